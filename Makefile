@@ -1,0 +1,49 @@
+# Two commands set everything up on a fresh machine with Python 3.11:
+#   make run    the site with demo data on http://127.0.0.1:8000
+#   make test   lint, migrations check and the whole test suite
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_COMPANIES ?= 2000
+BENCH_COMPANIES ?= 1000000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_bench
+
+.PHONY: install run test lint format messages bench-search
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_professions
+	$(BIN)/python manage.py load_places
+	$(BIN)/python manage.py seed_demo --companies $(DEMO_COMPANIES)
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(BIN)/pytest
+
+# French catalogue: extract strings, then compile (both go in the repo).
+messages: install
+	$(BIN)/python manage.py makemessages --locale fr --locale en --ignore ".venv/*" --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
+
+# Fills a separate PostgreSQL database with BENCH_COMPANIES listed companies
+# and prints p50/p95 timings of the search service, the page and bare SQL.
+bench-search: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_search --companies $(BENCH_COMPANIES)

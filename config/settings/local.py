@@ -1,0 +1,30 @@
+"""The embedded default: runs with no environment at all (``make run``)."""
+
+from __future__ import annotations
+
+import warnings
+
+from django.core.management.utils import get_random_secret_key
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DEBUG", default=True)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+
+def _dev_secret_key() -> str:
+    """A secret generated once per checkout, so sessions survive restarts."""
+    path = VAR_DIR / "dev-secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(get_random_secret_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
+
+# WhiteNoise serves static files from the app folders while DEBUG is on;
+# collectstatic's folder only exists in the real deployment.
+warnings.filterwarnings("ignore", message="No directory at")
