@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import Company, CompanyPhoto, CompanyProfession, Place, Profession, Sector
+from .search import invalidate_profession_terms
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name_fr", "name_en", "slug", "position"]
+    prepopulated_fields = {"slug": ["name_fr"]}
+
+
+@admin.register(Profession)
+class ProfessionAdmin(admin.ModelAdmin):
+    list_display = [
+        "name_fr",
+        "sector",
+        "eligibility_category",
+        "is_trust_profession",
+        "listed_company_count",
+    ]
+    list_filter = ["sector", "eligibility_category", "is_trust_profession"]
+    search_fields = ["name_fr", "name_en", "slug"]
+    list_select_related = ["sector"]
+    prepopulated_fields = {"slug": ["name_fr"]}
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        invalidate_profession_terms()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        invalidate_profession_terms()
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "department_code", "population", "latitude", "longitude"]
+    search_fields = ["search_name", "name"]
+    list_filter = ["department_code"]
+    show_full_result_count = False
+
+
+class CompanyProfessionInline(admin.TabularInline):
+    model = CompanyProfession
+    autocomplete_fields = ["profession"]
+    extra = 1
+
+
+class CompanyPhotoInline(admin.TabularInline):
+    model = CompanyPhoto
+    extra = 0
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["trade_name", "siren", "primary_profession", "city", "status", "created_at"]
+    list_filter = ["status", "serves_consumers", "serves_businesses"]
+    search_fields = ["siren", "trade_name", "legal_name"]
+    list_select_related = ["primary_profession"]
+    autocomplete_fields = ["primary_profession", "place"]
+    prepopulated_fields = {"slug": ["trade_name"]}
+    inlines = [CompanyProfessionInline, CompanyPhotoInline]
+    show_full_result_count = False
+    readonly_fields = ["created_at", "updated_at"]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # Trades added in the inline get the company's search keys.
+        CompanyProfession.objects.sync_search_keys([form.instance.pk])

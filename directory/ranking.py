@@ -1,0 +1,63 @@
+"""How search results are ordered by default ("pertinence").
+
+    relevance = 0.55 × text + 0.25 × proximity + 0.20 × trust
+
+* ``text`` ∈ [0, 1]: how well the company matches what was typed — the
+  score of the trade the query resolved to (primary trade counts fully,
+  a secondary trade at ``SECONDARY_TRADE_FACTOR``), or the similarity of
+  the company name. 1 when nothing was typed.
+* ``proximity`` ∈ [0, 1]: ``1 − distance / radius``; 1 when no place was
+  given.
+* ``trust`` ∈ [0, 1]: the platform's own evidence about the pro, the mean
+  of a rating part and a loyalty part:
+
+  - rating: the average verified rating mapped to [0, 1], shrunk towards
+    neutral by a Bayesian prior of ``RATING_PRIOR_REVIEWS`` reviews, so
+    that two glowing reviews do not outrank fifty good ones;
+  - loyalty: the loyalty score in [0, 1], which is neutral (0.5) until
+    the pro has 30 completed sessions (seed 002).
+
+  Ratings and loyalty do not exist yet: every input defaults to neutral,
+  and the apps that bring them pass database expressions instead.
+
+The functions use arithmetic only, so they take either Python numbers
+(documentation, tests) or Django expressions (search queries) and compute
+the same thing in both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEXT_WEIGHT = 0.55
+PROXIMITY_WEIGHT = 0.25
+TRUST_WEIGHT = 0.20
+
+SECONDARY_TRADE_FACTOR = 0.8
+NEUTRAL = 0.5
+RATING_PRIOR_REVIEWS = 5
+
+# A number, or a Django expression that evaluates to one.
+Score = Any
+
+
+def proximity(distance_km: Score, radius_km: Score) -> Score:
+    return 1.0 - distance_km / radius_km
+
+
+def rating_component(average_rating: Score = None, review_count: Score = 0) -> Score:
+    """Average rating (1–5) as [0, 1], shrunk towards neutral when reviews are few."""
+    if average_rating is None:
+        return NEUTRAL
+    rating = (average_rating - 1.0) / 4.0
+    return (review_count * rating + RATING_PRIOR_REVIEWS * NEUTRAL) / (
+        review_count + RATING_PRIOR_REVIEWS
+    )
+
+
+def trust(average_rating: Score = None, review_count: Score = 0, loyalty: Score = NEUTRAL) -> Score:
+    return (rating_component(average_rating, review_count) + loyalty) / 2.0
+
+
+def relevance(text: Score = 1.0, proximity: Score = 1.0, trust: Score = NEUTRAL) -> Score:
+    return TEXT_WEIGHT * text + PROXIMITY_WEIGHT * proximity + TRUST_WEIGHT * trust

@@ -1,0 +1,443 @@
+"""The directory's search service: one entry point for the web page and
+the API.
+
+The query is resolved in three cheap steps before companies are touched:
+
+1. the text against the small table of trades and synonyms (fuzzy, in
+   Python with rapidfuzz, identical on every database);
+2. the place against the gazetteer;
+3. only then companies, filtered by trade id and a bounding box through
+   indexes, and ranked by :mod:`directory.ranking` on what remains.
+
+Company names are searched too when the text is not plainly a trade:
+through a trigram index on PostgreSQL (typos tolerated), by substring on
+SQLite.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
+from django.db.models import Case, F, FloatField, Max, Min, Q, QuerySet, Value, When
+from django.db.models.functions import ASin, Cos, Greatest, Least, Power, Radians, Sin, Sqrt
+from rapidfuzz import fuzz
+
+from . import ranking
+from .models import Company, CompanyProfession, Profession, Sector
+from .places import PlaceResolution, Position, bounding_box, resolve_place
+from .text import normalize
+
+MAX_QUERY_LENGTH = 200
+# Longer than any trade or company name: the rest cannot improve a match.
+MAX_NORMALIZED_LENGTH = 80
+# rapidfuzz ratio (0–100) from which a typed word designates a trade:
+# "electricein" → "electricien" scores 91, "plombie" → "plombier" 93,
+# while "cuisine" → "cuisiniste" (82) does not.
+TRADE_MATCH_THRESHOLD = 85
+# Terms this short only match exactly ("dj", "spa").
+SHORT_TERM_LENGTH = 4
+# A trade matched this well means the visitor searched a trade, not a name.
+STRONG_TRADE_SCORE = 90
+TRADE_SUGGESTION_THRESHOLD = 60
+# Word similarity (pg_trgm) from which a company name matches; the
+# extension's default of 0.6 misses one-letter typos in short names.
+NAME_SIMILARITY_THRESHOLD = 0.5
+# Words too common in company names to narrow a search by name.
+NAME_STOP_WORDS = frozenset(
+    [
+        "a",
+        "au",
+        "aux",
+        "d",
+        "de",
+        "des",
+        "du",
+        "en",
+        "et",
+        "l",
+        "la",
+        "le",
+        "les",
+        "sur",
+        "fils",
+        "cie",
+        "sa",
+        "sarl",
+        "sas",
+        "sasu",
+        "eurl",
+        "ei",
+        "sci",
+    ]
+)
+MAX_NAME_WORDS = 4
+# A text mixing a trade and a name keeps this many best-named companies.
+NAME_CANDIDATES = 200
+EARTH_RADIUS_KM = 6371.0
+PROFESSION_TERMS_CACHE_KEY = "directory:profession-terms:v1"
+
+Sort = Literal["relevance", "distance", "name"]
+Audience = Literal["", "b2c", "b2b"]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    place: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: int | None = None
+    profession: Profession | None = None
+    sector: Sector | None = None
+    audience: Audience = ""
+    sort: Sort = "relevance"
+    page: int | str = 1
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.text.strip()
+            or self.place.strip()
+            or self.latitude is not None
+            or self.profession
+            or self.sector
+        )
+
+
+@dataclass(frozen=True)
+class TradeMatch:
+    profession_id: int
+    score: float  # 0–1
+    whole: bool = True  # the whole text designates the trade, not one of its words
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    page: Page | None = None
+    position: Position | None = None
+    radius_km: int | None = None
+    place: PlaceResolution = field(default_factory=PlaceResolution)
+    trades: list[Profession] = field(default_factory=list)
+    trade_suggestions: list[Profession] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count if self.page else 0
+
+    @property
+    def page_count(self) -> int:
+        if not self.page:
+            return 0
+        return min(self.page.paginator.num_pages, settings.DIRECTORY_MAX_RESULT_PAGES)
+
+    @property
+    def has_next_page(self) -> bool:
+        return bool(self.page and self.page.number < self.page_count)
+
+
+# --- Trades -----------------------------------------------------------------
+
+
+def profession_terms() -> list[tuple[str, int]]:
+    """Every (normalised name or synonym, profession id) of public trades.
+
+    A few hundred short strings, cached; ``invalidate_profession_terms``
+    runs whenever the taxonomy changes.
+    """
+    terms = cache.get(PROFESSION_TERMS_CACHE_KEY)
+    if terms is None:
+        terms = [
+            (term, profession.pk)
+            for profession in Profession.objects.public().only(
+                "id", "name_fr", "name_en", "synonyms"
+            )
+            for term in profession.search_terms()
+        ]
+        cache.set(PROFESSION_TERMS_CACHE_KEY, terms, timeout=60 * 60)
+    return terms
+
+
+def invalidate_profession_terms() -> None:
+    cache.delete(PROFESSION_TERMS_CACHE_KEY)
+
+
+def _phrases(text: str) -> list[tuple[str, float]]:
+    """The text itself, then its runs of 1–3 words, with a small discount:
+    "electricien pas cher" still designates "electricien"."""
+    words = text.split()
+    phrases = [(text, 1.0)]
+    if len(words) > 1:
+        for size in (3, 2, 1):
+            for start in range(len(words) - size + 1):
+                phrases.append((" ".join(words[start : start + size]), 0.95))
+    return phrases
+
+
+def _term_score(phrase: str, term: str, whole: bool) -> float:
+    if phrase == term:
+        return 100.0
+    if len(term) <= SHORT_TERM_LENGTH or len(phrase) <= SHORT_TERM_LENGTH:
+        return 0.0
+    if whole and term.startswith(phrase):
+        return 92.0  # the visitor stopped typing early: "electri"
+    return fuzz.ratio(phrase, term)
+
+
+def match_trades(text: str, threshold: float = TRADE_MATCH_THRESHOLD) -> list[TradeMatch]:
+    """The trades designated by ``text``, best first, with a 0–1 score."""
+    normalized = normalize(text)[:MAX_NORMALIZED_LENGTH]
+    if len(normalized) < 2:
+        return []
+    phrases = _phrases(normalized)
+    best: dict[int, TradeMatch] = {}
+    for term, profession_id in profession_terms():
+        score, whole = max(
+            (_term_score(phrase, term, whole=weight == 1.0) * weight, weight == 1.0)
+            for phrase, weight in phrases
+        )
+        if score >= threshold and score / 100 > getattr(best.get(profession_id), "score", 0):
+            best[profession_id] = TradeMatch(profession_id, score / 100, whole)
+    return sorted(best.values(), key=lambda match: -match.score)
+
+
+# --- Companies --------------------------------------------------------------
+
+
+def distance_expression(latitude: float, longitude: float):
+    """Great-circle distance in km from a point to each row (haversine)."""
+    half_dlat = Radians(F("latitude") - Value(latitude)) / 2
+    half_dlng = Radians(F("longitude") - Value(longitude)) / 2
+    a = Power(Sin(half_dlat), 2) + Value(math.cos(math.radians(latitude))) * Cos(
+        Radians(F("latitude"))
+    ) * Power(Sin(half_dlng), 2)
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(a))
+
+
+def _trade_score(trades: Sequence[TradeMatch]):
+    """Score of a trade row: the match's score for a company's primary
+    trade, reduced for a secondary one."""
+    whens = []
+    for match in trades:
+        whens.append(When(profession_id=match.profession_id, is_primary=True, then=match.score))
+        whens.append(
+            When(
+                profession_id=match.profession_id,
+                then=match.score * ranking.SECONDARY_TRADE_FACTOR,
+            )
+        )
+    return Case(*whens, default=Value(0.0), output_field=FloatField())
+
+
+def _name_words(normalized: str) -> list[str]:
+    """The words of a name worth looking up, most selective (longest) first."""
+    words = [w for w in dict.fromkeys(normalized.split()) if w not in NAME_STOP_WORDS]
+    return sorted(words, key=len, reverse=True)[:MAX_NAME_WORDS] or [normalized]
+
+
+def _name_condition(normalized: str, prefix: str = "") -> Q:
+    """Names holding every significant word of the text.
+
+    Exact words first: a substring test on the normalised name, which
+    PostgreSQL answers from its trigram index. Only when no listed company
+    has them all does PostgreSQL look for names *like* each word (typos),
+    through the same index.
+    """
+    words = _name_words(normalized)
+    field = f"{prefix}search_name"
+    exact = Q()
+    for word in words:
+        exact &= Q(**{f"{field}__contains": word})
+    if connection.vendor != "postgresql":
+        return exact
+    plain_exact = Q()
+    for word in words:
+        plain_exact &= Q(search_name__contains=word)
+    if Company.objects.listed().filter(plain_exact).exists():
+        return exact
+    fuzzy = Q()
+    for word in words:
+        fuzzy &= Q(**{f"{field}__trigram_word_similar": word})
+    return fuzzy
+
+
+def _name_score(normalized: str, prefix: str = ""):
+    """How closely a name matches: word similarity on PostgreSQL; SQLite
+    has no similarity function and ranks every name match alike."""
+    if connection.vendor != "postgresql":
+        return Value(1.0)
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    return TrigramWordSimilarity(Value(normalized), f"{prefix}search_name")
+
+
+def _ranked_rows(
+    query: SearchQuery, trades: Sequence[TradeMatch], position: Position | None, radius_km: int
+) -> QuerySet | None:
+    """One row per matching company — ``company_id``, ``relevance`` and
+    ``distance_km`` — filtered and ordered, read from the trade rows
+    (CompanyProfession) through their indexes. None when the text
+    designates nothing."""
+    rows = CompanyProfession.objects.filter(is_listed=True)
+    normalized = normalize(query.text)[:MAX_NORMALIZED_LENGTH]
+    trade_ids = [m.profession_id for m in trades]
+    text_score: object = Value(1.0)
+
+    if normalized:
+        plainly_a_trade = trades and trades[0].whole and trades[0].score * 100 >= STRONG_TRADE_SCORE
+        by_name = not plainly_a_trade and len(normalized) >= 3
+        if trades and by_name:
+            # A trade word among others ("plombier dubois"): the trade's
+            # companies, and the companies best named like the text.
+            named = list(
+                Company.objects.listed()
+                .filter(_name_condition(normalized))
+                .annotate(similarity=_name_score(normalized))
+                .order_by("-similarity", "id")
+                .values_list("id", flat=True)[:NAME_CANDIDATES]
+            )
+            rows = rows.filter(
+                Q(profession_id__in=trade_ids) | Q(is_primary=True, company_id__in=named)
+            )
+            text_score = Greatest(
+                _trade_score(trades),
+                Case(
+                    When(is_primary=True, company_id__in=named, then=Value(1.0)),
+                    default=Value(0.0),
+                    output_field=FloatField(),
+                ),
+            )
+        elif trades:
+            rows = rows.filter(profession_id__in=trade_ids)
+            text_score = _trade_score(trades)
+        elif by_name:
+            rows = rows.filter(Q(is_primary=True) & _name_condition(normalized, "company__"))
+            text_score = _name_score(normalized, "company__")
+        else:
+            return None
+    elif query.profession:
+        rows = rows.filter(profession=query.profession)
+        text_score = _trade_score([TradeMatch(query.profession.pk, 1.0)])
+    else:
+        rows = rows.filter(is_primary=True)
+
+    if query.profession and normalized:
+        rows = rows.filter(
+            company_id__in=CompanyProfession.objects.filter(profession=query.profession).values(
+                "company_id"
+            )
+        )
+    if query.sector:
+        rows = rows.filter(
+            company_id__in=CompanyProfession.objects.filter(profession__sector=query.sector).values(
+                "company_id"
+            )
+        )
+    if query.audience == "b2c":
+        rows = rows.filter(serves_consumers=True)
+    elif query.audience == "b2b":
+        rows = rows.filter(serves_businesses=True)
+
+    proximity: object = Value(1.0)
+    distance: object = Value(None, output_field=FloatField())
+    if position is not None:
+        min_lat, max_lat, min_lng, max_lng = bounding_box(
+            position.latitude, position.longitude, radius_km
+        )
+        distance = distance_expression(position.latitude, position.longitude)
+        rows = (
+            rows.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lng, max_lng))
+            .alias(distance_km=distance)
+            .filter(distance_km__lte=Least(F("intervention_radius_km"), Value(radius_km)))
+        )
+        proximity = ranking.proximity(distance, Value(float(radius_km)))
+
+    relevance = ranking.relevance(text=text_score, proximity=proximity, trust=ranking.trust())
+    grouped = rows.values("company_id").annotate(
+        relevance=Max(relevance, output_field=FloatField()),
+        distance_km=Min(distance, output_field=FloatField()),
+    )
+    if query.sort == "name":
+        return grouped.annotate(name=Min("company__trade_name")).order_by("name", "company_id")
+    if query.sort == "distance" and position is not None:
+        return grouped.order_by("distance_km", "-relevance", "company_id")
+    return grouped.order_by("-relevance", "company_id")
+
+
+def _companies_for(rows: list[dict]) -> list[Company]:
+    """The page's companies, in rank order, with their distance and score."""
+    by_id = Company.objects.select_related("primary_profession").in_bulk(
+        [row["company_id"] for row in rows]
+    )
+    companies = []
+    for row in rows:
+        company = by_id[row["company_id"]]
+        company.distance_km = row["distance_km"]
+        company.relevance = row["relevance"]
+        companies.append(company)
+    return companies
+
+
+def search_companies(query: SearchQuery) -> SearchResult:
+    """Run a directory search. Never raises on what a visitor can type."""
+    result = SearchResult(query=query)
+    if query.is_empty:
+        return result
+
+    if query.latitude is not None and query.longitude is not None:
+        result.position = Position("", query.latitude, query.longitude)
+    elif query.place.strip():
+        result.place = resolve_place(query.place)
+        if result.place.position is None:
+            return result  # the page explains and suggests; no guessing
+        result.position = result.place.position
+    result.radius_km = min(
+        query.radius_km or settings.DIRECTORY_DEFAULT_SEARCH_RADIUS_KM,
+        settings.DIRECTORY_MAX_INTERVENTION_RADIUS_KM,
+    )
+
+    trades = match_trades(query.text) if query.text.strip() else []
+    if trades:
+        by_id = Profession.objects.in_bulk([m.profession_id for m in trades])
+        result.trades = [by_id[m.profession_id] for m in trades if m.profession_id in by_id]
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                    [str(NAME_SIMILARITY_THRESHOLD)],
+                )
+        rows = _ranked_rows(query, trades, result.position, result.radius_km)
+        if rows is None:
+            rows = CompanyProfession.objects.none().values("company_id")
+        paginator = Paginator(rows, settings.DIRECTORY_RESULTS_PER_PAGE)
+        page = paginator.get_page(_bounded_page(query.page))
+        page.object_list = _companies_for(list(page.object_list))
+        result.page = page
+
+    if result.count == 0 and query.text.strip() and not trades:
+        result.trade_suggestions = suggest_trades(query.text)
+    return result
+
+
+def _bounded_page(raw: int | str) -> int:
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), settings.DIRECTORY_MAX_RESULT_PAGES)
+
+
+def suggest_trades(text: str, limit: int = 3) -> list[Profession]:
+    """ "Did you mean…": the closest trades, more loosely matched."""
+    matches = match_trades(text, threshold=TRADE_SUGGESTION_THRESHOLD)[:limit]
+    by_id = Profession.objects.in_bulk([m.profession_id for m in matches])
+    return [by_id[m.profession_id] for m in matches if m.profession_id in by_id]

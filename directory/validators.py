@@ -1,0 +1,64 @@
+"""Validators of company data, usable by models, forms and the API."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.fr import siren
+
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# 40 megapixels: a large camera photo. Beyond, decoding could exhaust memory
+# (a small file can declare a huge canvas).
+MAX_IMAGE_PIXELS = 40_000_000
+
+
+def validate_siren(value: str) -> None:
+    """Nine digits whose Luhn checksum holds (python-stdnum)."""
+    try:
+        siren.validate(value)
+    except StdnumValidationError as exc:
+        raise ValidationError(
+            _("%(value)s is not a valid SIREN number (9 digits, checksum)."),
+            code="invalid_siren",
+            params={"value": value},
+        ) from exc
+
+
+def validate_image(file) -> None:
+    """A JPEG, PNG or WebP image, checked by its content, of bounded size."""
+    if file.size > MAX_IMAGE_BYTES:
+        raise ValidationError(
+            _("The image is too large (%(max)s MB maximum)."),
+            code="image_too_large",
+            params={"max": MAX_IMAGE_BYTES // (1024 * 1024)},
+        )
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    _("The image has too many pixels (%(max)s million maximum)."),
+                    code="image_too_many_pixels",
+                    params={"max": MAX_IMAGE_PIXELS // 1_000_000},
+                )
+            if image.format not in IMAGE_FORMATS:
+                raise ValidationError(_("Upload a JPEG, PNG or WebP image."), code="image_format")
+            image.verify()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("This file is not a valid image."), code="invalid_image") from exc
+    finally:
+        file.seek(position)
+
+
+def validate_year_founded(value: int) -> None:
+    if value > timezone.localdate().year:
+        raise ValidationError(_("The year founded cannot be in the future."), code="future_year")

@@ -1,0 +1,84 @@
+"""A visitor searches "électricien" near "Lyon" and opens a company page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from directory.models import Profession
+from directory.services import profession_counts_refresh, taxonomy_load
+from tests.factories import CompanyFactory, PlaceFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def market():
+    taxonomy_load()
+    trades = Profession.objects.in_bulk(field_name="slug")
+    PlaceFactory(name="Lyon", department_code="69", latitude=45.74906, longitude=4.84789)
+    PlaceFactory(
+        name="Lyons-la-Forêt",
+        department_code="27",
+        latitude=49.39892,
+        longitude=1.47709,
+        population=836,
+    )
+    near = CompanyFactory(
+        trade_name="Lumière Martin",
+        slug="lumiere-martin",
+        primary_profession=trades["electricien"],
+        latitude=45.7640,
+        longitude=4.8357,
+        phone="04 78 00 00 00",
+        description="Installation et dépannage électrique.",
+    )
+    CompanyFactory(
+        trade_name="Volts du Rhône",
+        primary_profession=trades["electricien"],
+        latitude=45.80,
+        longitude=4.90,
+    )
+    CompanyFactory(trade_name="Fuites Express", primary_profession=trades["plombier"])
+    profession_counts_refresh()
+    return near
+
+
+def test_search_from_home_to_company_page(page: Page, live_server, market):
+    page.goto(live_server.url + "/")
+    expect(page).to_have_title(re.compile("Plus que pro"))
+
+    page.get_by_label("Métier, spécialité ou entreprise").fill("électricien")
+    place = page.get_by_label("Ville ou code postal")
+    place.fill("Lyo")
+    # The gazetteer suggests places as the visitor types.
+    expect(page.locator("#place-suggestions option[value='Lyon (69)']")).to_have_count(1)
+    place.fill("Lyon")
+    page.get_by_role("button", name="Rechercher").click()
+
+    expect(page).to_have_url(re.compile(r"/recherche/\?q=%C3%A9lectricien&ou=Lyon"))
+    expect(page.get_by_role("heading", name=re.compile("2 professionnels trouvés"))).to_be_visible()
+    results = page.locator("ol.results > li")
+    expect(results).to_have_count(2)
+    expect(results.first).to_contain_text("Lumière Martin")  # the closest ranks first
+    expect(page.get_by_text("Fuites Express")).to_have_count(0)
+
+    results.first.get_by_role("link", name="Lumière Martin").click()
+    expect(page).to_have_url(live_server.url + "/entreprises/lumiere-martin/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lumière Martin")
+    expect(page.get_by_text("04 78 00 00 00")).to_be_visible()
+
+
+def test_search_form_works_with_the_keyboard_alone(page: Page, live_server, market):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")  # skip link first
+    expect(page.get_by_role("link", name="Aller au contenu")).to_be_focused()
+    page.get_by_label("Métier, spécialité ou entreprise").focus()
+    page.keyboard.type("plombier")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Lyon")
+    page.keyboard.press("Enter")
+    expect(page.locator("ol.results > li")).to_have_count(1)
+    expect(page.locator("ol.results")).to_contain_text("Fuites Express")

@@ -1,0 +1,264 @@
+"""The rules of search, on whichever database the suite runs on."""
+
+from __future__ import annotations
+
+import pytest
+
+from directory.models import Company, CompanyStatus
+from directory.search import SearchQuery, match_trades, search_companies
+from tests.factories import CompanyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def names(result) -> list[str]:
+    return [company.trade_name for company in result.page.object_list]
+
+
+@pytest.fixture
+def lyon_pros(taxonomy, places):
+    """A small market around Lyon, plus one pro in Saint-Étienne."""
+    return {
+        "electricien": CompanyFactory(
+            trade_name="Lumière Martin",
+            primary_profession=taxonomy["electricien"],
+            latitude=45.7640,
+            longitude=4.8357,
+        ),
+        "plombier": CompanyFactory(
+            trade_name="Eaux Vives Dupont",
+            primary_profession=taxonomy["plombier"],
+            other_professions=[taxonomy["installateur-chauffage"]],
+            latitude=45.7500,
+            longitude=4.8500,
+        ),
+        "nounou": CompanyFactory(
+            trade_name="Petits Pas",
+            primary_profession=taxonomy["garde-enfants"],
+            latitude=45.7660,
+            longitude=4.8795,
+            place=places["villeurbanne"],
+            city="Villeurbanne",
+        ),
+        "dentiste": CompanyFactory(
+            trade_name="Centre Sourire",
+            primary_profession=taxonomy["implantologie-dentaire"],
+            latitude=45.7580,
+            longitude=4.8320,
+            serves_businesses=False,
+        ),
+        "stephanois": CompanyFactory(
+            trade_name="Volt Forez",
+            primary_profession=taxonomy["electricien"],
+            latitude=45.4339,
+            longitude=4.3900,
+            intervention_radius_km=20,
+            city="Saint-Étienne",
+            postal_code="42000",
+        ),
+    }
+
+
+@pytest.mark.parametrize("text", ["électricien", "electricien", "ÉLECTRICIEN", "Electriciens"])
+def test_accents_case_and_plural_do_not_matter(lyon_pros, text):
+    result = search_companies(SearchQuery(text=text, place="Lyon"))
+    assert names(result) == ["Lumière Martin"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nounou", "Petits Pas"),
+        ("chauffagiste", "Eaux Vives Dupont"),
+        ("implant dentaire", "Centre Sourire"),
+        ("plomberie", "Eaux Vives Dupont"),
+    ],
+)
+def test_synonyms_resolve_to_their_trade(lyon_pros, text, expected):
+    result = search_companies(SearchQuery(text=text, place="Lyon"))
+    assert names(result) == [expected]
+
+
+@pytest.mark.parametrize("text", ["electricein", "éléctricien", "electrisien"])
+def test_a_typo_in_a_trade_is_tolerated(lyon_pros, text):
+    result = search_companies(SearchQuery(text=text, place="Lyon"))
+    assert names(result) == ["Lumière Martin"]
+
+
+def test_a_typo_in_plumber_is_tolerated(lyon_pros):
+    result = search_companies(SearchQuery(text="plombié", place="Lyon"))
+    assert names(result) == ["Eaux Vives Dupont"]
+
+
+def test_trade_words_inside_a_longer_query_still_match(lyon_pros):
+    result = search_companies(SearchQuery(text="un électricien pas cher", place="Lyon"))
+    assert names(result) == ["Lumière Martin"]
+
+
+def test_company_name_is_searchable(lyon_pros):
+    result = search_companies(SearchQuery(text="dupont", place="Lyon"))
+    assert names(result) == ["Eaux Vives Dupont"]
+
+
+@pytest.mark.postgres
+def test_a_typo_in_a_company_name_is_tolerated_on_postgres(lyon_pros):
+    result = search_companies(SearchQuery(text="Dupond", place="Lyon"))
+    assert names(result) == ["Eaux Vives Dupont"]
+
+
+def test_company_is_found_only_where_its_intervention_radius_reaches(lyon_pros):
+    # Volt Forez works within 20 km of Saint-Étienne, 50 km from Lyon.
+    assert "Volt Forez" not in names(
+        search_companies(SearchQuery(text="électricien", place="Lyon", radius_km=100))
+    )
+    assert "Volt Forez" in names(
+        search_companies(SearchQuery(text="électricien", place="Saint-Étienne"))
+    )
+
+
+def test_search_radius_bounds_the_distance(lyon_pros):
+    far_reaching = lyon_pros["stephanois"]
+    far_reaching.intervention_radius_km = 100
+    far_reaching.save()
+    assert "Volt Forez" in names(
+        search_companies(SearchQuery(text="électricien", place="Lyon", radius_km=100))
+    )
+    assert "Volt Forez" not in names(
+        search_companies(SearchQuery(text="électricien", place="Lyon", radius_km=20))
+    )
+
+
+@pytest.mark.parametrize("status", [CompanyStatus.PENDING, CompanyStatus.SUSPENDED])
+def test_only_listed_companies_are_ever_found(lyon_pros, status):
+    company = lyon_pros["electricien"]
+    company.status = status
+    company.save()
+    for query in (
+        SearchQuery(text="électricien", place="Lyon"),
+        SearchQuery(text="Lumière Martin"),
+        SearchQuery(profession=company.primary_profession),
+    ):
+        assert "Lumière Martin" not in names(search_companies(query))
+
+
+def test_secondary_trade_matches_but_ranks_below_primary(taxonomy, places):
+    CompanyFactory(
+        trade_name="Chaleur Pro",
+        primary_profession=taxonomy["installateur-chauffage"],
+        latitude=45.70,
+        longitude=4.85,
+    )
+    CompanyFactory(
+        trade_name="Aqua Services",
+        primary_profession=taxonomy["plombier"],
+        other_professions=[taxonomy["installateur-chauffage"]],
+        latitude=45.7491,
+        longitude=4.8479,
+    )
+    result = search_companies(SearchQuery(text="chauffagiste", place="Lyon"))
+    assert names(result) == ["Chaleur Pro", "Aqua Services"]
+
+
+def test_closer_company_ranks_first_at_equal_match(taxonomy, places):
+    CompanyFactory(trade_name="Loin", primary_profession=taxonomy["couvreur"], latitude=45.9)
+    CompanyFactory(trade_name="Près", primary_profession=taxonomy["couvreur"], latitude=45.75)
+    result = search_companies(SearchQuery(text="couvreur", place="Lyon"))
+    assert names(result) == ["Près", "Loin"]
+
+
+def test_sort_by_distance_and_by_name(lyon_pros):
+    by_distance = search_companies(SearchQuery(place="Villeurbanne", sort="distance"))
+    distances = [c.distance_km for c in by_distance.page.object_list]
+    assert distances == sorted(distances)
+    assert names(by_distance)[0] == "Petits Pas"
+    by_name = search_companies(SearchQuery(place="Lyon", sort="name"))
+    assert names(by_name) == sorted(names(by_name))
+
+
+def test_filters_by_trade_sector_and_audience(lyon_pros, taxonomy):
+    electricien = taxonomy["electricien"]
+    assert names(search_companies(SearchQuery(place="Lyon", profession=electricien))) == [
+        "Lumière Martin"
+    ]
+    health = search_companies(
+        SearchQuery(place="Lyon", sector=taxonomy["implantologie-dentaire"].sector)
+    )
+    assert names(health) == ["Centre Sourire"]
+    lyon_pros["plombier"].serves_businesses = True
+    lyon_pros["plombier"].save()
+    assert names(search_companies(SearchQuery(place="Lyon", audience="b2b"))) == [
+        "Eaux Vives Dupont"
+    ]
+
+
+def test_postal_code_and_department_are_places(lyon_pros):
+    by_postal_code = search_companies(SearchQuery(text="électricien", place="69003"))
+    assert by_postal_code.position.place.name == "Lyon"
+    assert names(by_postal_code) == ["Lumière Martin"]
+    by_department = search_companies(SearchQuery(text="électricien", place="42"))
+    assert names(by_department) == ["Volt Forez"]
+
+
+def test_coordinates_are_a_place(lyon_pros):
+    result = search_companies(SearchQuery(text="nounou", latitude=45.766, longitude=4.88))
+    assert names(result) == ["Petits Pas"]
+    assert result.page.object_list[0].distance_km < 1
+
+
+def test_unknown_place_explains_and_suggests_instead_of_guessing(lyon_pros):
+    result = search_companies(SearchQuery(text="électricien", place="Lyom"))
+    assert result.page is None
+    assert "Lyom" in result.place.error
+    assert [p.name for p in result.place.suggestions][:1] == ["Lyon"]
+
+
+def test_unknown_trade_finds_nothing_and_suggests_close_trades(lyon_pros):
+    result = search_companies(SearchQuery(text="electro", place="Lyon"))
+    assert result.count == 0
+
+
+def test_empty_query_runs_no_search(lyon_pros):
+    result = search_companies(SearchQuery())
+    assert result.page is None
+    assert result.query.is_empty
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 10_000,
+        "'; DROP TABLE directory_company; --",
+        "<script>alert('x')</script>",
+        "Robert'); DELETE FROM directory_place; --",
+    ],
+)
+def test_hostile_text_is_just_text(lyon_pros, text):
+    result = search_companies(SearchQuery(text=text, place="Lyon"))
+    assert result.count == 0
+    assert Company.objects.count() == 5
+
+
+def test_control_characters_are_ignored(lyon_pros):
+    result = search_companies(SearchQuery(text="\x00\x01 électricien\t", place="Lyon"))
+    assert names(result) == ["Lumière Martin"]
+
+
+@pytest.mark.parametrize("text", ["%_%", "🔌⚡", "  ", "--"])
+def test_text_without_letters_or_digits_searches_like_no_text(lyon_pros, text):
+    result = search_companies(SearchQuery(text=text, place="Lyon"))
+    assert sorted(names(result)) == sorted(names(search_companies(SearchQuery(place="Lyon"))))
+
+
+def test_page_out_of_range_shows_the_last_page(taxonomy, places):
+    for i in range(25):
+        CompanyFactory(trade_name=f"Toit {i:02d}", primary_profession=taxonomy["couvreur"])
+    result = search_companies(SearchQuery(text="couvreur", place="Lyon", page=99))
+    assert result.page.number == 2
+    assert len(result.page.object_list) == 5
+    assert search_companies(SearchQuery(text="couvreur", place="Lyon", page="abc")).page.number == 1
+
+
+def test_match_trades_prefers_exact_names(taxonomy):
+    matches = match_trades("plombier")
+    assert matches[0].profession_id == taxonomy["plombier"].pk
+    assert matches[0].score == 1.0

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import factory
+from stdnum import luhn
+
+from directory.models import Company, CompanyStatus, Place, Profession, Sector
+from directory.services import company_trades_set
+from directory.text import normalize_place
+
+
+def _siren(n: int) -> str:
+    base = f"{500_000_00 + n:08d}"
+    return base + luhn.calc_check_digit(base)
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"sector-{n}")
+    name_fr = factory.Sequence(lambda n: f"Secteur {n}")
+    name_en = factory.Sequence(lambda n: f"Sector {n}")
+
+
+class ProfessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profession
+        django_get_or_create = ("slug",)
+
+    sector = factory.SubFactory(SectorFactory)
+    slug = factory.Sequence(lambda n: f"trade-{n}")
+    name_fr = factory.Sequence(lambda n: f"Métier {n}")
+    name_en = factory.Sequence(lambda n: f"Trade {n}")
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    """A real place by default; pass name, department and coordinates."""
+
+    class Meta:
+        model = Place
+        django_get_or_create = ("geonames_id",)
+
+    geonames_id = factory.Sequence(lambda n: 9_000_000 + n)
+    name = "Lyon"
+    search_name = factory.LazyAttribute(lambda o: normalize_place(o.name))
+    department_code = "69"
+    latitude = 45.74906
+    longitude = 4.84789
+    population = 520_774
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+        skip_postgeneration_save = True
+
+    legal_name = factory.LazyAttribute(lambda o: f"SARL {o.trade_name.upper()}")
+    trade_name = factory.Sequence(lambda n: f"Entreprise {n}")
+    siren = factory.Sequence(_siren)
+    slug = factory.Sequence(lambda n: f"entreprise-{n}")
+    description = "Une entreprise sérieuse."
+    primary_profession = factory.SubFactory(ProfessionFactory)
+    postal_code = "69003"
+    city = "Lyon"
+    latitude = 45.7600
+    longitude = 4.8500
+    intervention_radius_km = 30
+    status = CompanyStatus.LISTED
+
+    @factory.post_generation
+    def other_professions(self, create, extracted, **kwargs):
+        if create and extracted:
+            company_trades_set(company=self, professions=extracted)
