@@ -49,6 +49,40 @@ _SECTOR_WEIGHT = {
     "evenementiel": 2,
     "services-entreprises": 3,
 }
+# Everyday trades are far more common than rare specialities: a town has
+# many plumbers and few antenna installers.
+_COMMON_TRADES = frozenset(
+    {
+        "electricien",
+        "plombier",
+        "installateur-chauffage",
+        "peintre-batiment",
+        "couvreur",
+        "macon",
+        "menuisier",
+        "cuisiniste",
+        "entreprise-renovation",
+        "serrurier",
+        "paysagiste",
+        "menage-domicile",
+        "demenageur",
+        "garde-enfants",
+        "soutien-scolaire",
+        "aide-domicile-seniors",
+        "avocat",
+        "expert-comptable",
+        "agent-immobilier",
+        "architecte",
+        "chirurgien-dentiste",
+        "osteopathe",
+        "kinesitherapeute",
+        "traiteur",
+        "photographe-mariage",
+        "prestataire-informatique",
+        "nettoyage-bureaux",
+    }
+)
+_COMMON_TRADE_FACTOR = 5
 _LEGAL_FORMS = ("SARL", "SAS", "SASU", "EURL", "EI")
 _NAME_PATTERNS = (
     "{trade} {surname}",
@@ -113,6 +147,8 @@ def siren_for(index: int) -> str:
 
 
 def postal_code_for(department_code: str, rng: random.Random) -> str:
+    if department_code == "75":
+        return f"750{rng.randrange(1, 21):02d}"  # the arrondissements
     if department_code == "2A":
         return f"20{rng.randrange(0, 20):02d}0"
     if department_code == "2B":
@@ -159,16 +195,19 @@ class DemoGenerator:
     @cached_property
     def places(self) -> list[Place]:
         # Reference data (about 15,000 rows), read once per command run.
+        # Districts of the three big cities ("Paris 15 Vaugirard") double
+        # their city: companies are placed in the city itself.
         return list(
             Place.objects.filter(population__gte=1000)
+            .exclude(name__regex=r"^(Paris|Lyon|Marseille) ")
             .only("id", "name", "department_code", "latitude", "longitude", "population")
             .order_by("geonames_id")
         )
 
     @cached_property
     def _place_weights(self) -> list[float]:
-        # Companies follow population, damped so small towns get some too.
-        return list(itertools.accumulate(p.population**0.8 for p in self.places))
+        # Companies follow population.
+        return list(itertools.accumulate(p.population for p in self.places))
 
     def _pick(self, rng: random.Random, items: list, cumulative: list):
         return items[bisect.bisect(cumulative, rng.random() * cumulative[-1])]

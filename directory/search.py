@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery as TextQuery
+from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Case, F, FloatField, Max, Min, Q, QuerySet, Value, When
-from django.db.models.functions import ASin, Cos, Greatest, Least, Power, Radians, Sin, Sqrt
+from django.db.models import Case, F, FloatField, Func, Max, Min, QuerySet, Value, When
+from django.db.models.functions import ASin, Concat, Cos, Least, Power, Radians, Sin, Sqrt
 from rapidfuzz import fuzz
 
 from . import ranking
@@ -43,43 +45,21 @@ MAX_NORMALIZED_LENGTH = 80
 TRADE_MATCH_THRESHOLD = 85
 # Terms this short only match exactly ("dj", "spa").
 SHORT_TERM_LENGTH = 4
-# A trade matched this well means the visitor searched a trade, not a name.
-STRONG_TRADE_SCORE = 90
 TRADE_SUGGESTION_THRESHOLD = 60
 # Word similarity (pg_trgm) from which a company name matches; the
 # extension's default of 0.6 misses one-letter typos in short names.
 NAME_SIMILARITY_THRESHOLD = 0.5
-# Words too common in company names to narrow a search by name.
+# Words that do not narrow a search by company name: articles, legal
+# forms, and what people add to a trade ("un électricien pas cher").
 NAME_STOP_WORDS = frozenset(
-    [
-        "a",
-        "au",
-        "aux",
-        "d",
-        "de",
-        "des",
-        "du",
-        "en",
-        "et",
-        "l",
-        "la",
-        "le",
-        "les",
-        "sur",
-        "fils",
-        "cie",
-        "sa",
-        "sarl",
-        "sas",
-        "sasu",
-        "eurl",
-        "ei",
-        "sci",
-    ]
+    """
+    a au aux d de des du en et l la le les sur un une pour par avec chez moi ma mon mes
+    fils cie sa sarl sas sasu eurl ei sci
+    pas cher chere pres proche autour urgent urgence rapide bon bonne meilleur meilleure
+    devis gratuit qualite
+    """.split()
 )
 MAX_NAME_WORDS = 4
-# A text mixing a trade and a name keeps this many best-named companies.
-NAME_CANDIDATES = 200
 EARTH_RADIUS_KM = 6371.0
 PROFESSION_TERMS_CACHE_KEY = "directory:profession-terms:v1"
 
@@ -115,7 +95,8 @@ class SearchQuery:
 class TradeMatch:
     profession_id: int
     score: float  # 0–1
-    whole: bool = True  # the whole text designates the trade, not one of its words
+    phrase: str = ""  # the words of the text that designate the trade
+    whole: bool = True  # the phrase is the whole text
 
 
 @dataclass
@@ -199,12 +180,14 @@ def match_trades(text: str, threshold: float = TRADE_MATCH_THRESHOLD) -> list[Tr
     phrases = _phrases(normalized)
     best: dict[int, TradeMatch] = {}
     for term, profession_id in profession_terms():
-        score, whole = max(
-            (_term_score(phrase, term, whole=weight == 1.0) * weight, weight == 1.0)
+        score, phrase = max(
+            (_term_score(phrase, term, whole=weight == 1.0) * weight, phrase)
             for phrase, weight in phrases
         )
         if score >= threshold and score / 100 > getattr(best.get(profession_id), "score", 0):
-            best[profession_id] = TradeMatch(profession_id, score / 100, whole)
+            best[profession_id] = TradeMatch(
+                profession_id, score / 100, phrase, whole=phrase == normalized
+            )
     return sorted(best.values(), key=lambda match: -match.score)
 
 
@@ -236,46 +219,53 @@ def _trade_score(trades: Sequence[TradeMatch]):
     return Case(*whens, default=Value(0.0), output_field=FloatField())
 
 
-def _name_words(normalized: str) -> list[str]:
+def _name_words(words: Sequence[str]) -> list[str]:
     """The words of a name worth looking up, most selective (longest) first."""
-    words = [w for w in dict.fromkeys(normalized.split()) if w not in NAME_STOP_WORDS]
-    return sorted(words, key=len, reverse=True)[:MAX_NAME_WORDS] or [normalized]
+    significant = [w for w in dict.fromkeys(words) if w not in NAME_STOP_WORDS]
+    return sorted(significant, key=len, reverse=True)[:MAX_NAME_WORDS]
 
 
-def _name_condition(normalized: str, prefix: str = "") -> Q:
-    """Names holding every significant word of the text.
+class NameVector(Func):
+    """The words of a company's normalised name, as PostgreSQL's full-text
+    index on ``directory_company`` holds them (migration 0003): the SQL
+    must stay identical for the index to be used."""
 
-    Exact words first: a substring test on the normalised name, which
-    PostgreSQL answers from its trigram index. Only when no listed company
-    has them all does PostgreSQL look for names *like* each word (typos),
-    through the same index.
+    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    output_field = SearchVectorField()
+
+
+def named_companies(words: Sequence[str]) -> QuerySet[Company]:
+    """Listed companies whose name holds every one of ``words`` (normalised).
+
+    PostgreSQL looks the words up in a full-text index (whole words, about a
+    millisecond at a million companies); only when no company has them all
+    does it accept names with words *like* them (typos), through the
+    trigram index. SQLite tests whole words by substring on the padded name.
     """
-    words = _name_words(normalized)
-    field = f"{prefix}search_name"
-    exact = Q()
+    companies = Company.objects.listed()
+    if connection.vendor == "postgresql":
+        exact = companies.annotate(name_vector=NameVector("search_name")).filter(
+            name_vector=TextQuery(" & ".join(words), config="simple", search_type="raw")
+        )
+        if exact.exists():
+            return exact
+        for word in words:
+            companies = companies.filter(search_name__trigram_word_similar=word)
+        return companies
+    companies = companies.annotate(padded_name=Concat(Value(" "), "search_name", Value(" ")))
     for word in words:
-        exact &= Q(**{f"{field}__contains": word})
-    if connection.vendor != "postgresql":
-        return exact
-    plain_exact = Q()
-    for word in words:
-        plain_exact &= Q(search_name__contains=word)
-    if Company.objects.listed().filter(plain_exact).exists():
-        return exact
-    fuzzy = Q()
-    for word in words:
-        fuzzy &= Q(**{f"{field}__trigram_word_similar": word})
-    return fuzzy
+        companies = companies.filter(padded_name__contains=f" {word} ")
+    return companies
 
 
-def _name_score(normalized: str, prefix: str = ""):
-    """How closely a name matches: word similarity on PostgreSQL; SQLite
-    has no similarity function and ranks every name match alike."""
+def _name_score(normalized: str):
+    """How closely a company name matches: word similarity on PostgreSQL;
+    SQLite has no similarity function and ranks every name match alike."""
     if connection.vendor != "postgresql":
         return Value(1.0)
     from django.contrib.postgres.search import TrigramWordSimilarity
 
-    return TrigramWordSimilarity(Value(normalized), f"{prefix}search_name")
+    return TrigramWordSimilarity(Value(normalized), "company__search_name")
 
 
 def _ranked_rows(
@@ -291,37 +281,27 @@ def _ranked_rows(
     text_score: object = Value(1.0)
 
     if normalized:
-        plainly_a_trade = trades and trades[0].whole and trades[0].score * 100 >= STRONG_TRADE_SCORE
-        by_name = not plainly_a_trade and len(normalized) >= 3
-        if trades and by_name:
-            # A trade word among others ("plombier dubois"): the trade's
-            # companies, and the companies best named like the text.
-            named = list(
-                Company.objects.listed()
-                .filter(_name_condition(normalized))
-                .annotate(similarity=_name_score(normalized))
-                .order_by("-similarity", "id")
-                .values_list("id", flat=True)[:NAME_CANDIDATES]
-            )
-            rows = rows.filter(
-                Q(profession_id__in=trade_ids) | Q(is_primary=True, company_id__in=named)
-            )
-            text_score = Greatest(
-                _trade_score(trades),
-                Case(
-                    When(is_primary=True, company_id__in=named, then=Value(1.0)),
-                    default=Value(0.0),
-                    output_field=FloatField(),
-                ),
-            )
-        elif trades:
+        trade_words = {word for match in trades for word in match.phrase.split()}
+        other_words = _name_words([w for w in normalized.split() if w not in trade_words])
+        if trades and (trades[0].whole or not other_words):
+            # A trade, and nothing else: "électricien", "plombier chauffagiste".
             rows = rows.filter(profession_id__in=trade_ids)
-            text_score = _trade_score(trades)
-        elif by_name:
-            rows = rows.filter(Q(is_primary=True) & _name_condition(normalized, "company__"))
-            text_score = _name_score(normalized, "company__")
+        elif trades:
+            # A trade and a name: "Plomberie Dupont" is a plumber named
+            # Dupont. Words that name nobody are just words.
+            rows = rows.filter(profession_id__in=trade_ids)
+            named = named_companies(other_words)
+            if named.exists():
+                rows = rows.filter(company_id__in=named.values("pk"))
+        elif other_words:
+            rows = rows.filter(
+                is_primary=True, company_id__in=named_companies(other_words).values("pk")
+            )
+            text_score = _name_score(normalized)
         else:
             return None
+        if trades:
+            text_score = _trade_score(trades)
     elif query.profession:
         rows = rows.filter(profession=query.profession)
         text_score = _trade_score([TradeMatch(query.profession.pk, 1.0)])

@@ -100,6 +100,29 @@ def test_company_name_is_searchable(lyon_pros):
     assert names(result) == ["Eaux Vives Dupont"]
 
 
+def test_a_trade_and_a_name_find_that_trade_named_so(lyon_pros, taxonomy):
+    CompanyFactory(trade_name="Dupont Électricité", primary_profession=taxonomy["electricien"])
+    result = search_companies(SearchQuery(text="électricien Dupont", place="Lyon"))
+    assert names(result) == ["Dupont Électricité"]  # not the plumber Dupont
+    result = search_companies(SearchQuery(text="plombier dupont", place="Lyon"))
+    assert names(result) == ["Eaux Vives Dupont"]
+
+
+def test_company_names_match_whole_words(lyon_pros):
+    assert names(search_companies(SearchQuery(text="Eaux Vives"))) == ["Eaux Vives Dupont"]
+    assert names(search_companies(SearchQuery(text="vives eaux"))) == ["Eaux Vives Dupont"]
+    assert names(search_companies(SearchQuery(text="Sourire"))) == ["Centre Sourire"]
+
+
+def test_words_that_name_nobody_do_not_narrow_a_trade(lyon_pros):
+    result = search_companies(SearchQuery(text="électricien Zyxwvut", place="Lyon"))
+    assert names(result) == ["Lumière Martin"]
+
+
+def test_legal_forms_and_articles_alone_are_not_a_search(lyon_pros):
+    assert search_companies(SearchQuery(text="SARL et Fils", place="Lyon")).count == 0
+
+
 @pytest.mark.postgres
 def test_a_typo_in_a_company_name_is_tolerated_on_postgres(lyon_pros):
     result = search_companies(SearchQuery(text="Dupond", place="Lyon"))
