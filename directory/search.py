@@ -6,12 +6,14 @@ The query is resolved in three cheap steps before companies are touched:
 1. the text against the small table of trades and synonyms (fuzzy, in
    Python with rapidfuzz, identical on every database);
 2. the place against the gazetteer;
-3. only then companies, filtered by trade id and a bounding box through
-   indexes, and ranked by :mod:`directory.ranking` on what remains.
+3. only then companies, read from their trade rows (CompanyProfession,
+   which carry the companies' search keys) by trade id and bounding box
+   through one index, exact distance and reach checked on what remains,
+   ranked by :mod:`directory.ranking`.
 
-Company names are searched too when the text is not plainly a trade:
-through a trigram index on PostgreSQL (typos tolerated), by substring on
-SQLite.
+Text that is not a trade is looked up in company names, by whole words:
+a full-text index on PostgreSQL (trigram similarity when nothing matches
+exactly, for typos), padded substrings on SQLite.
 """
 
 from __future__ import annotations
@@ -27,7 +29,18 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Case, F, FloatField, Func, Max, Min, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Max,
+    Min,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import ASin, Concat, Cos, Least, Power, Radians, Sin, Sqrt
 from rapidfuzz import fuzz
 
@@ -204,19 +217,24 @@ def distance_expression(latitude: float, longitude: float):
     return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(a))
 
 
-def _trade_score(trades: Sequence[TradeMatch]):
-    """Score of a trade row: the match's score for a company's primary
-    trade, reduced for a secondary one."""
+def _trade_score(trades: Sequence[TradeMatch], primary_field: str = ""):
+    """Score of a row for the matched trades: the match's score for a
+    company's primary trade, reduced for a secondary one.
+
+    On trade rows (CompanyProfession) the row says which trade it is and
+    whether it is primary; on company rows, ``primary_field`` names the
+    primary trade and any other matched trade counts as secondary.
+    """
     whens = []
     for match in trades:
-        whens.append(When(profession_id=match.profession_id, is_primary=True, then=match.score))
-        whens.append(
-            When(
-                profession_id=match.profession_id,
-                then=match.score * ranking.SECONDARY_TRADE_FACTOR,
-            )
-        )
-    return Case(*whens, default=Value(0.0), output_field=FloatField())
+        secondary = match.score * ranking.SECONDARY_TRADE_FACTOR
+        if primary_field:
+            whens.append(When(**{primary_field: match.profession_id}, then=match.score))
+        else:
+            whens.append(When(profession_id=match.profession_id, is_primary=True, then=match.score))
+            whens.append(When(profession_id=match.profession_id, then=secondary))
+    default = trades[0].score * ranking.SECONDARY_TRADE_FACTOR if primary_field else 0.0
+    return Case(*whens, default=Value(default), output_field=FloatField())
 
 
 def _name_words(words: Sequence[str]) -> list[str]:
@@ -234,7 +252,13 @@ class NameVector(Func):
     output_field = SearchVectorField()
 
 
-def named_companies(words: Sequence[str]) -> QuerySet[Company]:
+@dataclass(frozen=True)
+class NameMatch:
+    companies: QuerySet[Company]
+    exact: bool  # every word found as such; otherwise words like them (typos)
+
+
+def named_companies(words: Sequence[str]) -> NameMatch:
     """Listed companies whose name holds every one of ``words`` (normalised).
 
     PostgreSQL looks the words up in a full-text index (whole words, about a
@@ -248,78 +272,80 @@ def named_companies(words: Sequence[str]) -> QuerySet[Company]:
             name_vector=TextQuery(" & ".join(words), config="simple", search_type="raw")
         )
         if exact.exists():
-            return exact
+            return NameMatch(exact, exact=True)
         for word in words:
             companies = companies.filter(search_name__trigram_word_similar=word)
-        return companies
+        return NameMatch(companies, exact=False)
     companies = companies.annotate(padded_name=Concat(Value(" "), "search_name", Value(" ")))
     for word in words:
         companies = companies.filter(padded_name__contains=f" {word} ")
-    return companies
+    return NameMatch(companies, exact=True)
 
 
-def _name_score(normalized: str):
-    """How closely a company name matches: word similarity on PostgreSQL;
-    SQLite has no similarity function and ranks every name match alike."""
-    if connection.vendor != "postgresql":
+def _name_score(normalized: str, match: NameMatch):
+    """Every exact match holds all the words alike; names found despite a
+    typo rank by how close they are (pg_trgm word similarity)."""
+    if match.exact:
         return Value(1.0)
     from django.contrib.postgres.search import TrigramWordSimilarity
 
-    return TrigramWordSimilarity(Value(normalized), "company__search_name")
+    return TrigramWordSimilarity(Value(normalized), "search_name")
 
 
 def _ranked_rows(
     query: SearchQuery, trades: Sequence[TradeMatch], position: Position | None, radius_km: int
 ) -> QuerySet | None:
     """One row per matching company — ``company_id``, ``relevance`` and
-    ``distance_km`` — filtered and ordered, read from the trade rows
-    (CompanyProfession) through their indexes. None when the text
-    designates nothing."""
-    rows = CompanyProfession.objects.filter(is_listed=True)
+    ``distance_km`` — filtered and ordered through indexes. None when the
+    text designates nothing.
+
+    Rows come from the trade rows (CompanyProfession), which carry the
+    companies' search keys, except for a search by name alone, which reads
+    the companies found by the name index directly.
+    """
     normalized = normalize(query.text)[:MAX_NORMALIZED_LENGTH]
     trade_ids = [m.profession_id for m in trades]
+    trade_words = {word for match in trades for word in match.phrase.split()}
+    other_words = _name_words([w for w in normalized.split() if w not in trade_words])
+    rows = CompanyProfession.objects.filter(is_listed=True)
+    company_id = "company_id"
     text_score: object = Value(1.0)
 
-    if normalized:
-        trade_words = {word for match in trades for word in match.phrase.split()}
-        other_words = _name_words([w for w in normalized.split() if w not in trade_words])
-        if trades and (trades[0].whole or not other_words):
-            # A trade, and nothing else: "électricien", "plombier chauffagiste".
-            rows = rows.filter(profession_id__in=trade_ids)
-        elif trades:
-            # A trade and a name: "Plomberie Dupont" is a plumber named
-            # Dupont. Words that name nobody are just words.
-            rows = rows.filter(profession_id__in=trade_ids)
-            named = named_companies(other_words)
-            if named.exists():
-                rows = rows.filter(company_id__in=named.values("pk"))
-        elif other_words:
-            rows = rows.filter(
-                is_primary=True, company_id__in=named_companies(other_words).values("pk")
-            )
-            text_score = _name_score(normalized)
+    if trades and (trades[0].whole or not other_words):
+        # A trade, and nothing else: "électricien", "plombier chauffagiste".
+        rows = rows.filter(profession_id__in=trade_ids)
+        text_score = _trade_score(trades)
+    elif trades:
+        # A trade and a name: "Plomberie Dupont" is a plumber named Dupont.
+        # Words that name nobody are just words.
+        named = named_companies(other_words).companies
+        if named.exists():
+            # From the few companies so named, those of the trade.
+            trade_rows = CompanyProfession.objects.filter(profession_id__in=trade_ids)
+            rows, company_id = named.filter(pk__in=trade_rows.values("company_id")), "pk"
+            text_score = _trade_score(trades, primary_field="primary_profession_id")
         else:
-            return None
-        if trades:
+            rows = rows.filter(profession_id__in=trade_ids)
             text_score = _trade_score(trades)
+    elif other_words:
+        named = named_companies(other_words)
+        rows, company_id = named.companies, "pk"
+        text_score = _name_score(normalized, named)
+    elif normalized:
+        return None
     elif query.profession:
         rows = rows.filter(profession=query.profession)
         text_score = _trade_score([TradeMatch(query.profession.pk, 1.0)])
     else:
         rows = rows.filter(is_primary=True)
 
+    # Filters: on columns both row kinds share, or on the company's trades.
     if query.profession and normalized:
-        rows = rows.filter(
-            company_id__in=CompanyProfession.objects.filter(profession=query.profession).values(
-                "company_id"
-            )
-        )
+        trade_rows = CompanyProfession.objects.filter(profession=query.profession)
+        rows = rows.filter(**{f"{company_id}__in": trade_rows.values("company_id")})
     if query.sector:
-        rows = rows.filter(
-            company_id__in=CompanyProfession.objects.filter(profession__sector=query.sector).values(
-                "company_id"
-            )
-        )
+        trade_rows = CompanyProfession.objects.filter(profession__sector=query.sector)
+        rows = rows.filter(**{f"{company_id}__in": trade_rows.values("company_id")})
     if query.audience == "b2c":
         rows = rows.filter(serves_consumers=True)
     elif query.audience == "b2b":
@@ -340,15 +366,32 @@ def _ranked_rows(
         proximity = ranking.proximity(distance, Value(float(radius_km)))
 
     relevance = ranking.relevance(text=text_score, proximity=proximity, trust=ranking.trust())
-    grouped = rows.values("company_id").annotate(
-        relevance=Max(relevance, output_field=FloatField()),
-        distance_km=Min(distance, output_field=FloatField()),
-    )
+    grouped = company_id == "company_id" and len(trade_ids) > 1
+    if grouped:
+        # A company with two of the trades has two rows: keep its best.
+        rows = rows.values(company_id).annotate(
+            relevance=Max(relevance, output_field=FloatField()),
+            distance_km=Min(distance, output_field=FloatField()),
+        )
+    else:
+        rows = rows.annotate(
+            relevance=ExpressionWrapper(relevance, output_field=FloatField()),
+            distance_km=ExpressionWrapper(distance, output_field=FloatField()),
+        )
+        ids = {"company_id": F("pk")} if company_id == "pk" else {}
+        rows = rows.values("relevance", "distance_km", *([] if ids else ["company_id"]), **ids)
     if query.sort == "name":
-        return grouped.annotate(name=Min("company__trade_name")).order_by("name", "company_id")
+        name = "trade_name" if company_id == "pk" else "company__trade_name"
+        return rows.annotate(name=Min(name) if grouped else F(name)).order_by(
+            "name", "company_id"
+        )
     if query.sort == "distance" and position is not None:
-        return grouped.order_by("distance_km", "-relevance", "company_id")
-    return grouped.order_by("-relevance", "company_id")
+        return rows.order_by("distance_km", "-relevance", "company_id")
+    if company_id == "pk":
+        # Names that match alike read best alphabetically; ordering by id
+        # alone would also tempt PostgreSQL into walking the primary key.
+        return rows.order_by("-relevance", "trade_name", "company_id")
+    return rows.order_by("-relevance", "company_id")
 
 
 def _companies_for(rows: list[dict]) -> list[Company]:

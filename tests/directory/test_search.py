@@ -285,3 +285,16 @@ def test_match_trades_prefers_exact_names(taxonomy):
     matches = match_trades("plombier")
     assert matches[0].profession_id == taxonomy["plombier"].pk
     assert matches[0].score == 1.0
+
+
+def test_two_trades_and_a_name(lyon_pros, taxonomy):
+    result = search_companies(SearchQuery(text="plombier chauffagiste Dupont", place="Lyon"))
+    assert names(result) == ["Eaux Vives Dupont"]
+    by_name = search_companies(SearchQuery(text="plombier chauffagiste Dupont", sort="name"))
+    assert names(by_name) == ["Eaux Vives Dupont"]
+
+
+def test_a_company_with_two_matched_trades_is_listed_once(lyon_pros):
+    result = search_companies(SearchQuery(text="plombier chauffagiste", place="Lyon"))
+    assert names(result) == ["Eaux Vives Dupont"]
+    assert result.count == 1

@@ -1,0 +1,55 @@
+"""On PostgreSQL, search reads companies through its indexes.
+
+The test database is tiny, so the planner would rightly scan; with
+sequential scans disabled, a plan that still scans a table means no index
+can answer the query — for instance because the SQL of an indexed
+expression drifted from the index's."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory.search import SearchQuery, search_companies
+from tests.factories import CompanyFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def plans(query: SearchQuery) -> str:
+    with CaptureQueriesContext(connection) as captured:
+        search_companies(query)
+    counts = [q["sql"] for q in captured if q["sql"].startswith("SELECT COUNT(*)")]
+    assert counts, "the search counted nothing"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        output = []
+        for sql in counts:
+            cursor.execute(f"EXPLAIN {sql}")
+            output += [row[0] for row in cursor.fetchall()]
+    return "\n".join(output)
+
+
+@pytest.fixture
+def companies(taxonomy, places):
+    CompanyFactory(trade_name="Lumière Martin", primary_profession=taxonomy["electricien"])
+    CompanyFactory(trade_name="Eaux Vives", primary_profession=taxonomy["plombier"])
+
+
+def test_trade_near_a_place_uses_the_trade_index(companies):
+    plan = plans(SearchQuery(text="électricien", place="Lyon"))
+    assert "trade_search_idx" in plan
+    assert "Seq Scan" not in plan
+
+
+def test_place_alone_uses_the_place_index(companies):
+    plan = plans(SearchQuery(place="Lyon"))
+    assert "place_search_idx" in plan
+    assert "Seq Scan" not in plan
+
+
+def test_company_name_uses_the_full_text_index(companies):
+    plan = plans(SearchQuery(text="Lumière Martin"))
+    assert "directory_company_name_words" in plan
+    assert "Seq Scan on directory_company " not in plan
