@@ -382,9 +382,7 @@ def _ranked_rows(
         rows = rows.values("relevance", "distance_km", *([] if ids else ["company_id"]), **ids)
     if query.sort == "name":
         name = "trade_name" if company_id == "pk" else "company__trade_name"
-        return rows.annotate(name=Min(name) if grouped else F(name)).order_by(
-            "name", "company_id"
-        )
+        return rows.annotate(name=Min(name) if grouped else F(name)).order_by("name", "company_id")
     if query.sort == "distance" and position is not None:
         return rows.order_by("distance_km", "-relevance", "company_id")
     if company_id == "pk":
