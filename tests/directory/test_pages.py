@@ -195,3 +195,18 @@ def test_static_assets_are_served_by_the_app(client, db):
     html = client.get("/").content.decode()
     assert "cdn" not in html.lower()
     assert "googleapis" not in html
+
+
+def test_server_error_page_is_in_the_site_style(client, db, settings):
+    from django.urls import path
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    settings.ROOT_URLCONF = type("urls", (), {"urlpatterns": [path("boom/", broken)]})
+    client.raise_request_exception = False
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Une erreur est survenue" in html
+    assert "/static/css/site.css" in html
