@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from tqdm import tqdm
 
 from .demo import DemoGenerator
-from .models import Company, CompanyProfession, CompanyStatus
+from .models import Company, CompanyStatus
 from .search import SearchQuery, search_companies
 
 # Rows generated then copied per round trip.
@@ -302,7 +302,3 @@ def table(timings: dict[str, Timings]) -> str:
         )
     lines.append("(milliseconds; results = median number of matching companies)")
     return "\n".join(lines)
-
-
-def link_count() -> int:
-    return CompanyProfession.objects.count()

@@ -238,6 +238,7 @@ def test_unknown_place_explains_and_suggests_instead_of_guessing(lyon_pros):
 def test_unknown_trade_finds_nothing_and_suggests_close_trades(lyon_pros):
     result = search_companies(SearchQuery(text="electro", place="Lyon"))
     assert result.count == 0
+    assert "electricien" in [trade.slug for trade in result.trade_suggestions]
 
 
 def test_empty_query_runs_no_search(lyon_pros):
