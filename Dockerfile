@@ -13,8 +13,8 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput \
  && useradd --create-home --uid 1000 app \
- && mkdir -p /app/media \
- && chown -R app /app/media
+ && mkdir -p /app/media /app/private \
+ && chown -R app /app/media /app/private
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

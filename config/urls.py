@@ -23,6 +23,10 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /recherche/",
         "Disallow: /en/recherche/",
         "Disallow: /lieux/",
+        "Disallow: /compte/",
+        "Disallow: /mon-compte/",
+        "Disallow: /espace-pro/",
+        "Disallow: /devis/",
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
@@ -53,6 +57,7 @@ if settings.SERVE_MEDIA:
     ]
 
 urlpatterns += i18n_patterns(
+    path("compte/", include("allauth.urls")),
     path("", include("directory.urls")),
     prefix_default_language=False,
 )

@@ -1,8 +1,21 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
-from .models import Company, CompanyPhoto, CompanyProfession, Place, Profession, Sector
+from .models import (
+    Certification,
+    Company,
+    CompanyPhoto,
+    CompanyProfession,
+    Invitation,
+    Membership,
+    Place,
+    Profession,
+    QuoteReply,
+    QuoteRequest,
+    Sector,
+)
 from .search import invalidate_profession_terms
 
 
@@ -65,8 +78,61 @@ class CompanyAdmin(admin.ModelAdmin):
     inlines = [CompanyProfessionInline, CompanyPhotoInline]
     show_full_result_count = False
     readonly_fields = ["created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         # Trades added in the inline get the company's search keys.
         CompanyProfession.objects.sync_search_keys([form.instance.pk])
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "company", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "company__trade_name", "company__siren"]
+    raw_id_fields = ["user", "company"]
+    list_select_related = ["user", "company"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "company", "role", "created_at", "accepted_at"]
+    search_fields = ["email", "company__trade_name"]
+    raw_id_fields = ["company", "invited_by", "accepted_by"]
+    readonly_fields = ["nonce", "created_at", "accepted_at", "accepted_by"]
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ["company", "kind", "label", "expires_on"]
+    list_filter = ["kind"]
+    search_fields = ["company__trade_name", "label"]
+    raw_id_fields = ["company"]
+
+
+class QuoteReplyInline(admin.TabularInline):
+    model = QuoteReply
+    extra = 0
+    readonly_fields = ["author", "body", "created_at"]
+    can_delete = False
+
+
+@admin.register(QuoteRequest)
+class QuoteRequestAdmin(admin.ModelAdmin):
+    """Staff read quote requests to handle complaints; personal data, so
+    read-only here."""
+
+    list_display = ["pk", "company", "status", "city", "created_at"]
+    list_filter = ["status", "timeframe", "budget"]
+    search_fields = ["company__trade_name", "email"]
+    list_select_related = ["company"]
+    raw_id_fields = ["company", "requester", "profession"]
+    inlines = [QuoteReplyInline]
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import secrets
 import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import (
     FileExtensionValidator,
     MaxValueValidator,
@@ -13,12 +15,15 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .text import normalize
 from .validators import (
+    DOCUMENT_EXTENSIONS,
     IMAGE_EXTENSIONS,
+    validate_document,
     validate_image,
     validate_siren,
     validate_year_founded,
@@ -188,6 +193,24 @@ class CompanyQuerySet(models.QuerySet):
         return updated
 
     update.alters_data = True
+
+
+QUOTE_NEED_MAX_LENGTH = 3000
+
+
+def _new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+# Proof documents (certifications, later invoices) never sit under a public
+# URL: they live outside MEDIA_ROOT and are served by views that check
+# who asks.
+private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def private_upload_to(instance: models.Model, filename: str) -> str:
+    extension = Path(filename).suffix.lower()
+    return f"{instance._meta.model_name}/{uuid.uuid4().hex}{extension}"
 
 
 def company_upload_to(instance: Company | CompanyPhoto, filename: str) -> str:
@@ -471,12 +494,15 @@ class CompanyProfession(models.Model):
 
 
 class CompanyPhoto(models.Model):
+    """A gallery photo, re-encoded on upload (directory.images)."""
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(
         _("photo"),
         upload_to=company_upload_to,
         validators=[FileExtensionValidator(IMAGE_EXTENSIONS), validate_image],
     )
+    thumbnail = models.ImageField(upload_to=company_upload_to, blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -487,3 +513,238 @@ class CompanyPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or f"{self.company} #{self.position}"
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MEMBER = "member", _("Member")
+
+
+class Membership(models.Model):
+    """A person working for a company on the platform: the pro space is
+    theirs for this company. A company always keeps at least one owner
+    (directory.services)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["company", "created_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "user"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=MembershipRole.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == MembershipRole.OWNER
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join a company, sent by e-mail.
+
+    The link carries a signed, expiring token naming this row and its
+    nonce; accepting sets ``accepted_at``, so a link works once. A new
+    invitation to the same address replaces the pending one.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    nonce = models.CharField(max_length=32, default=_new_nonce, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company}"
+
+
+class CertificationKind(models.TextChoices):
+    RGE = "rge", "RGE"
+    QUALIBAT = "qualibat", "Qualibat"
+    QUALIFELEC = "qualifelec", "Qualifelec"
+    QUALIPAC = "qualipac", "QualiPAC"
+    DECENNIALE = "decennale", _("Ten-year liability insurance (décennale)")
+    RC_PRO = "rc_pro", _("Professional liability insurance")
+    OTHER = "other", _("Other label or certification")
+
+
+class CertificationQuerySet(models.QuerySet):
+    def valid(self, on=None) -> CertificationQuerySet:
+        """Not expired on the given date (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+
+
+class Certification(models.Model):
+    """A label, qualification or insurance a pro declares; its proof is a
+    private file, and an expired one is no longer shown as valid."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="certifications")
+    kind = models.CharField(_("type"), max_length=20, choices=CertificationKind.choices)
+    label = models.CharField(_("name or details"), max_length=150, blank=True)
+    expires_on = models.DateField(_("expiry date"), null=True, blank=True)
+    proof = models.FileField(
+        _("proof document"),
+        upload_to=private_upload_to,
+        storage=private_storage,
+        blank=True,
+        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CertificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "label"]
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+
+    def __str__(self) -> str:
+        return self.label or self.get_kind_display()
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == CertificationKind.OTHER:
+            return self.label
+        kind = self.get_kind_display()
+        return f"{kind} – {self.label}" if self.label else kind
+
+    @property
+    def is_valid(self) -> bool:
+        return self.expires_on is None or self.expires_on >= timezone.localdate()
+
+
+class QuoteStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("Awaiting e-mail confirmation")
+    NEW = "new", _("New")
+    READ = "read", _("Read")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+class QuoteTimeframe(models.TextChoices):
+    URGENT = "urgent", _("As soon as possible")
+    MONTH = "month", _("Within a month")
+    QUARTER = "quarter", _("Within three months")
+    LATER = "later", _("Later, no rush")
+
+
+class QuoteBudget(models.TextChoices):
+    UNKNOWN = "unknown", _("I don't know yet")
+    UNDER_1000 = "lt1000", _("Under €1,000")
+    UP_TO_5000 = "1000-5000", _("€1,000 to €5,000")
+    UP_TO_20000 = "5000-20000", _("€5,000 to €20,000")
+    OVER_20000 = "gt20000", _("Over €20,000")
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+
+
+class QuoteRequestQuerySet(models.QuerySet):
+    def visible_to_company(self) -> QuoteRequestQuerySet:
+        """Requests a company sees: confirmed ones."""
+        return self.exclude(status=QuoteStatus.UNCONFIRMED)
+
+
+class QuoteRequest(models.Model):
+    """A consumer's request for a quote (demande de devis) to one company.
+
+    Private: only its requester, the company's members and staff read it.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="quote_requests")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quote_requests",
+    )
+    name = models.CharField(_("your name"), max_length=120)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    need = models.TextField(_("your need"), max_length=QUOTE_NEED_MAX_LENGTH)
+    profession = models.ForeignKey(
+        Profession, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("trade")
+    )
+    postal_code = models.CharField(_("postal code"), max_length=5)
+    city = models.CharField(_("city"), max_length=150)
+    timeframe = models.CharField(_("timeframe"), max_length=10, choices=QuoteTimeframe.choices)
+    budget = models.CharField(_("budget"), max_length=12, choices=QuoteBudget.choices)
+    contact_preference = models.CharField(
+        _("preferred contact"), max_length=5, choices=ContactPreference.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=QuoteStatus.choices, default=QuoteStatus.NEW
+    )
+    # Normal form of the need, to spot the same request sent twice.
+    fingerprint = models.CharField(max_length=64, editable=False, db_index=True)
+    nonce = models.CharField(max_length=32, default=_new_nonce, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuoteRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("quote request")
+        verbose_name_plural = _("quote requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=QuoteStatus.values), name="quote_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} → {self.company}"
+
+
+class QuoteReply(models.Model):
+    """A member's answer, e-mailed to the requester."""
+
+    quote_request = models.ForeignKey(
+        QuoteRequest, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("answer"), max_length=QUOTE_NEED_MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self) -> str:
+        return f"reply #{self.pk} to {self.quote_request_id}"

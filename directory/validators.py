@@ -10,6 +10,8 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.fr import siren
 
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
+DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # 40 megapixels: a large camera photo. Beyond, decoding could exhaust memory
@@ -55,6 +57,37 @@ def validate_image(file) -> None:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ValidationError(_("This file is not a valid image."), code="invalid_image") from exc
+    finally:
+        file.seek(position)
+
+
+def validate_document(file) -> None:
+    """A PDF (checked by its signature) or a JPEG/PNG image (checked by
+    Pillow), 10 MB at most: what a scan or a certificate looks like."""
+    if file.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(
+            _("The document is too large (%(max)s MB maximum)."),
+            code="document_too_large",
+            params={"max": MAX_DOCUMENT_BYTES // (1024 * 1024)},
+        )
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        head = file.read(5)
+        file.seek(0)
+        if head == b"%PDF-":
+            return
+        try:
+            with Image.open(file) as image:
+                if image.format not in {"JPEG", "PNG"}:
+                    raise ValidationError(_("Upload a PDF, JPEG or PNG document."))
+                if image.size[0] * image.size[1] > MAX_IMAGE_PIXELS:
+                    raise ValidationError(_("The image has too many pixels."))
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+            raise ValidationError(
+                _("Upload a PDF, JPEG or PNG document."), code="invalid_document"
+            ) from exc
     finally:
         file.seek(position)
 

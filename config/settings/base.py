@@ -29,6 +29,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = "Plus que pro"
+# Absolute links in e-mails sent by workers, which have no request.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Applications -----------------------------------------------------------
 
@@ -43,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "allauth",
+    "allauth.account",
+    "django_ratelimit",
     "directory",
     "eligibility",
     "reviews",
@@ -60,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,6 +119,10 @@ else:
         }
     }
 
+# django-ratelimit predates Django's own Redis backend, whose incr() is
+# atomic (Redis INCR): its "not officially supported" warning is moot.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
 # --- Celery -----------------------------------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -136,6 +146,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "options": {"expires": 30 * 60},
     },
+    "directory-purge-unconfirmed-quote-requests": {
+        "task": "directory.tasks.purge_unconfirmed_quote_requests",
+        "schedule": 60 * 60,
+        "options": {"expires": 30 * 60},
+    },
 }
 
 # --- Email ------------------------------------------------------------------
@@ -145,6 +160,26 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Plus que pro <contac
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Authentication ---------------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "directory:account"
+# django-allauth: e-mail only, verified before the first log-in. Its own
+# rate limits (log-in failures, sign-up, password reset…) stay on with
+# their defaults; customisation goes through directory.accounts.
+ACCOUNT_ADAPTER = "directory.accounts.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "directory:home"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Plus que pro] "
+ACCOUNT_USER_DISPLAY = "directory.accounts.user_display"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -169,6 +204,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Proof documents: outside MEDIA_ROOT, never served without a permission check.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 # Public media (logos, photos) are served by Django itself unless a proxy or
 # object store takes over in front of it.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
@@ -198,3 +235,13 @@ DIRECTORY_SEARCH_RADIUS_CHOICES_KM = (10, 20, 50, 100, 200)
 DIRECTORY_RESULTS_PER_PAGE = 20
 # Pages beyond this are refused: nobody reads them, and deep OFFSETs are slow.
 DIRECTORY_MAX_RESULT_PAGES = 50
+# An owner's invitation to join a company is valid this long.
+DIRECTORY_INVITATION_MAX_AGE_DAYS = 7
+
+# --- Quote requests ---------------------------------------------------------
+
+# Per visitor IP and per account, on the public quote form (django-ratelimit).
+QUOTE_RATE_PER_IP = env.str("QUOTE_RATE_PER_IP", default="5/h")
+QUOTE_RATE_PER_USER = env.str("QUOTE_RATE_PER_USER", default="10/d")
+# An anonymous request waits this long for its e-mail confirmation.
+QUOTE_CONFIRMATION_MAX_AGE_HOURS = 48

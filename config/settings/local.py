@@ -28,3 +28,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
 # WhiteNoise serves static files from the app folders while DEBUG is on;
 # collectstatic's folder only exists in the real deployment.
 warnings.filterwarnings("ignore", message="No directory at")
+
+# django-ratelimit prefers a cache shared by every process; the embedded
+# default runs one process, where the local-memory cache is exact.
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405

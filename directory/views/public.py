@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from .forms import SearchForm
-from .models import Company, Profession, Sector
-from .places import autocomplete_places
-from .search import SearchQuery, search_companies
+from ..forms import SearchForm
+from ..models import Certification, Company, Profession, Sector
+from ..places import autocomplete_places
+from ..search import SearchQuery, search_companies
 
 POPULAR_TRADES = 12
 PROFESSION_PAGE_COMPANIES = 10
@@ -57,7 +57,15 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     company = get_object_or_404(
         Company.objects.listed()
         .select_related("primary_profession__sector", "place")
-        .prefetch_related("professions", "photos"),
+        .prefetch_related(
+            "professions",
+            "photos",
+            Prefetch(
+                "certifications",
+                queryset=Certification.objects.valid(),
+                to_attr="valid_certifications",
+            ),
+        ),
         slug=slug,
     )
     canonical_url = request.build_absolute_uri(company.get_absolute_url())
