@@ -205,7 +205,9 @@ def _new_nonce() -> str:
 # Proof documents (certifications, later invoices) never sit under a public
 # URL: they live outside MEDIA_ROOT and are served by views that check
 # who asks.
-private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+def private_storage() -> FileSystemStorage:
+    # A callable, so migrations name it instead of freezing its location.
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 def private_upload_to(instance: models.Model, filename: str) -> str:

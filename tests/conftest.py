@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -54,3 +56,46 @@ def places(db):
         )
         for key, (name, dep, lat, lng, pop) in CITIES.items()
     }
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def cast(taxonomy, places):
+    """Two companies, their people, a consumer and a vetting staff member."""
+    from django.contrib.auth.models import Group
+
+    from directory.models import MembershipRole
+
+    from .factories import CompanyFactory, MembershipFactory, UserFactory
+
+    company_a = CompanyFactory(
+        trade_name="Alpha Électricité",
+        slug="alpha-electricite",
+        primary_profession=taxonomy["electricien"],
+        place=places["lyon"],
+    )
+    company_b = CompanyFactory(
+        trade_name="Bêta Plomberie", slug="beta-plomberie", primary_profession=taxonomy["plombier"]
+    )
+    owner_a = MembershipFactory(
+        company=company_a, role=MembershipRole.OWNER, user__email="owner-a@example.fr"
+    ).user
+    member_a = MembershipFactory(
+        company=company_a, role=MembershipRole.MEMBER, user__email="member-a@example.fr"
+    ).user
+    owner_b = MembershipFactory(
+        company=company_b, role=MembershipRole.OWNER, user__email="owner-b@example.fr"
+    ).user
+    staff = UserFactory(email="staff@example.fr", is_staff=True)
+    staff.groups.add(Group.objects.get(name="vetting"))
+    return SimpleNamespace(
+        company_a=company_a,
+        company_b=company_b,
+        owner_a=owner_a,
+        member_a=member_a,
+        owner_b=owner_b,
+        consumer=UserFactory(email="consumer@example.fr"),
+        staff=staff,
+    )

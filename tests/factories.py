@@ -1,9 +1,19 @@
 from __future__ import annotations
 
 import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import User
 from stdnum import luhn
 
-from directory.models import Company, CompanyStatus, Place, Profession, Sector
+from directory.models import (
+    Company,
+    CompanyStatus,
+    Membership,
+    MembershipRole,
+    Place,
+    Profession,
+    Sector,
+)
 from directory.services import company_trades_set
 from directory.text import normalize_place
 
@@ -72,3 +82,31 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     def other_professions(self, create, extracted, **kwargs):
         if create and extracted:
             company_trades_set(company=self, professions=extracted)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A person with a verified e-mail address (allauth), able to log in."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.fr")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.create(
+                user=self, email=self.email, primary=True, verified=extracted is not False
+            )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    company = factory.SubFactory(CompanyFactory)
+    user = factory.SubFactory(UserFactory)
+    role = MembershipRole.OWNER

@@ -3,17 +3,21 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
 from directory.demo import DemoGenerator
-from directory.models import Company, CompanyProfession
+from directory.models import Company, CompanyProfession, Membership, MembershipRole
 from directory.services import profession_counts_refresh
 
 # Rows per transaction: big enough for bulk inserts to pay off, small
 # enough that an interrupted run keeps most of its work.
 BATCH_SIZE = 1000
+# Demo data only: these accounts exist on a machine that ran seed_demo.
+DEMO_PASSWORD = "demo-plusquepro"  # noqa: S105
 
 
 class Command(BaseCommand):
@@ -24,6 +28,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--companies", type=int, default=2000, help="How many (default 2000).")
+        parser.add_argument(
+            "--no-accounts", action="store_true", help="Do not create the demo log-ins."
+        )
 
     def handle(self, *args, companies: int, verbosity: int, **options) -> None:
         if companies < 0:
@@ -47,6 +54,39 @@ class Command(BaseCommand):
         profession_counts_refresh()
         self.stdout.write(
             self.style.SUCCESS(f"{created} companies created, {companies - created} already there.")
+        )
+        if companies and not options["no_accounts"]:
+            self._demo_accounts(generator.company(0).siren)
+
+    def _demo_accounts(self, siren: str) -> None:
+        """Known log-ins for trying the site: a pro owning the first demo
+        company, a consumer and an administrator (all e-mails verified)."""
+        company = Company.objects.get(siren=siren)
+        people = [
+            ("pro@demo.plusquepro.test", {}),
+            ("client@demo.plusquepro.test", {}),
+            ("admin@demo.plusquepro.test", {"is_staff": True, "is_superuser": True}),
+        ]
+        with transaction.atomic():
+            for email, flags in people:
+                user, created = User.objects.get_or_create(
+                    username=email, defaults={"email": email, **flags}
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save(update_fields=["password"])
+                EmailAddress.objects.get_or_create(
+                    user=user, email=email, defaults={"verified": True, "primary": True}
+                )
+            Membership.objects.get_or_create(
+                company=company,
+                user=User.objects.get(username="pro@demo.plusquepro.test"),
+                defaults={"role": MembershipRole.OWNER},
+            )
+        self.stdout.write(
+            f"Demo log-ins (password {DEMO_PASSWORD!r}): pro@demo.plusquepro.test "
+            f"(owner of {company.trade_name}), client@demo.plusquepro.test, "
+            "admin@demo.plusquepro.test (/admin/)."
         )
 
     @transaction.atomic

@@ -1,0 +1,68 @@
+"""Accounts through django-allauth: e-mail only, verified before use."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_up_requires_email_verification(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "nouveau@example.fr", "password1": PASSWORD, "password2": PASSWORD},
+        )
+    assert response.status_code == 302
+    user = User.objects.get(email="nouveau@example.fr")
+    # Not logged in, not usable until the link in the e-mail is followed.
+    assert client.get(reverse("directory:account")).status_code == 302
+    assert mail.outbox[0].to == ["nouveau@example.fr"]
+    link = re.search(r"http://\S+/compte/confirm-email/\S+/", mail.outbox[0].body).group(0)
+    path = link.split("testserver", 1)[-1]
+    response = client.post(path)
+    assert response.status_code == 302
+    assert user.emailaddress_set.get().verified
+    assert client.get(reverse("directory:account")).status_code == 200
+
+
+def test_unverified_account_cannot_log_in(client, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="pending@example.fr", verified=False)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert "verification" in response["Location"] or "confirm" in response["Location"]
+    assert client.get(reverse("directory:account")).status_code == 302
+
+
+def test_log_in_with_email(client, cast):
+    response = client.post(
+        reverse("account_login"), {"login": "consumer@example.fr", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("directory:account")).status_code == 200
+
+
+def test_allauth_pages_use_the_site_layout_in_french(client, db):
+    html = client.get(reverse("account_login")).content.decode()
+    assert "Plus <span>que</span> pro" in html
+    assert 'lang="fr"' in html
+    assert "Connexion" in html
+
+
+def test_repeated_failed_log_ins_are_rate_limited(client, cast):
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "consumer@example.fr", "password": "x"})
+    response = client.post(
+        reverse("account_login"), {"login": "consumer@example.fr", "password": PASSWORD}
+    )
+    assert response.status_code in (200, 429)
+    assert client.get(reverse("directory:account")).status_code == 302

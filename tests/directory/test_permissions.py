@@ -1,0 +1,237 @@
+"""Who may open what: every view of the pro space and of the account, for
+every kind of person, systematically.
+
+Personas: anonymous, a consumer, a member (not owner) of company A, an
+owner of A, an owner of company B, and a vetting staff member. A pro
+only ever touches its own company: another company's URL is a 404, as
+for an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from directory.models import Certification, CompanyPhoto, Invitation, QuoteRequest, QuoteStatus
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "consumer", "member_a", "owner_a", "owner_b", "staff"]
+LOGIN = "login"  # a redirect to the log-in page
+
+
+@pytest.fixture
+def objects(cast):
+    """One of each private object of company A, and a request of the consumer."""
+    quote = QuoteRequest.objects.create(
+        company=cast.company_a,
+        requester=cast.consumer,
+        name="Claire Client",
+        email=cast.consumer.email,
+        need="Refaire le tableau électrique d'une maison de 1975.",
+        postal_code="69003",
+        city="Lyon",
+        timeframe="month",
+        budget="1000-5000",
+        contact_preference="email",
+        status=QuoteStatus.NEW,
+        fingerprint="x",
+    )
+    photo = CompanyPhoto.objects.create(company=cast.company_a, image="companies/a/p.jpg")
+    proof = SimpleUploadedFile("rge.pdf", b"%PDF-1.4 proof", "application/pdf")
+    certification = Certification(company=cast.company_a, kind="rge")
+    certification.proof.save("rge.pdf", proof, save=True)
+    member = cast.company_a.memberships.get(user=cast.member_a)
+    invitation = Invitation.objects.create(company=cast.company_a, email="guest@example.fr")
+    return {
+        "quote": quote,
+        "photo": photo,
+        "certification": certification,
+        "member": member,
+        "invitation": invitation,
+    }
+
+
+def _login(client, cast, persona: str) -> None:
+    if persona != "anonymous":
+        assert client.login(username=getattr(cast, persona).username, password=PASSWORD)
+
+
+# (name, URL builder, method, expected status per persona, in PERSONAS order)
+MEMBERS_OF_A = [LOGIN, 404, 200, 200, 404, 404]
+OWNERS_OF_A = [LOGIN, 404, 403, 302, 404, 404]
+MATRIX = [
+    (
+        "pro home",
+        lambda c, o: reverse("directory:pro-home"),
+        "get",
+        [LOGIN, 200, 302, 302, 302, 200],
+    ),
+    (
+        "dashboard",
+        lambda c, o: reverse("directory:pro-dashboard", args=[c.company_a.pk]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    (
+        "profile",
+        lambda c, o: reverse("directory:pro-profile", args=[c.company_a.pk]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    (
+        "photos",
+        lambda c, o: reverse("directory:pro-photos", args=[c.company_a.pk]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    (
+        "certifications",
+        lambda c, o: reverse("directory:pro-certifications", args=[c.company_a.pk]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    (
+        "team",
+        lambda c, o: reverse("directory:pro-team", args=[c.company_a.pk]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    (
+        "inbox",
+        lambda c, o: reverse("directory:pro-quotes", args=[c.company_a.pk]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    (
+        "quote",
+        lambda c, o: reverse("directory:pro-quote", args=[c.company_a.pk, o["quote"].pk]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    (
+        "quote of A through B's URL",
+        lambda c, o: reverse("directory:pro-quote", args=[c.company_b.pk, o["quote"].pk]),
+        "get",
+        [LOGIN, 404, 404, 404, 404, 404],
+    ),
+    (
+        "proof document",
+        lambda c, o: reverse(
+            "directory:pro-certification-proof", args=[c.company_a.pk, o["certification"].pk]
+        ),
+        "get",
+        [LOGIN, 404, 200, 200, 404, 200],
+    ),
+    (
+        "photo move",
+        lambda c, o: reverse(
+            "directory:pro-photo-action", args=[c.company_a.pk, o["photo"].pk, "up"]
+        ),
+        "post",
+        [LOGIN, 404, 302, 302, 404, 404],
+    ),
+    (
+        "certification delete",
+        lambda c, o: reverse(
+            "directory:pro-certification-delete", args=[c.company_a.pk, o["certification"].pk]
+        ),
+        "post",
+        [LOGIN, 404, 302, 302, 404, 404],
+    ),
+    (
+        "quote status",
+        lambda c, o: reverse("directory:pro-quote-status", args=[c.company_a.pk, o["quote"].pk]),
+        "post",
+        [LOGIN, 404, 302, 302, 404, 404],
+    ),
+    (
+        "invite",
+        lambda c, o: reverse("directory:pro-team", args=[c.company_a.pk]),
+        "post",
+        OWNERS_OF_A,
+    ),
+    (
+        "remove member",
+        lambda c, o: reverse("directory:pro-member-remove", args=[c.company_a.pk, o["member"].pk]),
+        "post",
+        OWNERS_OF_A,
+    ),
+    (
+        "withdraw invitation",
+        lambda c, o: reverse(
+            "directory:pro-invitation-revoke", args=[c.company_a.pk, o["invitation"].pk]
+        ),
+        "post",
+        OWNERS_OF_A,
+    ),
+    ("account", lambda c, o: reverse("directory:account"), "get", [LOGIN, 200, 200, 200, 200, 200]),
+    (
+        "account export",
+        lambda c, o: reverse("directory:account-export"),
+        "get",
+        [LOGIN, 200, 200, 200, 200, 200],
+    ),
+    (
+        "account delete",
+        lambda c, o: reverse("directory:account-delete"),
+        "get",
+        [LOGIN, 200, 200, 200, 200, 200],
+    ),
+    (
+        "my quote request",
+        lambda c, o: reverse("directory:account-quote", args=[o["quote"].pk]),
+        "get",
+        [LOGIN, 200, 404, 404, 404, 404],
+    ),
+]
+CASES = [
+    pytest.param(name, build, method, persona, expected[i], id=f"{name}-{persona}")
+    for name, build, method, expected in MATRIX
+    for i, persona in enumerate(PERSONAS)
+]
+
+
+@pytest.mark.parametrize(("name", "build", "method", "persona", "expected"), CASES)
+def test_permission_matrix(client, cast, objects, name, build, method, persona, expected):
+    _login(client, cast, persona)
+    url = build(cast, objects)
+    data = {"email": "new@example.fr", "role": "member", "status": "closed"}
+    response = getattr(client, method)(url, data) if method == "post" else client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == expected
+
+
+def test_every_pro_and_account_url_is_in_the_matrix():
+    """A new view must be added to the matrix above."""
+    from directory.urls import urlpatterns
+
+    private = {
+        p.name for p in urlpatterns if str(p.pattern).startswith(("espace-pro/", "mon-compte/"))
+    }
+    covered = {
+        "pro-home",
+        "pro-dashboard",
+        "pro-profile",
+        "pro-photos",
+        "pro-photo-action",
+        "pro-certifications",
+        "pro-certification-delete",
+        "pro-certification-proof",
+        "pro-team",
+        "pro-member-remove",
+        "pro-invitation-revoke",
+        "pro-quotes",
+        "pro-quote",
+        "pro-quote-status",
+        "account",
+        "account-quote",
+        "account-export",
+        "account-delete",
+    }
+    assert private == covered
