@@ -120,7 +120,11 @@ class QuoteRequestForm(forms.ModelForm):
 
     email_confirmation = forms.EmailField(label=_("Confirm your e-mail"), required=False)
     # Hidden from people (CSS and aria-hidden), filled by naive bots.
-    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     class Meta:
         model = QuoteRequest

@@ -66,3 +66,29 @@ def test_repeated_failed_log_ins_are_rate_limited(client, cast):
     )
     assert response.status_code in (200, 429)
     assert client.get(reverse("directory:account")).status_code == 302
+
+
+def test_password_reset_sends_a_link(client, cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "consumer@example.fr"})
+    assert response.status_code == 302
+    assert mail.outbox[0].to == ["consumer@example.fr"]
+    assert "/compte/password/reset/key/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("name", ["account_email", "account_change_password", "account_logout"])
+def test_account_management_pages_render_in_the_site_layout(client, cast, name):
+    client.login(username=cast.consumer.username, password=PASSWORD)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert "Plus <span>que</span> pro" in response.content.decode()
+
+
+def test_staff_groups_exist_with_their_permissions(db):
+    from django.contrib.auth.models import Group
+
+    vetting = Group.objects.get(name="vetting")
+    assert vetting.permissions.filter(codename="change_company").exists()
+    moderation = Group.objects.get(name="moderation")
+    assert moderation.permissions.filter(codename="view_quoterequest").exists()
+    assert Group.objects.filter(name="sales").exists()
