@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from directory.models import Certification, CompanyPhoto, Invitation, QuoteRequest, QuoteStatus
+from directory.services import invitation_token
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +170,30 @@ MATRIX = [
     ),
     ("account", lambda c, o: reverse("directory:account"), "get", [LOGIN, 200, 200, 200, 200, 200]),
     (
+        "quote form",
+        lambda c, o: reverse("directory:quote-request", args=[c.company_a.slug]),
+        "get",
+        [200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "quote sent, not by this visitor",
+        lambda c, o: reverse("directory:quote-sent", args=[c.company_a.slug]),
+        "get",
+        [302, 302, 302, 302, 302, 302],
+    ),
+    (
+        "forged quote confirmation",
+        lambda c, o: reverse("directory:quote-confirm", args=["forged"]),
+        "post",
+        [400, 400, 400, 400, 400, 400],
+    ),
+    (
+        "invitation link",
+        lambda c, o: reverse("directory:invitation", args=[invitation_token(o["invitation"])]),
+        "get",
+        [200, 200, 200, 200, 200, 200],
+    ),
+    (
         "account export",
         lambda c, o: reverse("directory:account-export"),
         "get",
@@ -207,31 +232,18 @@ def test_permission_matrix(client, cast, objects, name, build, method, persona, 
         assert response.status_code == expected
 
 
-def test_every_pro_and_account_url_is_in_the_matrix():
-    """A new view must be added to the matrix above."""
+def test_every_view_of_this_feature_is_in_the_matrix(cast, objects):
+    """A new view of the pro space, the account or quote requests must join
+    the matrix above."""
+    from django.urls import resolve
+
     from directory.urls import urlpatterns
 
     private = {
-        p.name for p in urlpatterns if str(p.pattern).startswith(("espace-pro/", "mon-compte/"))
+        p.name
+        for p in urlpatterns
+        if str(p.pattern).startswith(("espace-pro/", "mon-compte/", "invitation/", "devis/"))
+        or "/devis/" in str(p.pattern)
     }
-    covered = {
-        "pro-home",
-        "pro-dashboard",
-        "pro-profile",
-        "pro-photos",
-        "pro-photo-action",
-        "pro-certifications",
-        "pro-certification-delete",
-        "pro-certification-proof",
-        "pro-team",
-        "pro-member-remove",
-        "pro-invitation-revoke",
-        "pro-quotes",
-        "pro-quote",
-        "pro-quote-status",
-        "account",
-        "account-quote",
-        "account-export",
-        "account-delete",
-    }
+    covered = {resolve(build(cast, objects)).url_name for _name, build, _m, _e in MATRIX}
     assert private == covered
