@@ -12,6 +12,7 @@ from directory.models import (
     MembershipRole,
     Place,
     Profession,
+    QuoteRequest,
     Sector,
 )
 from directory.services import company_trades_set
@@ -110,3 +111,25 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     user = factory.SubFactory(UserFactory)
     role = MembershipRole.OWNER
+
+
+class QuoteRequestFactory(factory.django.DjangoModelFactory):
+    """A confirmed request, as the company sees it."""
+
+    class Meta:
+        model = QuoteRequest
+
+    company = factory.SubFactory(CompanyFactory)
+    requester = None
+    name = "Claire Client"
+    email = factory.LazyAttribute(
+        lambda o: o.requester.email if o.requester else "claire@example.fr"
+    )
+    need = "Refaire le tableau électrique d'une maison de 1975."
+    postal_code = "69003"
+    city = "Lyon"
+    timeframe = "month"
+    budget = "1000-5000"
+    contact_preference = "email"
+    status = "new"
+    fingerprint = factory.Sequence(lambda n: f"fingerprint-{n}")

@@ -8,28 +8,21 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from directory.models import QuoteRequest, QuoteStatus
+from directory.models import QuoteRequest
 from tests.conftest import PASSWORD
+from tests.factories import QuoteRequestFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def request_of_consumer(cast):
-    return QuoteRequest.objects.create(
+    return QuoteRequestFactory(
         company=cast.company_a,
         requester=cast.consumer,
-        name="Claire Client",
-        email=cast.consumer.email,
         phone="06 11 22 33 44",
         need="Changer le tableau électrique, 12 rue des Lilas.",
-        postal_code="69003",
-        city="Lyon",
-        timeframe="month",
-        budget="1000-5000",
         contact_preference="phone",
-        status=QuoteStatus.NEW,
-        fingerprint="f",
     )
 
 

@@ -13,9 +13,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from directory.models import Certification, CompanyPhoto, Invitation, QuoteRequest, QuoteStatus
+from directory.models import Certification, CompanyPhoto, Invitation
 from directory.services import invitation_token
 from tests.conftest import PASSWORD
+from tests.factories import QuoteRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,20 +27,7 @@ LOGIN = "login"  # a redirect to the log-in page
 @pytest.fixture
 def objects(cast):
     """One of each private object of company A, and a request of the consumer."""
-    quote = QuoteRequest.objects.create(
-        company=cast.company_a,
-        requester=cast.consumer,
-        name="Claire Client",
-        email=cast.consumer.email,
-        need="Refaire le tableau électrique d'une maison de 1975.",
-        postal_code="69003",
-        city="Lyon",
-        timeframe="month",
-        budget="1000-5000",
-        contact_preference="email",
-        status=QuoteStatus.NEW,
-        fingerprint="x",
-    )
+    quote = QuoteRequestFactory(company=cast.company_a, requester=cast.consumer)
     photo = CompanyPhoto.objects.create(company=cast.company_a, image="companies/a/p.jpg")
     proof = SimpleUploadedFile("rge.pdf", b"%PDF-1.4 proof", "application/pdf")
     certification = Certification(company=cast.company_a, kind="rge")
