@@ -27,6 +27,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /mon-compte/",
         "Disallow: /espace-pro/",
         "Disallow: /devis/",
+        "Disallow: /equipe/",
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
@@ -58,6 +59,7 @@ if settings.SERVE_MEDIA:
 
 urlpatterns += i18n_patterns(
     path("compte/", include("allauth.urls")),
+    path("", include("eligibility.urls")),
     path("", include("directory.urls")),
     prefix_default_language=False,
 )

@@ -14,5 +14,6 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self) -> None:
-        # Groups reference permissions, which exist only after migrate.
-        post_migrate.connect(_ensure_staff_groups, sender=self)
+        # Groups reference permissions of several apps, created app by app
+        # after migrate: refresh after each (idempotent, a few queries).
+        post_migrate.connect(_ensure_staff_groups, dispatch_uid="directory-staff-groups")

@@ -465,6 +465,7 @@ def user_data_export(*, user: AbstractBaseUser) -> dict:
 # add their own permissions here.
 STAFF_GROUPS = {
     "vetting": [
+        "eligibility.vet_application",
         "directory.view_company",
         "directory.change_company",
         "directory.view_certification",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -146,6 +147,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "options": {"expires": 30 * 60},
     },
+    "eligibility-rescreen-companies": {
+        "task": "eligibility.tasks.rescreen_companies",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "directory-purge-unconfirmed-quote-requests": {
         "task": "directory.tasks.purge_unconfirmed_quote_requests",
         "schedule": 60 * 60,
@@ -237,6 +243,17 @@ DIRECTORY_RESULTS_PER_PAGE = 20
 DIRECTORY_MAX_RESULT_PAGES = 50
 # An owner's invitation to join a company is valid this long.
 DIRECTORY_INVITATION_MAX_AGE_DAYS = 7
+
+# --- Eligibility ------------------------------------------------------------
+
+# The screening thresholds (seed 000), in one place: fewer than 5 new
+# clients a day, an amount generally above €1,000; beyond twice a
+# threshold a failure is clear, within it a person decides.
+ELIGIBILITY_THRESHOLDS = {
+    "max_new_clients_per_day": 5,
+    "min_amount_eur": 1000,
+    "clear_failure_ratio": 2.0,
+}
 
 # --- Quote requests ---------------------------------------------------------
 

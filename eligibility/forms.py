@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from directory.departments import department_for_postal_code
+from directory.models import Profession
+from directory.places import find_place
+
+from .models import Application, ApplicationStatus
+from .screening import Verdict
+
+
+class IdentityForm(forms.ModelForm):
+    # Wider than the 9 digits: people type "732 829 320"; spaces are removed.
+    siren = forms.CharField(
+        label="SIREN",
+        max_length=14,
+        help_text=_("9 digits, on your Kbis or your invoices."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = Application
+        fields = ["legal_name", "siren", "address", "postal_code", "city", "phone", "year_founded"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("legal_name", "siren", "postal_code", "city"):
+            self.fields[name].required = True
+
+    def clean_siren(self) -> str:
+        return "".join(self.cleaned_data["siren"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        postal_code, city = cleaned.get("postal_code"), cleaned.get("city")
+        if postal_code and city:
+            place = find_place(city, department_for_postal_code(postal_code))
+            if place is None:
+                self.add_error(
+                    "city",
+                    _("We don't know “%(city)s” in the département of %(postal_code)s.")
+                    % {"city": city, "postal_code": postal_code},
+                )
+            else:
+                cleaned["city"] = place.name
+        return cleaned
+
+
+class ActivityForm(forms.ModelForm):
+    professions = forms.ModelMultipleChoiceField(
+        label=_("Your trades"),
+        queryset=Profession.objects.order_by("name_fr"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("Hold Ctrl (or Cmd) to select several. Not in the list? Use the next field."),
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "professions",
+            "other_profession",
+            "serves_consumers",
+            "serves_businesses",
+            "services_description",
+        ]
+        widgets = {"services_description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services_description"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("professions") and not cleaned.get("other_profession"):
+            self.add_error("professions", _("Choose at least one trade, or describe yours."))
+        if not (cleaned.get("serves_consumers") or cleaned.get("serves_businesses")):
+            raise forms.ValidationError(_("Serve households, companies, or both."))
+        return cleaned
+
+
+class QuestionnaireForm(forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = [
+            "new_clients_per_day",
+            "average_amount_eur",
+            "decision_time",
+            "invoices_name_client",
+            "exceptional_event",
+        ]
+        widgets = {
+            "new_clients_per_day": forms.NumberInput(attrs={"step": "0.1", "min": "0"}),
+            "average_amount_eur": forms.NumberInput(attrs={"min": "0"}),
+            "decision_time": forms.RadioSelect,
+            "invoices_name_client": forms.RadioSelect,
+            "exceptional_event": forms.NullBooleanSelect,
+        }
+        help_texts = {
+            "new_clients_per_day": _("Clients you did not work for before. 0.2 = one a week."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (
+            "new_clients_per_day",
+            "average_amount_eur",
+            "decision_time",
+            "invoices_name_client",
+        ):
+            self.fields[name].required = True
+
+
+class SubmitForm(forms.Form):
+    message = forms.CharField(
+        label=_("A word for the vetting team (optional)"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, verdict: str = "", status: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if status == ApplicationStatus.NEEDS_INFORMATION:
+            self.fields["message"].label = _("Your answer to the vetting team")
+            self.fields["message"].required = True
+        elif verdict == Verdict.INELIGIBLE:
+            self.fields["message"].label = _(
+                "Why should a person look at your application? (required)"
+            )
+            self.fields["message"].required = True
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name, SIREN or city"), required=False, max_length=100)
+    verdict = forms.ChoiceField(
+        label=_("Verdict"),
+        required=False,
+        choices=[("", _("All verdicts")), *Application._meta.get_field("verdict").choices],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Awaiting a decision")),
+            (ApplicationStatus.SUBMITTED, ApplicationStatus.SUBMITTED.label),
+            (ApplicationStatus.NEEDS_INFORMATION, ApplicationStatus.NEEDS_INFORMATION.label),
+            (ApplicationStatus.APPROVED, ApplicationStatus.APPROVED.label),
+            (ApplicationStatus.REJECTED, ApplicationStatus.REJECTED.label),
+        ],
+    )
+    profession = forms.ModelChoiceField(
+        label=_("Trade"), required=False, queryset=Profession.objects.order_by("name_fr")
+    )
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+
+
+class DecisionForm(forms.Form):
+    ACTIONS = [
+        ("approve", _("Approve")),
+        ("reject", _("Reject")),
+        ("information", _("Ask for information")),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Reason or question (sent to the applicant)"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
+        required=False,
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Nobody"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = get_user_model()
+        vetting = Q(groups__permissions__codename="vet_application") | Q(is_superuser=True)
+        self.fields["assignee"].queryset = (
+            User.objects.filter(vetting, is_active=True).order_by("email").distinct()
+        )
+        self.fields["assignee"].label_from_instance = lambda user: user.email
+
+
+class CompanyDecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (recorded)"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Company, Profession
+from directory.validators import validate_siren
+
+from .screening import DecisionTime, InvoiceNames, Verdict
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted, awaiting vetting")
+    NEEDS_INFORMATION = "needs_information", _("Information requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+# The state machine, in one place: who may move an application from where
+# to where. Every move is recorded as an ApplicationEvent.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED): "applicant",
+    (ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_INFORMATION): "staff",
+    (ApplicationStatus.NEEDS_INFORMATION, ApplicationStatus.SUBMITTED): "applicant",
+    (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED): "staff",
+    (ApplicationStatus.SUBMITTED, ApplicationStatus.REJECTED): "staff",
+    (ApplicationStatus.NEEDS_INFORMATION, ApplicationStatus.REJECTED): "staff",
+}
+IN_PROGRESS = (ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_INFORMATION)
+
+DECISION_TIME_CHOICES = [
+    (DecisionTime.UNDER_5_MINUTES.value, _("Under 5 minutes")),
+    (DecisionTime.UNDER_1_HOUR.value, _("Under an hour")),
+    (DecisionTime.UNDER_1_DAY.value, _("Within a day")),
+    (DecisionTime.DAYS_OR_MORE.value, _("Several days or more")),
+]
+INVOICE_NAMES_CHOICES = [
+    (InvoiceNames.YES.value, _("Yes, always")),
+    (InvoiceNames.SOMETIMES.value, _("Sometimes")),
+    (InvoiceNames.NO.value, _("No")),
+]
+VERDICT_CHOICES = [
+    (Verdict.ELIGIBLE.value, _("Eligible")),
+    (Verdict.NEEDS_REVIEW.value, _("Needs review")),
+    (Verdict.INELIGIBLE.value, _("Ineligible")),
+]
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def in_progress(self) -> ApplicationQuerySet:
+        return self.filter(status__in=IN_PROGRESS)
+
+
+class Application(models.Model):
+    """A company's request to be listed, filled in steps by its applicant,
+    screened by the rules, then decided by a person."""
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+    )
+    # Step 1: identity
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[validate_siren])
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    postal_code = models.CharField(
+        _("postal code"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", _("Enter a five-digit postal code."))],
+    )
+    city = models.CharField(_("city"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    year_founded = models.PositiveSmallIntegerField(
+        _("year founded"), null=True, blank=True, validators=[MinValueValidator(1800)]
+    )
+    # Step 2: activity
+    professions = models.ManyToManyField(
+        Profession, blank=True, related_name="applications", verbose_name=_("trades")
+    )
+    other_profession = models.CharField(
+        _("other trade, if yours is not in the list"), max_length=150, blank=True
+    )
+    serves_consumers = models.BooleanField(_("households (B2C)"), default=True)
+    serves_businesses = models.BooleanField(_("companies (B2B)"), default=False)
+    services_description = models.TextField(_("your services"), max_length=3000, blank=True)
+    # Step 3: questionnaire (seed 000)
+    new_clients_per_day = models.DecimalField(
+        _("new clients per day, on average"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10_000)],
+    )
+    average_amount_eur = models.PositiveIntegerField(
+        _("average amount per service or product (€)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100_000_000)],
+    )
+    decision_time = models.CharField(
+        _("time a client takes to choose a company"),
+        max_length=20,
+        choices=DECISION_TIME_CHOICES,
+        blank=True,
+    )
+    invoices_name_client = models.CharField(
+        _("do your invoices carry the client's name?"),
+        max_length=10,
+        choices=INVOICE_NAMES_CHOICES,
+        blank=True,
+    )
+    exceptional_event = models.BooleanField(
+        _("restaurants and hotels: only exceptional events (weddings, conventions…)?"),
+        null=True,
+        blank=True,
+    )
+    # Step 4: self-service review
+    context = models.TextField(
+        _("anything the vetting team should know"), max_length=3000, blank=True
+    )
+    screening = models.JSONField(default=dict, blank=True, editable=False)
+    verdict = models.CharField(
+        _("screening verdict"), max_length=20, choices=VERDICT_CHOICES, blank=True
+    )
+    # Vetting
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+        verbose_name=_("assignee"),
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="applications"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        permissions = [("vet_application", _("Can vet applications and suspend companies"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"
+            ),
+            # One application in progress per SIREN: two people cannot
+            # both be vetted for the same company.
+            models.UniqueConstraint(
+                fields=["siren"],
+                condition=Q(status__in=IN_PROGRESS),
+                name="application_one_in_progress_per_siren",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name or f"#{self.pk}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.NEEDS_INFORMATION)
+
+
+class ApplicationEvent(models.Model):
+    """One entry of an application's history: a transition, an assignment
+    or a message. Write-once: never updated, never deleted by the app."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", _("Status change")
+        ASSIGNMENT = "assignment", _("Assignment")
+        MESSAGE = "message", _("Message")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.kind} {self.from_status}→{self.to_status}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("History entries cannot be edited."))
+        super().save(*args, **kwargs)
+
+    @property
+    def to_status_label(self) -> str:
+        return ApplicationStatus(self.to_status).label if self.to_status else ""
+
+
+class CompanyEvent(models.Model):
+    """A staff decision on a listed company (suspension, reinstatement),
+    with its reason. Write-once."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=10)
+    to_status = models.CharField(max_length=10)
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("company decision")
+        verbose_name_plural = _("company decisions")
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.from_status}→{self.to_status}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("History entries cannot be edited."))
+        super().save(*args, **kwargs)
+
+
+class EligibilityFlag(models.Model):
+    """A listed company that may no longer fit the rules, with the evidence,
+    for a person to look at. Never suspends by itself."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="eligibility_flags")
+    rule = models.CharField(max_length=40)
+    evidence = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("eligibility flag")
+        verbose_name_plural = _("eligibility flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "rule"],
+                condition=Q(resolved_at__isnull=True),
+                name="eligibility_flag_one_open_per_rule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.rule}"
+
+
+class CompanyScreening(models.Model):
+    """The last screening of a listed company, redone nightly when the
+    company's facts change after it (eligibility.tasks)."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="screening")
+    screened_at = models.DateTimeField()
+    verdict = models.CharField(max_length=20, choices=VERDICT_CHOICES)
+    screening = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("company screening")
+        verbose_name_plural = _("company screenings")
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.verdict}"

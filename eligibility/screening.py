@@ -1,0 +1,337 @@
+"""The screening engine: a pure function of an applicant's answers.
+
+The rules come from the platform's seed document (seed 000):
+
+* fewer than 5 new clients a day (the per-client process stays light);
+* an amount generally above €1,000, **or** a trade built on trust in a
+  person (childcare, home cleaning, health…);
+* a considered purchase: a client cannot decide in under 5 minutes;
+* invoices carry the client's name (reviews are checked against them);
+* no classic restaurant, hotel or high-volume retail — except caterers,
+  event organisers and exceptional events (a wedding, an inauguration, a
+  convention).
+
+Every rule returns an outcome (pass, warn, fail) and a French message for
+the applicant. A borderline or unknown answer *warns*: the application
+goes to a person (*needs review*); only a clear failure *fails*
+(*ineligible*), and the applicant may still ask a person to look.
+
+Monotonic by design: a higher amount or fewer new clients a day never
+make a verdict worse (checked by property-based tests).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+class Outcome(StrEnum):
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
+    WARN = "warn"
+    FAIL = "fail"
+
+
+class Verdict(StrEnum):
+    ELIGIBLE = "eligible"
+    NEEDS_REVIEW = "needs_review"
+    INELIGIBLE = "ineligible"
+
+
+class DecisionTime(StrEnum):
+    """How long a typical client takes to choose a company."""
+
+    UNDER_5_MINUTES = "under_5_minutes"
+    UNDER_1_HOUR = "under_1_hour"
+    UNDER_1_DAY = "under_1_day"
+    DAYS_OR_MORE = "days_or_more"
+
+
+class InvoiceNames(StrEnum):
+    """Do the company's invoices carry the client's name?"""
+
+    YES = "yes"
+    SOMETIMES = "sometimes"
+    NO = "no"
+
+
+class Category(StrEnum):
+    """Mirrors directory.models.EligibilityCategory (values are shared)."""
+
+    INCLUDED = "included"
+    EXCLUDED = "excluded"
+    EXCEPTION = "exception"
+
+
+# Excluded trades an exceptional event can redeem (restaurants, hotels),
+# unlike high-volume retail (bakeries, shops), which nothing redeems.
+HOSPITALITY_TRADES = frozenset({"restaurant", "hotel", "chambre-hotes", "restauration-rapide"})
+
+
+@dataclass(frozen=True)
+class Trade:
+    slug: str
+    trust: bool
+    category: Category
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    max_new_clients_per_day: float = 5
+    min_amount_eur: float = 1000
+    # Within this share of a threshold, a case is borderline: a person
+    # decides. Beyond, the failure is clear.
+    clear_failure_ratio: float = 2.0
+
+    @classmethod
+    def from_settings(cls) -> Thresholds:
+        return cls(**getattr(settings, "ELIGIBILITY_THRESHOLDS", {}))
+
+
+@dataclass(frozen=True)
+class Answers:
+    new_clients_per_day: float | None = None
+    average_amount_eur: float | None = None
+    decision_time: DecisionTime | None = None
+    invoices_name_client: InvoiceNames | None = None
+    exceptional_event: bool | None = None
+    trades: tuple[Trade, ...] = ()
+    # A trade the applicant could not find in the taxonomy ("other").
+    other_trade: str = ""
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    code: str
+    outcome: Outcome
+    message: str
+
+
+@dataclass(frozen=True)
+class Screening:
+    verdict: Verdict
+    rules: tuple[RuleResult, ...] = field(default_factory=tuple)
+
+    def failing(self) -> list[str]:
+        return [rule.code for rule in self.rules if rule.outcome != Outcome.PASS]
+
+    def as_dict(self) -> dict:
+        return {
+            "verdict": self.verdict.value,
+            "rules": [{**asdict(rule), "outcome": rule.outcome.value} for rule in self.rules],
+        }
+
+
+def _known(value: float | None) -> bool:
+    return value is not None and math.isfinite(value) and value >= 0
+
+
+def rule_volume(answers: Answers, limits: Thresholds) -> RuleResult:
+    code, value, limit = (
+        "new_clients_per_day",
+        answers.new_clients_per_day,
+        limits.max_new_clients_per_day,
+    )
+    if not _known(value):
+        return RuleResult(
+            code, Outcome.WARN, _("How many new clients a day? A person will ask you.")
+        )
+    if value < limit:
+        return RuleResult(
+            code,
+            Outcome.PASS,
+            _("%(value)s new clients a day: each one can be followed individually.")
+            % {"value": _number(value)},
+        )
+    if value < limit * limits.clear_failure_ratio:
+        return RuleResult(
+            code,
+            Outcome.WARN,
+            _(
+                "%(value)s new clients a day is at or just above our limit of %(limit)s: "
+                "a person will look at how you follow each client."
+            )
+            % {"value": _number(value), "limit": _number(limit)},
+        )
+    return RuleResult(
+        code,
+        Outcome.FAIL,
+        _(
+            "%(value)s new clients a day is far above our limit of %(limit)s: checking every "
+            "client's invoice would be too heavy."
+        )
+        % {"value": _number(value), "limit": _number(limit)},
+    )
+
+
+def rule_amount_or_trust(answers: Answers, limits: Thresholds) -> RuleResult:
+    code, amount, limit = "amount_or_trust", answers.average_amount_eur, limits.min_amount_eur
+    if any(trade.trust for trade in answers.trades):
+        return RuleResult(
+            code,
+            Outcome.PASS,
+            _(
+                "Your trade engages trust in a person (home, children, health): "
+                "the amount does not matter."
+            ),
+        )
+    if not _known(amount):
+        return RuleResult(
+            code, Outcome.WARN, _("What is the usual amount of a service? A person will ask you.")
+        )
+    if amount >= limit:
+        return RuleResult(
+            code,
+            Outcome.PASS,
+            _("About %(amount)s € per service: a purchase that matters to the client.")
+            % {"amount": _number(amount)},
+        )
+    if amount * limits.clear_failure_ratio >= limit:
+        return RuleResult(
+            code,
+            Outcome.WARN,
+            _(
+                "About %(amount)s € per service, just under the usual %(limit)s €: a person will "
+                "check that your clients still make a considered choice."
+            )
+            % {"amount": _number(amount), "limit": _number(limit)},
+        )
+    return RuleResult(
+        code,
+        Outcome.FAIL,
+        _(
+            "About %(amount)s € per service, well under %(limit)s €, in a trade that does not "
+            "engage trust in a person: a wrong choice costs the client little."
+        )
+        % {"amount": _number(amount), "limit": _number(limit)},
+    )
+
+
+def rule_considered_purchase(answers: Answers, limits: Thresholds) -> RuleResult:
+    code, decision = "considered_purchase", answers.decision_time
+    if decision is None:
+        return RuleResult(
+            code, Outcome.WARN, _("How long do your clients take to choose? A person will ask you.")
+        )
+    if decision != DecisionTime.UNDER_5_MINUTES:
+        return RuleResult(
+            code, Outcome.PASS, _("Your clients take time to choose: a considered purchase.")
+        )
+    if any(trade.trust for trade in answers.trades):
+        # Nobody picks a nanny or a surgeon in five minutes: the answers
+        # contradict each other, a person asks.
+        return RuleResult(
+            code,
+            Outcome.WARN,
+            _(
+                "Clients deciding in under 5 minutes is unusual for a trust profession: "
+                "a person will ask you."
+            ),
+        )
+    return RuleResult(
+        code,
+        Outcome.FAIL,
+        _("Clients who decide in under 5 minutes do not need verified reviews to choose."),
+    )
+
+
+def rule_invoice_names_client(answers: Answers, limits: Thresholds) -> RuleResult:
+    code, invoices = "invoice_names_client", answers.invoices_name_client
+    if invoices == InvoiceNames.YES:
+        return RuleResult(
+            code, Outcome.PASS, _("Your invoices carry the client's name: reviews can be checked.")
+        )
+    if invoices == InvoiceNames.NO:
+        return RuleResult(
+            code,
+            Outcome.FAIL,
+            _("Your invoices must carry the client's name: it is how every review is checked."),
+        )
+    if invoices == InvoiceNames.SOMETIMES:
+        return RuleResult(
+            code,
+            Outcome.WARN,
+            _(
+                "Only some invoices carry the client's name: "
+                "a person will see whether that can change."
+            ),
+        )
+    return RuleResult(
+        code, Outcome.WARN, _("Do your invoices carry the client's name? A person will ask you.")
+    )
+
+
+def rule_sector(answers: Answers, limits: Thresholds) -> RuleResult:
+    code = "sector"
+    categories = {trade.category for trade in answers.trades}
+    excluded = [trade for trade in answers.trades if trade.category == Category.EXCLUDED]
+    if answers.other_trade or not answers.trades:
+        return RuleResult(
+            code, Outcome.WARN, _("Your trade is not in our list yet: a person will look at it.")
+        )
+    if not excluded:
+        if Category.EXCEPTION in categories:
+            return RuleResult(
+                code,
+                Outcome.PASS,
+                _("Caterers, event organisers and exceptional events are welcome."),
+            )
+        return RuleResult(code, Outcome.PASS, _("Your trade is in the scope of the directory."))
+    hospitality = all(trade.slug in HOSPITALITY_TRADES for trade in excluded)
+    if hospitality and answers.exceptional_event:
+        return RuleResult(
+            code,
+            Outcome.WARN,
+            _(
+                "Restaurants and hotels are listed only for exceptional events (a wedding, an "
+                "inauguration, a convention): a person will check yours."
+            ),
+        )
+    if len(categories) > 1:
+        return RuleResult(
+            code,
+            Outcome.WARN,
+            _("One of your trades is outside our scope: a person will see which to list."),
+        )
+    if hospitality:
+        return RuleResult(
+            code,
+            Outcome.FAIL,
+            _("Classic restaurants and hotels are not listed, except for exceptional events."),
+        )
+    return RuleResult(
+        code,
+        Outcome.FAIL,
+        _("Shops with many clients a day and small tickets are not listed."),
+    )
+
+
+RULES = (
+    rule_volume,
+    rule_amount_or_trust,
+    rule_considered_purchase,
+    rule_invoice_names_client,
+    rule_sector,
+)
+
+
+def screen(answers: Answers, thresholds: Thresholds | None = None) -> Screening:
+    """Apply every rule; the verdict is the worst outcome."""
+    limits = thresholds or Thresholds.from_settings()
+    rules = tuple(rule(answers, limits) for rule in RULES)
+    outcomes = {rule.outcome for rule in rules}
+    if Outcome.FAIL in outcomes:
+        verdict = Verdict.INELIGIBLE
+    elif Outcome.WARN in outcomes:
+        verdict = Verdict.NEEDS_REVIEW
+    else:
+        verdict = Verdict.ELIGIBLE
+    return Screening(verdict, rules)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if value < 1e6 else f"{value:.3g}"

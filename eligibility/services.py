@@ -1,0 +1,426 @@
+"""Writes of the eligibility app: applications through their state
+machine, vetting decisions, company suspensions, nightly re-screening."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from directory.departments import department_for_postal_code
+from directory.models import Company, CompanyStatus, Membership, MembershipRole
+from directory.places import find_place
+from directory.services import company_trades_set
+
+from . import tasks
+from .models import (
+    TRANSITIONS,
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    CompanyEvent,
+    CompanyScreening,
+    EligibilityFlag,
+)
+from .screening import Answers, Category, Screening, Thresholds, Trade, screen
+
+# Nightly re-screening handles companies in batches of this size, and at
+# most this many per run: a bounded job, re-run the next night for the rest.
+RESCREEN_BATCH = 500
+RESCREEN_MAX_PER_RUN = 20_000
+VOLUME_WINDOW_DAYS = 30
+
+
+class TransitionError(ValidationError):
+    """A move the state machine does not allow."""
+
+
+# --- Screening -------------------------------------------------------------------
+
+
+def trades_of(professions) -> tuple[Trade, ...]:
+    return tuple(
+        Trade(p.slug, trust=p.is_trust_profession, category=Category(p.eligibility_category))
+        for p in professions
+    )
+
+
+def answers_of(application: Application, professions=None) -> Answers:
+    professions = application.professions.all() if professions is None else professions
+    volume = application.new_clients_per_day
+    return Answers(
+        new_clients_per_day=float(volume) if volume is not None else None,
+        average_amount_eur=application.average_amount_eur,
+        decision_time=application.decision_time or None,
+        invoices_name_client=application.invoices_name_client or None,
+        exceptional_event=application.exceptional_event,
+        trades=trades_of(professions),
+        other_trade=application.other_profession,
+    )
+
+
+def application_screen(*, application: Application) -> Screening:
+    """Screen the answers as they stand and keep the result on the row."""
+    result = screen(answers_of(application))
+    application.screening = result.as_dict()
+    application.verdict = result.verdict.value
+    application.save(update_fields=["screening", "verdict", "updated_at"])
+    return result
+
+
+# --- The state machine ----------------------------------------------------------------
+
+
+def _move(
+    application: Application, to: str, *, actor: AbstractBaseUser, role: str, note: str = ""
+) -> None:
+    """The one way an application changes status: allowed, and recorded."""
+    key = (application.status, to)
+    if TRANSITIONS.get(key) != role:
+        raise TransitionError(
+            _("An application cannot go from “%(from)s” to “%(to)s” this way.")
+            % {
+                "from": ApplicationStatus(application.status).label,
+                "to": ApplicationStatus(to).label,
+            }
+        )
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.TRANSITION,
+        actor=actor,
+        from_status=application.status,
+        to_status=to,
+        note=note,
+    )
+    application.status = to
+    if to in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
+        application.decided_at = timezone.now()
+    if to == ApplicationStatus.SUBMITTED and application.submitted_at is None:
+        application.submitted_at = timezone.now()
+    application.save()
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+REQUIRED_ANSWERS = (
+    "legal_name",
+    "siren",
+    "postal_code",
+    "city",
+    "services_description",
+    "new_clients_per_day",
+    "average_amount_eur",
+    "decision_time",
+    "invoices_name_client",
+)
+
+
+def application_missing(application: Application) -> list[str]:
+    """Labels of the answers still missing before submission."""
+    missing = [
+        str(Application._meta.get_field(name).verbose_name)
+        for name in REQUIRED_ANSWERS
+        if getattr(application, name) in (None, "")
+    ]
+    if not application.professions.exists() and not application.other_profession:
+        missing.append(_("your trades"))
+    if not (application.serves_consumers or application.serves_businesses):
+        missing.append(_("your clients (households, companies)"))
+    return missing
+
+
+def siren_conflict(siren: str, *, exclude: Application | None = None) -> str:
+    """Why this SIREN cannot apply, or an empty string."""
+    if Company.objects.filter(siren=siren).exclude(status=CompanyStatus.PENDING).exists():
+        return _(
+            "A company with this SIREN is already in the directory. To manage it, ask its "
+            "owner to invite you from their pro space."
+        )
+    others = Application.objects.in_progress().filter(siren=siren)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if others.exists():
+        return _(
+            "An application for this SIREN is already being vetted. If it is your company, "
+            "ask the person who applied to invite you once it is listed."
+        )
+    return ""
+
+
+@transaction.atomic
+def application_submit(
+    *, application: Application, actor: AbstractBaseUser, message: str = ""
+) -> Application:
+    """The applicant sends the application (or answers a question) to the
+    vetting team. An application screened *ineligible* goes only with a
+    message asking a person to look at it."""
+    application = _locked(application)
+    missing = application_missing(application)
+    if missing:
+        raise ValidationError(
+            _("Some answers are missing: %(fields)s.") % {"fields": ", ".join(missing)}
+        )
+    conflict = siren_conflict(application.siren, exclude=application)
+    if conflict:
+        raise ValidationError(conflict)
+    result = application_screen(application=application)
+    message = message.strip()
+    if result.verdict == "ineligible" and not message and not application.context:
+        raise ValidationError(
+            _("Your answers do not fit our rules: tell the vetting team why they should look.")
+        )
+    if application.status == ApplicationStatus.NEEDS_INFORMATION and not message:
+        raise ValidationError(_("Answer the vetting team's question."))
+    if message:
+        _message(application, actor, message)
+    try:
+        with transaction.atomic():
+            _move(application, ApplicationStatus.SUBMITTED, actor=actor, role="applicant")
+    except IntegrityError as exc:  # the constraint won a race with another applicant
+        raise ValidationError(siren_conflict(application.siren, exclude=application)) from exc
+    return application
+
+
+def _message(application: Application, actor: AbstractBaseUser, body: str) -> None:
+    ApplicationEvent.objects.create(
+        application=application, kind=ApplicationEvent.Kind.MESSAGE, actor=actor, note=body
+    )
+
+
+@transaction.atomic
+def application_request_information(
+    *, application: Application, actor: AbstractBaseUser, question: str
+) -> None:
+    if not question.strip():
+        raise ValidationError(_("Write the question for the applicant."))
+    application = _locked(application)
+    _move(
+        application,
+        ApplicationStatus.NEEDS_INFORMATION,
+        actor=actor,
+        role="staff",
+        note=question.strip(),
+    )
+    tasks.send_application_email.delay_on_commit(application.pk, "information")
+
+
+@transaction.atomic
+def application_reject(*, application: Application, actor: AbstractBaseUser, reason: str) -> None:
+    if not reason.strip():
+        raise ValidationError(_("A rejection needs a reason; it is sent to the applicant."))
+    application = _locked(application)
+    _move(application, ApplicationStatus.REJECTED, actor=actor, role="staff", note=reason.strip())
+    tasks.send_application_email.delay_on_commit(application.pk, "rejected")
+
+
+@transaction.atomic
+def application_approve(
+    *, application: Application, actor: AbstractBaseUser, note: str = ""
+) -> Company:
+    """List the company: create it (or activate a pending one with this
+    SIREN), make the applicant its owner, tell them the way in."""
+    application = _locked(application)
+    _move(application, ApplicationStatus.APPROVED, actor=actor, role="staff", note=note)
+    professions = list(application.professions.order_by("pk"))
+    if not professions:
+        raise ValidationError(_("Choose at least one trade from the list before approving."))
+    place = find_place(application.city, department_for_postal_code(application.postal_code))
+    if place is None:
+        raise ValidationError(_("The city of the application is not in our gazetteer."))
+    company = Company.objects.filter(siren=application.siren).first() or Company(
+        siren=application.siren, slug=_unique_slug(application)
+    )
+    company.legal_name = application.legal_name
+    company.trade_name = company.trade_name or application.legal_name
+    company.description = company.description or application.services_description
+    company.primary_profession = professions[0]
+    company.address = application.address
+    company.postal_code = application.postal_code
+    company.city, company.place = place.name, place
+    company.latitude, company.longitude = place.latitude, place.longitude
+    company.serves_consumers = application.serves_consumers
+    company.serves_businesses = application.serves_businesses
+    company.phone = company.phone or application.phone
+    company.year_founded = company.year_founded or application.year_founded
+    company.status = CompanyStatus.LISTED
+    company.full_clean(exclude=["logo"])
+    company.save()
+    company_trades_set(company=company, professions=professions[1:])
+    Membership.objects.update_or_create(
+        company=company, user=application.applicant, defaults={"role": MembershipRole.OWNER}
+    )
+    application.company = company
+    application.save(update_fields=["company", "updated_at"])
+    CompanyScreening.objects.update_or_create(
+        company=company,
+        defaults={
+            "screened_at": timezone.now(),
+            "verdict": application.verdict,
+            "screening": application.screening,
+        },
+    )
+    tasks.send_application_email.delay_on_commit(application.pk, "approved")
+    return company
+
+
+def _unique_slug(application: Application) -> str:
+    name, city = slugify(application.legal_name)[:150], slugify(application.city)[:40]
+    return f"{name}-{city}-{application.siren}"
+
+
+@transaction.atomic
+def application_assign(
+    *, application: Application, actor: AbstractBaseUser, assignee: AbstractBaseUser | None
+) -> None:
+    application = _locked(application)
+    application.assignee = assignee
+    application.save(update_fields=["assignee", "updated_at"])
+    ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.ASSIGNMENT,
+        actor=actor,
+        note=assignee.email if assignee else "",
+    )
+
+
+# --- Companies -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def company_set_status(
+    *, company: Company, status: str, actor: AbstractBaseUser, reason: str
+) -> None:
+    """Suspend or reinstate a company, with a recorded reason. A suspended
+    company leaves search and its page at once; its data is kept."""
+    allowed = {
+        CompanyStatus.LISTED: CompanyStatus.SUSPENDED,
+        CompanyStatus.SUSPENDED: CompanyStatus.LISTED,
+    }
+    if not reason.strip():
+        raise ValidationError(_("Give the reason of this decision."))
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    if allowed.get(company.status) != status:
+        raise ValidationError(_("This company cannot take that status now."))
+    CompanyEvent.objects.create(
+        company=company,
+        actor=actor,
+        from_status=company.status,
+        to_status=status,
+        reason=reason.strip(),
+    )
+    company.status = status
+    company.save(update_fields=["status", "updated_at"])
+
+
+# --- Ongoing eligibility ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RescreenReport:
+    screened: int
+    flagged: int
+
+
+def measured_volumes_above(limit: float, since) -> dict[int, float]:
+    """Listed companies whose new clients per day, measured since ``since``
+    from invoices and completed sessions, exceed ``limit`` (one aggregate
+    query). Invoices and sessions arrive with the reviews and loyalty apps;
+    until then nothing is measured."""
+    return {}
+
+
+def companies_rescreen(*, now=None) -> RescreenReport:
+    """Re-screen listed companies whose facts changed since their last
+    screening, and flag (never suspend) those that no longer fit, or whose
+    measured volume is above the threshold. Idempotent, bounded."""
+    now = now or timezone.now()
+    stale = (
+        Company.objects.listed()
+        .filter(Q(screening__isnull=True) | Q(updated_at__gt=F("screening__screened_at")))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:RESCREEN_MAX_PER_RUN]
+    )
+    stale = list(stale)
+    screened = flagged = 0
+    for start in range(0, len(stale), RESCREEN_BATCH):
+        batch = stale[start : start + RESCREEN_BATCH]
+        with transaction.atomic():
+            screened_now, flagged_now = _rescreen_batch(batch, now)
+        screened += screened_now
+        flagged += flagged_now
+    flagged += _flag_measured_volume(now)
+    return RescreenReport(screened=screened, flagged=flagged)
+
+
+def _rescreen_batch(company_ids: list[int], now) -> tuple[int, int]:
+    companies = Company.objects.filter(pk__in=company_ids).prefetch_related("professions")
+    approved = {
+        a.company_id: a
+        for a in Application.objects.filter(
+            company_id__in=company_ids, status=ApplicationStatus.APPROVED
+        ).order_by("company_id", "-decided_at")
+    }
+    screenings, flags = [], []
+    for company in companies:
+        application = approved.get(company.pk)
+        if application is None:
+            continue  # listed before vetting existed (demo data): nothing to re-check
+        result = screen(answers_of(application, professions=list(company.professions.all())))
+        screenings.append(
+            CompanyScreening(
+                company=company,
+                screened_at=now,
+                verdict=result.verdict.value,
+                screening=result.as_dict(),
+            )
+        )
+        if result.verdict != "eligible":
+            flags.append(
+                EligibilityFlag(
+                    company=company,
+                    rule="screening",
+                    evidence={"verdict": result.verdict.value, "rules": result.failing()},
+                )
+            )
+    CompanyScreening.objects.bulk_create(
+        screenings,
+        update_conflicts=True,
+        unique_fields=["company"],
+        update_fields=["screened_at", "verdict", "screening"],
+    )
+    EligibilityFlag.objects.bulk_create(flags, ignore_conflicts=True)
+    return len(screenings), len(flags)
+
+
+def _flag_measured_volume(now) -> int:
+    limit = Thresholds.from_settings().max_new_clients_per_day
+    since = now - timedelta(days=VOLUME_WINDOW_DAYS)
+    flags = [
+        EligibilityFlag(
+            company_id=company_id,
+            rule="new_clients_per_day",
+            evidence={
+                "measured_per_day": volume,
+                "limit": limit,
+                "since": since.date().isoformat(),
+            },
+        )
+        for company_id, volume in measured_volumes_above(limit, since).items()
+    ]
+    EligibilityFlag.objects.bulk_create(flags, ignore_conflicts=True)
+    return len(flags)
+
+
+def flag_resolve(*, flag: EligibilityFlag, actor: AbstractBaseUser) -> None:
+    EligibilityFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=actor
+    )

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "eligibility"
+
+urlpatterns = [
+    path("rejoindre/", views.apply, name="apply"),
+    path("rejoindre/etape/<int:step>/", views.apply_step, name="step"),
+    path("rejoindre/suivi/", views.follow, name="follow"),
+    path("equipe/candidatures/", views.queue, name="queue"),
+    path("equipe/candidatures/<int:application_id>/", views.detail, name="detail"),
+    path("equipe/candidatures/<int:application_id>/decision/", views.decide, name="decide"),
+    path("equipe/candidatures/<int:application_id>/attribution/", views.assign, name="assign"),
+    path("equipe/entreprises/", views.companies, name="companies"),
+    path(
+        "equipe/entreprises/<int:company_id>/statut/<str:status>/",
+        views.company_status,
+        name="company-status",
+    ),
+    path("equipe/signalements/<int:flag_id>/clore/", views.flag_resolve, name="flag-resolve"),
+]

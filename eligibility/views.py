@@ -1,0 +1,336 @@
+"""Applying to join (/rejoindre/) and vetting (/equipe/)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from directory.models import Company, CompanyStatus
+from directory.validators import validate_siren
+
+from . import services
+from .forms import (
+    ActivityForm,
+    AssignForm,
+    CompanyDecisionForm,
+    DecisionForm,
+    IdentityForm,
+    QuestionnaireForm,
+    QueueFilterForm,
+    SubmitForm,
+)
+from .models import IN_PROGRESS, Application, ApplicationStatus, EligibilityFlag
+
+STEPS = [
+    (1, gettext_lazy("Identity"), IdentityForm),
+    (2, gettext_lazy("Activity"), ActivityForm),
+    (3, gettext_lazy("Questionnaire"), QuestionnaireForm),
+    (4, gettext_lazy("Review and send"), None),
+]
+QUEUE_PAGE_SIZE = 30
+
+vetting_required = permission_required("eligibility.vet_application", raise_exception=True)
+
+
+def _current_application(user) -> Application | None:
+    return user.applications.exclude(status=ApplicationStatus.REJECTED).order_by("-pk").first()
+
+
+# --- Applicants ------------------------------------------------------------------------
+
+
+@require_GET
+def apply(request: HttpRequest) -> HttpResponse:
+    """Who can join, and the way in (log in first, then four steps)."""
+    application = _current_application(request.user) if request.user.is_authenticated else None
+    if application is not None and not application.is_editable:
+        return redirect("eligibility:follow")
+    return render(request, "eligibility/apply.html", {"application": application, "steps": STEPS})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_step(request: HttpRequest, step: int) -> HttpResponse:
+    if step not in range(1, len(STEPS) + 1):
+        raise Http404
+    application = _current_application(request.user)
+    if application is None:
+        application = Application.objects.create(applicant=request.user)
+    if not application.is_editable:
+        return redirect("eligibility:follow")
+    if step == len(STEPS):
+        return _review(request, application)
+    _number, title, form_class = STEPS[step - 1]
+    form = form_class(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        if step == 1 and (
+            conflict := services.siren_conflict(form.cleaned_data["siren"], exclude=application)
+        ):
+            form.add_error("siren", conflict)
+        else:
+            form.save()
+            services.application_screen(application=application)
+            if "later" in request.POST:
+                messages.success(request, _("Saved. Come back to this page to carry on."))
+                return redirect("eligibility:apply")
+            return redirect("eligibility:step", step=step + 1)
+    return render(
+        request,
+        "eligibility/step.html",
+        {"application": application, "form": form, "step": step, "title": title, "steps": STEPS},
+    )
+
+
+def _review(request: HttpRequest, application: Application) -> HttpResponse:
+    result = services.application_screen(application=application)
+    form = SubmitForm(request.POST or None, verdict=result.verdict, status=application.status)
+    missing = services.application_missing(application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_submit(
+                application=application, actor=request.user, message=form.cleaned_data["message"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your application is sent to the vetting team."))
+            return redirect("eligibility:follow")
+    return render(
+        request,
+        "eligibility/review.html",
+        {
+            "application": application,
+            "screening": result,
+            "form": form,
+            "missing": missing,
+            "step": len(STEPS),
+            "steps": STEPS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def follow(request: HttpRequest) -> HttpResponse:
+    """The applicant's own application: status, questions, history."""
+    application = (
+        _current_application(request.user) or request.user.applications.order_by("-pk").first()
+    )
+    if application is None:
+        return redirect("eligibility:apply")
+    return render(
+        request,
+        "eligibility/follow.html",
+        {"application": application, "events": application.events.select_related("actor")},
+    )
+
+
+# --- Vetting ---------------------------------------------------------------------------
+
+
+@login_required
+@vetting_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None)
+    applications = (
+        Application.objects.exclude(status=ApplicationStatus.DRAFT)
+        .select_related("assignee")
+        .prefetch_related("professions")
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    status = filters.get("status")
+    applications = (
+        applications.filter(status=status)
+        if status
+        else applications.filter(status__in=IN_PROGRESS)
+    )
+    if filters.get("verdict"):
+        applications = applications.filter(verdict=filters["verdict"])
+    if filters.get("profession"):
+        applications = applications.filter(professions=filters["profession"])
+    if filters.get("mine"):
+        applications = applications.filter(assignee=request.user)
+    if filters.get("q"):
+        text = filters["q"].strip()
+        applications = applications.filter(
+            Q(legal_name__icontains=text) | Q(siren=text.replace(" ", "")) | Q(city__icontains=text)
+        )
+    page = Paginator(applications.order_by("submitted_at", "pk"), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    flags = EligibilityFlag.objects.filter(resolved_at__isnull=True).select_related("company")
+    return render(
+        request,
+        "eligibility/staff/queue.html",
+        {"form": form, "page": page, "flags": flags[:50], "now": timezone.now()},
+    )
+
+
+@login_required
+@vetting_required
+@require_GET
+def detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = get_object_or_404(
+        Application.objects.exclude(status=ApplicationStatus.DRAFT).select_related(
+            "applicant", "assignee", "company"
+        ),
+        pk=application_id,
+    )
+    return render(
+        request,
+        "eligibility/staff/detail.html",
+        {
+            "application": application,
+            "checks": _automatic_checks(application),
+            "events": application.events.select_related("actor"),
+            "decision_form": DecisionForm(),
+            "assign_form": AssignForm(initial={"assignee": application.assignee}),
+        },
+    )
+
+
+def _automatic_checks(application: Application) -> list[tuple[bool, str]]:
+    """(ok, what) pairs a vetter reads before deciding."""
+    checks = []
+    try:
+        validate_siren(application.siren)
+    except ValidationError:
+        checks.append((False, _("The SIREN number is not valid.")))
+    else:
+        checks.append((True, _("The SIREN number is valid (checksum).")))
+    conflict = services.siren_conflict(application.siren, exclude=application)
+    checks.append((not conflict, conflict or _("No other company or application has this SIREN.")))
+    homonyms = Company.objects.filter(
+        trade_name__iexact=application.legal_name, city__iexact=application.city
+    ).exclude(siren=application.siren)
+    if homonyms.exists():
+        checks.append(
+            (
+                False,
+                _("A listed company has the same name in the same city: check it is not the same."),
+            )
+        )
+    else:
+        checks.append((True, _("No other company with this name in this city.")))
+    if application.year_founded:
+        age = timezone.localdate().year - application.year_founded
+        founded = ngettext(
+            "Company founded in %(year)s (%(age)s year ago).",
+            "Company founded in %(year)s (%(age)s years ago).",
+            age,
+        ) % {"year": application.year_founded, "age": age}
+        checks.append((age >= 1, founded))
+    return checks
+
+
+@login_required
+@vetting_required
+@require_POST
+def decide(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = get_object_or_404(Application, pk=application_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+        return redirect("eligibility:detail", application_id=application.pk)
+    action, note = form.cleaned_data["action"], form.cleaned_data["note"]
+    try:
+        if action == "approve":
+            company = services.application_approve(
+                application=application, actor=request.user, note=note
+            )
+            messages.success(request, _("%(company)s is listed.") % {"company": company.trade_name})
+        elif action == "reject":
+            services.application_reject(application=application, actor=request.user, reason=note)
+            messages.success(request, _("The application is rejected; the applicant is told why."))
+        else:
+            services.application_request_information(
+                application=application, actor=request.user, question=note
+            )
+            messages.success(request, _("The question is sent to the applicant."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("eligibility:detail", application_id=application.pk)
+
+
+@login_required
+@vetting_required
+@require_POST
+def assign(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = get_object_or_404(Application, pk=application_id)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        services.application_assign(
+            application=application, actor=request.user, assignee=form.cleaned_data["assignee"]
+        )
+        messages.success(request, _("Assignment saved."))
+    else:
+        messages.error(request, _("Choose a member of the vetting team."))
+    return redirect("eligibility:detail", application_id=application.pk)
+
+
+@login_required
+@vetting_required
+@require_http_methods(["GET", "POST"])
+def companies(request: HttpRequest) -> HttpResponse:
+    """Find a company, suspend or reinstate it with a reason."""
+    text = request.GET.get("q", "").strip()[:100]
+    found = Company.objects.none()
+    if text:
+        found = Company.objects.filter(
+            Q(siren=text.replace(" ", ""))
+            | Q(trade_name__icontains=text)
+            | Q(legal_name__icontains=text)
+        ).order_by("trade_name")[:30]
+    return render(
+        request,
+        "eligibility/staff/companies.html",
+        {"q": text, "companies": found, "form": CompanyDecisionForm()},
+    )
+
+
+@login_required
+@vetting_required
+@require_POST
+def company_status(request: HttpRequest, company_id: int, status: str) -> HttpResponse:
+    company = get_object_or_404(Company, pk=company_id)
+    if status not in (CompanyStatus.SUSPENDED, CompanyStatus.LISTED):
+        raise Http404
+    form = CompanyDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason of this decision."))
+    else:
+        try:
+            services.company_set_status(
+                company=company,
+                status=status,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Decision recorded for %(company)s.") % {"company": company.trade_name}
+            )
+    return redirect(f"{reverse('eligibility:companies')}?q={company.siren}")
+
+
+@login_required
+@vetting_required
+@require_POST
+def flag_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
+    flag = get_object_or_404(EligibilityFlag, pk=flag_id)
+    services.flag_resolve(flag=flag, actor=request.user)
+    messages.success(request, _("Flag closed."))
+    return redirect("eligibility:queue")

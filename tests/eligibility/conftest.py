@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+
+from eligibility.models import Application
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def applicant(db):
+    return UserFactory(email="gerant@cuisines-rhone.fr")
+
+
+@pytest.fixture
+def complete_application(applicant, taxonomy, places):
+    """A kitchen installer's application, every answer given, still a draft."""
+    application = Application.objects.create(
+        applicant=applicant,
+        legal_name="Cuisines du Rhône",
+        siren="732829320",
+        address="4 quai Saint-Antoine",
+        postal_code="69002",
+        city="Lyon",
+        year_founded=2012,
+        services_description="Conception et pose de cuisines sur mesure.",
+        new_clients_per_day=2,
+        average_amount_eur=8000,
+        decision_time="days_or_more",
+        invoices_name_client="yes",
+    )
+    application.professions.set([taxonomy["cuisiniste"], taxonomy["menuisier"]])
+    return application
