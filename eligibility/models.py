@@ -126,10 +126,8 @@ class Application(models.Model):
         null=True,
         blank=True,
     )
-    # Step 4: self-service review
-    context = models.TextField(
-        _("anything the vetting team should know"), max_length=3000, blank=True
-    )
+    # Step 4: the screening, as last shown to the applicant (their words
+    # to the vetting team are history messages)
     screening = models.JSONField(default=dict, blank=True, editable=False)
     verdict = models.CharField(
         _("screening verdict"), max_length=20, choices=VERDICT_CHOICES, blank=True

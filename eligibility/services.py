@@ -174,7 +174,7 @@ def application_submit(
         raise ValidationError(conflict)
     result = application_screen(application=application)
     message = message.strip()
-    if result.verdict == "ineligible" and not message and not application.context:
+    if result.verdict == "ineligible" and not message:
         raise ValidationError(
             _("Your answers do not fit our rules: tell the vetting team why they should look.")
         )
