@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 
@@ -334,4 +335,6 @@ def screen(answers: Answers, thresholds: Thresholds | None = None) -> Screening:
 
 
 def _number(value: float) -> str:
-    return f"{value:g}" if value < 1e6 else f"{value:.3g}"
+    """In the active language's format: "1 000", "0,5" in French."""
+    rounded = round(float(value), 2)
+    return number_format(int(rounded) if rounded.is_integer() else rounded, force_grouping=True)
