@@ -28,6 +28,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /espace-pro/",
         "Disallow: /devis/",
         "Disallow: /equipe/",
+        "Disallow: /avis/",
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
@@ -60,6 +61,7 @@ if settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("compte/", include("allauth.urls")),
     path("", include("eligibility.urls")),
+    path("", include("reviews.urls")),
     path("", include("directory.urls")),
     prefix_default_language=False,
 )

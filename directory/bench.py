@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from tqdm import tqdm
 
+from . import ranking
 from .demo import DemoGenerator
 from .models import Company, CompanyStatus
 from .search import SearchQuery, search_companies
@@ -46,6 +47,9 @@ COMPANY_COLUMNS = [
     "status",
     "logo",
     "search_name",
+    "review_count",
+    "rating_average",
+    "trust_score",
     "created_at",
     "updated_at",
 ]
@@ -60,6 +64,7 @@ LINK_COLUMNS = [
     "intervention_radius_km",
     "serves_consumers",
     "serves_businesses",
+    "trust_score",
 ]
 
 
@@ -98,6 +103,9 @@ def fill_companies(target: int, show_progress: bool = True) -> int:
                 status=CompanyStatus.LISTED,
                 logo="",
                 search_name=Company.compute_search_name(demo.trade_name, demo.legal_name),
+                review_count=0,
+                rating_average=None,
+                trust_score=ranking.NEUTRAL,
                 created_at=now,
                 updated_at=now,
             )
@@ -113,6 +121,7 @@ def fill_companies(target: int, show_progress: bool = True) -> int:
                     demo.intervention_radius_km,
                     demo.serves_consumers,
                     demo.serves_businesses,
+                    ranking.NEUTRAL,  # trust_score
                 )
                 for profession_id in demo.profession_ids
             )

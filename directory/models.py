@@ -174,6 +174,7 @@ SEARCH_KEYS = frozenset(
         "intervention_radius_km",
         "serves_consumers",
         "serves_businesses",
+        "trust_score",
     }
 )
 
@@ -198,7 +199,7 @@ class CompanyQuerySet(models.QuerySet):
 QUOTE_NEED_MAX_LENGTH = 3000
 
 
-def _new_nonce() -> str:
+def new_nonce() -> str:
     return secrets.token_hex(16)
 
 
@@ -285,6 +286,11 @@ class Company(models.Model):
     # Normal form of the trade and legal names (directory.text.normalize),
     # searched with an index instead of case-folding a million rows.
     search_name = models.CharField(max_length=400, editable=False)
+    # Published verified reviews, kept by reviews.services; trust_score is
+    # directory.ranking.trust() of them (neutral without reviews).
+    review_count = models.PositiveIntegerField(default=0, editable=False)
+    rating_average = models.FloatField(null=True, blank=True, editable=False)
+    trust_score = models.FloatField(default=0.5, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -386,6 +392,14 @@ class Company(models.Model):
             data["sameAs"] = [self.website]
         if self.year_founded:
             data["foundingDate"] = str(self.year_founded)
+        if self.review_count:
+            data["aggregateRating"] = {
+                "@type": "AggregateRating",
+                "ratingValue": round(self.rating_average, 2),
+                "reviewCount": self.review_count,
+                "bestRating": 5,
+                "worstRating": 1,
+            }
         return data
 
     @property
@@ -415,6 +429,7 @@ class CompanyProfessionQuerySet(models.QuerySet):
                     "intervention_radius_km",
                     "serves_consumers",
                     "serves_businesses",
+                    "trust_score",
                 )
             },
         )
@@ -444,6 +459,7 @@ class CompanyProfession(models.Model):
     intervention_radius_km = models.PositiveSmallIntegerField(default=0)
     serves_consumers = models.BooleanField(default=False)
     serves_businesses = models.BooleanField(default=False)
+    trust_score = models.FloatField(default=0.5)
 
     objects = CompanyProfessionQuerySet.as_manager()
 
@@ -492,6 +508,7 @@ class CompanyProfession(models.Model):
             intervention_radius_km=company.intervention_radius_km,
             serves_consumers=company.serves_consumers,
             serves_businesses=company.serves_businesses,
+            trust_score=company.trust_score,
         )
 
 
@@ -571,7 +588,7 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    nonce = models.CharField(max_length=32, default=_new_nonce, editable=False)
+    nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -710,7 +727,7 @@ class QuoteRequest(models.Model):
     )
     # Normal form of the need, to spot the same request sent twice.
     fingerprint = models.CharField(max_length=64, editable=False, db_index=True)
-    nonce = models.CharField(max_length=32, default=_new_nonce, editable=False)
+    nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)

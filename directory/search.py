@@ -365,7 +365,7 @@ def _ranked_rows(
         )
         proximity = ranking.proximity(distance, Value(float(radius_km)))
 
-    relevance = ranking.relevance(text=text_score, proximity=proximity, trust=ranking.trust())
+    relevance = ranking.relevance(text=text_score, proximity=proximity, trust=F("trust_score"))
     grouped = company_id == "company_id" and len(trade_ids) > 1
     if grouped:
         # A company with two of the trades has two rows: keep its best.

@@ -472,6 +472,9 @@ STAFF_GROUPS = {
         "directory.view_membership",
     ],
     "moderation": [
+        "reviews.moderate_review",
+        "reviews.view_review",
+        "reviews.view_invoice",
         "directory.view_company",
         "directory.view_quoterequest",
     ],

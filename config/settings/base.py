@@ -152,6 +152,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 3 * 60 * 60},
     },
+    "reviews-send-reminders": {
+        "task": "reviews.tasks.send_reminders",
+        "schedule": crontab(hour=10, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "reviews-refresh-stats": {
+        "task": "reviews.tasks.refresh_review_stats",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "directory-purge-unconfirmed-quote-requests": {
         "task": "directory.tasks.purge_unconfirmed_quote_requests",
         "schedule": 60 * 60,
@@ -254,6 +264,16 @@ ELIGIBILITY_THRESHOLDS = {
     "min_amount_eur": 1000,
     "clear_failure_ratio": 2.0,
 }
+
+# --- Reviews ----------------------------------------------------------------
+
+# An invitation to review is valid about four months, with one reminder.
+REVIEW_INVITATION_DAYS = env.int("REVIEW_INVITATION_DAYS", default=122)
+REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=10)
+# Share of newly published reviews whose invoice is audited each night.
+REVIEW_AUDIT_RATE = env.float("REVIEW_AUDIT_RATE", default=0.05)
+# Removed reviews and their evidence are kept at least this long.
+REVIEW_RETENTION_DAYS = 366
 
 # --- Quote requests ---------------------------------------------------------
 

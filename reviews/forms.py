@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    InvitationPolicy,
+    Invoice,
+    ModerationDecision,
+    RejectionReason,
+    Reply,
+    Review,
+    ReviewFlag,
+    ReviewSettings,
+)
+
+STARS = [(n, str(n)) for n in range(5, 0, -1)]
+CSV_MAX_BYTES = 2 * 1024 * 1024
+
+
+class InvoiceForm(forms.ModelForm):
+    class Meta:
+        model = Invoice
+        fields = [
+            "number",
+            "issued_on",
+            "amount",
+            "client_name",
+            "client_company",
+            "client_email",
+            "client_phone",
+            "scan",
+        ]
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "scan": forms.ClearableFileInput(
+                attrs={"accept": "application/pdf,image/jpeg,image/png"}
+            ),
+        }
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+
+    def clean_issued_on(self):
+        issued_on = self.cleaned_data["issued_on"]
+        if issued_on > timezone.localdate():
+            raise forms.ValidationError(_("The invoice date cannot be in the future."))
+        return issued_on
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        if self.company.invoices.filter(number=number).exists():
+            raise forms.ValidationError(_("This invoice number is already registered."))
+        return number
+
+
+class InvoiceImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, one invoice per line, columns: number;date (YYYY-MM-DD);amount;client_name;"
+            "client_company;client_email;client_phone."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CSV_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (2 MB maximum)."))
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(_("Upload a .csv file."))
+        return upload
+
+
+class ReviewSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReviewSettings
+        fields = ["policy", "min_amount"]
+        widgets = {"policy": forms.RadioSelect}
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("policy") == InvitationPolicy.MIN_AMOUNT
+            and cleaned.get("min_amount") is None
+        ):
+            self.add_error("min_amount", _("Give the amount from which clients are invited."))
+        return cleaned
+
+
+class ReviewForm(forms.ModelForm):
+    declaration = forms.BooleanField(
+        label=_("I certify that this review describes my own experience with this company."),
+        required=True,
+    )
+
+    class Meta:
+        model = Review
+        fields = [
+            "rating",
+            "rating_reliability",
+            "rating_quality",
+            "rating_value",
+            "rating_communication",
+            "title",
+            "text",
+            "author_name",
+        ]
+        widgets = {
+            "rating": forms.RadioSelect(choices=STARS),
+            "rating_reliability": forms.RadioSelect(choices=STARS),
+            "rating_quality": forms.RadioSelect(choices=STARS),
+            "rating_value": forms.RadioSelect(choices=STARS),
+            "rating_communication": forms.RadioSelect(choices=STARS),
+            "text": forms.Textarea(attrs={"rows": 8}),
+        }
+        help_texts = {
+            "text": _("50 to 5,000 characters. Plain text: no links, e-mails or phone numbers."),
+            "author_name": _(
+                "We compare it with the name on the invoice; "
+                "only your first name and initial are shown."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (
+            "rating",
+            "rating_reliability",
+            "rating_quality",
+            "rating_value",
+            "rating_communication",
+        ):
+            self.fields[name] = forms.TypedChoiceField(
+                label=self.fields[name].label,
+                choices=STARS,
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "stars"}),
+            )
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("declaration")
+        return data
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=ModerationDecision.Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason of a rejection"),
+        required=False,
+        choices=[("", "—"), *RejectionReason.choices],
+    )
+    note = forms.CharField(
+        label=_("Note to the author (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == ModerationDecision.Decision.REJECT and not cleaned.get(
+            "reason"
+        ):
+            self.add_error("reason", _("Choose the reason of the rejection in the list."))
+        return cleaned
+
+
+class ReplyForm(forms.ModelForm):
+    class Meta:
+        model = Reply
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class FlagForm(forms.ModelForm):
+    class Meta:
+        model = ReviewFlag
+        fields = ["reason", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}

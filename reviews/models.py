@@ -1,0 +1,398 @@
+"""Verified reviews: every review is tied to an invoice carrying the
+client's name, and can be audited against it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinLengthValidator,
+    MinValueValidator,
+)
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Company, new_nonce, private_storage, private_upload_to
+from directory.validators import DOCUMENT_EXTENSIONS, validate_document
+
+RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+REVIEW_TEXT_MIN = 50
+REVIEW_TEXT_MAX = 5000
+
+
+class InvitationPolicy(models.TextChoices):
+    ALL = "all", _("Invite the client of every invoice")
+    MIN_AMOUNT = "min_amount", _("Invite the clients of invoices above an amount")
+
+
+class ReviewSettings(models.Model):
+    """A company's invitation rule. Only objective rules exist: a company
+    cannot pick which clients are asked."""
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, related_name="review_settings"
+    )
+    policy = models.CharField(
+        _("who is invited"),
+        max_length=12,
+        choices=InvitationPolicy.choices,
+        default=InvitationPolicy.ALL,
+    )
+    min_amount = models.DecimalField(
+        _("minimum amount (€)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("review settings")
+        verbose_name_plural = _("review settings")
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.policy}"
+
+    def invites(self, invoice: Invoice) -> bool:
+        if self.policy == InvitationPolicy.MIN_AMOUNT and self.min_amount is not None:
+            return invoice.amount >= self.min_amount
+        return True
+
+
+class InvoiceSource(models.TextChoices):
+    FORM = "form", _("Form")
+    CSV = "csv", _("CSV import")
+    API = "api", _("Partner API")
+
+
+class Invoice(models.Model):
+    """The proof: an invoice of the company naming its client. Client data
+    is personal: never public, never logged."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
+    number = models.CharField(_("invoice number"), max_length=50)
+    issued_on = models.DateField(_("invoice date"))
+    amount = models.DecimalField(
+        _("amount incl. tax (€)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    client_name = models.CharField(
+        _("client name"),
+        max_length=150,
+        help_text=_("As written on the invoice; for a company, the contact's name."),
+    )
+    client_company = models.CharField(_("client company (B2B)"), max_length=150, blank=True)
+    client_email = models.EmailField(_("client e-mail"))
+    client_phone = models.CharField(_("client phone"), max_length=20, blank=True)
+    scan = models.FileField(
+        _("scan of the invoice"),
+        upload_to=private_upload_to,
+        storage=private_storage,
+        blank=True,
+        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document],
+    )
+    source = models.CharField(max_length=5, choices=InvoiceSource.choices, default="form")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "number"], name="invoice_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        # No client name here: __str__ ends up in logs and admin history.
+        return f"{self.company_id}/{self.number}"
+
+
+class ReviewInvitation(models.Model):
+    """The platform's invitation to the client of one invoice: a signed,
+    single-use link that expires; one reminder; none after an opt-out."""
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.CASCADE, related_name="invitation")
+    nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review invitation")
+        verbose_name_plural = _("review invitations")
+
+    def __str__(self) -> str:
+        return f"invitation {self.invoice}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.used_at is None and self.opted_out_at is None and self.expires_at > timezone.now()
+        )
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("In moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn by its author")
+    UNPUBLISHED = "unpublished", _("Unpublished after a document audit")
+
+
+class NameMatchResult(models.TextChoices):
+    MATCH = "match", _("Match")
+    PROBABLE = "probable", _("Probable")
+    MISMATCH = "mismatch", _("Mismatch")
+
+
+class ReviewQuerySet(models.QuerySet):
+    def published(self) -> ReviewQuerySet:
+        return self.filter(status=ReviewStatus.PUBLISHED)
+
+
+class Review(models.Model):
+    """A client's review of a company, proven by one invoice.
+
+    Its title and text are written once: neither the company nor staff can
+    change them; the author adds dated updates or withdraws it.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="reviews")
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="review")
+    rating = models.PositiveSmallIntegerField(_("overall rating"), validators=RATING_VALIDATORS)
+    rating_reliability = models.PositiveSmallIntegerField(
+        _("reliability and punctuality"), validators=RATING_VALIDATORS
+    )
+    rating_quality = models.PositiveSmallIntegerField(
+        _("quality of work"), validators=RATING_VALIDATORS
+    )
+    rating_value = models.PositiveSmallIntegerField(
+        _("value for money"), validators=RATING_VALIDATORS
+    )
+    rating_communication = models.PositiveSmallIntegerField(
+        _("communication"), validators=RATING_VALIDATORS
+    )
+    title = models.CharField(_("title"), max_length=120, validators=[MinLengthValidator(5)])
+    text = models.TextField(
+        _("your review"),
+        max_length=REVIEW_TEXT_MAX,
+        validators=[MinLengthValidator(REVIEW_TEXT_MIN)],
+    )
+    experience_date = models.DateField(_("date of the experience"))
+    author_name = models.CharField(_("your name, as on the invoice"), max_length=150)
+    author_email = models.EmailField()
+    declared_at = models.DateTimeField(
+        help_text=_("When the author declared the review describes their own experience.")
+    )
+    name_match = models.CharField(max_length=10, choices=NameMatchResult.choices)
+    name_score = models.FloatField()
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    # Why a review waits for a person: codes of the checks it did not pass.
+    moderation_reasons = models.JSONField(default=list, blank=True)
+    # Salted hashes, never the raw values: enough to spot many reviews from
+    # one device, nothing to identify a person.
+    ip_hash = models.CharField(max_length=64, blank=True)
+    user_agent_hash = models.CharField(max_length=64, blank=True)
+    fraud_score = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_note = models.CharField(max_length=300, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        permissions = [("moderate_review", _("Can moderate reviews"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="review_rating_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReviewStatus.values), name="review_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["company", "-published_at"],
+                condition=Q(status="published"),
+                name="review_published_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"review {self.pk} of {self.company_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Write-once text, for every write path (admin, shell, services).
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values("title", "text").first()
+            if stored and (stored["title"], stored["text"]) != (self.title, self.text):
+                raise ValidationError(_("The text of a review cannot be changed."))
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        """First name and initial: "Sophie M." — never the full name."""
+        words = [w for w in self.author_name.replace(".", " ").split() if w]
+        titles = {"m", "mme", "mr", "mlle", "dr", "me", "monsieur", "madame"}
+        words = [w for w in words if w.lower() not in titles] or words
+        if len(words) == 1:
+            return words[0].capitalize()
+        return f"{words[0].capitalize()} {words[-1][0].upper()}."
+
+
+class ReviewUpdate(models.Model):
+    """A dated addition by the author ("problem resolved")."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField(_("update"), max_length=2000, validators=[MinLengthValidator(10)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("review update")
+        verbose_name_plural = _("review updates")
+
+    def __str__(self) -> str:
+        return f"update of {self.review_id}"
+
+
+class Sanction(models.Model):
+    """Staff caught a company with fake reviews: a public warning on its
+    page and no new reviews until lifted. Recorded with who and why."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="review_sanctions")
+    reason = models.TextField(_("reason (public)"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+
+    def __str__(self) -> str:
+        return f"sanction of {self.company_id}"
+
+
+class RejectionReason(models.TextChoices):
+    """The closed, published list of reasons a review can be refused."""
+
+    NOT_OWN_EXPERIENCE = "not_own_experience", _("Does not describe the author's own experience")
+    CONFLICT_OF_INTEREST = "conflict_of_interest", _("Written by someone linked to the company")
+    OFFENSIVE = "offensive", _("Insulting, defamatory or discriminatory content")
+    PERSONAL_DATA = "personal_data", _("Contains personal data or contact details")
+    OFF_TOPIC = "off_topic", _("Does not concern the service invoiced")
+    ADVERTISING = "advertising", _("Advertising or promotion")
+    DUPLICATE = "duplicate", _("Duplicate of another review")
+    NAME_MISMATCH = "name_mismatch", _("The author's name does not match the invoice")
+
+
+class ModerationDecision(models.Model):
+    """A staff decision on a review: publish, or reject for one reason of
+    the published list. Write-once."""
+
+    class Decision(models.TextChoices):
+        PUBLISH = "publish", _("Publish")
+        REJECT = "reject", _("Reject")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.CharField(max_length=30, choices=RejectionReason.choices, blank=True)
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("moderation decision")
+        verbose_name_plural = _("moderation decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="publish") | ~Q(reason=""),
+                name="moderation_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.review_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("Moderation decisions cannot be edited."))
+        super().save(*args, **kwargs)
+
+
+class Reply(models.Model):
+    """The company's one public reply to a review; edits are marked."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(
+        _("your public reply"), max_length=3000, validators=[MinLengthValidator(10)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+
+    def __str__(self) -> str:
+        return f"reply to {self.review_id}"
+
+
+class FlagReason(models.TextChoices):
+    FAKE = "fake", _("I think it is fake")
+    OFFENSIVE = "offensive", _("Insulting or defamatory")
+    PERSONAL_DATA = "personal_data", _("Reveals personal data")
+    WRONG_COMPANY = "wrong_company", _("About another company")
+    OTHER = "other", _("Other")
+
+
+class ReviewFlag(models.Model):
+    """A report on a review by its company or a visitor. A flag alone never
+    hides a review: it stays published while staff look at it."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="flags")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    by_company = models.BooleanField(default=False)
+    reason = models.CharField(_("reason"), max_length=20, choices=FlagReason.choices)
+    note = models.TextField(_("details"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+
+    def __str__(self) -> str:
+        return f"flag {self.reason} on {self.review_id}"

@@ -1,0 +1,518 @@
+"""Writes of the reviews app: invoices, invitations, reviews, aggregates."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Avg, Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory import ranking
+from directory.models import Company, CompanyProfession
+
+from . import tasks
+from .models import (
+    Invoice,
+    InvoiceSource,
+    ModerationDecision,
+    NameMatchResult,
+    RejectionReason,
+    Reply,
+    Review,
+    ReviewFlag,
+    ReviewInvitation,
+    ReviewSettings,
+    ReviewStatus,
+)
+from .names import compare_names
+
+INVITATION_SALT = "reviews.invitation"
+# Free mail providers: sharing one with the company proves no link.
+PUBLIC_EMAIL_DOMAINS = frozenset(
+    """
+    gmail.com googlemail.com yahoo.fr yahoo.com hotmail.fr hotmail.com outlook.fr outlook.com
+    live.fr live.com msn.com orange.fr wanadoo.fr free.fr sfr.fr neuf.fr laposte.net
+    bbox.fr numericable.fr icloud.com me.com aol.com protonmail.com proton.me gmx.fr gmx.com
+    """.split()
+)
+# Contact details in a public text: an e-mail, a French phone number, a link.
+CONTACT_PATTERN = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.]+"
+    r"|(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b"
+    r"|\bhttps?://|\bwww\.\S+|\b[\w-]+\.(?:fr|com|net|org|io)\b",
+    re.IGNORECASE,
+)
+CSV_COLUMNS = [
+    "number",
+    "date",
+    "amount",
+    "client_name",
+    "client_company",
+    "client_email",
+    "client_phone",
+]
+CSV_MAX_ROWS = 5000
+
+
+# --- Invoices ----------------------------------------------------------------------
+
+
+def settings_for(company: Company) -> ReviewSettings:
+    return ReviewSettings.objects.get_or_create(company=company)[0]
+
+
+@transaction.atomic
+def invoice_create(
+    *,
+    company: Company,
+    fields: dict,
+    actor: AbstractBaseUser | None,
+    source: str = InvoiceSource.FORM,
+) -> Invoice:
+    """Register an invoice and, if the company's rule says so, invite its
+    client (the e-mail leaves after commit)."""
+    invoice = Invoice(company=company, created_by=actor, source=source, **fields)
+    invoice.client_email = invoice.client_email.strip().lower()
+    invoice.full_clean()
+    invoice.save()
+    if settings_for(company).invites(invoice):
+        invitation_create(invoice=invoice)
+    return invoice
+
+
+@dataclass
+class CsvReport:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    created: int = 0
+
+
+def _csv_row(company: Company, line: int, row: dict) -> tuple[dict | None, list[str]]:
+    errors = []
+    values = {key: (row.get(key) or "").strip() for key in CSV_COLUMNS}
+    if not values["number"]:
+        errors.append(_("line %(line)s: the invoice number is missing") % {"line": line})
+    try:
+        issued_on = date.fromisoformat(values["date"])
+    except ValueError:
+        issued_on = None
+        errors.append(
+            _("line %(line)s: the date must read YYYY-MM-DD (%(value)s)")
+            % {"line": line, "value": values["date"][:20]}
+        )
+    else:
+        if issued_on > timezone.localdate():
+            errors.append(_("line %(line)s: the date is in the future") % {"line": line})
+    try:
+        amount = Decimal(values["amount"].replace(",", ".").replace(" ", ""))
+        if amount < 0 or amount >= Decimal("100000000"):
+            raise InvalidOperation
+    except InvalidOperation:
+        amount = None
+        errors.append(
+            _("line %(line)s: the amount is not a valid number (%(value)s)")
+            % {"line": line, "value": values["amount"][:20]}
+        )
+    if not values["client_name"]:
+        errors.append(_("line %(line)s: the client name is missing") % {"line": line})
+    try:
+        validate_email(values["client_email"])
+    except ValidationError:
+        errors.append(_("line %(line)s: the client e-mail is not valid") % {"line": line})
+    for key, limit in (
+        ("number", 50),
+        ("client_name", 150),
+        ("client_company", 150),
+        ("client_phone", 20),
+    ):
+        if len(values[key]) > limit:
+            errors.append(
+                _("line %(line)s: %(column)s is longer than %(limit)s characters")
+                % {"line": line, "column": key, "limit": limit}
+            )
+    if errors:
+        return None, errors
+    return {
+        "number": values["number"],
+        "issued_on": issued_on,
+        "amount": amount,
+        "client_name": values["client_name"],
+        "client_company": values["client_company"],
+        "client_email": values["client_email"].lower(),
+        "client_phone": values["client_phone"],
+    }, []
+
+
+def invoices_import_csv(
+    *, company: Company, content: bytes, actor: AbstractBaseUser | None, commit: bool
+) -> CsvReport:
+    """Check a CSV of invoices (UTF-8, ``;`` or ``,``, with a header row of
+    CSV_COLUMNS); with ``commit``, import it — all rows or none. Invoice
+    numbers already registered, or repeated in the file, are skipped and
+    reported."""
+    report = CsvReport()
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.errors.append(_("The file must be a CSV encoded in UTF-8."))
+        return report
+    dialect = csv.excel
+    with contextlib.suppress(csv.Error):  # one column, no delimiter to find
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,")
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [
+        c for c in CSV_COLUMNS if c not in header and c not in ("client_company", "client_phone")
+    ]
+    if missing:
+        report.errors.append(
+            _("Missing columns: %(columns)s. Expected: %(expected)s.")
+            % {"columns": ", ".join(missing), "expected": ";".join(CSV_COLUMNS)}
+        )
+        return report
+    reader.fieldnames = header
+    known = set(company.invoices.values_list("number", flat=True))
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > CSV_MAX_ROWS:
+            report.errors.append(
+                _("The file has more than %(max)s invoices: split it.") % {"max": CSV_MAX_ROWS}
+            )
+            break
+        data, errors = _csv_row(company, line, row)
+        if errors:
+            report.errors.extend(errors)
+            continue
+        if data["number"] in known or data["number"] in seen:
+            report.duplicates.append(data["number"])
+            continue
+        seen.add(data["number"])
+        report.rows.append(data)
+    if commit and not report.errors:
+        with transaction.atomic():
+            for data in report.rows:
+                invoice_create(company=company, fields=data, actor=actor, source=InvoiceSource.CSV)
+                report.created += 1
+    return report
+
+
+# --- Invitations -------------------------------------------------------------------
+
+
+class InvitationError(Exception):
+    """Why a review link cannot be used, in words for the visitor."""
+
+
+def invitation_token(invitation: ReviewInvitation) -> str:
+    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=INVITATION_SALT)
+
+
+def invitation_create(*, invoice: Invoice) -> ReviewInvitation:
+    invitation = ReviewInvitation.objects.create(
+        invoice=invoice,
+        expires_at=timezone.now() + timedelta(days=settings.REVIEW_INVITATION_DAYS),
+    )
+    tasks.send_review_invitation.delay_on_commit(invitation.pk)
+    return invitation
+
+
+def invitation_from_token(token: str) -> ReviewInvitation:
+    """The invitation a link names, if it can still be used."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature as exc:
+        raise InvitationError(_("This review link is not valid.")) from exc
+    invitation = (
+        ReviewInvitation.objects.select_related("invoice__company")
+        .filter(pk=data.get("i"), nonce=data.get("n"))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationError(_("This review link is not valid."))
+    if invitation.used_at is not None or Review.objects.filter(invoice=invitation.invoice).exists():
+        raise InvitationError(_("A review was already written for this invoice."))
+    if invitation.opted_out_at is not None:
+        raise InvitationError(_("You asked not to be invited for this invoice."))
+    if invitation.expires_at <= timezone.now():
+        raise InvitationError(_("This review link has expired."))
+    return invitation
+
+
+def invitation_opt_out(*, token: str) -> ReviewInvitation:
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature as exc:
+        raise InvitationError(_("This link is not valid.")) from exc
+    ReviewInvitation.objects.filter(
+        pk=data.get("i"), nonce=data.get("n"), opted_out_at__isnull=True
+    ).update(opted_out_at=timezone.now())
+    invitation = ReviewInvitation.objects.filter(pk=data.get("i"), nonce=data.get("n")).first()
+    if invitation is None:
+        raise InvitationError(_("This link is not valid."))
+    return invitation
+
+
+def invitations_remind(*, now=None) -> int:
+    """Queue the one reminder of invitations left unanswered. Returns how
+    many; a conditional update claims each row, so two workers never send
+    the same reminder."""
+    now = now or timezone.now()
+    due = ReviewInvitation.objects.filter(
+        sent_at__lte=now - timedelta(days=settings.REVIEW_REMINDER_DAYS),
+        reminded_at__isnull=True,
+        used_at__isnull=True,
+        opted_out_at__isnull=True,
+        expires_at__gt=now,
+    ).values_list("pk", flat=True)[:5000]
+    count = 0
+    for pk in list(due):
+        if ReviewInvitation.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+            tasks.send_review_invitation.delay(pk, reminder=True)
+            count += 1
+    return count
+
+
+# --- Reviews ---------------------------------------------------------------------------
+
+
+def company_is_frozen(company: Company) -> bool:
+    """A sanction for fake reviews freezes new reviews."""
+    return company.review_sanctions.filter(lifted_at__isnull=True).exists()
+
+
+class ReviewRefused(ValidationError):
+    """A review the platform cannot take at all (not moderation)."""
+
+
+def _hash(value: str) -> str:
+    if not value:
+        return ""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
+
+
+def _domain(email: str) -> str:
+    return email.rsplit("@", 1)[-1].lower() if "@" in email else ""
+
+
+def is_linked_to_company(company: Company, email: str) -> bool:
+    """The reviewer works for the company: a member's address, or the
+    company's own (non-public) e-mail domain or website domain."""
+    email = email.lower()
+    if company.memberships.filter(user__email__iexact=email).exists():
+        return True
+    domain = _domain(email)
+    if not domain or domain in PUBLIC_EMAIL_DOMAINS:
+        return False
+    company_domains = {_domain(company.email)}
+    if company.website:
+        host = re.sub(r"^https?://", "", company.website.lower()).split("/")[0]
+        company_domains.add(host.removeprefix("www."))
+    member_domains = {_domain(e) for e in company.memberships.values_list("user__email", flat=True)}
+    company_domains |= member_domains - PUBLIC_EMAIL_DOMAINS
+    return domain in company_domains - {""}
+
+
+def moderation_reasons(review: Review) -> list[str]:
+    """The automatic checks a review did not pass (empty: publish now).
+
+    The rating is not among them: a one-star and a five-star review take
+    the same path and the same delay.
+    """
+    reasons = []
+    if review.name_match == NameMatchResult.MISMATCH:
+        reasons.append("name_mismatch")
+    if CONTACT_PATTERN.search(f"{review.title} {review.text}"):
+        reasons.append("contact_details")
+    duplicate = Review.objects.filter(text__iexact=review.text.strip()).exclude(pk=review.pk)
+    if duplicate.exists():
+        reasons.append("duplicate_text")
+    return reasons
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    invitation: ReviewInvitation,
+    fields: dict,
+    ip: str = "",
+    user_agent: str = "",
+) -> Review:
+    """Record the review of an invitation's invoice: published at once if
+    every automatic check passes, otherwise sent to moderation."""
+    invitation = ReviewInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.used_at is not None:
+        raise ReviewRefused(_("A review was already written for this invoice."))
+    invoice = invitation.invoice
+    company = invoice.company
+    if company_is_frozen(company):
+        raise ReviewRefused(_("This company cannot receive new reviews for now."))
+    if is_linked_to_company(company, invoice.client_email):
+        raise ReviewRefused(
+            _("Reviews from people linked to the company (staff, associates) are not accepted.")
+        )
+    comparison = compare_names(
+        fields["author_name"], invoice.client_name, invoice_company=invoice.client_company
+    )
+    now = timezone.now()
+    review = Review(
+        company=company,
+        invoice=invoice,
+        experience_date=invoice.issued_on,
+        author_email=invoice.client_email,
+        declared_at=now,
+        name_match=comparison.result.value,
+        name_score=comparison.score,
+        ip_hash=_hash(ip),
+        user_agent_hash=_hash(user_agent),
+        **fields,
+    )
+    review.full_clean(exclude=["moderation_reasons"])
+    review.save()
+    review.moderation_reasons = moderation_reasons(review)
+    if review.moderation_reasons:
+        review.status = ReviewStatus.PENDING
+    else:
+        review.status = ReviewStatus.PUBLISHED
+        review.published_at = now
+    review.status_changed_at = now
+    review.save(update_fields=["moderation_reasons", "status", "published_at", "status_changed_at"])
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    if review.status == ReviewStatus.PUBLISHED:
+        company_review_stats_refresh(company_ids=[company.pk])
+    return review
+
+
+# --- Aggregates -------------------------------------------------------------------------
+
+
+def company_review_stats_refresh(*, company_ids: list[int] | None = None) -> int:
+    """Recount published reviews and their average for the given companies
+    (all when None), in set-based UPDATEs, then copy the trust score that
+    search ranks by onto the companies' trade rows. Returns companies
+    updated."""
+    published = Review.objects.published().filter(company_id=OuterRef("pk"))
+    companies = (
+        Company.objects.all() if company_ids is None else Company.objects.filter(pk__in=company_ids)
+    )
+    count_sql = Subquery(published.values("company_id").annotate(n=Count("*")).values("n"))
+    average_sql = Subquery(published.values("company_id").annotate(a=Avg("rating")).values("a"))
+    updated = companies.update(
+        review_count=Coalesce(count_sql, Value(0)),
+        rating_average=average_sql,
+    )
+    # trust = ranking.trust(...) evaluated in SQL on the fresh columns.
+    companies.filter(review_count__gt=0).update(
+        trust_score=ranking.trust(
+            average_rating=F("rating_average"), review_count=F("review_count")
+        )
+    )
+    companies.filter(review_count=0).update(trust_score=ranking.trust())
+    links = CompanyProfession.objects.all()
+    if company_ids is not None:
+        links = links.filter(company_id__in=company_ids)
+    links.update(
+        trust_score=Subquery(
+            Company.objects.filter(pk=OuterRef("company_id")).values("trust_score")[:1]
+        )
+    )
+    return updated
+
+
+def review_distribution(company: Company) -> list[tuple[int, int, int]]:
+    """(stars, count, percent) for 5 → 1 stars, published reviews only."""
+    counts = dict(
+        company.reviews.published().values_list("rating").annotate(n=Count("*")).order_by()
+    )
+    total = sum(counts.values()) or 1
+    return [
+        (stars, counts.get(stars, 0), round(100 * counts.get(stars, 0) / total))
+        for stars in range(5, 0, -1)
+    ]
+
+
+# --- Moderation, replies, flags ------------------------------------------------------
+
+
+@transaction.atomic
+def review_moderate(
+    *, review: Review, actor: AbstractBaseUser, decision: str, reason: str = "", note: str = ""
+) -> ModerationDecision:
+    """Publish a review waiting in moderation, or reject a review (waiting,
+    or published and flagged) for one reason of the published list. The
+    decision is recorded and the author told."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    allowed = {
+        ModerationDecision.Decision.PUBLISH: (ReviewStatus.PENDING,),
+        ModerationDecision.Decision.REJECT: (ReviewStatus.PENDING, ReviewStatus.PUBLISHED),
+    }
+    if review.status not in allowed.get(decision, ()):
+        raise ValidationError(_("This review cannot take that decision now."))
+    if decision == ModerationDecision.Decision.REJECT and reason not in RejectionReason.values:
+        raise ValidationError(_("Choose the reason of the rejection in the list."))
+    record = ModerationDecision.objects.create(
+        review=review,
+        decision=decision,
+        reason=reason if decision == ModerationDecision.Decision.REJECT else "",
+        note=note.strip(),
+        decided_by=actor,
+    )
+    now = timezone.now()
+    was_published = review.status == ReviewStatus.PUBLISHED
+    if decision == ModerationDecision.Decision.PUBLISH:
+        review.status, review.published_at = ReviewStatus.PUBLISHED, now
+    else:
+        review.status = ReviewStatus.REJECTED
+    review.status_changed_at = now
+    review.save(update_fields=["status", "published_at", "status_changed_at"])
+    review.flags.filter(resolved_at__isnull=True).update(resolved_at=now, resolved_by=actor)
+    if was_published or review.status == ReviewStatus.PUBLISHED:
+        company_review_stats_refresh(company_ids=[review.company_id])
+    tasks.send_moderation_email.delay_on_commit(record.pk)
+    return record
+
+
+def reply_save(*, review: Review, author: AbstractBaseUser, text: str) -> Reply:
+    """The company's one public reply; editing it marks it edited."""
+    reply = Reply.objects.filter(review=review).first()
+    if reply is None:
+        reply = Reply(review=review, author=author, text=text.strip())
+    else:
+        reply.text, reply.author, reply.edited_at = text.strip(), author, timezone.now()
+    reply.full_clean()
+    reply.save()
+    return reply
+
+
+def flag_create(
+    *, review: Review, reason: str, note: str = "", reporter=None, by_company: bool = False
+) -> ReviewFlag:
+    """Record a flag; the review stays visible."""
+    flag = ReviewFlag(
+        review=review, reason=reason, note=note.strip(), reporter=reporter, by_company=by_company
+    )
+    flag.full_clean()
+    flag.save()
+    return flag
+
+
+def flag_dismiss(*, flag: ReviewFlag, actor: AbstractBaseUser) -> None:
+    ReviewFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=actor
+    )

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django import template
+from django.core.paginator import Paginator
+
+from ..selectors import ORDERS, PAGE_SIZE, published_reviews
+from ..services import review_distribution
+
+register = template.Library()
+
+
+@register.inclusion_tag("reviews/section.html", takes_context=True)
+def reviews_section(context, company):
+    """The verified reviews of a company page: aggregate, distribution,
+    reviews newest first (or the named order the visitor chose)."""
+    request = context["request"]
+    order = request.GET.get("tri_avis", "recent")
+    order = order if order in ORDERS else "recent"
+    page = None
+    if company.review_count:  # the counter saves two queries on most pages
+        page = Paginator(published_reviews(company, order), PAGE_SIZE).get_page(
+            request.GET.get("page_avis")
+        )
+    return {
+        "request": request,
+        "company": company,
+        "page": page,
+        "order": order,
+        "orders": ORDERS,
+        "distribution": review_distribution(company) if company.review_count else [],
+        "sanction": company.review_sanctions.filter(lifted_at__isnull=True).first(),
+    }
+
+
+@register.filter
+def stars(value) -> str:
+    """★★★★☆ for 4 (decorative: the number is always printed beside)."""
+    try:
+        full = round(float(value))
+    except (TypeError, ValueError):
+        return ""
+    return "★" * full + "☆" * (5 - full)

@@ -1,0 +1,355 @@
+"""Reviews: the pro's invoices (in the pro space) and the client's review
+page reached from the invitation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from directory.selectors import membership_for
+from directory.views.pro import member_view
+
+from . import services
+from .forms import InvoiceForm, InvoiceImportForm, ReviewForm, ReviewSettingsForm
+from .models import Invoice
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def invoices(request: HttpRequest, membership) -> HttpResponse:
+    company = membership.company
+    form = InvoiceForm(request.POST or None, request.FILES or None, company=company)
+    settings_form = ReviewSettingsForm(instance=services.settings_for(company))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "scan"}
+        invoice = services.invoice_create(company=company, fields=fields, actor=request.user)
+        if form.cleaned_data.get("scan"):
+            invoice.scan = form.cleaned_data["scan"]
+            invoice.save(update_fields=["scan"])
+        messages.success(request, _("Invoice %(number)s registered.") % {"number": invoice.number})
+        return redirect("reviews:invoices", company_id=company.pk)
+    listing = company.invoices.select_related("invitation", "review")[:200]
+    invited = company.invoices.filter(invitation__isnull=False).count()
+    total = company.invoices.count()
+    return render(
+        request,
+        "reviews/pro/invoices.html",
+        {
+            "membership": membership,
+            "company": company,
+            "form": form,
+            "settings_form": settings_form,
+            "import_form": InvoiceImportForm(),
+            "invoices": listing,
+            "invited": invited,
+            "total": total,
+        },
+    )
+
+
+@member_view
+@require_http_methods(["POST"])
+def invoice_settings(request: HttpRequest, membership) -> HttpResponse:
+    form = ReviewSettingsForm(request.POST, instance=services.settings_for(membership.company))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Invitation rule saved."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("reviews:invoices", company_id=membership.company_id)
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def invoice_import(request: HttpRequest, membership) -> HttpResponse:
+    """Upload a CSV: preview first (errors with line numbers, duplicates),
+    then import everything at once or nothing."""
+    company = membership.company
+    form = InvoiceImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and "confirm" in request.POST:
+        content = request.session.pop("invoice_import", None)
+        if content is None:
+            messages.error(request, _("The preview expired: upload the file again."))
+            return redirect("reviews:invoice-import", company_id=company.pk)
+        report = services.invoices_import_csv(
+            company=company, content=content.encode(), actor=request.user, commit=True
+        )
+        if not report.errors:
+            messages.success(
+                request,
+                _("%(created)s invoices imported, %(skipped)s already registered.")
+                % {"created": report.created, "skipped": len(report.duplicates)},
+            )
+            return redirect("reviews:invoices", company_id=company.pk)
+    elif request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        report = services.invoices_import_csv(
+            company=company, content=content, actor=request.user, commit=False
+        )
+        if not report.errors:
+            request.session["invoice_import"] = content.decode("utf-8-sig")
+    return render(
+        request,
+        "reviews/pro/import.html",
+        {"membership": membership, "company": company, "form": form, "report": report},
+    )
+
+
+@require_GET
+def invoice_scan(request: HttpRequest, company_id: int, invoice_id: int) -> HttpResponse:
+    """The scan of an invoice: the company's members and staff only."""
+    if not request.user.is_authenticated:
+        raise Http404
+    invoice = get_object_or_404(Invoice, pk=invoice_id, company_id=company_id)
+    if not request.user.has_perm("reviews.view_invoice"):
+        membership_for(request.user, company_id)
+    if not invoice.scan:
+        raise Http404
+    response = FileResponse(invoice.scan.open("rb"), as_attachment=True)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def write(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationError as error:
+        return render(request, "reviews/write.html", {"error": str(error)}, status=400)
+    invoice = invitation.invoice
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.review_submit(
+                invitation=invitation,
+                fields=form.service_fields(),
+                ip=_client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "reviews/thanks.html", {"review": review})
+    return render(
+        request,
+        "reviews/write.html",
+        {"form": form, "company": invoice.company, "invoice": invoice},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def opt_out(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks, POST stops the invitations of this invoice."""
+    if request.method == "GET":
+        return render(request, "reviews/opt_out.html", {"token": token})
+    try:
+        services.invitation_opt_out(token=token)
+    except services.InvitationError as error:
+        return render(request, "reviews/opt_out.html", {"error": str(error)}, status=400)
+    return render(request, "reviews/opt_out.html", {"done": True})
+
+
+@require_GET
+def how(request: HttpRequest) -> HttpResponse:
+    """ "Comment nous vérifions les avis": the method, and live figures."""
+    from django.conf import settings as django_settings
+
+    from .models import RejectionReason
+    from .selectors import transparency_stats
+
+    stats = transparency_stats()
+    rejected = [
+        (label, stats["rejected_by_reason"].get(value, 0))
+        for value, label in RejectionReason.choices
+    ]
+    return render(
+        request,
+        "reviews/how.html",
+        {
+            "stats": stats,
+            "rejected": rejected,
+            "reasons": RejectionReason.choices,
+            "invitation_days": django_settings.REVIEW_INVITATION_DAYS,
+            "audit_rate": int(django_settings.REVIEW_AUDIT_RATE * 100),
+        },
+    )
+
+
+# --- Moderation (staff) -----------------------------------------------------------------
+
+moderation_required = permission_required("reviews.moderate_review", raise_exception=True)
+
+
+@login_required
+@moderation_required
+@require_GET
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    from .models import Review, ReviewFlag, ReviewStatus
+
+    pending = (
+        Review.objects.filter(status=ReviewStatus.PENDING)
+        .select_related("company")
+        .order_by("created_at")[:100]
+    )
+    flags = (
+        ReviewFlag.objects.filter(resolved_at__isnull=True)
+        .select_related("review__company")
+        .order_by("created_at")[:100]
+    )
+    return render(request, "reviews/staff/queue.html", {"pending": pending, "flags": flags})
+
+
+@login_required
+@moderation_required
+@require_http_methods(["GET", "POST"])
+def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+    from .forms import ModerationForm
+    from .models import Review
+    from .names import compare_names
+
+    review = get_object_or_404(
+        Review.objects.select_related("company", "invoice").prefetch_related("decisions", "flags"),
+        pk=review_id,
+    )
+    form = ModerationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_moderate(
+                review=review,
+                actor=request.user,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Decision recorded; the author is told."))
+            return redirect("reviews:moderation")
+    comparison = compare_names(
+        review.author_name,
+        review.invoice.client_name,
+        invoice_company=review.invoice.client_company,
+    )
+    return render(
+        request,
+        "reviews/staff/detail.html",
+        {"review": review, "form": form, "comparison": comparison},
+    )
+
+
+@login_required
+@moderation_required
+@require_POST
+def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
+    from .models import ReviewFlag
+
+    flag = get_object_or_404(ReviewFlag, pk=flag_id)
+    services.flag_dismiss(flag=flag, actor=request.user)
+    messages.success(request, _("Flag closed; the review stays published."))
+    return redirect("reviews:moderation")
+
+
+# --- The company's reviews (pro space) ---------------------------------------------------
+
+
+@member_view
+@require_GET
+def pro_reviews(request: HttpRequest, membership) -> HttpResponse:
+    from .forms import FlagForm, ReplyForm
+
+    reviews = (
+        membership.company.reviews.exclude(status="withdrawn")
+        .select_related("reply")
+        .order_by("-created_at")[:200]
+    )
+    return render(
+        request,
+        "reviews/pro/reviews.html",
+        {
+            "membership": membership,
+            "company": membership.company,
+            "reviews": reviews,
+            "reply_form": ReplyForm(),
+            "flag_form": FlagForm(),
+        },
+    )
+
+
+@member_view
+@require_POST
+def pro_reply(request: HttpRequest, membership, review_id: int) -> HttpResponse:
+    from .forms import ReplyForm
+
+    review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reply_save(review=review, author=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your reply is published."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("reviews:pro-reviews", company_id=membership.company_id)
+
+
+@member_view
+@require_POST
+def pro_flag(request: HttpRequest, membership, review_id: int) -> HttpResponse:
+    from .forms import FlagForm
+
+    review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
+    form = FlagForm(request.POST)
+    if form.is_valid():
+        services.flag_create(
+            review=review,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            reporter=request.user,
+            by_company=True,
+        )
+        messages.success(
+            request, _("Flag sent. The review stays visible while our team looks at it.")
+        )
+    else:
+        messages.error(request, _("Choose a reason."))
+    return redirect("reviews:pro-reviews", company_id=membership.company_id)
+
+
+@ratelimit(group="review-flag", key="ip", rate="10/h", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def public_flag(request: HttpRequest, review_id: int) -> HttpResponse:
+    """Any visitor can flag a published review; it stays visible."""
+    from .forms import FlagForm
+    from .models import Review
+
+    review = get_object_or_404(Review.objects.published().select_related("company"), pk=review_id)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, _("Too many flags from you in a short time. Try again later."))
+        elif form.is_valid():
+            services.flag_create(
+                review=review,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                reporter=request.user if request.user.is_authenticated else None,
+            )
+            messages.success(
+                request, _("Thank you. The review stays visible while our team looks at it.")
+            )
+            return redirect(f"{review.company.get_absolute_url()}#avis-{review.pk}")
+    return render(request, "reviews/flag.html", {"review": review, "form": form})

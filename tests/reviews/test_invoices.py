@@ -1,0 +1,147 @@
+"""Invoices: the form, the CSV import, the private scan."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from reviews.models import Invoice, ReviewInvitation
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "number;date;amount;client_name;client_company;client_email;client_phone\n"
+
+
+@pytest.fixture
+def pro(client, cast):
+    client.login(username=cast.member_a.username, password=PASSWORD)
+    return client
+
+
+def upload(pro, cast, text: str):
+    url = reverse("reviews:invoice-import", args=[cast.company_a.pk])
+    return pro.post(url, {"file": SimpleUploadedFile("factures.csv", text.encode())})
+
+
+def test_form_registers_and_invites(pro, cast, django_capture_on_commit_callbacks):
+    url = reverse("reviews:invoices", args=[cast.company_a.pk])
+    data = {
+        "number": "F-1",
+        "issued_on": "2026-10-01",
+        "amount": "1500",
+        "client_name": "Luc Petit",
+        "client_email": "Luc@Example.org",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pro.post(url, data).status_code == 302
+    invoice = Invoice.objects.get()
+    assert invoice.client_email == "luc@example.org"
+    assert ReviewInvitation.objects.filter(invoice=invoice).exists()
+    # The same number again is refused.
+    response = pro.post(url, data)
+    assert "déjà enregistré" in response.content.decode()
+    assert Invoice.objects.count() == 1
+
+
+def test_an_objective_rule_limits_invitations(pro, cast, django_capture_on_commit_callbacks):
+    pro.post(
+        reverse("reviews:invoice-settings", args=[cast.company_a.pk]),
+        {"policy": "min_amount", "min_amount": "1000"},
+    )
+    url = reverse("reviews:invoices", args=[cast.company_a.pk])
+    base = {"issued_on": "2026-10-01", "client_name": "Luc Petit", "client_email": "l@example.org"}
+    pro.post(url, {**base, "number": "small", "amount": "200"})
+    pro.post(url, {**base, "number": "big", "amount": "2000"})
+    assert list(ReviewInvitation.objects.values_list("invoice__number", flat=True)) == ["big"]
+
+
+def test_csv_preview_then_import(pro, cast, django_capture_on_commit_callbacks):
+    text = HEADER + (
+        "F-10;2026-09-01;1200,50;Luc Petit;;luc@example.org;\n"
+        "F-11;2026-09-02;3400;Paul Roux;SARL Dupont;paul@dupont.fr;0612345678\n"
+    )
+    preview = upload(pro, cast, text)
+    assert "2 factures prêtes" in preview.content.decode()
+    assert not Invoice.objects.exists()  # nothing before confirmation
+    url = reverse("reviews:invoice-import", args=[cast.company_a.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        pro.post(url, {"confirm": "1"})
+    assert sorted(Invoice.objects.values_list("number", flat=True)) == ["F-10", "F-11"]
+    assert Invoice.objects.get(number="F-10").amount == pytest.approx(1200.50)
+
+
+def test_csv_errors_have_line_numbers_and_nothing_is_imported(pro, cast):
+    text = HEADER + (
+        "F-20;2026-09-01;100;Luc Petit;;luc@example.org;\n"
+        "F-21;01/09/2026;100;Luc Petit;;luc@example.org;\n"
+        "F-22;2026-09-01;beaucoup;;;pas-un-email;\n"
+    )
+    response = upload(pro, cast, text).content.decode()
+    assert "ligne 3" in response
+    assert "ligne 4" in response
+    assert "Rien n'a été importé" in response
+    assert not Invoice.objects.exists()
+
+
+def test_csv_duplicates_are_skipped_and_reported(pro, cast):
+    Invoice.objects.create(
+        company=cast.company_a,
+        number="F-30",
+        issued_on="2026-09-01",
+        amount=1,
+        client_name="X",
+        client_email="x@example.org",
+    )
+    text = HEADER + (
+        "F-30;2026-09-01;100;Luc Petit;;luc@example.org;\n"
+        "F-31;2026-09-01;100;Luc Petit;;luc@example.org;\n"
+        "F-31;2026-09-01;100;Luc Petit;;luc@example.org;\n"
+    )
+    response = upload(pro, cast, text).content.decode()
+    assert "1 facture prête" in response
+    assert "F-30" in response
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("factures.txt", HEADER, "fichier .csv"),
+        ("factures.csv", "\xff\xfe not utf-8".encode("latin-1").decode("latin-1"), "UTF-8"),
+        ("factures.csv", "a;b;c\n1;2;3\n", "Colonnes manquantes"),
+    ],
+)
+def test_bad_files_are_refused(pro, cast, name, content, message):
+    url = reverse("reviews:invoice-import", args=[cast.company_a.pk])
+    data = content.encode("latin-1") if "utf-8" in content else content.encode()
+    response = pro.post(url, {"file": SimpleUploadedFile(name, data)})
+    assert message in response.content.decode()
+    assert not Invoice.objects.exists()
+
+
+def test_scan_is_private(client, cast):
+    invoice = Invoice.objects.create(
+        company=cast.company_a,
+        number="F-40",
+        issued_on="2026-09-01",
+        amount=1,
+        client_name="X",
+        client_email="x@example.org",
+    )
+    invoice.scan.save("f.pdf", SimpleUploadedFile("f.pdf", b"%PDF-1.4 scan"), save=True)
+    url = reverse("reviews:invoice-scan", args=[cast.company_a.pk, invoice.pk])
+    assert client.get(url).status_code == 404  # anonymous
+    client.login(username=cast.owner_b.username, password=PASSWORD)
+    assert client.get(url).status_code == 404  # another company's pro
+    client.login(username=cast.member_a.username, password=PASSWORD)
+    assert client.get(url).status_code == 200
+    assert "/media/" not in invoice.scan.path
+
+
+def test_invoice_pages_belong_to_members(client, cast):
+    client.login(username=cast.owner_b.username, password=PASSWORD)
+    assert client.get(reverse("reviews:invoices", args=[cast.company_a.pk])).status_code == 404
+    assert (
+        client.get(reverse("reviews:invoice-import", args=[cast.company_a.pk])).status_code == 404
+    )
