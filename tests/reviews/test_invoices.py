@@ -145,3 +145,20 @@ def test_invoice_pages_belong_to_members(client, cast):
     assert (
         client.get(reverse("reviews:invoice-import", args=[cast.company_a.pk])).status_code == 404
     )
+
+
+def test_demo_reviews_are_reproducible(taxonomy, places):
+    from django.core.management import call_command
+
+    from directory.models import Company
+    from reviews.models import Review
+
+    call_command("seed_demo", companies=40, no_accounts=True, verbosity=0)
+    call_command("seed_demo_reviews", companies=20, verbosity=0)
+    total = Review.objects.count()
+    assert total > 0
+    assert Review.objects.filter(status="pending").exists() or total < 8
+    call_command("seed_demo_reviews", companies=20, verbosity=0)
+    assert Review.objects.count() == total
+    rated = Company.objects.filter(review_count__gt=0).first()
+    assert rated.rating_average is not None
