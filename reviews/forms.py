@@ -184,3 +184,18 @@ class FlagForm(forms.ModelForm):
         model = ReviewFlag
         fields = ["reason", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+
+class ScanForm(forms.ModelForm):
+    class Meta:
+        model = Invoice
+        fields = ["scan"]
+        widgets = {
+            "scan": forms.ClearableFileInput(
+                attrs={"accept": "application/pdf,image/jpeg,image/png"}
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scan"].required = True

@@ -188,6 +188,9 @@ class Review(models.Model):
     experience_date = models.DateField(_("date of the experience"))
     author_name = models.CharField(_("your name, as on the invoice"), max_length=150)
     author_email = models.EmailField()
+    # The domain of author_email unless a public mail provider: compared
+    # with the company's by the fraud signals.
+    author_domain = models.CharField(max_length=150, blank=True)
     declared_at = models.DateTimeField(
         help_text=_("When the author declared the review describes their own experience.")
     )
@@ -396,3 +399,61 @@ class ReviewFlag(models.Model):
 
     def __str__(self) -> str:
         return f"flag {self.reason} on {self.review_id}"
+
+
+class AuditStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the invoice")
+    SUBMITTED = "submitted", _("Invoice sent, being checked")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    MISSED = "missed", _("Invoice not sent in time")
+
+
+class AuditReason(models.TextChoices):
+    SAMPLE = "sample", _("Random sample")
+    FRAUD = "fraud", _("Fraud signals")
+
+
+class Audit(models.Model):
+    """A document audit (contrôle des pièces): the company sends the scan of
+    the invoice behind a review, staff compare name, date and number."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="audit")
+    reason = models.CharField(max_length=10, choices=AuditReason.choices)
+    status = models.CharField(max_length=10, choices=AuditStatus.choices, default=AuditStatus.OPEN)
+    opened_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        verbose_name = _("audit")
+        verbose_name_plural = _("audits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=AuditStatus.values), name="audit_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit of {self.review_id}"
+
+
+class Strike(models.Model):
+    """A failed or missed audit, counted against the company (vetting)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="strikes")
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="strike")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("strike")
+        verbose_name_plural = _("strikes")
+
+    def __str__(self) -> str:
+        return f"strike of {self.company_id}"

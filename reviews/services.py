@@ -375,6 +375,9 @@ def review_submit(
         invoice=invoice,
         experience_date=invoice.issued_on,
         author_email=invoice.client_email,
+        author_domain=""
+        if _domain(invoice.client_email) in PUBLIC_EMAIL_DOMAINS
+        else _domain(invoice.client_email),
         declared_at=now,
         name_match=comparison.result.value,
         name_score=comparison.score,

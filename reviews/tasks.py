@@ -89,3 +89,36 @@ def send_moderation_email(decision_id: int) -> None:
     EmailMultiAlternatives(
         subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[review.author_email]
     ).send()
+
+
+@shared_task(soft_time_limit=50 * 60, time_limit=55 * 60)
+def run_audits() -> dict:
+    from .audits import audits_run
+
+    report = audits_run()
+    return {"opened": report.opened, "missed": report.missed}
+
+
+@shared_task(**EMAIL_TASK)
+def send_audit_request(audit_id: int) -> None:
+    """Ask the company's members for the invoice behind a review."""
+    from .models import Audit
+
+    audit = Audit.objects.select_related("review__invoice__company").get(pk=audit_id)
+    company = audit.review.company
+    members = list(company.memberships.values_list("user__email", flat=True))
+    if not members:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "audit": audit,
+            "invoice": audit.review.invoice,
+            "company": company,
+            "url": settings.SITE_URL + reverse("reviews:pro-audits", args=[company.pk]),
+            "SITE_NAME": settings.SITE_NAME,
+        }
+        subject = render_to_string("emails/audit_request_subject.txt", context).strip()
+        body = render_to_string("emails/audit_request_body.txt", context)
+    EmailMultiAlternatives(
+        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=members
+    ).send()

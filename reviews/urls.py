@@ -30,6 +30,8 @@ urlpatterns = [
         views.pro_flag,
         name="pro-flag",
     ),
+    path("espace-pro/<int:company_id>/controles/", views.pro_audits, name="pro-audits"),
+    path("equipe/controles/", views.staff_audits, name="staff-audits"),
     path("equipe/avis/", views.moderation_queue, name="moderation"),
     path("equipe/avis/<int:review_id>/", views.moderation_detail, name="moderation-detail"),
     path(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -353,3 +354,82 @@ def public_flag(request: HttpRequest, review_id: int) -> HttpResponse:
             )
             return redirect(f"{review.company.get_absolute_url()}#avis-{review.pk}")
     return render(request, "reviews/flag.html", {"review": review, "form": form})
+
+
+# --- Audits --------------------------------------------------------------------------------
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def pro_audits(request: HttpRequest, membership) -> HttpResponse:
+    """The company's open audits: send the scan of each invoice asked for."""
+    from .audits import audit_submit_scan
+    from .forms import ScanForm
+    from .models import Audit, AuditStatus
+
+    audits = Audit.objects.filter(review__company=membership.company).select_related(
+        "review__invoice"
+    )
+    form = ScanForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        audit = get_object_or_404(
+            audits.filter(status__in=(AuditStatus.OPEN, AuditStatus.SUBMITTED)),
+            pk=request.POST.get("audit"),
+        )
+        if form.is_valid():
+            try:
+                audit_submit_scan(audit=audit, upload=form.cleaned_data["scan"])
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Thank you: our team will compare the invoice."))
+                return redirect("reviews:pro-audits", company_id=membership.company_id)
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return render(
+        request,
+        "reviews/pro/audits.html",
+        {
+            "membership": membership,
+            "company": membership.company,
+            "audits": audits.order_by("-opened_at")[:100],
+            "form": form,
+        },
+    )
+
+
+@login_required
+@moderation_required
+@require_http_methods(["GET", "POST"])
+def staff_audits(request: HttpRequest) -> HttpResponse:
+    from .audits import audit_decide
+    from .models import Audit, AuditStatus, Strike
+
+    if request.method == "POST":
+        audit = get_object_or_404(Audit, pk=request.POST.get("audit"))
+        try:
+            audit_decide(
+                audit=audit,
+                actor=request.user,
+                passed=request.POST.get("passed") == "1",
+                note=request.POST.get("note", "")[:2000],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Audit decided."))
+        return redirect("reviews:staff-audits")
+    submitted = Audit.objects.filter(status=AuditStatus.SUBMITTED).select_related(
+        "review__invoice__company"
+    )
+    open_audits = Audit.objects.filter(status=AuditStatus.OPEN).count()
+    strikes = (
+        Strike.objects.values("company__trade_name", "company_id")
+        .annotate(total=Count("*"))
+        .order_by("-total")[:50]
+    )
+    return render(
+        request,
+        "reviews/staff/audits.html",
+        {"submitted": submitted[:100], "open_count": open_audits, "strikes": strikes},
+    )

@@ -157,6 +157,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=10, minute=0),
         "options": {"expires": 6 * 60 * 60},
     },
+    "reviews-audits": {
+        "task": "reviews.tasks.run_audits",
+        "schedule": crontab(hour=1, minute=45),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "reviews-refresh-stats": {
         "task": "reviews.tasks.refresh_review_stats",
         "schedule": crontab(hour=2, minute=30),

@@ -29,6 +29,7 @@ def reviews_section(context, company):
         "orders": ORDERS,
         "distribution": review_distribution(company) if company.review_count else [],
         "sanction": company.review_sanctions.filter(lifted_at__isnull=True).first(),
+        "removed": company.reviews.filter(status="unpublished").order_by("-status_changed_at")[:20],
     }
 
 

@@ -60,5 +60,5 @@ def test_company_page_query_count_does_not_grow_with_trades(client, many_electri
     company = many_electricians[0]
     with CaptureQueriesContext(connection) as queries:
         assert client.get(company.get_absolute_url()).status_code == 200
-    # company, trades, photos, certifications, sanction
-    assert len(statements(queries)) <= 5
+    # company, trades, photos, certifications, review sanction, removed reviews
+    assert len(statements(queries)) <= 6

@@ -1,0 +1,243 @@
+"""Document audits (contrôle des pièces) and fraud signals: the nightly
+work that keeps reviews honest after publication. Nothing here deletes a
+review: a failed audit unpublishes it with a public note."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, Count, Exists, FloatField, OuterRef, Value, When
+from django.db.models.functions import Concat, Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.models import Company
+
+from . import tasks
+from .models import Audit, AuditReason, AuditStatus, Invoice, Review, ReviewStatus, Strike
+from .services import company_review_stats_refresh
+
+AUDIT_DAYS = 15
+# From this fraud score a review is audited whatever the sample; signals
+# only weigh, a person decides.
+FRAUD_AUDIT_THRESHOLD = 0.5
+FRAUD_WINDOW_DAYS = 30
+BURST_WINDOW_DAYS = 7
+BURST_MIN_REVIEWS = 5
+SHARED_DEVICE_MIN = 3
+BULK_INVOICES_PER_DAY = 10
+BULK_INVOICE_LEAD = timedelta(days=2)
+# Bound of one night's work; the rest waits for the next night.
+MAX_AUDITS_PER_RUN = 5000
+# How much each signal weighs; a review's score is their sum, capped at 1.
+WEIGHTS = {
+    "burst": 0.3,
+    "shared_ip": 0.4,
+    "shared_user_agent": 0.2,
+    "duplicate_text": 0.5,
+    "bulk_invoices": 0.3,
+    "company_domain": 0.6,
+}
+
+
+def _weight(condition, name: str):
+    return Case(
+        When(condition, then=Value(WEIGHTS[name])), default=Value(0.0), output_field=FloatField()
+    )
+
+
+def _having_at_least(queryset, group: str, minimum: int):
+    return Exists(queryset.values(group).annotate(n=Count("*")).filter(n__gte=minimum))
+
+
+def fraud_signals():
+    """Each signal an EXISTS subquery on the review being scored."""
+    burst = _having_at_least(
+        Review.objects.filter(
+            company_id=OuterRef("company_id"),
+            created_at__gte=OuterRef("created_at") - timedelta(days=BURST_WINDOW_DAYS),
+            created_at__lte=OuterRef("created_at"),
+        ),
+        "company_id",
+        BURST_MIN_REVIEWS,
+    )
+    shared_ip = _having_at_least(
+        Review.objects.filter(ip_hash=OuterRef("ip_hash")).exclude(ip_hash=""),
+        "ip_hash",
+        SHARED_DEVICE_MIN,
+    )
+    shared_user_agent = _having_at_least(
+        Review.objects.filter(
+            company_id=OuterRef("company_id"), user_agent_hash=OuterRef("user_agent_hash")
+        ).exclude(user_agent_hash=""),
+        "user_agent_hash",
+        SHARED_DEVICE_MIN,
+    )
+    duplicate_text = Exists(
+        Review.objects.filter(text__iexact=OuterRef("text")).exclude(pk=OuterRef("pk"))
+    )
+    # The invoice was registered just before its review, on a day the
+    # company registered many invoices at once.
+    bulk_invoices = Exists(
+        Invoice.objects.filter(
+            pk=OuterRef("invoice_id"),
+            created_at__gte=OuterRef("created_at") - BULK_INVOICE_LEAD,
+        ).filter(
+            _having_at_least(
+                Invoice.objects.filter(
+                    company_id=OuterRef("company_id"),
+                    created_at__date=OuterRef("created_at__date"),
+                ),
+                "company_id",
+                BULK_INVOICES_PER_DAY,
+            )
+        )
+    )
+    company_domain = Exists(
+        Company.objects.filter(
+            pk=OuterRef("company_id"),
+            email__iendswith=Concat(Value("@"), OuterRef("author_domain")),
+        )
+    )
+    return {
+        "burst": burst,
+        "shared_ip": shared_ip,
+        "shared_user_agent": shared_user_agent,
+        "duplicate_text": duplicate_text,
+        "bulk_invoices": bulk_invoices,
+        "company_domain": company_domain,
+    }
+
+
+def fraud_scores_refresh(*, now=None) -> int:
+    """Score the reviews of the last 30 days in one UPDATE. Returns how
+    many were scored."""
+    now = now or timezone.now()
+    score = sum((_weight(signal, name) for name, signal in fraud_signals().items()), Value(0.0))
+    recent = Review.objects.filter(created_at__gte=now - timedelta(days=FRAUD_WINDOW_DAYS))
+    return recent.update(fraud_score=Least(score, Value(1.0)))
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    opened: int
+    missed: int
+
+
+@transaction.atomic
+def audits_open(*, now=None, seed: int | str | None = None) -> int:
+    """Open audits on a random sample of the reviews published in the last
+    day (REVIEW_AUDIT_RATE) and on every review scored suspicious. The
+    sample is reproducible: the same seed draws the same reviews (default
+    seed: the date)."""
+    now = now or timezone.now()
+    not_audited = Review.objects.published().filter(audit__isnull=True)
+    fresh = list(
+        not_audited.filter(published_at__gte=now - timedelta(days=1))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:MAX_AUDITS_PER_RUN]
+    )
+    # A sample, not a secret: reproducible on purpose.
+    rng = random.Random(seed if seed is not None else now.date().isoformat())  # noqa: S311
+    sample = set(rng.sample(fresh, k=math.ceil(len(fresh) * settings.REVIEW_AUDIT_RATE)))
+    suspicious = set(
+        not_audited.filter(fraud_score__gte=FRAUD_AUDIT_THRESHOLD).values_list("pk", flat=True)[
+            :MAX_AUDITS_PER_RUN
+        ]
+    )
+    audits = [
+        Audit(
+            review_id=pk,
+            reason=AuditReason.FRAUD if pk in suspicious else AuditReason.SAMPLE,
+            opened_at=now,
+            due_at=now + timedelta(days=AUDIT_DAYS),
+        )
+        for pk in sorted(sample | suspicious)
+    ]
+    Audit.objects.bulk_create(audits, ignore_conflicts=True)
+    for audit in Audit.objects.filter(opened_at=now, status=AuditStatus.OPEN):
+        tasks.send_audit_request.delay_on_commit(audit.pk)
+    return len(audits)
+
+
+def _fail(audit: Audit, status: str, note: str, actor=None, now=None) -> None:
+    now = now or timezone.now()
+    audit.status, audit.decided_at, audit.decided_by, audit.note = status, now, actor, note
+    audit.save(update_fields=["status", "decided_at", "decided_by", "note"])
+    review = audit.review
+    review.status = ReviewStatus.UNPUBLISHED
+    review.status_changed_at = now
+    review.status_note = (
+        _("Unpublished: the invoice was not sent for the document audit.")
+        if status == AuditStatus.MISSED
+        else _("Unpublished: the invoice did not match the review during a document audit.")
+    )
+    review.save(update_fields=["status", "status_changed_at", "status_note"])
+    Strike.objects.get_or_create(company_id=review.company_id, audit=audit)
+    company_review_stats_refresh(company_ids=[review.company_id])
+
+
+def audits_close_overdue(*, now=None) -> int:
+    """Audits whose invoice never came: the review is unpublished with a
+    public note, the company gets a strike. Returns how many."""
+    now = now or timezone.now()
+    overdue = Audit.objects.filter(status=AuditStatus.OPEN, due_at__lt=now).select_related(
+        "review"
+    )[:MAX_AUDITS_PER_RUN]
+    closed = 0
+    for audit in overdue:
+        with transaction.atomic():
+            # Claim the row: a second worker finds it no longer open.
+            if Audit.objects.filter(pk=audit.pk, status=AuditStatus.OPEN).update(
+                status=AuditStatus.MISSED
+            ):
+                _fail(audit, AuditStatus.MISSED, _("Invoice not sent within 15 days."), now=now)
+                closed += 1
+    return closed
+
+
+def audits_run(*, now=None, seed=None) -> AuditReport:
+    fraud_scores_refresh(now=now)
+    opened = audits_open(now=now, seed=seed)
+    return AuditReport(opened=opened, missed=audits_close_overdue(now=now))
+
+
+@transaction.atomic
+def audit_submit_scan(*, audit: Audit, upload) -> None:
+    """The company sends the invoice's scan."""
+    audit = Audit.objects.select_for_update().select_related("review__invoice").get(pk=audit.pk)
+    if audit.status not in (AuditStatus.OPEN, AuditStatus.SUBMITTED):
+        raise ValidationError(_("This audit is closed."))
+    invoice = audit.review.invoice
+    invoice.scan = upload
+    invoice.full_clean()
+    invoice.save(update_fields=["scan"])
+    audit.status = AuditStatus.SUBMITTED
+    audit.save(update_fields=["status"])
+
+
+@transaction.atomic
+def audit_decide(*, audit: Audit, actor: AbstractBaseUser, passed: bool, note: str = "") -> None:
+    """Staff compared name, date and number of the scan with the review."""
+    audit = Audit.objects.select_for_update().select_related("review").get(pk=audit.pk)
+    if audit.status != AuditStatus.SUBMITTED:
+        raise ValidationError(_("Only an audit whose invoice was sent can be decided."))
+    if passed:
+        audit.status, audit.decided_at, audit.decided_by, audit.note = (
+            AuditStatus.PASSED,
+            timezone.now(),
+            actor,
+            note,
+        )
+        audit.save(update_fields=["status", "decided_at", "decided_by", "note"])
+    else:
+        if not note.strip():
+            raise ValidationError(_("Say what does not match."))
+        _fail(audit, AuditStatus.FAILED, note.strip(), actor=actor)

@@ -1,0 +1,182 @@
+"""Document audits and fraud signals."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews import audits
+from reviews.models import Audit, AuditStatus, Review, ReviewStatus, Strike
+from tests.conftest import PASSWORD
+from tests.factories import UserFactory
+
+from .conftest import REVIEW, review_path
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(client, invited):
+    client.post(review_path(), REVIEW)
+    return Review.objects.get()
+
+
+def test_sampling_is_reproducible_with_a_seed(published, settings):
+    settings.REVIEW_AUDIT_RATE = 1.0
+    assert audits.audits_open(seed=42) == 1
+    audit = Audit.objects.get()
+    assert (audit.review, audit.reason, audit.status) == (published, "sample", "open")
+    assert (audit.due_at - audit.opened_at).days == 15
+    # Already audited: never twice.
+    assert audits.audits_open(seed=42) == 0
+
+
+def test_the_same_seed_draws_the_same_sample(cast, settings, django_capture_on_commit_callbacks):
+    from reviews import services
+
+    settings.REVIEW_AUDIT_RATE = 0.3
+    reviews = []
+    for n in range(10):
+        with django_capture_on_commit_callbacks(execute=False):
+            invoice = services.invoice_create(
+                company=cast.company_a,
+                fields={
+                    "number": f"S-{n}",
+                    "issued_on": "2026-10-01",
+                    "amount": "1200",
+                    "client_name": f"Client Numéro{n}",
+                    "client_email": f"c{n}@example.org",
+                },
+                actor=None,
+            )
+        reviews.append(
+            services.review_submit(
+                invitation=invoice.invitation,
+                fields={
+                    "rating": 4,
+                    "rating_reliability": 4,
+                    "rating_quality": 4,
+                    "rating_value": 4,
+                    "rating_communication": 4,
+                    "title": f"Avis {n}",
+                    "text": REVIEW["text"] + f" Variante {n}.",
+                    "author_name": f"Client Numéro{n}",
+                },
+            )
+        )
+    drawn = []
+    for _ in range(2):
+        audits.audits_open(seed="2026-11-23")
+        drawn.append(set(Audit.objects.values_list("review_id", flat=True)))
+        Audit.objects.all().delete()
+    assert drawn[0] == drawn[1]
+    assert len(drawn[0]) == 3
+
+
+def test_a_missed_audit_unpublishes_with_a_public_note_and_a_strike(
+    client, published, settings, django_capture_on_commit_callbacks
+):
+    settings.REVIEW_AUDIT_RATE = 1.0
+    with (
+        time_machine.travel("2026-11-23 02:00 +0100", tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        audits.audits_open(now=timezone.now(), seed=1)
+    assert "F-2026-001" in mail.outbox[-1].body  # the company is asked for the invoice
+    with time_machine.travel("2026-12-09 02:00 +0100", tick=False):
+        assert audits.audits_close_overdue() == 1
+    published.refresh_from_db()
+    assert published.status == ReviewStatus.UNPUBLISHED
+    assert Strike.objects.filter(company=published.company).count() == 1
+    page = client.get(published.company.get_absolute_url()).content.decode()
+    assert "Un tableau refait proprement" not in page
+    assert "contrôle des pièces" in page
+    published.company.refresh_from_db()
+    assert published.company.review_count == 0
+    assert Review.objects.filter(pk=published.pk).exists()  # kept, never deleted
+
+
+def test_the_pro_sends_the_scan_and_staff_decide(client, cast, published, settings):
+    settings.REVIEW_AUDIT_RATE = 1.0
+    audits.audits_open(seed=1)
+    audit = Audit.objects.get()
+    client.login(username=cast.member_a.username, password=PASSWORD)
+    url = reverse("reviews:pro-audits", args=[cast.company_a.pk])
+    scan = SimpleUploadedFile("facture.pdf", b"%PDF-1.4 facture", "application/pdf")
+    client.post(url, {"audit": audit.pk, "scan": scan})
+    audit.refresh_from_db()
+    assert audit.status == AuditStatus.SUBMITTED
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(Group.objects.get(name="moderation"))
+    client.login(username=moderator.username, password=PASSWORD)
+    assert "Mme Sophie Martin" in client.get(reverse("reviews:staff-audits")).content.decode()
+    client.post(reverse("reviews:staff-audits"), {"audit": audit.pk, "passed": "1"})
+    audit.refresh_from_db()
+    assert audit.status == AuditStatus.PASSED
+    published.refresh_from_db()
+    assert published.status == ReviewStatus.PUBLISHED
+
+
+def test_a_fake_scan_is_refused(client, cast, published, settings):
+    settings.REVIEW_AUDIT_RATE = 1.0
+    audits.audits_open(seed=1)
+    audit = Audit.objects.get()
+    client.login(username=cast.member_a.username, password=PASSWORD)
+    fake = SimpleUploadedFile("facture.pdf", b"not a pdf at all", "application/pdf")
+    client.post(
+        reverse("reviews:pro-audits", args=[cast.company_a.pk]), {"audit": audit.pk, "scan": fake}
+    )
+    audit.refresh_from_db()
+    assert audit.status == AuditStatus.OPEN
+
+
+def test_another_company_cannot_answer_an_audit(client, cast, published, settings):
+    settings.REVIEW_AUDIT_RATE = 1.0
+    audits.audits_open(seed=1)
+    client.login(username=cast.owner_b.username, password=PASSWORD)
+    assert client.get(reverse("reviews:pro-audits", args=[cast.company_a.pk])).status_code == 404
+
+
+def test_duplicate_texts_and_shared_devices_raise_the_fraud_score(published, cast):
+    Review.objects.filter(pk=published.pk).update(ip_hash="same-device")
+    from reviews.models import Invoice
+
+    for n in range(2):
+        invoice = Invoice.objects.create(
+            company=cast.company_a,
+            number=f"X-{n}",
+            issued_on="2026-10-01",
+            amount=1,
+            client_name="X",
+            client_email=f"x{n}@example.org",
+        )
+        Review.objects.create(
+            company=cast.company_a,
+            invoice=invoice,
+            rating=5,
+            rating_reliability=5,
+            rating_quality=5,
+            rating_value=5,
+            rating_communication=5,
+            title="Copie",
+            text=REVIEW["text"],
+            experience_date="2026-10-01",
+            author_name="X",
+            author_email=f"x{n}@example.org",
+            declared_at=timezone.now(),
+            name_match="match",
+            name_score=100,
+            status="published",
+            ip_hash="same-device",
+        )
+    audits.fraud_scores_refresh()
+    published.refresh_from_db()
+    assert published.fraud_score == pytest.approx(0.9)  # duplicate text + shared IP
+    assert audits.audits_open(seed=0) >= 1
+    assert Audit.objects.filter(reason="fraud").exists()
+    assert Review.objects.count() == 3  # a score never deletes
