@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Appeal,
     InvitationPolicy,
     Invoice,
     ModerationDecision,
@@ -13,6 +14,7 @@ from .models import (
     Review,
     ReviewFlag,
     ReviewSettings,
+    ReviewUpdate,
 )
 
 STARS = [(n, str(n)) for n in range(5, 0, -1)]
@@ -199,3 +201,17 @@ class ScanForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scan"].required = True
+
+
+class UpdateForm(forms.ModelForm):
+    class Meta:
+        model = ReviewUpdate
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class AppealForm(forms.ModelForm):
+    class Meta:
+        model = Appeal
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}

@@ -206,6 +206,8 @@ class Review(models.Model):
     ip_hash = models.CharField(max_length=64, blank=True)
     user_agent_hash = models.CharField(max_length=64, blank=True)
     fraud_score = models.FloatField(default=0)
+    # Names the author's link to update or withdraw the review.
+    manage_nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
@@ -457,3 +459,47 @@ class Strike(models.Model):
 
     def __str__(self) -> str:
         return f"strike of {self.company_id}"
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld: the decision is reversed")
+    DISMISSED = "dismissed", _("Dismissed: the decision stands")
+
+
+class Appeal(models.Model):
+    """An author (against a rejection) or the company (against a
+    publication) asks staff to reconsider, within 6 months."""
+
+    class By(models.TextChoices):
+        AUTHOR = "author", _("The author")
+        COMPANY = "company", _("The company")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="appeals")
+    by = models.CharField(max_length=10, choices=By.choices)
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(_("your appeal"), max_length=3000, validators=[MinLengthValidator(20)])
+    status = models.CharField(max_length=10, choices=AppealStatus.choices, default="open")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "by"],
+                condition=Q(status="open"),
+                name="appeal_one_open_per_side",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"appeal by {self.by} on {self.review_id}"

@@ -27,6 +27,8 @@ from directory.models import Company, CompanyProfession
 
 from . import tasks
 from .models import (
+    Appeal,
+    AppealStatus,
     Invoice,
     InvoiceSource,
     ModerationDecision,
@@ -38,6 +40,8 @@ from .models import (
     ReviewInvitation,
     ReviewSettings,
     ReviewStatus,
+    ReviewUpdate,
+    Sanction,
 )
 from .names import compare_names
 
@@ -399,6 +403,7 @@ def review_submit(
     invitation.save(update_fields=["used_at"])
     if review.status == ReviewStatus.PUBLISHED:
         company_review_stats_refresh(company_ids=[company.pk])
+    tasks.send_review_receipt.delay_on_commit(review.pk)
     return review
 
 
@@ -518,4 +523,111 @@ def flag_create(
 def flag_dismiss(*, flag: ReviewFlag, actor: AbstractBaseUser) -> None:
     ReviewFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=actor
+    )
+
+
+# --- Authors: updates, withdrawal, appeals --------------------------------------------
+
+MANAGE_SALT = "reviews.manage"
+APPEAL_WINDOW = timedelta(days=183)
+
+
+def manage_token(review: Review) -> str:
+    return signing.dumps({"r": review.pk, "n": review.manage_nonce}, salt=MANAGE_SALT)
+
+
+def review_from_manage_token(token: str) -> Review:
+    try:
+        data = signing.loads(token, salt=MANAGE_SALT)
+    except signing.BadSignature as exc:
+        raise InvitationError(_("This link is not valid.")) from exc
+    review = (
+        Review.objects.select_related("company")
+        .filter(pk=data.get("r"), manage_nonce=data.get("n"))
+        .first()
+    )
+    if review is None:
+        raise InvitationError(_("This link is not valid."))
+    return review
+
+
+def review_add_update(*, review: Review, text: str) -> ReviewUpdate:
+    """The author adds a dated note; the original text never changes."""
+    if review.status not in (ReviewStatus.PUBLISHED, ReviewStatus.PENDING):
+        raise ValidationError(_("This review can no longer be updated."))
+    update = ReviewUpdate(review=review, text=text.strip())
+    update.full_clean()
+    update.save()
+    return update
+
+
+@transaction.atomic
+def review_withdraw(*, review: Review) -> None:
+    """The author withdraws the review: it leaves the page, and is kept."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status == ReviewStatus.WITHDRAWN:
+        return
+    was_published = review.status == ReviewStatus.PUBLISHED
+    review.status, review.status_changed_at = ReviewStatus.WITHDRAWN, timezone.now()
+    review.save(update_fields=["status", "status_changed_at"])
+    if was_published:
+        company_review_stats_refresh(company_ids=[review.company_id])
+
+
+def appeal_create(*, review: Review, by: str, text: str, appellant=None) -> Appeal:
+    """Within 6 months of the last decision: the author against a
+    rejection, the company against a publication."""
+    last = review.decisions.order_by("-created_at").first()
+    decided_at = last.created_at if last else review.published_at or review.created_at
+    if timezone.now() - decided_at > APPEAL_WINDOW:
+        raise ValidationError(_("Decisions can be appealed within 6 months only."))
+    if by == Appeal.By.AUTHOR and review.status != ReviewStatus.REJECTED:
+        raise ValidationError(_("Only a rejected review can be appealed by its author."))
+    if by == Appeal.By.COMPANY and review.status != ReviewStatus.PUBLISHED:
+        raise ValidationError(_("Only a published review can be appealed by the company."))
+    if review.appeals.filter(by=by, status=AppealStatus.OPEN).exists():
+        raise ValidationError(_("An appeal is already open."))
+    appeal = Appeal(review=review, by=by, text=text.strip(), appellant=appellant)
+    appeal.full_clean()
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, appeal: Appeal, actor: AbstractBaseUser, upheld: bool, note: str = "", reason: str = ""
+) -> None:
+    """Upholding reverses the decision through moderation (recorded like
+    any decision); dismissing leaves it. Either way the appeal is closed."""
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.status != AppealStatus.OPEN:
+        raise ValidationError(_("This appeal is already decided."))
+    if upheld:
+        review = appeal.review
+        if appeal.by == Appeal.By.AUTHOR:
+            Review.objects.filter(pk=review.pk).update(status=ReviewStatus.PENDING)
+            review_moderate(review=review, actor=actor, decision="publish", note=note)
+        else:
+            review_moderate(review=review, actor=actor, decision="reject", reason=reason, note=note)
+    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.DISMISSED
+    appeal.decided_at, appeal.decided_by, appeal.decision_note = timezone.now(), actor, note
+    appeal.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+
+
+# --- Sanctions ------------------------------------------------------------------------
+
+
+def sanction_create(*, company: Company, actor: AbstractBaseUser, reason: str) -> Sanction:
+    """Fake reviews found: a public warning on the company page and no new
+    reviews until staff lift it."""
+    if not reason.strip():
+        raise ValidationError(_("The warning needs a reason; it is public."))
+    if company.review_sanctions.filter(lifted_at__isnull=True).exists():
+        raise ValidationError(_("This company is already sanctioned."))
+    return Sanction.objects.create(company=company, reason=reason.strip(), decided_by=actor)
+
+
+def sanction_lift(*, sanction: Sanction, actor: AbstractBaseUser) -> None:
+    Sanction.objects.filter(pk=sanction.pk, lifted_at__isnull=True).update(
+        lifted_at=timezone.now(), lifted_by=actor
     )

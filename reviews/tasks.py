@@ -122,3 +122,24 @@ def send_audit_request(audit_id: int) -> None:
     EmailMultiAlternatives(
         subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=members
     ).send()
+
+
+@shared_task(**EMAIL_TASK)
+def send_review_receipt(review_id: int) -> None:
+    """The author's copy, with the private link to update or withdraw."""
+    from .models import Review
+
+    review = Review.objects.select_related("company").get(pk=review_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "review": review,
+            "company": review.company,
+            "manage_url": settings.SITE_URL
+            + reverse("reviews:manage", args=[services.manage_token(review)]),
+            "SITE_NAME": settings.SITE_NAME,
+        }
+        subject = render_to_string("emails/review_receipt_subject.txt", context).strip()
+        body = render_to_string("emails/review_receipt_body.txt", context)
+    EmailMultiAlternatives(
+        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[review.author_email]
+    ).send()

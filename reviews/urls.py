@@ -41,6 +41,14 @@ urlpatterns = [
     ),
     path("avis-publies/<int:review_id>/signaler/", views.public_flag, name="flag"),
     path("comment-nous-verifions-les-avis/", views.how, name="how"),
+    path(
+        "espace-pro/<int:company_id>/avis/<int:review_id>/contestation/",
+        views.pro_appeal,
+        name="pro-appeal",
+    ),
+    path("equipe/avis/contestations/<int:appeal_id>/", views.appeal_decide, name="appeal-decide"),
+    path("equipe/entreprises/<int:company_id>/sanction/", views.sanction, name="sanction"),
+    path("avis/gerer/<str:token>/", views.manage, name="manage"),
     path("avis/<str:token>/", views.write, name="write"),
     path("avis/<str:token>/desinscription/", views.opt_out, name="opt-out"),
 ]

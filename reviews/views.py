@@ -196,8 +196,9 @@ moderation_required = permission_required("reviews.moderate_review", raise_excep
 @moderation_required
 @require_GET
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    from .models import Review, ReviewFlag, ReviewStatus
+    from .models import Appeal, Review, ReviewFlag, ReviewStatus
 
+    appeals = Appeal.objects.filter(status="open").select_related("review__company")[:100]
     pending = (
         Review.objects.filter(status=ReviewStatus.PENDING)
         .select_related("company")
@@ -208,7 +209,11 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
         .select_related("review__company")
         .order_by("created_at")[:100]
     )
-    return render(request, "reviews/staff/queue.html", {"pending": pending, "flags": flags})
+    return render(
+        request,
+        "reviews/staff/queue.html",
+        {"pending": pending, "flags": flags, "appeals": appeals},
+    )
 
 
 @login_required
@@ -220,7 +225,9 @@ def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     from .names import compare_names
 
     review = get_object_or_404(
-        Review.objects.select_related("company", "invoice").prefetch_related("decisions", "flags"),
+        Review.objects.select_related("company", "invoice").prefetch_related(
+            "decisions", "flags", "appeals"
+        ),
         pk=review_id,
     )
     form = ModerationForm(request.POST or None)
@@ -243,10 +250,18 @@ def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
         review.invoice.client_name,
         invoice_company=review.invoice.client_company,
     )
+    from .models import RejectionReason
+
     return render(
         request,
         "reviews/staff/detail.html",
-        {"review": review, "form": form, "comparison": comparison},
+        {
+            "review": review,
+            "form": form,
+            "comparison": comparison,
+            "reasons": RejectionReason.choices,
+            "sanction": review.company.review_sanctions.filter(lifted_at__isnull=True).first(),
+        },
     )
 
 
@@ -433,3 +448,114 @@ def staff_audits(request: HttpRequest) -> HttpResponse:
         "reviews/staff/audits.html",
         {"submitted": submitted[:100], "open_count": open_audits, "strikes": strikes},
     )
+
+
+# --- Authors, appeals, sanctions ----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The author's private page: add a dated update, withdraw, appeal."""
+    from .forms import AppealForm, UpdateForm
+
+    try:
+        review = services.review_from_manage_token(token)
+    except services.InvitationError as error:
+        return render(request, "reviews/manage.html", {"error": str(error)}, status=400)
+    action = request.POST.get("action")
+    update_form = UpdateForm(request.POST if action == "update" else None)
+    appeal_form = AppealForm(request.POST if action == "appeal" else None)
+    if request.method == "POST":
+        try:
+            if action == "withdraw":
+                services.review_withdraw(review=review)
+                messages.success(request, _("Your review is withdrawn."))
+            elif action == "update" and update_form.is_valid():
+                services.review_add_update(review=review, text=update_form.cleaned_data["text"])
+                messages.success(request, _("Your update is added."))
+            elif action == "appeal" and appeal_form.is_valid():
+                services.appeal_create(
+                    review=review, by="author", text=appeal_form.cleaned_data["text"]
+                )
+                messages.success(request, _("Your appeal is sent; you will get an e-mail."))
+            else:
+                raise ValidationError(_("Check the form."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("reviews:manage", token=token)
+    return render(
+        request,
+        "reviews/manage.html",
+        {"review": review, "update_form": update_form, "appeal_form": appeal_form},
+    )
+
+
+@member_view
+@require_POST
+def pro_appeal(request: HttpRequest, membership, review_id: int) -> HttpResponse:
+    from .forms import AppealForm
+
+    review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_create(
+                review=review, by="company", text=form.cleaned_data["text"], appellant=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your appeal is sent. The review stays visible meanwhile."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("reviews:pro-reviews", company_id=membership.company_id)
+
+
+@login_required
+@moderation_required
+@require_POST
+def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    from .models import Appeal
+
+    appeal = get_object_or_404(Appeal, pk=appeal_id)
+    try:
+        services.appeal_decide(
+            appeal=appeal,
+            actor=request.user,
+            upheld=request.POST.get("upheld") == "1",
+            note=request.POST.get("note", "")[:2000],
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Appeal decided."))
+    return redirect("reviews:moderation-detail", review_id=appeal.review_id)
+
+
+@login_required
+@moderation_required
+@require_POST
+def sanction(request: HttpRequest, company_id: int) -> HttpResponse:
+    from directory.models import Company
+
+    from .models import Sanction
+
+    company = get_object_or_404(Company, pk=company_id)
+    try:
+        if request.POST.get("lift"):
+            current = get_object_or_404(Sanction, company=company, lifted_at__isnull=True)
+            services.sanction_lift(sanction=current, actor=request.user)
+            messages.success(request, _("Sanction lifted."))
+        else:
+            services.sanction_create(
+                company=company, actor=request.user, reason=request.POST.get("reason", "")[:2000]
+            )
+            messages.success(request, _("Sanction recorded: warning shown, new reviews frozen."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    review_id = request.POST.get("review", "")
+    if review_id.isdigit():
+        return redirect("reviews:moderation-detail", review_id=int(review_id))
+    return redirect("reviews:moderation")
