@@ -418,6 +418,13 @@ def user_delete(*, user: AbstractBaseUser) -> None:
     user.delete()
 
 
+def _reviews_written_by(user: AbstractBaseUser):
+    # Imported here: reviews depends on directory, not the reverse.
+    from reviews.models import Review
+
+    return Review.objects.filter(author_email__iexact=user.email).select_related("company")
+
+
 def user_data_export(*, user: AbstractBaseUser) -> dict:
     """Everything the platform holds about a person, as JSON-ready data."""
     quotes = QuoteRequest.objects.filter(requester=user).select_related("company")
@@ -434,6 +441,18 @@ def user_data_export(*, user: AbstractBaseUser) -> dict:
         "memberships": [
             {"company": m.company.trade_name, "siren": m.company.siren, "role": m.role}
             for m in user.memberships.select_related("company")
+        ],
+        "reviews": [
+            {
+                "company": review.company.trade_name,
+                "rating": review.rating,
+                "title": review.title,
+                "text": review.text,
+                "author_name": review.author_name,
+                "status": review.status,
+                "created_at": review.created_at.isoformat(),
+            }
+            for review in _reviews_written_by(user)
         ],
         "quote_requests": [
             {

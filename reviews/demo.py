@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from directory.models import Company
 
-from .models import Invoice, Review, ReviewInvitation, ReviewStatus
+from .audits import AUDIT_DAYS
+from .models import Audit, AuditReason, Invoice, Review, ReviewInvitation, ReviewStatus
 from .services import company_review_stats_refresh
 
 FIRST_NAMES = ["Sophie", "Julien", "Claire", "Thomas", "Nadia", "Luc", "Camille", "Karim", "Élodie"]
@@ -107,5 +108,23 @@ def seed_reviews(*, companies: int = 150) -> int:
                 status_changed_at=submitted,
             )
             created += 1
+    # A few published reviews are under a document audit, as on a live site.
+    sample = (
+        Review.objects.published()
+        .filter(company__in=targets, audit__isnull=True, invoice__number__startswith="DEMO-")
+        .order_by("invoice__number")[::15]
+    )
+    Audit.objects.bulk_create(
+        [
+            Audit(
+                review=review,
+                reason=AuditReason.SAMPLE,
+                opened_at=now,
+                due_at=now + timedelta(days=AUDIT_DAYS),
+            )
+            for review in sample
+        ],
+        ignore_conflicts=True,
+    )
     company_review_stats_refresh(company_ids=[c.pk for c in targets])
     return created

@@ -13,6 +13,7 @@ from .models import (
     Reply,
     Review,
     ReviewFlag,
+    ReviewRequest,
     ReviewSettings,
     ReviewUpdate,
 )
@@ -215,3 +216,9 @@ class AppealForm(forms.ModelForm):
         model = Appeal
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class ReviewRequestForm(forms.ModelForm):
+    class Meta:
+        model = ReviewRequest
+        fields = ["invoice_number", "name", "email"]

@@ -503,3 +503,36 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"appeal by {self.by} on {self.review_id}"
+
+
+class ReviewRequestStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("Awaiting e-mail confirmation")
+    WAITING = "waiting", _("Waiting for the invoice to be registered")
+    MATCHED = "matched", _("Invitation sent")
+
+
+class ReviewRequest(models.Model):
+    """A client without an invitation asks to review: invoice number, name
+    and e-mail, checked against the company's registered invoices."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="review_requests")
+    invoice_number = models.CharField(_("invoice number"), max_length=50)
+    name = models.CharField(_("your name, as on the invoice"), max_length=150)
+    email = models.EmailField(_("your e-mail"))
+    nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
+    status = models.CharField(
+        max_length=12, choices=ReviewRequestStatus.choices, default=ReviewRequestStatus.UNCONFIRMED
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="review_requests"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+
+    def __str__(self) -> str:
+        return f"request {self.pk} for {self.company_id}"

@@ -38,6 +38,8 @@ from .models import (
     Review,
     ReviewFlag,
     ReviewInvitation,
+    ReviewRequest,
+    ReviewRequestStatus,
     ReviewSettings,
     ReviewStatus,
     ReviewUpdate,
@@ -96,6 +98,7 @@ def invoice_create(
     invoice.save()
     if settings_for(company).invites(invoice):
         invitation_create(invoice=invoice)
+    review_requests_match(invoice=invoice)
     return invoice
 
 
@@ -631,3 +634,86 @@ def sanction_lift(*, sanction: Sanction, actor: AbstractBaseUser) -> None:
     Sanction.objects.filter(pk=sanction.pk, lifted_at__isnull=True).update(
         lifted_at=timezone.now(), lifted_by=actor
     )
+
+
+# --- Clients without an invitation ---------------------------------------------------
+
+REQUEST_SALT = "reviews.request"
+REQUEST_MAX_AGE = timedelta(days=2)
+
+
+def request_token(request: ReviewRequest) -> str:
+    return signing.dumps({"q": request.pk, "n": request.nonce}, salt=REQUEST_SALT)
+
+
+def review_request_create(*, company: Company, fields: dict) -> ReviewRequest:
+    """Record the request and send the e-mail that proves the address."""
+    request = ReviewRequest(company=company, **fields)
+    request.email = request.email.strip().lower()
+    request.invoice_number = request.invoice_number.strip()
+    request.full_clean()
+    request.save()
+    tasks.send_review_request_confirmation.delay_on_commit(request.pk)
+    return request
+
+
+def _match(request: ReviewRequest) -> Invoice | None:
+    """The registered invoice this request designates: same number, and
+    the same client (e-mail, or a name that is not a mismatch)."""
+    invoice = request.company.invoices.filter(number__iexact=request.invoice_number).first()
+    if invoice is None:
+        return None
+    same_email = invoice.client_email == request.email
+    name = compare_names(request.name, invoice.client_name, invoice_company=invoice.client_company)
+    if same_email or name.result != "mismatch":
+        return invoice
+    return None
+
+
+@transaction.atomic
+def review_request_confirm(*, token: str) -> ReviewRequest:
+    """The address is proven; match now, or wait for the invoice."""
+    try:
+        data = signing.loads(token, salt=REQUEST_SALT, max_age=REQUEST_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise InvitationError(_("This link is not valid or has expired.")) from exc
+    request = (
+        ReviewRequest.objects.select_for_update()
+        .filter(pk=data.get("q"), nonce=data.get("n"))
+        .first()
+    )
+    if request is None:
+        raise InvitationError(_("This link is not valid or has expired."))
+    if request.status == ReviewRequestStatus.UNCONFIRMED:
+        request.confirmed_at = timezone.now()
+        request.status = ReviewRequestStatus.WAITING
+        request.save(update_fields=["confirmed_at", "status"])
+        _try_match(request)
+    return request
+
+
+def _try_match(request: ReviewRequest) -> None:
+    invoice = _match(request)
+    if invoice is None:
+        return
+    invitation = ReviewInvitation.objects.filter(invoice=invoice).first()
+    if invitation is None:
+        invitation = invitation_create(invoice=invoice)  # sent to the invoice's client
+    elif invitation.is_open:
+        tasks.send_review_invitation.delay_on_commit(invitation.pk, reminder=True)
+    request.invoice, request.status = invoice, ReviewRequestStatus.MATCHED
+    request.save(update_fields=["invoice", "status"])
+
+
+def review_requests_match(*, invoice: Invoice) -> int:
+    """A newly registered invoice answers the requests waiting for it."""
+    waiting = ReviewRequest.objects.filter(
+        company=invoice.company,
+        status=ReviewRequestStatus.WAITING,
+        invoice_number__iexact=invoice.number,
+    )
+    matched = 0
+    for request in waiting:
+        _try_match(request)
+        matched += request.status == ReviewRequestStatus.MATCHED
+    return matched

@@ -143,3 +143,23 @@ def send_review_receipt(review_id: int) -> None:
     EmailMultiAlternatives(
         subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[review.author_email]
     ).send()
+
+
+@shared_task(**EMAIL_TASK)
+def send_review_request_confirmation(request_id: int) -> None:
+    from .models import ReviewRequest
+
+    request = ReviewRequest.objects.select_related("company").get(pk=request_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "request": request,
+            "company": request.company,
+            "url": settings.SITE_URL
+            + reverse("reviews:request-confirm", args=[services.request_token(request)]),
+            "SITE_NAME": settings.SITE_NAME,
+        }
+        subject = render_to_string("emails/review_request_subject.txt", context).strip()
+        body = render_to_string("emails/review_request_body.txt", context)
+    EmailMultiAlternatives(
+        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[request.email]
+    ).send()

@@ -48,6 +48,8 @@ urlpatterns = [
     ),
     path("equipe/avis/contestations/<int:appeal_id>/", views.appeal_decide, name="appeal-decide"),
     path("equipe/entreprises/<int:company_id>/sanction/", views.sanction, name="sanction"),
+    path("entreprises/<slug:slug>/donner-mon-avis/", views.request_review, name="request"),
+    path("avis/demande/<str:token>/", views.request_confirm, name="request-confirm"),
     path("avis/gerer/<str:token>/", views.manage, name="manage"),
     path("avis/<str:token>/", views.write, name="write"),
     path("avis/<str:token>/desinscription/", views.opt_out, name="opt-out"),

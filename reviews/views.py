@@ -443,10 +443,28 @@ def staff_audits(request: HttpRequest) -> HttpResponse:
         .annotate(total=Count("*"))
         .order_by("-total")[:50]
     )
+    from directory.models import Company
+
+    # Invited clients against registered invoices: a low ratio hints at
+    # invoices registered without their clients being asked.
+    ratios = (
+        Company.objects.filter(invoices__isnull=False)
+        .annotate(
+            registered=Count("invoices", distinct=True),
+            invited=Count("invoices__invitation", distinct=True),
+        )
+        .values("trade_name", "registered", "invited")
+        .order_by("invited", "-registered")[:50]
+    )
     return render(
         request,
         "reviews/staff/audits.html",
-        {"submitted": submitted[:100], "open_count": open_audits, "strikes": strikes},
+        {
+            "submitted": submitted[:100],
+            "open_count": open_audits,
+            "strikes": strikes,
+            "ratios": ratios,
+        },
     )
 
 
@@ -559,3 +577,34 @@ def sanction(request: HttpRequest, company_id: int) -> HttpResponse:
     if review_id.isdigit():
         return redirect("reviews:moderation-detail", review_id=int(review_id))
     return redirect("reviews:moderation")
+
+
+@ratelimit(group="review-request", key="ip", rate="5/h", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def request_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """A client without an invitation starts from the company page."""
+    from directory.models import Company
+
+    from .forms import ReviewRequestForm
+
+    company = get_object_or_404(Company.objects.listed(), slug=slug)
+    form = ReviewRequestForm(request.POST or None)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, _("Too many requests from you in a short time. Try again later."))
+        elif form.is_valid():
+            services.review_request_create(company=company, fields=form.cleaned_data)
+            return render(request, "reviews/request.html", {"company": company, "sent": True})
+    return render(request, "reviews/request.html", {"company": company, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def request_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; POST proves the address and matches."""
+    if request.method == "GET":
+        return render(request, "reviews/request_confirm.html", {"token": token})
+    try:
+        review_request = services.review_request_confirm(token=token)
+    except services.InvitationError as error:
+        return render(request, "reviews/request_confirm.html", {"error": str(error)}, status=400)
+    return render(request, "reviews/request_confirm.html", {"review_request": review_request})

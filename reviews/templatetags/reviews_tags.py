@@ -41,3 +41,13 @@ def stars(value) -> str:
     except (TypeError, ValueError):
         return ""
     return "★" * full + "☆" * (5 - full)
+
+
+@register.inclusion_tag("reviews/my_reviews.html")
+def my_reviews(user):
+    """The reviews written from this account's e-mail, with their private links."""
+    from ..models import Review
+    from ..services import manage_token
+
+    reviews = Review.objects.filter(author_email__iexact=user.email).select_related("company")
+    return {"reviews": [(review, manage_token(review)) for review in reviews[:100]]}
