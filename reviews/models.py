@@ -536,3 +536,34 @@ class ReviewRequest(models.Model):
 
     def __str__(self) -> str:
         return f"request {self.pk} for {self.company_id}"
+
+
+class InvoiceImport(models.Model):
+    """A previewed CSV import running in a worker, with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed: nothing was imported")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoice_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    content = models.TextField()
+    total = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_count = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list)
+    errors = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invoice import")
+        verbose_name_plural = _("invoice imports")
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.company_id}"

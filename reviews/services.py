@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -30,6 +31,7 @@ from .models import (
     Appeal,
     AppealStatus,
     Invoice,
+    InvoiceImport,
     InvoiceSource,
     ModerationDecision,
     NameMatchResult,
@@ -167,7 +169,12 @@ def _csv_row(company: Company, line: int, row: dict) -> tuple[dict | None, list[
 
 
 def invoices_import_csv(
-    *, company: Company, content: bytes, actor: AbstractBaseUser | None, commit: bool
+    *,
+    company: Company,
+    content: bytes,
+    actor: AbstractBaseUser | None,
+    commit: bool,
+    progress=None,
 ) -> CsvReport:
     """Check a CSV of invoices (UTF-8, ``;`` or ``,``, with a header row of
     CSV_COLUMNS); with ``commit``, import it — all rows or none. Invoice
@@ -216,7 +223,64 @@ def invoices_import_csv(
             for data in report.rows:
                 invoice_create(company=company, fields=data, actor=actor, source=InvoiceSource.CSV)
                 report.created += 1
+                if progress and report.created % IMPORT_PROGRESS_STEP == 0:
+                    progress(report.created)
     return report
+
+
+IMPORT_PROGRESS_STEP = 50
+
+
+def import_progress_key(job_id: int) -> str:
+    return f"reviews:invoice-import:{job_id}"
+
+
+def invoice_import_start(*, company: Company, actor, content: str, total: int) -> InvoiceImport:
+    """Queue a previewed import; the worker reports progress in the cache
+    (the import runs in one transaction, invisible until it commits)."""
+    job = InvoiceImport.objects.create(
+        company=company, created_by=actor, content=content, total=total
+    )
+    tasks.run_invoice_import.delay_on_commit(job.pk)
+    return job
+
+
+def invoice_import_run(*, job_id: int) -> None:
+    claimed = InvoiceImport.objects.filter(pk=job_id, status=InvoiceImport.Status.QUEUED).update(
+        status=InvoiceImport.Status.RUNNING
+    )
+    if not claimed:
+        return  # another worker has it, or it already ran
+    job = InvoiceImport.objects.select_related("company", "created_by").get(pk=job_id)
+    key = import_progress_key(job.pk)
+    try:
+        report = invoices_import_csv(
+            company=job.company,
+            content=job.content.encode(),
+            actor=job.created_by,
+            commit=True,
+            progress=lambda done: cache.set(key, done, timeout=3600),
+        )
+    except Exception:
+        InvoiceImport.objects.filter(pk=job.pk).update(
+            status=InvoiceImport.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    InvoiceImport.objects.filter(pk=job.pk).update(
+        status=InvoiceImport.Status.FAILED if report.errors else InvoiceImport.Status.DONE,
+        created_count=report.created,
+        skipped=report.duplicates,
+        errors=report.errors,
+        finished_at=timezone.now(),
+        content="",  # client data is not kept beyond the import
+    )
+    cache.set(key, report.created, timeout=3600)
+
+
+def invoice_import_progress(job: InvoiceImport) -> int:
+    if job.status in (InvoiceImport.Status.DONE, InvoiceImport.Status.FAILED):
+        return job.created_count
+    return cache.get(import_progress_key(job.pk), 0)
 
 
 # --- Invitations -------------------------------------------------------------------

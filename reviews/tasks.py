@@ -163,3 +163,8 @@ def send_review_request_confirmation(request_id: int) -> None:
     EmailMultiAlternatives(
         subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[request.email]
     ).send()
+
+
+@shared_task(soft_time_limit=20 * 60, time_limit=25 * 60)
+def run_invoice_import(job_id: int) -> None:
+    services.invoice_import_run(job_id=job_id)

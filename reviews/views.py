@@ -83,16 +83,13 @@ def invoice_import(request: HttpRequest, membership) -> HttpResponse:
         if content is None:
             messages.error(request, _("The preview expired: upload the file again."))
             return redirect("reviews:invoice-import", company_id=company.pk)
-        report = services.invoices_import_csv(
-            company=company, content=content.encode(), actor=request.user, commit=True
+        preview = services.invoices_import_csv(
+            company=company, content=content.encode(), actor=request.user, commit=False
         )
-        if not report.errors:
-            messages.success(
-                request,
-                _("%(created)s invoices imported, %(skipped)s already registered.")
-                % {"created": report.created, "skipped": len(report.duplicates)},
-            )
-            return redirect("reviews:invoices", company_id=company.pk)
+        job = services.invoice_import_start(
+            company=company, actor=request.user, content=content, total=len(preview.rows)
+        )
+        return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=job.pk)
     elif request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
         report = services.invoices_import_csv(
@@ -104,6 +101,31 @@ def invoice_import(request: HttpRequest, membership) -> HttpResponse:
         request,
         "reviews/pro/import.html",
         {"membership": membership, "company": company, "form": form, "report": report},
+    )
+
+
+@member_view
+@require_GET
+def invoice_import_job(request: HttpRequest, membership, job_id: int) -> HttpResponse:
+    """Progress of a running import, as a page or (?format=json) for the
+    page's script."""
+    from django.http import JsonResponse
+
+    job = get_object_or_404(membership.company.invoice_imports, pk=job_id)
+    done = services.invoice_import_progress(job)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "done": done,
+                "total": job.total,
+                "label": job.get_status_display(),
+            }
+        )
+    return render(
+        request,
+        "reviews/pro/import_job.html",
+        {"membership": membership, "company": membership.company, "job": job, "done": done},
     )
 
 

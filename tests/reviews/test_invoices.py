@@ -67,9 +67,32 @@ def test_csv_preview_then_import(pro, cast, django_capture_on_commit_callbacks):
     assert not Invoice.objects.exists()  # nothing before confirmation
     url = reverse("reviews:invoice-import", args=[cast.company_a.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        pro.post(url, {"confirm": "1"})
+        response = pro.post(url, {"confirm": "1"})
     assert sorted(Invoice.objects.values_list("number", flat=True)) == ["F-10", "F-11"]
     assert Invoice.objects.get(number="F-10").amount == pytest.approx(1200.50)
+    # The import ran in a worker; its page and progress report it.
+    job_url = response["Location"]
+    progress = pro.get(job_url, {"format": "json"}).json()
+    assert progress == {"status": "done", "done": 2, "total": 2, "label": "Terminé"}
+    assert "Factures importées : 2" in pro.get(job_url).content.decode()
+    from reviews.models import InvoiceImport
+
+    assert InvoiceImport.objects.get().content == ""  # client data not kept
+
+
+def test_progress_is_reported_while_importing(cast):
+    from reviews import services
+
+    rows = "".join(f"N-{n};2026-09-01;100;Client {n};;c{n}@example.org;\n" for n in range(120))
+    seen = []
+    services.invoices_import_csv(
+        company=cast.company_a,
+        content=(HEADER + rows).encode(),
+        actor=None,
+        commit=True,
+        progress=seen.append,
+    )
+    assert seen == [50, 100]
 
 
 def test_csv_errors_have_line_numbers_and_nothing_is_imported(pro, cast):
