@@ -218,9 +218,11 @@ moderation_required = permission_required("reviews.moderate_review", raise_excep
 @moderation_required
 @require_GET
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    from .models import Appeal, Review, ReviewFlag, ReviewStatus
+    from .models import Appeal, Review, ReviewFlag, ReviewRequest, ReviewStatus
 
     appeals = Appeal.objects.filter(status="open").select_related("review__company")[:100]
+    # Clients whose invoice the company has not registered: staff follow up.
+    waiting = ReviewRequest.objects.filter(status="waiting").select_related("company")[:100]
     pending = (
         Review.objects.filter(status=ReviewStatus.PENDING)
         .select_related("company")
@@ -234,7 +236,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reviews/staff/queue.html",
-        {"pending": pending, "flags": flags, "appeals": appeals},
+        {"pending": pending, "flags": flags, "appeals": appeals, "waiting": waiting},
     )
 
 

@@ -103,3 +103,22 @@ def test_bad_input_changes_nothing(client, cast):
 
 def test_forged_confirmation_is_refused(client, cast):
     assert client.post(reverse("reviews:request-confirm", args=["forged"])).status_code == 400
+
+
+def test_staff_see_requests_waiting_for_an_invoice(
+    client, cast, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    from tests.conftest import PASSWORD
+    from tests.factories import UserFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(client)
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(Group.objects.get(name="moderation"))
+    client.login(username=moderator.username, password=PASSWORD)
+    page = client.get(reverse("reviews:moderation")).content.decode()
+    assert "F-77" in page
