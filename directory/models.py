@@ -480,13 +480,20 @@ class CompanyProfession(models.Model):
                     "intervention_radius_km",
                     "company",
                     "is_primary",
+                    "trust_score",
                 ],
                 condition=Q(is_listed=True),
                 name="trade_search_idx",
             ),
             # A place without a trade: one row per company, its primary trade.
             models.Index(
-                fields=["latitude", "longitude", "intervention_radius_km", "company"],
+                fields=[
+                    "latitude",
+                    "longitude",
+                    "intervention_radius_km",
+                    "company",
+                    "trust_score",
+                ],
                 condition=Q(is_listed=True, is_primary=True),
                 name="place_search_idx",
             ),
