@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import (
     FileExtensionValidator,
@@ -28,6 +29,19 @@ from .validators import (
     validate_siren,
     validate_year_founded,
 )
+
+
+class WriteOnceModel(models.Model):
+    """A record that is written once and never changed: histories and
+    decisions. Deleting stays possible with its parent (cascade)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("History entries cannot be edited."))
+        super().save(*args, **kwargs)
 
 
 class Bilingual(models.Model):

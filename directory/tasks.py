@@ -6,11 +6,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 
 from . import services
+from .mail import send_templated, site_url
 from .models import Invitation, QuoteReply, QuoteRequest, QuoteStatus
 
 EMAIL_TASK = {
@@ -41,21 +39,6 @@ def send_email(*, subject: str, body: str, to: list[str], html: str | None = Non
     message.send()
 
 
-def _send(template: str, context: dict, to: list[str], reply_to: list[str] | None = None) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{template}_body.txt", context)
-    EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=to, reply_to=reply_to
-    ).send()
-
-
-def _url(name: str, *args) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return settings.SITE_URL + reverse(name, args=args)
-
-
 @shared_task(**EMAIL_TASK)
 def send_invitation(invitation_id: int) -> None:
     invitation = (
@@ -66,11 +49,11 @@ def send_invitation(invitation_id: int) -> None:
     if invitation is None:
         return  # replaced or accepted meanwhile
     token = services.invitation_token(invitation)
-    _send(
+    send_templated(
         "invitation",
         {
             "invitation": invitation,
-            "url": _url("directory:invitation", token),
+            "url": site_url("directory:invitation", token),
             "days": settings.DIRECTORY_INVITATION_MAX_AGE_DAYS,
         },
         [invitation.email],
@@ -87,11 +70,11 @@ def send_quote_confirmation(quote_id: int) -> None:
     if quote is None:
         return
     token = services.quote_confirmation_token(quote)
-    _send(
+    send_templated(
         "quote_confirmation",
         {
             "quote": quote,
-            "url": _url("directory:quote-confirm", token),
+            "url": site_url("directory:quote-confirm", token),
             "hours": settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS,
         },
         [quote.email],
@@ -106,9 +89,9 @@ def notify_company_of_quote_request(quote_id: int) -> None:
     )
     if not members:
         return
-    _send(
+    send_templated(
         "quote_new",
-        {"quote": quote, "url": _url("directory:pro-quote", quote.company_id, quote.pk)},
+        {"quote": quote, "url": site_url("directory:pro-quote", quote.company_id, quote.pk)},
         members,
     )
 
@@ -119,7 +102,7 @@ def send_quote_reply(reply_id: int) -> None:
     quote = reply.quote_request
     if not quote.email:
         return  # anonymised meanwhile
-    _send(
+    send_templated(
         "quote_reply",
         {"reply": reply, "quote": quote},
         [quote.email],

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Company, Profession
+from directory.models import Company, Profession, WriteOnceModel
 from directory.validators import validate_siren
 
 from .screening import DecisionTime, InvoiceNames, Verdict
@@ -177,7 +176,7 @@ class Application(models.Model):
         return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.NEEDS_INFORMATION)
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(WriteOnceModel):
     """One entry of an application's history: a transition, an assignment
     or a message. Write-once: never updated, never deleted by the app."""
 
@@ -204,17 +203,12 @@ class ApplicationEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.application_id}: {self.kind} {self.from_status}→{self.to_status}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError(_("History entries cannot be edited."))
-        super().save(*args, **kwargs)
-
     @property
     def to_status_label(self) -> str:
         return ApplicationStatus(self.to_status).label if self.to_status else ""
 
 
-class CompanyEvent(models.Model):
+class CompanyEvent(WriteOnceModel):
     """A staff decision on a listed company (suspension, reinstatement),
     with its reason. Write-once."""
 
@@ -234,11 +228,6 @@ class CompanyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company}: {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError(_("History entries cannot be edited."))
-        super().save(*args, **kwargs)
 
 
 class EligibilityFlag(models.Model):

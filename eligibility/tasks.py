@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
+
+from directory.mail import send_templated, site_url
 
 from . import services
 from .models import Application, ApplicationEvent
@@ -33,19 +30,15 @@ def send_application_email(application_id: int, kind: str) -> None:
     ``information`` (with the question)."""
     application = Application.objects.select_related("applicant", "company").get(pk=application_id)
     last = application.events.filter(kind=ApplicationEvent.Kind.TRANSITION).order_by("-pk").first()
-    with translation.override(settings.LANGUAGE_CODE):
-        urls = {
-            "follow": settings.SITE_URL + reverse("eligibility:follow"),
-            "pro": settings.SITE_URL + reverse("directory:pro-home"),
-        }
-        context = {
+    send_templated(
+        f"application_{kind}",
+        {
             "application": application,
             "note": last.note if last else "",
-            "urls": urls,
-            "SITE_NAME": settings.SITE_NAME,
-        }
-        subject = render_to_string(f"emails/application_{kind}_subject.txt", context).strip()
-        body = render_to_string(f"emails/application_{kind}_body.txt", context)
-    EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[application.applicant.email]
-    ).send()
+            "urls": {
+                "follow": site_url("eligibility:follow"),
+                "pro": site_url("directory:pro-home"),
+            },
+        },
+        [application.applicant.email],
+    )

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Company, new_nonce, private_storage, private_upload_to
+from directory.models import Company, WriteOnceModel, new_nonce, private_storage, private_upload_to
 from directory.validators import DOCUMENT_EXTENSIONS, validate_document
 
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
@@ -311,7 +311,7 @@ class RejectionReason(models.TextChoices):
     NAME_MISMATCH = "name_mismatch", _("The author's name does not match the invoice")
 
 
-class ModerationDecision(models.Model):
+class ModerationDecision(WriteOnceModel):
     """A staff decision on a review: publish, or reject for one reason of
     the published list. Write-once."""
 
@@ -341,11 +341,6 @@ class ModerationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} {self.review_id}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError(_("Moderation decisions cannot be edited."))
-        super().save(*args, **kwargs)
 
 
 class Reply(models.Model):

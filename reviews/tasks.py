@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from directory.mail import send_templated, site_url
 
 from . import services
 from .models import ReviewInvitation
@@ -33,25 +31,20 @@ def send_review_invitation(invitation_id: int, reminder: bool = False) -> None:
     if invitation is None or not invitation.is_open:
         return
     token = services.invitation_token(invitation)
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
+    opt_out_url = site_url("reviews:opt-out", token)
+    send_templated(
+        "review_invitation",
+        {
             "invoice": invitation.invoice,
             "company": invitation.invoice.company,
             "reminder": reminder,
             "expires_at": invitation.expires_at,
-            "review_url": settings.SITE_URL + reverse("reviews:write", args=[token]),
-            "opt_out_url": settings.SITE_URL + reverse("reviews:opt-out", args=[token]),
-            "SITE_NAME": settings.SITE_NAME,
-            "SITE_URL": settings.SITE_URL,
-        }
-        subject = render_to_string("emails/review_invitation_subject.txt", context).strip()
-        body = render_to_string("emails/review_invitation_body.txt", context)
-    EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}",
-        body=body,
-        to=[invitation.invoice.client_email],
-        headers={"List-Unsubscribe": f"<{context['opt_out_url']}>"},
-    ).send()
+            "review_url": site_url("reviews:write", token),
+            "opt_out_url": opt_out_url,
+        },
+        [invitation.invoice.client_email],
+        headers={"List-Unsubscribe": f"<{opt_out_url}>"},
+    )
     if not reminder:
         ReviewInvitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
             sent_at=timezone.now()
@@ -75,20 +68,17 @@ def send_moderation_email(decision_id: int) -> None:
 
     decision = ModerationDecision.objects.select_related("review__company").get(pk=decision_id)
     review = decision.review
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
+    send_templated(
+        "review_decision",
+        {
             "decision": decision,
             "review": review,
             "company": review.company,
-            "page_url": settings.SITE_URL + review.company.get_absolute_url(),
-            "how_url": settings.SITE_URL + reverse("reviews:how"),
-            "SITE_NAME": settings.SITE_NAME,
-        }
-        subject = render_to_string("emails/review_decision_subject.txt", context).strip()
-        body = render_to_string("emails/review_decision_body.txt", context)
-    EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[review.author_email]
-    ).send()
+            "page_url": site_url("directory:company", review.company.slug),
+            "how_url": site_url("reviews:how"),
+        },
+        [review.author_email],
+    )
 
 
 @shared_task(soft_time_limit=50 * 60, time_limit=55 * 60)
@@ -107,21 +97,17 @@ def send_audit_request(audit_id: int) -> None:
     audit = Audit.objects.select_related("review__invoice__company").get(pk=audit_id)
     company = audit.review.company
     members = list(company.memberships.values_list("user__email", flat=True))
-    if not members:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "audit": audit,
-            "invoice": audit.review.invoice,
-            "company": company,
-            "url": settings.SITE_URL + reverse("reviews:pro-audits", args=[company.pk]),
-            "SITE_NAME": settings.SITE_NAME,
-        }
-        subject = render_to_string("emails/audit_request_subject.txt", context).strip()
-        body = render_to_string("emails/audit_request_body.txt", context)
-    EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=members
-    ).send()
+    if members:
+        send_templated(
+            "audit_request",
+            {
+                "audit": audit,
+                "invoice": audit.review.invoice,
+                "company": company,
+                "url": site_url("reviews:pro-audits", company.pk),
+            },
+            members,
+        )
 
 
 @shared_task(**EMAIL_TASK)
@@ -130,19 +116,15 @@ def send_review_receipt(review_id: int) -> None:
     from .models import Review
 
     review = Review.objects.select_related("company").get(pk=review_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
+    send_templated(
+        "review_receipt",
+        {
             "review": review,
             "company": review.company,
-            "manage_url": settings.SITE_URL
-            + reverse("reviews:manage", args=[services.manage_token(review)]),
-            "SITE_NAME": settings.SITE_NAME,
-        }
-        subject = render_to_string("emails/review_receipt_subject.txt", context).strip()
-        body = render_to_string("emails/review_receipt_body.txt", context)
-    EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[review.author_email]
-    ).send()
+            "manage_url": site_url("reviews:manage", services.manage_token(review)),
+        },
+        [review.author_email],
+    )
 
 
 @shared_task(**EMAIL_TASK)
@@ -150,19 +132,15 @@ def send_review_request_confirmation(request_id: int) -> None:
     from .models import ReviewRequest
 
     request = ReviewRequest.objects.select_related("company").get(pk=request_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
+    send_templated(
+        "review_request",
+        {
             "request": request,
             "company": request.company,
-            "url": settings.SITE_URL
-            + reverse("reviews:request-confirm", args=[services.request_token(request)]),
-            "SITE_NAME": settings.SITE_NAME,
-        }
-        subject = render_to_string("emails/review_request_subject.txt", context).strip()
-        body = render_to_string("emails/review_request_body.txt", context)
-    EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}", body=body, to=[request.email]
-    ).send()
+            "url": site_url("reviews:request-confirm", services.request_token(request)),
+        },
+        [request.email],
+    )
 
 
 @shared_task(soft_time_limit=20 * 60, time_limit=25 * 60)

@@ -1,0 +1,37 @@
+"""E-mails sent by workers: rendered from templates/emails/<name>_subject.txt
+and <name>_body.txt in the site's language, with absolute links."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+
+def site_url(name: str, *args) -> str:
+    """An absolute URL for an e-mail (workers have no request)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return settings.SITE_URL + reverse(name, args=args)
+
+
+def send_templated(
+    template: str,
+    context: dict,
+    to: list[str],
+    *,
+    reply_to: list[str] | None = None,
+    headers: dict | None = None,
+) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"emails/{template}_body.txt", context)
+    EmailMultiAlternatives(
+        subject=f"[{settings.SITE_NAME}] {subject}",
+        body=body,
+        to=to,
+        reply_to=reply_to,
+        headers=headers,
+    ).send()
