@@ -38,6 +38,7 @@ from .models import (
 from .search import invalidate_profession_terms
 from .selectors import owners_of
 from .text import normalize
+from .tokens import make_token, read_token
 
 TAXONOMY_FILE = Path(__file__).resolve().parent / "data" / "professions.json"
 PROFESSION_FIELDS = [
@@ -210,7 +211,7 @@ class InvitationError(Exception):
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=INVITATION_SALT)
+    return make_token(INVITATION_SALT, invitation.pk, invitation.nonce)
 
 
 @transaction.atomic
@@ -233,16 +234,12 @@ def invitation_create(
 def invitation_from_token(token: str) -> Invitation:
     max_age = timedelta(days=settings.DIRECTORY_INVITATION_MAX_AGE_DAYS)
     try:
-        data = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+        pk, nonce = read_token(token, INVITATION_SALT, max_age)
     except signing.SignatureExpired as exc:
         raise InvitationError(_("This invitation has expired. Ask for a new one.")) from exc
     except signing.BadSignature as exc:
         raise InvitationError(_("This invitation link is not valid.")) from exc
-    invitation = (
-        Invitation.objects.select_related("company")
-        .filter(pk=data.get("i"), nonce=data.get("n"))
-        .first()
-    )
+    invitation = Invitation.objects.select_related("company").filter(pk=pk, nonce=nonce).first()
     if invitation is None:
         raise InvitationError(_("This invitation was withdrawn or replaced."))
     if invitation.accepted_at is not None:
@@ -295,7 +292,7 @@ def quote_fingerprint(need: str) -> str:
 
 
 def quote_confirmation_token(quote: QuoteRequest) -> str:
-    return signing.dumps({"q": quote.pk, "n": quote.nonce}, salt=QUOTE_SALT)
+    return make_token(QUOTE_SALT, quote.pk, quote.nonce)
 
 
 @transaction.atomic
@@ -342,16 +339,16 @@ def quote_request_confirm(*, token: str) -> QuoteRequest:
     """The requester clicked the link of the confirmation e-mail."""
     max_age = timedelta(hours=settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS)
     try:
-        data = signing.loads(token, salt=QUOTE_SALT, max_age=max_age)
+        pk, nonce = read_token(token, QUOTE_SALT, max_age)
     except signing.SignatureExpired as exc:
         raise ValidationError(_("This link has expired: please send your request again.")) from exc
     except signing.BadSignature as exc:
         raise ValidationError(_("This confirmation link is not valid.")) from exc
     # A conditional update claims the row: two clicks confirm once.
     claimed = QuoteRequest.objects.filter(
-        pk=data.get("q"), nonce=data.get("n"), status=QuoteStatus.UNCONFIRMED
+        pk=pk, nonce=nonce, status=QuoteStatus.UNCONFIRMED
     ).update(status=QuoteStatus.NEW, confirmed_at=timezone.now())
-    quote = QuoteRequest.objects.filter(pk=data.get("q"), nonce=data.get("n")).first()
+    quote = QuoteRequest.objects.filter(pk=pk, nonce=nonce).first()
     if quote is None:
         raise ValidationError(_("This confirmation link is not valid."))
     if claimed:

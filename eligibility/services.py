@@ -13,11 +13,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from directory.departments import department_for_postal_code
 from directory.models import Company, CompanyStatus, Membership, MembershipRole
 from directory.places import find_place
 from directory.services import company_trades_set
+from directory.validators import validate_siren
 
 from . import tasks
 from .models import (
@@ -154,6 +156,40 @@ def siren_conflict(siren: str, *, exclude: Application | None = None) -> str:
             "ask the person who applied to invite you once it is listed."
         )
     return ""
+
+
+def automatic_checks(application: Application) -> list[tuple[bool, str]]:
+    """(ok, what) pairs a vetter reads before deciding."""
+    checks = []
+    try:
+        validate_siren(application.siren)
+    except ValidationError:
+        checks.append((False, _("The SIREN number is not valid.")))
+    else:
+        checks.append((True, _("The SIREN number is valid (checksum).")))
+    conflict = siren_conflict(application.siren, exclude=application)
+    checks.append((not conflict, conflict or _("No other company or application has this SIREN.")))
+    homonyms = Company.objects.filter(
+        trade_name__iexact=application.legal_name, city__iexact=application.city
+    ).exclude(siren=application.siren)
+    if homonyms.exists():
+        checks.append(
+            (
+                False,
+                _("A listed company has the same name in the same city: check it is not the same."),
+            )
+        )
+    else:
+        checks.append((True, _("No other company with this name in this city.")))
+    if application.year_founded:
+        age = timezone.localdate().year - application.year_founded
+        founded = ngettext(
+            "Company founded in %(year)s (%(age)s year ago).",
+            "Company founded in %(year)s (%(age)s years ago).",
+            age,
+        ) % {"year": application.year_founded, "age": age}
+        checks.append((age >= 1, founded))
+    return checks
 
 
 @transaction.atomic

@@ -12,11 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.models import Company, CompanyStatus
-from directory.validators import validate_siren
 
 from . import services
 from .forms import (
@@ -192,46 +191,12 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
         "eligibility/staff/detail.html",
         {
             "application": application,
-            "checks": _automatic_checks(application),
+            "checks": services.automatic_checks(application),
             "events": application.events.select_related("actor"),
             "decision_form": DecisionForm(),
             "assign_form": AssignForm(initial={"assignee": application.assignee}),
         },
     )
-
-
-def _automatic_checks(application: Application) -> list[tuple[bool, str]]:
-    """(ok, what) pairs a vetter reads before deciding."""
-    checks = []
-    try:
-        validate_siren(application.siren)
-    except ValidationError:
-        checks.append((False, _("The SIREN number is not valid.")))
-    else:
-        checks.append((True, _("The SIREN number is valid (checksum).")))
-    conflict = services.siren_conflict(application.siren, exclude=application)
-    checks.append((not conflict, conflict or _("No other company or application has this SIREN.")))
-    homonyms = Company.objects.filter(
-        trade_name__iexact=application.legal_name, city__iexact=application.city
-    ).exclude(siren=application.siren)
-    if homonyms.exists():
-        checks.append(
-            (
-                False,
-                _("A listed company has the same name in the same city: check it is not the same."),
-            )
-        )
-    else:
-        checks.append((True, _("No other company with this name in this city.")))
-    if application.year_founded:
-        age = timezone.localdate().year - application.year_founded
-        founded = ngettext(
-            "Company founded in %(year)s (%(age)s year ago).",
-            "Company founded in %(year)s (%(age)s years ago).",
-            age,
-        ) % {"year": application.year_founded, "age": age}
-        checks.append((age >= 1, founded))
-    return checks
 
 
 @login_required

@@ -17,7 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Company, WriteOnceModel, new_nonce, private_storage, private_upload_to
+from directory.text import normalize
 from directory.validators import DOCUMENT_EXTENSIONS, validate_document
+
+from .names import CIVILITY_TITLES
 
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 REVIEW_TEXT_MIN = 50
@@ -251,8 +254,7 @@ class Review(models.Model):
     def display_name(self) -> str:
         """First name and initial: "Sophie M." — never the full name."""
         words = [w for w in self.author_name.replace(".", " ").split() if w]
-        titles = {"m", "mme", "mr", "mlle", "dr", "me", "monsieur", "madame"}
-        words = [w for w in words if w.lower() not in titles] or words
+        words = [w for w in words if normalize(w) not in CIVILITY_TITLES] or words
         if len(words) == 1:
             return words[0].capitalize()
         return f"{words[0].capitalize()} {words[-1][0].upper()}."

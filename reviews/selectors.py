@@ -6,7 +6,7 @@ from django.db.models import Count, F, QuerySet
 
 from directory.models import Company
 
-from .models import Review, ReviewStatus
+from .models import RejectionReason, Review, ReviewStatus, Strike
 
 # The orders a visitor can choose; the default is the newest first, as the
 # consumer code requires.
@@ -36,12 +36,16 @@ def transparency_stats() -> dict:
         .annotate(n=Count("*"))
         .order_by()
     )
+    # Every published reason, zeros included.
+    rejected_by_reason = [
+        (label, rejected.get(value, 0)) for value, label in RejectionReason.choices
+    ]
     return {
         "received": sum(by_status.values()),
         "published": by_status.get(ReviewStatus.PUBLISHED, 0),
         "pending": by_status.get(ReviewStatus.PENDING, 0),
         "rejected": by_status.get(ReviewStatus.REJECTED, 0),
-        "rejected_by_reason": rejected,
+        "rejected_by_reason": rejected_by_reason,
         "median_hours_by_rating": {stars: median_delay_hours(stars) for stars in range(1, 6)},
     }
 
@@ -60,3 +64,37 @@ def median_delay_hours(rating: int) -> float | None:
         .values_list("delay", flat=True)[count // 2]
     )
     return round(middle.total_seconds() / 3600, 1)
+
+
+def review_distribution(company: Company) -> list[tuple[int, int, int]]:
+    """(stars, count, percent) for 5 → 1 stars, published reviews only."""
+    counts = dict(
+        company.reviews.published().values_list("rating").annotate(n=Count("*")).order_by()
+    )
+    total = sum(counts.values()) or 1
+    return [
+        (stars, counts.get(stars, 0), round(100 * counts.get(stars, 0) / total))
+        for stars in range(5, 0, -1)
+    ]
+
+
+def invitation_ratios(limit: int = 50):
+    """Registered invoices and invited clients per company, the least
+    invited first: a low ratio hints at clients left out."""
+    return (
+        Company.objects.filter(invoices__isnull=False)
+        .annotate(
+            registered=Count("invoices", distinct=True),
+            invited=Count("invoices__invitation", distinct=True),
+        )
+        .values("trade_name", "registered", "invited")
+        .order_by("invited", "-registered")[:limit]
+    )
+
+
+def strikes_by_company(limit: int = 50):
+    return (
+        Strike.objects.values("company__trade_name", "company_id")
+        .annotate(total=Count("*"))
+        .order_by("-total")[:limit]
+    )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from directory import ranking
 from directory.models import Company, CompanyProfession
+from directory.tokens import make_token, read_token
 
 from . import tasks
 from .models import (
@@ -291,7 +292,7 @@ class InvitationError(Exception):
 
 
 def invitation_token(invitation: ReviewInvitation) -> str:
-    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=INVITATION_SALT)
+    return make_token(INVITATION_SALT, invitation.pk, invitation.nonce)
 
 
 def invitation_create(*, invoice: Invoice) -> ReviewInvitation:
@@ -306,12 +307,12 @@ def invitation_create(*, invoice: Invoice) -> ReviewInvitation:
 def invitation_from_token(token: str) -> ReviewInvitation:
     """The invitation a link names, if it can still be used."""
     try:
-        data = signing.loads(token, salt=INVITATION_SALT)
+        pk, nonce = read_token(token, INVITATION_SALT)
     except signing.BadSignature as exc:
         raise InvitationError(_("This review link is not valid.")) from exc
     invitation = (
         ReviewInvitation.objects.select_related("invoice__company")
-        .filter(pk=data.get("i"), nonce=data.get("n"))
+        .filter(pk=pk, nonce=nonce)
         .first()
     )
     if invitation is None:
@@ -327,13 +328,13 @@ def invitation_from_token(token: str) -> ReviewInvitation:
 
 def invitation_opt_out(*, token: str) -> ReviewInvitation:
     try:
-        data = signing.loads(token, salt=INVITATION_SALT)
+        pk, nonce = read_token(token, INVITATION_SALT)
     except signing.BadSignature as exc:
         raise InvitationError(_("This link is not valid.")) from exc
-    ReviewInvitation.objects.filter(
-        pk=data.get("i"), nonce=data.get("n"), opted_out_at__isnull=True
-    ).update(opted_out_at=timezone.now())
-    invitation = ReviewInvitation.objects.filter(pk=data.get("i"), nonce=data.get("n")).first()
+    ReviewInvitation.objects.filter(pk=pk, nonce=nonce, opted_out_at__isnull=True).update(
+        opted_out_at=timezone.now()
+    )
+    invitation = ReviewInvitation.objects.filter(pk=pk, nonce=nonce).first()
     if invitation is None:
         raise InvitationError(_("This link is not valid."))
     return invitation
@@ -510,18 +511,6 @@ def company_review_stats_refresh(*, company_ids: list[int] | None = None) -> int
     return updated
 
 
-def review_distribution(company: Company) -> list[tuple[int, int, int]]:
-    """(stars, count, percent) for 5 → 1 stars, published reviews only."""
-    counts = dict(
-        company.reviews.published().values_list("rating").annotate(n=Count("*")).order_by()
-    )
-    total = sum(counts.values()) or 1
-    return [
-        (stars, counts.get(stars, 0), round(100 * counts.get(stars, 0) / total))
-        for stars in range(5, 0, -1)
-    ]
-
-
 # --- Moderation, replies, flags ------------------------------------------------------
 
 
@@ -600,19 +589,15 @@ APPEAL_WINDOW = timedelta(days=183)
 
 
 def manage_token(review: Review) -> str:
-    return signing.dumps({"r": review.pk, "n": review.manage_nonce}, salt=MANAGE_SALT)
+    return make_token(MANAGE_SALT, review.pk, review.manage_nonce)
 
 
 def review_from_manage_token(token: str) -> Review:
     try:
-        data = signing.loads(token, salt=MANAGE_SALT)
+        pk, nonce = read_token(token, MANAGE_SALT)
     except signing.BadSignature as exc:
         raise InvitationError(_("This link is not valid.")) from exc
-    review = (
-        Review.objects.select_related("company")
-        .filter(pk=data.get("r"), manage_nonce=data.get("n"))
-        .first()
-    )
+    review = Review.objects.select_related("company").filter(pk=pk, manage_nonce=nonce).first()
     if review is None:
         raise InvitationError(_("This link is not valid."))
     return review
@@ -707,7 +692,7 @@ REQUEST_MAX_AGE = timedelta(days=2)
 
 
 def request_token(request: ReviewRequest) -> str:
-    return signing.dumps({"q": request.pk, "n": request.nonce}, salt=REQUEST_SALT)
+    return make_token(REQUEST_SALT, request.pk, request.nonce)
 
 
 def review_request_create(*, company: Company, fields: dict) -> ReviewRequest:
@@ -738,14 +723,10 @@ def _match(request: ReviewRequest) -> Invoice | None:
 def review_request_confirm(*, token: str) -> ReviewRequest:
     """The address is proven; match now, or wait for the invoice."""
     try:
-        data = signing.loads(token, salt=REQUEST_SALT, max_age=REQUEST_MAX_AGE)
+        pk, nonce = read_token(token, REQUEST_SALT, REQUEST_MAX_AGE)
     except signing.BadSignature as exc:
         raise InvitationError(_("This link is not valid or has expired.")) from exc
-    request = (
-        ReviewRequest.objects.select_for_update()
-        .filter(pk=data.get("q"), nonce=data.get("n"))
-        .first()
-    )
+    request = ReviewRequest.objects.select_for_update().filter(pk=pk, nonce=nonce).first()
     if request is None:
         raise InvitationError(_("This link is not valid or has expired."))
     if request.status == ReviewRequestStatus.UNCONFIRMED:

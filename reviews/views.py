@@ -3,22 +3,49 @@ page reached from the invitation."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from directory.selectors import membership_for
+from directory.files import private_file_response
+from directory.models import Company
 from directory.views.pro import member_view
 
 from . import services
-from .forms import InvoiceForm, InvoiceImportForm, ReviewForm, ReviewSettingsForm
-from .models import Invoice
+from .audits import audit_decide, audit_submit_scan
+from .forms import (
+    AppealForm,
+    FlagForm,
+    InvoiceForm,
+    InvoiceImportForm,
+    ModerationForm,
+    ReplyForm,
+    ReviewForm,
+    ReviewRequestForm,
+    ReviewSettingsForm,
+    ScanForm,
+    UpdateForm,
+)
+from .models import (
+    Appeal,
+    Audit,
+    AuditStatus,
+    Invoice,
+    RejectionReason,
+    Review,
+    ReviewFlag,
+    ReviewRequest,
+    ReviewStatus,
+    Sanction,
+)
+from .names import compare_names
+from .selectors import invitation_ratios, strikes_by_company, transparency_stats
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -109,7 +136,6 @@ def invoice_import(request: HttpRequest, membership) -> HttpResponse:
 def invoice_import_job(request: HttpRequest, membership, job_id: int) -> HttpResponse:
     """Progress of a running import, as a page or (?format=json) for the
     page's script."""
-    from django.http import JsonResponse
 
     job = get_object_or_404(membership.company.invoice_imports, pk=job_id)
     done = services.invoice_import_progress(job)
@@ -132,16 +158,10 @@ def invoice_import_job(request: HttpRequest, membership, job_id: int) -> HttpRes
 @require_GET
 def invoice_scan(request: HttpRequest, company_id: int, invoice_id: int) -> HttpResponse:
     """The scan of an invoice: the company's members and staff only."""
-    if not request.user.is_authenticated:
-        raise Http404
     invoice = get_object_or_404(Invoice, pk=invoice_id, company_id=company_id)
-    if not request.user.has_perm("reviews.view_invoice"):
-        membership_for(request.user, company_id)
-    if not invoice.scan:
-        raise Http404
-    response = FileResponse(invoice.scan.open("rb"), as_attachment=True)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(
+        request, invoice.scan, company_id=company_id, staff_permission="reviews.view_invoice"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -186,25 +206,16 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def how(request: HttpRequest) -> HttpResponse:
     """ "Comment nous vérifions les avis": the method, and live figures."""
-    from django.conf import settings as django_settings
-
-    from .models import RejectionReason
-    from .selectors import transparency_stats
-
     stats = transparency_stats()
-    rejected = [
-        (label, stats["rejected_by_reason"].get(value, 0))
-        for value, label in RejectionReason.choices
-    ]
     return render(
         request,
         "reviews/how.html",
         {
             "stats": stats,
-            "rejected": rejected,
+            "rejected": stats["rejected_by_reason"],
             "reasons": RejectionReason.choices,
-            "invitation_days": django_settings.REVIEW_INVITATION_DAYS,
-            "audit_rate": int(django_settings.REVIEW_AUDIT_RATE * 100),
+            "invitation_days": settings.REVIEW_INVITATION_DAYS,
+            "audit_rate": int(settings.REVIEW_AUDIT_RATE * 100),
         },
     )
 
@@ -218,7 +229,6 @@ moderation_required = permission_required("reviews.moderate_review", raise_excep
 @moderation_required
 @require_GET
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    from .models import Appeal, Review, ReviewFlag, ReviewRequest, ReviewStatus
 
     appeals = Appeal.objects.filter(status="open").select_related("review__company")[:100]
     # Clients whose invoice the company has not registered: staff follow up.
@@ -244,9 +254,6 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
 @moderation_required
 @require_http_methods(["GET", "POST"])
 def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
-    from .forms import ModerationForm
-    from .models import Review
-    from .names import compare_names
 
     review = get_object_or_404(
         Review.objects.select_related("company", "invoice").prefetch_related(
@@ -274,7 +281,6 @@ def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
         review.invoice.client_name,
         invoice_company=review.invoice.client_company,
     )
-    from .models import RejectionReason
 
     return render(
         request,
@@ -293,7 +299,6 @@ def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
 @moderation_required
 @require_POST
 def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
-    from .models import ReviewFlag
 
     flag = get_object_or_404(ReviewFlag, pk=flag_id)
     services.flag_dismiss(flag=flag, actor=request.user)
@@ -307,7 +312,6 @@ def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
 @member_view
 @require_GET
 def pro_reviews(request: HttpRequest, membership) -> HttpResponse:
-    from .forms import FlagForm, ReplyForm
 
     reviews = (
         membership.company.reviews.exclude(status="withdrawn")
@@ -330,7 +334,6 @@ def pro_reviews(request: HttpRequest, membership) -> HttpResponse:
 @member_view
 @require_POST
 def pro_reply(request: HttpRequest, membership, review_id: int) -> HttpResponse:
-    from .forms import ReplyForm
 
     review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
     form = ReplyForm(request.POST)
@@ -349,7 +352,6 @@ def pro_reply(request: HttpRequest, membership, review_id: int) -> HttpResponse:
 @member_view
 @require_POST
 def pro_flag(request: HttpRequest, membership, review_id: int) -> HttpResponse:
-    from .forms import FlagForm
 
     review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
     form = FlagForm(request.POST)
@@ -373,8 +375,6 @@ def pro_flag(request: HttpRequest, membership, review_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def public_flag(request: HttpRequest, review_id: int) -> HttpResponse:
     """Any visitor can flag a published review; it stays visible."""
-    from .forms import FlagForm
-    from .models import Review
 
     review = get_object_or_404(Review.objects.published().select_related("company"), pk=review_id)
     form = FlagForm(request.POST or None)
@@ -402,9 +402,6 @@ def public_flag(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pro_audits(request: HttpRequest, membership) -> HttpResponse:
     """The company's open audits: send the scan of each invoice asked for."""
-    from .audits import audit_submit_scan
-    from .forms import ScanForm
-    from .models import Audit, AuditStatus
 
     audits = Audit.objects.filter(review__company=membership.company).select_related(
         "review__invoice"
@@ -441,8 +438,6 @@ def pro_audits(request: HttpRequest, membership) -> HttpResponse:
 @moderation_required
 @require_http_methods(["GET", "POST"])
 def staff_audits(request: HttpRequest) -> HttpResponse:
-    from .audits import audit_decide
-    from .models import Audit, AuditStatus, Strike
 
     if request.method == "POST":
         audit = get_object_or_404(Audit, pk=request.POST.get("audit"))
@@ -462,32 +457,14 @@ def staff_audits(request: HttpRequest) -> HttpResponse:
         "review__invoice__company"
     )
     open_audits = Audit.objects.filter(status=AuditStatus.OPEN).count()
-    strikes = (
-        Strike.objects.values("company__trade_name", "company_id")
-        .annotate(total=Count("*"))
-        .order_by("-total")[:50]
-    )
-    from directory.models import Company
-
-    # Invited clients against registered invoices: a low ratio hints at
-    # invoices registered without their clients being asked.
-    ratios = (
-        Company.objects.filter(invoices__isnull=False)
-        .annotate(
-            registered=Count("invoices", distinct=True),
-            invited=Count("invoices__invitation", distinct=True),
-        )
-        .values("trade_name", "registered", "invited")
-        .order_by("invited", "-registered")[:50]
-    )
     return render(
         request,
         "reviews/staff/audits.html",
         {
             "submitted": submitted[:100],
             "open_count": open_audits,
-            "strikes": strikes,
-            "ratios": ratios,
+            "strikes": strikes_by_company(),
+            "ratios": invitation_ratios(),
         },
     )
 
@@ -498,7 +475,6 @@ def staff_audits(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     """The author's private page: add a dated update, withdraw, appeal."""
-    from .forms import AppealForm, UpdateForm
 
     try:
         review = services.review_from_manage_token(token)
@@ -536,7 +512,6 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 @member_view
 @require_POST
 def pro_appeal(request: HttpRequest, membership, review_id: int) -> HttpResponse:
-    from .forms import AppealForm
 
     review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
     form = AppealForm(request.POST)
@@ -558,7 +533,6 @@ def pro_appeal(request: HttpRequest, membership, review_id: int) -> HttpResponse
 @moderation_required
 @require_POST
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
-    from .models import Appeal
 
     appeal = get_object_or_404(Appeal, pk=appeal_id)
     try:
@@ -580,9 +554,6 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @moderation_required
 @require_POST
 def sanction(request: HttpRequest, company_id: int) -> HttpResponse:
-    from directory.models import Company
-
-    from .models import Sanction
 
     company = get_object_or_404(Company, pk=company_id)
     try:
@@ -607,9 +578,6 @@ def sanction(request: HttpRequest, company_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_review(request: HttpRequest, slug: str) -> HttpResponse:
     """A client without an invitation starts from the company page."""
-    from directory.models import Company
-
-    from .forms import ReviewRequestForm
 
     company = get_object_or_404(Company.objects.listed(), slug=slug)
     form = ReviewRequestForm(request.POST or None)

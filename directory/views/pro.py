@@ -8,12 +8,13 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import services
+from ..files import private_file_response
 from ..forms import (
     CertificationForm,
     CompanyProfileForm,
@@ -161,13 +162,12 @@ def certification_delete(request: HttpRequest, membership: Membership, certifica
 def certification_proof(request: HttpRequest, company_id: int, certification_id: int):
     """A proof document, to the company's members and to staff only."""
     certification = get_object_or_404(Certification, pk=certification_id, company_id=company_id)
-    if not request.user.has_perm("directory.view_certification"):
-        membership_for(request.user, company_id)
-    if not certification.proof:
-        raise Http404
-    response = FileResponse(certification.proof.open("rb"), as_attachment=True)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(
+        request,
+        certification.proof,
+        company_id=company_id,
+        staff_permission="directory.view_certification",
+    )
 
 
 @member_view

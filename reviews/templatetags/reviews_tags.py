@@ -3,8 +3,7 @@ from __future__ import annotations
 from django import template
 from django.core.paginator import Paginator
 
-from ..selectors import ORDERS, PAGE_SIZE, published_reviews
-from ..services import review_distribution
+from ..selectors import ORDERS, PAGE_SIZE, published_reviews, review_distribution
 
 register = template.Library()
 
