@@ -9,6 +9,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+# Options of every Celery task that sends one e-mail: SMTP hiccups are
+# retried with back-off, a stuck connection is cut.
+EMAIL_TASK = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 30,
+    "max_retries": 5,
+    "soft_time_limit": 60,
+    "time_limit": 90,
+}
+
 
 def site_url(name: str, *args) -> str:
     """An absolute URL for an e-mail (workers have no request)."""

@@ -8,16 +8,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from . import services
-from .mail import send_templated, site_url
+from .mail import EMAIL_TASK, send_templated, site_url
 from .models import Invitation, QuoteReply, QuoteRequest, QuoteStatus
-
-EMAIL_TASK = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "max_retries": 5,
-    "soft_time_limit": 60,
-    "time_limit": 90,
-}
 
 
 @shared_task(soft_time_limit=5 * 60, time_limit=6 * 60)

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from directory.mail import send_templated, site_url
+from directory.mail import EMAIL_TASK, send_templated, site_url
 
 from . import services
 from .models import Application, ApplicationEvent
-
-EMAIL_TASK = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "max_retries": 5,
-    "soft_time_limit": 60,
-    "time_limit": 90,
-}
 
 
 @shared_task(soft_time_limit=50 * 60, time_limit=55 * 60)

@@ -252,11 +252,7 @@ def companies(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:100]
     found = Company.objects.none()
     if text:
-        found = Company.objects.filter(
-            Q(siren=text.replace(" ", ""))
-            | Q(trade_name__icontains=text)
-            | Q(legal_name__icontains=text)
-        ).order_by("trade_name")[:30]
+        found = Company.objects.lookup(text).order_by("trade_name")[:30]
     return render(
         request,
         "eligibility/staff/companies.html",

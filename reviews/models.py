@@ -276,6 +276,12 @@ class ReviewUpdate(models.Model):
         return f"update of {self.review_id}"
 
 
+class SanctionQuerySet(models.QuerySet):
+    def active(self) -> SanctionQuerySet:
+        """Sanctions in force: not lifted yet."""
+        return self.filter(lifted_at__isnull=True)
+
+
 class Sanction(models.Model):
     """Staff caught a company with fake reviews: a public warning on its
     page and no new reviews until lifted. Recorded with who and why."""
@@ -290,6 +296,8 @@ class Sanction(models.Model):
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = SanctionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

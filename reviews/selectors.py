@@ -6,7 +6,18 @@ from django.db.models import Count, F, QuerySet
 
 from directory.models import Company
 
-from .models import RejectionReason, Review, ReviewStatus, Strike
+from .models import (
+    Appeal,
+    AppealStatus,
+    RejectionReason,
+    Review,
+    ReviewFlag,
+    ReviewRequest,
+    ReviewRequestStatus,
+    ReviewStatus,
+    Sanction,
+    Strike,
+)
 
 # The orders a visitor can choose; the default is the newest first, as the
 # consumer code requires.
@@ -25,6 +36,49 @@ def published_reviews(company: Company, order: str = "recent") -> QuerySet[Revie
         .prefetch_related("updates")
         .order_by(*ORDERS.get(order, ORDERS["recent"]))
     )
+
+
+def active_sanction(company: Company) -> Sanction | None:
+    return company.review_sanctions.active().first()
+
+
+def unpublished_reviews(company: Company, limit: int = 20) -> QuerySet[Review]:
+    """Reviews taken down after a failed document audit, shown as such."""
+    return company.reviews.filter(status=ReviewStatus.UNPUBLISHED).order_by("-status_changed_at")[
+        :limit
+    ]
+
+
+def reviews_by_author(email: str, limit: int = 100) -> QuerySet[Review]:
+    return Review.objects.filter(author_email__iexact=email).select_related("company")[:limit]
+
+
+def company_reviews(company: Company, limit: int = 200) -> QuerySet[Review]:
+    """The pro space's list: every review but those withdrawn by their author."""
+    return (
+        company.reviews.exclude(status=ReviewStatus.WITHDRAWN)
+        .select_related("reply")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def moderation_backlog(limit: int = 100) -> dict:
+    """What waits for the moderation team, oldest first."""
+    return {
+        "pending": Review.objects.filter(status=ReviewStatus.PENDING)
+        .select_related("company")
+        .order_by("created_at")[:limit],
+        "flags": ReviewFlag.objects.filter(resolved_at__isnull=True)
+        .select_related("review__company")
+        .order_by("created_at")[:limit],
+        "appeals": Appeal.objects.filter(status=AppealStatus.OPEN).select_related(
+            "review__company"
+        )[:limit],
+        # Clients whose invoice the company has not registered: staff follow up.
+        "waiting": ReviewRequest.objects.filter(status=ReviewRequestStatus.WAITING).select_related(
+            "company"
+        )[:limit],
+    }
 
 
 def transparency_stats() -> dict:

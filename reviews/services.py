@@ -365,7 +365,7 @@ def invitations_remind(*, now=None) -> int:
 
 def company_is_frozen(company: Company) -> bool:
     """A sanction for fake reviews freezes new reviews."""
-    return company.review_sanctions.filter(lifted_at__isnull=True).exists()
+    return company.review_sanctions.active().exists()
 
 
 class ReviewRefused(ValidationError):
@@ -658,9 +658,17 @@ def appeal_decide(
         review = appeal.review
         if appeal.by == Appeal.By.AUTHOR:
             Review.objects.filter(pk=review.pk).update(status=ReviewStatus.PENDING)
-            review_moderate(review=review, actor=actor, decision="publish", note=note)
+            review_moderate(
+                review=review, actor=actor, decision=ModerationDecision.Decision.PUBLISH, note=note
+            )
         else:
-            review_moderate(review=review, actor=actor, decision="reject", reason=reason, note=note)
+            review_moderate(
+                review=review,
+                actor=actor,
+                decision=ModerationDecision.Decision.REJECT,
+                reason=reason,
+                note=note,
+            )
     appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.DISMISSED
     appeal.decided_at, appeal.decided_by, appeal.decision_note = timezone.now(), actor, note
     appeal.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
@@ -674,13 +682,13 @@ def sanction_create(*, company: Company, actor: AbstractBaseUser, reason: str) -
     reviews until staff lift it."""
     if not reason.strip():
         raise ValidationError(_("The warning needs a reason; it is public."))
-    if company.review_sanctions.filter(lifted_at__isnull=True).exists():
+    if company_is_frozen(company):
         raise ValidationError(_("This company is already sanctioned."))
     return Sanction.objects.create(company=company, reason=reason.strip(), decided_by=actor)
 
 
 def sanction_lift(*, sanction: Sanction, actor: AbstractBaseUser) -> None:
-    Sanction.objects.filter(pk=sanction.pk, lifted_at__isnull=True).update(
+    Sanction.objects.active().filter(pk=sanction.pk).update(
         lifted_at=timezone.now(), lifted_by=actor
     )
 

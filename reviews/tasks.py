@@ -5,18 +5,10 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from directory.mail import send_templated, site_url
+from directory.mail import EMAIL_TASK, send_templated, site_url
 
 from . import services
-from .models import ReviewInvitation
-
-EMAIL_TASK = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "max_retries": 5,
-    "soft_time_limit": 60,
-    "time_limit": 90,
-}
+from .models import Audit, ModerationDecision, Review, ReviewInvitation, ReviewRequest
 
 
 @shared_task(**EMAIL_TASK)
@@ -64,8 +56,6 @@ def refresh_review_stats() -> int:
 @shared_task(**EMAIL_TASK)
 def send_moderation_email(decision_id: int) -> None:
     """Tell the author what became of their review, and why if refused."""
-    from .models import ModerationDecision
-
     decision = ModerationDecision.objects.select_related("review__company").get(pk=decision_id)
     review = decision.review
     send_templated(
@@ -83,7 +73,7 @@ def send_moderation_email(decision_id: int) -> None:
 
 @shared_task(soft_time_limit=50 * 60, time_limit=55 * 60)
 def run_audits() -> dict:
-    from .audits import audits_run
+    from .audits import audits_run  # audits queues these tasks: import when run
 
     report = audits_run()
     return {"opened": report.opened, "missed": report.missed}
@@ -92,8 +82,6 @@ def run_audits() -> dict:
 @shared_task(**EMAIL_TASK)
 def send_audit_request(audit_id: int) -> None:
     """Ask the company's members for the invoice behind a review."""
-    from .models import Audit
-
     audit = Audit.objects.select_related("review__invoice__company").get(pk=audit_id)
     company = audit.review.company
     members = list(company.memberships.values_list("user__email", flat=True))
@@ -113,8 +101,6 @@ def send_audit_request(audit_id: int) -> None:
 @shared_task(**EMAIL_TASK)
 def send_review_receipt(review_id: int) -> None:
     """The author's copy, with the private link to update or withdraw."""
-    from .models import Review
-
     review = Review.objects.select_related("company").get(pk=review_id)
     send_templated(
         "review_receipt",
@@ -129,8 +115,6 @@ def send_review_receipt(review_id: int) -> None:
 
 @shared_task(**EMAIL_TASK)
 def send_review_request_confirmation(request_id: int) -> None:
-    from .models import ReviewRequest
-
     request = ReviewRequest.objects.select_related("company").get(pk=request_id)
     send_templated(
         "review_request",

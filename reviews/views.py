@@ -40,16 +40,25 @@ from .models import (
     RejectionReason,
     Review,
     ReviewFlag,
-    ReviewRequest,
-    ReviewStatus,
-    Sanction,
 )
 from .names import compare_names
-from .selectors import invitation_ratios, strikes_by_company, transparency_stats
+from .selectors import (
+    active_sanction,
+    company_reviews,
+    invitation_ratios,
+    moderation_backlog,
+    strikes_by_company,
+    transparency_stats,
+)
 
 
 def _client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
+
+
+def _form_errors(form) -> str:
+    """A bound form's errors as one flash message."""
+    return " ".join(error for errors in form.errors.values() for error in errors)
 
 
 @member_view
@@ -59,11 +68,9 @@ def invoices(request: HttpRequest, membership) -> HttpResponse:
     form = InvoiceForm(request.POST or None, request.FILES or None, company=company)
     settings_form = ReviewSettingsForm(instance=services.settings_for(company))
     if request.method == "POST" and form.is_valid():
-        fields = {name: value for name, value in form.cleaned_data.items() if name != "scan"}
-        invoice = services.invoice_create(company=company, fields=fields, actor=request.user)
-        if form.cleaned_data.get("scan"):
-            invoice.scan = form.cleaned_data["scan"]
-            invoice.save(update_fields=["scan"])
+        invoice = services.invoice_create(
+            company=company, fields=form.cleaned_data, actor=request.user
+        )
         messages.success(request, _("Invoice %(number)s registered.") % {"number": invoice.number})
         return redirect("reviews:invoices", company_id=company.pk)
     listing = company.invoices.select_related("invitation", "review")[:200]
@@ -93,7 +100,7 @@ def invoice_settings(request: HttpRequest, membership) -> HttpResponse:
         form.save()
         messages.success(request, _("Invitation rule saved."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
     return redirect("reviews:invoices", company_id=membership.company_id)
 
 
@@ -136,7 +143,6 @@ def invoice_import(request: HttpRequest, membership) -> HttpResponse:
 def invoice_import_job(request: HttpRequest, membership, job_id: int) -> HttpResponse:
     """Progress of a running import, as a page or (?format=json) for the
     page's script."""
-
     job = get_object_or_404(membership.company.invoice_imports, pk=job_id)
     done = services.invoice_import_progress(job)
     if request.GET.get("format") == "json":
@@ -229,32 +235,13 @@ moderation_required = permission_required("reviews.moderate_review", raise_excep
 @moderation_required
 @require_GET
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-
-    appeals = Appeal.objects.filter(status="open").select_related("review__company")[:100]
-    # Clients whose invoice the company has not registered: staff follow up.
-    waiting = ReviewRequest.objects.filter(status="waiting").select_related("company")[:100]
-    pending = (
-        Review.objects.filter(status=ReviewStatus.PENDING)
-        .select_related("company")
-        .order_by("created_at")[:100]
-    )
-    flags = (
-        ReviewFlag.objects.filter(resolved_at__isnull=True)
-        .select_related("review__company")
-        .order_by("created_at")[:100]
-    )
-    return render(
-        request,
-        "reviews/staff/queue.html",
-        {"pending": pending, "flags": flags, "appeals": appeals, "waiting": waiting},
-    )
+    return render(request, "reviews/staff/queue.html", moderation_backlog())
 
 
 @login_required
 @moderation_required
 @require_http_methods(["GET", "POST"])
 def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
-
     review = get_object_or_404(
         Review.objects.select_related("company", "invoice").prefetch_related(
             "decisions", "flags", "appeals"
@@ -290,7 +277,7 @@ def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             "form": form,
             "comparison": comparison,
             "reasons": RejectionReason.choices,
-            "sanction": review.company.review_sanctions.filter(lifted_at__isnull=True).first(),
+            "sanction": active_sanction(review.company),
         },
     )
 
@@ -299,7 +286,6 @@ def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
 @moderation_required
 @require_POST
 def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
-
     flag = get_object_or_404(ReviewFlag, pk=flag_id)
     services.flag_dismiss(flag=flag, actor=request.user)
     messages.success(request, _("Flag closed; the review stays published."))
@@ -312,19 +298,13 @@ def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
 @member_view
 @require_GET
 def pro_reviews(request: HttpRequest, membership) -> HttpResponse:
-
-    reviews = (
-        membership.company.reviews.exclude(status="withdrawn")
-        .select_related("reply")
-        .order_by("-created_at")[:200]
-    )
     return render(
         request,
         "reviews/pro/reviews.html",
         {
             "membership": membership,
             "company": membership.company,
-            "reviews": reviews,
+            "reviews": company_reviews(membership.company),
             "reply_form": ReplyForm(),
             "flag_form": FlagForm(),
         },
@@ -334,7 +314,6 @@ def pro_reviews(request: HttpRequest, membership) -> HttpResponse:
 @member_view
 @require_POST
 def pro_reply(request: HttpRequest, membership, review_id: int) -> HttpResponse:
-
     review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
     form = ReplyForm(request.POST)
     if form.is_valid():
@@ -345,14 +324,13 @@ def pro_reply(request: HttpRequest, membership, review_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Your reply is published."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
     return redirect("reviews:pro-reviews", company_id=membership.company_id)
 
 
 @member_view
 @require_POST
 def pro_flag(request: HttpRequest, membership, review_id: int) -> HttpResponse:
-
     review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
     form = FlagForm(request.POST)
     if form.is_valid():
@@ -375,7 +353,6 @@ def pro_flag(request: HttpRequest, membership, review_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def public_flag(request: HttpRequest, review_id: int) -> HttpResponse:
     """Any visitor can flag a published review; it stays visible."""
-
     review = get_object_or_404(Review.objects.published().select_related("company"), pk=review_id)
     form = FlagForm(request.POST or None)
     if request.method == "POST":
@@ -421,7 +398,7 @@ def pro_audits(request: HttpRequest, membership) -> HttpResponse:
                 messages.success(request, _("Thank you: our team will compare the invoice."))
                 return redirect("reviews:pro-audits", company_id=membership.company_id)
         else:
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            messages.error(request, _form_errors(form))
     return render(
         request,
         "reviews/pro/audits.html",
@@ -438,7 +415,6 @@ def pro_audits(request: HttpRequest, membership) -> HttpResponse:
 @moderation_required
 @require_http_methods(["GET", "POST"])
 def staff_audits(request: HttpRequest) -> HttpResponse:
-
     if request.method == "POST":
         audit = get_object_or_404(Audit, pk=request.POST.get("audit"))
         try:
@@ -475,7 +451,6 @@ def staff_audits(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     """The author's private page: add a dated update, withdraw, appeal."""
-
     try:
         review = services.review_from_manage_token(token)
     except services.InvitationError as error:
@@ -493,7 +468,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                 messages.success(request, _("Your update is added."))
             elif action == "appeal" and appeal_form.is_valid():
                 services.appeal_create(
-                    review=review, by="author", text=appeal_form.cleaned_data["text"]
+                    review=review, by=Appeal.By.AUTHOR, text=appeal_form.cleaned_data["text"]
                 )
                 messages.success(request, _("Your appeal is sent; you will get an e-mail."))
             else:
@@ -512,20 +487,22 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 @member_view
 @require_POST
 def pro_appeal(request: HttpRequest, membership, review_id: int) -> HttpResponse:
-
     review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
     form = AppealForm(request.POST)
     if form.is_valid():
         try:
             services.appeal_create(
-                review=review, by="company", text=form.cleaned_data["text"], appellant=request.user
+                review=review,
+                by=Appeal.By.COMPANY,
+                text=form.cleaned_data["text"],
+                appellant=request.user,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Your appeal is sent. The review stays visible meanwhile."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
     return redirect("reviews:pro-reviews", company_id=membership.company_id)
 
 
@@ -533,7 +510,6 @@ def pro_appeal(request: HttpRequest, membership, review_id: int) -> HttpResponse
 @moderation_required
 @require_POST
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
-
     appeal = get_object_or_404(Appeal, pk=appeal_id)
     try:
         services.appeal_decide(
@@ -554,11 +530,10 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @moderation_required
 @require_POST
 def sanction(request: HttpRequest, company_id: int) -> HttpResponse:
-
     company = get_object_or_404(Company, pk=company_id)
     try:
         if request.POST.get("lift"):
-            current = get_object_or_404(Sanction, company=company, lifted_at__isnull=True)
+            current = get_object_or_404(company.review_sanctions.active())
             services.sanction_lift(sanction=current, actor=request.user)
             messages.success(request, _("Sanction lifted."))
         else:

@@ -3,7 +3,16 @@ from __future__ import annotations
 from django import template
 from django.core.paginator import Paginator
 
-from ..selectors import ORDERS, PAGE_SIZE, published_reviews, review_distribution
+from ..selectors import (
+    ORDERS,
+    PAGE_SIZE,
+    active_sanction,
+    published_reviews,
+    review_distribution,
+    reviews_by_author,
+    unpublished_reviews,
+)
+from ..services import manage_token
 
 register = template.Library()
 
@@ -27,8 +36,8 @@ def reviews_section(context, company):
         "order": order,
         "orders": ORDERS,
         "distribution": review_distribution(company) if company.review_count else [],
-        "sanction": company.review_sanctions.filter(lifted_at__isnull=True).first(),
-        "removed": company.reviews.filter(status="unpublished").order_by("-status_changed_at")[:20],
+        "sanction": active_sanction(company),
+        "removed": unpublished_reviews(company),
     }
 
 
@@ -45,8 +54,4 @@ def stars(value) -> str:
 @register.inclusion_tag("reviews/my_reviews.html")
 def my_reviews(user):
     """The reviews written from this account's e-mail, with their private links."""
-    from ..models import Review
-    from ..services import manage_token
-
-    reviews = Review.objects.filter(author_email__iexact=user.email).select_related("company")
-    return {"reviews": [(review, manage_token(review)) for review in reviews[:100]]}
+    return {"reviews": [(review, manage_token(review)) for review in reviews_by_author(user.email)]}
