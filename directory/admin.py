@@ -11,6 +11,8 @@ from .models import (
     Invitation,
     Membership,
     Place,
+    PlaceName,
+    PostalCode,
     Profession,
     QuoteReply,
     QuoteRequest,
@@ -48,12 +50,36 @@ class ProfessionAdmin(admin.ModelAdmin):
         invalidate_profession_terms()
 
 
+class PlaceNameInline(admin.TabularInline):
+    model = PlaceName
+    fields = ["name", "kind", "population"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class PostalCodeInline(admin.TabularInline):
+    model = PostalCode
+    fields = ["code"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "department_code", "population", "latitude", "longitude"]
-    search_fields = ["search_name", "name"]
-    list_filter = ["department_code"]
+    """Reference data from load_places: read, not edited by hand."""
+
+    list_display = ["name", "insee_code", "kind", "department_code", "population"]
+    search_fields = ["search_name", "insee_code", "names__search_name", "postal_codes__code"]
+    list_filter = ["kind", "department_code"]
+    readonly_fields = ["parent"]
+    inlines = [PlaceNameInline, PostalCodeInline]
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
 
 
 class CompanyProfessionInline(admin.TabularInline):

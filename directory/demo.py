@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from faker import Faker
 from stdnum import luhn
 
-from .models import EligibilityCategory, Place, Profession
+from .models import PLM_COMMUNES, EligibilityCategory, Place, PostalCode, Profession
 
 POOL_SIZE = 2000
 # A bijection of 0 … 10⁸−1 (the step is coprime with 10⁸): distinct SIRENs
@@ -146,18 +146,6 @@ def siren_for(index: int) -> str:
     return base + luhn.calc_check_digit(base)
 
 
-def postal_code_for(department_code: str, rng: random.Random) -> str:
-    if department_code == "75":
-        return f"750{rng.randrange(1, 21):02d}"  # the arrondissements
-    if department_code == "2A":
-        return f"20{rng.randrange(0, 20):02d}0"
-    if department_code == "2B":
-        return f"202{rng.randrange(0, 10)}0"
-    if len(department_code) == 3:
-        return f"{department_code}{rng.randrange(10, 90)}"
-    return f"{department_code}{rng.randrange(0, 100):02d}0"
-
-
 class DemoGenerator:
     """Call :meth:`company` with an index; needs professions and places loaded."""
 
@@ -194,15 +182,24 @@ class DemoGenerator:
 
     @cached_property
     def places(self) -> list[Place]:
-        # Reference data (about 15,000 rows), read once per command run.
-        # Districts of the three big cities ("Paris 15 Vaugirard") double
-        # their city: companies are placed in the city itself.
+        # Communes of 1,000 inhabitants or more (about 10,000 rows), read
+        # once per command run. Paris, Lyon and Marseille are drawn through
+        # their arrondissements, which then carry their population.
         return list(
-            Place.objects.filter(population__gte=1000)
-            .exclude(name__regex=r"^(Paris|Lyon|Marseille) ")
+            Place.objects.filter(population__gte=1000, postal_codes__isnull=False)
+            .distinct()
+            .exclude(insee_code__in=PLM_COMMUNES)
             .only("id", "name", "department_code", "latitude", "longitude", "population")
-            .order_by("geonames_id")
+            .order_by("insee_code")
         )
+
+    @cached_property
+    def postal_codes(self) -> dict[int, list[str]]:
+        """La Poste's codes of each place, in order."""
+        codes: dict[int, list[str]] = {}
+        for place_id, code in PostalCode.objects.order_by("code").values_list("place_id", "code"):
+            codes.setdefault(place_id, []).append(code)
+        return codes
 
     @cached_property
     def _place_weights(self) -> list[float]:
@@ -264,7 +261,7 @@ class DemoGenerator:
             description=description,
             profession_ids=(profession.pk, *(p.pk for p in others)),
             address=rng.choice(self.streets),
-            postal_code=postal_code_for(place.department_code, rng),
+            postal_code=rng.choice(self.postal_codes[place.pk]),
             city=place.name,
             place_id=place.pk,
             # Somewhere in town, within a couple of kilometres of its centre.

@@ -6,10 +6,11 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from directory.models import Profession
+from directory.gazetteer import load_gazetteer
+from directory.models import Place, Profession
 from directory.services import taxonomy_load
 
-from .factories import PlaceFactory
+from .gazetteer_sample import SAMPLE
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
@@ -35,27 +36,29 @@ def taxonomy(db) -> dict[str, Profession]:
     return Profession.objects.in_bulk(field_name="slug")
 
 
-# Real coordinates and populations (geonames), with a homonym pair.
+# Communes of the gazetteer sample (tests/gazetteer_sample.py) by key.
 CITIES = {
-    "lyon": ("Lyon", "69", 45.74906, 4.84789, 520_774),
-    "villeurbanne": ("Villeurbanne", "69", 45.76601, 4.8795, 154_781),
-    "saint-etienne": ("Saint-Étienne", "42", 45.43389, 4.39, 176_280),
-    "paris": ("Paris", "75", 48.85341, 2.3488, 2_138_551),
-    "marseille": ("Marseille", "13", 43.29695, 5.38107, 877_215),
-    "saint-denis-93": ("Saint-Denis", "93", 48.93564, 2.35387, 112_091),
-    "saint-denis-11": ("Saint-Denis", "11", 43.35, 2.23333, 480),
-    "ajaccio": ("Ajaccio", "2A", 41.91886, 8.73812, 54_364),
+    "lyon": "69123",
+    "villeurbanne": "69266",
+    "saint-etienne": "42218",
+    "paris": "75056",
+    "marseille": "13055",
+    "saint-denis-93": "93066",
+    "saint-denis-11": "11339",
+    "saint-denis-974": "97411",
+    "ajaccio": "2A004",
+    "cherbourg": "50129",
 }
 
 
 @pytest.fixture
 def places(db):
-    return {
-        key: PlaceFactory(
-            name=name, department_code=dep, latitude=lat, longitude=lng, population=pop
-        )
-        for key, (name, dep, lat, lng, pop) in CITIES.items()
-    }
+    """The real gazetteer, restricted to a sample of communes (with their
+    arrondissements, other names and postal codes), loaded by the real
+    loader from an extract of the packaged files."""
+    load_gazetteer(source=SAMPLE)
+    by_code = Place.objects.in_bulk(CITIES.values(), field_name="insee_code")
+    return {key: by_code[code] for key, code in CITIES.items()}
 
 
 PASSWORD = "correct horse battery staple"

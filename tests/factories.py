@@ -46,19 +46,20 @@ class ProfessionFactory(factory.django.DjangoModelFactory):
 
 
 class PlaceFactory(factory.django.DjangoModelFactory):
-    """A real place by default; pass name, department and coordinates."""
+    """A made-up commune; tests about real places use the ``places``
+    fixture (the real gazetteer, restricted to a sample)."""
 
     class Meta:
         model = Place
-        django_get_or_create = ("geonames_id",)
+        django_get_or_create = ("insee_code",)
 
-    geonames_id = factory.Sequence(lambda n: 9_000_000 + n)
-    name = "Lyon"
+    insee_code = factory.Sequence(lambda n: f"99{n:03d}")
+    name = factory.Sequence(lambda n: f"Commune {n}")
     search_name = factory.LazyAttribute(lambda o: normalize_place(o.name))
     department_code = "69"
     latitude = 45.74906
     longitude = 4.84789
-    population = 520_774
+    population = 1000
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

@@ -170,7 +170,7 @@ def test_english_is_available(client, electrician):
 def test_place_autocomplete_returns_labels(client, places):
     response = client.get(reverse("directory:place-autocomplete"), {"q": "saint d"})
     labels = [r["label"] for r in response.json()["results"]]
-    assert labels == ["Saint-Denis (93)", "Saint-Denis (11)"]
+    assert labels == ["Saint-Denis (974)", "Saint-Denis (93)", "Saint-Denis (11)"]
     assert client.get(reverse("directory:place-autocomplete"), {"q": ""}).json() == {"results": []}
 
 

@@ -67,9 +67,9 @@ def test_city_sets_the_position_from_the_gazetteer(client, cast, pro, places):
     company = Company.objects.get(pk=cast.company_a.pk)
     assert company.city == "Saint-Étienne"
     assert company.place == places["saint-etienne"]
-    assert (company.latitude, company.longitude) == (45.43389, 4.39)
+    assert (company.latitude, company.longitude) == (45.439587, 4.387475)  # the town hall
     link = company.trade_links.get(is_primary=True)
-    assert (link.latitude, link.longitude) == (45.43389, 4.39)  # search follows
+    assert (link.latitude, link.longitude) == (45.439587, 4.387475)  # search follows
 
 
 def test_unknown_city_is_refused_and_nothing_changes(client, cast, pro):
