@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from stdnum.fr import siren
 
-from directory.models import Company, CompanyProfession, EligibilityCategory, Place, Profession
+from directory.models import (
+    Company,
+    CompanyProfession,
+    EligibilityCategory,
+    Place,
+    PlaceKind,
+    Profession,
+)
 from directory.places import resolve_place
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +39,19 @@ def test_load_professions_is_idempotent(taxonomy):
     assert Profession.objects.count() == count
 
 
+@pytest.mark.slow
 def test_load_places_builds_the_gazetteer_with_departements():
-    call_command("load_places", verbosity=0)
-    total = Place.objects.count()
-    assert total > 14_000
+    """The whole official code (tens of seconds): coverage, départements,
+    resolution of loose spellings and postal codes, idempotence."""
+    out = io.StringIO()
+    call_command("load_places", verbosity=0, stdout=out)
+    assert "34875 communes (129 overseas), 45 municipal arrondissements" in out.getvalue()
+    assert "with a position" in out.getvalue()
+    communes = Place.objects.filter(kind=PlaceKind.COMMUNE)
+    assert communes.count() >= 34_800
+    assert communes.filter(department_code__startswith="97").count() == 129
+    assert Place.objects.filter(kind=PlaceKind.MUNICIPAL_ARRONDISSEMENT).count() == 45
+    assert communes.exclude(postal_codes__isnull=False).count() <= 5
     for name, department in [
         ("Lyon", "69"),
         ("Saint-Étienne", "42"),
@@ -42,16 +60,26 @@ def test_load_places_builds_the_gazetteer_with_departements():
         ("Bastia", "2B"),
         ("Strasbourg", "67"),
         ("Brest", "29"),
+        ("Fort-de-France", "972"),
+        ("Mamoudzou", "976"),
+        ("Cayenne", "973"),
+        ("Port-Sainte-Foy-et-Ponchapt", "24"),
     ]:
-        place = Place.objects.filter(name=name).order_by("-population").first()
+        place = communes.filter(name=name).order_by("-population").first()
         assert place.department_code == department, name
-    # Spelled loosely, or by postal code.
+    # Spelled loosely, or by postal code: the commune of the code.
     assert resolve_place("saint etienne").position.place.name == "Saint-Étienne"
-    assert resolve_place("69003").position.place.name == "Lyon"
-    assert resolve_place("13001").position.place.name == "Marseille"
+    assert resolve_place("69003").position.place.name == "Lyon 3e Arrondissement"
+    assert resolve_place("13001").position.place.name == "Marseille 1er Arrondissement"
     assert resolve_place("20000").position.place.name == "Ajaccio"
+    assert resolve_place("97400").position.place.label == "Saint-Denis (974)"
+    assert resolve_place("Paris 15e").position.place.insee_code == "75115"
+    assert resolve_place("Valserhône").position.place.insee_code == "01033"
+    assert resolve_place("Évry").position.place.insee_code == "91228"
+    assert resolve_place("33220").position.place.department_code in ("24", "33")
     # Idempotent.
-    call_command("load_places", verbosity=0)
+    total = Place.objects.count()
+    call_command("load_places", verbosity=0, stdout=io.StringIO())
     assert Place.objects.count() == total
 
 

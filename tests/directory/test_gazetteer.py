@@ -3,10 +3,7 @@ loaded from packaged data (a sample of the real files, and once the whole)."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from directory.gazetteer import load_gazetteer
 from directory.models import Place, PlaceKind, PlaceName, PlaceNameKind, PostalCode
@@ -120,28 +117,3 @@ def test_loading_a_restricted_set_keeps_the_others(places):
     assert (coverage.communes, coverage.overseas, coverage.arrondissements) == (1, 1, 0)
     assert Place.objects.count() == before
     assert codes_of("75115") == {"75015"}
-
-
-@pytest.mark.slow
-def test_load_places_loads_the_whole_official_code():
-    """The full load (tens of seconds): coverage of the real data."""
-    out = io.StringIO()
-    call_command("load_places", verbosity=0, stdout=out)
-    communes = Place.objects.filter(kind=PlaceKind.COMMUNE)
-    assert communes.count() >= 34_800
-    assert communes.filter(department_code__startswith="97").count() == 129
-    assert Place.objects.filter(kind=PlaceKind.MUNICIPAL_ARRONDISSEMENT).count() == 45
-    without_codes = communes.exclude(postal_codes__isnull=False)
-    assert without_codes.count() <= 5
-    for insee_code, department in [
-        ("69123", "69"),
-        ("2A004", "2A"),
-        ("2B033", "2B"),
-        ("97209", "972"),
-        ("97611", "976"),
-        ("97302", "973"),
-        ("24335", "24"),
-    ]:
-        assert Place.objects.get(insee_code=insee_code).department_code == department
-    assert "with a position" in out.getvalue()
-    assert "34875 communes (129 overseas), 45 municipal arrondissements" in out.getvalue()

@@ -216,7 +216,7 @@ def test_filters_by_trade_sector_and_audience(lyon_pros, taxonomy):
 
 def test_postal_code_and_department_are_places(lyon_pros):
     by_postal_code = search_companies(SearchQuery(text="électricien", place="69003"))
-    assert by_postal_code.position.place.name == "Lyon"
+    assert by_postal_code.position.place.name == "Lyon 3e Arrondissement"
     assert names(by_postal_code) == ["Lumière Martin"]
     by_department = search_companies(SearchQuery(text="électricien", place="42"))
     assert names(by_department) == ["Volt Forez"]
