@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from .departments import department_for_postal_code
 from .models import (
     QUOTE_NEED_MAX_LENGTH,
     Certification,
@@ -19,7 +18,7 @@ from .models import (
     QuoteStatus,
     Sector,
 )
-from .places import find_place
+from .places import match_postal_address
 from .search import MAX_QUERY_LENGTH, SearchQuery
 from .validators import IMAGE_EXTENSIONS, validate_image
 
@@ -263,13 +262,11 @@ class CompanyProfileForm(forms.ModelForm):
             raise forms.ValidationError(_("Serve households, companies, or both."))
         postal_code, city = cleaned.get("postal_code"), cleaned.get("city")
         if postal_code and city:
-            self.place = find_place(city, department_for_postal_code(postal_code))
-            if self.place is None:
-                self.add_error(
-                    "city",
-                    _("We don't know “%(city)s” in the département of %(postal_code)s.")
-                    % {"city": city, "postal_code": postal_code},
-                )
+            match = match_postal_address(postal_code, city)
+            if match.place is None:
+                self.add_error("city", match.error)
+            else:
+                self.place = match.place
         return cleaned
 
     def service_fields(self) -> dict:

@@ -233,10 +233,11 @@ def _match_address(code: str, query: PlaceQuery, typed: str = "") -> AddressMatc
     listed = ", ".join(p.label for p in served[:SERVED_LIST_LIMIT])
     if len(served) > SERVED_LIST_LIMIT:
         listed += ", …"
-    return AddressMatch(
-        error=_("The postal code %(code)s serves %(places)s; check the city or the code.")
-        % {"code": code, "places": listed}
-    )
+    serves = _("The postal code %(code)s serves %(places)s; check the city or the code.") % {
+        "code": code,
+        "places": listed,
+    }
+    return AddressMatch(error=f"{unknown} {serves}" if unknown else serves)
 
 
 def autocomplete_places(prefix: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Place]:

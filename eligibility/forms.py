@@ -5,9 +5,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from directory.departments import department_for_postal_code
 from directory.models import Profession
-from directory.places import find_place
+from directory.places import match_postal_address
 
 from .models import Application, ApplicationStatus
 from .screening import Verdict
@@ -38,15 +37,11 @@ class IdentityForm(forms.ModelForm):
         cleaned = super().clean()
         postal_code, city = cleaned.get("postal_code"), cleaned.get("city")
         if postal_code and city:
-            place = find_place(city, department_for_postal_code(postal_code))
-            if place is None:
-                self.add_error(
-                    "city",
-                    _("We don't know “%(city)s” in the département of %(postal_code)s.")
-                    % {"city": city, "postal_code": postal_code},
-                )
+            match = match_postal_address(postal_code, city)
+            if match.place is None:
+                self.add_error("city", match.error)
             else:
-                cleaned["city"] = place.name
+                cleaned["city"] = match.place.name
         return cleaned
 
 

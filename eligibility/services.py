@@ -15,9 +15,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from directory.departments import department_for_postal_code
 from directory.models import Company, CompanyStatus, Membership, MembershipRole
-from directory.places import find_place
+from directory.places import match_postal_address
 from directory.services import company_trades_set
 from directory.validators import validate_siren
 
@@ -269,7 +268,7 @@ def application_approve(
     professions = list(application.professions.order_by("pk"))
     if not professions:
         raise ValidationError(_("Choose at least one trade from the list before approving."))
-    place = find_place(application.city, department_for_postal_code(application.postal_code))
+    place = match_postal_address(application.postal_code, application.city).place
     if place is None:
         raise ValidationError(_("The city of the application is not in our gazetteer."))
     company = Company.objects.filter(siren=application.siren).first() or Company(

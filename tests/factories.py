@@ -11,6 +11,8 @@ from directory.models import (
     Membership,
     MembershipRole,
     Place,
+    PlaceName,
+    PostalCode,
     Profession,
     QuoteRequest,
     Sector,
@@ -52,6 +54,7 @@ class PlaceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Place
         django_get_or_create = ("insee_code",)
+        skip_postgeneration_save = True
 
     insee_code = factory.Sequence(lambda n: f"99{n:03d}")
     name = factory.Sequence(lambda n: f"Commune {n}")
@@ -60,6 +63,18 @@ class PlaceFactory(factory.django.DjangoModelFactory):
     latitude = 45.74906
     longitude = 4.84789
     population = 1000
+
+    @factory.post_generation
+    def postal_codes(self, create, extracted, **kwargs):
+        """Its official name, and the postal codes passed (a list)."""
+        if create:
+            PlaceName.objects.get_or_create(
+                place=self,
+                search_name=self.search_name,
+                defaults={"name": self.name, "kind": "official", "population": self.population},
+            )
+            for code in extracted or ():
+                PostalCode.objects.get_or_create(place=self, code=code)
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

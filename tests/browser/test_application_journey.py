@@ -9,9 +9,11 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
+from directory.gazetteer import load_gazetteer
 from directory.services import taxonomy_load
 from tests.conftest import PASSWORD
-from tests.factories import PlaceFactory, UserFactory
+from tests.factories import UserFactory
+from tests.gazetteer_sample import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def people():
     taxonomy_load()
-    PlaceFactory(name="Lyon", department_code="69", latitude=45.74906, longitude=4.84789)
+    load_gazetteer(source=SAMPLE)
     vetter = UserFactory(email="vetting@plusquepro.fr", is_staff=True)
     vetter.groups.add(Group.objects.get(name="vetting"))
     return {"applicant": UserFactory(email="gerant@cuisines-rhone.fr"), "vetter": vetter}

@@ -9,10 +9,12 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
+from directory.gazetteer import load_gazetteer
 from directory.models import MembershipRole, Profession
 from directory.services import taxonomy_load
 from tests.conftest import PASSWORD
-from tests.factories import CompanyFactory, MembershipFactory, PlaceFactory
+from tests.factories import CompanyFactory, MembershipFactory
+from tests.gazetteer_sample import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def company():
     taxonomy_load()
-    PlaceFactory(name="Lyon", department_code="69", latitude=45.74906, longitude=4.84789)
+    load_gazetteer(source=SAMPLE)
     company = CompanyFactory(
         trade_name="Lumière Martin",
         slug="lumiere-martin",

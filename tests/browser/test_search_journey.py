@@ -7,9 +7,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from directory.gazetteer import load_gazetteer
 from directory.models import Profession
 from directory.services import profession_counts_refresh, taxonomy_load
 from tests.factories import CompanyFactory, PlaceFactory
+from tests.gazetteer_sample import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def market():
     taxonomy_load()
     trades = Profession.objects.in_bulk(field_name="slug")
-    PlaceFactory(name="Lyon", department_code="69", latitude=45.74906, longitude=4.84789)
+    load_gazetteer(source=SAMPLE)
     PlaceFactory(
         name="Lyons-la-Forêt",
         department_code="27",

@@ -72,6 +72,50 @@ def test_city_sets_the_position_from_the_gazetteer(client, cast, pro, places):
     assert (link.latitude, link.longitude) == (45.439587, 4.387475)  # search follows
 
 
+@pytest.mark.parametrize(
+    ("postal_code", "city", "insee_code"),
+    [
+        ("75015", "Paris 15e", "75115"),
+        ("75007", "Paris", "75107"),
+        ("75008", "PARIS CEDEX 08", "75108"),
+        ("69441", "Lyon Cedex 03", "69123"),
+        ("97400", "Saint-Denis", "97411"),
+        ("50100", "Cherbourg-Octeville", "50129"),
+        ("33220", "Port-Sainte-Foy-et-Ponchapt", "24335"),
+    ],
+)
+def test_profile_checks_postal_code_and_city_together(
+    client, cast, pro, places, postal_code, city, insee_code
+):
+    response = client.post(pro, profile_data(cast.company_a, postal_code=postal_code, city=city))
+    assert response.status_code == 302
+    company = Company.objects.get(pk=cast.company_a.pk)
+    assert company.place.insee_code == insee_code
+    assert (company.postal_code, company.city) == (postal_code, company.place.name)
+    assert (company.latitude, company.longitude) == (
+        company.place.latitude,
+        company.place.longitude,
+    )
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "city", "message"),
+    [
+        ("33220", "Bordeaux", "Pineuilh (33)"),
+        ("75015", "Paris 16e", "Paris 15e Arrondissement (75)"),
+    ],
+)
+def test_profile_refuses_a_pair_that_does_not_match(
+    client, cast, pro, places, postal_code, city, message
+):
+    response = client.post(
+        pro, profile_data(cast.company_a, postal_code=postal_code, city=city, trade_name="X")
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Company.objects.get(pk=cast.company_a.pk).trade_name != "X"
+
+
 def test_unknown_city_is_refused_and_nothing_changes(client, cast, pro):
     before = Company.objects.get(pk=cast.company_a.pk)
     response = client.post(pro, profile_data(cast.company_a, city="Atlantide", trade_name="X"))

@@ -50,7 +50,7 @@ def test_anonymous_visitor_is_asked_to_log_in_first(client, db):
 def test_four_steps_then_the_vetting_queue(logged_in, taxonomy, places):
     assert logged_in.post(step(1), IDENTITY).status_code == 302
     application = Application.objects.get()
-    assert (application.siren, application.city) == ("732829320", "Lyon")
+    assert (application.siren, application.city) == ("732829320", "Lyon 2e Arrondissement")
     activity = {
         "professions": [taxonomy["cuisiniste"].pk],
         "serves_consumers": "on",
@@ -202,3 +202,57 @@ def test_reject_without_reason_shows_an_error(client, in_queue):
     assert "Un refus doit être motivé" in response.content.decode()
     in_queue.refresh_from_db()
     assert in_queue.status == ApplicationStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "city", "stored_city"),
+    [
+        ("75015", "Paris 15e", "Paris 15e Arrondissement"),
+        ("75015", "Paris 15", "Paris 15e Arrondissement"),
+        ("75015", "paris XVe", "Paris 15e Arrondissement"),
+        ("75007", "Paris", "Paris 7e Arrondissement"),
+        ("75008", "PARIS CEDEX 08", "Paris 8e Arrondissement"),
+        ("75007", "Paris Cedex 07", "Paris 7e Arrondissement"),
+        ("69441", "Lyon Cedex 03", "Lyon"),
+        ("69003", "Lyon 3ème", "Lyon 3e Arrondissement"),
+        ("13008", "Marseille 8e", "Marseille 8e Arrondissement"),
+        ("97400", "Saint-Denis", "Saint-Denis"),
+        ("97400", "Saint-Denis (974)", "Saint-Denis"),
+        ("97200", "Fort-de-France", "Fort-de-France"),
+        ("50100", "Cherbourg-en-Cotentin", "Cherbourg-en-Cotentin"),
+        ("50100", "Cherbourg-Octeville", "Cherbourg-en-Cotentin"),
+        ("91000", "Évry", "Évry-Courcouronnes"),
+        ("91080", "Évry-Courcouronnes", "Évry-Courcouronnes"),
+        ("01200", "Bellegarde-sur-Valserine", "Valserhône"),
+        ("01200", "Valserhône", "Valserhône"),
+        ("33220", "Port-Sainte-Foy-et-Ponchapt", "Port-Sainte-Foy-et-Ponchapt"),
+        ("33220", "Pineuilh", "Pineuilh"),
+        ("42000", "St-Étienne", "Saint-Étienne"),
+    ],
+)
+def test_identity_accepts_every_real_address(logged_in, places, postal_code, city, stored_city):
+    response = logged_in.post(step(1), {**IDENTITY, "postal_code": postal_code, "city": city})
+    assert response.status_code == 302, response.content.decode()
+    application = Application.objects.get()
+    assert (application.postal_code, application.city) == (postal_code, stored_city)
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "city", "message"),
+    [
+        ("75015", "Paris 16e", "Paris 15e Arrondissement (75)"),
+        ("33220", "Bordeaux", "Port-Sainte-Foy-et-Ponchapt (24)"),
+        ("97400", "Saint-Denis (93)", "Saint-Denis (974)"),
+        ("93200", "Fort-de-France", "Saint-Denis (93)"),
+        ("69441", "Marseille", "69441"),
+        ("99999", "Paris", "99999"),
+        ("75015", "Atlantide", "Atlantide"),
+    ],
+)
+def test_identity_refuses_a_postal_code_that_does_not_serve_the_city(
+    logged_in, places, postal_code, city, message
+):
+    response = logged_in.post(step(1), {**IDENTITY, "postal_code": postal_code, "city": city})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Application.objects.filter(siren__gt="").exists()
