@@ -23,6 +23,7 @@ import csv
 import importlib.resources
 import json
 import lzma
+import math
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,6 +35,8 @@ import shapely
 from django.apps import apps as global_apps
 from django.db import transaction
 
+from .departments import department_for_postal_code
+from .placeparse import parse_place
 from .text import normalize_place
 
 # The outlines are hex WKB multipolygons of up to a few megabytes.
@@ -386,3 +389,103 @@ def load_gazetteer(
     coverage.other_names = sum(1 for name in names if name.kind != OFFICIAL)
     coverage.postal_codes = len(codes)
     return coverage
+
+
+# A company farther than this from its re-attached place was positioned by
+# the old gazetteer on the wrong homonym or département: it moves to its
+# place. Nearer, its own coordinates (an address) are kept.
+MISPLACED_KM = 10
+
+
+@dataclass
+class ReattachReport:
+    placed: int = 0
+    moved: int = 0
+    unplaced: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"{self.placed} companies re-attached to the gazetteer, {self.moved} moved to their "
+            f"commune, {len(self.unplaced)} not placed",
+            *(f"not placed: {line}" for line in self.unplaced),
+        ]
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    )
+    return 12_742 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _place_for(postal_code: str, city: str, *, apps) -> int | None:
+    """The place of a company's postal code and city, with the data
+    migration's models: the place the code serves among those bearing the
+    city's name (an arrondissement rather than its city), else a commune of
+    that name in the code's département (CEDEX codes)."""
+    Place = apps.get_model("directory", "Place")
+    PlaceName = apps.get_model("directory", "PlaceName")
+    query = parse_place(city)
+    if not query.city:
+        return None
+    names = PlaceName.objects.filter(search_name=query.city).order_by("-population", "place_id")
+    named = list(dict.fromkeys(names.values_list("place_id", flat=True)))
+    if query.arrondissement is not None:
+        bases = {"75056": 75100, "69123": 69380, "13055": 13200}
+        codes = [
+            str(bases[code] + query.arrondissement)
+            for code in Place.objects.filter(pk__in=named, insee_code__in=bases).values_list(
+                "insee_code", flat=True
+            )
+        ]
+        named = list(Place.objects.filter(insee_code__in=codes).values_list("pk", flat=True))
+    served = dict(
+        Place.objects.filter(postal_codes__code=postal_code).values_list("pk", "parent_id")
+    )
+    for place_id in named:
+        # Paris holds every code of its arrondissements: the arrondissement first.
+        children = [child for child, parent in served.items() if parent == place_id]
+        if children:
+            return children[0]
+        if place_id in served:
+            return place_id
+    department = department_for_postal_code(postal_code)
+    in_department = Place.objects.filter(pk__in=named, department_code=department)
+    place = in_department.order_by("-population").values_list("pk", flat=True).first()
+    return place if place is not None and (not served or query.cedex) else None
+
+
+def reattach_companies(*, apps=global_apps) -> ReattachReport:
+    """Attach every company without a place to the gazetteer by its postal
+    code and city (companies carry no INSEE code); move the few that sit far
+    from their place, with their search copies. Those not placed keep their
+    coordinates and no place, and are reported."""
+    Company = apps.get_model("directory", "Company")
+    CompanyProfession = apps.get_model("directory", "CompanyProfession")
+    Place = apps.get_model("directory", "Place")
+    report = ReattachReport()
+    companies = Company.objects.filter(place__isnull=True).order_by("pk")
+    fields = ("pk", "trade_name", "postal_code", "city", "latitude", "longitude")
+    for company in companies.only(*fields):
+        place_id = _place_for(company.postal_code, company.city, apps=apps)
+        if place_id is None:
+            report.unplaced.append(
+                f"#{company.pk} {company.trade_name} ({company.postal_code} {company.city})"
+            )
+            continue
+        place = Place.objects.get(pk=place_id)
+        changes = {"place_id": place_id, "city": place.name}
+        if (
+            _distance_km((company.latitude, company.longitude), (place.latitude, place.longitude))
+            > MISPLACED_KM
+        ):
+            changes |= {"latitude": place.latitude, "longitude": place.longitude}
+            CompanyProfession.objects.filter(company_id=company.pk).update(
+                latitude=place.latitude, longitude=place.longitude
+            )
+            report.moved += 1
+        Company.objects.filter(pk=company.pk).update(**changes)
+        report.placed += 1
+    return report
