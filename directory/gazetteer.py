@@ -402,12 +402,16 @@ class ReattachReport:
     placed: int = 0
     moved: int = 0
     unplaced: list[str] = field(default_factory=list)
+    # Placed by name in the code's département, the code serving another commune.
+    code_mismatches: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return [
             f"{self.placed} companies re-attached to the gazetteer, {self.moved} moved to their "
-            f"commune, {len(self.unplaced)} not placed",
+            f"commune, {len(self.unplaced)} not placed, {len(self.code_mismatches)} whose postal "
+            "code serves another commune",
             *(f"not placed: {line}" for line in self.unplaced),
+            *(f"postal code serves another commune: {line}" for line in self.code_mismatches),
         ]
 
 
@@ -420,16 +424,17 @@ def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 12_742 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _place_for(postal_code: str, city: str, *, apps) -> int | None:
+def _place_for(postal_code: str, city: str, *, apps) -> tuple[int | None, bool]:
     """The place of a company's postal code and city, with the data
     migration's models: the place the code serves among those bearing the
     city's name (an arrondissement rather than its city), else a commune of
-    that name in the code's département (CEDEX codes)."""
+    that name in the code's département (CEDEX codes, or a code that serves
+    another commune: then False, to be reported)."""
     Place = apps.get_model("directory", "Place")
     PlaceName = apps.get_model("directory", "PlaceName")
     query = parse_place(city)
     if not query.city:
-        return None
+        return None, False
     names = PlaceName.objects.filter(search_name=query.city).order_by("-population", "place_id")
     named = list(dict.fromkeys(names.values_list("place_id", flat=True)))
     if query.arrondissement is not None:
@@ -448,13 +453,15 @@ def _place_for(postal_code: str, city: str, *, apps) -> int | None:
         # Paris holds every code of its arrondissements: the arrondissement first.
         children = [child for child, parent in served.items() if parent == place_id]
         if children:
-            return children[0]
+            return children[0], True
         if place_id in served:
-            return place_id
+            return place_id, True
+    # The old forms checked the name within the code's département only:
+    # such a company stays in its commune; its code is reported.
     department = department_for_postal_code(postal_code)
     in_department = Place.objects.filter(pk__in=named, department_code=department)
     place = in_department.order_by("-population").values_list("pk", flat=True).first()
-    return place if place is not None and (not served or query.cedex) else None
+    return place, not served or query.cedex
 
 
 def reattach_companies(*, apps=global_apps) -> ReattachReport:
@@ -469,12 +476,16 @@ def reattach_companies(*, apps=global_apps) -> ReattachReport:
     companies = Company.objects.filter(place__isnull=True).order_by("pk")
     fields = ("pk", "trade_name", "postal_code", "city", "latitude", "longitude")
     for company in companies.only(*fields):
-        place_id = _place_for(company.postal_code, company.city, apps=apps)
+        place_id, code_serves_it = _place_for(company.postal_code, company.city, apps=apps)
         if place_id is None:
             report.unplaced.append(
                 f"#{company.pk} {company.trade_name} ({company.postal_code} {company.city})"
             )
             continue
+        if not code_serves_it:
+            report.code_mismatches.append(
+                f"#{company.pk} {company.trade_name} ({company.postal_code} {company.city})"
+            )
         place = Place.objects.get(pk=place_id)
         changes = {"place_id": place_id, "city": place.name}
         if (

@@ -70,14 +70,25 @@ def test_a_company_far_from_its_place_moves_there_with_its_search_copies(places)
     assert search_position(reunion) == (saint_denis.latitude, saint_denis.longitude)
 
 
+def test_a_code_of_another_commune_of_the_departement_is_placed_and_reported(places):
+    # The old forms only checked the département of the code.
+    bordeaux = company("Bordeaux", "33220", (44.8378, -0.5792), trade_name="Mauvais Code")
+    report = reattach_companies()
+    assert (report.placed, report.unplaced) == (1, [])
+    assert report.code_mismatches == [f"#{bordeaux.pk} Mauvais Code (33220 Bordeaux)"]
+    bordeaux.refresh_from_db()
+    assert bordeaux.place.insee_code == "33063"
+    assert "postal code serves another commune: #" in "\n".join(report.lines())
+
+
 def test_companies_that_cannot_be_placed_are_reported_and_keep_their_position(places):
     lost = company("Atlantide", "99999", PARIS_CENTRE, trade_name="Atlantide Services")
-    wrong_code = company("Bordeaux", "33220", (44.8378, -0.5792), trade_name="Mauvais Code")
+    elsewhere = company("Bordeaux", "75015", PARIS_CENTRE, trade_name="Ailleurs")
     report = reattach_companies()
     assert report.placed == 0
     assert report.unplaced == [
         f"#{lost.pk} Atlantide Services (99999 Atlantide)",
-        f"#{wrong_code.pk} Mauvais Code (33220 Bordeaux)",
+        f"#{elsewhere.pk} Ailleurs (75015 Bordeaux)",
     ]
     assert "not placed: #" in "\n".join(report.lines())
     lost.refresh_from_db()
@@ -107,4 +118,5 @@ def test_migration_loads_the_gazetteer_when_companies_wait(db, capsys, caplog):
     assert "1 companies re-attached to the gazetteer, 1 moved to their commune, 1 not placed" in (
         output
     )
+    assert "not placed: #" in output
     assert f"#{lost.pk} Atlantide Services" in caplog.text

@@ -85,6 +85,20 @@ def test_unknown_place_is_explained_with_suggestions(client, electrician):
     assert "Lyon (69)" in html
 
 
+def test_postal_code_serving_several_communes_offers_the_others(client, taxonomy, places):
+    CompanyFactory(
+        trade_name="Foy Électricité",
+        primary_profession=taxonomy["electricien"],
+        latitude=44.8436,
+        longitude=0.2106,
+    )
+    html = client.get("/recherche/", {"q": "electricien", "ou": "33220"}).content.decode()
+    assert "Foy Électricité" in html
+    assert "33220 Pineuilh (33)" in html
+    assert "Ce code postal dessert aussi" in html
+    assert "Port-Sainte-Foy-et-Ponchapt (24)" in html
+
+
 @pytest.mark.parametrize(
     "params",
     [

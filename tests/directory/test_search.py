@@ -222,6 +222,64 @@ def test_postal_code_and_department_are_places(lyon_pros):
     assert names(by_department) == ["Volt Forez"]
 
 
+def test_a_postal_code_centres_on_its_commune_not_the_departements_largest_town(taxonomy, places):
+    """33220 serves Port-Sainte-Foy (Dordogne) and Pineuilh (Gironde): a
+    search there finds the pro next door, not the one in Bordeaux, 70 km off."""
+    near = CompanyFactory(
+        trade_name="Foy Électricité",
+        primary_profession=taxonomy["electricien"],
+        latitude=44.8436,
+        longitude=0.2106,
+        intervention_radius_km=20,
+    )
+    CompanyFactory(
+        trade_name="Bordeaux Volts",
+        primary_profession=taxonomy["electricien"],
+        latitude=44.8378,
+        longitude=-0.5792,
+        intervention_radius_km=20,
+    )
+    result = search_companies(SearchQuery(text="électricien", place="33220"))
+    assert names(result) == [near.trade_name]
+    assert result.position.place.insee_code == "33324"
+    assert "24335" in [p.insee_code for p in result.place.candidates]
+    by_pair = search_companies(SearchQuery(text="électricien", place="33220 Port-Sainte-Foy"))
+    assert by_pair.place.error != ""  # not a name: Port-Sainte-Foy-et-Ponchapt is
+    by_name = search_companies(
+        SearchQuery(text="électricien", place="33220 Port-Sainte-Foy-et-Ponchapt")
+    )
+    assert names(by_name) == [near.trade_name]
+
+
+@pytest.mark.parametrize(
+    ("place", "insee_code"),
+    [
+        ("Paris 15e", "75115"),
+        ("Paris 15", "75115"),
+        ("75015", "75115"),
+        ("Lyon 3e", "69383"),
+        ("Marseille 8e", "13208"),
+        ("97400", "97411"),
+        ("97200", "97209"),
+        ("Fort-de-France", "97209"),
+        ("Saint-Denis (974)", "97411"),
+        ("Guadeloupe", "97101"),
+        ("75007 Paris", "75107"),
+        ("Paris Cedex 07", "75056"),
+        ("69441 Lyon Cedex 03", "69123"),
+        ("PARIS CEDEX 08", "75056"),
+        ("Cherbourg-en-Cotentin", "50129"),
+        ("Évry-Courcouronnes", "91228"),
+        ("Valserhône", "01033"),
+    ],
+)
+def test_every_place_of_the_issue_centres_the_search(taxonomy, places, place, insee_code):
+    result = search_companies(SearchQuery(text="électricien", place=place))
+    assert result.place.error == ""
+    assert result.position.place.insee_code == insee_code
+    assert result.page is not None
+
+
 def test_coordinates_are_a_place(lyon_pros):
     result = search_companies(SearchQuery(text="nounou", latitude=45.766, longitude=4.88))
     assert names(result) == ["Petits Pas"]
