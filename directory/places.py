@@ -190,7 +190,7 @@ def match_postal_address(postal_code: str, city: str) -> AddressMatch:
     "Saint-Denis", "69441" + "Lyon Cedex 03". A CEDEX code (not in the
     table) is accepted for a commune of its département."""
     code = "".join(str(postal_code).split())
-    if len(code) != 5 or not code.isdigit():
+    if len(code) != 5 or not (code.isascii() and code.isdigit()):
         return AddressMatch(error=_("Enter a five-digit postal code."))
     query = parse_place(city)
     if query.postal_code and query.postal_code != code:

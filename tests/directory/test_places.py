@@ -216,6 +216,7 @@ def test_postal_code_and_city_are_checked_together(places, postal_code, city, in
         ("99999", "Paris", "99999"),
         ("69441", "Zzyzx", "Zzyzx"),
         ("7500", "Paris", "code postal"),
+        ("٧٥٠١٥", "Paris", "code postal"),
         ("75015", "", ""),
         ("75015", "75016 Paris", "75016"),
     ],
