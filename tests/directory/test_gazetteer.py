@@ -33,6 +33,10 @@ def test_sample_loads_communes_arrondissements_names_and_postal_codes(places):
     assert paris_15.label == "Paris 15e Arrondissement (75)"
     assert (paris_15.kind, paris_15.parent) == ("arrondissement", paris)
     assert paris_15.department_code == "75"
+    # Every arrondissement in its city's département (geonames had put ten of
+    # Paris's in 92, 93 and 94).
+    assert set(paris.arrondissements.values_list("department_code", flat=True)) == {"75"}
+    assert set(marseille.arrondissements.values_list("department_code", flat=True)) == {"13"}
     assert Place.objects.get(insee_code="69383").name == "Lyon 3e Arrondissement"
     assert Place.objects.get(insee_code="13208").name == "Marseille 8e Arrondissement"
 
