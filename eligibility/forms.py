@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from directory.departments import department_for_postal_code
+from directory.forms import SirenField
 from directory.models import Profession
 from directory.places import find_place
 
@@ -14,13 +15,8 @@ from .screening import Verdict
 
 
 class IdentityForm(forms.ModelForm):
-    # Wider than the 9 digits: people type "732 829 320"; spaces are removed.
-    siren = forms.CharField(
-        label="SIREN",
-        max_length=14,
-        help_text=_("9 digits, on your Kbis or your invoices."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
+    # People type "732 829 320", "732.829.320" or their SIRET.
+    siren = SirenField()
 
     class Meta:
         model = Application
@@ -31,8 +27,9 @@ class IdentityForm(forms.ModelForm):
         for name in ("legal_name", "siren", "postal_code", "city"):
             self.fields[name].required = True
 
-    def clean_siren(self) -> str:
-        return "".join(self.cleaned_data["siren"].split())
+    def notice(self) -> str:
+        """What was done with the number typed (a SIRET), for the applicant."""
+        return self.fields["siren"].notice()
 
     def clean(self):
         cleaned = super().clean()
