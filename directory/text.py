@@ -34,22 +34,31 @@ _PLACE_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes":
 # Latin (Latin-1 Supplement, Extended-A and -B, IPA, spacing modifiers):
 # "ª", "º", "µ" and "ʼ" are not named LATIN but belong there.
 _LATIN_RANGE_END = 0x0300
-# Letters of Latin Extended-B that anyascii spells with a digit or not at
-# all. The tone letters are those of the 1957 Zhuang alphabet, which its
-# 1982 reform replaced with z, q and h; the reversed ezh reads like the ezh
-# ("z"), and the cased glottal stop of Athabaskan spelling like Maltese "q".
+# Latin letters that anyascii spells with a digit or not at all.
+# Latin Extended-B: the tone letters of the 1957 Zhuang alphabet, which its
+# 1982 reform replaced with z, q and h; the reversed ezh reads like the
+# ezh. Glottal stops (IPA, Athabaskan, the Mexican saltillo) read like
+# Maltese "q", ains like the "a" of the Egyptological Manuel de Codage.
+# Latin Extended-D: the colonial Mayan tresillo and cuatrillos as modern
+# Mayan spelling writes them, and the medieval abbreviations spelt out.
 _LETTERS = {
-    "Ƨ": "z",
-    "ƨ": "z",
-    "Ƽ": "q",
-    "ƽ": "q",
-    "Ƅ": "h",
-    "ƅ": "h",
-    "Ƹ": "z",
-    "ƹ": "z",
-    "Ɂ": "q",
-    "ɂ": "q",
+    **dict.fromkeys("Ƨƨ", "z"),
+    **dict.fromkeys("Ƽƽ", "q"),
+    **dict.fromkeys("Ƅƅ", "h"),
+    **dict.fromkeys("Ƹƹ", "z"),
+    **dict.fromkeys("Ɂɂʔʡ", "q"),
+    **dict.fromkeys("Ꞌꞌ", "q"),
+    **dict.fromkeys("ʕʢᴥꜢꜣꜤꜥ", "a"),
+    "ᴤ": "h",
+    "ʭ": "b",
+    **dict.fromkeys("Ꜫꜫ", "tz"),
+    **dict.fromkeys("Ꜭꜭ", "k"),
+    **dict.fromkeys("Ꜯꜯ", "tz"),
+    **dict.fromkeys("Ꝫꝫ", "et"),
+    **dict.fromkeys("Ꝯꝯ", "con"),
+    "ꝰ": "us",
 }
+# The sinological dot (U+A78F), a "letter" that is a dot, separates words.
 
 
 def normalize(text: str) -> str:
@@ -101,6 +110,9 @@ def _fold_char(char: str) -> tuple[str, bool]:
         return folded, folded.isascii()
     if char.isdecimal():
         return str(unicodedata.decimal(char)), True
+    if char.isalpha() and unicodedata.name(char, "").startswith("MODIFIER LETTER"):
+        # Phonetic modifiers of Latin letters ("ᴯ"), or marks ("ꞈ").
+        return _NON_ALNUM.sub(" ", anyascii(char).lower()), True
     if char.isalnum():
         return char.casefold(), False
     return " ", True

@@ -403,7 +403,8 @@ def _company_domains(company: Company, staff_addresses: list[str]) -> set[str]:
 def is_linked_to_company(company: Company, email: str) -> bool:
     """The reviewer works for the company: an address of a member (any of
     their account's addresses) or of a person invited to join, or the
-    company's own (non-public) e-mail domain or website domain.
+    company's own (non-public) e-mail domain or website domain, or one of
+    their sub-domains.
 
     Addresses compare in their canonical form (``directory.emails``):
     "jean.dupont+avis@gmail.com" and "JeanDupont@googlemail.com" are the
@@ -424,7 +425,10 @@ def is_linked_to_company(company: Company, email: str) -> bool:
     domain = email_domain(email)
     if not domain or domain in PUBLIC_EMAIL_DOMAINS:
         return False
-    return domain in _company_domains(company, staff)
+    # A sub-domain is the company's too: "x@bureau.alpha-elec.fr".
+    return any(
+        domain == own or domain.endswith(f".{own}") for own in _company_domains(company, staff)
+    )
 
 
 def moderation_reasons(review: Review) -> list[str]:

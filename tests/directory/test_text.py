@@ -63,6 +63,30 @@ def test_upper_and_lower_case_of_a_latin_letter_have_one_form(block):
     assert wrong == {}
 
 
+OTHER_LATIN_BLOCKS = {
+    "IPA Extensions": range(0x0250, 0x02B0),
+    "Phonetic Extensions": range(0x1D00, 0x1DC0),
+    "Latin Extended-C": range(0x2C60, 0x2C80),
+    "Latin Extended-D": range(0xA720, 0xA800),
+    "Latin Extended-E": range(0xAB30, 0xAB70),
+    "Latin Extended-G": range(0x1DF00, 0x1E000),
+}
+
+
+@pytest.mark.parametrize("block", OTHER_LATIN_BLOCKS.values(), ids=OTHER_LATIN_BLOCKS.keys())
+def test_every_latin_letter_of_the_phonetic_and_later_blocks_becomes_ascii(block):
+    letters = [
+        letter
+        for letter in _letters(block)
+        # The sinological dot is a dot: it separates words.
+        if "LATIN" in unicodedata.name(letter, "") and letter != "\ua78f"
+    ]
+    assert letters
+    wrong = {c: normalize(c) for c in letters if not re.fullmatch("[a-z]+", normalize(c))}
+    assert wrong == {}
+    assert {c for c in letters if normalize(c.upper()) != normalize(c.lower())} == set()
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

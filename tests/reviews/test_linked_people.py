@@ -133,6 +133,8 @@ def test_a_person_invited_to_join_is_linked(client, cast, django_capture_on_comm
         ("", "https://www.Exämple.fr/contact", "Stagiaire@EXÄMPLE.fr"),
         ("", "https://xn--exmple-cua.fr", "stagiaire+avis@exämple.fr"),
         ("contact@alpha-elec.fr", "", "stagiaire@ALPHA-ELEC.FR."),
+        ("contact@alpha-elec.fr", "", "stagiaire@bureau.alpha-elec.fr"),
+        ("", "alpha-elec.fr", "stagiaire@alpha-elec.fr"),
     ],
 )
 def test_company_domains_compare_in_ascii(cast, company_email, website, client_email):
@@ -141,6 +143,8 @@ def test_company_domains_compare_in_ascii(cast, company_email, website, client_e
 
     assert services.is_linked_to_company(cast.company_a, client_email)
     assert not services.is_linked_to_company(cast.company_a, "stagiaire@autre-exemple.fr")
+    assert not services.is_linked_to_company(cast.company_a, "stagiaire@pasalpha-elec.fr")
+    assert not services.is_linked_to_company(cast.company_a, "stagiaire@gmail.com")
 
 
 def test_an_internationalised_address_is_one_identity(cast):
