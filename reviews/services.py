@@ -387,7 +387,7 @@ def _private_domain(email: str) -> str:
     return "" if domain in PUBLIC_EMAIL_DOMAINS else domain
 
 
-def _company_domains(company: Company, staff_addresses: list[str]) -> set[str]:
+def _company_domains(company: Company, member_addresses: list[str]) -> set[str]:
     """The company's own mail domains, in ASCII: its e-mail's, its
     website's, and its staff's unless a public mail provider."""
     domains = {email_domain(company.email)}
@@ -396,7 +396,7 @@ def _company_domains(company: Company, staff_addresses: list[str]) -> set[str]:
         with contextlib.suppress(ValueError):  # a malformed URL names no domain
             url = urlsplit(website if "//" in website else f"//{website}")
             domains.add(ascii_host(url.hostname or "").removeprefix("www."))
-    domains |= {email_domain(address) for address in staff_addresses} - PUBLIC_EMAIL_DOMAINS
+    domains |= {email_domain(address) for address in member_addresses} - PUBLIC_EMAIL_DOMAINS
     return domains - {""}
 
 
@@ -413,21 +413,25 @@ def is_linked_to_company(company: Company, email: str) -> bool:
     reviewer = canonical_email(email)
     if not reviewer:
         return False
-    staff = [
-        *company.memberships.values_list("user__email", flat=True),
+    members = list(company.memberships.values_list("user__email", flat=True))
+    people = [
+        *members,
         *EmailAddress.objects.filter(user__memberships__company=company).values_list(
             "email", flat=True
         ),
         *company.invitations.filter(accepted_at__isnull=True).values_list("email", flat=True),
     ]
-    if reviewer in {canonical_email(address) for address in staff if address}:
+    if reviewer in {canonical_email(address) for address in people if address}:
         return True
     domain = email_domain(email)
     if not domain or domain in PUBLIC_EMAIL_DOMAINS:
         return False
-    # A sub-domain is the company's too: "x@bureau.alpha-elec.fr".
+    # Domains are the company's and its members' login addresses' only: a
+    # member's private second address or an invited accountant's firm do
+    # not make every client of their provider "linked". A sub-domain is
+    # the company's too: "x@bureau.alpha-elec.fr".
     return any(
-        domain == own or domain.endswith(f".{own}") for own in _company_domains(company, staff)
+        domain == own or domain.endswith(f".{own}") for own in _company_domains(company, members)
     )
 
 

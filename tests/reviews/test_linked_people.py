@@ -117,6 +117,18 @@ def test_a_second_address_of_a_members_account_is_the_member(
     assert not Review.objects.exists()
 
 
+def test_a_private_second_address_links_its_owner_not_its_provider(cast):
+    EmailAddress.objects.create(user=cast.member_a, email="jean@bluewin.ch")
+    Invitation.objects.create(
+        company=cast.company_a, email="compta@cabinet-expert.fr", invited_by=cast.owner_a
+    )
+
+    assert services.is_linked_to_company(cast.company_a, "Jean+avis@bluewin.ch")
+    assert services.is_linked_to_company(cast.company_a, "compta@cabinet-expert.fr")
+    assert not services.is_linked_to_company(cast.company_a, "marie@bluewin.ch")
+    assert not services.is_linked_to_company(cast.company_a, "client@cabinet-expert.fr")
+
+
 def test_a_person_invited_to_join_is_linked(client, cast, django_capture_on_commit_callbacks):
     Invitation.objects.create(
         company=cast.company_a, email="Futur.Collegue@gmail.com", invited_by=cast.owner_a
