@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 
+from .forms import SirenField
 from .models import (
     Certification,
     Company,
@@ -19,6 +20,20 @@ from .models import (
     Sector,
 )
 from .search import invalidate_profession_terms
+from .validators import siren_in
+
+
+class SirenSearchMixin:
+    """Admin search also finds a SIREN as staff type it: "732 829 320",
+    "732.829.320" or a SIRET (its first nine digits)."""
+
+    siren_lookup = "siren"
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if siren := siren_in(search_term):
+            found |= queryset.filter(**{self.siren_lookup: siren})
+        return found, may_have_duplicates
 
 
 @admin.register(Sector)
@@ -94,7 +109,7 @@ class CompanyPhotoInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(SirenSearchMixin, admin.ModelAdmin):
     list_display = ["trade_name", "siren", "primary_profession", "city", "status", "created_at"]
     list_filter = ["status", "serves_consumers", "serves_businesses"]
     search_fields = ["siren", "trade_name", "legal_name"]
@@ -106,6 +121,16 @@ class CompanyAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "siren":
+            return SirenField(help_text="")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if notice := form.fields["siren"].notice():
+            self.message_user(request, notice)
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         # Trades added in the inline get the company's search keys.
@@ -113,7 +138,8 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SirenSearchMixin, admin.ModelAdmin):
+    siren_lookup = "company__siren"
     list_display = ["user", "company", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "company__trade_name", "company__siren"]

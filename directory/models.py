@@ -24,6 +24,7 @@ from .text import normalize
 from .validators import (
     DOCUMENT_EXTENSIONS,
     IMAGE_EXTENSIONS,
+    siren_in,
     validate_document,
     validate_image,
     validate_siren,
@@ -287,9 +288,11 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(status=CompanyStatus.LISTED)
 
     def lookup(self, text: str) -> CompanyQuerySet:
-        """Staff find a company by SIREN or by part of its names."""
+        """Staff find a company by SIREN (or SIRET, spaced or dotted) or by
+        part of its names."""
+        siren = siren_in(text)
         return self.filter(
-            Q(siren=text.replace(" ", ""))
+            (Q(siren=siren) if siren else Q(pk__in=[]))
             | Q(trade_name__icontains=text)
             | Q(legal_name__icontains=text)
         )

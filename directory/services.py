@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import images, tasks
+from .emails import canonical_email
 from .models import (
     Certification,
     Company,
@@ -221,9 +222,15 @@ def invitation_create(
     """Invite someone to the company. A pending invitation to the same
     address is replaced (its link stops working)."""
     email = email.strip().lower()
-    if company.memberships.filter(user__email__iexact=email).exists():
+    person = canonical_email(email)
+    members = company.memberships.values_list("user__email", flat=True)
+    if any(canonical_email(member) == person for member in members):
         raise ValidationError(_("This person is already a member of the company."))
-    company.invitations.filter(email=email, accepted_at__isnull=True).delete()
+    pending = company.invitations.filter(accepted_at__isnull=True).only("pk", "email")
+    replaced = [
+        invitation.pk for invitation in pending if canonical_email(invitation.email) == person
+    ]
+    Invitation.objects.filter(pk__in=replaced).delete()
     invitation = Invitation.objects.create(
         company=company, email=email, role=role, invited_by=invited_by
     )
@@ -308,11 +315,15 @@ def quote_request_create(
     email = (requester.email if requester else fields["email"]).strip().lower()
     fingerprint = quote_fingerprint(fields["need"])
     since = timezone.now() - DUPLICATE_WINDOW
-    same_person = Q(email__iexact=email) | (Q(requester=requester) if requester else Q())
-    duplicate = company.quote_requests.filter(
-        same_person, fingerprint=fingerprint, created_at__gte=since
-    )
-    if duplicate.exists():
+    # The same need to the same company in the window: a handful of rows,
+    # compared by person in Python (one mailbox, many spellings).
+    person = canonical_email(email)
+    same_need = company.quote_requests.filter(fingerprint=fingerprint, created_at__gte=since)
+    if any(
+        (requester is not None and quote.requester_id == requester.pk)
+        or canonical_email(quote.email) == person
+        for quote in same_need.only("pk", "email", "requester_id")
+    ):
         raise ValidationError(
             _("You already sent this request to this company in the last 24 hours.")
         )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 from stdnum.exceptions import ValidationError as StdnumValidationError
-from stdnum.fr import siren
+from stdnum.fr import siren, siret
 
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
@@ -17,6 +21,87 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # 40 megapixels: a large camera photo. Beyond, decoding could exhaust memory
 # (a small file can declare a huge canvas).
 MAX_IMAGE_PIXELS = 40_000_000
+
+
+# What people put between the digits of a SIREN or SIRET: spaces (also
+# the no-break spaces a copy from a PDF or a web page brings, U+00A0,
+# U+202F), dots, dashes, slashes, underscores, and the invisible
+# zero-width characters a copy can carry.
+_NUMBER_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212/_\u200b-\u200d\u2060\ufeff]+")
+# Longer text is no company number, whatever it holds.
+MAX_COMPANY_NUMBER_INPUT = 40
+SIREN_LENGTH, SIRET_LENGTH = 9, 14
+
+
+@dataclass(frozen=True)
+class CompanyNumber:
+    """A company identified by what someone typed: its SIREN, and the
+    SIRET (one establishment) if that is what was typed."""
+
+    siren: str
+    siret: str = ""
+
+
+def compact_company_number(text: str) -> str:
+    """``"732.829.320"``, ``"732 829 320"`` → ``"732829320"`` (full-width
+    digits read as digits); other characters are left for the caller."""
+    return _NUMBER_SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
+
+
+def parse_company_number(text: str) -> CompanyNumber:
+    """The SIREN of a typed SIREN (9 digits) or SIRET (14 digits).
+
+    Separators are allowed; the checksum is python-stdnum's (Luhn, and La
+    Poste's SIRET rule, whose establishments share the SIREN 356 000 000).
+    Raises one ValidationError saying what is wrong.
+    """
+    digits = compact_company_number(text)
+    if not re.fullmatch(r"[0-9]*", digits):
+        raise ValidationError(
+            _("A SIREN is made of digits only (9 digits, or the 14 of a SIRET)."),
+            code="siren_not_digits",
+        )
+    if len(text) > MAX_COMPANY_NUMBER_INPUT or len(digits) not in (SIREN_LENGTH, SIRET_LENGTH):
+        raise ValidationError(
+            _(
+                "A SIREN has 9 digits (or 14 for a SIRET): "
+                "this number has %(count)s. Check it on your Kbis or your invoices."
+            ),
+            code="siren_length",
+            params={"count": len(digits)},
+        )
+    number = siren if len(digits) == SIREN_LENGTH else siret
+    try:
+        number.validate(digits)
+    except StdnumValidationError as exc:
+        kind = "SIREN" if number is siren else "SIRET"
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid %(kind)s number: a digit is wrong "
+                "(the last one is a checksum). Check it on your Kbis or your invoices."
+            ),
+            code="invalid_siren",
+            params={"value": digits, "kind": kind},
+        ) from exc
+    if len(digits) == SIRET_LENGTH:
+        return CompanyNumber(siren=digits[:SIREN_LENGTH], siret=digits)
+    return CompanyNumber(siren=digits)
+
+
+def siren_in(text: str) -> str:
+    """The SIREN a search text designates, checksum or not ("" if none):
+    9 digits, or the first 9 of a SIRET, separators allowed."""
+    if len(text) > MAX_COMPANY_NUMBER_INPUT:
+        return ""
+    digits = compact_company_number(text)
+    if re.fullmatch(r"[0-9]{9}|[0-9]{14}", digits):
+        return digits[:SIREN_LENGTH]
+    return ""
+
+
+def format_siren(value: str) -> str:
+    """``"732829320"`` → ``"732 829 320"``, as printed on a Kbis."""
+    return " ".join(value[i : i + 3] for i in range(0, len(value), 3))
 
 
 def validate_siren(value: str) -> None:

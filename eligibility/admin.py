@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from directory.admin import SirenSearchMixin
+
 from .models import Application, ApplicationEvent, CompanyEvent, CompanyScreening, EligibilityFlag
 
 
@@ -18,7 +20,7 @@ class ApplicationEventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(SirenSearchMixin, admin.ModelAdmin):
     """Decisions go through the vetting pages (/equipe/), which keep the
     state machine and history; the admin only reads."""
 
@@ -32,7 +34,8 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompanyEvent)
-class CompanyEventAdmin(admin.ModelAdmin):
+class CompanyEventAdmin(SirenSearchMixin, admin.ModelAdmin):
+    siren_lookup = "company__siren"
     list_display = ["company", "from_status", "to_status", "actor", "created_at"]
     search_fields = ["company__trade_name", "company__siren"]
 

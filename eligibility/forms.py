@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from directory.forms import SirenField
 from directory.models import Profession
 from directory.places import match_postal_address
 
@@ -13,13 +14,8 @@ from .screening import Verdict
 
 
 class IdentityForm(forms.ModelForm):
-    # Wider than the 9 digits: people type "732 829 320"; spaces are removed.
-    siren = forms.CharField(
-        label="SIREN",
-        max_length=14,
-        help_text=_("9 digits, on your Kbis or your invoices."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
+    # People type "732 829 320", "732.829.320" or their SIRET.
+    siren = SirenField()
 
     class Meta:
         model = Application
@@ -30,8 +26,9 @@ class IdentityForm(forms.ModelForm):
         for name in ("legal_name", "siren", "postal_code", "city"):
             self.fields[name].required = True
 
-    def clean_siren(self) -> str:
-        return "".join(self.cleaned_data["siren"].split())
+    def notice(self) -> str:
+        """What was done with the number typed (a SIRET), for the applicant."""
+        return self.fields["siren"].notice()
 
     def clean(self):
         cleaned = super().clean()

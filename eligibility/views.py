@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.models import Company, CompanyStatus
+from directory.validators import siren_in
 
 from . import services
 from .forms import (
@@ -79,6 +80,8 @@ def apply_step(request: HttpRequest, step: int) -> HttpResponse:
         else:
             form.save()
             services.application_screen(application=application)
+            if step == 1 and (notice := form.notice()):
+                messages.info(request, notice)
             if "later" in request.POST:
                 messages.success(request, _("Saved. Come back to this page to carry on."))
                 return redirect("eligibility:apply")
@@ -162,8 +165,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         applications = applications.filter(assignee=request.user)
     if filters.get("q"):
         text = filters["q"].strip()
+        siren = siren_in(text)
         applications = applications.filter(
-            Q(legal_name__icontains=text) | Q(siren=text.replace(" ", "")) | Q(city__icontains=text)
+            (Q(siren=siren) if siren else Q(pk__in=[]))
+            | Q(legal_name__icontains=text)
+            | Q(city__icontains=text)
         )
     page = Paginator(applications.order_by("submitted_at", "pk"), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -2,15 +2,18 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from directory.admin import SirenSearchMixin
+
 from .models import Invoice, ModerationDecision, Reply, Review, ReviewInvitation, Sanction
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(SirenSearchMixin, admin.ModelAdmin):
     """Client data is personal: staff search invoices by company or number."""
 
     list_display = ["number", "company", "issued_on", "amount", "source"]
     search_fields = ["number", "company__trade_name", "company__siren"]
+    siren_lookup = "company__siren"
     raw_id_fields = ["company", "created_by"]
     show_full_result_count = False
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from directory.emails import canonical_email
 from directory.models import Company, WriteOnceModel, new_nonce, private_storage, private_upload_to
 from directory.text import normalize
 from directory.validators import DOCUMENT_EXTENSIONS, validate_document
@@ -88,6 +89,10 @@ class Invoice(models.Model):
     )
     client_company = models.CharField(_("client company (B2B)"), max_length=150, blank=True)
     client_email = models.EmailField(_("client e-mail"))
+    # The client's identity across invoices (directory.emails.canonical_email):
+    # returning clients of the loyalty score, requests matched by address.
+    # client_email stays the address to write to.
+    client_email_canonical = models.CharField(max_length=254, editable=False, default="")
     client_phone = models.CharField(_("client phone"), max_length=20, blank=True)
     scan = models.FileField(
         _("scan of the invoice"),
@@ -109,10 +114,21 @@ class Invoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["company", "number"], name="invoice_number_unique"),
         ]
+        indexes = [
+            models.Index(fields=["company", "client_email_canonical"], name="invoice_client_idx"),
+        ]
 
     def __str__(self) -> str:
         # No client name here: __str__ ends up in logs and admin history.
         return f"{self.company_id}/{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived data kept in step on every write path, like
+        # Company.search_name; bulk writers set it themselves.
+        self.client_email_canonical = canonical_email(self.client_email)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "client_email_canonical"}
+        super().save(*args, **kwargs)
 
 
 class ReviewInvitation(models.Model):

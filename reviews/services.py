@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
@@ -24,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory import ranking
+from directory.emails import ascii_host, canonical_email, email_domain
 from directory.models import Company, CompanyProfession
 from directory.tokens import make_token, read_token
 
@@ -378,26 +381,58 @@ def _hash(value: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
 
 
-def _domain(email: str) -> str:
-    return email.rsplit("@", 1)[-1].lower() if "@" in email else ""
+def _private_domain(email: str) -> str:
+    """The ASCII domain of an address, "" for a public mail provider."""
+    domain = email_domain(email)
+    return "" if domain in PUBLIC_EMAIL_DOMAINS else domain
+
+
+def _company_domains(company: Company, member_addresses: list[str]) -> set[str]:
+    """The company's own mail domains, in ASCII: its e-mail's, its
+    website's, and its staff's unless a public mail provider."""
+    domains = {email_domain(company.email)}
+    website = company.website.strip()
+    if website:
+        with contextlib.suppress(ValueError):  # a malformed URL names no domain
+            url = urlsplit(website if "//" in website else f"//{website}")
+            domains.add(ascii_host(url.hostname or "").removeprefix("www."))
+    domains |= {email_domain(address) for address in member_addresses} - PUBLIC_EMAIL_DOMAINS
+    return domains - {""}
 
 
 def is_linked_to_company(company: Company, email: str) -> bool:
-    """The reviewer works for the company: a member's address, or the
-    company's own (non-public) e-mail domain or website domain."""
-    email = email.lower()
-    if company.memberships.filter(user__email__iexact=email).exists():
+    """The reviewer works for the company: an address of a member (any of
+    their account's addresses) or of a person invited to join, or the
+    company's own (non-public) e-mail domain or website domain, or one of
+    their sub-domains.
+
+    Addresses compare in their canonical form (``directory.emails``):
+    "jean.dupont+avis@gmail.com" and "JeanDupont@googlemail.com" are the
+    member "jean.dupont@gmail.com"; domains compare in ASCII.
+    """
+    reviewer = canonical_email(email)
+    if not reviewer:
+        return False
+    members = list(company.memberships.values_list("user__email", flat=True))
+    people = [
+        *members,
+        *EmailAddress.objects.filter(user__memberships__company=company).values_list(
+            "email", flat=True
+        ),
+        *company.invitations.filter(accepted_at__isnull=True).values_list("email", flat=True),
+    ]
+    if reviewer in {canonical_email(address) for address in people if address}:
         return True
-    domain = _domain(email)
+    domain = email_domain(email)
     if not domain or domain in PUBLIC_EMAIL_DOMAINS:
         return False
-    company_domains = {_domain(company.email)}
-    if company.website:
-        host = re.sub(r"^https?://", "", company.website.lower()).split("/")[0]
-        company_domains.add(host.removeprefix("www."))
-    member_domains = {_domain(e) for e in company.memberships.values_list("user__email", flat=True)}
-    company_domains |= member_domains - PUBLIC_EMAIL_DOMAINS
-    return domain in company_domains - {""}
+    # Domains are the company's and its members' login addresses' only: a
+    # member's private second address or an invited accountant's firm do
+    # not make every client of their provider "linked". A sub-domain is
+    # the company's too: "x@bureau.alpha-elec.fr".
+    return any(
+        domain == own or domain.endswith(f".{own}") for own in _company_domains(company, members)
+    )
 
 
 def moderation_reasons(review: Review) -> list[str]:
@@ -447,9 +482,7 @@ def review_submit(
         invoice=invoice,
         experience_date=invoice.issued_on,
         author_email=invoice.client_email,
-        author_domain=""
-        if _domain(invoice.client_email) in PUBLIC_EMAIL_DOMAINS
-        else _domain(invoice.client_email),
+        author_domain=_private_domain(invoice.client_email),
         declared_at=now,
         name_match=comparison.result.value,
         name_score=comparison.score,
@@ -720,7 +753,7 @@ def _match(request: ReviewRequest) -> Invoice | None:
     invoice = request.company.invoices.filter(number__iexact=request.invoice_number).first()
     if invoice is None:
         return None
-    same_email = invoice.client_email == request.email
+    same_email = invoice.client_email_canonical == canonical_email(request.email)
     name = compare_names(request.name, invoice.client_name, invoice_company=invoice.client_company)
     if same_email or name.result != "mismatch":
         return invoice

@@ -241,3 +241,30 @@ def test_empty_reply_is_refused(client, cast):
     )
     assert response.status_code == 200
     assert quote.replies.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("claire.dupont@gmail.com", "ClaireDupont+devis@googlemail.com"),
+        ("claire@orange.fr", "Claire+Travaux@orange.fr"),
+        ("claire@exämple.fr", "claire@xn--exmple-cua.fr"),
+    ],
+)
+def test_duplicate_check_knows_one_mailbox_in_every_spelling(client, cast, first, second):
+    client.post(url(cast.company_a), form_data(email=first, email_confirmation=first))
+    response = client.post(url(cast.company_a), form_data(email=second, email_confirmation=second))
+    assert "24 heures" in response.content.decode()
+    assert QuoteRequest.objects.count() == 1
+    assert QuoteRequest.objects.get().email == first.lower()  # kept for sending
+
+
+def test_dots_make_another_mailbox_outside_gmail(client, cast):
+    client.post(
+        url(cast.company_a), form_data(email="c.d@orange.fr", email_confirmation="c.d@orange.fr")
+    )
+    response = client.post(
+        url(cast.company_a), form_data(email="cd@orange.fr", email_confirmation="cd@orange.fr")
+    )
+    assert response.status_code == 302
+    assert QuoteRequest.objects.count() == 2

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from directory.models import Company, CompanyStatus
 from directory.search import SearchQuery, match_trades, search_companies
@@ -121,6 +124,49 @@ def test_words_that_name_nobody_do_not_narrow_a_trade(lyon_pros):
 
 def test_legal_forms_and_articles_alone_are_not_a_search(lyon_pros):
     assert search_companies(SearchQuery(text="SARL et Fils", place="Lyon")).count == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["yildiz", "Yıldız", "YILDIZ", "yıldız renovation", "Yildiz Rénovation"]
+)
+def test_names_with_latin_letters_without_accents_are_found_in_ascii(lyon_pros, text):
+    CompanyFactory(trade_name="Yıldız Rénovation", legal_name="SARL YILDIZ")
+    result = search_companies(SearchQuery(text=text, place="Lyon"))
+    assert names(result) == ["Yıldız Rénovation"]
+
+
+@pytest.mark.parametrize(
+    ("trade_name", "text"),
+    [
+        ("Łukasz Wałęsa Bâtiment", "lukasz walesa"),
+        ("Søren Ørsted Menuiserie", "soren orsted"),
+        ("Þór & Guðrún", "thor gudrun"),
+        ("Ħal Għaxaq Services", "hal ghaxaq"),
+        ("Đurić Plâtrerie", "duric"),
+        ("Weiß Électricité", "weiss"),
+        ("Пушкин Кафе", "пушкин"),
+    ],
+)
+def test_company_names_in_any_latin_spelling_are_found(lyon_pros, trade_name, text):
+    CompanyFactory(trade_name=trade_name)
+    result = search_companies(SearchQuery(text=text, place="Lyon"))
+    assert names(result) == [trade_name]
+
+
+def test_stored_names_are_renormalised_by_the_migration(lyon_pros):
+    """Names stored by the former normal form ("y ld z") are recomputed."""
+    migration = importlib.import_module("directory.migrations.0006_renormalize_search_names")
+    company = CompanyFactory(trade_name="Yıldız Rénovation", legal_name="Yıldız")
+    Company.objects.filter(pk=company.pk).update(search_name="y ld z renovation")
+    untouched = Company.objects.get(trade_name="Petits Pas").search_name
+
+    migration.renormalize(django_apps, None)
+
+    assert Company.objects.get(pk=company.pk).search_name == "yildiz renovation yildiz"
+    assert Company.objects.get(trade_name="Petits Pas").search_name == untouched
+    assert names(search_companies(SearchQuery(text="yildiz", place="Lyon"))) == [
+        "Yıldız Rénovation"
+    ]
 
 
 @pytest.mark.postgres

@@ -135,3 +135,22 @@ def test_a_member_cannot_invite(client, cast):
     )
     assert response.status_code == 403
     assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("email", ["Member-A+pro@Example.fr", " member-a@EXAMPLE.FR "])
+def test_a_member_in_another_spelling_is_already_a_member(client, cast, email):
+    response = invite(client, cast, email=email)
+    assert response.status_code == 200
+    assert not Invitation.objects.exists()
+
+
+def test_a_new_invitation_to_the_same_mailbox_replaces_the_pending_one(
+    client, cast, django_capture_on_commit_callbacks
+):
+    invite(client, cast, email="paul.durand@gmail.com", capture=django_capture_on_commit_callbacks)
+    first = invitation_path()
+    invite(
+        client, cast, email="PaulDurand@googlemail.com", capture=django_capture_on_commit_callbacks
+    )
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["pauldurand@googlemail.com"]
+    assert client.get(first).status_code == 400
