@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import invoice_files
 from .models import (
     Appeal,
     InvitationPolicy,
@@ -19,7 +20,6 @@ from .models import (
 )
 
 STARS = [(n, str(n)) for n in range(5, 0, -1)]
-CSV_MAX_BYTES = 2 * 1024 * 1024
 
 
 class InvoiceForm(forms.ModelForm):
@@ -61,20 +61,25 @@ class InvoiceForm(forms.ModelForm):
 
 class InvoiceImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
+        label=_("CSV or Excel file"),
         help_text=_(
-            "UTF-8, one invoice per line, columns: number;date (YYYY-MM-DD);amount;client_name;"
-            "client_company;client_email;client_phone."
+            "CSV (UTF-8 or Windows), Excel .xlsx or Unicode text, one invoice per line under "
+            "a header row: invoice number, date, amount incl. tax, client name and e-mail; "
+            "client company and phone if you have them."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.txt,.tsv,.xlsx,text/csv,text/plain,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
     )
 
     def clean_file(self):
+        # The content decides what the file is (reviews.invoice_files), not its name.
         upload = self.cleaned_data["file"]
-        if upload.size > CSV_MAX_BYTES:
+        if upload.size > invoice_files.MAX_BYTES:
             raise forms.ValidationError(_("The file is too large (2 MB maximum)."))
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError(_("Upload a .csv file."))
         return upload
 
 

@@ -17,7 +17,7 @@ from directory.files import private_file_response
 from directory.models import Company
 from directory.views.pro import member_view
 
-from . import services
+from . import invoice_columns, services
 from .audits import audit_decide, audit_submit_scan
 from .forms import (
     AppealForm,
@@ -32,6 +32,7 @@ from .forms import (
     ScanForm,
     UpdateForm,
 )
+from .invoice_files import InvoiceFileError
 from .models import (
     Appeal,
     Audit,
@@ -104,38 +105,70 @@ def invoice_settings(request: HttpRequest, membership) -> HttpResponse:
     return redirect("reviews:invoices", company_id=membership.company_id)
 
 
+def _import_key(company: Company) -> str:
+    # Per company: a member of two companies previews each apart.
+    return f"invoice_import:{company.pk}"
+
+
 @member_view
 @require_http_methods(["GET", "POST"])
 def invoice_import(request: HttpRequest, membership) -> HttpResponse:
-    """Upload a CSV: preview first (errors with line numbers, duplicates),
-    then import everything at once or nothing."""
+    """Upload a CSV or .xlsx: preview first (the first rows as they will be
+    imported, errors with the file's line numbers, duplicates), then import
+    everything at once or nothing."""
     company = membership.company
+    key = _import_key(company)
     form = InvoiceImportForm(request.POST or None, request.FILES or None)
-    report = None
+    sheet = columns = report = None
     if request.method == "POST" and "confirm" in request.POST:
-        content = request.session.pop("invoice_import", None)
-        if content is None:
+        stored = request.session.get(key)
+        if stored is None:
             messages.error(request, _("The preview expired: upload the file again."))
             return redirect("reviews:invoice-import", company_id=company.pk)
-        preview = services.invoices_import_csv(
-            company=company, content=content.encode(), actor=request.user, commit=False
-        )
-        job = services.invoice_import_start(
-            company=company, actor=request.user, content=content, total=len(preview.rows)
-        )
-        return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=job.pk)
-    elif request.method == "POST" and form.is_valid():
-        content = form.cleaned_data["file"].read()
-        report = services.invoices_import_csv(
-            company=company, content=content, actor=request.user, commit=False
-        )
+        sheet, columns = services.InvoiceSheet.from_session(stored["sheet"]), stored["columns"]
+        report = services.invoices_check(company=company, sheet=sheet, columns=columns)
         if not report.errors:
-            request.session["invoice_import"] = content.decode("utf-8-sig")
+            del request.session[key]
+            job = services.invoice_import_start(
+                company=company,
+                actor=request.user,
+                content=services.invoices_file_content(report),
+                total=len(report.rows),
+                skipped=report.duplicates,
+            )
+            return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=job.pk)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            sheet = services.invoice_sheet_read(content=form.cleaned_data["file"].read())
+        except InvoiceFileError as error:
+            form.add_error("file", error)
+        else:
+            columns = services.invoice_columns_for(company=company, sheet=sheet)
+            report = services.invoices_check(company=company, sheet=sheet, columns=columns)
+            request.session[key] = {"sheet": sheet.to_session(), "columns": columns}
     return render(
         request,
         "reviews/pro/import.html",
-        {"membership": membership, "company": company, "form": form, "report": report},
+        {
+            "membership": membership,
+            "company": company,
+            "form": form,
+            "report": report,
+            "preview": report.rows[:PREVIEW_ROWS] if report else [],
+            "columns": _columns_display(sheet, columns) if sheet else [],
+        },
     )
+
+
+PREVIEW_ROWS = 10
+
+
+def _columns_display(sheet, columns: dict[str, int]) -> list[tuple[str, str]]:
+    """(field, the file's column it comes from) for the preview."""
+    return [
+        (label, sheet.header[columns[key]] if key in columns else "")
+        for key, label in invoice_columns.FIELDS.items()
+    ]
 
 
 @member_view
