@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import invoice_files
+from . import invoice_columns, invoice_files
 from .models import (
     Appeal,
     InvitationPolicy,
@@ -81,6 +81,44 @@ class InvoiceImportForm(forms.Form):
         if upload.size > invoice_files.MAX_BYTES:
             raise forms.ValidationError(_("The file is too large (2 MB maximum)."))
         return upload
+
+
+class InvoiceColumnsForm(forms.Form):
+    """Which column of the pro's file holds which field: one choice per
+    field, each column at most once, with sample values to recognise them."""
+
+    def __init__(self, *args, sheet, initial_columns: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not in the file —"))]
+        for column in range(sheet.width):
+            samples = ", ".join(value[:30] for value in sheet.samples(column))
+            label = sheet.column_label(column)
+            choices.append((str(column), f"{label} — {samples}" if samples else label))
+        for key, label in invoice_columns.FIELDS.items():
+            self.fields[key] = forms.TypedChoiceField(
+                label=label,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=key in invoice_columns.REQUIRED,
+                initial=initial_columns.get(key),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [cleaned.get(key) for key in invoice_columns.FIELDS]
+        chosen = [column for column in chosen if column is not None]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError(_("Each column can be chosen for one field only."))
+        return cleaned
+
+    @property
+    def chosen(self) -> dict[str, int]:
+        return {
+            key: self.cleaned_data[key]
+            for key in invoice_columns.FIELDS
+            if self.cleaned_data.get(key) is not None
+        }
 
 
 class ReviewSettingsForm(forms.ModelForm):

@@ -159,6 +159,26 @@ def header_index(rows: tuple[Row, ...]) -> int:
     return best
 
 
+def column_letter(column: int) -> str:
+    """0 → "A", 25 → "Z", 26 → "AA": the name a spreadsheet shows."""
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def valid(columns: object, width: int) -> bool:
+    """A mapping from the session or the database still fits the file."""
+    return (
+        isinstance(columns, dict)
+        and all(key in FIELDS for key in columns)
+        and all(isinstance(index, int) and 0 <= index < width for index in columns.values())
+        and len(set(columns.values())) == len(columns)
+    )
+
+
 def signature(header: tuple[str, ...]) -> str:
     """The same header, however spelled in case and accents, gives the same
     key: a remembered mapping applies to the next file of the same tool."""

@@ -32,6 +32,7 @@ from .models import (
     Appeal,
     AppealStatus,
     Invoice,
+    InvoiceColumnMapping,
     InvoiceImport,
     InvoiceSource,
     ModerationDecision,
@@ -112,6 +113,16 @@ class InvoiceSheet:
     def signature(self) -> str:
         return invoice_columns.signature(self.header)
 
+    @property
+    def width(self) -> int:
+        """Columns to choose from: the header's, or more if data runs past it."""
+        return max([len(self.header), *(len(row.cells) for row in self.rows[:200])])
+
+    def column_label(self, column: int) -> str:
+        letter = invoice_columns.column_letter(column)
+        name = self.header[column] if column < len(self.header) else ""
+        return f"{letter} « {name} »" if name else letter
+
     def samples(self, column: int, count: int = 3) -> list[str]:
         values = (row.cells[column] for row in self.rows if column < len(row.cells))
         return [value for value in values if value][:count]
@@ -154,9 +165,14 @@ def invoice_sheet_read(*, content: bytes) -> InvoiceSheet:
     return InvoiceSheet(header=table.rows[at].cells, rows=data, blank=table.blank, above=at)
 
 
-def invoice_columns_for(*, company: Company, sheet: InvoiceSheet) -> dict[str, int]:
-    """The columns of each field: recognised from the header's names."""
-    return invoice_columns.recognise(sheet.header)
+def invoice_column_mapping_save(
+    *, company: Company, sheet: InvoiceSheet, columns: dict[str, int]
+) -> InvoiceColumnMapping:
+    """Remember the pro's choice of columns for the next file with this header."""
+    mapping, _created = InvoiceColumnMapping.objects.update_or_create(
+        company=company, signature=sheet.signature, defaults={"columns": columns}
+    )
+    return mapping
 
 
 def _invoice_row(

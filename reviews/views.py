@@ -22,6 +22,7 @@ from .audits import audit_decide, audit_submit_scan
 from .forms import (
     AppealForm,
     FlagForm,
+    InvoiceColumnsForm,
     InvoiceForm,
     InvoiceImportForm,
     ModerationForm,
@@ -47,6 +48,7 @@ from .selectors import (
     active_sanction,
     company_reviews,
     invitation_ratios,
+    invoice_columns_for,
     moderation_backlog,
     strikes_by_company,
     transparency_stats,
@@ -113,19 +115,25 @@ def _import_key(company: Company) -> str:
 @member_view
 @require_http_methods(["GET", "POST"])
 def invoice_import(request: HttpRequest, membership) -> HttpResponse:
-    """Upload a CSV or .xlsx: preview first (the first rows as they will be
-    imported, errors with the file's line numbers, duplicates), then import
-    everything at once or nothing."""
+    """Upload a CSV or .xlsx; choose the columns if their names are not
+    recognised (the choice is remembered); preview (the first rows as they
+    will be imported, errors with the file's line numbers, duplicates); then
+    import everything at once or nothing."""
     company = membership.company
     key = _import_key(company)
+    stored = request.session.get(key)
     form = InvoiceImportForm(request.POST or None, request.FILES or None)
-    sheet = columns = report = None
-    if request.method == "POST" and "confirm" in request.POST:
-        stored = request.session.get(key)
-        if stored is None:
-            messages.error(request, _("The preview expired: upload the file again."))
-            return redirect("reviews:invoice-import", company_id=company.pk)
+    sheet = columns = report = columns_form = None
+    if stored is not None:
         sheet, columns = services.InvoiceSheet.from_session(stored["sheet"]), stored["columns"]
+    if request.method == "POST":
+        step = request.POST.get("step")
+    else:  # a GET only shows: the columns again, for review
+        step = "review" if request.GET.get("step") == "review" else None
+    if step in ("confirm", "columns", "review") and sheet is None:
+        messages.error(request, _("The preview expired: upload the file again."))
+        return redirect("reviews:invoice-import", company_id=company.pk)
+    if step == "confirm":
         report = services.invoices_check(company=company, sheet=sheet, columns=columns)
         if not report.errors:
             del request.session[key]
@@ -137,25 +145,51 @@ def invoice_import(request: HttpRequest, membership) -> HttpResponse:
                 skipped=report.duplicates,
             )
             return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=job.pk)
+    elif step == "columns" and request.method == "POST":
+        columns_form = InvoiceColumnsForm(request.POST, sheet=sheet, initial_columns=columns)
+        if columns_form.is_valid():
+            columns = columns_form.chosen
+            services.invoice_column_mapping_save(company=company, sheet=sheet, columns=columns)
+            request.session[key] = {"sheet": stored["sheet"], "columns": columns}
+            columns_form = None
+            report = services.invoices_check(company=company, sheet=sheet, columns=columns)
+    elif step == "review":
+        columns_form = InvoiceColumnsForm(sheet=sheet, initial_columns=columns)
     elif request.method == "POST" and form.is_valid():
         try:
             sheet = services.invoice_sheet_read(content=form.cleaned_data["file"].read())
         except InvoiceFileError as error:
             form.add_error("file", error)
         else:
-            columns = services.invoice_columns_for(company=company, sheet=sheet)
+            columns = invoice_columns_for(company=company, header=sheet.header, width=sheet.width)
             report = services.invoices_check(company=company, sheet=sheet, columns=columns)
             request.session[key] = {"sheet": sheet.to_session(), "columns": columns}
+            if invoice_columns.missing(columns):
+                columns_form = InvoiceColumnsForm(sheet=sheet, initial_columns=columns)
+    if columns_form is not None:
+        return render(
+            request,
+            "reviews/pro/import_columns.html",
+            {
+                "membership": membership,
+                "company": company,
+                "columns_form": columns_form,
+                "missing": [
+                    invoice_columns.FIELDS[field] for field in invoice_columns.missing(columns)
+                ],
+                "sheet": sheet,
+            },
+        )
     return render(
         request,
         "reviews/pro/import.html",
         {
             "membership": membership,
             "company": company,
-            "form": form,
+            "form": InvoiceImportForm() if report else form,
             "report": report,
             "preview": report.rows[:PREVIEW_ROWS] if report else [],
-            "columns": _columns_display(sheet, columns) if sheet else [],
+            "columns": _columns_display(sheet, columns) if report else [],
         },
     )
 
@@ -166,7 +200,7 @@ PREVIEW_ROWS = 10
 def _columns_display(sheet, columns: dict[str, int]) -> list[tuple[str, str]]:
     """(field, the file's column it comes from) for the preview."""
     return [
-        (label, sheet.header[columns[key]] if key in columns else "")
+        (label, sheet.column_label(columns[key]) if key in columns else "")
         for key, label in invoice_columns.FIELDS.items()
     ]
 

@@ -41,7 +41,7 @@ def confirm(pro, cast, django_capture_on_commit_callbacks):
     def send(company=None):
         url = reverse("reviews:invoice-import", args=[(company or cast.company_a).pk])
         with django_capture_on_commit_callbacks(execute=True):
-            return pro.post(url, {"confirm": "1"})
+            return pro.post(url, {"step": "confirm"})
 
     return send
 
@@ -291,5 +291,5 @@ def test_another_company_s_pro_cannot_import(client, cast):
     url = reverse("reviews:invoice-import", args=[cast.company_a.pk])
     content = (FRENCH + "F-1;14/03/2025;100;Luc Petit;;luc@example.org;\n").encode()
     assert client.post(url, {"file": SimpleUploadedFile("f.csv", content)}).status_code == 404
-    assert client.post(url, {"confirm": "1"}).status_code == 404
+    assert client.post(url, {"step": "confirm"}).status_code == 404
     assert not Invoice.objects.exists()

@@ -67,7 +67,7 @@ def test_csv_preview_then_import(pro, cast, django_capture_on_commit_callbacks):
     assert not Invoice.objects.exists()  # nothing before confirmation
     url = reverse("reviews:invoice-import", args=[cast.company_a.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = pro.post(url, {"confirm": "1"})
+        response = pro.post(url, {"step": "confirm"})
     assert sorted(Invoice.objects.values_list("number", flat=True)) == ["F-10", "F-11"]
     assert Invoice.objects.get(number="F-10").amount == pytest.approx(1200.50)
     # The import ran in a worker; its page and progress report it.
