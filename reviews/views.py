@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,7 +17,7 @@ from directory.files import private_file_response
 from directory.models import Company
 from directory.views.pro import member_view
 
-from . import invoice_columns, services
+from . import invoice_columns, invoice_exports, services
 from .audits import audit_decide, audit_submit_scan
 from .forms import (
     AppealForm,
@@ -203,6 +203,26 @@ def _columns_display(sheet, columns: dict[str, int]) -> list[tuple[str, str]]:
         (label, sheet.column_label(columns[key]) if key in columns else "")
         for key, label in invoice_columns.FIELDS.items()
     ]
+
+
+TEMPLATE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@member_view
+@require_GET
+def invoice_template(request: HttpRequest, membership, kind: str) -> HttpResponse:
+    """The French template of an invoice file, CSV or Excel."""
+    if kind not in TEMPLATE_TYPES:
+        raise Http404
+    content = invoice_exports.template_csv() if kind == "csv" else invoice_exports.template_xlsx()
+    response = HttpResponse(content, content_type=TEMPLATE_TYPES[kind])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{invoice_exports.TEMPLATE_NAME}.{kind}"'
+    )
+    return response
 
 
 @member_view
