@@ -242,6 +242,9 @@ def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, 
             % {"columns": ", ".join(str(invoice_columns.FIELDS[key]) for key in missing)}
         )
         return report
+    if not sheet.rows:
+        report.errors.append(_("The file has no invoice under its header row."))
+        return report
     known = set(company.invoices.values_list("number", flat=True))
     seen: set[str] = set()
     today = timezone.localdate()

@@ -135,8 +135,7 @@ def invoice_import(request: HttpRequest, membership) -> HttpResponse:
         return redirect("reviews:invoice-import", company_id=company.pk)
     if step == "confirm":
         report = services.invoices_check(company=company, sheet=sheet, columns=columns)
-        if not report.errors:
-            del request.session[key]
+        if not report.errors and report.rows:  # every invoice a duplicate: nothing to run
             job = services.invoice_import_start(
                 company=company,
                 actor=request.user,
@@ -144,6 +143,7 @@ def invoice_import(request: HttpRequest, membership) -> HttpResponse:
                 total=len(report.rows),
                 skipped=report.duplicates,
             )
+            del request.session[key]
             return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=job.pk)
     elif step == "columns" and request.method == "POST":
         columns_form = InvoiceColumnsForm(request.POST, sheet=sheet, initial_columns=columns)

@@ -69,7 +69,7 @@ def test_french_amounts_are_imported(upload, confirm, amount):
     text = FRENCH + f"F-1;14/03/2025;{amount};Luc Petit;;luc@example.org;\n"
     preview = upload(text).content.decode()
     assert "1 facture prête" in preview, preview
-    assert "1\u00a0234,56 €" in preview  # shown as it will be imported, the French way
+    assert "1\u00a0234,56&nbsp;€" in preview  # shown as it will be imported, the French way
     confirm()
     assert amounts() == {"F-1": Decimal("1234.56")}
 
@@ -217,6 +217,7 @@ def test_a_formula_is_stored_as_plain_text_or_refused_where_a_number_is_due(uplo
             "ancien fichier Excel",
         ),
         ("factures.csv", "Montant;Date\n100;14/03/2025\n", "Colonnes non reconnues"),
+        ("factures.csv", FRENCH + ";;;;;;\n", "aucune facture sous la ligne d&#x27;en-têtes"),
         ("factures.csv", b"a;b\n" + b"1;2\n" * 600_000, "2 Mo"),
     ],
 )
@@ -269,6 +270,23 @@ def test_the_worker_imports_the_preview_all_at_once_and_reports_duplicates(
     assert Invoice.objects.get(number="N-60").amount == Decimal("61.50")
     page = pro.get(response["Location"]).content.decode()
     assert "Factures importées : 60. Déjà enregistrées, ignorées : 1." in page
+
+
+def test_a_file_of_duplicates_only_has_nothing_to_import(pro, cast, upload, confirm):
+    Invoice.objects.create(
+        company=cast.company_a,
+        number="F-1",
+        issued_on="2025-03-01",
+        amount=1,
+        client_name="X",
+        client_email="x@example.org",
+    )
+    preview = upload(FRENCH + "F-1;14/03/2025;100;Luc Petit;;luc@example.org;\n").content.decode()
+    assert "0 facture prête" in preview
+    assert "1 déjà enregistrée, ignorée : F-1" in preview
+    assert 'value="confirm"' not in preview
+    assert confirm().status_code == 200
+    assert not InvoiceImport.objects.exists()
 
 
 def test_a_preview_is_confirmed_only_for_its_own_company(client, cast, upload, confirm):
