@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -132,12 +133,18 @@ def _not_text() -> InvoiceFileError:
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     line = 1
+    # Excel's own hint, "sep=;" on the first line, says the delimiter.
+    hint = re.match(r"sep=([;,\t|])\n", text)
+    if hint:
+        text, line = text[hint.end() :], 2
+    delimiter = hint.group(1) if hint else _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    first = line - 1
     try:
         for cells in reader:
             yield line, cells
-            line = reader.line_num + 1
+            line = first + reader.line_num + 1
     except csv.Error:
         # An unclosed quote or a field over csv's limit (far over MAX_CELL).
         raise InvoiceFileError(

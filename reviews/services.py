@@ -67,6 +67,8 @@ CONTACT_PATTERN = re.compile(
     r"|\bhttps?://|\bwww\.\S+|\b[\w-]+\.(?:fr|com|net|org|io)\b",
     re.IGNORECASE,
 )
+# What is left of "1 234,56 €" after a comma delimiter split it.
+CENTS = re.compile(r"\d{1,2}\s*(?:€|eur)?", re.IGNORECASE | re.ASCII)
 # The columns of the file the worker imports, after the pro's preview.
 CSV_COLUMNS = list(invoice_columns.FIELDS)
 
@@ -176,13 +178,17 @@ def invoice_column_mapping_save(
 
 
 def _invoice_row(
-    line: int, cells: tuple[str, ...], columns: dict[str, int], today: date
+    line: int, cells: tuple[str, ...], columns: dict[str, int], width: int, today: date
 ) -> tuple[dict | None, list[str]]:
     values = {
         key: cells[columns[key]] if columns.get(key, len(cells)) < len(cells) else ""
         for key in CSV_COLUMNS
     }
     problems = []
+    if len(cells) > width and max(columns.values()) < width and CENTS.fullmatch(cells[width]):
+        # "1 234,56" unquoted in a comma-separated file splits in two, the
+        # cents past the last named column: refuse rather than import 1234.
+        problems.append(_("more cells than column names (a comma inside a value?)"))
     if not values["number"]:
         problems.append(_("the invoice number is missing"))
     issued_on = amount = None
@@ -249,7 +255,7 @@ def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, 
     seen: set[str] = set()
     today = timezone.localdate()
     for row in sheet.rows:
-        data, errors = _invoice_row(row.line, row.cells, columns, today)
+        data, errors = _invoice_row(row.line, row.cells, columns, len(sheet.header), today)
         if errors:
             report.errors.extend(errors)
             continue

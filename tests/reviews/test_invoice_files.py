@@ -249,3 +249,11 @@ def test_damaged_workbooks_give_a_validation_error(noise, position):
     content[start : start + len(noise)] = noise
     table, messages = read_or_messages(bytes(content))
     assert messages or table.rows
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_excel_s_sep_hint_gives_the_delimiter_and_is_not_a_row(newline):
+    text = f"sep=,{newline}Numéro,Client{newline}F-1,Dupont; fils{newline}"
+    table = read_invoice_file(text.encode())
+    assert cells(table) == (("Numéro", "Client"), ("F-1", "Dupont; fils"))
+    assert [row.line for row in table.rows] == [2, 3]

@@ -187,6 +187,16 @@ def test_errors_carry_the_line_numbers_of_the_original_file(upload):
     assert not Invoice.objects.exists()
 
 
+def test_an_unquoted_decimal_comma_in_a_comma_separated_file_is_refused_not_misread(upload):
+    text = "N° facture,Date,Nom du client,Courriel,Montant TTC\n"
+    text += "F-1,14/03/2025,Luc Petit,luc@example.org,1 234,56 €\n"
+    preview = upload(text).content.decode()
+    assert "ligne 2 : plus de cellules que de noms de colonnes" in preview
+    assert not Invoice.objects.exists()
+    text = text.replace("1 234,56 €", '"1 234,56 €"')
+    assert "1 facture prête" in upload(text).content.decode()
+
+
 def test_a_preview_with_errors_cannot_be_confirmed(upload, confirm):
     upload(FRENCH + "F-1;14/03/2099;100;Luc Petit;;luc@example.org;\n")
     response = confirm()
