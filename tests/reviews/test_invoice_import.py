@@ -9,7 +9,10 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from reviews.invoice_files import Row
 from reviews.models import Invoice, InvoiceImport
 from tests.conftest import PASSWORD
 from tests.reviews.invoice_files_helpers import xlsx
@@ -321,3 +324,30 @@ def test_another_company_s_pro_cannot_import(client, cast):
     assert client.post(url, {"file": SimpleUploadedFile("f.csv", content)}).status_code == 404
     assert client.post(url, {"step": "confirm"}).status_code == 404
     assert not Invoice.objects.exists()
+
+
+CELL = st.text(alphabet="0123456789 ,.-/€=@+abcéÉ;\"'\t\u00a0\u202f", max_size=14)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(st.lists(CELL, min_size=0, max_size=9), max_size=8))
+def test_random_rows_give_invoices_or_line_numbered_errors(cast, rows):
+    from reviews import invoice_columns, services
+
+    header = ("N° facture", "Date", "Montant TTC", "Nom du client", "Société", "E-mail", "Tél")
+    sheet = services.InvoiceSheet(
+        header=header,
+        rows=tuple(Row(line=n + 2, cells=tuple(cells)) for n, cells in enumerate(rows)),
+        blank=0,
+    )
+    report = services.invoices_check(
+        company=cast.company_a, sheet=sheet, columns=invoice_columns.recognise(header)
+    )
+    assert all(error.startswith("ligne ") for error in report.errors) or not rows
+    for data in report.rows:
+        assert data["amount"] > 0
+        assert data["issued_on"] <= date.today()  # noqa: DTZ011 (a date, no time zone)
