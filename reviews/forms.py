@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import invoice_columns, invoice_files
 from .models import (
     Appeal,
     InvitationPolicy,
@@ -19,7 +20,6 @@ from .models import (
 )
 
 STARS = [(n, str(n)) for n in range(5, 0, -1)]
-CSV_MAX_BYTES = 2 * 1024 * 1024
 
 
 class InvoiceForm(forms.ModelForm):
@@ -61,21 +61,64 @@ class InvoiceForm(forms.ModelForm):
 
 class InvoiceImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
+        label=_("CSV or Excel file"),
         help_text=_(
-            "UTF-8, one invoice per line, columns: number;date (YYYY-MM-DD);amount;client_name;"
-            "client_company;client_email;client_phone."
+            "CSV (UTF-8 or Windows), Excel .xlsx or Unicode text, one invoice per line under "
+            "a header row: invoice number, date, amount incl. tax, client name and e-mail; "
+            "client company and phone if you have them."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.txt,.tsv,.xlsx,text/csv,text/plain,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
     )
 
     def clean_file(self):
+        # The content decides what the file is (reviews.invoice_files), not its name.
         upload = self.cleaned_data["file"]
-        if upload.size > CSV_MAX_BYTES:
+        if upload.size > invoice_files.MAX_BYTES:
             raise forms.ValidationError(_("The file is too large (2 MB maximum)."))
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError(_("Upload a .csv file."))
         return upload
+
+
+class InvoiceColumnsForm(forms.Form):
+    """Which column of the pro's file holds which field: one choice per
+    field, each column at most once, with sample values to recognise them."""
+
+    def __init__(self, *args, sheet, initial_columns: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not in the file —"))]
+        for column in range(sheet.width):
+            samples = ", ".join(value[:30] for value in sheet.samples(column))
+            label = sheet.column_label(column)
+            choices.append((str(column), f"{label} — {samples}" if samples else label))
+        for key, label in invoice_columns.FIELDS.items():
+            self.fields[key] = forms.TypedChoiceField(
+                label=label,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=key in invoice_columns.REQUIRED,
+                initial=initial_columns.get(key),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [cleaned.get(key) for key in invoice_columns.FIELDS]
+        chosen = [column for column in chosen if column is not None]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError(_("Each column can be chosen for one field only."))
+        return cleaned
+
+    @property
+    def chosen(self) -> dict[str, int]:
+        return {
+            key: self.cleaned_data[key]
+            for key in invoice_columns.FIELDS
+            if self.cleaned_data.get(key) is not None
+        }
 
 
 class ReviewSettingsForm(forms.ModelForm):

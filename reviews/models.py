@@ -588,3 +588,28 @@ class InvoiceImport(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.company_id}"
+
+
+class InvoiceColumnMapping(models.Model):
+    """The columns a company's pro chose for an invoice file's header,
+    reused for the next file with the same header (same tool, same export).
+    Keyed by company: one company never sees another's choices."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="invoice_column_mappings"
+    )
+    signature = models.CharField(max_length=64)  # reviews.invoice_columns.signature
+    columns = models.JSONField(default=dict)  # field name → column index
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "signature"], name="invoice_column_mapping_once"
+            )
+        ]
+        verbose_name = _("invoice column mapping")
+        verbose_name_plural = _("invoice column mappings")
+
+    def __str__(self) -> str:
+        return f"columns {self.signature[:8]} of {self.company_id}"

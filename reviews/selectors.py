@@ -6,6 +6,7 @@ from django.db.models import Count, F, QuerySet
 
 from directory.models import Company
 
+from . import invoice_columns
 from .models import (
     Appeal,
     AppealStatus,
@@ -18,6 +19,20 @@ from .models import (
     Sanction,
     Strike,
 )
+
+
+def invoice_columns_for(*, company: Company, header: tuple[str, ...], width: int) -> dict[str, int]:
+    """The columns of each field of an invoice file: the company's remembered
+    choice for this header if there is one, else the names recognised."""
+    remembered = (
+        company.invoice_column_mappings.filter(signature=invoice_columns.signature(header))
+        .values_list("columns", flat=True)
+        .first()
+    )
+    if remembered is not None and invoice_columns.valid(remembered, width):
+        return remembered
+    return invoice_columns.recognise(header)
+
 
 # The orders a visitor can choose; the default is the newest first, as the
 # consumer code requires.

@@ -15,6 +15,11 @@ urlpatterns = [
         "espace-pro/<int:company_id>/factures/import/", views.invoice_import, name="invoice-import"
     ),
     path(
+        "espace-pro/<int:company_id>/factures/modele.<str:kind>",
+        views.invoice_template,
+        name="invoice-template",
+    ),
+    path(
         "espace-pro/<int:company_id>/factures/import/<int:job_id>/",
         views.invoice_import_job,
         name="invoice-import-job",

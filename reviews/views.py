@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,11 +17,12 @@ from directory.files import private_file_response
 from directory.models import Company
 from directory.views.pro import member_view
 
-from . import services
+from . import invoice_columns, invoice_exports, services
 from .audits import audit_decide, audit_submit_scan
 from .forms import (
     AppealForm,
     FlagForm,
+    InvoiceColumnsForm,
     InvoiceForm,
     InvoiceImportForm,
     ModerationForm,
@@ -32,6 +33,7 @@ from .forms import (
     ScanForm,
     UpdateForm,
 )
+from .invoice_files import InvoiceFileError
 from .models import (
     Appeal,
     Audit,
@@ -46,6 +48,7 @@ from .selectors import (
     active_sanction,
     company_reviews,
     invitation_ratios,
+    invoice_columns_for,
     moderation_backlog,
     strikes_by_company,
     transparency_stats,
@@ -104,38 +107,122 @@ def invoice_settings(request: HttpRequest, membership) -> HttpResponse:
     return redirect("reviews:invoices", company_id=membership.company_id)
 
 
+def _import_key(company: Company) -> str:
+    # Per company: a member of two companies previews each apart.
+    return f"invoice_import:{company.pk}"
+
+
 @member_view
 @require_http_methods(["GET", "POST"])
 def invoice_import(request: HttpRequest, membership) -> HttpResponse:
-    """Upload a CSV: preview first (errors with line numbers, duplicates),
-    then import everything at once or nothing."""
+    """Upload a CSV or .xlsx; choose the columns if their names are not
+    recognised (the choice is remembered); preview (the first rows as they
+    will be imported, errors with the file's line numbers, duplicates); then
+    import everything at once or nothing."""
     company = membership.company
+    key = _import_key(company)
+    stored = request.session.get(key)
     form = InvoiceImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and "confirm" in request.POST:
-        content = request.session.pop("invoice_import", None)
-        if content is None:
-            messages.error(request, _("The preview expired: upload the file again."))
-            return redirect("reviews:invoice-import", company_id=company.pk)
-        preview = services.invoices_import_csv(
-            company=company, content=content.encode(), actor=request.user, commit=False
-        )
-        job = services.invoice_import_start(
-            company=company, actor=request.user, content=content, total=len(preview.rows)
-        )
-        return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=job.pk)
+    sheet = columns = report = columns_form = None
+    if stored is not None:
+        sheet, columns = services.InvoiceSheet.from_session(stored["sheet"]), stored["columns"]
+    if request.method == "POST":
+        step = request.POST.get("step")
+    else:  # a GET only shows: the columns again, for review
+        step = "review" if request.GET.get("step") == "review" else None
+    if step in ("confirm", "columns", "review") and sheet is None:
+        messages.error(request, _("The preview expired: upload the file again."))
+        return redirect("reviews:invoice-import", company_id=company.pk)
+    if step == "confirm":
+        report = services.invoices_check(company=company, sheet=sheet, columns=columns)
+        if not report.errors and report.rows:  # every invoice a duplicate: nothing to run
+            job = services.invoice_import_start(
+                company=company,
+                actor=request.user,
+                content=services.invoices_file_content(report),
+                total=len(report.rows),
+                skipped=report.duplicates,
+            )
+            del request.session[key]
+            return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=job.pk)
+    elif step == "columns" and request.method == "POST":
+        columns_form = InvoiceColumnsForm(request.POST, sheet=sheet, initial_columns=columns)
+        if columns_form.is_valid():
+            columns = columns_form.chosen
+            services.invoice_column_mapping_save(company=company, sheet=sheet, columns=columns)
+            request.session[key] = {"sheet": stored["sheet"], "columns": columns}
+            columns_form = None
+            report = services.invoices_check(company=company, sheet=sheet, columns=columns)
+    elif step == "review":
+        columns_form = InvoiceColumnsForm(sheet=sheet, initial_columns=columns)
     elif request.method == "POST" and form.is_valid():
-        content = form.cleaned_data["file"].read()
-        report = services.invoices_import_csv(
-            company=company, content=content, actor=request.user, commit=False
+        try:
+            sheet = services.invoice_sheet_read(content=form.cleaned_data["file"].read())
+        except InvoiceFileError as error:
+            form.add_error("file", error)
+        else:
+            columns = invoice_columns_for(company=company, header=sheet.header, width=sheet.width)
+            report = services.invoices_check(company=company, sheet=sheet, columns=columns)
+            request.session[key] = {"sheet": sheet.to_session(), "columns": columns}
+            if invoice_columns.missing(columns):
+                columns_form = InvoiceColumnsForm(sheet=sheet, initial_columns=columns)
+    if columns_form is not None:
+        return render(
+            request,
+            "reviews/pro/import_columns.html",
+            {
+                "membership": membership,
+                "company": company,
+                "columns_form": columns_form,
+                "missing": [
+                    invoice_columns.FIELDS[field] for field in invoice_columns.missing(columns)
+                ],
+                "sheet": sheet,
+            },
         )
-        if not report.errors:
-            request.session["invoice_import"] = content.decode("utf-8-sig")
     return render(
         request,
         "reviews/pro/import.html",
-        {"membership": membership, "company": company, "form": form, "report": report},
+        {
+            "membership": membership,
+            "company": company,
+            "form": InvoiceImportForm() if report else form,
+            "report": report,
+            "preview": report.rows[:PREVIEW_ROWS] if report else [],
+            "columns": _columns_display(sheet, columns) if report else [],
+        },
     )
+
+
+PREVIEW_ROWS = 10
+
+
+def _columns_display(sheet, columns: dict[str, int]) -> list[tuple[str, str]]:
+    """(field, the file's column it comes from) for the preview."""
+    return [
+        (label, sheet.column_label(columns[key]) if key in columns else "")
+        for key, label in invoice_columns.FIELDS.items()
+    ]
+
+
+TEMPLATE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@member_view
+@require_GET
+def invoice_template(request: HttpRequest, membership, kind: str) -> HttpResponse:
+    """The French template of an invoice file, CSV or Excel."""
+    if kind not in TEMPLATE_TYPES:
+        raise Http404
+    content = invoice_exports.template_csv() if kind == "csv" else invoice_exports.template_xlsx()
+    response = HttpResponse(content, content_type=TEMPLATE_TYPES[kind])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{invoice_exports.TEMPLATE_NAME}.{kind}"'
+    )
+    return response
 
 
 @member_view
