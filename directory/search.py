@@ -31,6 +31,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import (
     Case,
+    Count,
     ExpressionWrapper,
     F,
     FloatField,
@@ -73,6 +74,11 @@ NAME_STOP_WORDS = frozenset(
     """.split()
 )
 MAX_NAME_WORDS = 4
+# The empty state: how many related trades and nearby towns it offers, and
+# how many of the nearest companies farther away it reads their towns from.
+RELATED_TRADES = 4
+WIDER_TOWNS = 5
+WIDER_TOWN_SAMPLE = 50
 EARTH_RADIUS_KM = 6371.0
 PROFESSION_TERMS_CACHE_KEY = "directory:profession-terms:v1"
 
@@ -112,6 +118,15 @@ class TradeMatch:
     whole: bool = True  # the phrase is the whole text
 
 
+@dataclass(frozen=True)
+class WiderSearch:
+    """What a search that found nothing would find farther away."""
+
+    radius_km: int
+    count: int
+    towns: list[tuple[str, int]] = field(default_factory=list)  # (city, companies)
+
+
 @dataclass
 class SearchResult:
     query: SearchQuery
@@ -121,6 +136,16 @@ class SearchResult:
     place: PlaceResolution = field(default_factory=PlaceResolution)
     trades: list[Profession] = field(default_factory=list)
     trade_suggestions: list[Profession] = field(default_factory=list)
+    # When nothing is found: trades of the same sector (or popular ones),
+    # and the same search over a wider radius.
+    related_trades: list[Profession] = field(default_factory=list)
+    wider: WiderSearch | None = None
+
+    @property
+    def searched(self) -> bool:
+        """A search ran (even one that found nothing): the page shows
+        results or the empty state, never nothing."""
+        return self.page is not None
 
     @property
     def count(self) -> int:
@@ -437,16 +462,59 @@ def search_companies(query: SearchQuery) -> SearchResult:
                     [str(NAME_SIMILARITY_THRESHOLD)],
                 )
         rows = _ranked_rows(query, trades, result.position, result.radius_km)
+        searchable = rows is not None
         if rows is None:
             rows = CompanyProfession.objects.none().values("company_id")
         paginator = Paginator(rows, settings.DIRECTORY_RESULTS_PER_PAGE)
         page = paginator.get_page(_bounded_page(query.page))
         page.object_list = _companies_for(list(page.object_list))
         result.page = page
-
-    if result.count == 0 and query.text.strip() and not trades:
-        result.trade_suggestions = suggest_trades(query.text)
+        if result.count == 0:
+            _explain_empty(result, query, trades, searchable=searchable)
     return result
+
+
+def _explain_empty(
+    result: SearchResult, query: SearchQuery, trades: Sequence[TradeMatch], searchable: bool
+) -> None:
+    """Fill what the empty state offers: the trade's spelling, related
+    trades, and the same search farther away (how many, and where).
+
+    At most four small queries, only on a page that found nothing.
+    """
+    if query.text.strip() and not trades:
+        result.trade_suggestions = suggest_trades(query.text)
+    result.related_trades = related_trades(result.trades)
+    wider_radius = max(settings.DIRECTORY_SEARCH_RADIUS_CHOICES_KM)
+    if result.position is None or not searchable or result.radius_km >= wider_radius:
+        return
+    rows = _ranked_rows(query, trades, result.position, wider_radius)
+    if rows is None:
+        return
+    count = rows.count()
+    if count:
+        # The towns of the nearest of them: where to look instead.
+        nearest = rows.order_by("distance_km").values_list("company_id", flat=True)
+        towns = (
+            Company.objects.filter(pk__in=nearest[:WIDER_TOWN_SAMPLE])
+            .values("city")
+            .annotate(companies=Count("pk"))
+            .order_by("-companies", "city")[:WIDER_TOWNS]
+        )
+        result.wider = WiderSearch(
+            wider_radius, count, [(town["city"], town["companies"]) for town in towns]
+        )
+
+
+def related_trades(trades: Sequence[Profession], limit: int = RELATED_TRADES) -> list[Profession]:
+    """Trades of the same sector as the first matched one that have listed
+    companies; the most listed trades when nothing was matched."""
+    others = Profession.objects.popular()
+    if trades:
+        others = others.filter(sector_id=trades[0].sector_id).exclude(
+            pk__in=[trade.pk for trade in trades]
+        )
+    return list(others[:limit])
 
 
 def _bounded_page(raw: int | str) -> int:

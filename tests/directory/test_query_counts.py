@@ -42,6 +42,10 @@ def many_electricians(taxonomy, places):
         "/recherche/?q=electricien&ou=Lyon",
         "/recherche/?q=electricien&ou=Lyon&page=2",
         "/recherche/?q=electricien&ou=Lyom",
+        # Nothing found: the empty state's suggestions and wider search.
+        "/recherche/?q=zzzz&ou=Lyon",
+        "/recherche/?q=nounou&ou=69003",
+        "/recherche/?q=electricien&ou=Saint-Etienne&rayon=10",
         "/recherche/",
         "/metiers/",
         "/metiers/electricien/",
