@@ -14,6 +14,25 @@ The query is resolved in three cheap steps before companies are touched:
 Text that is not a trade is looked up in company names, by whole words:
 a full-text index on PostgreSQL (trigram similarity when nothing matches
 exactly, for typos), padded substrings on SQLite.
+
+Trades are compared in a *trade key* form (:func:`trade_key`,
+:func:`trade_text`), on both sides — what was typed and the trades' names
+and synonyms — so that what people type matches like the singular:
+
+* French plurals by simple rules, applied to every word of four letters or
+  more: a final -s or -x goes, then -au and -al become -a. "peintres" →
+  "peintre", "nounous" → "nounou", "travaux"… and since terms get the same
+  treatment, "chevaux" and "cheval" meet at "cheva", "bureaux" and
+  "bureau" at "burea". Irregular plurals ("travail"/"travaux") do not.
+* Elisions and articles opening the text ("l'électricien", "d'électricien",
+  "des plombiers", "les maçons") and a lone letter closing it (an English
+  possessive: "chauffagiste's") are dropped. Inside the text they stay:
+  "architecte d'intérieur" is a term as it is.
+* Hyphens are spaces ("serruriers-dépanneurs" is a locksmith, then a word
+  that may name a company).
+
+Company names are still matched on their own words (normalised, not
+keyed): "Eaux Vives" is not "Eau Vive".
 """
 
 from __future__ import annotations
@@ -71,8 +90,11 @@ NAME_STOP_WORDS = frozenset(
     fils cie sa sarl sas sasu eurl ei sci
     pas cher chere pres proche autour urgent urgence rapide bon bonne meilleur meilleure
     devis gratuit qualite
+    c j m n qu s t
     """.split()
 )
+# Elisions and articles that may open what people type: "l'électricien".
+LEADING_ARTICLES = frozenset("c d j l m n qu s t le la les un une de des du au aux".split())
 MAX_NAME_WORDS = 4
 # The empty state: how many related trades and nearby towns it offers, and
 # how many of the nearest companies farther away it reads their towns from.
@@ -80,7 +102,7 @@ RELATED_TRADES = 4
 WIDER_TOWNS = 5
 WIDER_TOWN_SAMPLE = 50
 EARTH_RADIUS_KM = 6371.0
-PROFESSION_TERMS_CACHE_KEY = "directory:profession-terms:v1"
+PROFESSION_TERMS_CACHE_KEY = "directory:profession-terms:v2"
 
 Sort = Literal["relevance", "distance", "name"]
 Audience = Literal["", "b2c", "b2b"]
@@ -114,7 +136,7 @@ class SearchQuery:
 class TradeMatch:
     profession_id: int
     score: float  # 0–1
-    phrase: str = ""  # the words of the text that designate the trade
+    phrase: str = ""  # the words of the text that designate the trade (trade keys)
     whole: bool = True  # the phrase is the whole text
 
 
@@ -165,8 +187,33 @@ class SearchResult:
 # --- Trades -----------------------------------------------------------------
 
 
+def trade_key(word: str) -> str:
+    """A normalised word as trade terms are compared: plural marks off.
+
+    ``"peintres"`` → ``"peintre"``, ``"chevaux"`` and ``"cheval"`` →
+    ``"cheva"``; words of three letters or fewer are left alone ("des",
+    "gaz").
+    """
+    if len(word) > 3 and word[-1] in "sx":
+        word = word[:-1]
+    if len(word) > 3 and word.endswith(("au", "al")):
+        word = word[:-1]
+    return word
+
+
+def trade_text(normalized: str) -> str:
+    """Normalised text as trade terms are compared: leading elisions and
+    articles and a closing lone letter dropped, every word keyed."""
+    words = normalized.split()
+    while len(words) > 1 and words[0] in LEADING_ARTICLES:
+        words.pop(0)
+    if len(words) > 1 and len(words[-1]) == 1:
+        words.pop()
+    return " ".join(trade_key(word) for word in words)
+
+
 def profession_terms() -> list[tuple[str, int]]:
-    """Every (normalised name or synonym, profession id) of public trades.
+    """Every (name or synonym as a trade key, profession id) of public trades.
 
     A few hundred short strings, cached; ``invalidate_profession_terms``
     runs whenever the taxonomy changes.
@@ -174,11 +221,11 @@ def profession_terms() -> list[tuple[str, int]]:
     terms = cache.get(PROFESSION_TERMS_CACHE_KEY)
     if terms is None:
         terms = [
-            (term, profession.pk)
+            (keyed, profession.pk)
             for profession in Profession.objects.public().only(
                 "id", "name_fr", "name_en", "synonyms"
             )
-            for term in profession.search_terms()
+            for keyed in dict.fromkeys(map(trade_text, profession.search_terms()))
         ]
         cache.set(PROFESSION_TERMS_CACHE_KEY, terms, timeout=60 * 60)
     return terms
@@ -212,7 +259,7 @@ def _term_score(phrase: str, term: str, whole: bool) -> float:
 
 def match_trades(text: str, threshold: float = TRADE_MATCH_THRESHOLD) -> list[TradeMatch]:
     """The trades designated by ``text``, best first, with a 0–1 score."""
-    normalized = normalize(text)[:MAX_NORMALIZED_LENGTH]
+    normalized = trade_text(normalize(text)[:MAX_NORMALIZED_LENGTH])
     if len(normalized) < 2:
         return []
     phrases = _phrases(normalized)
@@ -331,7 +378,7 @@ def _ranked_rows(
     normalized = normalize(query.text)[:MAX_NORMALIZED_LENGTH]
     trade_ids = [m.profession_id for m in trades]
     trade_words = {word for match in trades for word in match.phrase.split()}
-    other_words = _name_words([w for w in normalized.split() if w not in trade_words])
+    other_words = _name_words([w for w in normalized.split() if trade_key(w) not in trade_words])
     rows = CompanyProfession.objects.filter(is_listed=True)
     company_id = "company_id"
     text_score: object = Value(1.0)
