@@ -38,8 +38,9 @@ keyed): "Eaux Vives" is not "Eau Vive".
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from django.conf import settings
@@ -67,7 +68,7 @@ from rapidfuzz import fuzz
 from . import ranking
 from .models import Company, CompanyProfession, Profession, Sector
 from .places import PlaceResolution, Position, bounding_box, resolve_place
-from .text import normalize
+from .text import normalize, normalize_place
 
 MAX_QUERY_LENGTH = 200
 # Longer than any trade or company name: the rest cannot improve a match.
@@ -96,6 +97,15 @@ NAME_STOP_WORDS = frozenset(
 # Elisions and articles that may open what people type: "l'électricien".
 LEADING_ARTICLES = frozenset("c d j l m n qu s t le la les un une de des du au aux".split())
 MAX_NAME_WORDS = 4
+# A place typed in the trade box ("électricien Lyon", "plombier 69003"):
+# the words that may join it to the rest ("électricien à Lyon", "près de"),
+# and the longest place read there ("Saint Rémy de Provence").
+PLACE_CONNECTORS = frozenset("a au aux en sur dans vers pres proche autour de du d l la le".split())
+MAX_PLACE_WORDS = 4
+_POSTAL_CODE = re.compile(r"^\d{5}$")
+# "15", "15e", "1er", "3eme": a district number after a city's name.
+_DISTRICT = re.compile(r"^\d{1,2}(?:e|er|eme|ieme)?$")
+_TOKEN_SEPARATORS = re.compile(r"[\s,;]+")
 # The empty state: how many related trades and nearby towns it offers, and
 # how many of the nearest companies farther away it reads their towns from.
 RELATED_TRADES = 4
@@ -141,6 +151,15 @@ class TradeMatch:
 
 
 @dataclass(frozen=True)
+class Understanding:
+    """How a trade box holding a place was read: ``text`` is what stays
+    in the trade box, ``place`` what was read as the place."""
+
+    text: str
+    place: str
+
+
+@dataclass(frozen=True)
 class WiderSearch:
     """What a search that found nothing would find farther away."""
 
@@ -162,6 +181,9 @@ class SearchResult:
     # and the same search over a wider radius.
     related_trades: list[Profession] = field(default_factory=list)
     wider: WiderSearch | None = None
+    # Set when the place was read from the trade box; ``query`` then holds
+    # the text and place as understood.
+    understood: Understanding | None = None
 
     @property
     def searched(self) -> bool:
@@ -389,12 +411,15 @@ def _ranked_rows(
         text_score = _trade_score(trades)
     elif trades:
         # A trade and a name: "Plomberie Dupont" is a plumber named Dupont.
-        # Words that name nobody are just words.
-        named = named_companies(other_words).companies
+        # Words that name nobody of the trade are just words ("électricien
+        # Lyon" in the trade box while the "où" box holds another place).
+        trade_rows = CompanyProfession.objects.filter(profession_id__in=trade_ids)
+        named = named_companies(other_words).companies.filter(
+            pk__in=trade_rows.values("company_id")
+        )
         if named.exists():
-            # From the few companies so named, those of the trade.
-            trade_rows = CompanyProfession.objects.filter(profession_id__in=trade_ids)
-            rows, company_id = named.filter(pk__in=trade_rows.values("company_id")), "pk"
+            # From the few companies of the trade so named.
+            rows, company_id = named, "pk"
             text_score = _trade_score(trades, primary_field="primary_profession_id")
         else:
             rows = rows.filter(profession_id__in=trade_ids)
@@ -478,13 +503,151 @@ def _companies_for(rows: list[dict]) -> list[Company]:
     return companies
 
 
+# --- A place in the trade box -----------------------------------------------
+
+
+def _tokens(text: str) -> list[str]:
+    return [token for token in _TOKEN_SEPARATORS.split(text.strip()) if normalize(token)]
+
+
+def _strip_connectors(tokens: list[str], side: int) -> list[str]:
+    """Drop connecting words ("à", "près de") on one side (0: start, -1: end)."""
+    tokens = list(tokens)
+    while tokens and normalize(tokens[side]) in PLACE_CONNECTORS:
+        tokens.pop(side)
+    return tokens
+
+
+def _place_words(text: str) -> list[str]:
+    """The words of a place name that must all be typed: not numbers or
+    district marks ("Paris 15e", "Saint-Denis (93)")."""
+    return [
+        word
+        for word in normalize_place(text).split()
+        if not any(c.isdigit() for c in word) and word != "arrondissement"
+    ]
+
+
+def _reads_as_place(candidate: str, resolution: PlaceResolution) -> bool:
+    """A resolved candidate counts only if it *is* the place, not merely
+    the start of one: "Dupont" must not become "Dupontville"."""
+    position = resolution.position
+    if position is None:
+        return False
+    if _POSTAL_CODE.match(candidate):
+        return True
+    words = _place_words(candidate)
+    return bool(words) and position.place is not None and words == _place_words(position.place.name)
+
+
+def _names_someone(words: Sequence[str]) -> bool:
+    significant = _name_words(normalize(" ".join(words)).split())
+    if not significant:
+        return False
+    match = named_companies(significant)
+    # PostgreSQL returns an exact match only once it found one; elsewhere ask.
+    return match.exact and (connection.vendor == "postgresql" or match.companies.exists())
+
+
+def understand_place_in_text(text: str) -> tuple[Understanding, PlaceResolution] | None:
+    """Read a place typed in the trade box: "électricien Lyon", "plombier
+    69003", "électricien à Saint-Étienne", "Lyon électricien", "plombier
+    paris 15", "Dupont 69003". None when the text holds no place.
+
+    The words after the trade (or before it) are tried as a place, and
+    accepted only when they are exactly a known place's name (a postal code
+    counts; a bare département number does not) and the rest still means
+    something: a trade, or else the name of a listed company. Without a
+    trade, a text that names a company as it stands ("Lyon Élec") is left
+    alone, and only its last word (or a leading postal code) is tried.
+    At most two ``resolve_place`` calls.
+    """
+    tokens = _tokens(text)
+    if len(tokens) < 2:
+        return None
+    trades = match_trades(text)
+    if trades and trades[0].whole:
+        return None
+    if trades:
+        trade_words = {w for m in trades for w in m.phrase.split() if w not in LEADING_ARTICLES}
+        covered = [
+            i
+            for i, token in enumerate(tokens)
+            if any(trade_key(w) in trade_words for w in normalize(token).split())
+        ]
+        if not covered:
+            return None
+        first, last = covered[0], covered[-1]
+        trailing = _strip_connectors(tokens[last + 1 :], 0)[-MAX_PLACE_WORDS:]
+        leading = _strip_connectors(tokens[:first], -1)[:MAX_PLACE_WORDS]
+        groups = [trailing] if trailing else [leading] if leading else []
+    else:
+        if _names_someone(tokens):
+            return None
+        # A name then its place ("Dupont Lyon"); a place first only as a
+        # postal code ("69003 Dupont"), to keep the look-ups few.
+        groups = [_strip_connectors(tokens[-1:], 0)]
+        if _POSTAL_CODE.match(tokens[0]):
+            groups.append(tokens[:1])
+    # (words tried as the place, words it takes from the text)
+    candidates: list[tuple[list[str], list[str]]] = []
+    for group in groups:
+        if not group:
+            continue
+        candidates.append((group, group))
+        if len(group) > 1 and _DISTRICT.match(normalize(group[-1])):
+            # "paris 15" unknown as such: Paris, the district dropped.
+            candidates.append((group[:-1], group))
+        elif len(group) > 1:
+            # "pas cher Lyon": the last word alone.
+            candidates.append((group[-1:], group[-1:]))
+    for place_words, taken in candidates[:2]:
+        rest = _rest_without(tokens, taken)
+        if not trades and not _names_someone(rest):
+            continue
+        candidate = " ".join(place_words)
+        resolution = resolve_place(candidate)
+        if _reads_as_place(candidate, resolution):
+            return Understanding(text=" ".join(rest), place=candidate), resolution
+    return None
+
+
+def _rest_without(tokens: list[str], group: list[str]) -> list[str]:
+    """The tokens around ``group`` (a run of them), connectors next to it dropped."""
+    for start in range(len(tokens) - len(group) + 1):
+        if tokens[start : start + len(group)] == group:
+            before = _strip_connectors(tokens[:start], -1)
+            after = _strip_connectors(tokens[start + len(group) :], 0)
+            return before + after
+    return tokens
+
+
+# --- The search ---------------------------------------------------------------
+
+
 def search_companies(query: SearchQuery) -> SearchResult:
-    """Run a directory search. Never raises on what a visitor can type."""
+    """Run a directory search. Never raises on what a visitor can type.
+
+    A place typed in the trade box is read as the place when the "où" box
+    is empty (see :func:`understand_place_in_text`); if both are given, the
+    "où" box wins and the words stay in the text.
+    """
     result = SearchResult(query=query)
     if query.is_empty:
         return result
 
-    if query.latitude is not None and query.longitude is not None:
+    if query.latitude is None and not query.place.strip() and query.text.strip():
+        understood = understand_place_in_text(query.text[:MAX_QUERY_LENGTH])
+        if understood is not None:
+            result.understood, result.place = understood
+            query = result.query = replace(
+                query, text=result.understood.text, place=result.understood.place
+            )
+            result.position = result.place.position
+
+    if result.position is not None:
+        pass
+    elif query.latitude is not None and query.longitude is not None:
         result.position = Position("", query.latitude, query.longitude)
     elif query.place.strip():
         result.place = resolve_place(query.place)

@@ -156,3 +156,57 @@ def test_the_empty_state_costs_a_few_fixed_queries(client, far_nanny):
     assert "Voir 6 professionnels dans un rayon de 200 km" in text_of(response)
 
     assert len(statements(queries)) <= MAX_QUERIES, statements(queries)
+
+
+@pytest.fixture
+def lyon_electrician(taxonomy, places):
+    CompanyFactory(
+        trade_name="Volt Forez",
+        primary_profession=taxonomy["electricien"],
+        latitude=45.4339,
+        longitude=4.39,
+        intervention_radius_km=20,
+    )
+    return CompanyFactory(trade_name="Lumière Martin", primary_profession=taxonomy["electricien"])
+
+
+def test_a_place_in_the_trade_box_shows_how_it_was_understood(client, lyon_electrician):
+    response = client.get("/recherche/", {"q": "électricien Lyon"})
+    text = text_of(response)
+    assert "Recherche comprise : Électricien à Lyon (69)" in text
+    assert "1 professionnel trouvé" in text
+    assert "Lumière Martin" in text
+    assert "Volt Forez" not in text
+    html = response.content.decode()
+    # Shareable: the canonical address, and the boxes as understood.
+    assert (
+        '<link rel="canonical" href="http://testserver/recherche/?q=%C3%A9lectricien&amp;ou=Lyon">'
+        in html
+    )
+    assert re.search(r'<input[^>]*name="q"[^>]*value="électricien"', html)
+    assert re.search(r'<input[^>]*name="ou"[^>]*value="Lyon"', html)
+    canonical = client.get("/recherche/", {"q": "électricien", "ou": "Lyon"})
+    assert "Lumière Martin" in text_of(canonical)
+    assert "Recherche comprise" not in text_of(canonical)
+
+
+def test_a_postal_code_in_the_trade_box_is_understood(client, taxonomy, places):
+    CompanyFactory(trade_name="Eaux Vives", primary_profession=taxonomy["plombier"])
+    text = text_of(client.get("/recherche/", {"q": "plombier 69003"}))
+    assert "Recherche comprise : Plombier à 69003 (Lyon)" in text
+    assert "Eaux Vives" in text
+
+
+def test_a_name_and_a_place_in_the_trade_box_are_understood(client, lyon_electrician):
+    text = text_of(client.get("/recherche/", {"q": "Martin Lyon"}))
+    assert "Recherche comprise : « Martin » à Lyon (69)" in text
+    assert "Lumière Martin" in text
+
+
+def test_the_pages_of_an_understood_search_link_the_canonical_query(client, taxonomy, places):
+    for i in range(25):
+        CompanyFactory(trade_name=f"Toit {i:02d}", primary_profession=taxonomy["couvreur"])
+    response = client.get("/recherche/", {"q": "couvreurs à Lyon"})
+    assert links(response)["Suivante"] == "?q=couvreurs&ou=Lyon&page=2"
+    page_2 = client.get("/recherche/" + links(response)["Suivante"])
+    assert "Page 2 sur 2" in text_of(page_2)
