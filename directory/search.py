@@ -56,6 +56,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     Max,
     Min,
     QuerySet,
@@ -184,12 +185,38 @@ class SearchResult:
     # Set when the place was read from the trade box; ``query`` then holds
     # the text and place as understood.
     understood: Understanding | None = None
+    # Results are grouped: companies whose primary trade matched, then
+    # those for which it is a secondary trade (ranking by relevance only).
+    grouped: bool = False
 
     @property
     def searched(self) -> bool:
         """A search ran (even one that found nothing): the page shows
         results or the empty state, never nothing."""
         return self.page is not None
+
+    @property
+    def main_results(self) -> list[Company]:
+        """The page's companies whose primary trade matched (all of them
+        when results are not grouped)."""
+        if not self.page:
+            return []
+        companies = list(self.page.object_list)
+        if not self.grouped:
+            return companies
+        return [c for c in companies if not getattr(c, "matched_as_secondary", False)]
+
+    @property
+    def also_results(self) -> list[Company]:
+        """The page's companies that do a matched trade besides their own."""
+        if not self.page or not self.grouped:
+            return []
+        return [c for c in self.page.object_list if getattr(c, "matched_as_secondary", False)]
+
+    @property
+    def also_start(self) -> int:
+        """The rank of the first of ``also_results`` (for the list's numbering)."""
+        return self.page.start_index() + len(self.main_results) if self.page else 0
 
     @property
     def count(self) -> int:
@@ -463,42 +490,86 @@ def _ranked_rows(
         proximity = ranking.proximity(distance, Value(float(radius_km)))
 
     relevance = ranking.relevance(text=text_score, proximity=proximity, trust=F("trust_score"))
+    # 1 when a matched trade is the company's primary trade: results group
+    # on it (see ranking.py). is_primary is in the trade index.
+    matched_ids = _matched_trade_ids(query, trades)
+    if company_id == "pk":
+        primary_when = When(primary_profession_id__in=matched_ids, then=Value(1))
+    else:
+        primary_when = When(is_primary=True, then=Value(1))
+    primary_match = Case(primary_when, default=Value(0), output_field=IntegerField())
     grouped = company_id == "company_id" and len(trade_ids) > 1
     if grouped:
         # A company with two of the trades has two rows: keep its best.
         rows = rows.values(company_id).annotate(
             relevance=Max(relevance, output_field=FloatField()),
             distance_km=Min(distance, output_field=FloatField()),
+            primary_match=Max(primary_match),
         )
     else:
         rows = rows.annotate(
             relevance=ExpressionWrapper(relevance, output_field=FloatField()),
             distance_km=ExpressionWrapper(distance, output_field=FloatField()),
+            primary_match=primary_match,
         )
         ids = {"company_id": F("pk")} if company_id == "pk" else {}
-        rows = rows.values("relevance", "distance_km", *([] if ids else ["company_id"]), **ids)
+        rows = rows.values(
+            "relevance",
+            "distance_km",
+            "primary_match",
+            *([] if ids else ["company_id"]),
+            **ids,
+        )
     if query.sort == "name":
         name = "trade_name" if company_id == "pk" else "company__trade_name"
         return rows.annotate(name=Min(name) if grouped else F(name)).order_by("name", "company_id")
     if query.sort == "distance" and position is not None:
         return rows.order_by("distance_km", "-relevance", "company_id")
+    first = ["-primary_match"] if matched_ids else []
     if company_id == "pk":
         # Names that match alike read best alphabetically; ordering by id
         # alone would also tempt PostgreSQL into walking the primary key.
-        return rows.order_by("-relevance", "trade_name", "company_id")
-    return rows.order_by("-relevance", "company_id")
+        return rows.order_by(*first, "-relevance", "trade_name", "company_id")
+    return rows.order_by(*first, "-relevance", "company_id")
 
 
-def _companies_for(rows: list[dict]) -> list[Company]:
-    """The page's companies, in rank order, with their distance and score."""
-    by_id = Company.objects.select_related("primary_profession").in_bulk(
-        [row["company_id"] for row in rows]
-    )
+def _matched_trade_ids(query: SearchQuery, trades: Sequence[TradeMatch]) -> list[int]:
+    """The trades companies are found by: those the text designates, or
+    the trade filter when no text was typed."""
+    if trades:
+        return [match.profession_id for match in trades]
+    if query.profession and not normalize(query.text):
+        return [query.profession.pk]
+    return []
+
+
+def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list[Company]:
+    """The page's companies, in rank order, with their distance and score,
+    and — when trades were matched — ``matched_trades`` (those of the
+    matched trades the company does, its primary trade first) and
+    ``matched_as_secondary`` (none of them is its primary trade). One
+    query for the companies, one for their matched trades."""
+    ids = [row["company_id"] for row in rows]
+    by_id = Company.objects.select_related("primary_profession").in_bulk(ids)
+    links: dict[int, list[tuple[int, bool]]] = {}
+    if matched and ids:
+        for company_id, profession_id, is_primary in CompanyProfession.objects.filter(
+            company_id__in=ids, profession_id__in=[trade.pk for trade in matched]
+        ).values_list("company_id", "profession_id", "is_primary"):
+            links.setdefault(company_id, []).append((profession_id, is_primary))
+    order = {trade.pk: index for index, trade in enumerate(matched)}
+    trades_by_id = {trade.pk: trade for trade in matched}
     companies = []
     for row in rows:
         company = by_id[row["company_id"]]
         company.distance_km = row["distance_km"]
         company.relevance = row["relevance"]
+        if matched:
+            found = sorted(
+                links.get(company.pk, []), key=lambda link: (not link[1], order[link[0]])
+            )
+            company.matched_trades = [trades_by_id[profession_id] for profession_id, _ in found]
+            company.matched_as_secondary = bool(found) and not any(p for _, p in found)
         companies.append(company)
     return companies
 
@@ -677,8 +748,12 @@ def search_companies(query: SearchQuery) -> SearchResult:
             rows = CompanyProfession.objects.none().values("company_id")
         paginator = Paginator(rows, settings.DIRECTORY_RESULTS_PER_PAGE)
         page = paginator.get_page(_bounded_page(query.page))
-        page.object_list = _companies_for(list(page.object_list))
+        matched = _matched_trades(query, trades, result.trades)
+        page.object_list = _companies_for(list(page.object_list), matched)
         result.page = page
+        result.grouped = bool(matched) and (
+            query.sort == "relevance" or (query.sort == "distance" and result.position is None)
+        )
         if result.count == 0:
             _explain_empty(result, query, trades, searchable=searchable)
     return result
@@ -725,6 +800,16 @@ def related_trades(trades: Sequence[Profession], limit: int = RELATED_TRADES) ->
             pk__in=[trade.pk for trade in trades]
         )
     return list(others[:limit])
+
+
+def _matched_trades(
+    query: SearchQuery, trades: Sequence[TradeMatch], professions: Sequence[Profession]
+) -> list[Profession]:
+    ids = _matched_trade_ids(query, trades)
+    known = {profession.pk: profession for profession in professions}
+    if query.profession:
+        known.setdefault(query.profession.pk, query.profession)
+    return [known[pk] for pk in ids if pk in known]
 
 
 def _bounded_page(raw: int | str) -> int:

@@ -42,6 +42,9 @@ def many_electricians(taxonomy, places):
         "/recherche/?q=electricien&ou=Lyon",
         "/recherche/?q=electricien&ou=Lyon&page=2",
         "/recherche/?q=electricien&ou=Lyom",
+        # Every company does plumbing as a secondary trade: one group, below.
+        "/recherche/?q=plombier&ou=Lyon",
+        "/recherche/?q=electricien+plombier&ou=Lyon&page=2",
         # A place typed in the trade box.
         "/recherche/?q=electricien+Lyon",
         "/recherche/?q=lyon+elec",
