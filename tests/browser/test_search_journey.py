@@ -118,3 +118,27 @@ def test_a_search_that_finds_nothing_shows_what_to_try(page: Page, live_server, 
     expect(page).to_have_url(re.compile(r"rayon=200"))
     expect(page.locator("ol.results > li")).to_have_count(1)
     expect(page.locator("ol.results")).to_contain_text("Petits Pas Forez")
+
+
+def test_a_place_typed_in_the_trade_box_and_a_secondary_trade(page: Page, live_server, market):
+    page.set_viewport_size({"width": 390, "height": 844})
+    CompanyFactory(
+        trade_name="Carreaux Bernard",
+        primary_profession=Profession.objects.get(slug="carreleur"),
+        other_professions=[Profession.objects.get(slug="electricien")],
+        latitude=45.7491,
+        longitude=4.8479,
+    )
+    page.goto(live_server.url + "/")
+    page.get_by_label("Métier, spécialité ou entreprise").fill("électriciens à Lyon")
+    page.get_by_role("button", name="Rechercher").click()
+
+    expect(page.get_by_text("Recherche comprise : Électricien à Lyon (69)")).to_be_visible()
+    expect(page.get_by_label("Métier, spécialité ou entreprise")).to_have_value("électriciens")
+    expect(page.get_by_label("Ville ou code postal")).to_have_value("Lyon")
+    # Electricians first; the tiler who also does electricity below a heading.
+    expect(page.locator("ol.results").first.locator("> li")).to_have_count(2)
+    also = page.get_by_role("region", name="Font aussi ce métier")
+    expect(also.get_by_role("heading", level=3)).to_have_text("Font aussi ce métier")
+    expect(also.locator("ol.results > li")).to_have_count(1)
+    expect(also).to_contain_text("Électricien · aussi Carreleur")
