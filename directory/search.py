@@ -101,8 +101,11 @@ MAX_NAME_WORDS = 4
 # A place typed in the trade box ("électricien Lyon", "plombier 69003"):
 # the words that may join it to the rest ("électricien à Lyon", "près de"),
 # and the longest place read there ("Saint Rémy de Provence").
-PLACE_CONNECTORS = frozenset("a au aux en sur dans vers pres proche autour de du d l la le".split())
+# Articles are not connectors: they start names ("Le Mans", "La Rochelle").
+PLACE_CONNECTORS = frozenset("a au aux en sur dans vers pres proche autour de du d".split())
 MAX_PLACE_WORDS = 4
+# "au Mans", "aux Sables-d'Olonne": the article the contraction holds.
+ARTICLE_CONTRACTIONS = {"au": "Le", "aux": "Les"}
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 # "15", "15e", "1er", "3eme": a district number after a city's name.
 _DISTRICT = re.compile(r"^\d{1,2}(?:e|er|eme|ieme)?$")
@@ -636,6 +639,7 @@ def understand_place_in_text(text: str) -> tuple[Understanding, PlaceResolution]
     tokens = _tokens(text)
     if len(tokens) < 2:
         return None
+    article: list[str] = []
     trades = match_trades(text)
     if trades and trades[0].whole:
         return None
@@ -649,9 +653,14 @@ def understand_place_in_text(text: str) -> tuple[Understanding, PlaceResolution]
         if not covered:
             return None
         first, last = covered[0], covered[-1]
-        trailing = _strip_connectors(tokens[last + 1 :], 0)[-MAX_PLACE_WORDS:]
+        after = tokens[last + 1 :]
+        trailing = _strip_connectors(after, 0)[-MAX_PLACE_WORDS:]
         leading = _strip_connectors(tokens[:first], -1)[:MAX_PLACE_WORDS]
         groups = [trailing] if trailing else [leading] if leading else []
+        joined = after[: len(after) - len(trailing)]
+        if trailing and joined and normalize(joined[-1]) in ARTICLE_CONTRACTIONS:
+            # "électricien au Mans": the place is "Le Mans".
+            article = [ARTICLE_CONTRACTIONS[normalize(joined[-1])]]
     else:
         if _names_someone(tokens):
             return None
@@ -665,10 +674,10 @@ def understand_place_in_text(text: str) -> tuple[Understanding, PlaceResolution]
     for group in groups:
         if not group:
             continue
-        candidates.append((group, group))
+        candidates.append(([*article, *group], group))
         if len(group) > 1 and _DISTRICT.match(normalize(group[-1])):
             # "paris 15" unknown as such: Paris, the district dropped.
-            candidates.append((group[:-1], group))
+            candidates.append(([*article, *group[:-1]], group))
         elif len(group) > 1:
             # "pas cher Lyon": the last word alone.
             candidates.append((group[-1:], group[-1:]))

@@ -165,3 +165,16 @@ def test_a_leading_postal_code_before_a_name(market):
     result = search_companies(SearchQuery(text="69003 Dupont"))
     assert result.understood == Understanding(text="Dupont", place="69003")
     assert names(result) == ["Eaux Vives Dupont"]
+
+
+def test_a_city_whose_name_starts_with_an_article(market, taxonomy):
+    PlaceFactory(name="Le Mans", department_code="72", latitude=48.0061, longitude=0.1996)
+    CompanyFactory(
+        trade_name="Sarthe Élec",
+        primary_profession=taxonomy["electricien"],
+        latitude=48.0061,
+        longitude=0.1996,
+    )
+    for typed in ("électricien Le Mans", "électricien au Mans", "électricien à le mans"):
+        result = search_companies(SearchQuery(text=typed))
+        assert names(result) == ["Sarthe Élec"], typed
