@@ -20,6 +20,15 @@
   Ratings and loyalty do not exist yet: every input defaults to neutral,
   and the apps that bring them pass database expressions instead.
 
+When the search matched trades (typed, or the trade filter alone) and
+results are sorted by relevance, they come in two groups: companies whose
+*primary* trade matched, then — under the heading "Font aussi ce métier" —
+those for which a matched trade is only secondary, each group by
+relevance. The secondary factor alone would let a close tiler who also
+does electricity outrank an electrician a little farther away; a visitor
+who typed "électricien" wants electricians first. Sorting by distance or
+by name does not group; every card still shows the trade that matched.
+
 The functions use arithmetic only, so they take either Python numbers
 (documentation, tests) or Django expressions (search queries) and compute
 the same thing in both.

@@ -14,13 +14,33 @@ The query is resolved in three cheap steps before companies are touched:
 Text that is not a trade is looked up in company names, by whole words:
 a full-text index on PostgreSQL (trigram similarity when nothing matches
 exactly, for typos), padded substrings on SQLite.
+
+Trades are compared in a *trade key* form (:func:`trade_key`,
+:func:`trade_text`), on both sides — what was typed and the trades' names
+and synonyms — so that what people type matches like the singular:
+
+* French plurals by simple rules, applied to every word of four letters or
+  more: a final -s or -x goes, then -au and -al become -a. "peintres" →
+  "peintre", "nounous" → "nounou", "travaux"… and since terms get the same
+  treatment, "chevaux" and "cheval" meet at "cheva", "bureaux" and
+  "bureau" at "burea". Irregular plurals ("travail"/"travaux") do not.
+* Elisions and articles opening the text ("l'électricien", "d'électricien",
+  "des plombiers", "les maçons") and a lone letter closing it (an English
+  possessive: "chauffagiste's") are dropped. Inside the text they stay:
+  "architecte d'intérieur" is a term as it is.
+* Hyphens are spaces ("serruriers-dépanneurs" is a locksmith, then a word
+  that may name a company).
+
+Company names are still matched on their own words (normalised, not
+keyed): "Eaux Vives" is not "Eau Vive".
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from django.conf import settings
@@ -31,10 +51,12 @@ from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import (
     Case,
+    Count,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
+    IntegerField,
     Max,
     Min,
     QuerySet,
@@ -47,7 +69,7 @@ from rapidfuzz import fuzz
 from . import ranking
 from .models import Company, CompanyProfession, Profession, Sector
 from .places import PlaceResolution, Position, bounding_box, resolve_place
-from .text import normalize
+from .text import normalize, normalize_place
 
 MAX_QUERY_LENGTH = 200
 # Longer than any trade or company name: the rest cannot improve a match.
@@ -70,11 +92,31 @@ NAME_STOP_WORDS = frozenset(
     fils cie sa sarl sas sasu eurl ei sci
     pas cher chere pres proche autour urgent urgence rapide bon bonne meilleur meilleure
     devis gratuit qualite
+    c j m n qu s t
     """.split()
 )
+# Elisions and articles that may open what people type: "l'électricien".
+LEADING_ARTICLES = frozenset("c d j l m n qu s t le la les un une de des du au aux".split())
 MAX_NAME_WORDS = 4
+# A place typed in the trade box ("électricien Lyon", "plombier 69003"):
+# the words that may join it to the rest ("électricien à Lyon", "près de"),
+# and the longest place read there ("Saint Rémy de Provence").
+# Articles are not connectors: they start names ("Le Mans", "La Rochelle").
+PLACE_CONNECTORS = frozenset("a au aux en sur dans vers pres proche autour de du d".split())
+MAX_PLACE_WORDS = 4
+# "au Mans", "aux Sables-d'Olonne": the article the contraction holds.
+ARTICLE_CONTRACTIONS = {"au": "Le", "aux": "Les"}
+_POSTAL_CODE = re.compile(r"^\d{5}$")
+# "15", "15e", "1er", "3eme": a district number after a city's name.
+_DISTRICT = re.compile(r"^\d{1,2}(?:e|er|eme|ieme)?$")
+_TOKEN_SEPARATORS = re.compile(r"[\s,;]+")
+# The empty state: how many related trades and nearby towns it offers, and
+# how many of the nearest companies farther away it reads their towns from.
+RELATED_TRADES = 4
+WIDER_TOWNS = 5
+WIDER_TOWN_SAMPLE = 50
 EARTH_RADIUS_KM = 6371.0
-PROFESSION_TERMS_CACHE_KEY = "directory:profession-terms:v1"
+PROFESSION_TERMS_CACHE_KEY = "directory:profession-terms:v2"
 
 Sort = Literal["relevance", "distance", "name"]
 Audience = Literal["", "b2c", "b2b"]
@@ -108,8 +150,26 @@ class SearchQuery:
 class TradeMatch:
     profession_id: int
     score: float  # 0–1
-    phrase: str = ""  # the words of the text that designate the trade
+    phrase: str = ""  # the words of the text that designate the trade (trade keys)
     whole: bool = True  # the phrase is the whole text
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """How a trade box holding a place was read: ``text`` is what stays
+    in the trade box, ``place`` what was read as the place."""
+
+    text: str
+    place: str
+
+
+@dataclass(frozen=True)
+class WiderSearch:
+    """What a search that found nothing would find farther away."""
+
+    radius_km: int
+    count: int
+    towns: list[tuple[str, int]] = field(default_factory=list)  # (city, companies)
 
 
 @dataclass
@@ -121,6 +181,45 @@ class SearchResult:
     place: PlaceResolution = field(default_factory=PlaceResolution)
     trades: list[Profession] = field(default_factory=list)
     trade_suggestions: list[Profession] = field(default_factory=list)
+    # When nothing is found: trades of the same sector (or popular ones),
+    # and the same search over a wider radius.
+    related_trades: list[Profession] = field(default_factory=list)
+    wider: WiderSearch | None = None
+    # Set when the place was read from the trade box; ``query`` then holds
+    # the text and place as understood.
+    understood: Understanding | None = None
+    # Results are grouped: companies whose primary trade matched, then
+    # those for which it is a secondary trade (ranking by relevance only).
+    grouped: bool = False
+
+    @property
+    def searched(self) -> bool:
+        """A search ran (even one that found nothing): the page shows
+        results or the empty state, never nothing."""
+        return self.page is not None
+
+    @property
+    def main_results(self) -> list[Company]:
+        """The page's companies whose primary trade matched (all of them
+        when results are not grouped)."""
+        if not self.page:
+            return []
+        companies = list(self.page.object_list)
+        if not self.grouped:
+            return companies
+        return [c for c in companies if not getattr(c, "matched_as_secondary", False)]
+
+    @property
+    def also_results(self) -> list[Company]:
+        """The page's companies that do a matched trade besides their own."""
+        if not self.page or not self.grouped:
+            return []
+        return [c for c in self.page.object_list if getattr(c, "matched_as_secondary", False)]
+
+    @property
+    def also_start(self) -> int:
+        """The rank of the first of ``also_results`` (for the list's numbering)."""
+        return self.page.start_index() + len(self.main_results) if self.page else 0
 
     @property
     def count(self) -> int:
@@ -140,8 +239,33 @@ class SearchResult:
 # --- Trades -----------------------------------------------------------------
 
 
+def trade_key(word: str) -> str:
+    """A normalised word as trade terms are compared: plural marks off.
+
+    ``"peintres"`` → ``"peintre"``, ``"chevaux"`` and ``"cheval"`` →
+    ``"cheva"``; words of three letters or fewer are left alone ("des",
+    "gaz").
+    """
+    if len(word) > 3 and word[-1] in "sx":
+        word = word[:-1]
+    if len(word) > 3 and word.endswith(("au", "al")):
+        word = word[:-1]
+    return word
+
+
+def trade_text(normalized: str) -> str:
+    """Normalised text as trade terms are compared: leading elisions and
+    articles and a closing lone letter dropped, every word keyed."""
+    words = normalized.split()
+    while len(words) > 1 and words[0] in LEADING_ARTICLES:
+        words.pop(0)
+    if len(words) > 1 and len(words[-1]) == 1:
+        words.pop()
+    return " ".join(trade_key(word) for word in words)
+
+
 def profession_terms() -> list[tuple[str, int]]:
-    """Every (normalised name or synonym, profession id) of public trades.
+    """Every (name or synonym as a trade key, profession id) of public trades.
 
     A few hundred short strings, cached; ``invalidate_profession_terms``
     runs whenever the taxonomy changes.
@@ -149,11 +273,11 @@ def profession_terms() -> list[tuple[str, int]]:
     terms = cache.get(PROFESSION_TERMS_CACHE_KEY)
     if terms is None:
         terms = [
-            (term, profession.pk)
+            (keyed, profession.pk)
             for profession in Profession.objects.public().only(
                 "id", "name_fr", "name_en", "synonyms"
             )
-            for term in profession.search_terms()
+            for keyed in dict.fromkeys(map(trade_text, profession.search_terms()))
         ]
         cache.set(PROFESSION_TERMS_CACHE_KEY, terms, timeout=60 * 60)
     return terms
@@ -187,7 +311,7 @@ def _term_score(phrase: str, term: str, whole: bool) -> float:
 
 def match_trades(text: str, threshold: float = TRADE_MATCH_THRESHOLD) -> list[TradeMatch]:
     """The trades designated by ``text``, best first, with a 0–1 score."""
-    normalized = normalize(text)[:MAX_NORMALIZED_LENGTH]
+    normalized = trade_text(normalize(text)[:MAX_NORMALIZED_LENGTH])
     if len(normalized) < 2:
         return []
     phrases = _phrases(normalized)
@@ -306,7 +430,7 @@ def _ranked_rows(
     normalized = normalize(query.text)[:MAX_NORMALIZED_LENGTH]
     trade_ids = [m.profession_id for m in trades]
     trade_words = {word for match in trades for word in match.phrase.split()}
-    other_words = _name_words([w for w in normalized.split() if w not in trade_words])
+    other_words = _name_words([w for w in normalized.split() if trade_key(w) not in trade_words])
     rows = CompanyProfession.objects.filter(is_listed=True)
     company_id = "company_id"
     text_score: object = Value(1.0)
@@ -317,12 +441,15 @@ def _ranked_rows(
         text_score = _trade_score(trades)
     elif trades:
         # A trade and a name: "Plomberie Dupont" is a plumber named Dupont.
-        # Words that name nobody are just words.
-        named = named_companies(other_words).companies
+        # Words that name nobody of the trade are just words ("électricien
+        # Lyon" in the trade box while the "où" box holds another place).
+        trade_rows = CompanyProfession.objects.filter(profession_id__in=trade_ids)
+        named = named_companies(other_words).companies.filter(
+            pk__in=trade_rows.values("company_id")
+        )
         if named.exists():
-            # From the few companies so named, those of the trade.
-            trade_rows = CompanyProfession.objects.filter(profession_id__in=trade_ids)
-            rows, company_id = named.filter(pk__in=trade_rows.values("company_id")), "pk"
+            # From the few companies of the trade so named.
+            rows, company_id = named, "pk"
             text_score = _trade_score(trades, primary_field="primary_profession_id")
         else:
             rows = rows.filter(profession_id__in=trade_ids)
@@ -366,53 +493,241 @@ def _ranked_rows(
         proximity = ranking.proximity(distance, Value(float(radius_km)))
 
     relevance = ranking.relevance(text=text_score, proximity=proximity, trust=F("trust_score"))
+    # 1 when a matched trade is the company's primary trade: results group
+    # on it (see ranking.py). is_primary is in the trade index.
+    matched_ids = _matched_trade_ids(query, trades)
+    if company_id == "pk":
+        primary_when = When(primary_profession_id__in=matched_ids, then=Value(1))
+    else:
+        primary_when = When(is_primary=True, then=Value(1))
+    primary_match = Case(primary_when, default=Value(0), output_field=IntegerField())
     grouped = company_id == "company_id" and len(trade_ids) > 1
     if grouped:
         # A company with two of the trades has two rows: keep its best.
         rows = rows.values(company_id).annotate(
             relevance=Max(relevance, output_field=FloatField()),
             distance_km=Min(distance, output_field=FloatField()),
+            primary_match=Max(primary_match),
         )
     else:
         rows = rows.annotate(
             relevance=ExpressionWrapper(relevance, output_field=FloatField()),
             distance_km=ExpressionWrapper(distance, output_field=FloatField()),
+            primary_match=primary_match,
         )
         ids = {"company_id": F("pk")} if company_id == "pk" else {}
-        rows = rows.values("relevance", "distance_km", *([] if ids else ["company_id"]), **ids)
+        rows = rows.values(
+            "relevance",
+            "distance_km",
+            "primary_match",
+            *([] if ids else ["company_id"]),
+            **ids,
+        )
     if query.sort == "name":
         name = "trade_name" if company_id == "pk" else "company__trade_name"
         return rows.annotate(name=Min(name) if grouped else F(name)).order_by("name", "company_id")
     if query.sort == "distance" and position is not None:
         return rows.order_by("distance_km", "-relevance", "company_id")
+    first = ["-primary_match"] if matched_ids else []
     if company_id == "pk":
         # Names that match alike read best alphabetically; ordering by id
         # alone would also tempt PostgreSQL into walking the primary key.
-        return rows.order_by("-relevance", "trade_name", "company_id")
-    return rows.order_by("-relevance", "company_id")
+        return rows.order_by(*first, "-relevance", "trade_name", "company_id")
+    return rows.order_by(*first, "-relevance", "company_id")
 
 
-def _companies_for(rows: list[dict]) -> list[Company]:
-    """The page's companies, in rank order, with their distance and score."""
-    by_id = Company.objects.select_related("primary_profession").in_bulk(
-        [row["company_id"] for row in rows]
-    )
+def _matched_trade_ids(query: SearchQuery, trades: Sequence[TradeMatch]) -> list[int]:
+    """The trades companies are found by: those the text designates, or
+    the trade filter when no text was typed."""
+    if trades:
+        return [match.profession_id for match in trades]
+    if query.profession and not normalize(query.text):
+        return [query.profession.pk]
+    return []
+
+
+def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list[Company]:
+    """The page's companies, in rank order, with their distance and score,
+    and — when trades were matched — ``matched_trades`` (those of the
+    matched trades the company does, its primary trade first) and
+    ``matched_as_secondary`` (none of them is its primary trade). One
+    query for the companies, one for their matched trades."""
+    ids = [row["company_id"] for row in rows]
+    by_id = Company.objects.select_related("primary_profession").in_bulk(ids)
+    links: dict[int, list[tuple[int, bool]]] = {}
+    if matched and ids:
+        for company_id, profession_id, is_primary in CompanyProfession.objects.filter(
+            company_id__in=ids, profession_id__in=[trade.pk for trade in matched]
+        ).values_list("company_id", "profession_id", "is_primary"):
+            links.setdefault(company_id, []).append((profession_id, is_primary))
+    order = {trade.pk: index for index, trade in enumerate(matched)}
+    trades_by_id = {trade.pk: trade for trade in matched}
     companies = []
     for row in rows:
         company = by_id[row["company_id"]]
         company.distance_km = row["distance_km"]
         company.relevance = row["relevance"]
+        if matched:
+            found = sorted(
+                links.get(company.pk, []), key=lambda link: (not link[1], order[link[0]])
+            )
+            company.matched_trades = [trades_by_id[profession_id] for profession_id, _ in found]
+            company.matched_as_secondary = bool(found) and not any(p for _, p in found)
         companies.append(company)
     return companies
 
 
+# --- A place in the trade box -----------------------------------------------
+
+
+def _tokens(text: str) -> list[str]:
+    return [token for token in _TOKEN_SEPARATORS.split(text.strip()) if normalize(token)]
+
+
+def _strip_connectors(tokens: list[str], side: int) -> list[str]:
+    """Drop connecting words ("à", "près de") on one side (0: start, -1: end)."""
+    tokens = list(tokens)
+    while tokens and normalize(tokens[side]) in PLACE_CONNECTORS:
+        tokens.pop(side)
+    return tokens
+
+
+def _place_words(text: str) -> list[str]:
+    """The words of a place name that must all be typed: not numbers or
+    district marks ("Paris 15e", "Saint-Denis (93)")."""
+    return [
+        word
+        for word in normalize_place(text).split()
+        if not any(c.isdigit() for c in word) and word != "arrondissement"
+    ]
+
+
+def _reads_as_place(candidate: str, resolution: PlaceResolution) -> bool:
+    """A resolved candidate counts only if it *is* the place, not merely
+    the start of one: "Dupont" must not become "Dupontville"."""
+    position = resolution.position
+    if position is None:
+        return False
+    if _POSTAL_CODE.match(candidate):
+        return True
+    words = _place_words(candidate)
+    return bool(words) and position.place is not None and words == _place_words(position.place.name)
+
+
+def _names_someone(words: Sequence[str]) -> bool:
+    significant = _name_words(normalize(" ".join(words)).split())
+    if not significant:
+        return False
+    match = named_companies(significant)
+    # PostgreSQL returns an exact match only once it found one; elsewhere ask.
+    return match.exact and (connection.vendor == "postgresql" or match.companies.exists())
+
+
+def understand_place_in_text(text: str) -> tuple[Understanding, PlaceResolution] | None:
+    """Read a place typed in the trade box: "électricien Lyon", "plombier
+    69003", "électricien à Saint-Étienne", "Lyon électricien", "plombier
+    paris 15", "Dupont 69003". None when the text holds no place.
+
+    The words after the trade (or before it) are tried as a place, and
+    accepted only when they are exactly a known place's name (a postal code
+    counts; a bare département number does not) and the rest still means
+    something: a trade, or else the name of a listed company. Without a
+    trade, a text that names a company as it stands ("Lyon Élec") is left
+    alone, and only its last word (or a leading postal code) is tried.
+    At most two ``resolve_place`` calls.
+    """
+    tokens = _tokens(text)
+    if len(tokens) < 2:
+        return None
+    article: list[str] = []
+    trades = match_trades(text)
+    if trades and trades[0].whole:
+        return None
+    if trades:
+        trade_words = {w for m in trades for w in m.phrase.split() if w not in LEADING_ARTICLES}
+        covered = [
+            i
+            for i, token in enumerate(tokens)
+            if any(trade_key(w) in trade_words for w in normalize(token).split())
+        ]
+        if not covered:
+            return None
+        first, last = covered[0], covered[-1]
+        after = tokens[last + 1 :]
+        trailing = _strip_connectors(after, 0)[-MAX_PLACE_WORDS:]
+        leading = _strip_connectors(tokens[:first], -1)[:MAX_PLACE_WORDS]
+        groups = [trailing] if trailing else [leading] if leading else []
+        joined = after[: len(after) - len(trailing)]
+        if trailing and joined and normalize(joined[-1]) in ARTICLE_CONTRACTIONS:
+            # "électricien au Mans": the place is "Le Mans".
+            article = [ARTICLE_CONTRACTIONS[normalize(joined[-1])]]
+    else:
+        if _names_someone(tokens):
+            return None
+        # A name then its place ("Dupont Lyon"); a place first only as a
+        # postal code ("69003 Dupont"), to keep the look-ups few.
+        groups = [_strip_connectors(tokens[-1:], 0)]
+        if _POSTAL_CODE.match(tokens[0]):
+            groups.append(tokens[:1])
+    # (words tried as the place, words it takes from the text)
+    candidates: list[tuple[list[str], list[str]]] = []
+    for group in groups:
+        if not group:
+            continue
+        candidates.append(([*article, *group], group))
+        if len(group) > 1 and _DISTRICT.match(normalize(group[-1])):
+            # "paris 15" unknown as such: Paris, the district dropped.
+            candidates.append(([*article, *group[:-1]], group))
+        elif len(group) > 1:
+            # "pas cher Lyon": the last word alone.
+            candidates.append((group[-1:], group[-1:]))
+    for place_words, taken in candidates[:2]:
+        rest = _rest_without(tokens, taken)
+        if not trades and not _names_someone(rest):
+            continue
+        candidate = " ".join(place_words)
+        resolution = resolve_place(candidate)
+        if _reads_as_place(candidate, resolution):
+            return Understanding(text=" ".join(rest), place=candidate), resolution
+    return None
+
+
+def _rest_without(tokens: list[str], group: list[str]) -> list[str]:
+    """The tokens around ``group`` (a run of them), connectors next to it dropped."""
+    for start in range(len(tokens) - len(group) + 1):
+        if tokens[start : start + len(group)] == group:
+            before = _strip_connectors(tokens[:start], -1)
+            after = _strip_connectors(tokens[start + len(group) :], 0)
+            return before + after
+    return tokens
+
+
+# --- The search ---------------------------------------------------------------
+
+
 def search_companies(query: SearchQuery) -> SearchResult:
-    """Run a directory search. Never raises on what a visitor can type."""
+    """Run a directory search. Never raises on what a visitor can type.
+
+    A place typed in the trade box is read as the place when the "où" box
+    is empty (see :func:`understand_place_in_text`); if both are given, the
+    "où" box wins and the words stay in the text.
+    """
     result = SearchResult(query=query)
     if query.is_empty:
         return result
 
-    if query.latitude is not None and query.longitude is not None:
+    if query.latitude is None and not query.place.strip() and query.text.strip():
+        understood = understand_place_in_text(query.text[:MAX_QUERY_LENGTH])
+        if understood is not None:
+            result.understood, result.place = understood
+            query = result.query = replace(
+                query, text=result.understood.text, place=result.understood.place
+            )
+            result.position = result.place.position
+
+    if result.position is not None:
+        pass
+    elif query.latitude is not None and query.longitude is not None:
         result.position = Position("", query.latitude, query.longitude)
     elif query.place.strip():
         result.place = resolve_place(query.place)
@@ -437,16 +752,73 @@ def search_companies(query: SearchQuery) -> SearchResult:
                     [str(NAME_SIMILARITY_THRESHOLD)],
                 )
         rows = _ranked_rows(query, trades, result.position, result.radius_km)
+        searchable = rows is not None
         if rows is None:
             rows = CompanyProfession.objects.none().values("company_id")
         paginator = Paginator(rows, settings.DIRECTORY_RESULTS_PER_PAGE)
         page = paginator.get_page(_bounded_page(query.page))
-        page.object_list = _companies_for(list(page.object_list))
+        matched = _matched_trades(query, trades, result.trades)
+        page.object_list = _companies_for(list(page.object_list), matched)
         result.page = page
-
-    if result.count == 0 and query.text.strip() and not trades:
-        result.trade_suggestions = suggest_trades(query.text)
+        result.grouped = bool(matched) and (
+            query.sort == "relevance" or (query.sort == "distance" and result.position is None)
+        )
+        if result.count == 0:
+            _explain_empty(result, query, trades, searchable=searchable)
     return result
+
+
+def _explain_empty(
+    result: SearchResult, query: SearchQuery, trades: Sequence[TradeMatch], searchable: bool
+) -> None:
+    """Fill what the empty state offers: the trade's spelling, related
+    trades, and the same search farther away (how many, and where).
+
+    At most four small queries, only on a page that found nothing.
+    """
+    if query.text.strip() and not trades:
+        result.trade_suggestions = suggest_trades(query.text)
+    result.related_trades = related_trades(result.trades)
+    wider_radius = max(settings.DIRECTORY_SEARCH_RADIUS_CHOICES_KM)
+    if result.position is None or not searchable or result.radius_km >= wider_radius:
+        return
+    rows = _ranked_rows(query, trades, result.position, wider_radius)
+    if rows is None:
+        return
+    count = rows.count()
+    if count:
+        # The towns of the nearest of them: where to look instead.
+        nearest = rows.order_by("distance_km").values_list("company_id", flat=True)
+        towns = (
+            Company.objects.filter(pk__in=nearest[:WIDER_TOWN_SAMPLE])
+            .values("city")
+            .annotate(companies=Count("pk"))
+            .order_by("-companies", "city")[:WIDER_TOWNS]
+        )
+        result.wider = WiderSearch(
+            wider_radius, count, [(town["city"], town["companies"]) for town in towns]
+        )
+
+
+def related_trades(trades: Sequence[Profession], limit: int = RELATED_TRADES) -> list[Profession]:
+    """Trades of the same sector as the first matched one that have listed
+    companies; the most listed trades when nothing was matched."""
+    others = Profession.objects.popular()
+    if trades:
+        others = others.filter(sector_id=trades[0].sector_id).exclude(
+            pk__in=[trade.pk for trade in trades]
+        )
+    return list(others[:limit])
+
+
+def _matched_trades(
+    query: SearchQuery, trades: Sequence[TradeMatch], professions: Sequence[Profession]
+) -> list[Profession]:
+    ids = _matched_trade_ids(query, trades)
+    known = {profession.pk: profession for profession in professions}
+    if query.profession:
+        known.setdefault(query.profession.pk, query.profession)
+    return [known[pk] for pk in ids if pk in known]
 
 
 def _bounded_page(raw: int | str) -> int:

@@ -43,9 +43,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     result = None
+    params = request.GET
     if form.is_valid():
         result = search_companies(form.to_query(page=request.GET.get("page", 1)))
-    context = {"form": form, "result": result, "trade_options": _public_trades()}
+        if result.understood:
+            # A place typed in the trade box: the page, its form and its
+            # links use the query as understood (q=électricien&ou=Lyon).
+            params = request.GET.copy()
+            params["q"], params["ou"] = result.understood.text, result.understood.place
+            form = SearchForm(params)
+            form.is_valid()
+    context = {"form": form, "result": result, "params": params, "trade_options": _public_trades()}
     if result is None or result.query.is_empty:
         context["sectors"] = _sectors_with_trades()
         context["popular_trades"] = Profession.objects.popular()[:POPULAR_TRADES]

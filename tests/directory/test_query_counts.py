@@ -42,6 +42,16 @@ def many_electricians(taxonomy, places):
         "/recherche/?q=electricien&ou=Lyon",
         "/recherche/?q=electricien&ou=Lyon&page=2",
         "/recherche/?q=electricien&ou=Lyom",
+        # Every company does plumbing as a secondary trade: one group, below.
+        "/recherche/?q=plombier&ou=Lyon",
+        "/recherche/?q=electricien+plombier&ou=Lyon&page=2",
+        # A place typed in the trade box.
+        "/recherche/?q=electricien+Lyon",
+        "/recherche/?q=lyon+elec",
+        # Nothing found: the empty state's suggestions and wider search.
+        "/recherche/?q=zzzz&ou=Lyon",
+        "/recherche/?q=nounou&ou=69003",
+        "/recherche/?q=electricien&ou=Saint-Etienne&rayon=10",
         "/recherche/",
         "/metiers/",
         "/metiers/electricien/",

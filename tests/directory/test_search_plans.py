@@ -57,3 +57,30 @@ def test_company_name_uses_the_full_text_index(companies):
     plan = plans(SearchQuery(text="Lumière Martin"))
     assert "directory_company_name_words" in plan
     assert "Seq Scan on directory_company " not in plan
+
+
+def row_plans(query: SearchQuery) -> str:
+    """The plans of the statement that reads the page's ranked rows."""
+    with CaptureQueriesContext(connection) as captured:
+        search_companies(query)
+    rows = [q["sql"] for q in captured if "primary_match" in q["sql"]]
+    assert rows, "no ranked rows were read"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        output = []
+        for sql in rows:
+            cursor.execute(f"EXPLAIN {sql}")
+            output += [row[0] for row in cursor.fetchall()]
+    return "\n".join(output)
+
+
+@pytest.mark.parametrize("text", ["électricien", "plombier chauffagiste"])
+def test_ranked_rows_grouped_by_primary_trade_read_the_trade_index(companies, taxonomy, text):
+    CompanyFactory(
+        trade_name="Carreaux",
+        primary_profession=taxonomy["carreleur"],
+        other_professions=[taxonomy["electricien"], taxonomy["plombier"]],
+    )
+    plan = row_plans(SearchQuery(text=text, place="Lyon"))
+    assert "Seq Scan on directory_companyprofession" not in plan
+    assert re.search(r"Index (Only )?Scan using \w+ on directory_companyprofession", plan)
