@@ -155,7 +155,7 @@ def test_company_names_in_any_latin_spelling_are_found(lyon_pros, trade_name, te
 
 def test_stored_names_are_renormalised_by_the_migration(lyon_pros):
     """Names stored by the former normal form ("y ld z") are recomputed."""
-    migration = importlib.import_module("directory.migrations.0006_renormalize_search_names")
+    migration = importlib.import_module("directory.migrations.0010_renormalize_search_names")
     company = CompanyFactory(trade_name="Yıldız Rénovation", legal_name="Yıldız")
     Company.objects.filter(pk=company.pk).update(search_name="y ld z renovation")
     untouched = Company.objects.get(trade_name="Petits Pas").search_name
