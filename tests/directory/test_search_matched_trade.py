@@ -30,15 +30,15 @@ def electricians(taxonomy, places):
             trade_name="Carreaux Bernard",
             primary_profession=taxonomy["carreleur"],
             other_professions=[taxonomy["electricien"]],
-            latitude=45.7491,
-            longitude=4.8479,
+            latitude=45.7670,
+            longitude=4.8360,
         ),
         "serrurier": CompanyFactory(
             trade_name="Clés Minute",
             primary_profession=taxonomy["serrurier"],
             other_professions=[taxonomy["electricien"]],
-            latitude=45.7500,
-            longitude=4.8480,
+            latitude=45.7640,
+            longitude=4.8400,
         ),
     }
 
@@ -125,8 +125,8 @@ def test_the_group_continues_across_pages(taxonomy, places):
             trade_name=f"Carreaux {i}",
             primary_profession=taxonomy["carreleur"],
             other_professions=[taxonomy["electricien"]],
-            latitude=45.7491,
-            longitude=4.8479,
+            latitude=45.7670,
+            longitude=4.8360,
         )
     first = search_companies(SearchQuery(text="électricien", place="Lyon"))
     assert len(first.main_results) == 20

@@ -72,7 +72,7 @@ def test_nanny_near_69003_offers_a_wider_radius_nearby_towns_and_related_trades(
     text = text_of(response)
     assert "0 professionnel trouvé" in text
     assert (
-        "Aucun professionnel pour l’instant pour « nounou » autour de 69003 (Lyon), "
+        "Aucun professionnel pour l’instant pour « nounou » autour de 69003 Lyon 3e Arrondissement (69), "
         "dans un rayon de 50 km." in text
     )
     found = links(response)
@@ -193,7 +193,7 @@ def test_a_place_in_the_trade_box_shows_how_it_was_understood(client, lyon_elect
 def test_a_postal_code_in_the_trade_box_is_understood(client, taxonomy, places):
     CompanyFactory(trade_name="Eaux Vives", primary_profession=taxonomy["plombier"])
     text = text_of(client.get("/recherche/", {"q": "plombier 69003"}))
-    assert "Recherche comprise : Plombier à 69003 (Lyon)" in text
+    assert "Recherche comprise : Plombier à 69003 Lyon 3e Arrondissement (69)" in text
     assert "Eaux Vives" in text
 
 

@@ -66,7 +66,7 @@ def test_a_city_after_or_before_the_trade_is_the_place(market, typed, text, plac
 def test_a_postal_code_after_the_trade_is_the_place(market):
     result = search_companies(SearchQuery(text="plombier 69003"))
     assert result.understood == Understanding(text="plombier", place="69003")
-    assert result.position.place.name == "Lyon"
+    assert result.position.place.name == "Lyon 3e Arrondissement"
     assert names(result) == ["Eaux Vives Dupont"]  # not the Parisian plumber
 
 
@@ -74,7 +74,7 @@ def test_a_city_with_its_district_is_the_city(market):
     result = search_companies(SearchQuery(text="plombier paris 15"))
     assert result.understood.text == "plombier"
     assert result.understood.place.startswith("paris")
-    assert result.position.place.name == "Paris"
+    assert result.position.place.name == "Paris 15e Arrondissement"
     assert names(result) == ["Plomberie Parisienne"]
     lyon = search_companies(SearchQuery(text="électricien Lyon 3e"))
     assert lyon.understood.text == "électricien"
