@@ -62,6 +62,8 @@ def test_overseas_communes_have_their_departement_and_codes(places):
     fort_de_france = Place.objects.get(insee_code="97209")
     assert (fort_de_france.department_code, codes_of("97209") >= {"97200"}) == ("972", True)
     assert Place.objects.get(insee_code="97101").name == "Les Abymes"
+    mamoudzou = Place.objects.get(insee_code="97611")
+    assert (mamoudzou.department_code, mamoudzou.population > 50_000) == ("976", True)
     assert Place.objects.get(insee_code="2A004").department_code == "2A"
     assert Place.objects.get(insee_code="2B033").department_code == "2B"
 

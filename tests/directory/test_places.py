@@ -108,6 +108,9 @@ def test_departement_is_centred_on_its_largest_commune(places):
     assert resolved("974") == "97411"
     assert resolved("La Réunion") == "97411"
     assert resolved("75") == "75056"
+    # The COG gives Mayotte no population: geonames' is used.
+    assert resolved("Mayotte") == "97611"
+    assert resolved("976") == "97611"
     assert resolve_place("Gironde").position.label == "Gironde (33) · Bordeaux"
 
 
