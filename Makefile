@@ -22,7 +22,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_professions
-	$(BIN)/python manage.py load_places
+	$(BIN)/python manage.py load_places --if-empty
 	$(BIN)/python manage.py seed_demo --companies $(DEMO_COMPANIES)
 	$(BIN)/python manage.py seed_demo_reviews
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

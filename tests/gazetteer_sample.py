@@ -31,6 +31,8 @@ SAMPLE_COMMUNES = {
     "97411": "Saint-Denis (974)",
     "11339": "Saint-Denis (11)",
     "97209": "Fort-de-France",
+    "97611": "Mamoudzou (no population in the COG)",
+    "97608": "Dzaoudzi",
     "97101": "Les Abymes (971)",
     "97120": "Pointe-à-Pitre",
     "50129": "Cherbourg-en-Cotentin",
@@ -96,7 +98,7 @@ def build() -> None:
     inside = {
         key: city
         for key, city in cities.items()
-        if city["countrycode"] == "FR"
+        if city["countrycode"] in ("FR", "GP", "MQ", "GF", "RE", "YT")
         and shapely.contains(outlines, shapely.Point(city["longitude"], city["latitude"])).any()
     }
     (SAMPLE / "cities500.json").write_text(json.dumps(inside, ensure_ascii=False))

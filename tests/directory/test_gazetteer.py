@@ -3,7 +3,10 @@ loaded from packaged data (a sample of the real files, and once the whole)."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from directory.gazetteer import load_gazetteer
 from directory.models import Place, PlaceKind, PlaceName, PlaceNameKind, PostalCode
@@ -59,6 +62,8 @@ def test_overseas_communes_have_their_departement_and_codes(places):
     fort_de_france = Place.objects.get(insee_code="97209")
     assert (fort_de_france.department_code, codes_of("97209") >= {"97200"}) == ("972", True)
     assert Place.objects.get(insee_code="97101").name == "Les Abymes"
+    mamoudzou = Place.objects.get(insee_code="97611")
+    assert (mamoudzou.department_code, mamoudzou.population > 50_000) == ("976", True)
     assert Place.objects.get(insee_code="2A004").department_code == "2A"
     assert Place.objects.get(insee_code="2B033").department_code == "2B"
 
@@ -121,3 +126,11 @@ def test_loading_a_restricted_set_keeps_the_others(places):
     assert (coverage.communes, coverage.overseas, coverage.arrondissements) == (1, 1, 0)
     assert Place.objects.count() == before
     assert codes_of("75115") == {"75015"}
+
+
+def test_load_places_if_empty_leaves_a_loaded_gazetteer_alone(places):
+    out = io.StringIO()
+    before = Place.objects.count()
+    call_command("load_places", if_empty=True, stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert Place.objects.count() == before

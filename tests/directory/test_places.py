@@ -108,6 +108,9 @@ def test_departement_is_centred_on_its_largest_commune(places):
     assert resolved("974") == "97411"
     assert resolved("La Réunion") == "97411"
     assert resolved("75") == "75056"
+    # The COG gives Mayotte no population: geonames' is used.
+    assert resolved("Mayotte") == "97611"
+    assert resolved("976") == "97611"
     assert resolve_place("Gironde").position.label == "Gironde (33) · Bordeaux"
 
 
@@ -196,6 +199,15 @@ def test_autocomplete_offers_names_arrondissements_and_postal_codes(places):
         ("33220", "Pineuilh", "33324"),
         ("33220", "Ste-Foy-la-Grande", "33402"),
         ("76600", "Le Havre", "76351"),
+        ("76600", "LE HAVRE CEDEX", "76351"),
+        ("75015", "Paris 15e Arrondissement (75)", "75115"),
+        ("75015", "15e arrondissement de Paris", "75115"),
+        ("13008", "MARSEILLE CEDEX 08", "13208"),
+        ("97490", "Saint-Denis", "97411"),
+        ("20000", "Ajaccio", "2A004"),
+        ("20090", "ajaccio cedex 9", "2A004"),
+        ("69100", "Villeurbanne", "69266"),
+        ("69110", "Ste-Foy-lès-Lyon", "69202"),
     ],
 )
 def test_postal_code_and_city_are_checked_together(places, postal_code, city, insee_code):

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
         call_command("load_professions", verbosity=0)
-        call_command("load_places", verbosity=0)
+        call_command("load_places", if_empty=True, verbosity=0)
         added = fill_companies(companies)
         if added:
             profession_counts_refresh()

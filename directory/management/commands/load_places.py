@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from directory.gazetteer import load_gazetteer
+from directory.models import Place
 
 
 class Command(BaseCommand):
@@ -14,7 +15,19 @@ class Command(BaseCommand):
         "from packaged data. Idempotent."
     )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the gazetteer is already loaded (make run, benchmarks).",
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options) -> None:
+        if if_empty and Place.objects.exists():
+            self.stdout.write(
+                "Gazetteer already loaded (load_places without --if-empty refreshes it)."
+            )
+            return
         quiet = options["verbosity"] < 1
         with tqdm(desc="Places", unit="place", disable=quiet, file=sys.stderr) as progress:
             coverage = load_gazetteer(progress=progress)
