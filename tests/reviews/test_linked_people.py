@@ -256,3 +256,7 @@ def test_a_long_idn_address_is_kept_with_its_longer_ascii_identity(
     assert invoice.client_email == address
     assert len(invoice.client_email_canonical) == 964
     assert invoice.client_email_canonical.startswith("a@xn--")
+    client.logout()
+    response = client.post(review_path(), {**REVIEW, "author_name": "Luc Petit"})
+    assert response.status_code == 200
+    assert Review.objects.get().author_domain == ""
