@@ -91,8 +91,10 @@ class Invoice(models.Model):
     client_email = models.EmailField(_("client e-mail"))
     # The client's identity across invoices (directory.emails.canonical_email):
     # returning clients of the loyalty score, requests matched by address.
-    # client_email stays the address to write to.
-    client_email_canonical = models.CharField(max_length=254, editable=False, default="")
+    # client_email stays the address to write to. Text, not 254 characters:
+    # an IDN domain grows when written in ASCII (a valid 244-character
+    # address of one-letter labels becomes 964 characters).
+    client_email_canonical = models.TextField(editable=False, default="")
     client_phone = models.CharField(_("client phone"), max_length=20, blank=True)
     scan = models.FileField(
         _("scan of the invoice"),

@@ -478,9 +478,11 @@ def _hash(value: str) -> str:
 
 
 def _private_domain(email: str) -> str:
-    """The ASCII domain of an address, "" for a public mail provider."""
+    """The ASCII domain of an address, "" for a public mail provider or
+    a domain too long to be any company's (IDN domains grow in ASCII)."""
     domain = email_domain(email)
-    return "" if domain in PUBLIC_EMAIL_DOMAINS else domain
+    too_long = len(domain) > Review._meta.get_field("author_domain").max_length
+    return "" if domain in PUBLIC_EMAIL_DOMAINS or too_long else domain
 
 
 def _company_domains(company: Company, member_addresses: list[str]) -> set[str]:

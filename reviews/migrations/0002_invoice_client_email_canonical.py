@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="invoice",
             name="client_email_canonical",
-            field=models.CharField(default="", editable=False, max_length=254),
+            field=models.TextField(default="", editable=False),
         ),
         migrations.RunPython(fill_canonical_emails, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(

@@ -16,6 +16,7 @@ from django.urls import reverse
 from directory.models import Invitation
 from reviews import services
 from reviews.models import Invoice, Review, ReviewRequest, ReviewRequestStatus
+from tests.conftest import PASSWORD
 from tests.factories import MembershipFactory
 
 from .conftest import REVIEW, review_path
@@ -232,3 +233,30 @@ def test_review_request_finds_its_invoice_by_the_clients_mailbox(
     request = ReviewRequest.objects.get()
     assert request.email == request_email.lower()  # kept for sending
     assert (request.status == ReviewRequestStatus.MATCHED) is matched
+
+
+def test_a_long_idn_address_is_kept_with_its_longer_ascii_identity(
+    client, cast, django_capture_on_commit_callbacks
+):
+    """244 characters, valid, whose domain of one-letter labels grows to
+    964 characters in ASCII: stored, not a database error."""
+    address = "a@" + "ä." * 120 + "fr"
+    client.login(username=cast.member_a.username, password=PASSWORD)
+    url = reverse("reviews:invoices", args=[cast.company_a.pk])
+    data = {
+        "number": "F-LONG",
+        "issued_on": "2026-10-01",
+        "amount": "100",
+        "client_name": "Luc Petit",
+        "client_email": address,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    invoice = Invoice.objects.get()
+    assert invoice.client_email == address
+    assert len(invoice.client_email_canonical) == 964
+    assert invoice.client_email_canonical.startswith("a@xn--")
+    client.logout()
+    response = client.post(review_path(), {**REVIEW, "author_name": "Luc Petit"})
+    assert response.status_code == 200
+    assert Review.objects.get().author_domain == ""
