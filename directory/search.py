@@ -552,11 +552,15 @@ def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list
     and — when trades were matched — ``matched_trades`` (those of the
     matched trades the company does, its primary trade first) and
     ``matched_as_secondary`` (none of them is its primary trade). One
-    query for the companies, one for their matched trades."""
+    query for the companies, and one for their matched trades when there
+    are several (with one, the rows say it all)."""
     ids = [row["company_id"] for row in rows]
     by_id = Company.objects.select_related("primary_profession").in_bulk(ids)
     links: dict[int, list[tuple[int, bool]]] = {}
-    if matched and ids:
+    if len(matched) == 1:
+        # One trade: every row has it, and says whether it is the primary one.
+        links = {row["company_id"]: [(matched[0].pk, bool(row["primary_match"]))] for row in rows}
+    elif matched and ids:
         for company_id, profession_id, is_primary in CompanyProfession.objects.filter(
             company_id__in=ids, profession_id__in=[trade.pk for trade in matched]
         ).values_list("company_id", "profession_id", "is_primary"):
