@@ -68,7 +68,7 @@ from rapidfuzz import fuzz
 
 from . import ranking
 from .models import Company, CompanyProfession, Profession, Sector
-from .places import PlaceResolution, Position, bounding_box, resolve_place
+from .places import PlaceResolution, Position, bounding_box, find_place, resolve_place
 from .text import normalize, normalize_place
 
 MAX_QUERY_LENGTH = 200
@@ -106,6 +106,7 @@ PLACE_CONNECTORS = frozenset("a au aux en sur dans vers pres proche autour de du
 MAX_PLACE_WORDS = 4
 # "au Mans", "aux Sables-d'Olonne": the article the contraction holds.
 ARTICLE_CONTRACTIONS = {"au": "Le", "aux": "Les"}
+MAX_PLACE_LOOKUPS = 2
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 # "15", "15e", "1er", "3eme": a district number after a city's name.
 _DISTRICT = re.compile(r"^\d{1,2}(?:e|er|eme|ieme)?$")
@@ -551,11 +552,15 @@ def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list
     and — when trades were matched — ``matched_trades`` (those of the
     matched trades the company does, its primary trade first) and
     ``matched_as_secondary`` (none of them is its primary trade). One
-    query for the companies, one for their matched trades."""
+    query for the companies, and one for their matched trades when there
+    are several (with one, the rows say it all)."""
     ids = [row["company_id"] for row in rows]
     by_id = Company.objects.select_related("primary_profession").in_bulk(ids)
     links: dict[int, list[tuple[int, bool]]] = {}
-    if matched and ids:
+    if len(matched) == 1:
+        # One trade: every row has it, and says whether it is the primary one.
+        links = {row["company_id"]: [(matched[0].pk, bool(row["primary_match"]))] for row in rows}
+    elif matched and ids:
         for company_id, profession_id, is_primary in CompanyProfession.objects.filter(
             company_id__in=ids, profession_id__in=[trade.pk for trade in matched]
         ).values_list("company_id", "profession_id", "is_primary"):
@@ -634,12 +639,13 @@ def understand_place_in_text(text: str) -> tuple[Understanding, PlaceResolution]
     something: a trade, or else the name of a listed company. Without a
     trade, a text that names a company as it stands ("Lyon Élec") is left
     alone, and only its last word (or a leading postal code) is tried.
-    At most two ``resolve_place`` calls.
+    At most two ``find_place`` and two ``resolve_place`` calls.
     """
     tokens = _tokens(text)
     if len(tokens) < 2:
         return None
     article: list[str] = []
+    trailing: list[str] = []
     trades = match_trades(text)
     if trades and trades[0].whole:
         return None
@@ -669,26 +675,51 @@ def understand_place_in_text(text: str) -> tuple[Understanding, PlaceResolution]
         groups = [_strip_connectors(tokens[-1:], 0)]
         if _POSTAL_CODE.match(tokens[0]):
             groups.append(tokens[:1])
-    # (words tried as the place, words it takes from the text)
-    candidates: list[tuple[list[str], list[str]]] = []
-    for group in groups:
-        if not group:
-            continue
-        candidates.append(([*article, *group], group))
-        if len(group) > 1 and _DISTRICT.match(normalize(group[-1])):
-            # "paris 15" unknown as such: Paris, the district dropped.
-            candidates.append(([*article, *group[:-1]], group))
-        elif len(group) > 1:
-            # "pas cher Lyon": the last word alone.
-            candidates.append((group[-1:], group[-1:]))
-    for place_words, taken in candidates[:2]:
-        rest = _rest_without(tokens, taken)
+    candidates = [group for group in groups if group]
+    if trades and trailing and len(trailing) > 1 and not _DISTRICT.match(normalize(trailing[-1])):
+        candidates.insert(1, trailing[-1:])  # "pas cher Lyon": the last word alone
+    lookups = [0]  # resolve_place calls, shared by the candidates
+    for group in candidates[:2]:
+        rest = _rest_without(tokens, group)
         if not trades and not _names_someone(rest):
             continue
-        candidate = " ".join(place_words)
-        resolution = resolve_place(candidate)
-        if _reads_as_place(candidate, resolution):
-            return Understanding(text=" ".join(rest), place=candidate), resolution
+        found = _exact_place(" ".join([*article, *group]), lookups)
+        if found is not None:
+            place, resolution = found
+            return Understanding(text=" ".join(rest), place=place), resolution
+    return None
+
+
+def _exact_place(candidate: str, lookups: list[int]) -> tuple[str, PlaceResolution] | None:
+    """``candidate`` and its resolution if it is exactly a place: a postal
+    code, or a known place's name (with its district or département).
+
+    A name is first looked up with ``find_place``, which is cheap; only a
+    hit is resolved, so words that are no place never cost the gazetteer's
+    fuzzy suggestions. ``lookups`` counts ``resolve_place`` calls (two at
+    most per search).
+    """
+
+    def resolve(raw: str) -> PlaceResolution | None:
+        if lookups[0] >= MAX_PLACE_LOOKUPS:
+            return None
+        lookups[0] += 1
+        resolution = resolve_place(raw)
+        return resolution if _reads_as_place(raw, resolution) else None
+
+    if _POSTAL_CODE.match(candidate):
+        resolution = resolve(candidate)
+        return (candidate, resolution) if resolution else None
+    words = _place_words(candidate)
+    place = find_place(" ".join(words)) if words else None
+    if place is None or _place_words(place.name) != words:
+        return None
+    if resolution := resolve(candidate):
+        return candidate, resolution
+    # "paris 15" unknown as such: the city, its district dropped.
+    city = " ".join(t for t in candidate.split() if not _DISTRICT.match(normalize(t)))
+    if city != candidate and (resolution := resolve(city)):
+        return city, resolution
     return None
 
 

@@ -210,3 +210,22 @@ def test_the_pages_of_an_understood_search_link_the_canonical_query(client, taxo
     assert links(response)["Suivante"] == "?q=couvreurs&ou=Lyon&page=2"
     page_2 = client.get("/recherche/" + links(response)["Suivante"])
     assert "Page 2 sur 2" in text_of(page_2)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "<script>alert(1)</script> Lyon",
+        "électricien <script>alert(1)</script>",
+        "plombier 99999",
+        "plombier 00000",
+        "électricien " + "Lyon " * 40,
+        "Lyon Lyon",
+        "à à à",
+        "électricien 45.76,4.83",
+    ],
+)
+def test_odd_text_in_the_trade_box_never_breaks_the_page(client, lyon_electrician, q):
+    response = client.get("/recherche/", {"q": q[:200]})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()

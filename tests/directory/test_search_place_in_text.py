@@ -150,15 +150,27 @@ def test_at_most_two_places_are_looked_up(market, monkeypatch):
         calls.append(raw)
         return real(raw)
 
+    finds = []
+    real_find = directory.search.find_place
+
+    def counting_find(name, department=None):
+        finds.append(name)
+        return real_find(name, department)
+
     monkeypatch.setattr(directory.search, "resolve_place", counting)
+    monkeypatch.setattr(directory.search, "find_place", counting_find)
     for typed in (
         "électricien pas cher du tout vraiment zzz",
         "aaa bbb ccc ddd",
         "électricien " + "x " * 300,
+        "plombier paris 15",
+        "Martine Samson – Crèche privée",
     ):
         calls.clear()
+        finds.clear()
         search_companies(SearchQuery(text=typed))
         assert len(calls) <= 2, calls
+        assert len(finds) <= 2, finds
 
 
 def test_a_leading_postal_code_before_a_name(market):

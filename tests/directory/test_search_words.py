@@ -137,7 +137,9 @@ def test_plural_searches_find_the_singulars_companies(painters, typed, expected)
     assert [company.trade_name for company in result.page.object_list] == expected
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_any_trade_name_in_the_plural_designates_that_trade(taxonomy, data):
     profession = data.draw(st.sampled_from(sorted(Profession.objects.public(), key=str)))
