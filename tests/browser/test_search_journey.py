@@ -112,7 +112,9 @@ def test_a_search_that_finds_nothing_shows_what_to_try(page: Page, live_server, 
     page.get_by_label("Ville ou code postal").fill("69003")
     page.get_by_role("button", name="Rechercher").click()
     empty = page.get_by_role("region", name=re.compile("nounou"))
-    expect(empty).to_contain_text("autour de 69003 Lyon 3e Arrondissement (69), dans un rayon de 50 km")
+    expect(empty).to_contain_text(
+        "autour de 69003 Lyon 3e Arrondissement (69), dans un rayon de 50 km"
+    )
     wider = empty.get_by_role("link", name="Voir 1 professionnel dans un rayon de 200 km")
     expect(wider).to_be_visible()
     expect(empty.get_by_role("link", name="Roanne (1)")).to_be_visible()

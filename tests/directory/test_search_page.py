@@ -72,7 +72,8 @@ def test_nanny_near_69003_offers_a_wider_radius_nearby_towns_and_related_trades(
     text = text_of(response)
     assert "0 professionnel trouvé" in text
     assert (
-        "Aucun professionnel pour l’instant pour « nounou » autour de 69003 Lyon 3e Arrondissement (69), "
+        "Aucun professionnel pour l’instant pour « nounou » autour de "
+        "69003 Lyon 3e Arrondissement (69), "
         "dans un rayon de 50 km." in text
     )
     found = links(response)
