@@ -34,7 +34,10 @@ _GROUPED = re.compile(
 # bug included); only serials of the years 1955-2118 are taken for dates.
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL = re.compile(r"\d{5}(?:\.0+)?", re.ASCII)
-_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T][\d:.]+)?", re.ASCII)
+# ISO 8601, and the year-first "2025/03/14" some accounting exports write.
+_ISO = re.compile(
+    r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?:[ T][\d:.]+)?", re.ASCII
+)
 _FRENCH = re.compile(
     r"(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?: [\d:.]+)?", re.ASCII
 )

@@ -47,7 +47,7 @@ def test_an_xlsx_with_french_headers_goes_through_the_column_step(
             [
                 ["Export Compta+ — mars 2025"],
                 [],
-                ["N° pièce", "Date", "Total TTC", "Client", "Adresse électronique", "Statut"],
+                ["N° pièce", "Date", "Total TTC", "Client", "Coordonnées", "Statut"],
                 [
                     "FA-101",
                     date(2025, 3, 14),
@@ -74,7 +74,7 @@ def test_an_xlsx_with_french_headers_goes_through_the_column_step(
     expect(number.locator("option", has_text="A « N° pièce » — FA-101, FA-102")).to_have_count(1)
     number.select_option(label="A « N° pièce » — FA-101, FA-102")
     page.get_by_role("combobox", name="E-mail").select_option(
-        label="E « Adresse électronique » — helene@example.org, luc@example.org"
+        label="E « Coordonnées » — helene@example.org, luc@example.org"
     )
     page.get_by_role("button", name="Voir l'aperçu").click()
 

@@ -17,7 +17,7 @@ from reviews.selectors import invoice_columns_for
 from tests.conftest import PASSWORD
 from tests.reviews.invoice_files_helpers import xlsx
 
-UNKNOWN = "Réf;Jour;Prix;Qui;Adresse électronique;Divers\n"
+UNKNOWN = "Code;Jour;Prix;Qui;Où écrire;Divers\n"
 ROWS = (
     "F-1;14/03/2025;1 234,56 €;Luc Petit;luc@example.org;x\n"
     "F-2;15/03/2025;90;Ana Roux;ana@example.org;y\n"
@@ -58,6 +58,22 @@ def test_every_alias_names_one_field_only():
         # Two columns for one field: neither is taken, the pro chooses.
         (("Montant", "Total TTC", "Numéro"), {"number": 2}),
         (("", "Statut", "Commentaire"), {}),
+        # What invoicing tools also write (Réf., Émise le, N°, Tél.).
+        (
+            ("Réf.", "Émise le", "Montant", "Client", "Mail"),
+            {"number": 0, "date": 1, "amount": 2, "client_name": 3, "client_email": 4},
+        ),
+        (
+            (
+                "N°",
+                "Date de la facture",
+                "Montant total TTC",
+                "Destinataire",
+                "Adresse électronique",
+            ),
+            {"number": 0, "date": 1, "amount": 2, "client_name": 3, "client_email": 4},
+        ),
+        (("Numéro de pièce", "Tél.", "TTC"), {"number": 0, "client_phone": 1, "amount": 2}),
     ],
 )
 def test_headers_are_recognised_by_their_normal_form(header, expected):
@@ -148,7 +164,7 @@ def test_the_choice_is_remembered_for_the_next_file_with_the_same_header(
     # Next month's export, written in capitals by the same tool, as .xlsx.
     content = xlsx(
         [
-            ["REF", "JOUR", "PRIX", "QUI", "ADRESSE ELECTRONIQUE", "DIVERS"],
+            ["CODE", "JOUR", "PRIX", "QUI", "OÙ ÉCRIRE", "DIVERS"],
             ["F-3", "01/04/2025", 300, "Léa Blanc", "lea@example.org", ""],
         ]
     )

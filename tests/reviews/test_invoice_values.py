@@ -99,6 +99,8 @@ def test_wrong_amounts_are_refused_with_a_message(text, message):
         ("14-03-2025", date(2025, 3, 14)),
         ("4/3/2025", date(2025, 3, 4)),  # day first, as in France
         ("2025-03-14 00:00:00", date(2025, 3, 14)),
+        ("2025/03/14", date(2025, 3, 14)),  # year first, as some exports write
+        ("2025.3.4", date(2025, 3, 4)),
         ("14/03/2025 10:30", date(2025, 3, 14)),
         ("29/02/2024", date(2024, 2, 29)),
         ("14/03/99", date(1999, 3, 14)),  # a two-digit year after this one is the 1900s
