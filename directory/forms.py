@@ -73,6 +73,10 @@ class SirenField(forms.CharField):
             return _("SIRET recognised: we keep the SIREN %(siren)s.") % {
                 "siren": format_siren(self.number.siren)
             }
+        if self.number and self.number.vat:
+            return _("VAT number recognised: we keep the SIREN %(siren)s.") % {
+                "siren": format_siren(self.number.siren)
+            }
         return ""
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 from stdnum.exceptions import ValidationError as StdnumValidationError
-from stdnum.fr import siren, siret
+from stdnum.fr import siren, siret, tva
 
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
@@ -28,6 +28,16 @@ MAX_IMAGE_PIXELS = 40_000_000
 # U+202F), dots, dashes, slashes, underscores, and the invisible
 # zero-width characters a copy can carry.
 _NUMBER_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212/_\u200b-\u200d\u2060\ufeff]+")
+# Labels around the number, as a Kbis, an invoice footer or a letterhead
+# prints it: "SIREN : 732 829 320", "N° SIRET 732 829 320 00074".
+_LABELS = re.compile(
+    r"(?i)(?<![^\W\d_])(?:n[°º]|no\b|num[ée]ro\b|siren\b|siret\b)(?:\s*(?:de|du)\b)?\s*:?"
+)
+# "RCS Paris 732 829 320", "732 829 320 R.C.S. Lyon" (the register and its town).
+_RCS = re.compile(r"(?i)\br\.?\s?c\.?\s?s\b\.?")
+_LETTER_WORDS = re.compile(r"[^\W\d_]+(?:['’ -][^\W\d_]+)*\s*:?")
+# French VAT number: FR, a two-character key, the SIREN.
+_VAT = re.compile(r"FR[0-9A-HJ-NP-Z]{2}[0-9]{9}")
 # Longer text is no company number, whatever it holds.
 MAX_COMPANY_NUMBER_INPUT = 40
 SIREN_LENGTH, SIRET_LENGTH = 9, 14
@@ -40,6 +50,7 @@ class CompanyNumber:
 
     siren: str
     siret: str = ""
+    vat: str = ""
 
 
 def compact_company_number(text: str) -> str:
@@ -49,12 +60,25 @@ def compact_company_number(text: str) -> str:
 
 
 def parse_company_number(text: str) -> CompanyNumber:
-    """The SIREN of a typed SIREN (9 digits) or SIRET (14 digits).
+    """The SIREN of a typed SIREN (9 digits), SIRET (14 digits) or French
+    VAT number (``FR`` + 2-character key + SIREN).
 
-    Separators are allowed; the checksum is python-stdnum's (Luhn, and La
-    Poste's SIRET rule, whose establishments share the SIREN 356 000 000).
-    Raises one ValidationError saying what is wrong.
+    Separators are allowed, and so are the words printed around the number
+    on a Kbis or an invoice ("SIREN 732 829 320", "RCS Paris 732 829 320",
+    "N° SIRET : …"). The checksum is python-stdnum's (Luhn, La Poste's
+    SIRET rule, whose establishments share the SIREN 356 000 000, and the
+    VAT key). Raises one ValidationError saying what is wrong.
     """
+    text = _without_labels(text)
+    vat = compact_company_number(text).upper()
+    if _VAT.fullmatch(vat):
+        if not tva.is_valid(vat):
+            raise ValidationError(
+                _("%(value)s is not a valid French VAT number: check its key and its SIREN."),
+                code="invalid_vat",
+                params={"value": vat},
+            )
+        return CompanyNumber(siren=vat[-SIREN_LENGTH:], vat=vat)
     digits = compact_company_number(text)
     if not re.fullmatch(r"[0-9]*", digits):
         raise ValidationError(
@@ -86,6 +110,16 @@ def parse_company_number(text: str) -> CompanyNumber:
     if len(digits) == SIRET_LENGTH:
         return CompanyNumber(siren=digits[:SIREN_LENGTH], siret=digits)
     return CompanyNumber(siren=digits)
+
+
+def _without_labels(text: str) -> str:
+    """The number without the labels printed around it; with "RCS", the
+    registry's town goes too ("RCS Lyon B 732 829 320")."""
+    if len(text) > MAX_COMPANY_NUMBER_INPUT:
+        return text
+    if _RCS.search(text):
+        return _LETTER_WORDS.sub(" ", _RCS.sub(" ", text))
+    return _LABELS.sub(" ", text)
 
 
 def siren_in(text: str) -> str:

@@ -92,6 +92,47 @@ def test_a_siret_is_accepted_and_its_siren_kept(logged_in, typed):
     assert "SIRET reconnu" not in logged_in.get(response["Location"]).content.decode()
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "SIREN 732829320",
+        "SIREN : 732 829 320",
+        "N° SIREN 732 829 320",
+        "Numéro SIREN : 732.829.320",
+        "RCS Paris 732 829 320",
+        "732 829 320 R.C.S. Paris",
+        "RCS Lyon B 732 829 320",
+        "R.C.S. Nanterre 732829320",
+    ],
+)
+def test_the_words_printed_around_a_siren_are_ignored(logged_in, typed):
+    """As copied from a Kbis, an invoice footer or a letterhead."""
+    response = logged_in.post(STEP_1, {**IDENTITY, "siren": typed})
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert Application.objects.get().siren == "732829320"
+
+
+@pytest.mark.parametrize(
+    "typed", ["N° SIRET : 732 829 320 00074", "Siret n° 73282932000074", "SIRET 732.829.320.00074"]
+)
+def test_a_labelled_siret_is_accepted_and_its_siren_kept(logged_in, typed):
+    response = logged_in.post(STEP_1, {**IDENTITY, "siren": typed})
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert Application.objects.get().siren == "732829320"
+    assert notices(response) == ["SIRET reconnu : nous gardons le SIREN 732 829 320."]
+
+
+@pytest.mark.parametrize("typed", ["FR44732829320", "FR 44 732 829 320", "fr44 732829320"])
+def test_a_french_vat_number_is_accepted_and_its_siren_kept(logged_in, typed):
+    response = logged_in.post(STEP_1, {**IDENTITY, "siren": typed})
+
+    assert response.status_code == 302, response.context["form"].errors
+    assert Application.objects.get().siren == "732829320"
+    assert notices(response) == ["Numéro de TVA reconnu : nous gardons le SIREN 732 829 320."]
+
+
 @pytest.mark.parametrize("typed", LA_POSTE_SIRETS)
 def test_a_la_poste_siret_is_accepted(logged_in, typed):
     response = logged_in.post(STEP_1, {**IDENTITY, "siren": typed})
@@ -121,7 +162,10 @@ def test_a_la_poste_siret_is_accepted(logged_in, typed):
         ("1" * 60, "ce numéro en a 60"),
         ("73282932A", "chiffres uniquement"),
         ("abc", "chiffres uniquement"),
-        ("SIREN 732829320", "chiffres uniquement"),
+        ("SIREN ABC", "chiffres uniquement"),
+        ("FR 732 829 320", "chiffres uniquement"),
+        ("FR46732829320", "FR46732829320 n’est pas un numéro de TVA français valide"),
+        ("732 829 321 RCS Paris", "732829321 n’est pas un numéro SIREN valide"),
         ("732,829,320", "chiffres uniquement"),
         ("٧٣٢٨٢٩٣٢٠", "chiffres uniquement"),
         ("   ", "Saisissez votre SIREN"),
