@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from directory import search
 from directory.models import Profession
 from directory.search import SearchQuery, match_trades, search_companies, trade_key, trade_text
 from directory.text import normalize
@@ -149,3 +150,29 @@ def test_any_trade_name_in_the_plural_designates_that_trade(taxonomy, data):
         word + ("x" if word.endswith("eau") else "s") if len(word) > 3 else word for word in words
     )
     assert profession.pk in [match.profession_id for match in match_trades(plural)]
+
+
+_WORDS = st.text(alphabet="abcdeilnoprstu ", min_size=0, max_size=14)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=_WORDS,
+    terms=st.lists(_WORDS, min_size=0, max_size=30),
+    threshold=st.sampled_from([60.0, 75.0, 85.0, 92.0]),
+)
+def test_scoring_all_terms_at_once_finds_the_terms_scored_one_by_one(text, terms, threshold):
+    """The matrix of scores (rapidfuzz cdist) keeps exactly the terms the
+    one-by-one rules of ``_term_score`` would keep."""
+    phrases = search._phrases(" ".join(text.split()))
+    pairs = [(term, index) for index, term in enumerate(terms)]
+    expected = [
+        index
+        for index, (term, _id) in enumerate(pairs)
+        if max(
+            search._term_score(phrase, term, whole=weight == 1.0) * weight
+            for phrase, weight in phrases
+        )
+        >= threshold
+    ]
+    assert search._candidate_terms(phrases, pairs, threshold) == expected
