@@ -69,15 +69,14 @@ class SirenField(forms.CharField):
 
     def notice(self) -> str:
         """What the form did with the number typed, if worth saying."""
-        if self.number and self.number.siret:
-            return _("SIRET recognised: we keep the SIREN %(siren)s.") % {
-                "siren": format_siren(self.number.siren)
-            }
-        if self.number and self.number.vat:
-            return _("VAT number recognised: we keep the SIREN %(siren)s.") % {
-                "siren": format_siren(self.number.siren)
-            }
-        return ""
+        if self.number is None or not (self.number.siret or self.number.vat):
+            return ""
+        message = (
+            _("SIRET recognised: we keep the SIREN %(siren)s.")
+            if self.number.siret
+            else _("VAT number recognised: we keep the SIREN %(siren)s.")
+        )
+        return message % {"siren": format_siren(self.number.siren)}
 
 
 class SearchForm(forms.Form):

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Company, Profession, WriteOnceModel
-from directory.validators import validate_siren
+from directory.validators import siren_in, validate_siren
 
 from .screening import DecisionTime, InvoiceNames, Verdict
 
@@ -53,6 +53,16 @@ VERDICT_CHOICES = [
 class ApplicationQuerySet(models.QuerySet):
     def in_progress(self) -> ApplicationQuerySet:
         return self.filter(status__in=IN_PROGRESS)
+
+    def lookup(self, text: str) -> ApplicationQuerySet:
+        """Vetters find an application by SIREN (or SIRET, spaced or
+        dotted), by part of its legal name or by its city."""
+        siren = siren_in(text)
+        return self.filter(
+            (Q(siren=siren) if siren else Q(pk__in=[]))
+            | Q(legal_name__icontains=text)
+            | Q(city__icontains=text)
+        )
 
 
 class Application(models.Model):

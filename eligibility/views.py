@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.models import Company, CompanyStatus
-from directory.validators import siren_in
 
 from . import services
 from .forms import (
@@ -164,13 +162,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if filters.get("mine"):
         applications = applications.filter(assignee=request.user)
     if filters.get("q"):
-        text = filters["q"].strip()
-        siren = siren_in(text)
-        applications = applications.filter(
-            (Q(siren=siren) if siren else Q(pk__in=[]))
-            | Q(legal_name__icontains=text)
-            | Q(city__icontains=text)
-        )
+        applications = applications.lookup(filters["q"].strip())
     page = Paginator(applications.order_by("submitted_at", "pk"), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
