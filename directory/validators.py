@@ -96,6 +96,8 @@ def parse_company_number(text: str) -> CompanyNumber:
         )
     number = siren if len(digits) == SIREN_LENGTH else siret
     try:
+        if not digits.strip("0"):  # all zeros passes the Luhn check; INSEE never gives it
+            raise StdnumValidationError
         number.validate(digits)
     except StdnumValidationError as exc:
         kind = "SIREN" if number is siren else "SIRET"
