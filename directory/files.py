@@ -4,7 +4,9 @@ server through one door: a view that checks who asks."""
 from __future__ import annotations
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, HttpRequest
+
+from common.files import attachment_response
 
 from .selectors import membership_for
 
@@ -16,8 +18,4 @@ def private_file_response(
     ``staff_permission``; anyone else gets the 404 a missing file gets."""
     if not request.user.has_perm(staff_permission):
         membership_for(request.user, company_id)
-    if not file:
-        raise Http404
-    response = FileResponse(file.open("rb"), as_attachment=True)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(file)

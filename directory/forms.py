@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import IMAGE_EXTENSIONS, validate_image
+
 from .models import (
     QUOTE_NEED_MAX_LENGTH,
     Certification,
@@ -20,63 +22,8 @@ from .models import (
 )
 from .places import match_postal_address
 from .search import MAX_QUERY_LENGTH, SearchQuery
-from .validators import (
-    IMAGE_EXTENSIONS,
-    MAX_COMPANY_NUMBER_INPUT,
-    CompanyNumber,
-    format_siren,
-    parse_company_number,
-    validate_image,
-)
 
 QUOTE_NEED_MIN_LENGTH = 30
-
-
-class SirenField(forms.CharField):
-    """A SIREN as people type it: "732 829 320", "732.829.320", or the
-    14-digit SIRET of an establishment, whose SIREN is kept.
-
-    Cleans to the 9 digits. Every fault gives one message (no length limit
-    fires first on a formatted number); :meth:`notice` tells what was
-    done with a SIRET, for the view to show.
-    """
-
-    default_error_messages = {"required": _("Enter your SIREN (9 digits).")}
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("label", "SIREN")
-        kwargs.setdefault(
-            "help_text", _("9 digits (or your 14-digit SIRET), on your Kbis or your invoices.")
-        )
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={
-                    "inputmode": "numeric",
-                    "autocomplete": "off",
-                    "maxlength": MAX_COMPANY_NUMBER_INPUT,
-                    "placeholder": "732 829 320",
-                }
-            ),
-        )
-        super().__init__(**kwargs)
-        self.number: CompanyNumber | None = None
-
-    def to_python(self, value) -> str:
-        text = super().to_python(value)
-        self.number = parse_company_number(text) if text else None
-        return self.number.siren if self.number else text
-
-    def notice(self) -> str:
-        """What the form did with the number typed, if worth saying."""
-        if self.number is None or not (self.number.siret or self.number.vat):
-            return ""
-        message = (
-            _("SIRET recognised: we keep the SIREN %(siren)s.")
-            if self.number.siret
-            else _("VAT number recognised: we keep the SIREN %(siren)s.")
-        )
-        return message % {"siren": format_siren(self.number.siren)}
 
 
 class SearchForm(forms.Form):

@@ -36,9 +36,10 @@ import shapely
 from django.apps import apps as global_apps
 from django.db import transaction
 
+from common.text import normalize_place
+
 from .departments import department_for_postal_code
 from .placeparse import parse_place
-from .text import normalize_place
 
 # The outlines are hex WKB multipolygons of up to a few megabytes.
 csv.field_size_limit(sys.maxsize)

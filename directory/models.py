@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import secrets
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import (
     FileExtensionValidator,
     MaxValueValidator,
@@ -20,29 +17,16 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .text import normalize
-from .validators import (
+from common.company_numbers import siren_in, validate_siren
+from common.models import new_nonce, private_storage, private_upload_to
+from common.text import normalize
+from common.validators import (
     DOCUMENT_EXTENSIONS,
     IMAGE_EXTENSIONS,
-    siren_in,
     validate_document,
     validate_image,
-    validate_siren,
     validate_year_founded,
 )
-
-
-class WriteOnceModel(models.Model):
-    """A record that is written once and never changed: histories and
-    decisions. Deleting stays possible with its parent (cascade)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError(_("History entries cannot be edited."))
-        super().save(*args, **kwargs)
 
 
 class Bilingual(models.Model):
@@ -312,23 +296,6 @@ class CompanyQuerySet(models.QuerySet):
 QUOTE_NEED_MAX_LENGTH = 3000
 
 
-def new_nonce() -> str:
-    return secrets.token_hex(16)
-
-
-# Proof documents (certifications, later invoices) never sit under a public
-# URL: they live outside MEDIA_ROOT and are served by views that check
-# who asks.
-def private_storage() -> FileSystemStorage:
-    # A callable, so migrations name it instead of freezing its location.
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
-
-
-def private_upload_to(instance: models.Model, filename: str) -> str:
-    extension = Path(filename).suffix.lower()
-    return f"{instance._meta.model_name}/{uuid.uuid4().hex}{extension}"
-
-
 def company_upload_to(instance: Company | CompanyPhoto, filename: str) -> str:
     """A random name under the company's folder: never guessable, never clobbered."""
     company = instance if isinstance(instance, Company) else instance.company
@@ -396,7 +363,7 @@ class Company(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=CompanyStatus.choices, default=CompanyStatus.PENDING
     )
-    # Normal form of the trade and legal names (directory.text.normalize),
+    # Normal form of the trade and legal names (common.text.normalize),
     # searched with an index instead of case-folding a million rows.
     search_name = models.CharField(max_length=400, editable=False)
     # Published verified reviews, kept by reviews.services; trust_score is
@@ -633,7 +600,7 @@ class CompanyProfession(models.Model):
 
 
 class CompanyPhoto(models.Model):
-    """A gallery photo, re-encoded on upload (directory.images)."""
+    """A gallery photo, re-encoded on upload (common.images)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(

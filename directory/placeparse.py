@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from common.text import normalize, normalize_place
+
 from .departments import departments
-from .text import normalize, normalize_place
 
 MAX_LENGTH = 200
 # Paris, Lyon and Marseille: normal form → number of arrondissements.
@@ -74,7 +75,7 @@ _ORDINAL_WORDS = {
 @dataclass(frozen=True)
 class PlaceQuery:
     """A place as typed, taken apart. ``city`` is in normal form
-    (:func:`directory.text.normalize_place`)."""
+    (:func:`common.text.normalize_place`)."""
 
     city: str = ""
     postal_code: str = ""

@@ -15,10 +15,11 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
+from common.text import normalize_place
+
 from .departments import department_for_postal_code, departments
 from .models import PLM_COMMUNES, Place, PlaceKind, PlaceName
 from .placeparse import PlaceQuery, parse_place
-from .text import normalize_place
 
 AUTOCOMPLETE_LIMIT = 8
 SUGGESTION_LIMIT = 5

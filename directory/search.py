@@ -67,10 +67,11 @@ from django.db.models import (
 from django.db.models.functions import ASin, Concat, Cos, Least, Power, Radians, Sin, Sqrt
 from rapidfuzz import fuzz, process
 
+from common.text import normalize, normalize_place
+
 from . import ranking
 from .models import Company, CompanyProfession, Profession, Sector
 from .places import PlaceResolution, Position, bounding_box, find_place, resolve_place
-from .text import normalize, normalize_place
 
 MAX_QUERY_LENGTH = 200
 # Longer than any trade or company name: the rest cannot improve a match.

@@ -11,7 +11,6 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
@@ -19,8 +18,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import images, tasks
-from .emails import canonical_email
+from common import images
+from common.email_addresses import canonical_email
+from common.signed_links import LinkError, make_token, row_from_token
+from common.text import normalize
+
+from . import tasks
 from .models import (
     Certification,
     Company,
@@ -38,8 +41,6 @@ from .models import (
 )
 from .search import invalidate_profession_terms
 from .selectors import owners_of
-from .text import normalize
-from .tokens import make_token, read_token
 
 TAXONOMY_FILE = Path(__file__).resolve().parent / "data" / "professions.json"
 PROFESSION_FIELDS = [
@@ -207,10 +208,6 @@ def certification_delete(*, certification: Certification) -> None:
 INVITATION_SALT = "directory.invitation"
 
 
-class InvitationError(Exception):
-    """Why an invitation link cannot be used (a message for the visitor)."""
-
-
 def invitation_token(invitation: Invitation) -> str:
     return make_token(INVITATION_SALT, invitation.pk, invitation.nonce)
 
@@ -239,18 +236,19 @@ def invitation_create(
 
 
 def invitation_from_token(token: str) -> Invitation:
-    max_age = timedelta(days=settings.DIRECTORY_INVITATION_MAX_AGE_DAYS)
-    try:
-        pk, nonce = read_token(token, INVITATION_SALT, max_age)
-    except signing.SignatureExpired as exc:
-        raise InvitationError(_("This invitation has expired. Ask for a new one.")) from exc
-    except signing.BadSignature as exc:
-        raise InvitationError(_("This invitation link is not valid.")) from exc
-    invitation = Invitation.objects.select_related("company").filter(pk=pk, nonce=nonce).first()
-    if invitation is None:
-        raise InvitationError(_("This invitation was withdrawn or replaced."))
+    """The invitation a link names, if it can still be accepted. Raises
+    :class:`~common.signed_links.LinkError`."""
+    invitation = row_from_token(
+        Invitation.objects.select_related("company"),
+        token,
+        salt=INVITATION_SALT,
+        max_age=timedelta(days=settings.DIRECTORY_INVITATION_MAX_AGE_DAYS),
+        invalid=_("This invitation link is not valid."),
+        expired=_("This invitation has expired. Ask for a new one."),
+        revoked=_("This invitation was withdrawn or replaced."),
+    )
     if invitation.accepted_at is not None:
-        raise InvitationError(_("This invitation has already been used."))
+        raise LinkError(_("This invitation has already been used."))
     return invitation
 
 
@@ -260,9 +258,9 @@ def invitation_accept(*, invitation: Invitation, user: AbstractBaseUser) -> Memb
     alone does not give a company to whoever holds it."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise InvitationError(_("This invitation has already been used."))
+        raise LinkError(_("This invitation has already been used."))
     if user.email.lower() != invitation.email:
-        raise InvitationError(
+        raise LinkError(
             _("This invitation was sent to %(email)s: log in with that address to accept it.")
             % {"email": invitation.email}
         )
@@ -348,20 +346,18 @@ def quote_request_create(
 @transaction.atomic
 def quote_request_confirm(*, token: str) -> QuoteRequest:
     """The requester clicked the link of the confirmation e-mail."""
-    max_age = timedelta(hours=settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS)
-    try:
-        pk, nonce = read_token(token, QUOTE_SALT, max_age)
-    except signing.SignatureExpired as exc:
-        raise ValidationError(_("This link has expired: please send your request again.")) from exc
-    except signing.BadSignature as exc:
-        raise ValidationError(_("This confirmation link is not valid.")) from exc
+    quote = row_from_token(
+        QuoteRequest.objects.all(),
+        token,
+        salt=QUOTE_SALT,
+        max_age=timedelta(hours=settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS),
+        invalid=_("This confirmation link is not valid."),
+        expired=_("This link has expired: please send your request again."),
+    )
     # A conditional update claims the row: two clicks confirm once.
-    claimed = QuoteRequest.objects.filter(
-        pk=pk, nonce=nonce, status=QuoteStatus.UNCONFIRMED
-    ).update(status=QuoteStatus.NEW, confirmed_at=timezone.now())
-    quote = QuoteRequest.objects.filter(pk=pk, nonce=nonce).first()
-    if quote is None:
-        raise ValidationError(_("This confirmation link is not valid."))
+    claimed = QuoteRequest.objects.filter(pk=quote.pk, status=QuoteStatus.UNCONFIRMED).update(
+        status=QuoteStatus.NEW, confirmed_at=timezone.now()
+    )
     if claimed:
         tasks.notify_company_of_quote_request.delay_on_commit(quote.pk)
     return quote

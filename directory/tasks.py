@@ -7,8 +7,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from common.mail import EMAIL_TASK, send_templated, site_url
+
 from . import services
-from .mail import EMAIL_TASK, send_templated, site_url
 from .models import Invitation, QuoteReply, QuoteRequest, QuoteStatus
 
 

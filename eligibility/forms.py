@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from directory.forms import SirenField
+from common.forms import SirenField
 from directory.models import Profession
 from directory.places import match_postal_address
 

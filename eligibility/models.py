@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Company, Profession, WriteOnceModel
-from directory.validators import siren_in, validate_siren
+from common.company_numbers import siren_in, validate_siren
+from common.models import WriteOnceModel
+from directory.models import Company, Profession
 
 from .screening import DecisionTime, InvoiceNames, Verdict
 

@@ -15,10 +15,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.company_numbers import validate_siren
 from directory.models import Company, CompanyStatus, Membership, MembershipRole
 from directory.places import match_postal_address
 from directory.services import company_trades_set
-from directory.validators import validate_siren
 
 from . import tasks
 from .models import (

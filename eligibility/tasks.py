@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from directory.mail import EMAIL_TASK, send_templated, site_url
+from common.mail import EMAIL_TASK, send_templated, site_url
 
 from . import services
 from .models import Application, ApplicationEvent

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from directory.admin import SirenSearchMixin
+from common.admin import SirenSearchMixin
 
 from .models import Invoice, ModerationDecision, Reply, Review, ReviewInvitation, Sanction
 

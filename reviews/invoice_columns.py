@@ -1,7 +1,7 @@
 """Which column of an invoice file holds which field.
 
 Headers are recognised in French or English, with the names accounting
-and invoicing tools use, compared in normal form (``directory.text.
+and invoicing tools use, compared in normal form (``common.text.
 normalize``: lower case, no accents, no punctuation). Pure: no database.
 """
 
@@ -11,7 +11,7 @@ import hashlib
 
 from django.utils.translation import gettext_lazy as _
 
-from directory.text import normalize
+from common.text import normalize
 
 from .invoice_files import HEADER_SEARCH, Row
 

@@ -16,10 +16,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory.emails import canonical_email
-from directory.models import Company, WriteOnceModel, new_nonce, private_storage, private_upload_to
-from directory.text import normalize
-from directory.validators import DOCUMENT_EXTENSIONS, validate_document
+from common.email_addresses import canonical_email
+from common.models import WriteOnceModel, new_nonce, private_storage, private_upload_to
+from common.text import normalize
+from common.validators import DOCUMENT_EXTENSIONS, validate_document
+from directory.models import Company
 
 from .names import CIVILITY_TITLES
 
@@ -89,7 +90,7 @@ class Invoice(models.Model):
     )
     client_company = models.CharField(_("client company (B2B)"), max_length=150, blank=True)
     client_email = models.EmailField(_("client e-mail"))
-    # The client's identity across invoices (directory.emails.canonical_email):
+    # The client's identity across invoices (common.email_addresses.canonical_email):
     # returning clients of the loyalty score, requests matched by address.
     # client_email stays the address to write to. Text, not 254 characters:
     # an IDN domain grows when written in ASCII (a valid 244-character

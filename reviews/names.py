@@ -15,7 +15,7 @@ someone else's (a different first name, two misspelt words) the answer is
 ``mismatch``: a person looks at it, which is cheap, while a fake review
 published is not.
 
-How: each name is normalised (:func:`directory.text.normalize`) into words
+How: each name is normalised (:func:`common.text.normalize`) into words
 and expanded into the few *readings* it allows (without titles, each
 person of a couple, with the maiden or the married name, with or without
 particles, "JP" as two initials). Every reading of one side is compared
@@ -36,7 +36,7 @@ from itertools import product
 
 from rapidfuzz.distance import OSA
 
-from directory.text import normalize
+from common.text import normalize
 
 
 class NameMatch(StrEnum):

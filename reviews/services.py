@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -24,10 +23,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.email_addresses import ascii_host, canonical_email, email_domain
+from common.signed_links import LinkError, make_token, row_from_token
 from directory import ranking
-from directory.emails import ascii_host, canonical_email, email_domain
 from directory.models import Company, CompanyProfession
-from directory.tokens import make_token, read_token
 
 from . import invoice_columns, tasks
 from .invoice_files import MAX_ROWS, InvoiceFileError, Row, read_invoice_file, too_many_rows
@@ -386,10 +385,6 @@ def invoice_import_progress(job: InvoiceImport) -> int:
 # --- Invitations -------------------------------------------------------------------
 
 
-class InvitationError(Exception):
-    """Why a review link cannot be used, in words for the visitor."""
-
-
 def invitation_token(invitation: ReviewInvitation) -> str:
     return make_token(INVITATION_SALT, invitation.pk, invitation.nonce)
 
@@ -404,38 +399,33 @@ def invitation_create(*, invoice: Invoice) -> ReviewInvitation:
 
 
 def invitation_from_token(token: str) -> ReviewInvitation:
-    """The invitation a link names, if it can still be used."""
-    try:
-        pk, nonce = read_token(token, INVITATION_SALT)
-    except signing.BadSignature as exc:
-        raise InvitationError(_("This review link is not valid.")) from exc
-    invitation = (
-        ReviewInvitation.objects.select_related("invoice__company")
-        .filter(pk=pk, nonce=nonce)
-        .first()
+    """The invitation a link names, if it can still be used. Raises
+    :class:`~common.signed_links.LinkError`."""
+    invitation = row_from_token(
+        ReviewInvitation.objects.select_related("invoice__company"),
+        token,
+        salt=INVITATION_SALT,
+        invalid=_("This review link is not valid."),
     )
-    if invitation is None:
-        raise InvitationError(_("This review link is not valid."))
     if invitation.used_at is not None or Review.objects.filter(invoice=invitation.invoice).exists():
-        raise InvitationError(_("A review was already written for this invoice."))
+        raise LinkError(_("A review was already written for this invoice."))
     if invitation.opted_out_at is not None:
-        raise InvitationError(_("You asked not to be invited for this invoice."))
+        raise LinkError(_("You asked not to be invited for this invoice."))
     if invitation.expires_at <= timezone.now():
-        raise InvitationError(_("This review link has expired."))
+        raise LinkError(_("This review link has expired."))
     return invitation
 
 
 def invitation_opt_out(*, token: str) -> ReviewInvitation:
-    try:
-        pk, nonce = read_token(token, INVITATION_SALT)
-    except signing.BadSignature as exc:
-        raise InvitationError(_("This link is not valid.")) from exc
-    ReviewInvitation.objects.filter(pk=pk, nonce=nonce, opted_out_at__isnull=True).update(
+    invitation = row_from_token(
+        ReviewInvitation.objects.all(),
+        token,
+        salt=INVITATION_SALT,
+        invalid=_("This link is not valid."),
+    )
+    ReviewInvitation.objects.filter(pk=invitation.pk, opted_out_at__isnull=True).update(
         opted_out_at=timezone.now()
     )
-    invitation = ReviewInvitation.objects.filter(pk=pk, nonce=nonce).first()
-    if invitation is None:
-        raise InvitationError(_("This link is not valid."))
     return invitation
 
 
@@ -504,7 +494,7 @@ def is_linked_to_company(company: Company, email: str) -> bool:
     company's own (non-public) e-mail domain or website domain, or one of
     their sub-domains.
 
-    Addresses compare in their canonical form (``directory.emails``):
+    Addresses compare in their canonical form (``common.emails``):
     "jean.dupont+avis@gmail.com" and "JeanDupont@googlemail.com" are the
     member "jean.dupont@gmail.com"; domains compare in ASCII.
     """
@@ -724,14 +714,13 @@ def manage_token(review: Review) -> str:
 
 
 def review_from_manage_token(token: str) -> Review:
-    try:
-        pk, nonce = read_token(token, MANAGE_SALT)
-    except signing.BadSignature as exc:
-        raise InvitationError(_("This link is not valid.")) from exc
-    review = Review.objects.select_related("company").filter(pk=pk, manage_nonce=nonce).first()
-    if review is None:
-        raise InvitationError(_("This link is not valid."))
-    return review
+    return row_from_token(
+        Review.objects.select_related("company"),
+        token,
+        salt=MANAGE_SALT,
+        nonce_field="manage_nonce",
+        invalid=_("This link is not valid."),
+    )
 
 
 def review_add_update(*, review: Review, text: str) -> ReviewUpdate:
@@ -861,13 +850,13 @@ def _match(request: ReviewRequest) -> Invoice | None:
 @transaction.atomic
 def review_request_confirm(*, token: str) -> ReviewRequest:
     """The address is proven; match now, or wait for the invoice."""
-    try:
-        pk, nonce = read_token(token, REQUEST_SALT, REQUEST_MAX_AGE)
-    except signing.BadSignature as exc:
-        raise InvitationError(_("This link is not valid or has expired.")) from exc
-    request = ReviewRequest.objects.select_for_update().filter(pk=pk, nonce=nonce).first()
-    if request is None:
-        raise InvitationError(_("This link is not valid or has expired."))
+    request = row_from_token(
+        ReviewRequest.objects.select_for_update(),
+        token,
+        salt=REQUEST_SALT,
+        max_age=REQUEST_MAX_AGE,
+        invalid=_("This link is not valid or has expired."),
+    )
     if request.status == ReviewRequestStatus.UNCONFIRMED:
         request.confirmed_at = timezone.now()
         request.status = ReviewRequestStatus.WAITING

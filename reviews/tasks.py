@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from directory.mail import EMAIL_TASK, send_templated, site_url
+from common.mail import EMAIL_TASK, send_templated, site_url
 
 from . import services
 from .models import Audit, ModerationDecision, Review, ReviewInvitation, ReviewRequest

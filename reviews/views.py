@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from common.signed_links import LinkError
 from directory.files import private_file_response
 from directory.models import Company
 from directory.views.pro import member_view
@@ -261,8 +262,8 @@ def invoice_scan(request: HttpRequest, company_id: int, invoice_id: int) -> Http
 def write(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_from_token(token)
-    except services.InvitationError as error:
-        return render(request, "reviews/write.html", {"error": str(error)}, status=400)
+    except LinkError as error:
+        return render(request, "reviews/write.html", {"error": error.message}, status=400)
     invoice = invitation.invoice
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -291,8 +292,8 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "reviews/opt_out.html", {"token": token})
     try:
         services.invitation_opt_out(token=token)
-    except services.InvitationError as error:
-        return render(request, "reviews/opt_out.html", {"error": str(error)}, status=400)
+    except LinkError as error:
+        return render(request, "reviews/opt_out.html", {"error": error.message}, status=400)
     return render(request, "reviews/opt_out.html", {"done": True})
 
 
@@ -540,8 +541,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     """The author's private page: add a dated update, withdraw, appeal."""
     try:
         review = services.review_from_manage_token(token)
-    except services.InvitationError as error:
-        return render(request, "reviews/manage.html", {"error": str(error)}, status=400)
+    except LinkError as error:
+        return render(request, "reviews/manage.html", {"error": error.message}, status=400)
     action = request.POST.get("action")
     update_form = UpdateForm(request.POST if action == "update" else None)
     appeal_form = AppealForm(request.POST if action == "appeal" else None)
@@ -659,6 +660,6 @@ def request_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "reviews/request_confirm.html", {"token": token})
     try:
         review_request = services.review_request_confirm(token=token)
-    except services.InvitationError as error:
-        return render(request, "reviews/request_confirm.html", {"error": str(error)}, status=400)
+    except LinkError as error:
+        return render(request, "reviews/request_confirm.html", {"error": error.message}, status=400)
     return render(request, "reviews/request_confirm.html", {"review_request": review_request})

@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from stdnum import luhn
 
+from common.text import normalize_place
 from directory.models import (
     Company,
     CompanyStatus,
@@ -18,7 +19,6 @@ from directory.models import (
     Sector,
 )
 from directory.services import company_trades_set
-from directory.text import normalize_place
 
 
 def _siren(n: int) -> str:

@@ -1,4 +1,4 @@
-"""Recompute the companies' normal-form names after ``directory.text.normalize``
+"""Recompute the companies' normal-form names after ``common.text.normalize``
 learnt to spell every Latin letter ("Yıldız" was stored as "y ld z").
 
 Companies only: their trade rows (CompanyProfession) carry no name, and
@@ -17,7 +17,7 @@ BATCH_SIZE = 2000
 def compute_search_name(trade_name: str, legal_name: str) -> str:
     # Same rule as Company.compute_search_name (historical models have no
     # methods).
-    from directory.text import normalize
+    from common.text import normalize
 
     trade, legal = normalize(trade_name), normalize(legal_name)
     return trade if legal in ("", trade) else f"{trade} {legal}"

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from common.signed_links import LinkError
+
 from .. import services
 from ..forms import AccountDeleteForm
 from ..models import QuoteRequest
@@ -80,18 +82,18 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Show an invitation; accepting needs the invited account, logged in."""
     try:
         invitation = services.invitation_from_token(token)
-    except services.InvitationError as error:
-        return render(request, "directory/invitation.html", {"error": str(error)}, status=400)
+    except LinkError as error:
+        return render(request, "directory/invitation.html", {"error": error.message}, status=400)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         try:
             membership = services.invitation_accept(invitation=invitation, user=request.user)
-        except services.InvitationError as error:
+        except LinkError as error:
             return render(
                 request,
                 "directory/invitation.html",
-                {"invitation": invitation, "error": str(error)},
+                {"invitation": invitation, "error": error.message},
                 status=400,
             )
         messages.success(

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from common.signed_links import LinkError
+
 from .. import services
 from ..forms import QuoteRequestForm
 from ..models import Company
@@ -75,8 +77,6 @@ def quote_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "directory/quote_confirm.html", {"token": token})
     try:
         quote = services.quote_request_confirm(token=token)
-    except ValidationError as error:
-        return render(
-            request, "directory/quote_confirm.html", {"error": error.messages[0]}, status=400
-        )
+    except LinkError as error:
+        return render(request, "directory/quote_confirm.html", {"error": error.message}, status=400)
     return render(request, "directory/quote_confirm.html", {"quote": quote})

@@ -1,4 +1,4 @@
-"""Invoices keep their client's canonical e-mail (directory.emails), the
+"""Invoices keep their client's canonical e-mail (common.email_addresses), the
 client's identity across invoices; existing rows are filled in batches."""
 
 from django.db import migrations, models
@@ -10,7 +10,7 @@ BATCH_SIZE = 2000
 def fill_canonical_emails(apps, schema_editor):
     # The current rule on purpose: the stored keys must be the ones the
     # services compare with today. Re-running it changes nothing.
-    from directory.emails import canonical_email
+    from common.email_addresses import canonical_email
 
     Invoice = apps.get_model("reviews", "Invoice")
     rows = Invoice.objects.only("pk", "client_email", "client_email_canonical").order_by("pk")

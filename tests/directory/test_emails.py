@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from directory.emails import ascii_host, canonical_email, email_domain
+from common.email_addresses import ascii_host, canonical_email, email_domain
 
 STAFF = "jean.dupont@gmail.com"
 

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from PIL import Image
 
+from common.company_numbers import validate_siren
 from directory.models import Company
-from directory.validators import validate_siren
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common.text import normalize
 from directory import search
 from directory.models import Profession
 from directory.search import SearchQuery, match_trades, search_companies, trade_key, trade_text
-from directory.text import normalize
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db

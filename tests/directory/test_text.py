@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from directory.text import normalize, normalize_place
+from common.text import normalize, normalize_place
 
 
 @pytest.mark.parametrize(

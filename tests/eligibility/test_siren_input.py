@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from stdnum import luhn
 from stdnum.fr import siret
 
-from directory.validators import CompanyNumber, parse_company_number, siren_in
+from common.company_numbers import CompanyNumber, parse_company_number, siren_in
 from eligibility.models import Application
 from tests.conftest import PASSWORD
 

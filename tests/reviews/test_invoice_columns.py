@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from directory.text import normalize
+from common.text import normalize
 from reviews import invoice_columns
 from reviews.invoice_files import Row
 from reviews.models import Invoice, InvoiceColumnMapping

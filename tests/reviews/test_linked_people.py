@@ -1,5 +1,5 @@
 """A company's own people cannot review it, however they write their
-address: canonical e-mail forms (directory.emails) through the real views."""
+address: canonical e-mail forms (common.emails) through the real views."""
 
 from __future__ import annotations
 

@@ -1,0 +1,44 @@
+"""Abstract models and storage shared by every app: write-once records,
+random nonces for signed links, and the private storage of proof documents."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class WriteOnceModel(models.Model):
+    """A record that is written once and never changed: histories and
+    decisions. Deleting stays possible with its parent (cascade)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("History entries cannot be edited."))
+        super().save(*args, **kwargs)
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+# Proof documents (certifications, later invoices) never sit under a public
+# URL: they live outside MEDIA_ROOT and are served by views that check
+# who asks.
+def private_storage() -> FileSystemStorage:
+    # A callable, so migrations name it instead of freezing its location.
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def private_upload_to(instance: models.Model, filename: str) -> str:
+    extension = Path(filename).suffix.lower()
+    return f"{instance._meta.model_name}/{uuid.uuid4().hex}{extension}"
