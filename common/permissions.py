@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 def staff_required(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Log-in required, then ``permission`` (``"app.codename"``) or 403.
 
-    Staff groups and their permissions: ``directory.accounts.staff.STAFF_GROUPS``.
+    Staff groups and their permissions: ``directory.accounts.services.STAFF_GROUPS``.
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:

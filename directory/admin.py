@@ -5,23 +5,12 @@ from django.db import models
 
 from common.admin import SirenSearchMixin
 from common.forms import SirenField
-
-from .models import (
-    Certification,
-    Company,
-    CompanyPhoto,
-    CompanyProfession,
-    Invitation,
-    Membership,
-    Place,
-    PlaceName,
-    PostalCode,
-    Profession,
-    QuoteReply,
-    QuoteRequest,
-    Sector,
-)
-from .search import invalidate_profession_terms
+from directory.companies.models import Certification, Company, CompanyPhoto, CompanyProfession
+from directory.places.models import Place, PlaceName, PostalCode
+from directory.quotes.models import QuoteReply, QuoteRequest
+from directory.search.trades import invalidate_profession_terms
+from directory.taxonomy.models import Profession, Sector
+from directory.team.models import Invitation, Membership
 
 
 @admin.register(Sector)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_staff_groups(sender, **kwargs) -> None:
-    from .services import staff_groups_ensure
+    from directory.accounts.services import staff_groups_ensure
 
     staff_groups_ensure()
 

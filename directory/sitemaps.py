@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Company, Profession, Sector
+from directory.companies.models import Company
+from directory.taxonomy.models import Profession, Sector
 
 
 class StaticSitemap(Sitemap):

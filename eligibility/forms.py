@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import SirenField
 from directory.models import Profession
-from directory.places import match_postal_address
+from directory.places.resolve import match_postal_address
 
 from .models import Application, ApplicationStatus
 from .screening import Verdict

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.company_numbers import validate_siren
+from directory.companies.services import company_trades_set
 from directory.models import Company, CompanyStatus, Membership, MembershipRole
-from directory.places import match_postal_address
-from directory.services import company_trades_set
+from directory.places.resolve import match_postal_address
 
 from . import tasks
 from .models import (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, QuerySet
 
 from directory.models import Company
@@ -167,3 +168,21 @@ def strikes_by_company(limit: int = 50):
         .annotate(total=Count("*"))
         .order_by("-total")[:limit]
     )
+
+
+def personal_data(user: AbstractBaseUser) -> list[dict]:
+    """The reviews written from the user's address, for their data export
+    (``settings.PERSONAL_DATA_SECTIONS``)."""
+    reviews = Review.objects.filter(author_email__iexact=user.email).select_related("company")
+    return [
+        {
+            "company": review.company.trade_name,
+            "rating": review.rating,
+            "title": review.title,
+            "text": review.text,
+            "author_name": review.author_name,
+            "status": review.status,
+            "created_at": review.created_at.isoformat(),
+        }
+        for review in reviews
+    ]

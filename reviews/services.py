@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from common.email_addresses import ascii_host, canonical_email, email_domain
 from common.signed_links import LinkError, make_token, row_from_token
-from directory import ranking
 from directory.models import Company, CompanyProfession
+from directory.search import ranking
 
 from . import invoice_columns, tasks
 from .invoice_files import MAX_ROWS, InvoiceFileError, Row, read_invoice_file, too_many_rows

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from common.signed_links import LinkError
-from directory.files import private_file_response
 from directory.models import Company
-from directory.views.pro import member_view
+from directory.team.decorators import member_view
+from directory.team.files import private_file_response
 
 from . import invoice_columns, invoice_exports, services
 from .audits import audit_decide, audit_submit_scan

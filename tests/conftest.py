@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from directory.gazetteer import load_gazetteer
 from directory.models import Place, Profession
-from directory.services import taxonomy_load
+from directory.places.gazetteer import load_gazetteer
+from directory.taxonomy.services import taxonomy_load
 
 from .gazetteer_sample import SAMPLE
 

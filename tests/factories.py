@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from stdnum import luhn
 
 from common.text import normalize_place
+from directory.companies.services import company_trades_set
 from directory.models import (
     Company,
     CompanyStatus,
@@ -18,7 +19,6 @@ from directory.models import (
     QuoteRequest,
     Sector,
 )
-from directory.services import company_trades_set
 
 
 def _siren(n: int) -> str:

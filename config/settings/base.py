@@ -143,7 +143,7 @@ CELERY_TIMEZONE = "Europe/Paris"
 # busy or stopped worker picks up too late instead of piling them up.
 CELERY_BEAT_SCHEDULE = {
     "directory-refresh-profession-counts": {
-        "task": "directory.tasks.refresh_profession_counts",
+        "task": "directory.taxonomy.tasks.refresh_profession_counts",
         "schedule": 60 * 60,
         "options": {"expires": 30 * 60},
     },
@@ -168,7 +168,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3 * 60 * 60},
     },
     "directory-purge-unconfirmed-quote-requests": {
-        "task": "directory.tasks.purge_unconfirmed_quote_requests",
+        "task": "directory.quotes.tasks.purge_unconfirmed_quote_requests",
         "schedule": 60 * 60,
         "options": {"expires": 30 * 60},
     },
@@ -190,8 +190,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "directory:account"
 # django-allauth: e-mail only, verified before the first log-in. Its own
 # rate limits (log-in failures, sign-up, password reset…) stay on with
-# their defaults; customisation goes through directory.accounts.
-ACCOUNT_ADAPTER = "directory.accounts.AccountAdapter"
+# their defaults; customisation goes through directory.accounts.adapter.
+ACCOUNT_ADAPTER = "directory.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -200,7 +200,14 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "directory:home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Plus que pro] "
-ACCOUNT_USER_DISPLAY = "directory.accounts.user_display"
+ACCOUNT_USER_DISPLAY = "directory.accounts.adapter.user_display"
+# What a person's data export holds besides their account (GDPR art. 20):
+# section name -> a function(user) -> JSON-ready list, owned by each app.
+PERSONAL_DATA_SECTIONS = {
+    "memberships": "directory.team.selectors.personal_data",
+    "reviews": "reviews.selectors.personal_data",
+    "quote_requests": "directory.quotes.selectors.personal_data",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

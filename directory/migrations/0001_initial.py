@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('website', models.URLField(blank=True, verbose_name='website')),
                 ('year_founded', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1800), common.validators.validate_year_founded], verbose_name='year founded')),
-                ('logo', models.ImageField(blank=True, upload_to=directory.models.company_upload_to, validators=[django.core.validators.FileExtensionValidator(('jpg', 'jpeg', 'png', 'webp')), common.validators.validate_image], verbose_name='logo')),
+                ('logo', models.ImageField(blank=True, upload_to=directory.companies.models.company_upload_to, validators=[django.core.validators.FileExtensionValidator(('jpg', 'jpeg', 'png', 'webp')), common.validators.validate_image], verbose_name='logo')),
                 ('status', models.CharField(choices=[('pending', 'Pending vetting'), ('listed', 'Listed'), ('suspended', 'Suspended')], default='pending', max_length=10, verbose_name='status')),
                 ('search_name', models.CharField(editable=False, max_length=400)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
             name='CompanyPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=directory.models.company_upload_to, validators=[django.core.validators.FileExtensionValidator(('jpg', 'jpeg', 'png', 'webp')), common.validators.validate_image], verbose_name='photo')),
+                ('image', models.ImageField(upload_to=directory.companies.models.company_upload_to, validators=[django.core.validators.FileExtensionValidator(('jpg', 'jpeg', 'png', 'webp')), common.validators.validate_image], verbose_name='photo')),
                 ('caption', models.CharField(blank=True, max_length=200, verbose_name='caption')),
                 ('position', models.PositiveSmallIntegerField(default=0)),
                 ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='directory.company')),

@@ -2,7 +2,7 @@
 
 Looking a word up in it costs about a millisecond at a million companies,
 against twenty for the trigram index. The indexed expression must be the
-one ``directory.search.NameVector`` renders.
+one ``directory.search.names.NameVector`` renders.
 """
 
 from django.db import migrations

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='companyphoto',
             name='thumbnail',
-            field=models.ImageField(blank=True, editable=False, upload_to=directory.models.company_upload_to),
+            field=models.ImageField(blank=True, editable=False, upload_to=directory.companies.models.company_upload_to),
         ),
         migrations.CreateModel(
             name='Certification',

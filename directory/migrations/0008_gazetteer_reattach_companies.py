@@ -12,7 +12,7 @@ logger = logging.getLogger("directory")
 
 
 def reattach(apps, schema_editor, source=None):
-    from directory.gazetteer import load_gazetteer, reattach_companies
+    from directory.places.gazetteer import load_gazetteer, reattach_companies
 
     if not apps.get_model("directory", "Company").objects.exists():
         return

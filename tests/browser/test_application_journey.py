@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
-from directory.gazetteer import load_gazetteer
-from directory.services import taxonomy_load
+from directory.places.gazetteer import load_gazetteer
+from directory.taxonomy.services import taxonomy_load
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 from tests.gazetteer_sample import SAMPLE

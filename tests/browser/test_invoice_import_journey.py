@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from directory.models import MembershipRole, Profession
-from directory.services import taxonomy_load
+from directory.taxonomy.services import taxonomy_load
 from reviews.models import Invoice, InvoiceColumnMapping
 from tests.browser.test_review_journey import log_in
 from tests.factories import CompanyFactory, MembershipFactory

@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from directory.gazetteer import load_gazetteer
 from directory.models import MembershipRole, Profession
-from directory.services import taxonomy_load
+from directory.places.gazetteer import load_gazetteer
+from directory.taxonomy.services import taxonomy_load
 from tests.conftest import PASSWORD
 from tests.factories import CompanyFactory, MembershipFactory
 from tests.gazetteer_sample import SAMPLE

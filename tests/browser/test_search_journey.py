@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from directory.gazetteer import load_gazetteer
 from directory.models import Profession
-from directory.services import profession_counts_refresh, taxonomy_load
+from directory.places.gazetteer import load_gazetteer
+from directory.taxonomy.services import profession_counts_refresh, taxonomy_load
 from tests.factories import CompanyFactory, PlaceFactory
 from tests.gazetteer_sample import SAMPLE
 

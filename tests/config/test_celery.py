@@ -5,7 +5,7 @@ from django.conf import settings
 
 from config.celery import app
 from directory.models import Profession
-from directory.tasks import refresh_profession_counts
+from directory.taxonomy.tasks import refresh_profession_counts
 from tests.factories import CompanyFactory
 
 

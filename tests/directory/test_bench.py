@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from directory.bench import Timings, bench_queries, fill_companies, percentile, table
-from directory.demo import DemoGenerator
+from directory.bench.search import Timings, bench_queries, fill_companies, percentile, table
+from directory.demo.generator import DemoGenerator
 from directory.models import Company, CompanyProfession
-from directory.search import SearchQuery, search_companies
+from directory.search.query import SearchQuery
+from directory.search.service import search_companies
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from directory.models import (
     PlaceKind,
     Profession,
 )
-from directory.places import resolve_place
+from directory.places.resolve import resolve_place
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from directory.gazetteer import load_gazetteer
 from directory.models import Place, PlaceKind, PlaceName, PlaceNameKind, PostalCode
+from directory.places.gazetteer import load_gazetteer
 from tests.gazetteer_sample import SAMPLE, SAMPLE_COMMUNES
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 
-from directory.gazetteer import reattach_companies
 from directory.models import Company, CompanyProfession, Place
+from directory.places.gazetteer import reattach_companies
 from tests.factories import CompanyFactory
 from tests.gazetteer_sample import SAMPLE
 

@@ -33,7 +33,7 @@ def electrician(taxonomy, places):
 
 
 def test_home_shows_search_sectors_and_popular_trades(client, electrician):
-    from directory.services import profession_counts_refresh
+    from directory.taxonomy.services import profession_counts_refresh
 
     profession_counts_refresh()
     response = client.get("/")

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from directory.models import Certification, CompanyPhoto, Invitation
-from directory.services import invitation_token
+from directory.team.links import invitation_token
 from tests.conftest import PASSWORD
 from tests.factories import QuoteRequestFactory
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from directory.placeparse import PlaceQuery, department_code, parse_place
+from directory.places.parse import PlaceQuery, department_code, parse_place
 
 
 @pytest.mark.parametrize(

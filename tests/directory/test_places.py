@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from directory.places import (
+from directory.places.resolve import (
     autocomplete_places,
     find_place,
     match_postal_address,

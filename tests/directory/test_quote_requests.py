@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from directory.models import QuoteRequest, QuoteStatus
-from directory.services import quote_requests_purge_unconfirmed
+from directory.quotes.services import quote_requests_purge_unconfirmed
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.db.models import F, Value
 
-from directory import ranking
+from directory.search import ranking
 
 
 def test_neutral_trust_without_ratings_or_loyalty():

@@ -8,7 +8,9 @@ import pytest
 from django.apps import apps as django_apps
 
 from directory.models import Company, CompanyStatus
-from directory.search import SearchQuery, match_trades, search_companies
+from directory.search.query import SearchQuery
+from directory.search.service import search_companies
+from directory.search.trades import match_trades
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from directory.search import SearchQuery, search_companies
+from directory.search.query import SearchQuery
+from directory.search.service import search_companies
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db

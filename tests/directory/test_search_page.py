@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from directory.services import profession_counts_refresh
+from directory.taxonomy.services import profession_counts_refresh
 from tests.factories import CompanyFactory, PlaceFactory
 
 pytestmark = pytest.mark.django_db

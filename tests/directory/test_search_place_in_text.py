@@ -1,12 +1,14 @@
 """A place typed in the trade box is read as the place
-(directory.search.understand_place_in_text)."""
+(directory.search.place_text.understand_place_in_text)."""
 
 from __future__ import annotations
 
 import pytest
 
-import directory.search
-from directory.search import SearchQuery, Understanding, search_companies
+import directory.search.place_text
+import directory.search.service
+from directory.search.query import SearchQuery, Understanding
+from directory.search.service import search_companies
 from tests.directory.test_search import lyon_pros, names  # noqa: F401  (fixture)
 from tests.factories import CompanyFactory, PlaceFactory
 
@@ -144,21 +146,22 @@ def test_words_that_are_not_exactly_a_place_stay_in_the_text(market, typed):
 
 def test_at_most_two_places_are_looked_up(market, monkeypatch):
     calls = []
-    real = directory.search.resolve_place
+    real = directory.search.place_text.resolve_place
 
     def counting(raw):
         calls.append(raw)
         return real(raw)
 
     finds = []
-    real_find = directory.search.find_place
+    real_find = directory.search.place_text.find_place
 
     def counting_find(name, department=None):
         finds.append(name)
         return real_find(name, department)
 
-    monkeypatch.setattr(directory.search, "resolve_place", counting)
-    monkeypatch.setattr(directory.search, "find_place", counting_find)
+    for module in (directory.search.place_text, directory.search.service):
+        monkeypatch.setattr(module, "resolve_place", counting)
+    monkeypatch.setattr(directory.search.place_text, "find_place", counting_find)
     for typed in (
         "électricien pas cher du tout vraiment zzz",
         "aaa bbb ccc ddd",

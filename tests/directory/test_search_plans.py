@@ -13,7 +13,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory.search import SearchQuery, search_companies
+from directory.search.query import SearchQuery
+from directory.search.service import search_companies
 from tests.factories import CompanyFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

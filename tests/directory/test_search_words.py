@@ -1,5 +1,5 @@
 """What people type matches trades like the singular: plurals, elisions,
-articles, hyphens (directory.search.trade_text)."""
+articles, hyphens (directory.search.trades.trade_text)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from common.text import normalize
-from directory import search
 from directory.models import Profession
-from directory.search import SearchQuery, match_trades, search_companies, trade_key, trade_text
+from directory.search import trades as search_trades
+from directory.search.query import SearchQuery
+from directory.search.service import search_companies
+from directory.search.trades import match_trades, trade_key, trade_text
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,15 +166,15 @@ _WORDS = st.text(alphabet="abcdeilnoprstu ", min_size=0, max_size=14)
 def test_scoring_all_terms_at_once_finds_the_terms_scored_one_by_one(text, terms, threshold):
     """The matrix of scores (rapidfuzz cdist) keeps exactly the terms the
     one-by-one rules of ``_term_score`` would keep."""
-    phrases = search._phrases(" ".join(text.split()))
+    phrases = search_trades._phrases(" ".join(text.split()))
     pairs = [(term, index) for index, term in enumerate(terms)]
     expected = [
         index
         for index, (term, _id) in enumerate(pairs)
         if max(
-            search._term_score(phrase, term, whole=weight == 1.0) * weight
+            search_trades._term_score(phrase, term, whole=weight == 1.0) * weight
             for phrase, weight in phrases
         )
         >= threshold
     ]
-    assert search._candidate_terms(phrases, pairs, threshold) == expected
+    assert search_trades._candidate_terms(phrases, pairs, threshold) == expected

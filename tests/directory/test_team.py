@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from directory.models import Invitation, Membership, MembershipRole
-from directory.services import invitation_token
+from directory.team.links import invitation_token
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 

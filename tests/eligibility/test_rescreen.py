@@ -25,7 +25,7 @@ def test_unchanged_companies_are_not_rescreened(listed):
 
 
 def test_a_company_whose_trades_changed_is_rescreened_and_flagged(listed, taxonomy):
-    from directory.services import company_trades_set
+    from directory.companies.services import company_trades_set
 
     # The pro adds an excluded trade to its profile.
     company_trades_set(company=listed, professions=[taxonomy["boulangerie"]])

@@ -7,7 +7,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from directory.models import Company, CompanyStatus, Membership, MembershipRole
-from directory.search import SearchQuery, search_companies
+from directory.search.query import SearchQuery
+from directory.search.service import search_companies
 from eligibility import services
 from eligibility.models import ApplicationEvent, ApplicationStatus, CompanyEvent
 from tests.factories import CompanyFactory, UserFactory

@@ -9,7 +9,8 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from directory.search import SearchQuery, search_companies
+from directory.search.query import SearchQuery
+from directory.search.service import search_companies
 from reviews import services
 from reviews.models import Review, ReviewInvitation, ReviewStatus
 from tests.factories import MembershipFactory

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import override_settings
 from psycopg import sql
 
-from directory.bench import bench_queries, fill_companies, run_queries, table
-from directory.demo import DemoGenerator
-from directory.services import profession_counts_refresh
+from directory.bench.search import bench_queries, fill_companies, run_queries, table
+from directory.demo.generator import DemoGenerator
+from directory.taxonomy.services import profession_counts_refresh
 
 
 class Command(BaseCommand):

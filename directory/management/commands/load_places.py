@@ -5,8 +5,8 @@ import sys
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from directory.gazetteer import load_gazetteer
-from directory.models import Place
+from directory.places.gazetteer import load_gazetteer
+from directory.places.models import Place
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from directory.services import taxonomy_load
+from directory.taxonomy.services import taxonomy_load
 
 
 class Command(BaseCommand):

@@ -9,9 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from directory.demo import DemoGenerator
-from directory.models import Company, CompanyProfession, Membership, MembershipRole
-from directory.services import profession_counts_refresh
+from directory.companies.models import Company, CompanyProfession
+from directory.demo.generator import DemoGenerator
+from directory.taxonomy.services import profession_counts_refresh
+from directory.team.models import Membership, MembershipRole
 
 # Rows per transaction: big enough for bulk inserts to pay off, small
 # enough that an interrupted run keeps most of its work.

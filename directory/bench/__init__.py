@@ -1,0 +1,1 @@
+"""Benchmarks of the directory, run by ``manage.py bench_search`` (``make bench-search``)."""

@@ -1,0 +1,103 @@
+"""Writes of a company's profile: trades, profile fields, photos, certifications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Max
+
+from common import images
+from directory.companies.models import Certification, Company, CompanyPhoto, CompanyProfession
+from directory.places.models import Place
+from directory.taxonomy.models import Profession
+
+
+@transaction.atomic
+def company_trades_set(*, company: Company, professions: Iterable[Profession]) -> None:
+    """The company's trades become its primary trade plus ``professions``."""
+    wanted = {company.primary_profession_id, *(p.pk for p in professions)}
+    CompanyProfession.objects.filter(company=company).exclude(profession_id__in=wanted).delete()
+    CompanyProfession.objects.bulk_create(
+        [CompanyProfession.for_company(company, profession_id) for profession_id in wanted],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def company_profile_update(
+    *,
+    company: Company,
+    fields: dict,
+    other_professions: Iterable[Profession],
+    place: Place,
+    logo=None,
+) -> Company:
+    """Save what a pro edits. The position comes from the gazetteer place;
+    the legal name and SIREN are not editable here (vetting owns them).
+    ``logo``: None keeps it, False removes it, an upload replaces it
+    (re-encoded)."""
+    old_logo = company.logo.name if company.logo else ""
+    for name, value in fields.items():
+        setattr(company, name, value)
+    company.place = place
+    company.city = place.name
+    company.latitude, company.longitude = place.latitude, place.longitude
+    if logo is False:
+        company.logo = ""
+    elif logo is not None:
+        encoded = images.reencode(logo, images.LOGO_MAX_SIDE, keep_alpha=True)
+        company.logo.save(encoded.name, encoded, save=False)
+    company.full_clean(exclude=["logo"])
+    company.save()
+    company_trades_set(company=company, professions=other_professions)
+    if logo is not None and old_logo:
+        storage = company.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    return company
+
+
+@transaction.atomic
+def company_photo_add(*, company: Company, upload, caption: str = "") -> CompanyPhoto:
+    image, thumbnail = images.photo_files(upload)
+    last = company.photos.aggregate(last=Max("position"))["last"]
+    photo = CompanyPhoto(company=company, caption=caption, position=(last or 0) + 1)
+    photo.image.save(image.name, image, save=False)
+    photo.thumbnail.save(thumbnail.name, thumbnail, save=False)
+    photo.save()
+    return photo
+
+
+def company_photo_delete(*, photo: CompanyPhoto) -> None:
+    files = [photo.image, photo.thumbnail]
+    photo.delete()
+    for file in files:
+        transaction.on_commit(lambda file=file: file.storage.delete(file.name))
+
+
+@transaction.atomic
+def company_photo_move(*, photo: CompanyPhoto, offset: int) -> None:
+    """Swap the photo with its neighbour (offset −1: earlier, +1: later)."""
+    photos = list(photo.company.photos.select_for_update().order_by("position", "id"))
+    index = next(i for i, p in enumerate(photos) if p.pk == photo.pk)
+    target = index + offset
+    if not 0 <= target < len(photos):
+        return
+    photos[index], photos[target] = photos[target], photos[index]
+    for position, item in enumerate(photos, start=1):
+        item.position = position
+    CompanyPhoto.objects.bulk_update(photos, ["position"])
+
+
+def certification_add(*, company: Company, fields: dict) -> Certification:
+    certification = Certification(company=company, **fields)
+    certification.full_clean()
+    certification.save()
+    return certification
+
+
+def certification_delete(*, certification: Certification) -> None:
+    proof = certification.proof
+    certification.delete()
+    if proof:
+        transaction.on_commit(lambda: proof.storage.delete(proof.name))

@@ -1,0 +1,128 @@
+"""The public quote request form and the pro space's reply and status forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from directory.companies.models import Company
+from directory.quotes.models import (
+    QUOTE_NEED_MAX_LENGTH,
+    ContactPreference,
+    QuoteReply,
+    QuoteRequest,
+    QuoteStatus,
+)
+
+QUOTE_NEED_MIN_LENGTH = 30
+
+
+class QuoteRequestForm(forms.ModelForm):
+    """The public quote request. Anonymous visitors give and confirm an
+    e-mail; a honeypot field catches naive bots."""
+
+    email_confirmation = forms.EmailField(label=_("Confirm your e-mail"), required=False)
+    # Hidden from people (CSS and aria-hidden), filled by naive bots.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = QuoteRequest
+        fields = [
+            "need",
+            "profession",
+            "postal_code",
+            "city",
+            "timeframe",
+            "budget",
+            "contact_preference",
+            "name",
+            "email",
+            "phone",
+        ]
+        widgets = {
+            "need": forms.Textarea(
+                attrs={
+                    "rows": 6,
+                    "minlength": QUOTE_NEED_MIN_LENGTH,
+                    "maxlength": QUOTE_NEED_MAX_LENGTH,
+                }
+            ),
+            "postal_code": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
+            ),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }
+        help_texts = {
+            "need": _(
+                "Describe the work or service, the place, any constraint (30 to 3,000 characters)."
+            ),
+        }
+
+    def __init__(self, *args, company: Company, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.user = user if user is not None and user.is_authenticated else None
+        self.fields["profession"].queryset = company.professions.all()
+        self.fields["profession"].initial = company.primary_profession_id
+        self.fields["profession"].empty_label = None
+        if self.user is not None:
+            # A logged-in requester is known by the account's e-mail.
+            del self.fields["email"], self.fields["email_confirmation"]
+            self.fields["name"].initial = self.user.get_full_name()
+        else:
+            self.fields["email_confirmation"].required = True
+        self.fields["postal_code"].validators.append(
+            RegexValidator(r"^\d{5}$", _("Enter a five-digit postal code."))
+        )
+
+    def clean_need(self) -> str:
+        need = self.cleaned_data["need"].strip()
+        if len(need) < QUOTE_NEED_MIN_LENGTH:
+            raise forms.ValidationError(
+                _("Describe your need in at least %(min)s characters."),
+                params={"min": QUOTE_NEED_MIN_LENGTH},
+            )
+        return need
+
+    def clean_website(self) -> str:
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(_("This field must stay empty."))
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        email, confirmation = cleaned.get("email"), cleaned.get("email_confirmation")
+        if self.user is None and email and confirmation and email.lower() != confirmation.lower():
+            self.add_error("email_confirmation", _("The two e-mail addresses differ."))
+        if cleaned.get("contact_preference") == ContactPreference.PHONE and not cleaned.get(
+            "phone"
+        ):
+            self.add_error("phone", _("Give a phone number to be called back."))
+        return cleaned
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("email_confirmation", None)
+        data.pop("website", None)
+        return data
+
+
+class QuoteReplyForm(forms.ModelForm):
+    class Meta:
+        model = QuoteReply
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+
+
+class QuoteStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(QuoteStatus.CLOSED, _("Close")), (QuoteStatus.READ, _("Reopen"))]
+    )

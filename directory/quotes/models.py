@@ -1,0 +1,123 @@
+"""Quote requests sent to a company, and its replies."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from common.models import new_nonce
+from directory.companies.models import Company
+from directory.taxonomy.models import Profession
+
+QUOTE_NEED_MAX_LENGTH = 3000
+
+
+class QuoteStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("Awaiting e-mail confirmation")
+    NEW = "new", _("New")
+    READ = "read", _("Read")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+class QuoteTimeframe(models.TextChoices):
+    URGENT = "urgent", _("As soon as possible")
+    MONTH = "month", _("Within a month")
+    QUARTER = "quarter", _("Within three months")
+    LATER = "later", _("Later, no rush")
+
+
+class QuoteBudget(models.TextChoices):
+    UNKNOWN = "unknown", _("I don't know yet")
+    UNDER_1000 = "lt1000", _("Under €1,000")
+    UP_TO_5000 = "1000-5000", _("€1,000 to €5,000")
+    UP_TO_20000 = "5000-20000", _("€5,000 to €20,000")
+    OVER_20000 = "gt20000", _("Over €20,000")
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+
+
+class QuoteRequestQuerySet(models.QuerySet):
+    def visible_to_company(self) -> QuoteRequestQuerySet:
+        """Requests a company sees: confirmed ones."""
+        return self.exclude(status=QuoteStatus.UNCONFIRMED)
+
+
+class QuoteRequest(models.Model):
+    """A consumer's request for a quote (demande de devis) to one company.
+
+    Private: only its requester, the company's members and staff read it.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="quote_requests")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quote_requests",
+    )
+    name = models.CharField(_("your name"), max_length=120)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    need = models.TextField(_("your need"), max_length=QUOTE_NEED_MAX_LENGTH)
+    profession = models.ForeignKey(
+        Profession, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("trade")
+    )
+    postal_code = models.CharField(_("postal code"), max_length=5)
+    city = models.CharField(_("city"), max_length=150)
+    timeframe = models.CharField(_("timeframe"), max_length=10, choices=QuoteTimeframe.choices)
+    budget = models.CharField(_("budget"), max_length=12, choices=QuoteBudget.choices)
+    contact_preference = models.CharField(
+        _("preferred contact"), max_length=5, choices=ContactPreference.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=QuoteStatus.choices, default=QuoteStatus.NEW
+    )
+    # Normal form of the need, to spot the same request sent twice.
+    fingerprint = models.CharField(max_length=64, editable=False, db_index=True)
+    nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuoteRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("quote request")
+        verbose_name_plural = _("quote requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=QuoteStatus.values), name="quote_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} → {self.company}"
+
+
+class QuoteReply(models.Model):
+    """A member's answer, e-mailed to the requester."""
+
+    quote_request = models.ForeignKey(
+        QuoteRequest, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("answer"), max_length=QUOTE_NEED_MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self) -> str:
+        return f"reply #{self.pk} to {self.quote_request_id}"

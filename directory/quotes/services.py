@@ -1,0 +1,126 @@
+"""Writes of quote requests: creation (duplicates within 24 h refused),
+confirmation of anonymous requests (48 h), replies, status, purge."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.email_addresses import canonical_email
+from common.signed_links import row_from_token
+from common.text import normalize
+from directory.companies.models import Company
+from directory.quotes.models import QuoteReply, QuoteRequest, QuoteStatus
+
+from . import emails
+from .links import QUOTE_SALT
+
+DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+def quote_fingerprint(need: str) -> str:
+    return hashlib.sha256(normalize(need).encode()).hexdigest()
+
+
+@transaction.atomic
+def quote_request_create(
+    *, company: Company, requester: AbstractBaseUser | None, fields: dict
+) -> QuoteRequest:
+    """Record a quote request. From a verified account it goes straight to
+    the company; otherwise it waits for its e-mail to be confirmed.
+
+    The same person sending the same text to the same company within 24
+    hours is refused: a double click or a bot, never a new need.
+    """
+    email = (requester.email if requester else fields["email"]).strip().lower()
+    fingerprint = quote_fingerprint(fields["need"])
+    since = timezone.now() - DUPLICATE_WINDOW
+    # The same need to the same company in the window: a handful of rows,
+    # compared by person in Python (one mailbox, many spellings).
+    person = canonical_email(email)
+    same_need = company.quote_requests.filter(fingerprint=fingerprint, created_at__gte=since)
+    if any(
+        (requester is not None and quote.requester_id == requester.pk)
+        or canonical_email(quote.email) == person
+        for quote in same_need.only("pk", "email", "requester_id")
+    ):
+        raise ValidationError(
+            _("You already sent this request to this company in the last 24 hours.")
+        )
+    confirmed = requester is not None
+    quote = QuoteRequest(
+        company=company,
+        requester=requester,
+        fingerprint=fingerprint,
+        status=QuoteStatus.NEW if confirmed else QuoteStatus.UNCONFIRMED,
+        confirmed_at=timezone.now() if confirmed else None,
+        **{**fields, "email": email},
+    )
+    quote.full_clean()
+    quote.save()
+    if confirmed:
+        emails.notify_company_of_quote_request.delay_on_commit(quote.pk)
+    else:
+        emails.send_quote_confirmation.delay_on_commit(quote.pk)
+    return quote
+
+
+@transaction.atomic
+def quote_request_confirm(*, token: str) -> QuoteRequest:
+    """The requester clicked the link of the confirmation e-mail."""
+    quote = row_from_token(
+        QuoteRequest.objects.all(),
+        token,
+        salt=QUOTE_SALT,
+        max_age=timedelta(hours=settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS),
+        invalid=_("This confirmation link is not valid."),
+        expired=_("This link has expired: please send your request again."),
+    )
+    # A conditional update claims the row: two clicks confirm once.
+    claimed = QuoteRequest.objects.filter(pk=quote.pk, status=QuoteStatus.UNCONFIRMED).update(
+        status=QuoteStatus.NEW, confirmed_at=timezone.now()
+    )
+    if claimed:
+        emails.notify_company_of_quote_request.delay_on_commit(quote.pk)
+    return quote
+
+
+def quote_request_mark_read(*, quote: QuoteRequest) -> None:
+    QuoteRequest.objects.filter(pk=quote.pk, status=QuoteStatus.NEW).update(status=QuoteStatus.READ)
+
+
+@transaction.atomic
+def quote_reply_create(*, quote: QuoteRequest, author: AbstractBaseUser, body: str) -> QuoteReply:
+    if quote.anonymised_at is not None:
+        raise ValidationError(_("The requester deleted their account: they cannot be answered."))
+    reply = QuoteReply(quote_request=quote, author=author, body=body)
+    reply.full_clean()
+    reply.save()
+    QuoteRequest.objects.filter(pk=quote.pk).exclude(status=QuoteStatus.CLOSED).update(
+        status=QuoteStatus.ANSWERED
+    )
+    emails.send_quote_reply.delay_on_commit(reply.pk)
+    return reply
+
+
+def quote_request_set_status(*, quote: QuoteRequest, status: str) -> None:
+    if status not in (QuoteStatus.READ, QuoteStatus.ANSWERED, QuoteStatus.CLOSED):
+        raise ValidationError(_("This status cannot be set by hand."))
+    QuoteRequest.objects.filter(pk=quote.pk).update(status=status)
+
+
+def quote_requests_purge_unconfirmed() -> int:
+    """Delete anonymous requests never confirmed: they hold an e-mail
+    address nobody proved. Returns how many."""
+    limit = timezone.now() - timedelta(hours=settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS)
+    deleted, _by_model = QuoteRequest.objects.filter(
+        status=QuoteStatus.UNCONFIRMED, created_at__lt=limit
+    ).delete()
+    return deleted

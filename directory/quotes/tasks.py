@@ -1,0 +1,12 @@
+"""Periodic jobs of quote requests (``CELERY_BEAT_SCHEDULE``)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(soft_time_limit=5 * 60, time_limit=6 * 60)
+def purge_unconfirmed_quote_requests() -> int:
+    return services.quote_requests_purge_unconfirmed()

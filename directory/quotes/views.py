@@ -1,0 +1,155 @@
+"""Quote requests: the public form and its confirmation, the requester's
+copy in their account, the company's inbox in the pro space."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from common.signed_links import LinkError
+from directory.companies.models import Company
+from directory.quotes.forms import QuoteReplyForm, QuoteRequestForm, QuoteStatusForm
+from directory.quotes.models import QuoteRequest, QuoteStatus
+from directory.quotes.selectors import quote_request_for_member, quote_requests_for_company
+from directory.team.decorators import member_view, pro_context
+from directory.team.models import Membership
+
+from . import services
+
+
+@login_required
+@require_GET
+def account_quote(request: HttpRequest, quote_id: int) -> HttpResponse:
+    quote = (
+        QuoteRequest.objects.filter(requester=request.user, pk=quote_id)
+        .select_related("company", "profession")
+        .prefetch_related("replies")
+        .first()
+    )
+    if quote is None:
+        raise Http404
+    return render(request, "directory/account/quote.html", {"quote": quote})
+
+
+@member_view
+@require_GET
+def quotes(request: HttpRequest, membership: Membership) -> HttpResponse:
+    requests = quote_requests_for_company(membership.company)
+    status = request.GET.get("statut", "")
+    if status in QuoteStatus.values:
+        requests = requests.filter(status=status)
+    return render(
+        request,
+        "directory/pro/quotes.html",
+        pro_context(
+            membership,
+            quotes=requests[:200],
+            status=status,
+            statuses=[s for s in QuoteStatus if s != QuoteStatus.UNCONFIRMED],
+        ),
+    )
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def quote(request: HttpRequest, membership: Membership, quote_id: int) -> HttpResponse:
+    quote = quote_request_for_member(membership, quote_id)
+    form = QuoteReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quote_reply_create(
+                quote=quote, author=request.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your answer is sent by e-mail."))
+            return redirect(
+                "directory:pro-quote", company_id=membership.company_id, quote_id=quote.pk
+            )
+    if request.method == "GET":
+        services.quote_request_mark_read(quote=quote)
+    return render(
+        request, "directory/pro/quote.html", pro_context(membership, quote=quote, form=form)
+    )
+
+
+@member_view
+@require_POST
+def quote_status(request: HttpRequest, membership: Membership, quote_id: int):
+    quote = quote_request_for_member(membership, quote_id)
+    form = QuoteStatusForm(request.POST)
+    if form.is_valid():
+        services.quote_request_set_status(quote=quote, status=form.cleaned_data["status"])
+    return redirect("directory:pro-quote", company_id=membership.company_id, quote_id=quote.pk)
+
+
+def _setting(name: str):
+    """A rate read at request time, so settings can change it per test or deploy."""
+
+    def rate(group: str, request: HttpRequest) -> str | None:
+        if name == "QUOTE_RATE_PER_USER" and not request.user.is_authenticated:
+            return None  # anonymous visitors are limited by IP
+        return getattr(settings, name)
+
+    return rate
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(
+    group="quote-ip", key="ip", rate=_setting("QUOTE_RATE_PER_IP"), method="POST", block=False
+)
+@ratelimit(
+    group="quote-user",
+    key="user_or_ip",
+    rate=_setting("QUOTE_RATE_PER_USER"),
+    method="POST",
+    block=False,
+)
+def quote_request(request: HttpRequest, slug: str) -> HttpResponse:
+    company = get_object_or_404(Company.objects.listed(), slug=slug)
+    form = QuoteRequestForm(request.POST or None, company=company, user=request.user)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, _("Too many requests from you in a short time. Try again later."))
+        elif form.is_valid():
+            requester = request.user if request.user.is_authenticated else None
+            try:
+                quote = services.quote_request_create(
+                    company=company, requester=requester, fields=form.service_fields()
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                request.session["quote_sent"] = quote.pk
+                return redirect("directory:quote-sent", slug=company.slug)
+    return render(request, "directory/quote_request.html", {"company": company, "form": form})
+
+
+@require_GET
+def quote_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    company = get_object_or_404(Company.objects.listed(), slug=slug)
+    quote = company.quote_requests.filter(pk=request.session.get("quote_sent")).first()
+    if quote is None:
+        return redirect(company.get_absolute_url())
+    return render(request, "directory/quote_sent.html", {"company": company, "quote": quote})
+
+
+@require_http_methods(["GET", "POST"])
+def quote_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button, POST confirms: mail scanners that follow links
+    must not confirm on the requester's behalf."""
+    if request.method == "GET":
+        return render(request, "directory/quote_confirm.html", {"token": token})
+    try:
+        quote = services.quote_request_confirm(token=token)
+    except LinkError as error:
+        return render(request, "directory/quote_confirm.html", {"error": error.message}, status=400)
+    return render(request, "directory/quote_confirm.html", {"quote": quote})

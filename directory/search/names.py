@@ -1,0 +1,97 @@
+"""Company names in a search: the words that are not a trade or a place
+are looked up in company names, by whole words (a full-text index on
+PostgreSQL, trigram similarity for typos; padded substrings on SQLite).
+Names are matched on their own words, normalised but not keyed: "Eaux
+Vives" is not "Eau Vive"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery as TextQuery
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connection
+from django.db.models import (
+    Func,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Concat
+
+from directory.companies.models import Company
+
+# Word similarity (pg_trgm) from which a company name matches; the
+# extension's default of 0.6 misses one-letter typos in short names.
+NAME_SIMILARITY_THRESHOLD = 0.5
+
+
+# Words that do not narrow a search by company name: articles, legal
+# forms, and what people add to a trade ("un électricien pas cher").
+NAME_STOP_WORDS = frozenset(
+    """
+    a au aux d de des du en et l la le les sur un une pour par avec chez moi ma mon mes
+    fils cie sa sarl sas sasu eurl ei sci
+    pas cher chere pres proche autour urgent urgence rapide bon bonne meilleur meilleure
+    devis gratuit qualite
+    c j m n qu s t
+    """.split()
+)
+
+
+MAX_NAME_WORDS = 4
+
+
+def name_words(words: Sequence[str]) -> list[str]:
+    """The words of a name worth looking up, most selective (longest) first."""
+    significant = [w for w in dict.fromkeys(words) if w not in NAME_STOP_WORDS]
+    return sorted(significant, key=len, reverse=True)[:MAX_NAME_WORDS]
+
+
+class NameVector(Func):
+    """The words of a company's normalised name, as PostgreSQL's full-text
+    index on ``directory_company`` holds them (migration 0003): the SQL
+    must stay identical for the index to be used."""
+
+    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    output_field = SearchVectorField()
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    companies: QuerySet[Company]
+    exact: bool  # every word found as such; otherwise words like them (typos)
+
+
+def named_companies(words: Sequence[str]) -> NameMatch:
+    """Listed companies whose name holds every one of ``words`` (normalised).
+
+    PostgreSQL looks the words up in a full-text index (whole words, about a
+    millisecond at a million companies); only when no company has them all
+    does it accept names with words *like* them (typos), through the
+    trigram index. SQLite tests whole words by substring on the padded name.
+    """
+    companies = Company.objects.listed()
+    if connection.vendor == "postgresql":
+        exact = companies.annotate(name_vector=NameVector("search_name")).filter(
+            name_vector=TextQuery(" & ".join(words), config="simple", search_type="raw")
+        )
+        if exact.exists():
+            return NameMatch(exact, exact=True)
+        for word in words:
+            companies = companies.filter(search_name__trigram_word_similar=word)
+        return NameMatch(companies, exact=False)
+    companies = companies.annotate(padded_name=Concat(Value(" "), "search_name", Value(" ")))
+    for word in words:
+        companies = companies.filter(padded_name__contains=f" {word} ")
+    return NameMatch(companies, exact=True)
+
+
+def name_score(normalized: str, match: NameMatch):
+    """Every exact match holds all the words alike; names found despite a
+    typo rank by how close they are (pg_trgm word similarity)."""
+    if match.exact:
+        return Value(1.0)
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    return TrigramWordSimilarity(Value(normalized), "search_name")

@@ -1,0 +1,366 @@
+"""The directory's search service: one entry point for the web page and
+the API.
+
+The query is resolved in three cheap steps before companies are touched:
+
+1. the text against the small table of trades and synonyms (fuzzy, in
+   Python with rapidfuzz, identical on every database);
+2. the place against the gazetteer;
+3. only then companies, read from their trade rows (CompanyProfession,
+   which carry the companies' search keys) by trade id and bounding box
+   through one index, exact distance and reach checked on what remains,
+   ranked by :mod:`directory.search.ranking`.
+
+Text that is not a trade is looked up in company names, by whole words:
+a full-text index on PostgreSQL (trigram similarity when nothing matches
+exactly, for typos), padded substrings on SQLite.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    Min,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+
+from common.text import normalize
+from directory.companies.models import Company, CompanyProfession
+from directory.places.resolve import (
+    Position,
+    bounding_box,
+    resolve_place,
+)
+from directory.search import ranking
+from directory.taxonomy.models import Profession
+
+from .names import NAME_SIMILARITY_THRESHOLD, name_score, name_words, named_companies
+from .place_text import understand_place_in_text
+from .query import (
+    MAX_NORMALIZED_LENGTH,
+    MAX_QUERY_LENGTH,
+    SearchQuery,
+    SearchResult,
+    TradeMatch,
+    WiderSearch,
+)
+from .trades import (
+    match_trades,
+    matched_trade_ids,
+    matched_trades,
+    related_trades,
+    suggest_trades,
+    trade_key,
+)
+
+WIDER_TOWNS = 5
+
+
+WIDER_TOWN_SAMPLE = 50
+
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def distance_expression(latitude: float, longitude: float):
+    """Great-circle distance in km from a point to each row (haversine)."""
+    half_dlat = Radians(F("latitude") - Value(latitude)) / 2
+    half_dlng = Radians(F("longitude") - Value(longitude)) / 2
+    a = Power(Sin(half_dlat), 2) + Value(math.cos(math.radians(latitude))) * Cos(
+        Radians(F("latitude"))
+    ) * Power(Sin(half_dlng), 2)
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(a))
+
+
+def _trade_score(trades: Sequence[TradeMatch], primary_field: str = ""):
+    """Score of a row for the matched trades: the match's score for a
+    company's primary trade, reduced for a secondary one.
+
+    On trade rows (CompanyProfession) the row says which trade it is and
+    whether it is primary; on company rows, ``primary_field`` names the
+    primary trade and any other matched trade counts as secondary.
+    """
+    whens = []
+    for match in trades:
+        secondary = match.score * ranking.SECONDARY_TRADE_FACTOR
+        if primary_field:
+            whens.append(When(**{primary_field: match.profession_id}, then=match.score))
+        else:
+            whens.append(When(profession_id=match.profession_id, is_primary=True, then=match.score))
+            whens.append(When(profession_id=match.profession_id, then=secondary))
+    default = trades[0].score * ranking.SECONDARY_TRADE_FACTOR if primary_field else 0.0
+    return Case(*whens, default=Value(default), output_field=FloatField())
+
+
+def _ranked_rows(
+    query: SearchQuery, trades: Sequence[TradeMatch], position: Position | None, radius_km: int
+) -> QuerySet | None:
+    """One row per matching company — ``company_id``, ``relevance`` and
+    ``distance_km`` — filtered and ordered through indexes. None when the
+    text designates nothing.
+
+    Rows come from the trade rows (CompanyProfession), which carry the
+    companies' search keys, except for a search by name alone, which reads
+    the companies found by the name index directly.
+    """
+    normalized = normalize(query.text)[:MAX_NORMALIZED_LENGTH]
+    trade_ids = [m.profession_id for m in trades]
+    trade_words = {word for match in trades for word in match.phrase.split()}
+    other_words = name_words([w for w in normalized.split() if trade_key(w) not in trade_words])
+    rows = CompanyProfession.objects.filter(is_listed=True)
+    company_id = "company_id"
+    text_score: object = Value(1.0)
+
+    if trades and (trades[0].whole or not other_words):
+        # A trade, and nothing else: "électricien", "plombier chauffagiste".
+        rows = rows.filter(profession_id__in=trade_ids)
+        text_score = _trade_score(trades)
+    elif trades:
+        # A trade and a name: "Plomberie Dupont" is a plumber named Dupont.
+        # Words that name nobody of the trade are just words ("électricien
+        # Lyon" in the trade box while the "où" box holds another place).
+        trade_rows = CompanyProfession.objects.filter(profession_id__in=trade_ids)
+        named = named_companies(other_words).companies.filter(
+            pk__in=trade_rows.values("company_id")
+        )
+        if named.exists():
+            # From the few companies of the trade so named.
+            rows, company_id = named, "pk"
+            text_score = _trade_score(trades, primary_field="primary_profession_id")
+        else:
+            rows = rows.filter(profession_id__in=trade_ids)
+            text_score = _trade_score(trades)
+    elif other_words:
+        named = named_companies(other_words)
+        rows, company_id = named.companies, "pk"
+        text_score = name_score(normalized, named)
+    elif normalized:
+        return None
+    elif query.profession:
+        rows = rows.filter(profession=query.profession)
+        text_score = _trade_score([TradeMatch(query.profession.pk, 1.0)])
+    else:
+        rows = rows.filter(is_primary=True)
+
+    # Filters: on columns both row kinds share, or on the company's trades.
+    if query.profession and normalized:
+        trade_rows = CompanyProfession.objects.filter(profession=query.profession)
+        rows = rows.filter(**{f"{company_id}__in": trade_rows.values("company_id")})
+    if query.sector:
+        trade_rows = CompanyProfession.objects.filter(profession__sector=query.sector)
+        rows = rows.filter(**{f"{company_id}__in": trade_rows.values("company_id")})
+    if query.audience == "b2c":
+        rows = rows.filter(serves_consumers=True)
+    elif query.audience == "b2b":
+        rows = rows.filter(serves_businesses=True)
+
+    proximity: object = Value(1.0)
+    distance: object = Value(None, output_field=FloatField())
+    if position is not None:
+        min_lat, max_lat, min_lng, max_lng = bounding_box(
+            position.latitude, position.longitude, radius_km
+        )
+        distance = distance_expression(position.latitude, position.longitude)
+        rows = (
+            rows.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lng, max_lng))
+            .alias(distance_km=distance)
+            .filter(distance_km__lte=Least(F("intervention_radius_km"), Value(radius_km)))
+        )
+        proximity = ranking.proximity(distance, Value(float(radius_km)))
+
+    relevance = ranking.relevance(text=text_score, proximity=proximity, trust=F("trust_score"))
+    # 1 when a matched trade is the company's primary trade: results group
+    # on it (see ranking.py). is_primary is in the trade index.
+    matched_ids = matched_trade_ids(query, trades)
+    if company_id == "pk":
+        primary_when = When(primary_profession_id__in=matched_ids, then=Value(1))
+    else:
+        primary_when = When(is_primary=True, then=Value(1))
+    primary_match = Case(primary_when, default=Value(0), output_field=IntegerField())
+    grouped = company_id == "company_id" and len(trade_ids) > 1
+    if grouped:
+        # A company with two of the trades has two rows: keep its best.
+        rows = rows.values(company_id).annotate(
+            relevance=Max(relevance, output_field=FloatField()),
+            distance_km=Min(distance, output_field=FloatField()),
+            primary_match=Max(primary_match),
+        )
+    else:
+        rows = rows.annotate(
+            relevance=ExpressionWrapper(relevance, output_field=FloatField()),
+            distance_km=ExpressionWrapper(distance, output_field=FloatField()),
+            primary_match=primary_match,
+        )
+        ids = {"company_id": F("pk")} if company_id == "pk" else {}
+        rows = rows.values(
+            "relevance",
+            "distance_km",
+            "primary_match",
+            *([] if ids else ["company_id"]),
+            **ids,
+        )
+    if query.sort == "name":
+        name = "trade_name" if company_id == "pk" else "company__trade_name"
+        return rows.annotate(name=Min(name) if grouped else F(name)).order_by("name", "company_id")
+    if query.sort == "distance" and position is not None:
+        return rows.order_by("distance_km", "-relevance", "company_id")
+    first = ["-primary_match"] if matched_ids else []
+    if company_id == "pk":
+        # Names that match alike read best alphabetically; ordering by id
+        # alone would also tempt PostgreSQL into walking the primary key.
+        return rows.order_by(*first, "-relevance", "trade_name", "company_id")
+    return rows.order_by(*first, "-relevance", "company_id")
+
+
+def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list[Company]:
+    """The page's companies, in rank order, with their distance and score,
+    and — when trades were matched — ``matched_trades`` (those of the
+    matched trades the company does, its primary trade first) and
+    ``matched_as_secondary`` (none of them is its primary trade). One
+    query for the companies, and one for their matched trades when there
+    are several (with one, the rows say it all)."""
+    ids = [row["company_id"] for row in rows]
+    by_id = Company.objects.select_related("primary_profession").in_bulk(ids)
+    links: dict[int, list[tuple[int, bool]]] = {}
+    if len(matched) == 1:
+        # One trade: every row has it, and says whether it is the primary one.
+        links = {row["company_id"]: [(matched[0].pk, bool(row["primary_match"]))] for row in rows}
+    elif matched and ids:
+        for company_id, profession_id, is_primary in CompanyProfession.objects.filter(
+            company_id__in=ids, profession_id__in=[trade.pk for trade in matched]
+        ).values_list("company_id", "profession_id", "is_primary"):
+            links.setdefault(company_id, []).append((profession_id, is_primary))
+    order = {trade.pk: index for index, trade in enumerate(matched)}
+    trades_by_id = {trade.pk: trade for trade in matched}
+    companies = []
+    for row in rows:
+        company = by_id[row["company_id"]]
+        company.distance_km = row["distance_km"]
+        company.relevance = row["relevance"]
+        if matched:
+            found = sorted(
+                links.get(company.pk, []), key=lambda link: (not link[1], order[link[0]])
+            )
+            company.matched_trades = [trades_by_id[profession_id] for profession_id, _ in found]
+            company.matched_as_secondary = bool(found) and not any(p for _, p in found)
+        companies.append(company)
+    return companies
+
+
+def search_companies(query: SearchQuery) -> SearchResult:
+    """Run a directory search. Never raises on what a visitor can type.
+
+    A place typed in the trade box is read as the place when the "où" box
+    is empty (see :func:`understand_place_in_text`); if both are given, the
+    "où" box wins and the words stay in the text.
+    """
+    result = SearchResult(query=query)
+    if query.is_empty:
+        return result
+
+    if query.latitude is None and not query.place.strip() and query.text.strip():
+        understood = understand_place_in_text(query.text[:MAX_QUERY_LENGTH])
+        if understood is not None:
+            result.understood, result.place = understood
+            query = result.query = replace(
+                query, text=result.understood.text, place=result.understood.place
+            )
+            result.position = result.place.position
+
+    if result.position is not None:
+        pass
+    elif query.latitude is not None and query.longitude is not None:
+        result.position = Position("", query.latitude, query.longitude)
+    elif query.place.strip():
+        result.place = resolve_place(query.place)
+        if result.place.position is None:
+            return result  # the page explains and suggests; no guessing
+        result.position = result.place.position
+    result.radius_km = min(
+        query.radius_km or settings.DIRECTORY_DEFAULT_SEARCH_RADIUS_KM,
+        settings.DIRECTORY_MAX_INTERVENTION_RADIUS_KM,
+    )
+
+    trades = match_trades(query.text) if query.text.strip() else []
+    if trades:
+        by_id = Profession.objects.in_bulk([m.profession_id for m in trades])
+        result.trades = [by_id[m.profession_id] for m in trades if m.profession_id in by_id]
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                    [str(NAME_SIMILARITY_THRESHOLD)],
+                )
+        rows = _ranked_rows(query, trades, result.position, result.radius_km)
+        searchable = rows is not None
+        if rows is None:
+            rows = CompanyProfession.objects.none().values("company_id")
+        paginator = Paginator(rows, settings.DIRECTORY_RESULTS_PER_PAGE)
+        page = paginator.get_page(_bounded_page(query.page))
+        matched = matched_trades(query, trades, result.trades)
+        page.object_list = _companies_for(list(page.object_list), matched)
+        result.page = page
+        result.grouped = bool(matched) and (
+            query.sort == "relevance" or (query.sort == "distance" and result.position is None)
+        )
+        if result.count == 0:
+            _explain_empty(result, query, trades, searchable=searchable)
+    return result
+
+
+def _explain_empty(
+    result: SearchResult, query: SearchQuery, trades: Sequence[TradeMatch], searchable: bool
+) -> None:
+    """Fill what the empty state offers: the trade's spelling, related
+    trades, and the same search farther away (how many, and where).
+
+    At most four small queries, only on a page that found nothing.
+    """
+    if query.text.strip() and not trades:
+        result.trade_suggestions = suggest_trades(query.text)
+    result.related_trades = related_trades(result.trades)
+    wider_radius = max(settings.DIRECTORY_SEARCH_RADIUS_CHOICES_KM)
+    if result.position is None or not searchable or result.radius_km >= wider_radius:
+        return
+    rows = _ranked_rows(query, trades, result.position, wider_radius)
+    if rows is None:
+        return
+    count = rows.count()
+    if count:
+        # The towns of the nearest of them: where to look instead.
+        nearest = rows.order_by("distance_km").values_list("company_id", flat=True)
+        towns = (
+            Company.objects.filter(pk__in=nearest[:WIDER_TOWN_SAMPLE])
+            .values("city")
+            .annotate(companies=Count("pk"))
+            .order_by("-companies", "city")[:WIDER_TOWNS]
+        )
+        result.wider = WiderSearch(
+            wider_radius, count, [(town["city"], town["companies"]) for town in towns]
+        )
+
+
+def _bounded_page(raw: int | str) -> int:
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), settings.DIRECTORY_MAX_RESULT_PAGES)

@@ -1,0 +1,47 @@
+"""The home page and the results page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from directory.search.forms import SearchForm
+from directory.search.service import search_companies
+from directory.taxonomy.models import Profession
+from directory.taxonomy.selectors import POPULAR_TRADES, public_trades, sectors_with_trades
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "directory/home.html",
+        {
+            "form": SearchForm(),
+            "sectors": sectors_with_trades(),
+            "popular_trades": Profession.objects.popular()[:POPULAR_TRADES],
+            "trade_options": public_trades(),
+        },
+    )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    result = None
+    params = request.GET
+    if form.is_valid():
+        result = search_companies(form.to_query(page=request.GET.get("page", 1)))
+        if result.understood:
+            # A place typed in the trade box: the page, its form and its
+            # links use the query as understood (q=électricien&ou=Lyon).
+            params = request.GET.copy()
+            params["q"], params["ou"] = result.understood.text, result.understood.place
+            form = SearchForm(params)
+            form.is_valid()
+    context = {"form": form, "result": result, "params": params, "trade_options": public_trades()}
+    if result is None or result.query.is_empty:
+        context["sectors"] = sectors_with_trades()
+        context["popular_trades"] = Profession.objects.popular()[:POPULAR_TRADES]
+    return render(request, "directory/search.html", context)

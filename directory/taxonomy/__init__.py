@@ -1,0 +1,1 @@
+"""Sectors and trades (professions), loaded from ``directory/data/professions.json``."""
