@@ -6,8 +6,9 @@ from django.db import models
 from common.admin import SirenSearchMixin
 from common.forms import SirenField
 from directory.companies.models import Certification, Company, CompanyPhoto, CompanyProfession
+from directory.companies.services import company_search_keys_sync
 from directory.places.models import Place, PlaceName, PostalCode
-from directory.quotes.models import QuoteReply, QuoteRequest
+from directory.quotes.models import QuoteReply, QuoteRequest, QuoteRequestEvent
 from directory.search.trades import invalidate_profession_terms
 from directory.taxonomy.models import Profession, Sector
 from directory.team.models import Invitation, Membership
@@ -110,8 +111,8 @@ class CompanyAdmin(SirenSearchMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        # Trades added in the inline get the company's search keys.
-        CompanyProfession.objects.sync_search_keys([form.instance.pk])
+        # The trade rows (inline) get the company's search keys.
+        company_search_keys_sync(company_ids=[form.instance.pk])
 
 
 @admin.register(Membership)
@@ -147,6 +148,19 @@ class QuoteReplyInline(admin.TabularInline):
     can_delete = False
 
 
+class QuoteRequestEventInline(admin.TabularInline):
+    """The request's status history (write-once, shown read-only)."""
+
+    model = QuoteRequestEvent
+    fields = ["created_at", "actor", "from_status", "to_status", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(QuoteRequest)
 class QuoteRequestAdmin(admin.ModelAdmin):
     """Staff read quote requests to handle complaints; personal data, so
@@ -157,7 +171,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
     search_fields = ["company__trade_name", "email"]
     list_select_related = ["company"]
     raw_id_fields = ["company", "requester", "profession"]
-    inlines = [QuoteReplyInline]
+    inlines = [QuoteReplyInline, QuoteRequestEventInline]
     show_full_result_count = False
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.company_numbers import validate_siren
-from directory.companies.services import company_trades_set
+from directory.companies.services import company_search_keys_sync, company_trades_set
 from directory.models import Company, CompanyStatus, Membership, MembershipRole
 from directory.places.resolve import match_postal_address
 
@@ -354,6 +354,7 @@ def company_set_status(
     )
     company.status = status
     company.save(update_fields=["status", "updated_at"])
+    company_search_keys_sync(company_ids=[company.pk])
 
 
 # --- Ongoing eligibility ------------------------------------------------------------

@@ -97,8 +97,8 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def other_professions(self, create, extracted, **kwargs):
-        if create and extracted:
-            company_trades_set(company=self, professions=extracted)
+        if create:
+            company_trades_set(company=self, professions=extracted or [])
 
 
 class UserFactory(factory.django.DjangoModelFactory):

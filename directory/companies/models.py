@@ -75,17 +75,6 @@ class CompanyQuerySet(models.QuerySet):
             | Q(legal_name__icontains=text)
         )
 
-    def update(self, **kwargs) -> int:
-        """A bulk update of search keys refreshes their copies too."""
-        if not SEARCH_KEYS & kwargs.keys():
-            return super().update(**kwargs)
-        company_ids = list(self.values_list("pk", flat=True))
-        updated = super().update(**kwargs)
-        CompanyProfession.objects.sync_search_keys(company_ids)
-        return updated
-
-    update.alters_data = True
-
 
 def company_upload_to(instance: Company | CompanyPhoto, filename: str) -> str:
     """A random name under the company's folder: never guessable, never clobbered."""
@@ -200,19 +189,13 @@ class Company(models.Model):
         return self.trade_name
 
     def save(self, *args, **kwargs) -> None:
-        # Derived data kept in step on every write path (admin, services,
-        # shell): the normalised name, and the search keys copied on the
-        # company's trades (see CompanyProfession). Bulk loaders write both
-        # themselves.
+        # The normalised name is derived from this row's own columns, on
+        # every write path. Other tables (the trade rows' copies of the
+        # search keys) are written by the services, never here.
         self.search_name = self.compute_search_name(self.trade_name, self.legal_name)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)
-        CompanyProfession.objects.bulk_create(
-            [CompanyProfession(company=self, profession_id=self.primary_profession_id)],
-            ignore_conflicts=True,
-        )
-        CompanyProfession.objects.sync_search_keys([self.pk])
 
     def get_absolute_url(self) -> str:
         return reverse("directory:company", args=[self.slug])
@@ -285,9 +268,10 @@ class Company(models.Model):
 
 
 class CompanyProfessionQuerySet(models.QuerySet):
-    def sync_search_keys(self, company_ids: list[int] | None = None) -> int:
-        """Copy the companies' search keys onto their trades, in one UPDATE."""
-        links = self if company_ids is None else self.filter(company_id__in=company_ids)
+    def sync_search_keys(self) -> int:
+        """Copy the companies' search keys onto these trade rows, in one
+        set-based UPDATE. Returns the rows updated."""
+        links = self
         company = Company.objects.filter(pk=OuterRef("company_id"))
         return links.update(
             is_primary=Exists(company.filter(primary_profession_id=OuterRef("profession_id"))),
@@ -315,9 +299,9 @@ class CompanyProfession(models.Model):
     (``SEARCH_KEYS``: listed or not, position, reach, clients). One index
     then answers "electricians, listed, whose reach covers Lyon" without
     touching the companies table: at a million companies that is about a
-    millisecond instead of a hundred. ``Company.save()``,
-    ``CompanyQuerySet.update()`` and the trade services keep the copies in
-    step; bulk loaders write them directly.
+    millisecond instead of a hundred. Every service that changes a search
+    key calls :func:`directory.companies.services.company_search_keys_sync`;
+    bulk loaders write the copies directly.
     """
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="trade_links")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 
 from common import images
 from directory.companies.models import Certification, Company, CompanyPhoto, CompanyProfession
@@ -13,15 +13,44 @@ from directory.places.models import Place
 from directory.taxonomy.models import Profession
 
 
+def company_search_keys_sync(*, company_ids: Iterable[int] | None = None) -> int:
+    """Bring the trade rows (``CompanyProfession``) of companies in step
+    with their search keys (``SEARCH_KEYS``: primary trade, status,
+    position, reach, clients, trust score): the primary trade's row is
+    created if missing, then every row's copy is refreshed in one UPDATE.
+
+    ``company_ids=None`` means every company, without an id list (the
+    nightly refreshes). Call it after any write of a search key. Returns
+    the trade rows updated.
+    """
+    companies = Company.objects.all()
+    links = CompanyProfession.objects.all()
+    if company_ids is not None:
+        company_ids = list(company_ids)
+        companies = companies.filter(pk__in=company_ids)
+        links = links.filter(company_id__in=company_ids)
+    has_primary_row = CompanyProfession.objects.filter(
+        company_id=OuterRef("pk"), profession_id=OuterRef("primary_profession_id")
+    )
+    missing = companies.filter(~Exists(has_primary_row)).values_list("pk", "primary_profession_id")
+    CompanyProfession.objects.bulk_create(
+        [CompanyProfession(company_id=pk, profession_id=trade) for pk, trade in missing],
+        ignore_conflicts=True,
+    )
+    return links.sync_search_keys()
+
+
 @transaction.atomic
 def company_trades_set(*, company: Company, professions: Iterable[Profession]) -> None:
-    """The company's trades become its primary trade plus ``professions``."""
+    """The company's trades become its primary trade plus ``professions``,
+    each row with the company's search keys."""
     wanted = {company.primary_profession_id, *(p.pk for p in professions)}
     CompanyProfession.objects.filter(company=company).exclude(profession_id__in=wanted).delete()
     CompanyProfession.objects.bulk_create(
         [CompanyProfession.for_company(company, profession_id) for profession_id in wanted],
         ignore_conflicts=True,
     )
+    company_search_keys_sync(company_ids=[company.pk])
 
 
 @transaction.atomic

@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.models import new_nonce
+from common.models import WriteOnceModel, new_nonce
+from common.transitions import Transitions
 from directory.companies.models import Company
 from directory.taxonomy.models import Profession
 
@@ -20,6 +21,24 @@ class QuoteStatus(models.TextChoices):
     READ = "read", _("Read")
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed")
+
+
+# Who may change a request's status, and how (common.transitions): the
+# requester confirms an anonymous request; the company's members open,
+# answer, close and reopen it. Every change is a QuoteRequestEvent.
+_HANDLED = (QuoteStatus.NEW, QuoteStatus.READ, QuoteStatus.ANSWERED, QuoteStatus.CLOSED)
+QUOTE_TRANSITIONS = Transitions(
+    QuoteStatus,
+    {
+        (QuoteStatus.UNCONFIRMED, QuoteStatus.NEW): {"requester"},
+        **{
+            (start, to): {"member"}
+            for start in _HANDLED
+            for to in (QuoteStatus.READ, QuoteStatus.ANSWERED, QuoteStatus.CLOSED)
+            if start != to
+        },
+    },
+)
 
 
 class QuoteTimeframe(models.TextChoices):
@@ -121,3 +140,26 @@ class QuoteReply(models.Model):
 
     def __str__(self) -> str:
         return f"reply #{self.pk} to {self.quote_request_id}"
+
+
+class QuoteRequestEvent(WriteOnceModel):
+    """A quote request's status change: who, when, from, to and why
+    (``QUOTE_TRANSITIONS``). ``from_status`` is empty for the request's
+    creation; ``actor`` is empty for the requester without an account."""
+
+    quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("quote request event")
+        verbose_name_plural = _("quote request events")
+
+    def __str__(self) -> str:
+        return f"#{self.quote_request_id}: {self.from_status or '∅'}→{self.to_status}"

@@ -17,12 +17,40 @@ from common.email_addresses import canonical_email
 from common.signed_links import row_from_token
 from common.text import normalize
 from directory.companies.models import Company
-from directory.quotes.models import QuoteReply, QuoteRequest, QuoteStatus
+from directory.quotes.models import (
+    QUOTE_TRANSITIONS,
+    QuoteReply,
+    QuoteRequest,
+    QuoteRequestEvent,
+    QuoteStatus,
+)
 
 from . import emails
 from .links import QUOTE_SALT
 
 DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+def _move(
+    quote: QuoteRequest, to: str, *, actor: AbstractBaseUser | None, by: str, reason: str = ""
+) -> None:
+    """The one way a quote request changes status: allowed by
+    ``QUOTE_TRANSITIONS`` for ``by`` (else ``TransitionError``), recorded
+    as a ``QuoteRequestEvent``. ``quote`` must be locked by the caller."""
+    QUOTE_TRANSITIONS.check(quote.status, to, by=by)
+    QuoteRequestEvent.objects.create(
+        quote_request=quote, actor=actor, from_status=quote.status, to_status=to, reason=reason
+    )
+    quote.status = to
+    fields = ["status"]
+    if to == QuoteStatus.NEW and quote.confirmed_at is None:
+        quote.confirmed_at = timezone.now()
+        fields.append("confirmed_at")
+    quote.save(update_fields=fields)
+
+
+def _locked(quote: QuoteRequest) -> QuoteRequest:
+    return QuoteRequest.objects.select_for_update().get(pk=quote.pk)
 
 
 def quote_fingerprint(need: str) -> str:
@@ -65,6 +93,12 @@ def quote_request_create(
     )
     quote.full_clean()
     quote.save()
+    QuoteRequestEvent.objects.create(
+        quote_request=quote,
+        actor=requester,
+        to_status=quote.status,
+        reason="sent by a logged-in requester" if confirmed else "awaiting e-mail confirmation",
+    )
     if confirmed:
         emails.notify_company_of_quote_request.delay_on_commit(quote.pk)
     else:
@@ -76,51 +110,62 @@ def quote_request_create(
 def quote_request_confirm(*, token: str) -> QuoteRequest:
     """The requester clicked the link of the confirmation e-mail."""
     quote = row_from_token(
-        QuoteRequest.objects.all(),
+        QuoteRequest.objects.select_for_update(),
         token,
         salt=QUOTE_SALT,
         max_age=timedelta(hours=settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS),
         invalid=_("This confirmation link is not valid."),
         expired=_("This link has expired: please send your request again."),
     )
-    # A conditional update claims the row: two clicks confirm once.
-    claimed = QuoteRequest.objects.filter(pk=quote.pk, status=QuoteStatus.UNCONFIRMED).update(
-        status=QuoteStatus.NEW, confirmed_at=timezone.now()
-    )
-    if claimed:
+    # The row is locked: two clicks confirm once, and notify once.
+    if quote.status == QuoteStatus.UNCONFIRMED:
+        _move(
+            quote, QuoteStatus.NEW, actor=quote.requester, by="requester", reason="e-mail confirmed"
+        )
         emails.notify_company_of_quote_request.delay_on_commit(quote.pk)
     return quote
 
 
-def quote_request_mark_read(*, quote: QuoteRequest) -> None:
-    QuoteRequest.objects.filter(pk=quote.pk, status=QuoteStatus.NEW).update(status=QuoteStatus.READ)
+@transaction.atomic
+def quote_request_mark_read(*, quote: QuoteRequest, actor: AbstractBaseUser) -> None:
+    """A member opened a new request: it becomes read."""
+    quote = _locked(quote)
+    if quote.status == QuoteStatus.NEW:
+        _move(quote, QuoteStatus.READ, actor=actor, by="member", reason="opened")
 
 
 @transaction.atomic
 def quote_reply_create(*, quote: QuoteRequest, author: AbstractBaseUser, body: str) -> QuoteReply:
+    """A member answers; the request becomes answered (a closed one stays
+    closed) and the requester gets the answer by e-mail."""
     if quote.anonymised_at is not None:
         raise ValidationError(_("The requester deleted their account: they cannot be answered."))
     reply = QuoteReply(quote_request=quote, author=author, body=body)
     reply.full_clean()
     reply.save()
-    QuoteRequest.objects.filter(pk=quote.pk).exclude(status=QuoteStatus.CLOSED).update(
-        status=QuoteStatus.ANSWERED
-    )
+    quote = _locked(quote)
+    if quote.status not in (QuoteStatus.ANSWERED, QuoteStatus.CLOSED):
+        _move(quote, QuoteStatus.ANSWERED, actor=author, by="member", reason="answer sent")
     emails.send_quote_reply.delay_on_commit(reply.pk)
     return reply
 
 
-def quote_request_set_status(*, quote: QuoteRequest, status: str) -> None:
+@transaction.atomic
+def quote_request_set_status(*, quote: QuoteRequest, status: str, actor: AbstractBaseUser) -> None:
+    """A member files a request by hand (read, answered, closed). Raises
+    ``ValidationError`` for any other status or a change not allowed."""
     if status not in (QuoteStatus.READ, QuoteStatus.ANSWERED, QuoteStatus.CLOSED):
         raise ValidationError(_("This status cannot be set by hand."))
-    QuoteRequest.objects.filter(pk=quote.pk).update(status=status)
+    quote = _locked(quote)
+    if quote.status != status:
+        _move(quote, status, actor=actor, by="member", reason="set by hand")
 
 
 def quote_requests_purge_unconfirmed() -> int:
     """Delete anonymous requests never confirmed: they hold an e-mail
     address nobody proved. Returns how many."""
     limit = timezone.now() - timedelta(hours=settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS)
-    deleted, _by_model = QuoteRequest.objects.filter(
+    _total, deleted = QuoteRequest.objects.filter(
         status=QuoteStatus.UNCONFIRMED, created_at__lt=limit
     ).delete()
-    return deleted
+    return deleted.get(QuoteRequest._meta.label, 0)

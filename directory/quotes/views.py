@@ -75,7 +75,7 @@ def quote(request: HttpRequest, membership: Membership, quote_id: int) -> HttpRe
                 "directory:pro-quote", company_id=membership.company_id, quote_id=quote.pk
             )
     if request.method == "GET":
-        services.quote_request_mark_read(quote=quote)
+        services.quote_request_mark_read(quote=quote, actor=request.user)
     return render(
         request, "directory/pro/quote.html", pro_context(membership, quote=quote, form=form)
     )
@@ -87,7 +87,12 @@ def quote_status(request: HttpRequest, membership: Membership, quote_id: int):
     quote = quote_request_for_member(membership, quote_id)
     form = QuoteStatusForm(request.POST)
     if form.is_valid():
-        services.quote_request_set_status(quote=quote, status=form.cleaned_data["status"])
+        try:
+            services.quote_request_set_status(
+                quote=quote, status=form.cleaned_data["status"], actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     return redirect("directory:pro-quote", company_id=membership.company_id, quote_id=quote.pk)
 
 

@@ -7,6 +7,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 
+from directory.companies.services import company_search_keys_sync
 from directory.models import Company, CompanyStatus
 from directory.search.query import SearchQuery
 from directory.search.service import search_companies
@@ -191,6 +192,7 @@ def test_search_radius_bounds_the_distance(lyon_pros):
     far_reaching = lyon_pros["stephanois"]
     far_reaching.intervention_radius_km = 100
     far_reaching.save()
+    company_search_keys_sync(company_ids=[far_reaching.pk])
     assert "Volt Forez" in names(
         search_companies(SearchQuery(text="électricien", place="Lyon", radius_km=100))
     )
@@ -204,6 +206,7 @@ def test_only_listed_companies_are_ever_found(lyon_pros, status):
     company = lyon_pros["electricien"]
     company.status = status
     company.save()
+    company_search_keys_sync(company_ids=[company.pk])
     for query in (
         SearchQuery(text="électricien", place="Lyon"),
         SearchQuery(text="Lumière Martin"),
@@ -257,6 +260,7 @@ def test_filters_by_trade_sector_and_audience(lyon_pros, taxonomy):
     assert names(health) == ["Centre Sourire"]
     lyon_pros["plombier"].serves_businesses = True
     lyon_pros["plombier"].save()
+    company_search_keys_sync(company_ids=[lyon_pros["plombier"].pk])
     assert names(search_companies(SearchQuery(place="Lyon", audience="b2b"))) == [
         "Eaux Vives Dupont"
     ]
