@@ -67,9 +67,14 @@ def answers_of(application: Application, professions=None) -> Answers:
     )
 
 
+def application_screening(application: Application) -> Screening:
+    """The screening of the answers as they stand, computed, not stored."""
+    return screen(answers_of(application))
+
+
 def application_screen(*, application: Application) -> Screening:
     """Screen the answers as they stand and keep the result on the row."""
-    result = screen(answers_of(application))
+    result = application_screening(application)
     application.screening = result.as_dict()
     application.verdict = result.verdict.value
     application.save(update_fields=["screening", "verdict", "updated_at"])

@@ -61,12 +61,13 @@ def apply(request: HttpRequest) -> HttpResponse:
 def apply_step(request: HttpRequest, step: int) -> HttpResponse:
     if step not in range(1, len(STEPS) + 1):
         raise Http404
-    application = _current_application(request.user)
-    if application is None:
-        application = Application.objects.create(applicant=request.user)
+    # A first visit reads only: the draft is created by the first step saved.
+    application = _current_application(request.user) or Application(applicant=request.user)
     if not application.is_editable:
         return redirect("eligibility:follow")
     if step == len(STEPS):
+        if application.pk is None:  # nothing answered yet: nothing to review
+            return redirect("eligibility:step", step=1)
         return _review(request, application)
     _number, title, form_class = STEPS[step - 1]
     form = form_class(request.POST or None, instance=application)
@@ -92,7 +93,8 @@ def apply_step(request: HttpRequest, step: int) -> HttpResponse:
 
 
 def _review(request: HttpRequest, application: Application) -> HttpResponse:
-    result = services.application_screen(application=application)
+    # Screened in memory for display; the submission screens again and keeps it.
+    result = services.application_screening(application)
     form = SubmitForm(request.POST or None, verdict=result.verdict, status=application.status)
     missing = services.application_missing(application)
     if request.method == "POST" and form.is_valid():
