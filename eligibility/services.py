@@ -20,7 +20,7 @@ from directory.models import Company, CompanyStatus, Membership, MembershipRole
 from directory.places import match_postal_address
 from directory.services import company_trades_set
 
-from . import tasks
+from . import emails
 from .models import (
     TRANSITIONS,
     Application,
@@ -250,7 +250,7 @@ def application_request_information(
         role="staff",
         note=question.strip(),
     )
-    tasks.send_application_email.delay_on_commit(application.pk, "information")
+    emails.send_application_email.delay_on_commit(application.pk, "information")
 
 
 @transaction.atomic
@@ -259,7 +259,7 @@ def application_reject(*, application: Application, actor: AbstractBaseUser, rea
         raise ValidationError(_("A rejection needs a reason; it is sent to the applicant."))
     application = _locked(application)
     _move(application, ApplicationStatus.REJECTED, actor=actor, role="staff", note=reason.strip())
-    tasks.send_application_email.delay_on_commit(application.pk, "rejected")
+    emails.send_application_email.delay_on_commit(application.pk, "rejected")
 
 
 @transaction.atomic
@@ -308,7 +308,7 @@ def application_approve(
             "screening": application.screening,
         },
     )
-    tasks.send_application_email.delay_on_commit(application.pk, "approved")
+    emails.send_application_email.delay_on_commit(application.pk, "approved")
     return company
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.permissions import staff_required
 from directory.models import Company, CompanyStatus
 
 from . import services
@@ -37,7 +38,8 @@ STEPS = [
 ]
 QUEUE_PAGE_SIZE = 30
 
-vetting_required = permission_required("eligibility.vet_application", raise_exception=True)
+# Log-in, then the vetting permission (the "vetting" staff group has it), or 403.
+vetting_required = staff_required("eligibility.vet_application")
 
 
 def _current_application(user) -> Application | None:
@@ -140,7 +142,6 @@ def follow(request: HttpRequest) -> HttpResponse:
 # --- Vetting ---------------------------------------------------------------------------
 
 
-@login_required
 @vetting_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
@@ -176,7 +177,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @vetting_required
 @require_GET
 def detail(request: HttpRequest, application_id: int) -> HttpResponse:
@@ -199,7 +199,6 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @vetting_required
 @require_POST
 def decide(request: HttpRequest, application_id: int) -> HttpResponse:
@@ -228,7 +227,6 @@ def decide(request: HttpRequest, application_id: int) -> HttpResponse:
     return redirect("eligibility:detail", application_id=application.pk)
 
 
-@login_required
 @vetting_required
 @require_POST
 def assign(request: HttpRequest, application_id: int) -> HttpResponse:
@@ -244,7 +242,6 @@ def assign(request: HttpRequest, application_id: int) -> HttpResponse:
     return redirect("eligibility:detail", application_id=application.pk)
 
 
-@login_required
 @vetting_required
 @require_http_methods(["GET", "POST"])
 def companies(request: HttpRequest) -> HttpResponse:
@@ -260,7 +257,6 @@ def companies(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @vetting_required
 @require_POST
 def company_status(request: HttpRequest, company_id: int, status: str) -> HttpResponse:
@@ -287,7 +283,6 @@ def company_status(request: HttpRequest, company_id: int, status: str) -> HttpRe
     return redirect(f"{reverse('eligibility:companies')}?q={company.siren}")
 
 
-@login_required
 @vetting_required
 @require_POST
 def flag_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
