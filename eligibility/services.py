@@ -22,6 +22,7 @@ from directory.services import company_trades_set
 
 from . import emails
 from .models import (
+    COMPANY_TRANSITIONS,
     TRANSITIONS,
     Application,
     ApplicationEvent,
@@ -276,9 +277,10 @@ def application_approve(
     place = match_postal_address(application.postal_code, application.city).place
     if place is None:
         raise ValidationError(_("The city of the application is not in our gazetteer."))
-    company = Company.objects.filter(siren=application.siren).first() or Company(
-        siren=application.siren, slug=_unique_slug(application)
-    )
+    # A new company is born pending; both it and a pending one with this
+    # SIREN are then listed by the approval (recorded with the application).
+    existing = Company.objects.select_for_update().filter(siren=application.siren).first()
+    company = existing or Company(siren=application.siren, slug=_unique_slug(application))
     company.legal_name = application.legal_name
     company.trade_name = company.trade_name or application.legal_name
     company.description = company.description or application.services_description
@@ -291,9 +293,9 @@ def application_approve(
     company.serves_businesses = application.serves_businesses
     company.phone = company.phone or application.phone
     company.year_founded = company.year_founded or application.year_founded
-    company.status = CompanyStatus.LISTED
     company.full_clean(exclude=["logo"])
     company.save()
+    _company_move(company, CompanyStatus.LISTED, actor=actor, reason=note, application=application)
     company_trades_set(company=company, professions=professions[1:])
     Membership.objects.update_or_create(
         company=company, user=application.applicant, defaults={"role": MembershipRole.OWNER}
@@ -335,30 +337,45 @@ def application_assign(
 # --- Companies -----------------------------------------------------------------------
 
 
+def _company_move(
+    company: Company,
+    to: str,
+    *,
+    actor: AbstractBaseUser,
+    reason: str,
+    application: Application | None = None,
+) -> CompanyEvent:
+    """The one way a company changes status: allowed by
+    ``COMPANY_TRANSITIONS`` (an approval with its application, the other
+    moves without), and recorded. The caller holds the company's row lock.
+    Raises ``TransitionError`` for any other move."""
+    decision = COMPANY_TRANSITIONS.get((company.status, to))
+    if decision is None or (decision == "approval") != (application is not None):
+        raise TransitionError(_("This company cannot take that status now."))
+    event = CompanyEvent.objects.create(
+        company=company,
+        actor=actor,
+        from_status=company.status,
+        to_status=to,
+        reason=reason,
+        application=application,
+    )
+    company.status = to
+    company.save(update_fields=["status", "updated_at"])
+    return event
+
+
 @transaction.atomic
 def company_set_status(
     *, company: Company, status: str, actor: AbstractBaseUser, reason: str
 ) -> None:
     """Suspend or reinstate a company, with a recorded reason. A suspended
-    company leaves search and its page at once; its data is kept."""
-    allowed = {
-        CompanyStatus.LISTED: CompanyStatus.SUSPENDED,
-        CompanyStatus.SUSPENDED: CompanyStatus.LISTED,
-    }
+    company leaves search and its page at once; its data is kept. Listing
+    a pending company is an application's approval, not this."""
     if not reason.strip():
         raise ValidationError(_("Give the reason of this decision."))
     company = Company.objects.select_for_update().get(pk=company.pk)
-    if allowed.get(company.status) != status:
-        raise ValidationError(_("This company cannot take that status now."))
-    CompanyEvent.objects.create(
-        company=company,
-        actor=actor,
-        from_status=company.status,
-        to_status=status,
-        reason=reason.strip(),
-    )
-    company.status = status
-    company.save(update_fields=["status", "updated_at"])
+    _company_move(company, status, actor=actor, reason=reason.strip())
 
 
 # --- Ongoing eligibility ------------------------------------------------------------
