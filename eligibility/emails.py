@@ -13,7 +13,8 @@ from common.mail import EMAIL_TASK, send_templated, site_url
 from .models import Application, ApplicationEvent
 
 
-@shared_task(**EMAIL_TASK)
+# Celery ships no type information: its decorator is untyped to mypy.
+@shared_task(**EMAIL_TASK)  # type: ignore[untyped-decorator]
 def send_application_email(application_id: int, kind: str) -> None:
     """Tell the applicant: ``approved``, ``rejected`` (with the reason) or
     ``information`` (with the question)."""

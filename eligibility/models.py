@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -11,6 +13,9 @@ from common.models import WriteOnceModel
 from directory.models import Company, CompanyStatus, Profession
 
 from .screening import DecisionTime, InvoiceNames, Verdict
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ApplicationStatus(models.TextChoices):
@@ -62,7 +67,7 @@ VERDICT_CHOICES = [
 ]
 
 
-class ApplicationQuerySet(models.QuerySet):
+class ApplicationQuerySet(models.QuerySet["Application"]):
     def in_progress(self) -> ApplicationQuerySet:
         return self.filter(status__in=IN_PROGRESS)
 
@@ -226,7 +231,7 @@ class ApplicationEvent(WriteOnceModel):
         return f"{self.application_id}: {self.kind} {self.from_status}→{self.to_status}"
 
     @property
-    def to_status_label(self) -> str:
+    def to_status_label(self) -> StrOrPromise:
         return ApplicationStatus(self.to_status).label if self.to_status else ""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.permissions import staff_required
+from common.types import AuthenticatedHttpRequest, User
 from directory.models import Company, CompanyStatus
 
 from . import services
@@ -30,6 +33,9 @@ from .forms import (
 )
 from .models import IN_PROGRESS, Application, ApplicationStatus, EligibilityFlag
 
+if TYPE_CHECKING:
+    from django.forms import ModelForm
+
 STEPS = [
     (1, gettext_lazy("Identity"), IdentityForm),
     (2, gettext_lazy("Activity"), ActivityForm),
@@ -42,7 +48,7 @@ QUEUE_PAGE_SIZE = 30
 vetting_required = staff_required("eligibility.vet_application")
 
 
-def _current_application(user) -> Application | None:
+def _current_application(user: User) -> Application | None:
     return user.applications.exclude(status=ApplicationStatus.REJECTED).order_by("-pk").first()
 
 
@@ -60,7 +66,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def apply_step(request: HttpRequest, step: int) -> HttpResponse:
+def apply_step(request: AuthenticatedHttpRequest, step: int) -> HttpResponse:
     if step not in range(1, len(STEPS) + 1):
         raise Http404
     # A first visit reads only: the draft is created by the first step saved.
@@ -72,7 +78,9 @@ def apply_step(request: HttpRequest, step: int) -> HttpResponse:
             return redirect("eligibility:step", step=1)
         return _review(request, application)
     _number, title, form_class = STEPS[step - 1]
-    form = form_class(request.POST or None, instance=application)
+    form = cast("type[ModelForm[Application]]", form_class)(
+        request.POST or None, instance=application
+    )
     if request.method == "POST" and form.is_valid():
         if step == 1 and (
             conflict := services.siren_conflict(form.cleaned_data["siren"], exclude=application)
@@ -81,7 +89,7 @@ def apply_step(request: HttpRequest, step: int) -> HttpResponse:
         else:
             form.save()
             services.application_screen(application=application)
-            if step == 1 and (notice := form.notice()):
+            if isinstance(form, IdentityForm) and (notice := form.notice()):
                 messages.info(request, notice)
             if "later" in request.POST:
                 messages.success(request, _("Saved. Come back to this page to carry on."))
@@ -94,7 +102,7 @@ def apply_step(request: HttpRequest, step: int) -> HttpResponse:
     )
 
 
-def _review(request: HttpRequest, application: Application) -> HttpResponse:
+def _review(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     # Screened in memory for display; the submission screens again and keeps it.
     result = services.application_screening(application)
     form = SubmitForm(request.POST or None, verdict=result.verdict, status=application.status)
@@ -125,7 +133,7 @@ def _review(request: HttpRequest, application: Application) -> HttpResponse:
 
 @login_required
 @require_GET
-def follow(request: HttpRequest) -> HttpResponse:
+def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The applicant's own application: status, questions, history."""
     application = (
         _current_application(request.user) or request.user.applications.order_by("-pk").first()
@@ -144,7 +152,7 @@ def follow(request: HttpRequest) -> HttpResponse:
 
 @vetting_required
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     applications = (
         Application.objects.exclude(status=ApplicationStatus.DRAFT)
@@ -179,7 +187,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @vetting_required
 @require_GET
-def detail(request: HttpRequest, application_id: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = get_object_or_404(
         Application.objects.exclude(status=ApplicationStatus.DRAFT).select_related(
             "applicant", "assignee", "company"
@@ -201,7 +209,7 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
 
 @vetting_required
 @require_POST
-def decide(request: HttpRequest, application_id: int) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = get_object_or_404(Application, pk=application_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -229,7 +237,7 @@ def decide(request: HttpRequest, application_id: int) -> HttpResponse:
 
 @vetting_required
 @require_POST
-def assign(request: HttpRequest, application_id: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = get_object_or_404(Application, pk=application_id)
     form = AssignForm(request.POST)
     if form.is_valid():
@@ -244,7 +252,7 @@ def assign(request: HttpRequest, application_id: int) -> HttpResponse:
 
 @vetting_required
 @require_http_methods(["GET", "POST"])
-def companies(request: HttpRequest) -> HttpResponse:
+def companies(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find a company, suspend or reinstate it with a reason."""
     text = request.GET.get("q", "").strip()[:100]
     found = Company.objects.none()
@@ -259,7 +267,7 @@ def companies(request: HttpRequest) -> HttpResponse:
 
 @vetting_required
 @require_POST
-def company_status(request: HttpRequest, company_id: int, status: str) -> HttpResponse:
+def company_status(request: AuthenticatedHttpRequest, company_id: int, status: str) -> HttpResponse:
     company = get_object_or_404(Company, pk=company_id)
     if status not in (CompanyStatus.SUSPENDED, CompanyStatus.LISTED):
         raise Http404
@@ -285,7 +293,7 @@ def company_status(request: HttpRequest, company_id: int, status: str) -> HttpRe
 
 @vetting_required
 @require_POST
-def flag_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
+def flag_resolve(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse:
     flag = get_object_or_404(EligibilityFlag, pk=flag_id)
     services.flag_resolve(flag=flag, actor=request.user)
     messages.success(request, _("Flag closed."))
