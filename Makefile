@@ -1,6 +1,6 @@
 # Two commands set everything up on a fresh machine with Python 3.11:
 #   make run    the site with demo data on http://127.0.0.1:8000
-#   make test   lint, migrations check and the whole test suite
+#   make test   lint, type check, migrations check and the whole test suite
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +8,7 @@ DEMO_COMPANIES ?= 2000
 BENCH_COMPANIES ?= 1000000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_bench
 
-.PHONY: install run test lint format messages bench-search
+.PHONY: install run test lint typecheck format messages bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +31,16 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy --strict on the packages listed in pyproject.toml ([tool.mypy] files);
+# the rest of the project is the next step (README, "Types").
+typecheck: install
+	$(BIN)/mypy --strict
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
+test: lint typecheck
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/pytest
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,7 @@ class SirenField(forms.CharField):
 
     default_error_messages = {"required": _("Enter your SIREN (9 digits).")}
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "SIREN")
         kwargs.setdefault(
             "help_text", _("9 digits (or your 14-digit SIRET), on your Kbis or your invoices.")
@@ -43,7 +45,7 @@ class SirenField(forms.CharField):
         super().__init__(**kwargs)
         self.number: CompanyNumber | None = None
 
-    def to_python(self, value) -> str:
+    def to_python(self, value: Any) -> str | None:
         text = super().to_python(value)
         self.number = parse_company_number(text) if text else None
         return self.number.siren if self.number else text

@@ -17,7 +17,7 @@ LOGO_MAX_SIDE = 512
 JPEG_QUALITY = 85
 
 
-def _encode(image: Image.Image, max_side: int, name: str, keep_alpha: bool) -> ContentFile:
+def _encode(image: Image.Image, max_side: int, name: str, keep_alpha: bool) -> ContentFile[bytes]:
     copy = image.copy()
     copy.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
@@ -30,7 +30,7 @@ def _encode(image: Image.Image, max_side: int, name: str, keep_alpha: bool) -> C
     return ContentFile(buffer.getvalue(), name=Path(name).stem + suffix)
 
 
-def reencode(upload: UploadedFile, max_side: int, keep_alpha: bool = False) -> ContentFile:
+def reencode(upload: UploadedFile, max_side: int, keep_alpha: bool = False) -> ContentFile[bytes]:
     """The upload (already validated by content) re-encoded, ``max_side`` px at most."""
     upload.seek(0)
     with Image.open(upload) as image:
@@ -38,6 +38,6 @@ def reencode(upload: UploadedFile, max_side: int, keep_alpha: bool = False) -> C
         return _encode(upright, max_side, upload.name or "image", keep_alpha)
 
 
-def photo_files(upload: UploadedFile) -> tuple[ContentFile, ContentFile]:
+def photo_files(upload: UploadedFile) -> tuple[ContentFile[bytes], ContentFile[bytes]]:
     """(display image, thumbnail) of a gallery photo."""
     return reencode(upload, PHOTO_MAX_SIDE), reencode(upload, THUMBNAIL_MAX_SIDE)

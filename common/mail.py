@@ -3,6 +3,8 @@ and <name>_body.txt in the site's language, with absolute links."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -20,19 +22,20 @@ EMAIL_TASK = {
 }
 
 
-def site_url(name: str, *args) -> str:
+def site_url(name: str, *args: Any) -> str:
     """An absolute URL for an e-mail (workers have no request)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return settings.SITE_URL + reverse(name, args=args)
+        base: str = settings.SITE_URL
+        return base + reverse(name, args=args)
 
 
 def send_templated(
     template: str,
-    context: dict,
+    context: dict[str, Any],
     to: list[str],
     *,
     reply_to: list[str] | None = None,
-    headers: dict | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}

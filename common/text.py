@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -75,7 +76,7 @@ def normalize_place(text: str) -> str:
     return " ".join(_PLACE_ABBREVIATIONS.get(word, word) for word in normalize(text).split())
 
 
-def _fold(text: str):
+def _fold(text: str) -> Iterator[str]:
     """Each character as its part of the normal form; a space separates.
 
     A combining mark goes with its letter: dropped after a Latin letter

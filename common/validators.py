@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -17,7 +20,7 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 
 
-def validate_image(file) -> None:
+def validate_image(file: File[Any]) -> None:
     """A JPEG, PNG or WebP image, checked by its content, of bounded size."""
     if file.size > MAX_IMAGE_BYTES:
         raise ValidationError(
@@ -47,7 +50,7 @@ def validate_image(file) -> None:
         file.seek(position)
 
 
-def validate_document(file) -> None:
+def validate_document(file: File[Any]) -> None:
     """A PDF (checked by its signature) or a JPEG/PNG image (checked by
     Pillow), 10 MB at most: what a scan or a certificate looks like."""
     if file.size > MAX_DOCUMENT_BYTES:

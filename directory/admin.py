@@ -88,6 +88,10 @@ class CompanyPhotoInline(admin.TabularInline):
 
 @admin.register(Company)
 class CompanyAdmin(SirenSearchMixin, admin.ModelAdmin):
+    """The status is read-only here: it moves only through vetting
+    (approval, suspension, reinstatement at /equipe/), which records who,
+    when and why (eligibility.models.COMPANY_TRANSITIONS)."""
+
     list_display = ["trade_name", "siren", "primary_profession", "city", "status", "created_at"]
     list_filter = ["status", "serves_consumers", "serves_businesses"]
     search_fields = ["siren", "trade_name", "legal_name"]
@@ -96,7 +100,7 @@ class CompanyAdmin(SirenSearchMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["trade_name"]}
     inlines = [CompanyProfessionInline, CompanyPhotoInline]
     show_full_result_count = False
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["status", "created_at", "updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -9,11 +11,14 @@ from common.forms import SirenField
 from directory.models import Profession
 from directory.places.resolve import match_postal_address
 
-from .models import Application, ApplicationStatus
+from .models import VERDICT_CHOICES, Application, ApplicationStatus
 from .screening import Verdict
 
+# "type: ignore[type-arg]": ModelForm takes no type argument at run time
+# (django-stubs-ext's monkeypatch would make that a dependency).
 
-class IdentityForm(forms.ModelForm):
+
+class IdentityForm(forms.ModelForm):  # type: ignore[type-arg]
     # People type "732 829 320", "732.829.320" or their SIRET.
     siren = SirenField()
 
@@ -21,17 +26,17 @@ class IdentityForm(forms.ModelForm):
         model = Application
         fields = ["legal_name", "siren", "address", "postal_code", "city", "phone", "year_founded"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("legal_name", "siren", "postal_code", "city"):
             self.fields[name].required = True
 
     def notice(self) -> str:
         """What was done with the number typed (a SIRET), for the applicant."""
-        return self.fields["siren"].notice()
+        return cast(SirenField, self.fields["siren"]).notice()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast("dict[str, Any]", super().clean())
         postal_code, city = cleaned.get("postal_code"), cleaned.get("city")
         if postal_code and city:
             match = match_postal_address(postal_code, city)
@@ -42,7 +47,7 @@ class IdentityForm(forms.ModelForm):
         return cleaned
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(forms.ModelForm):  # type: ignore[type-arg]
     professions = forms.ModelMultipleChoiceField(
         label=_("Your trades"),
         queryset=Profession.objects.order_by("name_fr"),
@@ -62,12 +67,12 @@ class ActivityForm(forms.ModelForm):
         ]
         widgets = {"services_description": forms.Textarea(attrs={"rows": 6})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["services_description"].required = True
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast("dict[str, Any]", super().clean())
         if not cleaned.get("professions") and not cleaned.get("other_profession"):
             self.add_error("professions", _("Choose at least one trade, or describe yours."))
         if not (cleaned.get("serves_consumers") or cleaned.get("serves_businesses")):
@@ -75,7 +80,7 @@ class ActivityForm(forms.ModelForm):
         return cleaned
 
 
-class QuestionnaireForm(forms.ModelForm):
+class QuestionnaireForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Application
         fields = [
@@ -96,7 +101,7 @@ class QuestionnaireForm(forms.ModelForm):
             "new_clients_per_day": _("Clients you did not work for before. 0.2 = one a week."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in (
             "new_clients_per_day",
@@ -115,7 +120,7 @@ class SubmitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args, verdict: str = "", status: str = "", **kwargs):
+    def __init__(self, *args: Any, verdict: str = "", status: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if status == ApplicationStatus.NEEDS_INFORMATION:
             self.fields["message"].label = _("Your answer to the vetting team")
@@ -132,7 +137,7 @@ class QueueFilterForm(forms.Form):
     verdict = forms.ChoiceField(
         label=_("Verdict"),
         required=False,
-        choices=[("", _("All verdicts")), *Application._meta.get_field("verdict").choices],
+        choices=[("", _("All verdicts")), *VERDICT_CHOICES],
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -174,14 +179,16 @@ class AssignForm(forms.Form):
         empty_label=_("Nobody"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         User = get_user_model()
         vetting = Q(groups__permissions__codename="vet_application") | Q(is_superuser=True)
-        self.fields["assignee"].queryset = (
+        assignee = cast("forms.ModelChoiceField[Any]", self.fields["assignee"])
+        assignee.queryset = (
             User.objects.filter(vetting, is_active=True).order_by("email").distinct()
         )
-        self.fields["assignee"].label_from_instance = lambda user: user.email
+        # Replaces the method on this instance (a lambda has no type to check).
+        assignee.label_from_instance = lambda user: user.email  # type: ignore[method-assign,assignment]
 
 
 class CompanyDecisionForm(forms.Form):

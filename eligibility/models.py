@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -8,9 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from common.company_numbers import siren_in, validate_siren
 from common.models import WriteOnceModel
-from directory.models import Company, Profession
+from directory.models import Company, CompanyStatus, Profession
 
 from .screening import DecisionTime, InvoiceNames, Verdict
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ApplicationStatus(models.TextChoices):
@@ -33,6 +38,17 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 IN_PROGRESS = (ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_INFORMATION)
 
+# The company state machine, in one place: which decision moves a company
+# from where to where. Every move goes through services._company_move and
+# is recorded as a CompanyEvent; an approval names its application, the
+# others need a reason. Creating a company (pending by default; demo data
+# creates listed ones) is not a move.
+COMPANY_TRANSITIONS: dict[tuple[str, str], str] = {
+    (CompanyStatus.PENDING, CompanyStatus.LISTED): "approval",
+    (CompanyStatus.LISTED, CompanyStatus.SUSPENDED): "suspension",
+    (CompanyStatus.SUSPENDED, CompanyStatus.LISTED): "reinstatement",
+}
+
 DECISION_TIME_CHOICES = [
     (DecisionTime.UNDER_5_MINUTES.value, _("Under 5 minutes")),
     (DecisionTime.UNDER_1_HOUR.value, _("Under an hour")),
@@ -51,7 +67,7 @@ VERDICT_CHOICES = [
 ]
 
 
-class ApplicationQuerySet(models.QuerySet):
+class ApplicationQuerySet(models.QuerySet["Application"]):
     def in_progress(self) -> ApplicationQuerySet:
         return self.filter(status__in=IN_PROGRESS)
 
@@ -215,21 +231,31 @@ class ApplicationEvent(WriteOnceModel):
         return f"{self.application_id}: {self.kind} {self.from_status}→{self.to_status}"
 
     @property
-    def to_status_label(self) -> str:
+    def to_status_label(self) -> StrOrPromise:
         return ApplicationStatus(self.to_status).label if self.to_status else ""
 
 
 class CompanyEvent(WriteOnceModel):
-    """A staff decision on a listed company (suspension, reinstatement),
-    with its reason. Write-once."""
+    """One move of a company's status (``COMPANY_TRANSITIONS``): who, when,
+    from, to and why. An approval names the application it came from (its
+    reason is the vetter's note, possibly empty); a suspension or a
+    reinstatement has a reason. Write-once."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    from_status = models.CharField(max_length=10)
-    to_status = models.CharField(max_length=10)
-    reason = models.TextField()
+    from_status = models.CharField(max_length=10, choices=CompanyStatus.choices)
+    to_status = models.CharField(max_length=10, choices=CompanyStatus.choices)
+    reason = models.TextField(blank=True)
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="company_events",
+        help_text=_("The approved application, for an approval."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

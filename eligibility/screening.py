@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.utils.formats import number_format
@@ -120,14 +121,14 @@ class Screening:
     def failing(self) -> list[str]:
         return [rule.code for rule in self.rules if rule.outcome != Outcome.PASS]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "verdict": self.verdict.value,
             "rules": [{**asdict(rule), "outcome": rule.outcome.value} for rule in self.rules],
         }
 
 
-def _known(value: float | None) -> bool:
+def _known(value: float | None) -> TypeGuard[float]:
     return value is not None and math.isfinite(value) and value >= 0
 
 

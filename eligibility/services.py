@@ -3,25 +3,28 @@ machine, vetting decisions, company suspensions, nightly re-screening."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.company_numbers import validate_siren
+from common.types import User
 from directory.companies.services import company_search_keys_sync, company_trades_set
-from directory.models import Company, CompanyStatus, Membership, MembershipRole
+from directory.models import Company, CompanyStatus, Membership, MembershipRole, Profession
 from directory.places.resolve import match_postal_address
 
-from . import tasks
+from . import emails
 from .models import (
+    COMPANY_TRANSITIONS,
     TRANSITIONS,
     Application,
     ApplicationEvent,
@@ -30,7 +33,16 @@ from .models import (
     CompanyScreening,
     EligibilityFlag,
 )
-from .screening import Answers, Category, Screening, Thresholds, Trade, screen
+from .screening import (
+    Answers,
+    Category,
+    DecisionTime,
+    InvoiceNames,
+    Screening,
+    Thresholds,
+    Trade,
+    screen,
+)
 
 # Nightly re-screening handles companies in batches of this size, and at
 # most this many per run: a bounded job, re-run the next night for the rest.
@@ -46,30 +58,43 @@ class TransitionError(ValidationError):
 # --- Screening -------------------------------------------------------------------
 
 
-def trades_of(professions) -> tuple[Trade, ...]:
+def trades_of(professions: Iterable[Profession]) -> tuple[Trade, ...]:
     return tuple(
         Trade(p.slug, trust=p.is_trust_profession, category=Category(p.eligibility_category))
         for p in professions
     )
 
 
-def answers_of(application: Application, professions=None) -> Answers:
+def answers_of(
+    application: Application, professions: Iterable[Profession] | None = None
+) -> Answers:
     professions = application.professions.all() if professions is None else professions
     volume = application.new_clients_per_day
     return Answers(
         new_clients_per_day=float(volume) if volume is not None else None,
         average_amount_eur=application.average_amount_eur,
-        decision_time=application.decision_time or None,
-        invoices_name_client=application.invoices_name_client or None,
+        decision_time=DecisionTime(application.decision_time)
+        if application.decision_time
+        else None,
+        invoices_name_client=(
+            InvoiceNames(application.invoices_name_client)
+            if application.invoices_name_client
+            else None
+        ),
         exceptional_event=application.exceptional_event,
         trades=trades_of(professions),
         other_trade=application.other_profession,
     )
 
 
+def application_screening(application: Application) -> Screening:
+    """The screening of the answers as they stand, computed, not stored."""
+    return screen(answers_of(application))
+
+
 def application_screen(*, application: Application) -> Screening:
     """Screen the answers as they stand and keep the result on the row."""
-    result = screen(answers_of(application))
+    result = application_screening(application)
     application.screening = result.as_dict()
     application.verdict = result.verdict.value
     application.save(update_fields=["screening", "verdict", "updated_at"])
@@ -79,9 +104,7 @@ def application_screen(*, application: Application) -> Screening:
 # --- The state machine ----------------------------------------------------------------
 
 
-def _move(
-    application: Application, to: str, *, actor: AbstractBaseUser, role: str, note: str = ""
-) -> None:
+def _move(application: Application, to: str, *, actor: User, role: str, note: str = "") -> None:
     """The one way an application changes status: allowed, and recorded."""
     key = (application.status, to)
     if TRANSITIONS.get(key) != role:
@@ -128,7 +151,7 @@ REQUIRED_ANSWERS = (
 def application_missing(application: Application) -> list[str]:
     """Labels of the answers still missing before submission."""
     missing = [
-        str(Application._meta.get_field(name).verbose_name)
+        str(cast("Field[Any, Any]", Application._meta.get_field(name)).verbose_name)
         for name in REQUIRED_ANSWERS
         if getattr(application, name) in (None, "")
     ]
@@ -192,9 +215,7 @@ def automatic_checks(application: Application) -> list[tuple[bool, str]]:
 
 
 @transaction.atomic
-def application_submit(
-    *, application: Application, actor: AbstractBaseUser, message: str = ""
-) -> Application:
+def application_submit(*, application: Application, actor: User, message: str = "") -> Application:
     """The applicant sends the application (or answers a question) to the
     vetting team. An application screened *ineligible* goes only with a
     message asking a person to look at it."""
@@ -225,7 +246,7 @@ def application_submit(
     return application
 
 
-def _message(application: Application, actor: AbstractBaseUser, body: str) -> None:
+def _message(application: Application, actor: User, body: str) -> None:
     ApplicationEvent.objects.create(
         application=application, kind=ApplicationEvent.Kind.MESSAGE, actor=actor, note=body
     )
@@ -233,7 +254,7 @@ def _message(application: Application, actor: AbstractBaseUser, body: str) -> No
 
 @transaction.atomic
 def application_request_information(
-    *, application: Application, actor: AbstractBaseUser, question: str
+    *, application: Application, actor: User, question: str
 ) -> None:
     if not question.strip():
         raise ValidationError(_("Write the question for the applicant."))
@@ -245,22 +266,20 @@ def application_request_information(
         role="staff",
         note=question.strip(),
     )
-    tasks.send_application_email.delay_on_commit(application.pk, "information")
+    emails.send_application_email.delay_on_commit(application.pk, "information")
 
 
 @transaction.atomic
-def application_reject(*, application: Application, actor: AbstractBaseUser, reason: str) -> None:
+def application_reject(*, application: Application, actor: User, reason: str) -> None:
     if not reason.strip():
         raise ValidationError(_("A rejection needs a reason; it is sent to the applicant."))
     application = _locked(application)
     _move(application, ApplicationStatus.REJECTED, actor=actor, role="staff", note=reason.strip())
-    tasks.send_application_email.delay_on_commit(application.pk, "rejected")
+    emails.send_application_email.delay_on_commit(application.pk, "rejected")
 
 
 @transaction.atomic
-def application_approve(
-    *, application: Application, actor: AbstractBaseUser, note: str = ""
-) -> Company:
+def application_approve(*, application: Application, actor: User, note: str = "") -> Company:
     """List the company: create it (or activate a pending one with this
     SIREN), make the applicant its owner, tell them the way in."""
     application = _locked(application)
@@ -271,9 +290,10 @@ def application_approve(
     place = match_postal_address(application.postal_code, application.city).place
     if place is None:
         raise ValidationError(_("The city of the application is not in our gazetteer."))
-    company = Company.objects.filter(siren=application.siren).first() or Company(
-        siren=application.siren, slug=_unique_slug(application)
-    )
+    # A new company is born pending; both it and a pending one with this
+    # SIREN are then listed by the approval (recorded with the application).
+    existing = Company.objects.select_for_update().filter(siren=application.siren).first()
+    company = existing or Company(siren=application.siren, slug=_unique_slug(application))
     company.legal_name = application.legal_name
     company.trade_name = company.trade_name or application.legal_name
     company.description = company.description or application.services_description
@@ -286,9 +306,9 @@ def application_approve(
     company.serves_businesses = application.serves_businesses
     company.phone = company.phone or application.phone
     company.year_founded = company.year_founded or application.year_founded
-    company.status = CompanyStatus.LISTED
     company.full_clean(exclude=["logo"])
     company.save()
+    _company_move(company, CompanyStatus.LISTED, actor=actor, reason=note, application=application)
     company_trades_set(company=company, professions=professions[1:])
     Membership.objects.update_or_create(
         company=company, user=application.applicant, defaults={"role": MembershipRole.OWNER}
@@ -303,7 +323,7 @@ def application_approve(
             "screening": application.screening,
         },
     )
-    tasks.send_application_email.delay_on_commit(application.pk, "approved")
+    emails.send_application_email.delay_on_commit(application.pk, "approved")
     return company
 
 
@@ -313,9 +333,7 @@ def _unique_slug(application: Application) -> str:
 
 
 @transaction.atomic
-def application_assign(
-    *, application: Application, actor: AbstractBaseUser, assignee: AbstractBaseUser | None
-) -> None:
+def application_assign(*, application: Application, actor: User, assignee: User | None) -> None:
     application = _locked(application)
     application.assignee = assignee
     application.save(update_fields=["assignee", "updated_at"])
@@ -330,31 +348,44 @@ def application_assign(
 # --- Companies -----------------------------------------------------------------------
 
 
-@transaction.atomic
-def company_set_status(
-    *, company: Company, status: str, actor: AbstractBaseUser, reason: str
-) -> None:
-    """Suspend or reinstate a company, with a recorded reason. A suspended
-    company leaves search and its page at once; its data is kept."""
-    allowed = {
-        CompanyStatus.LISTED: CompanyStatus.SUSPENDED,
-        CompanyStatus.SUSPENDED: CompanyStatus.LISTED,
-    }
-    if not reason.strip():
-        raise ValidationError(_("Give the reason of this decision."))
-    company = Company.objects.select_for_update().get(pk=company.pk)
-    if allowed.get(company.status) != status:
-        raise ValidationError(_("This company cannot take that status now."))
-    CompanyEvent.objects.create(
+def _company_move(
+    company: Company,
+    to: str,
+    *,
+    actor: User,
+    reason: str,
+    application: Application | None = None,
+) -> CompanyEvent:
+    """The one way a company changes status: allowed by
+    ``COMPANY_TRANSITIONS`` (an approval with its application, the other
+    moves without), and recorded. The caller holds the company's row lock.
+    Raises ``TransitionError`` for any other move."""
+    decision = COMPANY_TRANSITIONS.get((company.status, to))
+    if decision is None or (decision == "approval") != (application is not None):
+        raise TransitionError(_("This company cannot take that status now."))
+    event = CompanyEvent.objects.create(
         company=company,
         actor=actor,
         from_status=company.status,
-        to_status=status,
-        reason=reason.strip(),
+        to_status=to,
+        reason=reason,
+        application=application,
     )
-    company.status = status
+    company.status = to
     company.save(update_fields=["status", "updated_at"])
     company_search_keys_sync(company_ids=[company.pk])
+    return event
+
+
+@transaction.atomic
+def company_set_status(*, company: Company, status: str, actor: User, reason: str) -> None:
+    """Suspend or reinstate a company, with a recorded reason. A suspended
+    company leaves search and its page at once; its data is kept. Listing
+    a pending company is an application's approval, not this."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason of this decision."))
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    _company_move(company, status, actor=actor, reason=reason.strip())
 
 
 # --- Ongoing eligibility ------------------------------------------------------------
@@ -366,7 +397,7 @@ class RescreenReport:
     flagged: int
 
 
-def measured_volumes_above(limit: float, since) -> dict[int, float]:
+def measured_volumes_above(limit: float, since: datetime) -> dict[int, float]:
     """Listed companies whose new clients per day, measured since ``since``
     from invoices and completed sessions, exceed ``limit`` (one aggregate
     query). Invoices and sessions arrive with the reviews and loyalty apps;
@@ -374,18 +405,17 @@ def measured_volumes_above(limit: float, since) -> dict[int, float]:
     return {}
 
 
-def companies_rescreen(*, now=None) -> RescreenReport:
+def companies_rescreen(*, now: datetime | None = None) -> RescreenReport:
     """Re-screen listed companies whose facts changed since their last
     screening, and flag (never suspend) those that no longer fit, or whose
     measured volume is above the threshold. Idempotent, bounded."""
     now = now or timezone.now()
-    stale = (
+    stale: list[int] = list(
         Company.objects.listed()
         .filter(Q(screening__isnull=True) | Q(updated_at__gt=F("screening__screened_at")))
         .order_by("pk")
         .values_list("pk", flat=True)[:RESCREEN_MAX_PER_RUN]
     )
-    stale = list(stale)
     screened = flagged = 0
     for start in range(0, len(stale), RESCREEN_BATCH):
         batch = stale[start : start + RESCREEN_BATCH]
@@ -397,7 +427,7 @@ def companies_rescreen(*, now=None) -> RescreenReport:
     return RescreenReport(screened=screened, flagged=flagged)
 
 
-def _rescreen_batch(company_ids: list[int], now) -> tuple[int, int]:
+def _rescreen_batch(company_ids: list[int], now: datetime) -> tuple[int, int]:
     companies = Company.objects.filter(pk__in=company_ids).prefetch_related("professions")
     approved = {
         a.company_id: a
@@ -437,7 +467,7 @@ def _rescreen_batch(company_ids: list[int], now) -> tuple[int, int]:
     return len(screenings), len(flags)
 
 
-def _flag_measured_volume(now) -> int:
+def _flag_measured_volume(now: datetime) -> int:
     limit = Thresholds.from_settings().max_new_clients_per_day
     since = now - timedelta(days=VOLUME_WINDOW_DAYS)
     flags = [
@@ -456,7 +486,7 @@ def _flag_measured_volume(now) -> int:
     return len(flags)
 
 
-def flag_resolve(*, flag: EligibilityFlag, actor: AbstractBaseUser) -> None:
+def flag_resolve(*, flag: EligibilityFlag, actor: User) -> None:
     EligibilityFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=actor
     )

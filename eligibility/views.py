@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.permissions import staff_required
+from common.types import AuthenticatedHttpRequest, User
 from directory.models import Company, CompanyStatus
 
 from . import services
@@ -29,6 +33,9 @@ from .forms import (
 )
 from .models import IN_PROGRESS, Application, ApplicationStatus, EligibilityFlag
 
+if TYPE_CHECKING:
+    from django.forms import ModelForm
+
 STEPS = [
     (1, gettext_lazy("Identity"), IdentityForm),
     (2, gettext_lazy("Activity"), ActivityForm),
@@ -37,10 +44,11 @@ STEPS = [
 ]
 QUEUE_PAGE_SIZE = 30
 
-vetting_required = permission_required("eligibility.vet_application", raise_exception=True)
+# Log-in, then the vetting permission (the "vetting" staff group has it), or 403.
+vetting_required = staff_required("eligibility.vet_application")
 
 
-def _current_application(user) -> Application | None:
+def _current_application(user: User) -> Application | None:
     return user.applications.exclude(status=ApplicationStatus.REJECTED).order_by("-pk").first()
 
 
@@ -58,18 +66,21 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def apply_step(request: HttpRequest, step: int) -> HttpResponse:
+def apply_step(request: AuthenticatedHttpRequest, step: int) -> HttpResponse:
     if step not in range(1, len(STEPS) + 1):
         raise Http404
-    application = _current_application(request.user)
-    if application is None:
-        application = Application.objects.create(applicant=request.user)
+    # A first visit reads only: the draft is created by the first step saved.
+    application = _current_application(request.user) or Application(applicant=request.user)
     if not application.is_editable:
         return redirect("eligibility:follow")
     if step == len(STEPS):
+        if application.pk is None:  # nothing answered yet: nothing to review
+            return redirect("eligibility:step", step=1)
         return _review(request, application)
     _number, title, form_class = STEPS[step - 1]
-    form = form_class(request.POST or None, instance=application)
+    form = cast("type[ModelForm[Application]]", form_class)(
+        request.POST or None, instance=application
+    )
     if request.method == "POST" and form.is_valid():
         if step == 1 and (
             conflict := services.siren_conflict(form.cleaned_data["siren"], exclude=application)
@@ -78,7 +89,7 @@ def apply_step(request: HttpRequest, step: int) -> HttpResponse:
         else:
             form.save()
             services.application_screen(application=application)
-            if step == 1 and (notice := form.notice()):
+            if isinstance(form, IdentityForm) and (notice := form.notice()):
                 messages.info(request, notice)
             if "later" in request.POST:
                 messages.success(request, _("Saved. Come back to this page to carry on."))
@@ -91,8 +102,9 @@ def apply_step(request: HttpRequest, step: int) -> HttpResponse:
     )
 
 
-def _review(request: HttpRequest, application: Application) -> HttpResponse:
-    result = services.application_screen(application=application)
+def _review(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
+    # Screened in memory for display; the submission screens again and keeps it.
+    result = services.application_screening(application)
     form = SubmitForm(request.POST or None, verdict=result.verdict, status=application.status)
     missing = services.application_missing(application)
     if request.method == "POST" and form.is_valid():
@@ -121,7 +133,7 @@ def _review(request: HttpRequest, application: Application) -> HttpResponse:
 
 @login_required
 @require_GET
-def follow(request: HttpRequest) -> HttpResponse:
+def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The applicant's own application: status, questions, history."""
     application = (
         _current_application(request.user) or request.user.applications.order_by("-pk").first()
@@ -138,10 +150,9 @@ def follow(request: HttpRequest) -> HttpResponse:
 # --- Vetting ---------------------------------------------------------------------------
 
 
-@login_required
 @vetting_required
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     applications = (
         Application.objects.exclude(status=ApplicationStatus.DRAFT)
@@ -174,10 +185,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @vetting_required
 @require_GET
-def detail(request: HttpRequest, application_id: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = get_object_or_404(
         Application.objects.exclude(status=ApplicationStatus.DRAFT).select_related(
             "applicant", "assignee", "company"
@@ -197,10 +207,9 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @vetting_required
 @require_POST
-def decide(request: HttpRequest, application_id: int) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = get_object_or_404(Application, pk=application_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -226,10 +235,9 @@ def decide(request: HttpRequest, application_id: int) -> HttpResponse:
     return redirect("eligibility:detail", application_id=application.pk)
 
 
-@login_required
 @vetting_required
 @require_POST
-def assign(request: HttpRequest, application_id: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = get_object_or_404(Application, pk=application_id)
     form = AssignForm(request.POST)
     if form.is_valid():
@@ -242,10 +250,9 @@ def assign(request: HttpRequest, application_id: int) -> HttpResponse:
     return redirect("eligibility:detail", application_id=application.pk)
 
 
-@login_required
 @vetting_required
 @require_http_methods(["GET", "POST"])
-def companies(request: HttpRequest) -> HttpResponse:
+def companies(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find a company, suspend or reinstate it with a reason."""
     text = request.GET.get("q", "").strip()[:100]
     found = Company.objects.none()
@@ -258,10 +265,9 @@ def companies(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @vetting_required
 @require_POST
-def company_status(request: HttpRequest, company_id: int, status: str) -> HttpResponse:
+def company_status(request: AuthenticatedHttpRequest, company_id: int, status: str) -> HttpResponse:
     company = get_object_or_404(Company, pk=company_id)
     if status not in (CompanyStatus.SUSPENDED, CompanyStatus.LISTED):
         raise Http404
@@ -285,10 +291,9 @@ def company_status(request: HttpRequest, company_id: int, status: str) -> HttpRe
     return redirect(f"{reverse('eligibility:companies')}?q={company.siren}")
 
 
-@login_required
 @vetting_required
 @require_POST
-def flag_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
+def flag_resolve(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse:
     flag = get_object_or_404(EligibilityFlag, pk=flag_id)
     services.flag_resolve(flag=flag, actor=request.user)
     messages.success(request, _("Flag closed."))

@@ -1,25 +1,27 @@
 """Settings shared by every environment.
 
 Every value that differs between machines is read here, once, from the
-environment through django-environ's typed getters. With nothing set, the
-project runs on its *embedded default*: a SQLite file, eager Celery tasks,
-a local-memory cache and console email (see ``local.py``).
+environment through django-environ's typed getters; booleans are strict
+(``environment.Env``: a typo stops start-up). With nothing set, the project
+runs on its *embedded default*: a SQLite file, eager Celery tasks, a
+local-memory cache and console email (see ``local.py``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from .environment import Env
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-env = environ.Env()
+env = Env()
 # A local .env file is convenient on a developer machine; the real
 # deployment passes variables through its process manager instead.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # Runtime files of the embedded default (SQLite database, uploaded media,
 # generated dev secret) live here, outside version control.

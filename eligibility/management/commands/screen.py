@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from directory.models import Profession
@@ -43,10 +44,10 @@ FIELDS = {
 class Command(BaseCommand):
     help = "Screen an application read as JSON (file or stdin) and print the result as JSON."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", default="-", help="JSON file, or - for stdin.")
 
-    def handle(self, *args, file: str, **options) -> None:
+    def handle(self, *args: Any, file: str, **options: Any) -> None:
         try:
             raw = sys.stdin.read() if file == "-" else open(file, encoding="utf-8").read()  # noqa: SIM115
             data = json.loads(raw)
@@ -93,7 +94,7 @@ def parse(data: object) -> Answers:
         raise CommandError(str(exc)) from exc
 
 
-def _number(data: dict, key: str) -> float | None:
+def _number(data: dict[str, Any], key: str) -> float | None:
     value = data.get(key)
     if value is None:
         return None
@@ -102,7 +103,7 @@ def _number(data: dict, key: str) -> float | None:
     return float(value)
 
 
-def _boolean(data: dict, key: str) -> bool | None:
+def _boolean(data: dict[str, Any], key: str) -> bool | None:
     value = data.get(key)
     if value is not None and not isinstance(value, bool):
         raise CommandError(f'"{key}" must be true, false or null.')
