@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from directory.models import Company
 
-from . import tasks
+from . import emails
 from .models import Audit, AuditReason, AuditStatus, Invoice, Review, ReviewStatus, Strike
 from .services import company_review_stats_refresh
 
@@ -163,7 +163,7 @@ def audits_open(*, now=None, seed: int | str | None = None) -> int:
     ]
     Audit.objects.bulk_create(audits, ignore_conflicts=True)
     for audit in Audit.objects.filter(opened_at=now, status=AuditStatus.OPEN):
-        tasks.send_audit_request.delay_on_commit(audit.pk)
+        emails.send_audit_request.delay_on_commit(audit.pk)
     return len(audits)
 
 

@@ -24,13 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.email_addresses import ascii_host, canonical_email, email_domain
-from common.signed_links import LinkError, make_token, row_from_token
+from common.signed_links import LinkError, row_from_token
 from directory import ranking
 from directory.models import Company, CompanyProfession
 
-from . import invoice_columns, tasks
+from . import emails, invoice_columns
 from .invoice_files import MAX_ROWS, InvoiceFileError, Row, read_invoice_file, too_many_rows
 from .invoice_values import parse_amount, parse_date
+from .links import INVITATION_SALT, MANAGE_SALT, REQUEST_SALT
 from .models import (
     Appeal,
     AppealStatus,
@@ -54,7 +55,6 @@ from .models import (
 )
 from .names import compare_names
 
-INVITATION_SALT = "reviews.invitation"
 # Free mail providers: sharing one with the company proves no link.
 PUBLIC_EMAIL_DOMAINS = frozenset(
     """
@@ -330,18 +330,16 @@ def import_progress_key(job_id: int) -> str:
     return f"reviews:invoice-import:{job_id}"
 
 
-def invoice_import_start(
+def invoice_import_create(
     *, company: Company, actor, content: str, total: int, skipped: list[str] | None = None
 ) -> InvoiceImport:
-    """Queue a previewed import; the worker reports progress in the cache
-    (the import runs in one transaction, invisible until it commits).
-    ``skipped``: the duplicates the preview left out, reported with the
-    worker's own."""
-    job = InvoiceImport.objects.create(
+    """Record a previewed import for the worker (``tasks.invoice_import_start``
+    queues it); the worker reports progress in the cache (the import runs in
+    one transaction, invisible until it commits). ``skipped``: the
+    duplicates the preview left out, reported with the worker's own."""
+    return InvoiceImport.objects.create(
         company=company, created_by=actor, content=content, total=total, skipped=skipped or []
     )
-    tasks.run_invoice_import.delay_on_commit(job.pk)
-    return job
 
 
 def invoice_import_run(*, job_id: int) -> None:
@@ -385,16 +383,12 @@ def invoice_import_progress(job: InvoiceImport) -> int:
 # --- Invitations -------------------------------------------------------------------
 
 
-def invitation_token(invitation: ReviewInvitation) -> str:
-    return make_token(INVITATION_SALT, invitation.pk, invitation.nonce)
-
-
 def invitation_create(*, invoice: Invoice) -> ReviewInvitation:
     invitation = ReviewInvitation.objects.create(
         invoice=invoice,
         expires_at=timezone.now() + timedelta(days=settings.REVIEW_INVITATION_DAYS),
     )
-    tasks.send_review_invitation.delay_on_commit(invitation.pk)
+    emails.send_review_invitation.delay_on_commit(invitation.pk)
     return invitation
 
 
@@ -444,7 +438,7 @@ def invitations_remind(*, now=None) -> int:
     count = 0
     for pk in list(due):
         if ReviewInvitation.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
-            tasks.send_review_invitation.delay(pk, reminder=True)
+            emails.send_review_invitation.delay(pk, reminder=True)
             count += 1
     return count
 
@@ -592,7 +586,7 @@ def review_submit(
     invitation.save(update_fields=["used_at"])
     if review.status == ReviewStatus.PUBLISHED:
         company_review_stats_refresh(company_ids=[company.pk])
-    tasks.send_review_receipt.delay_on_commit(review.pk)
+    emails.send_review_receipt.delay_on_commit(review.pk)
     return review
 
 
@@ -669,7 +663,7 @@ def review_moderate(
     review.flags.filter(resolved_at__isnull=True).update(resolved_at=now, resolved_by=actor)
     if was_published or review.status == ReviewStatus.PUBLISHED:
         company_review_stats_refresh(company_ids=[review.company_id])
-    tasks.send_moderation_email.delay_on_commit(record.pk)
+    emails.send_moderation_email.delay_on_commit(record.pk)
     return record
 
 
@@ -705,12 +699,7 @@ def flag_dismiss(*, flag: ReviewFlag, actor: AbstractBaseUser) -> None:
 
 # --- Authors: updates, withdrawal, appeals --------------------------------------------
 
-MANAGE_SALT = "reviews.manage"
 APPEAL_WINDOW = timedelta(days=183)
-
-
-def manage_token(review: Review) -> str:
-    return make_token(MANAGE_SALT, review.pk, review.manage_nonce)
 
 
 def review_from_manage_token(token: str) -> Review:
@@ -815,12 +804,7 @@ def sanction_lift(*, sanction: Sanction, actor: AbstractBaseUser) -> None:
 
 # --- Clients without an invitation ---------------------------------------------------
 
-REQUEST_SALT = "reviews.request"
 REQUEST_MAX_AGE = timedelta(days=2)
-
-
-def request_token(request: ReviewRequest) -> str:
-    return make_token(REQUEST_SALT, request.pk, request.nonce)
 
 
 def review_request_create(*, company: Company, fields: dict) -> ReviewRequest:
@@ -830,7 +814,7 @@ def review_request_create(*, company: Company, fields: dict) -> ReviewRequest:
     request.invoice_number = request.invoice_number.strip()
     request.full_clean()
     request.save()
-    tasks.send_review_request_confirmation.delay_on_commit(request.pk)
+    emails.send_review_request_confirmation.delay_on_commit(request.pk)
     return request
 
 
@@ -873,7 +857,7 @@ def _try_match(request: ReviewRequest) -> None:
     if invitation is None:
         invitation = invitation_create(invoice=invoice)  # sent to the invoice's client
     elif invitation.is_open:
-        tasks.send_review_invitation.delay_on_commit(invitation.pk, reminder=True)
+        emails.send_review_invitation.delay_on_commit(invitation.pk, reminder=True)
     request.invoice, request.status = invoice, ReviewRequestStatus.MATCHED
     request.save(update_fields=["invoice", "status"])
 

@@ -18,7 +18,7 @@ from directory.files import private_file_response
 from directory.models import Company
 from directory.views.pro import member_view
 
-from . import invoice_columns, invoice_exports, services
+from . import invoice_columns, invoice_exports, services, tasks
 from .audits import audit_decide, audit_submit_scan
 from .forms import (
     AppealForm,
@@ -137,7 +137,7 @@ def invoice_import(request: HttpRequest, membership) -> HttpResponse:
     if step == "confirm":
         report = services.invoices_check(company=company, sheet=sheet, columns=columns)
         if not report.errors and report.rows:  # every invoice a duplicate: nothing to run
-            job = services.invoice_import_start(
+            job = tasks.invoice_import_start(
                 company=company,
                 actor=request.user,
                 content=services.invoices_file_content(report),

@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from reviews import services
+from reviews import links, services
 from reviews.models import Appeal, Review, ReviewStatus, Sanction
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
@@ -68,7 +68,7 @@ def test_author_appeals_a_rejection_and_staff_reverse_it(client, invited, modera
     services.review_moderate(
         review=review, actor=moderator, decision="reject", reason="name_mismatch"
     )
-    token = services.manage_token(review)
+    token = links.manage_token(review)
     client.post(
         reverse("reviews:manage", args=[token]),
         {"action": "appeal", "text": "J'ai réglé la facture au nom de ma compagne."},
