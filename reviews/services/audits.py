@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from directory.models import Company
 
-from . import emails
-from .models import Audit, AuditReason, AuditStatus, Invoice, Review, ReviewStatus, Strike
-from .services import company_review_stats_refresh
+from .. import emails
+from ..models import Audit, AuditReason, AuditStatus, Invoice, Review, ReviewStatus, Strike
+from . import stats
 
 AUDIT_DAYS = 15
 # From this fraud score a review is audited whatever the sample; signals
@@ -181,7 +181,7 @@ def _fail(audit: Audit, status: str, note: str, actor=None, now=None) -> None:
     )
     review.save(update_fields=["status", "status_changed_at", "status_note"])
     Strike.objects.get_or_create(company_id=review.company_id, audit=audit)
-    company_review_stats_refresh(company_ids=[review.company_id])
+    stats.company_review_stats_refresh(company_ids=[review.company_id])
 
 
 def audits_close_overdue(*, now=None) -> int:

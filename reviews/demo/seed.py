@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from directory.models import Company
 
-from .audits import AUDIT_DAYS
-from .models import Audit, AuditReason, Invoice, Review, ReviewInvitation, ReviewStatus
-from .services import company_review_stats_refresh
+from ..models import Audit, AuditReason, Invoice, Review, ReviewInvitation, ReviewStatus
+from ..services.audits import AUDIT_DAYS
+from ..services.stats import company_review_stats_refresh
 
 FIRST_NAMES = ["Sophie", "Julien", "Claire", "Thomas", "Nadia", "Luc", "Camille", "Karim", "Élodie"]
 SURNAMES = [
