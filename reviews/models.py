@@ -168,6 +168,24 @@ class ReviewStatus(models.TextChoices):
     UNPUBLISHED = "unpublished", _("Unpublished after a document audit")
 
 
+# Every allowed move of Review.status, and who makes it; "" is a review not
+# saved yet (its first status). The one function that moves a review is
+# reviews.services.transitions.review_move; its events are ReviewEvent.
+REVIEW_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("", ReviewStatus.PUBLISHED): "system: every automatic check passed",
+    ("", ReviewStatus.PENDING): "system: an automatic check sent it to moderation",
+    (ReviewStatus.PENDING, ReviewStatus.PUBLISHED): "staff: moderation",
+    (ReviewStatus.PENDING, ReviewStatus.REJECTED): "staff: moderation",
+    (ReviewStatus.PUBLISHED, ReviewStatus.REJECTED): "staff: moderation (a flag, an appeal)",
+    (ReviewStatus.REJECTED, ReviewStatus.PENDING): "staff: the author's appeal upheld",
+    (ReviewStatus.PUBLISHED, ReviewStatus.UNPUBLISHED): "staff or system: a failed audit",
+    (ReviewStatus.PENDING, ReviewStatus.WITHDRAWN): "author",
+    (ReviewStatus.PUBLISHED, ReviewStatus.WITHDRAWN): "author",
+    (ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN): "author",
+    (ReviewStatus.UNPUBLISHED, ReviewStatus.WITHDRAWN): "author",
+}
+
+
 class NameMatchResult(models.TextChoices):
     MATCH = "match", _("Match")
     PROBABLE = "probable", _("Probable")
@@ -277,6 +295,36 @@ class Review(models.Model):
         if len(words) == 1:
             return words[0].capitalize()
         return f"{words[0].capitalize()} {words[-1][0].upper()}."
+
+
+class ReviewEvent(WriteOnceModel):
+    """One move of a review's status: who (none: the system or the author's
+    private link), from, to, why. Write-once: the trail of every review."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, blank=True)  # "": submitted
+    to_status = models.CharField(max_length=12)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("review history entry")
+        verbose_name_plural = _("review history")
+
+    def __str__(self) -> str:
+        return f"review {self.review_id}: {self.from_status}→{self.to_status}"
+
+    @property
+    def from_status_label(self) -> str:
+        return ReviewStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_status_label(self) -> str:
+        return ReviewStatus(self.to_status).label
 
 
 class ReviewUpdate(models.Model):
@@ -435,6 +483,19 @@ class AuditStatus(models.TextChoices):
     MISSED = "missed", _("Invoice not sent in time")
 
 
+# Every allowed move of Audit.status ("" : a new audit); the one function
+# that moves an audit is reviews.services.transitions.audit_move (and
+# audits_start for the nightly batch); its events are AuditEvent.
+AUDIT_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("", AuditStatus.OPEN): "system: the nightly sample or fraud signals",
+    (AuditStatus.OPEN, AuditStatus.SUBMITTED): "company: the scan is sent",
+    (AuditStatus.SUBMITTED, AuditStatus.SUBMITTED): "company: another scan replaces it",
+    (AuditStatus.SUBMITTED, AuditStatus.PASSED): "staff",
+    (AuditStatus.SUBMITTED, AuditStatus.FAILED): "staff",
+    (AuditStatus.OPEN, AuditStatus.MISSED): "system: no scan within the delay",
+}
+
+
 class AuditReason(models.TextChoices):
     SAMPLE = "sample", _("Random sample")
     FRAUD = "fraud", _("Fraud signals")
@@ -467,6 +528,28 @@ class Audit(models.Model):
 
     def __str__(self) -> str:
         return f"audit of {self.review_id}"
+
+
+class AuditEvent(WriteOnceModel):
+    """One move of an audit's status: who (none: the system), from, to, why.
+    Write-once."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=10, blank=True)  # "": the audit opened
+    to_status = models.CharField(max_length=10)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("audit history entry")
+        verbose_name_plural = _("audit history")
+
+    def __str__(self) -> str:
+        return f"audit {self.audit_id}: {self.from_status}→{self.to_status}"
 
 
 class Strike(models.Model):

@@ -22,7 +22,7 @@ from ..models import (
     ReviewStatus,
     ReviewUpdate,
 )
-from . import moderation, stats
+from . import moderation, stats, transitions
 
 APPEAL_WINDOW = timedelta(days=183)
 
@@ -54,8 +54,9 @@ def review_withdraw(*, review: Review) -> None:
     if review.status == ReviewStatus.WITHDRAWN:
         return
     was_published = review.status == ReviewStatus.PUBLISHED
-    review.status, review.status_changed_at = ReviewStatus.WITHDRAWN, timezone.now()
-    review.save(update_fields=["status", "status_changed_at"])
+    transitions.review_move(
+        review, ReviewStatus.WITHDRAWN, actor=None, reason=_("Withdrawn by its author.")
+    )
     if was_published:
         stats.company_review_stats_refresh(company_ids=[review.company_id])
 
@@ -89,9 +90,13 @@ def appeal_decide(
     if appeal.status != AppealStatus.OPEN:
         raise ValidationError(_("This appeal is already decided."))
     if upheld:
-        review = appeal.review
+        review = Review.objects.select_for_update().get(pk=appeal.review_id)
         if appeal.by == Appeal.By.AUTHOR:
-            Review.objects.filter(pk=review.pk).update(status=ReviewStatus.PENDING)
+            # Back to moderation, recorded, then published by the decision.
+            why = _("The author's appeal is upheld.")
+            transitions.review_move(
+                review, ReviewStatus.PENDING, actor=actor, reason=f"{why} {note.strip()}".strip()
+            )
             moderation.review_moderate(
                 review=review, actor=actor, decision=ModerationDecision.Decision.PUBLISH, note=note
             )

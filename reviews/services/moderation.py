@@ -17,7 +17,7 @@ from ..models import (
     ReviewFlag,
     ReviewStatus,
 )
-from . import stats
+from . import stats, transitions
 
 
 @transaction.atomic
@@ -46,11 +46,12 @@ def review_moderate(
     now = timezone.now()
     was_published = review.status == ReviewStatus.PUBLISHED
     if decision == ModerationDecision.Decision.PUBLISH:
-        review.status, review.published_at = ReviewStatus.PUBLISHED, now
+        status, why = ReviewStatus.PUBLISHED, _("Published by a moderator.")
     else:
-        review.status = ReviewStatus.REJECTED
-    review.status_changed_at = now
-    review.save(update_fields=["status", "published_at", "status_changed_at"])
+        status, why = ReviewStatus.REJECTED, str(RejectionReason(reason).label)
+    transitions.review_move(
+        review, status, actor=actor, reason=f"{why} {record.note}".strip(), at=now
+    )
     review.flags.filter(resolved_at__isnull=True).update(resolved_at=now, resolved_by=actor)
     if was_published or review.status == ReviewStatus.PUBLISHED:
         stats.company_review_stats_refresh(company_ids=[review.company_id])

@@ -27,7 +27,7 @@ from ..models import (
     ReviewStatus,
 )
 from ..names import compare_names
-from . import sanctions, stats
+from . import sanctions, stats, transitions
 
 # Free mail providers: sharing one with the company proves no link.
 PUBLIC_EMAIL_DOMAINS = frozenset(
@@ -168,15 +168,15 @@ def review_submit(
         **fields,
     )
     review.full_clean(exclude=["moderation_reasons"])
-    review.save()
     review.moderation_reasons = moderation_reasons(review)
     if review.moderation_reasons:
-        review.status = ReviewStatus.PENDING
+        status = ReviewStatus.PENDING
+        why = _("Sent to moderation: %(checks)s.") % {
+            "checks": ", ".join(review.moderation_reasons)
+        }
     else:
-        review.status = ReviewStatus.PUBLISHED
-        review.published_at = now
-    review.status_changed_at = now
-    review.save(update_fields=["moderation_reasons", "status", "published_at", "status_changed_at"])
+        status, why = ReviewStatus.PUBLISHED, _("Every automatic check passed.")
+    transitions.review_move(review, status, actor=None, reason=why, at=now)
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
     if review.status == ReviewStatus.PUBLISHED:

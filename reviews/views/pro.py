@@ -317,7 +317,9 @@ def pro_audits(request: HttpRequest, membership) -> HttpResponse:
         )
         if form.is_valid():
             try:
-                audits.audit_submit_scan(audit=audit, upload=form.cleaned_data["scan"])
+                audits.audit_submit_scan(
+                    audit=audit, upload=form.cleaned_data["scan"], actor=request.user
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:

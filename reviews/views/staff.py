@@ -47,7 +47,7 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
 def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
         Review.objects.select_related("company", "invoice").prefetch_related(
-            "decisions", "flags", "appeals"
+            "decisions", "flags", "appeals", "events__actor"
         ),
         pk=review_id,
     )
