@@ -279,13 +279,39 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"review {self.pk} of {self.company_id}"
 
+    # Write-once text, for every write path (admin, shell, services),
+    # without a query: the values loaded from the database are remembered
+    # (Django's from_db pattern) and compared on save.
+    WRITE_ONCE = ("title", "text")
+
     def save(self, *args, **kwargs) -> None:
-        # Write-once text, for every write path (admin, shell, services).
-        if self.pk is not None:
-            stored = type(self).objects.filter(pk=self.pk).values("title", "text").first()
-            if stored and (stored["title"], stored["text"]) != (self.title, self.text):
-                raise ValidationError(_("The text of a review cannot be changed."))
+        """Refuses (ValidationError) a title or text other than the one
+        loaded; a new instance given an existing row's pk is inserted, never
+        written over that row (IntegrityError)."""
+        if not self._state.adding:
+            stored, deferred = getattr(self, "_stored_text", {}), self.get_deferred_fields()
+            for name in self.WRITE_ONCE:
+                if name not in deferred and stored.get(name, object()) != getattr(self, name):
+                    raise ValidationError(_("The text of a review cannot be changed."))
+        elif self.pk is not None:
+            kwargs.setdefault("force_insert", True)
         super().save(*args, **kwargs)
+        self._remember_text()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_text(field_names)
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        self._remember_text(fields)  # also a deferred field loaded on access
+
+    def _remember_text(self, fields=None) -> None:
+        loaded = self.__dict__
+        names = [n for n in self.WRITE_ONCE if n in loaded and (fields is None or n in fields)]
+        self._stored_text = {**getattr(self, "_stored_text", {}), **{n: loaded[n] for n in names}}
 
     @property
     def display_name(self) -> str:
