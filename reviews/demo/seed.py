@@ -106,8 +106,8 @@ def seed_reviews(*, companies: int = 150) -> int:
                 moderation_reasons=["name_mismatch"] if pending else [],
             )
             transitions.review_move(
-                review,
-                ReviewStatus.PENDING if pending else ReviewStatus.PUBLISHED,
+                review=review,
+                to=ReviewStatus.PENDING if pending else ReviewStatus.PUBLISHED,
                 actor=None,
                 reason=DEMO_REASON,
                 at=submitted if pending else published_at,
@@ -120,7 +120,7 @@ def seed_reviews(*, companies: int = 150) -> int:
         .order_by("invoice__number")[::15]
     )
     transitions.audits_start(
-        [
+        audits=[
             Audit(
                 review=review,
                 reason=AuditReason.SAMPLE,

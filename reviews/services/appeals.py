@@ -55,7 +55,7 @@ def review_withdraw(*, review: Review) -> None:
         return
     was_published = review.status == ReviewStatus.PUBLISHED
     transitions.review_move(
-        review, ReviewStatus.WITHDRAWN, actor=None, reason=_("Withdrawn by its author.")
+        review=review, to=ReviewStatus.WITHDRAWN, actor=None, reason=_("Withdrawn by its author.")
     )
     if was_published:
         stats.company_review_stats_refresh(company_ids=[review.company_id])
@@ -95,7 +95,10 @@ def appeal_decide(
             # Back to moderation, recorded, then published by the decision.
             why = _("The author's appeal is upheld.")
             transitions.review_move(
-                review, ReviewStatus.PENDING, actor=actor, reason=f"{why} {note.strip()}".strip()
+                review=review,
+                to=ReviewStatus.PENDING,
+                actor=actor,
+                reason=f"{why} {note.strip()}".strip(),
             )
             moderation.review_moderate(
                 review=review, actor=actor, decision=ModerationDecision.Decision.PUBLISH, note=note

@@ -161,7 +161,7 @@ def audits_open(*, now=None, seed: int | str | None = None) -> int:
         )
         for pk in sorted(sample | suspicious)
     ]
-    for audit in transitions.audits_start(audits, at=now):
+    for audit in transitions.audits_start(audits=audits, at=now):
         emails.send_audit_request.delay_on_commit(audit.pk)
     return len(audits)
 
@@ -172,7 +172,7 @@ def _fail(audit: Audit, status: str, note: str, actor=None, now=None) -> None:
     keeps its status; the strike stands either way."""
     now = now or timezone.now()
     audit.note = note
-    transitions.audit_move(audit, status, actor=actor, reason=note, at=now, also=["note"])
+    transitions.audit_move(audit=audit, to=status, actor=actor, reason=note, at=now, also=["note"])
     review = Review.objects.select_for_update().get(pk=audit.review_id)
     if review.status == ReviewStatus.PUBLISHED:
         review.status_note = (
@@ -181,8 +181,8 @@ def _fail(audit: Audit, status: str, note: str, actor=None, now=None) -> None:
             else _("Unpublished: the invoice did not match the review during a document audit.")
         )
         transitions.review_move(
-            review,
-            ReviewStatus.UNPUBLISHED,
+            review=review,
+            to=ReviewStatus.UNPUBLISHED,
             actor=actor,
             reason=review.status_note,
             at=now,
@@ -232,7 +232,7 @@ def audit_submit_scan(*, audit: Audit, upload, actor: AbstractBaseUser | None = 
         if again
         else _("The scan of the invoice was sent.")
     )
-    transitions.audit_move(audit, AuditStatus.SUBMITTED, actor=actor, reason=why)
+    transitions.audit_move(audit=audit, to=AuditStatus.SUBMITTED, actor=actor, reason=why)
 
 
 @transaction.atomic
@@ -244,7 +244,9 @@ def audit_decide(*, audit: Audit, actor: AbstractBaseUser, passed: bool, note: s
     if passed:
         audit.note = note
         why = note.strip() or _("The invoice matches the review.")
-        transitions.audit_move(audit, AuditStatus.PASSED, actor=actor, reason=why, also=["note"])
+        transitions.audit_move(
+            audit=audit, to=AuditStatus.PASSED, actor=actor, reason=why, also=["note"]
+        )
     else:
         if not note.strip():
             raise ValidationError(_("Say what does not match."))

@@ -41,9 +41,9 @@ def _refuse(message: str, labels: type, from_status: str, to: str) -> Transition
 
 
 def review_move(
+    *,
     review: Review,
     to: str,
-    *,
     actor: AbstractBaseUser | None,
     reason: str,
     at: datetime | None = None,
@@ -78,9 +78,9 @@ def review_move(
 
 
 def audit_move(
+    *,
     audit: Audit,
     to: str,
-    *,
     actor: AbstractBaseUser | None,
     reason: str,
     at: datetime | None = None,
@@ -117,7 +117,7 @@ def audit_move(
     )
 
 
-def audits_start(audits: list[Audit], *, at: datetime) -> list[Audit]:
+def audits_start(*, audits: list[Audit], at: datetime) -> list[Audit]:
     """Insert new open audits, all opened ``at``, with their first event, in
     two statements (the nightly batch). An audit of a review already audited
     is skipped (one audit per review). Returns the audits opened."""

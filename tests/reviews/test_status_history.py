@@ -182,7 +182,9 @@ def test_a_passed_audit_is_recorded(published, moderator, settings):
 
 def test_a_move_outside_the_table_is_refused(published, moderator, settings):
     with pytest.raises(transitions.TransitionError):
-        transitions.review_move(published, ReviewStatus.PENDING, actor=moderator, reason="no")
+        transitions.review_move(
+            review=published, to=ReviewStatus.PENDING, actor=moderator, reason="no"
+        )
     published.refresh_from_db()
     assert published.status == ReviewStatus.PUBLISHED
     assert published.events.count() == 1
@@ -190,7 +192,9 @@ def test_a_move_outside_the_table_is_refused(published, moderator, settings):
     audits.audits_open(seed=1)
     audit = Audit.objects.get()
     with pytest.raises(transitions.TransitionError):
-        transitions.audit_move(audit, AuditStatus.PASSED, actor=moderator, reason="no scan")
+        transitions.audit_move(
+            audit=audit, to=AuditStatus.PASSED, actor=moderator, reason="no scan"
+        )
     assert audit.events.count() == 1
 
 
