@@ -4,7 +4,15 @@ from django.contrib import admin
 
 from common.admin import SirenSearchMixin
 
-from .models import Invoice, ModerationDecision, Reply, Review, ReviewInvitation, Sanction
+from .models import (
+    Invoice,
+    ModerationDecision,
+    Reply,
+    Review,
+    ReviewEvent,
+    ReviewInvitation,
+    Sanction,
+)
 
 
 @admin.register(Invoice)
@@ -35,14 +43,28 @@ class DecisionInline(admin.TabularInline):
         return False
 
 
+class EventInline(admin.TabularInline):
+    """The review's status history (``reviews.services.transitions``)."""
+
+    model = ReviewEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "from_status", "to_status", "actor", "reason"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    """Read-only: the text is the author's; decisions go through moderation."""
+    """Read-only: the text is the author's; decisions go through moderation,
+    and the status changes only through ``reviews.services.transitions``."""
 
     list_display = ["pk", "company", "rating", "status", "name_match", "created_at"]
     list_filter = ["status", "rating", "name_match"]
     search_fields = ["company__trade_name", "title"]
-    inlines = [DecisionInline]
+    readonly_fields = ["status", "status_changed_at", "published_at"]
+    inlines = [DecisionInline, EventInline]
     show_full_result_count = False
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -168,6 +168,24 @@ class ReviewStatus(models.TextChoices):
     UNPUBLISHED = "unpublished", _("Unpublished after a document audit")
 
 
+# Every allowed move of Review.status, and who makes it; "" is a review not
+# saved yet (its first status). The one function that moves a review is
+# reviews.services.transitions.review_move; its events are ReviewEvent.
+REVIEW_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("", ReviewStatus.PUBLISHED): "system: every automatic check passed",
+    ("", ReviewStatus.PENDING): "system: an automatic check sent it to moderation",
+    (ReviewStatus.PENDING, ReviewStatus.PUBLISHED): "staff: moderation",
+    (ReviewStatus.PENDING, ReviewStatus.REJECTED): "staff: moderation",
+    (ReviewStatus.PUBLISHED, ReviewStatus.REJECTED): "staff: moderation (a flag, an appeal)",
+    (ReviewStatus.REJECTED, ReviewStatus.PENDING): "staff: the author's appeal upheld",
+    (ReviewStatus.PUBLISHED, ReviewStatus.UNPUBLISHED): "staff or system: a failed audit",
+    (ReviewStatus.PENDING, ReviewStatus.WITHDRAWN): "author",
+    (ReviewStatus.PUBLISHED, ReviewStatus.WITHDRAWN): "author",
+    (ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN): "author",
+    (ReviewStatus.UNPUBLISHED, ReviewStatus.WITHDRAWN): "author",
+}
+
+
 class NameMatchResult(models.TextChoices):
     MATCH = "match", _("Match")
     PROBABLE = "probable", _("Probable")
@@ -261,13 +279,39 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"review {self.pk} of {self.company_id}"
 
+    # Write-once text, for every write path (admin, shell, services),
+    # without a query: the values loaded from the database are remembered
+    # (Django's from_db pattern) and compared on save.
+    WRITE_ONCE = ("title", "text")
+
     def save(self, *args, **kwargs) -> None:
-        # Write-once text, for every write path (admin, shell, services).
-        if self.pk is not None:
-            stored = type(self).objects.filter(pk=self.pk).values("title", "text").first()
-            if stored and (stored["title"], stored["text"]) != (self.title, self.text):
-                raise ValidationError(_("The text of a review cannot be changed."))
+        """Refuses (ValidationError) a title or text other than the one
+        loaded; a new instance given an existing row's pk is inserted, never
+        written over that row (IntegrityError)."""
+        if not self._state.adding:
+            stored, deferred = getattr(self, "_stored_text", {}), self.get_deferred_fields()
+            for name in self.WRITE_ONCE:
+                if name not in deferred and stored.get(name, object()) != getattr(self, name):
+                    raise ValidationError(_("The text of a review cannot be changed."))
+        elif self.pk is not None:
+            kwargs.setdefault("force_insert", True)
         super().save(*args, **kwargs)
+        self._remember_text()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_text(field_names)
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        self._remember_text(fields)  # also a deferred field loaded on access
+
+    def _remember_text(self, fields=None) -> None:
+        loaded = self.__dict__
+        names = [n for n in self.WRITE_ONCE if n in loaded and (fields is None or n in fields)]
+        self._stored_text = {**getattr(self, "_stored_text", {}), **{n: loaded[n] for n in names}}
 
     @property
     def display_name(self) -> str:
@@ -277,6 +321,36 @@ class Review(models.Model):
         if len(words) == 1:
             return words[0].capitalize()
         return f"{words[0].capitalize()} {words[-1][0].upper()}."
+
+
+class ReviewEvent(WriteOnceModel):
+    """One move of a review's status: who (none: the system or the author's
+    private link), from, to, why. Write-once: the trail of every review."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, blank=True)  # "": submitted
+    to_status = models.CharField(max_length=12)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("review history entry")
+        verbose_name_plural = _("review history")
+
+    def __str__(self) -> str:
+        return f"review {self.review_id}: {self.from_status}→{self.to_status}"
+
+    @property
+    def from_status_label(self) -> str:
+        return ReviewStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_status_label(self) -> str:
+        return ReviewStatus(self.to_status).label
 
 
 class ReviewUpdate(models.Model):
@@ -435,6 +509,19 @@ class AuditStatus(models.TextChoices):
     MISSED = "missed", _("Invoice not sent in time")
 
 
+# Every allowed move of Audit.status ("" : a new audit); the one function
+# that moves an audit is reviews.services.transitions.audit_move (and
+# audits_start for the nightly batch); its events are AuditEvent.
+AUDIT_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("", AuditStatus.OPEN): "system: the nightly sample or fraud signals",
+    (AuditStatus.OPEN, AuditStatus.SUBMITTED): "company: the scan is sent",
+    (AuditStatus.SUBMITTED, AuditStatus.SUBMITTED): "company: another scan replaces it",
+    (AuditStatus.SUBMITTED, AuditStatus.PASSED): "staff",
+    (AuditStatus.SUBMITTED, AuditStatus.FAILED): "staff",
+    (AuditStatus.OPEN, AuditStatus.MISSED): "system: no scan within the delay",
+}
+
+
 class AuditReason(models.TextChoices):
     SAMPLE = "sample", _("Random sample")
     FRAUD = "fraud", _("Fraud signals")
@@ -467,6 +554,28 @@ class Audit(models.Model):
 
     def __str__(self) -> str:
         return f"audit of {self.review_id}"
+
+
+class AuditEvent(WriteOnceModel):
+    """One move of an audit's status: who (none: the system), from, to, why.
+    Write-once."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=10, blank=True)  # "": the audit opened
+    to_status = models.CharField(max_length=10)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("audit history entry")
+        verbose_name_plural = _("audit history")
+
+    def __str__(self) -> str:
+        return f"audit {self.audit_id}: {self.from_status}→{self.to_status}"
 
 
 class Strike(models.Model):

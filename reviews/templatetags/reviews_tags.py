@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 from django.core.paginator import Paginator
 
+from ..links import manage_token
 from ..selectors import (
     ORDERS,
     PAGE_SIZE,
@@ -12,7 +13,6 @@ from ..selectors import (
     reviews_by_author,
     unpublished_reviews,
 )
-from ..services import manage_token
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core import mail
 
-from reviews import services
+from reviews.services import invoices
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def invoice_fields():
 def invited(cast, invoice_fields, django_capture_on_commit_callbacks):
     """An invoice of company A whose client got the invitation e-mail."""
     with django_capture_on_commit_callbacks(execute=True):
-        invoice = services.invoice_create(
+        invoice = invoices.invoice_create(
             company=cast.company_a, fields=dict(invoice_fields), actor=cast.owner_a
         )
     return invoice

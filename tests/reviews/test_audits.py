@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import audits
 from reviews.models import Audit, AuditStatus, Review, ReviewStatus, Strike
+from reviews.services import audits
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
@@ -37,13 +37,14 @@ def test_sampling_is_reproducible_with_a_seed(published, settings):
 
 
 def test_the_same_seed_draws_the_same_sample(cast, settings, django_capture_on_commit_callbacks):
-    from reviews import services
+    from reviews.services import invoices
+    from reviews.services import reviews as review_services
 
     settings.REVIEW_AUDIT_RATE = 0.3
     reviews = []
     for n in range(10):
         with django_capture_on_commit_callbacks(execute=False):
-            invoice = services.invoice_create(
+            invoice = invoices.invoice_create(
                 company=cast.company_a,
                 fields={
                     "number": f"S-{n}",
@@ -55,7 +56,7 @@ def test_the_same_seed_draws_the_same_sample(cast, settings, django_capture_on_c
                 actor=None,
             )
         reviews.append(
-            services.review_submit(
+            review_services.review_submit(
                 invitation=invoice.invitation,
                 fields={
                     "rating": 4,

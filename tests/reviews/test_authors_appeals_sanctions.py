@@ -11,8 +11,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from reviews import services
+from reviews import links
 from reviews.models import Appeal, Review, ReviewStatus, Sanction
+from reviews.services import appeals, invoices, moderation
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
@@ -65,17 +66,17 @@ def test_forged_manage_link_is_refused(client, published):
 def test_author_appeals_a_rejection_and_staff_reverse_it(client, invited, moderator):
     client.post(review_path(), {**REVIEW, "author_name": "Paul Bernard"})
     review = Review.objects.get()
-    services.review_moderate(
+    moderation.review_moderate(
         review=review, actor=moderator, decision="reject", reason="name_mismatch"
     )
-    token = services.manage_token(review)
+    token = links.manage_token(review)
     client.post(
         reverse("reviews:manage", args=[token]),
         {"action": "appeal", "text": "J'ai réglé la facture au nom de ma compagne."},
     )
     appeal = Appeal.objects.get()
     assert appeal.by == "author"
-    services.appeal_decide(appeal=appeal, actor=moderator, upheld=True, note="Couple vérifié.")
+    appeals.appeal_decide(appeal=appeal, actor=moderator, upheld=True, note="Couple vérifié.")
     review.refresh_from_db()
     assert review.status == ReviewStatus.PUBLISHED
     assert review.decisions.count() == 2
@@ -85,11 +86,11 @@ def test_appeals_close_after_six_months(invited, client, moderator):
     client.post(review_path(), {**REVIEW, "author_name": "Paul Bernard"})
     review = Review.objects.get()
     with time_machine.travel("2026-11-01", tick=False):
-        services.review_moderate(
+        moderation.review_moderate(
             review=review, actor=moderator, decision="reject", reason="name_mismatch"
         )
     with time_machine.travel("2027-06-01", tick=False), pytest.raises(ValidationError):
-        services.appeal_create(
+        appeals.appeal_create(
             review=review, by="author", text="Trop tard mais je tente quand même."
         )
 
@@ -104,7 +105,7 @@ def test_company_appeals_a_publication_review_stays_visible(client, cast, publis
     assert appeal.by == "company"
     published.refresh_from_db()
     assert published.status == ReviewStatus.PUBLISHED
-    services.appeal_decide(appeal=appeal, actor=moderator, upheld=False, note="Facture vérifiée.")
+    appeals.appeal_decide(appeal=appeal, actor=moderator, upheld=False, note="Facture vérifiée.")
     appeal.refresh_from_db()
     assert appeal.status == "dismissed"
     published.refresh_from_db()
@@ -124,7 +125,7 @@ def test_sanction_warns_publicly_and_freezes_reviews(
     page = client.get(cast.company_a.get_absolute_url()).content.decode()
     assert "Faux avis détectés" in page
     with django_capture_on_commit_callbacks(execute=True):
-        services.invoice_create(
+        invoices.invoice_create(
             company=cast.company_a,
             fields={
                 "number": "F-NEW",

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from directory.search.query import SearchQuery
 from directory.search.service import search_companies
-from reviews import services
 from reviews.models import Review, ReviewInvitation, ReviewStatus
+from reviews.services import invitations, invoices, reviews
 from tests.factories import MembershipFactory
 
 from .conftest import REVIEW, review_path
@@ -79,7 +79,7 @@ def test_duplicate_text_goes_to_moderation(
 ):
     client.post(review_path(), REVIEW)
     with django_capture_on_commit_callbacks(execute=True):
-        services.invoice_create(
+        invoices.invoice_create(
             company=cast.company_a,
             fields={
                 "number": "F-2026-002",
@@ -107,7 +107,7 @@ def test_expired_link_is_refused(client, cast, invoice_fields, django_capture_on
         time_machine.travel("2026-01-05 10:00 +0100", tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.invoice_create(
+        invoices.invoice_create(
             company=cast.company_a,
             fields=invoice_fields | {"issued_on": "2026-01-02"},
             actor=None,
@@ -130,7 +130,7 @@ def test_reviewer_linked_to_the_company_is_refused(
 ):
     MembershipFactory(company=cast.company_a, user__email="cousin@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        services.invoice_create(
+        invoices.invoice_create(
             company=cast.company_a,
             fields={
                 "number": "F-9",
@@ -149,8 +149,8 @@ def test_reviewer_linked_to_the_company_is_refused(
 def test_company_email_domain_is_a_link(cast):
     cast.company_a.email = "contact@alpha-elec.fr"
     cast.company_a.save()
-    assert services.is_linked_to_company(cast.company_a, "stagiaire@alpha-elec.fr")
-    assert not services.is_linked_to_company(cast.company_a, "someone@gmail.com")
+    assert reviews.is_linked_to_company(cast.company_a, "stagiaire@alpha-elec.fr")
+    assert not reviews.is_linked_to_company(cast.company_a, "someone@gmail.com")
 
 
 def test_opt_out_stops_reminders(client, invited):
@@ -162,17 +162,17 @@ def test_opt_out_stops_reminders(client, invited):
     assert client.get(review_path()).status_code == 400
     invitation.sent_at = invitation.sent_at.replace(year=2025)
     invitation.save()
-    assert services.invitations_remind() == 0
+    assert invitations.invitations_remind() == 0
 
 
 def test_one_reminder_only(invited):
     invitation = ReviewInvitation.objects.get()
     later = invitation.sent_at + __import__("datetime").timedelta(days=11)
     sent = len(mail.outbox)
-    assert services.invitations_remind(now=later) == 1
+    assert invitations.invitations_remind(now=later) == 1
     assert len(mail.outbox) == sent + 1
     assert "Rappel" in mail.outbox[-1].subject
-    assert services.invitations_remind(now=later) == 0
+    assert invitations.invitations_remind(now=later) == 0
 
 
 def test_review_text_is_write_once(client, invited):

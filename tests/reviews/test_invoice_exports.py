@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from reviews import invoice_columns, services
+from reviews import invoice_columns
 from reviews.invoice_exports import neutralise, template_csv, template_xlsx
+from reviews.services import invoices
 from tests.conftest import PASSWORD
 
 
@@ -44,8 +45,8 @@ def test_a_neutralised_cell_is_text_in_a_workbook():
     assert (sheet["A1"].data_type, sheet["A1"].value) == ("s", "'=1+1")
 
 
-def sheet_of(content: bytes) -> services.InvoiceSheet:
-    return services.invoice_sheet_read(content=content)
+def sheet_of(content: bytes) -> invoices.InvoiceSheet:
+    return invoices.invoice_sheet_read(content=content)
 
 
 @pytest.mark.parametrize("template", [template_csv, template_xlsx])
@@ -83,7 +84,7 @@ def test_the_xlsx_template_holds_a_real_date_and_amount():
 def test_the_example_invoice_of_each_template_imports(cast, template):
     sheet = sheet_of(template())
     columns = invoice_columns.recognise(sheet.header)
-    report = services.invoices_check(company=cast.company_a, sheet=sheet, columns=columns)
+    report = invoices.invoices_check(company=cast.company_a, sheet=sheet, columns=columns)
     assert report.errors == []
     [row] = report.rows
     assert (row["number"], row["issued_on"], row["amount"]) == (

@@ -336,15 +336,16 @@ CELL = st.text(alphabet="0123456789 ,.-/€=@+abcéÉ;\"'\t\u00a0\u202f", max_si
 )
 @given(st.lists(st.lists(CELL, min_size=0, max_size=9), max_size=8))
 def test_random_rows_give_invoices_or_line_numbered_errors(cast, rows):
-    from reviews import invoice_columns, services
+    from reviews import invoice_columns
+    from reviews.services import invoices
 
     header = ("N° facture", "Date", "Montant TTC", "Nom du client", "Société", "E-mail", "Tél")
-    sheet = services.InvoiceSheet(
+    sheet = invoices.InvoiceSheet(
         header=header,
         rows=tuple(Row(line=n + 2, cells=tuple(cells)) for n, cells in enumerate(rows)),
         blank=0,
     )
-    report = services.invoices_check(
+    report = invoices.invoices_check(
         company=cast.company_a, sheet=sheet, columns=invoice_columns.recognise(header)
     )
     assert all(error.startswith("ligne ") for error in report.errors) or not rows

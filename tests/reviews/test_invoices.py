@@ -81,11 +81,11 @@ def test_csv_preview_then_import(pro, cast, django_capture_on_commit_callbacks):
 
 
 def test_progress_is_reported_while_importing(cast):
-    from reviews import services
+    from reviews.services import invoices
 
     rows = "".join(f"N-{n};2026-09-01;100;Client {n};;c{n}@example.org;\n" for n in range(120))
     seen = []
-    services.invoices_import_file(
+    invoices.invoices_import_file(
         company=cast.company_a,
         content=(HEADER + rows).encode(),
         actor=None,

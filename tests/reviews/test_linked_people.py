@@ -14,8 +14,8 @@ from django.core import mail
 from django.urls import reverse
 
 from directory.models import Invitation
-from reviews import services
 from reviews.models import Invoice, Review, ReviewRequest, ReviewRequestStatus
+from reviews.services import invoices, reviews
 from tests.conftest import PASSWORD
 from tests.factories import MembershipFactory
 
@@ -29,7 +29,7 @@ REFUSED = "liées à l'entreprise"
 
 def register_invoice(cast, capture, client_email, number="F-100"):
     with capture(execute=True):
-        return services.invoice_create(
+        return invoices.invoice_create(
             company=cast.company_a,
             fields={
                 "number": number,
@@ -124,10 +124,10 @@ def test_a_private_second_address_links_its_owner_not_its_provider(cast):
         company=cast.company_a, email="compta@cabinet-expert.fr", invited_by=cast.owner_a
     )
 
-    assert services.is_linked_to_company(cast.company_a, "Jean+avis@bluewin.ch")
-    assert services.is_linked_to_company(cast.company_a, "compta@cabinet-expert.fr")
-    assert not services.is_linked_to_company(cast.company_a, "marie@bluewin.ch")
-    assert not services.is_linked_to_company(cast.company_a, "client@cabinet-expert.fr")
+    assert reviews.is_linked_to_company(cast.company_a, "Jean+avis@bluewin.ch")
+    assert reviews.is_linked_to_company(cast.company_a, "compta@cabinet-expert.fr")
+    assert not reviews.is_linked_to_company(cast.company_a, "marie@bluewin.ch")
+    assert not reviews.is_linked_to_company(cast.company_a, "client@cabinet-expert.fr")
 
 
 def test_a_person_invited_to_join_is_linked(client, cast, django_capture_on_commit_callbacks):
@@ -154,23 +154,23 @@ def test_company_domains_compare_in_ascii(cast, company_email, website, client_e
     cast.company_a.email, cast.company_a.website = company_email, website
     cast.company_a.save()
 
-    assert services.is_linked_to_company(cast.company_a, client_email)
-    assert not services.is_linked_to_company(cast.company_a, "stagiaire@autre-exemple.fr")
-    assert not services.is_linked_to_company(cast.company_a, "stagiaire@pasalpha-elec.fr")
-    assert not services.is_linked_to_company(cast.company_a, "stagiaire@gmail.com")
+    assert reviews.is_linked_to_company(cast.company_a, client_email)
+    assert not reviews.is_linked_to_company(cast.company_a, "stagiaire@autre-exemple.fr")
+    assert not reviews.is_linked_to_company(cast.company_a, "stagiaire@pasalpha-elec.fr")
+    assert not reviews.is_linked_to_company(cast.company_a, "stagiaire@gmail.com")
 
 
 def test_an_internationalised_address_is_one_identity(cast):
     MembershipFactory(company=cast.company_a, user__email="élodie@exämple.fr")
 
-    assert services.is_linked_to_company(cast.company_a, "élodie@xn--exmple-cua.fr")
-    assert services.is_linked_to_company(cast.company_a, "Élodie+avis@EXÄMPLE.fr")
-    assert not services.is_linked_to_company(cast.company_a, "elodie@gmail.com")
+    assert reviews.is_linked_to_company(cast.company_a, "élodie@xn--exmple-cua.fr")
+    assert reviews.is_linked_to_company(cast.company_a, "Élodie+avis@EXÄMPLE.fr")
+    assert not reviews.is_linked_to_company(cast.company_a, "elodie@gmail.com")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "not an address", "@", "a@"])
 def test_text_that_is_no_address_links_to_nobody(cast, text):
-    assert not services.is_linked_to_company(cast.company_a, text)
+    assert not reviews.is_linked_to_company(cast.company_a, text)
 
 
 def test_invoice_keeps_the_typed_address_and_the_clients_identity(

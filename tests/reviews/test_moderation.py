@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import ModerationDecision, Review, ReviewFlag, ReviewStatus
+from reviews.services import moderation
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
@@ -77,12 +77,12 @@ def test_rejection_needs_a_listed_reason_sent_to_the_author(
 
 
 def test_decisions_are_write_once(pending, moderator):
-    record = services.review_moderate(review=pending, actor=moderator, decision="publish")
+    record = moderation.review_moderate(review=pending, actor=moderator, decision="publish")
     record.note = "changed"
     with pytest.raises(ValidationError):
         record.save()
     with pytest.raises(ValidationError):  # a published review cannot be published again
-        services.review_moderate(review=pending, actor=moderator, decision="publish")
+        moderation.review_moderate(review=pending, actor=moderator, decision="publish")
 
 
 def test_only_moderators_open_the_queue(client, pending, cast):

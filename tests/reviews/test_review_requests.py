@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import ReviewInvitation, ReviewRequest
+from reviews.services import invoices
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def confirm(client):
 
 
 def register(cast, email="sophie@example.org", client_name="Mme Sophie Martin"):
-    return services.invoice_create(
+    return invoices.invoice_create(
         company=cast.company_a,
         fields={
             "number": "F-77",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from reviews.demo import seed_reviews
+from reviews.demo.seed import seed_reviews
 
 
 class Command(BaseCommand):

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from directory.models import Company
 
-from . import tasks
-from .models import Audit, AuditReason, AuditStatus, Invoice, Review, ReviewStatus, Strike
-from .services import company_review_stats_refresh
+from .. import emails
+from ..models import Audit, AuditReason, AuditStatus, Invoice, Review, ReviewStatus, Strike
+from . import stats, transitions
 
 AUDIT_DAYS = 15
 # From this fraud score a review is audited whatever the sample; signals
@@ -161,43 +161,50 @@ def audits_open(*, now=None, seed: int | str | None = None) -> int:
         )
         for pk in sorted(sample | suspicious)
     ]
-    Audit.objects.bulk_create(audits, ignore_conflicts=True)
-    for audit in Audit.objects.filter(opened_at=now, status=AuditStatus.OPEN):
-        tasks.send_audit_request.delay_on_commit(audit.pk)
+    for audit in transitions.audits_start(audits=audits, at=now):
+        emails.send_audit_request.delay_on_commit(audit.pk)
     return len(audits)
 
 
 def _fail(audit: Audit, status: str, note: str, actor=None, now=None) -> None:
+    """Close the audit (failed or missed) and unpublish its review with a
+    public note. A review no longer published (withdrawn, rejected since)
+    keeps its status; the strike stands either way."""
     now = now or timezone.now()
-    audit.status, audit.decided_at, audit.decided_by, audit.note = status, now, actor, note
-    audit.save(update_fields=["status", "decided_at", "decided_by", "note"])
-    review = audit.review
-    review.status = ReviewStatus.UNPUBLISHED
-    review.status_changed_at = now
-    review.status_note = (
-        _("Unpublished: the invoice was not sent for the document audit.")
-        if status == AuditStatus.MISSED
-        else _("Unpublished: the invoice did not match the review during a document audit.")
-    )
-    review.save(update_fields=["status", "status_changed_at", "status_note"])
+    audit.note = note
+    transitions.audit_move(audit=audit, to=status, actor=actor, reason=note, at=now, also=["note"])
+    review = Review.objects.select_for_update().get(pk=audit.review_id)
+    if review.status == ReviewStatus.PUBLISHED:
+        review.status_note = (
+            _("Unpublished: the invoice was not sent for the document audit.")
+            if status == AuditStatus.MISSED
+            else _("Unpublished: the invoice did not match the review during a document audit.")
+        )
+        transitions.review_move(
+            review=review,
+            to=ReviewStatus.UNPUBLISHED,
+            actor=actor,
+            reason=review.status_note,
+            at=now,
+            also=["status_note"],
+        )
     Strike.objects.get_or_create(company_id=review.company_id, audit=audit)
-    company_review_stats_refresh(company_ids=[review.company_id])
+    stats.company_review_stats_refresh(company_ids=[review.company_id])
 
 
 def audits_close_overdue(*, now=None) -> int:
     """Audits whose invoice never came: the review is unpublished with a
     public note, the company gets a strike. Returns how many."""
     now = now or timezone.now()
-    overdue = Audit.objects.filter(status=AuditStatus.OPEN, due_at__lt=now).select_related(
-        "review"
+    overdue = Audit.objects.filter(status=AuditStatus.OPEN, due_at__lt=now).values_list(
+        "pk", flat=True
     )[:MAX_AUDITS_PER_RUN]
     closed = 0
-    for audit in overdue:
+    for pk in list(overdue):
         with transaction.atomic():
-            # Claim the row: a second worker finds it no longer open.
-            if Audit.objects.filter(pk=audit.pk, status=AuditStatus.OPEN).update(
-                status=AuditStatus.MISSED
-            ):
+            # Lock the row: a second worker waits, then finds it no longer open.
+            audit = Audit.objects.select_for_update().filter(pk=pk, status=AuditStatus.OPEN).first()
+            if audit is not None:
                 _fail(audit, AuditStatus.MISSED, _("Invoice not sent within 15 days."), now=now)
                 closed += 1
     return closed
@@ -210,8 +217,8 @@ def audits_run(*, now=None, seed=None) -> AuditReport:
 
 
 @transaction.atomic
-def audit_submit_scan(*, audit: Audit, upload) -> None:
-    """The company sends the invoice's scan."""
+def audit_submit_scan(*, audit: Audit, upload, actor: AbstractBaseUser | None = None) -> None:
+    """The company (``actor``: the member) sends the invoice's scan."""
     audit = Audit.objects.select_for_update().select_related("review__invoice").get(pk=audit.pk)
     if audit.status not in (AuditStatus.OPEN, AuditStatus.SUBMITTED):
         raise ValidationError(_("This audit is closed."))
@@ -219,8 +226,13 @@ def audit_submit_scan(*, audit: Audit, upload) -> None:
     invoice.scan = upload
     invoice.full_clean()
     invoice.save(update_fields=["scan"])
-    audit.status = AuditStatus.SUBMITTED
-    audit.save(update_fields=["status"])
+    again = audit.status == AuditStatus.SUBMITTED
+    why = (
+        _("Another scan of the invoice was sent.")
+        if again
+        else _("The scan of the invoice was sent.")
+    )
+    transitions.audit_move(audit=audit, to=AuditStatus.SUBMITTED, actor=actor, reason=why)
 
 
 @transaction.atomic
@@ -230,13 +242,11 @@ def audit_decide(*, audit: Audit, actor: AbstractBaseUser, passed: bool, note: s
     if audit.status != AuditStatus.SUBMITTED:
         raise ValidationError(_("Only an audit whose invoice was sent can be decided."))
     if passed:
-        audit.status, audit.decided_at, audit.decided_by, audit.note = (
-            AuditStatus.PASSED,
-            timezone.now(),
-            actor,
-            note,
+        audit.note = note
+        why = note.strip() or _("The invoice matches the review.")
+        transitions.audit_move(
+            audit=audit, to=AuditStatus.PASSED, actor=actor, reason=why, also=["note"]
         )
-        audit.save(update_fields=["status", "decided_at", "decided_by", "note"])
     else:
         if not note.strip():
             raise ValidationError(_("Say what does not match."))

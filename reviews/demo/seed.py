@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from directory.models import Company
 
-from .audits import AUDIT_DAYS
-from .models import Audit, AuditReason, Invoice, Review, ReviewInvitation, ReviewStatus
-from .services import company_review_stats_refresh
+from ..models import Audit, AuditReason, Invoice, Review, ReviewInvitation, ReviewStatus
+from ..services import transitions
+from ..services.audits import AUDIT_DAYS
+from ..services.stats import company_review_stats_refresh
 
 FIRST_NAMES = ["Sophie", "Julien", "Claire", "Thomas", "Nadia", "Luc", "Camille", "Karim", "Élodie"]
 SURNAMES = [
@@ -46,6 +47,7 @@ TEXTS = {
     1: ["Rendez-vous manqués et finitions à reprendre. Je ne referais pas appel à eux."],
 }
 TITLES = {5: "Excellent", 4: "Très satisfait", 3: "Correct", 2: "Peut mieux faire", 1: "Déçu"}
+DEMO_REASON = "Demo data."
 RATINGS = [5] * 10 + [4] * 6 + [3] * 2 + [2] + [1]
 
 
@@ -82,7 +84,8 @@ def seed_reviews(*, companies: int = 150) -> int:
             )
             rating = rng.choice(RATINGS)
             pending = rng.random() < 0.125
-            Review.objects.create(
+            published_at = submitted + timedelta(minutes=rng.randrange(1, 90))
+            review = Review(
                 company=company,
                 invoice=invoice,
                 rating=rating,
@@ -100,12 +103,14 @@ def seed_reviews(*, companies: int = 150) -> int:
                 declared_at=submitted,
                 name_match="mismatch" if pending else "match",
                 name_score=40.0 if pending else 100.0,
-                status=ReviewStatus.PENDING if pending else ReviewStatus.PUBLISHED,
                 moderation_reasons=["name_mismatch"] if pending else [],
-                published_at=None
-                if pending
-                else submitted + timedelta(minutes=rng.randrange(1, 90)),
-                status_changed_at=submitted,
+            )
+            transitions.review_move(
+                review=review,
+                to=ReviewStatus.PENDING if pending else ReviewStatus.PUBLISHED,
+                actor=None,
+                reason=DEMO_REASON,
+                at=submitted if pending else published_at,
             )
             created += 1
     # A few published reviews are under a document audit, as on a live site.
@@ -114,8 +119,8 @@ def seed_reviews(*, companies: int = 150) -> int:
         .filter(company__in=targets, audit__isnull=True, invoice__number__startswith="DEMO-")
         .order_by("invoice__number")[::15]
     )
-    Audit.objects.bulk_create(
-        [
+    transitions.audits_start(
+        audits=[
             Audit(
                 review=review,
                 reason=AuditReason.SAMPLE,
@@ -124,7 +129,7 @@ def seed_reviews(*, companies: int = 150) -> int:
             )
             for review in sample
         ],
-        ignore_conflicts=True,
+        at=now,
     )
     company_review_stats_refresh(company_ids=[c.pk for c in targets])
     return created

@@ -1,0 +1,108 @@
+"""E-mails of the reviews app: one Celery task per e-mail, ids in, rendered
+by ``common.mail`` after the services' transaction commits
+(``delay_on_commit``). Imports models and ``links`` only, so that services
+queue them without an import circle."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from common.mail import EMAIL_TASK, send_templated
+
+from . import links
+from .models import Audit, ModerationDecision, Review, ReviewInvitation, ReviewRequest
+
+
+@shared_task(**EMAIL_TASK)
+def send_review_invitation(invitation_id: int, reminder: bool = False) -> None:
+    """The platform's own, neutral invitation: who asks, about which
+    service and date, where the review appears, what identity shows."""
+    invitation = (
+        ReviewInvitation.objects.select_related("invoice__company")
+        .filter(pk=invitation_id, used_at__isnull=True, opted_out_at__isnull=True)
+        .first()
+    )
+    if invitation is None or not invitation.is_open:
+        return
+    opt_out_url = links.opt_out_url(invitation)
+    send_templated(
+        "review_invitation",
+        {
+            "invoice": invitation.invoice,
+            "company": invitation.invoice.company,
+            "reminder": reminder,
+            "expires_at": invitation.expires_at,
+            "review_url": links.review_url(invitation),
+            "opt_out_url": opt_out_url,
+        },
+        [invitation.invoice.client_email],
+        headers={"List-Unsubscribe": f"<{opt_out_url}>"},
+    )
+    if not reminder:
+        ReviewInvitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
+            sent_at=timezone.now()
+        )
+
+
+@shared_task(**EMAIL_TASK)
+def send_moderation_email(decision_id: int) -> None:
+    """Tell the author what became of their review, and why if refused."""
+    decision = ModerationDecision.objects.select_related("review__company").get(pk=decision_id)
+    review = decision.review
+    send_templated(
+        "review_decision",
+        {
+            "decision": decision,
+            "review": review,
+            "company": review.company,
+            "page_url": links.company_page_url(review.company),
+            "how_url": links.how_url(),
+        },
+        [review.author_email],
+    )
+
+
+@shared_task(**EMAIL_TASK)
+def send_audit_request(audit_id: int) -> None:
+    """Ask the company's members for the invoice behind a review."""
+    audit = Audit.objects.select_related("review__invoice__company").get(pk=audit_id)
+    company = audit.review.company
+    members = list(company.memberships.values_list("user__email", flat=True))
+    if members:
+        send_templated(
+            "audit_request",
+            {
+                "audit": audit,
+                "invoice": audit.review.invoice,
+                "company": company,
+                "url": links.pro_audits_url(company),
+            },
+            members,
+        )
+
+
+@shared_task(**EMAIL_TASK)
+def send_review_receipt(review_id: int) -> None:
+    """The author's copy, with the private link to update or withdraw."""
+    review = Review.objects.select_related("company").get(pk=review_id)
+    send_templated(
+        "review_receipt",
+        {"review": review, "company": review.company, "manage_url": links.manage_url(review)},
+        [review.author_email],
+    )
+
+
+@shared_task(**EMAIL_TASK)
+def send_review_request_confirmation(request_id: int) -> None:
+    """The link that proves the address of a client asking to review."""
+    request = ReviewRequest.objects.select_related("company").get(pk=request_id)
+    send_templated(
+        "review_request",
+        {
+            "request": request,
+            "company": request.company,
+            "url": links.request_confirm_url(request),
+        },
+        [request.email],
+    )

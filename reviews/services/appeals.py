@@ -1,0 +1,116 @@
+"""The author's private page (dated updates, withdrawal) and appeals against
+a decision, by the author or the company."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.signed_links import row_from_token
+
+from ..links import MANAGE_SALT
+from ..models import (
+    Appeal,
+    AppealStatus,
+    ModerationDecision,
+    Review,
+    ReviewStatus,
+    ReviewUpdate,
+)
+from . import moderation, stats, transitions
+
+APPEAL_WINDOW = timedelta(days=183)
+
+
+def review_from_manage_token(token: str) -> Review:
+    return row_from_token(
+        Review.objects.select_related("company"),
+        token,
+        salt=MANAGE_SALT,
+        nonce_field="manage_nonce",
+        invalid=_("This link is not valid."),
+    )
+
+
+def review_add_update(*, review: Review, text: str) -> ReviewUpdate:
+    """The author adds a dated note; the original text never changes."""
+    if review.status not in (ReviewStatus.PUBLISHED, ReviewStatus.PENDING):
+        raise ValidationError(_("This review can no longer be updated."))
+    update = ReviewUpdate(review=review, text=text.strip())
+    update.full_clean()
+    update.save()
+    return update
+
+
+@transaction.atomic
+def review_withdraw(*, review: Review) -> None:
+    """The author withdraws the review: it leaves the page, and is kept."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status == ReviewStatus.WITHDRAWN:
+        return
+    was_published = review.status == ReviewStatus.PUBLISHED
+    transitions.review_move(
+        review=review, to=ReviewStatus.WITHDRAWN, actor=None, reason=_("Withdrawn by its author.")
+    )
+    if was_published:
+        stats.company_review_stats_refresh(company_ids=[review.company_id])
+
+
+def appeal_create(*, review: Review, by: str, text: str, appellant=None) -> Appeal:
+    """Within 6 months of the last decision: the author against a
+    rejection, the company against a publication."""
+    last = review.decisions.order_by("-created_at").first()
+    decided_at = last.created_at if last else review.published_at or review.created_at
+    if timezone.now() - decided_at > APPEAL_WINDOW:
+        raise ValidationError(_("Decisions can be appealed within 6 months only."))
+    if by == Appeal.By.AUTHOR and review.status != ReviewStatus.REJECTED:
+        raise ValidationError(_("Only a rejected review can be appealed by its author."))
+    if by == Appeal.By.COMPANY and review.status != ReviewStatus.PUBLISHED:
+        raise ValidationError(_("Only a published review can be appealed by the company."))
+    if review.appeals.filter(by=by, status=AppealStatus.OPEN).exists():
+        raise ValidationError(_("An appeal is already open."))
+    appeal = Appeal(review=review, by=by, text=text.strip(), appellant=appellant)
+    appeal.full_clean()
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, appeal: Appeal, actor: AbstractBaseUser, upheld: bool, note: str = "", reason: str = ""
+) -> None:
+    """Upholding reverses the decision through moderation (recorded like
+    any decision); dismissing leaves it. Either way the appeal is closed."""
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.status != AppealStatus.OPEN:
+        raise ValidationError(_("This appeal is already decided."))
+    if upheld:
+        review = Review.objects.select_for_update().get(pk=appeal.review_id)
+        if appeal.by == Appeal.By.AUTHOR:
+            # Back to moderation, recorded, then published by the decision.
+            why = _("The author's appeal is upheld.")
+            transitions.review_move(
+                review=review,
+                to=ReviewStatus.PENDING,
+                actor=actor,
+                reason=f"{why} {note.strip()}".strip(),
+            )
+            moderation.review_moderate(
+                review=review, actor=actor, decision=ModerationDecision.Decision.PUBLISH, note=note
+            )
+        else:
+            moderation.review_moderate(
+                review=review,
+                actor=actor,
+                decision=ModerationDecision.Decision.REJECT,
+                reason=reason,
+                note=note,
+            )
+    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.DISMISSED
+    appeal.decided_at, appeal.decided_by, appeal.decision_note = timezone.now(), actor, note
+    appeal.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])

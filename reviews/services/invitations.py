@@ -1,0 +1,80 @@
+"""Invitations: the platform asks the client of an invoice for a review
+(one signed link, one reminder, an opt-out)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.signed_links import LinkError, row_from_token
+
+from .. import emails
+from ..links import INVITATION_SALT
+from ..models import (
+    Invoice,
+    Review,
+    ReviewInvitation,
+)
+
+
+def invitation_create(*, invoice: Invoice) -> ReviewInvitation:
+    invitation = ReviewInvitation.objects.create(
+        invoice=invoice,
+        expires_at=timezone.now() + timedelta(days=settings.REVIEW_INVITATION_DAYS),
+    )
+    emails.send_review_invitation.delay_on_commit(invitation.pk)
+    return invitation
+
+
+def invitation_from_token(token: str) -> ReviewInvitation:
+    """The invitation a link names, if it can still be used. Raises
+    :class:`~common.signed_links.LinkError`."""
+    invitation = row_from_token(
+        ReviewInvitation.objects.select_related("invoice__company"),
+        token,
+        salt=INVITATION_SALT,
+        invalid=_("This review link is not valid."),
+    )
+    if invitation.used_at is not None or Review.objects.filter(invoice=invitation.invoice).exists():
+        raise LinkError(_("A review was already written for this invoice."))
+    if invitation.opted_out_at is not None:
+        raise LinkError(_("You asked not to be invited for this invoice."))
+    if invitation.expires_at <= timezone.now():
+        raise LinkError(_("This review link has expired."))
+    return invitation
+
+
+def invitation_opt_out(*, token: str) -> ReviewInvitation:
+    invitation = row_from_token(
+        ReviewInvitation.objects.all(),
+        token,
+        salt=INVITATION_SALT,
+        invalid=_("This link is not valid."),
+    )
+    ReviewInvitation.objects.filter(pk=invitation.pk, opted_out_at__isnull=True).update(
+        opted_out_at=timezone.now()
+    )
+    return invitation
+
+
+def invitations_remind(*, now=None) -> int:
+    """Queue the one reminder of invitations left unanswered. Returns how
+    many; a conditional update claims each row, so two workers never send
+    the same reminder."""
+    now = now or timezone.now()
+    due = ReviewInvitation.objects.filter(
+        sent_at__lte=now - timedelta(days=settings.REVIEW_REMINDER_DAYS),
+        reminded_at__isnull=True,
+        used_at__isnull=True,
+        opted_out_at__isnull=True,
+        expires_at__gt=now,
+    ).values_list("pk", flat=True)[:5000]
+    count = 0
+    for pk in list(due):
+        if ReviewInvitation.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+            emails.send_review_invitation.delay(pk, reminder=True)
+            count += 1
+    return count

@@ -1,0 +1,339 @@
+"""Invoices: registered one by one (form) or from a file (CSV, .xlsx), previewed
+and imported at once by a worker. A registered invoice invites its client
+(``invitations``) and answers the requests waiting for it (``requests``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.models import Company
+
+from .. import invoice_columns
+from ..invoice_files import MAX_ROWS, InvoiceFileError, Row, read_invoice_file, too_many_rows
+from ..invoice_values import parse_amount, parse_date
+from ..models import (
+    Invoice,
+    InvoiceColumnMapping,
+    InvoiceImport,
+    InvoiceSource,
+    ReviewSettings,
+)
+from . import invitations, requests
+
+# What is left of "1 234,56 €" after a comma delimiter split it.
+CENTS = re.compile(r"\d{1,2}\s*(?:€|eur)?", re.IGNORECASE | re.ASCII)
+# The columns of the file the worker imports, after the pro's preview.
+CSV_COLUMNS = list(invoice_columns.FIELDS)
+
+
+def settings_for(company: Company) -> ReviewSettings:
+    return ReviewSettings.objects.get_or_create(company=company)[0]
+
+
+@transaction.atomic
+def invoice_create(
+    *,
+    company: Company,
+    fields: dict,
+    actor: AbstractBaseUser | None,
+    source: str = InvoiceSource.FORM,
+) -> Invoice:
+    """Register an invoice and, if the company's rule says so, invite its
+    client (the e-mail leaves after commit)."""
+    invoice = Invoice(company=company, created_by=actor, source=source, **fields)
+    invoice.client_email = invoice.client_email.strip().lower()
+    invoice.full_clean()
+    invoice.save()
+    if settings_for(company).invites(invoice):
+        invitations.invitation_create(invoice=invoice)
+    requests.review_requests_match(invoice=invoice)
+    return invoice
+
+
+@dataclass
+class InvoiceSheet:
+    """An invoice file read, its header found: what the preview, the
+    column-mapping step and the import work on (kept in the session between
+    them, so it holds only JSON-friendly values)."""
+
+    header: tuple[str, ...]
+    rows: tuple[Row, ...]  # the data rows, below the header
+    blank: int  # blank rows skipped
+    above: int = 0  # title rows above the header, ignored
+
+    @property
+    def signature(self) -> str:
+        return invoice_columns.signature(self.header)
+
+    @property
+    def width(self) -> int:
+        """Columns to choose from: the header's, or more if data runs past it."""
+        return max([len(self.header), *(len(row.cells) for row in self.rows[:200])])
+
+    def column_label(self, column: int) -> str:
+        letter = invoice_columns.column_letter(column)
+        name = self.header[column] if column < len(self.header) else ""
+        return f"{letter} « {name} »" if name else letter
+
+    def samples(self, column: int, count: int = 3) -> list[str]:
+        values = (row.cells[column] for row in self.rows if column < len(row.cells))
+        return [value for value in values if value][:count]
+
+    def to_session(self) -> dict:
+        return {
+            "header": list(self.header),
+            "rows": [[row.line, list(row.cells)] for row in self.rows],
+            "blank": self.blank,
+            "above": self.above,
+        }
+
+    @classmethod
+    def from_session(cls, data: dict) -> InvoiceSheet:
+        return cls(
+            header=tuple(data["header"]),
+            rows=tuple(Row(line=line, cells=tuple(cells)) for line, cells in data["rows"]),
+            blank=data["blank"],
+            above=data["above"],
+        )
+
+
+@dataclass
+class CsvReport:
+    rows: list[dict] = field(default_factory=list)  # ready to import, with their "line"
+    errors: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    blank: int = 0
+    created: int = 0
+
+
+def invoice_sheet_read(*, content: bytes) -> InvoiceSheet:
+    """Read an uploaded invoice file (CSV or .xlsx) and find its header;
+    raises InvoiceFileError with a message for the pro."""
+    table = read_invoice_file(content)
+    at = invoice_columns.header_index(table.rows)
+    data = table.rows[at + 1 :]
+    if len(data) > MAX_ROWS:
+        raise too_many_rows()
+    return InvoiceSheet(header=table.rows[at].cells, rows=data, blank=table.blank, above=at)
+
+
+def invoice_column_mapping_save(
+    *, company: Company, sheet: InvoiceSheet, columns: dict[str, int]
+) -> InvoiceColumnMapping:
+    """Remember the pro's choice of columns for the next file with this header."""
+    mapping, _created = InvoiceColumnMapping.objects.update_or_create(
+        company=company, signature=sheet.signature, defaults={"columns": columns}
+    )
+    return mapping
+
+
+def _invoice_row(
+    line: int, cells: tuple[str, ...], columns: dict[str, int], width: int, today: date
+) -> tuple[dict | None, list[str]]:
+    values = {
+        key: cells[columns[key]] if columns.get(key, len(cells)) < len(cells) else ""
+        for key in CSV_COLUMNS
+    }
+    problems = []
+    if len(cells) > width and max(columns.values()) < width and CENTS.fullmatch(cells[width]):
+        # "1 234,56" unquoted in a comma-separated file splits in two, the
+        # cents past the last named column: refuse rather than import 1234.
+        problems.append(_("more cells than column names (a comma inside a value?)"))
+    if not values["number"]:
+        problems.append(_("the invoice number is missing"))
+    issued_on = amount = None
+    try:
+        issued_on = parse_date(values["date"], today=today)
+    except ValueError as error:
+        problems.append(str(error))
+    try:
+        amount = parse_amount(values["amount"])
+    except ValueError as error:
+        problems.append(str(error))
+    if not values["client_name"]:
+        problems.append(_("the client name is missing"))
+    try:
+        validate_email(values["client_email"])
+    except ValidationError:
+        problems.append(
+            _("the client e-mail is not valid (%(value)s)") % {"value": values["client_email"][:60]}
+        )
+    for key, limit in (
+        ("number", 50),
+        ("client_name", 150),
+        ("client_company", 150),
+        ("client_phone", 20),
+    ):
+        if len(values[key]) > limit:
+            problems.append(
+                _("%(column)s is longer than %(limit)s characters")
+                % {"column": invoice_columns.FIELDS[key], "limit": limit}
+            )
+    if problems:
+        return None, [
+            _("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+            for problem in problems
+        ]
+    return {
+        "line": line,
+        "number": values["number"],
+        "issued_on": issued_on,
+        "amount": amount,
+        "client_name": values["client_name"],
+        "client_company": values["client_company"],
+        "client_email": values["client_email"].lower(),
+        "client_phone": values["client_phone"],
+    }, []
+
+
+def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, int]) -> CsvReport:
+    """Every row read into an invoice or line-numbered errors. Invoice
+    numbers already registered, or repeated in the file, are skipped and
+    reported."""
+    report = CsvReport(blank=sheet.blank)
+    missing = invoice_columns.missing(columns)
+    if missing:
+        report.errors.append(
+            _("Columns not recognised: %(columns)s. Choose them below or use the template.")
+            % {"columns": ", ".join(str(invoice_columns.FIELDS[key]) for key in missing)}
+        )
+        return report
+    if not sheet.rows:
+        report.errors.append(_("The file has no invoice under its header row."))
+        return report
+    known = set(company.invoices.values_list("number", flat=True))
+    seen: set[str] = set()
+    today = timezone.localdate()
+    for row in sheet.rows:
+        data, errors = _invoice_row(row.line, row.cells, columns, len(sheet.header), today)
+        if errors:
+            report.errors.extend(errors)
+            continue
+        if data["number"] in known or data["number"] in seen:
+            report.duplicates.append(data["number"])
+            continue
+        seen.add(data["number"])
+        report.rows.append(data)
+    return report
+
+
+def invoices_file_content(report: CsvReport) -> str:
+    """The previewed invoices as the worker reads them: a UTF-8 CSV of
+    CSV_COLUMNS with ISO dates and plain decimals (internal; never served)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for data in report.rows:
+        writer.writerow(
+            [
+                data["number"],
+                data["issued_on"].isoformat(),
+                str(data["amount"]),
+                data["client_name"],
+                data["client_company"],
+                data["client_email"],
+                data["client_phone"],
+            ]
+        )
+    return out.getvalue()
+
+
+def invoices_import_file(
+    *,
+    company: Company,
+    content: bytes,
+    actor: AbstractBaseUser | None,
+    commit: bool,
+    progress=None,
+    columns: dict[str, int] | None = None,
+) -> CsvReport:
+    """Check an invoice file (see ``invoice_sheet_read``) whose columns are
+    given or recognised from its header; with ``commit``, import it — all
+    rows or none."""
+    try:
+        sheet = invoice_sheet_read(content=content)
+    except InvoiceFileError as error:
+        return CsvReport(errors=list(error.messages))
+    if columns is None:
+        columns = invoice_columns.recognise(sheet.header)
+    report = invoices_check(company=company, sheet=sheet, columns=columns)
+    if commit and not report.errors:
+        with transaction.atomic():
+            for data in report.rows:
+                fields = {key: value for key, value in data.items() if key != "line"}
+                invoice_create(
+                    company=company, fields=fields, actor=actor, source=InvoiceSource.CSV
+                )
+                report.created += 1
+                if progress and report.created % IMPORT_PROGRESS_STEP == 0:
+                    progress(report.created)
+    return report
+
+
+IMPORT_PROGRESS_STEP = 50
+
+
+def import_progress_key(job_id: int) -> str:
+    return f"reviews:invoice-import:{job_id}"
+
+
+def invoice_import_create(
+    *, company: Company, actor, content: str, total: int, skipped: list[str] | None = None
+) -> InvoiceImport:
+    """Record a previewed import for the worker (``tasks.invoice_import_start``
+    queues it); the worker reports progress in the cache (the import runs in
+    one transaction, invisible until it commits). ``skipped``: the
+    duplicates the preview left out, reported with the worker's own."""
+    return InvoiceImport.objects.create(
+        company=company, created_by=actor, content=content, total=total, skipped=skipped or []
+    )
+
+
+def invoice_import_run(*, job_id: int) -> None:
+    claimed = InvoiceImport.objects.filter(pk=job_id, status=InvoiceImport.Status.QUEUED).update(
+        status=InvoiceImport.Status.RUNNING
+    )
+    if not claimed:
+        return  # another worker has it, or it already ran
+    job = InvoiceImport.objects.select_related("company", "created_by").get(pk=job_id)
+    key = import_progress_key(job.pk)
+    try:
+        report = invoices_import_file(
+            company=job.company,
+            content=job.content.encode(),
+            actor=job.created_by,
+            commit=True,
+            progress=lambda done: cache.set(key, done, timeout=3600),
+        )
+    except Exception:
+        InvoiceImport.objects.filter(pk=job.pk).update(
+            status=InvoiceImport.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    InvoiceImport.objects.filter(pk=job.pk).update(
+        status=InvoiceImport.Status.FAILED if report.errors else InvoiceImport.Status.DONE,
+        created_count=report.created,
+        skipped=[*job.skipped, *report.duplicates],
+        errors=report.errors,
+        finished_at=timezone.now(),
+        content="",  # client data is not kept beyond the import
+    )
+    cache.set(key, report.created, timeout=3600)
+
+
+def invoice_import_progress(job: InvoiceImport) -> int:
+    if job.status in (InvoiceImport.Status.DONE, InvoiceImport.Status.FAILED):
+        return job.created_count
+    return cache.get(import_progress_key(job.pk), 0)

@@ -1,0 +1,89 @@
+"""Moderation: staff decisions on reviews, the company's public reply, flags."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import emails
+from ..models import (
+    ModerationDecision,
+    RejectionReason,
+    Reply,
+    Review,
+    ReviewFlag,
+    ReviewStatus,
+)
+from . import stats, transitions
+
+
+@transaction.atomic
+def review_moderate(
+    *, review: Review, actor: AbstractBaseUser, decision: str, reason: str = "", note: str = ""
+) -> ModerationDecision:
+    """Publish a review waiting in moderation, or reject a review (waiting,
+    or published and flagged) for one reason of the published list. The
+    decision is recorded and the author told."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    allowed = {
+        ModerationDecision.Decision.PUBLISH: (ReviewStatus.PENDING,),
+        ModerationDecision.Decision.REJECT: (ReviewStatus.PENDING, ReviewStatus.PUBLISHED),
+    }
+    if review.status not in allowed.get(decision, ()):
+        raise ValidationError(_("This review cannot take that decision now."))
+    if decision == ModerationDecision.Decision.REJECT and reason not in RejectionReason.values:
+        raise ValidationError(_("Choose the reason of the rejection in the list."))
+    record = ModerationDecision.objects.create(
+        review=review,
+        decision=decision,
+        reason=reason if decision == ModerationDecision.Decision.REJECT else "",
+        note=note.strip(),
+        decided_by=actor,
+    )
+    now = timezone.now()
+    was_published = review.status == ReviewStatus.PUBLISHED
+    if decision == ModerationDecision.Decision.PUBLISH:
+        status, why = ReviewStatus.PUBLISHED, _("Published by a moderator.")
+    else:
+        status, why = ReviewStatus.REJECTED, str(RejectionReason(reason).label)
+    transitions.review_move(
+        review=review, to=status, actor=actor, reason=f"{why} {record.note}".strip(), at=now
+    )
+    review.flags.filter(resolved_at__isnull=True).update(resolved_at=now, resolved_by=actor)
+    if was_published or review.status == ReviewStatus.PUBLISHED:
+        stats.company_review_stats_refresh(company_ids=[review.company_id])
+    emails.send_moderation_email.delay_on_commit(record.pk)
+    return record
+
+
+def reply_save(*, review: Review, author: AbstractBaseUser, text: str) -> Reply:
+    """The company's one public reply; editing it marks it edited."""
+    reply = Reply.objects.filter(review=review).first()
+    if reply is None:
+        reply = Reply(review=review, author=author, text=text.strip())
+    else:
+        reply.text, reply.author, reply.edited_at = text.strip(), author, timezone.now()
+    reply.full_clean()
+    reply.save()
+    return reply
+
+
+def flag_create(
+    *, review: Review, reason: str, note: str = "", reporter=None, by_company: bool = False
+) -> ReviewFlag:
+    """Record a flag; the review stays visible."""
+    flag = ReviewFlag(
+        review=review, reason=reason, note=note.strip(), reporter=reporter, by_company=by_company
+    )
+    flag.full_clean()
+    flag.save()
+    return flag
+
+
+def flag_dismiss(*, flag: ReviewFlag, actor: AbstractBaseUser) -> None:
+    ReviewFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=actor
+    )

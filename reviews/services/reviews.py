@@ -1,0 +1,185 @@
+"""Reviews: submission by the invited client, the people linked to the company
+who cannot review it, and the automatic checks that send a review to
+moderation."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from urllib.parse import urlsplit
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.email_addresses import ascii_host, canonical_email, email_domain
+from directory.models import Company
+
+from .. import emails
+from ..models import (
+    NameMatchResult,
+    Review,
+    ReviewInvitation,
+    ReviewStatus,
+)
+from ..names import compare_names
+from . import sanctions, stats, transitions
+
+# Free mail providers: sharing one with the company proves no link.
+PUBLIC_EMAIL_DOMAINS = frozenset(
+    """
+    gmail.com googlemail.com yahoo.fr yahoo.com hotmail.fr hotmail.com outlook.fr outlook.com
+    live.fr live.com msn.com orange.fr wanadoo.fr free.fr sfr.fr neuf.fr laposte.net
+    bbox.fr numericable.fr icloud.com me.com aol.com protonmail.com proton.me gmx.fr gmx.com
+    """.split()
+)
+# Contact details in a public text: an e-mail, a French phone number, a link.
+CONTACT_PATTERN = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.]+"
+    r"|(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b"
+    r"|\bhttps?://|\bwww\.\S+|\b[\w-]+\.(?:fr|com|net|org|io)\b",
+    re.IGNORECASE,
+)
+
+
+class ReviewRefused(ValidationError):
+    """A review the platform cannot take at all (not moderation)."""
+
+
+def _hash(value: str) -> str:
+    if not value:
+        return ""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
+
+
+def _private_domain(email: str) -> str:
+    """The ASCII domain of an address, "" for a public mail provider or
+    a domain too long to be any company's (IDN domains grow in ASCII)."""
+    domain = email_domain(email)
+    too_long = len(domain) > Review._meta.get_field("author_domain").max_length
+    return "" if domain in PUBLIC_EMAIL_DOMAINS or too_long else domain
+
+
+def _company_domains(company: Company, member_addresses: list[str]) -> set[str]:
+    """The company's own mail domains, in ASCII: its e-mail's, its
+    website's, and its staff's unless a public mail provider."""
+    domains = {email_domain(company.email)}
+    website = company.website.strip()
+    if website:
+        with contextlib.suppress(ValueError):  # a malformed URL names no domain
+            url = urlsplit(website if "//" in website else f"//{website}")
+            domains.add(ascii_host(url.hostname or "").removeprefix("www."))
+    domains |= {email_domain(address) for address in member_addresses} - PUBLIC_EMAIL_DOMAINS
+    return domains - {""}
+
+
+def is_linked_to_company(company: Company, email: str) -> bool:
+    """The reviewer works for the company: an address of a member (any of
+    their account's addresses) or of a person invited to join, or the
+    company's own (non-public) e-mail domain or website domain, or one of
+    their sub-domains.
+
+    Addresses compare in their canonical form (``common.emails``):
+    "jean.dupont+avis@gmail.com" and "JeanDupont@googlemail.com" are the
+    member "jean.dupont@gmail.com"; domains compare in ASCII.
+    """
+    reviewer = canonical_email(email)
+    if not reviewer:
+        return False
+    members = list(company.memberships.values_list("user__email", flat=True))
+    people = [
+        *members,
+        *EmailAddress.objects.filter(user__memberships__company=company).values_list(
+            "email", flat=True
+        ),
+        *company.invitations.filter(accepted_at__isnull=True).values_list("email", flat=True),
+    ]
+    if reviewer in {canonical_email(address) for address in people if address}:
+        return True
+    domain = email_domain(email)
+    if not domain or domain in PUBLIC_EMAIL_DOMAINS:
+        return False
+    # Domains are the company's and its members' login addresses' only: a
+    # member's private second address or an invited accountant's firm do
+    # not make every client of their provider "linked". A sub-domain is
+    # the company's too: "x@bureau.alpha-elec.fr".
+    return any(
+        domain == own or domain.endswith(f".{own}") for own in _company_domains(company, members)
+    )
+
+
+def moderation_reasons(review: Review) -> list[str]:
+    """The automatic checks a review did not pass (empty: publish now).
+
+    The rating is not among them: a one-star and a five-star review take
+    the same path and the same delay.
+    """
+    reasons = []
+    if review.name_match == NameMatchResult.MISMATCH:
+        reasons.append("name_mismatch")
+    if CONTACT_PATTERN.search(f"{review.title} {review.text}"):
+        reasons.append("contact_details")
+    duplicate = Review.objects.filter(text__iexact=review.text.strip()).exclude(pk=review.pk)
+    if duplicate.exists():
+        reasons.append("duplicate_text")
+    return reasons
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    invitation: ReviewInvitation,
+    fields: dict,
+    ip: str = "",
+    user_agent: str = "",
+) -> Review:
+    """Record the review of an invitation's invoice: published at once if
+    every automatic check passes, otherwise sent to moderation."""
+    invitation = ReviewInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.used_at is not None:
+        raise ReviewRefused(_("A review was already written for this invoice."))
+    invoice = invitation.invoice
+    company = invoice.company
+    if sanctions.company_is_frozen(company):
+        raise ReviewRefused(_("This company cannot receive new reviews for now."))
+    if is_linked_to_company(company, invoice.client_email):
+        raise ReviewRefused(
+            _("Reviews from people linked to the company (staff, associates) are not accepted.")
+        )
+    comparison = compare_names(
+        fields["author_name"], invoice.client_name, invoice_company=invoice.client_company
+    )
+    now = timezone.now()
+    review = Review(
+        company=company,
+        invoice=invoice,
+        experience_date=invoice.issued_on,
+        author_email=invoice.client_email,
+        author_domain=_private_domain(invoice.client_email),
+        declared_at=now,
+        name_match=comparison.result.value,
+        name_score=comparison.score,
+        ip_hash=_hash(ip),
+        user_agent_hash=_hash(user_agent),
+        **fields,
+    )
+    review.full_clean(exclude=["moderation_reasons"])
+    review.moderation_reasons = moderation_reasons(review)
+    if review.moderation_reasons:
+        status = ReviewStatus.PENDING
+        why = _("Sent to moderation: %(checks)s.") % {
+            "checks": ", ".join(review.moderation_reasons)
+        }
+    else:
+        status, why = ReviewStatus.PUBLISHED, _("Every automatic check passed.")
+    transitions.review_move(review=review, to=status, actor=None, reason=why, at=now)
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    if review.status == ReviewStatus.PUBLISHED:
+        stats.company_review_stats_refresh(company_ids=[company.pk])
+    emails.send_review_receipt.delay_on_commit(review.pk)
+    return review

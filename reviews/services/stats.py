@@ -1,0 +1,45 @@
+"""Aggregates of published reviews kept on the companies (count, average,
+trust score that search ranks by)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Avg, Count, FloatField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from directory.companies.services import company_search_keys_sync
+from directory.models import Company
+from directory.search import ranking
+
+from ..models import Review
+
+
+def company_review_stats_refresh(*, company_ids: Iterable[int] | None = None) -> int:
+    """Recount published reviews, their average and the trust score search
+    ranks by (``directory.search.ranking.trust``) for the given companies
+    (every company when None), in one set-based UPDATE with no id list, then
+    copy the trust score onto the companies' trade rows
+    (``company_search_keys_sync``). Returns companies updated."""
+    if company_ids is not None:
+        company_ids = list(company_ids)
+    published = Review.objects.published().filter(company_id=OuterRef("pk"))
+    companies = (
+        Company.objects.all() if company_ids is None else Company.objects.filter(pk__in=company_ids)
+    )
+    count = Coalesce(
+        Subquery(published.values("company_id").annotate(n=Count("*")).values("n")), Value(0)
+    )
+    average = Subquery(published.values("company_id").annotate(a=Avg("rating")).values("a"))
+    updated = companies.update(
+        review_count=count,
+        rating_average=average,
+        # No review: the average is NULL, so is the formula; trust is neutral.
+        trust_score=Coalesce(
+            ranking.trust(average_rating=average, review_count=count),
+            Value(ranking.trust()),
+            output_field=FloatField(),
+        ),
+    )
+    company_search_keys_sync(company_ids=company_ids)
+    return updated

@@ -1,0 +1,142 @@
+"""The state machines of ``Review.status`` and ``Audit.status``: the one way
+each changes, allowed by its table (``REVIEW_TRANSITIONS``,
+``AUDIT_TRANSITIONS`` in ``reviews.models``) and recorded as a write-once
+event (who, from, to, why). Callers hold the row locked
+(``select_for_update``) and keep their own side effects (aggregates, e-mails)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    AUDIT_TRANSITIONS,
+    REVIEW_TRANSITIONS,
+    Audit,
+    AuditEvent,
+    AuditReason,
+    AuditStatus,
+    Review,
+    ReviewEvent,
+    ReviewStatus,
+)
+
+DECIDED = (AuditStatus.PASSED, AuditStatus.FAILED, AuditStatus.MISSED)
+
+
+class TransitionError(ValidationError):
+    """A move the state machine does not allow."""
+
+
+def _refuse(message: str, labels: type, from_status: str, to: str) -> TransitionError:
+    return TransitionError(
+        message
+        % {"from": labels(from_status).label if from_status else _("new"), "to": labels(to).label}
+    )
+
+
+def review_move(
+    *,
+    review: Review,
+    to: str,
+    actor: AbstractBaseUser | None,
+    reason: str,
+    at: datetime | None = None,
+    also: Iterable[str] = (),
+) -> ReviewEvent:
+    """Move ``review`` to status ``to`` at ``at`` (default: now) and record
+    why. A review not saved yet is inserted with its first status (from "").
+    ``status_changed_at`` follows, and ``published_at`` on publication;
+    ``also``: other fields the caller set, saved with the status. Raises
+    TransitionError for a move not in REVIEW_TRANSITIONS."""
+    from_status = "" if review._state.adding else review.status
+    if (from_status, to) not in REVIEW_TRANSITIONS:
+        raise _refuse(
+            _("A review cannot go from “%(from)s” to “%(to)s”."), ReviewStatus, from_status, to
+        )
+    at = at or timezone.now()
+    review.status, review.status_changed_at = to, at
+    if to == ReviewStatus.PUBLISHED:
+        review.published_at = at
+    if from_status:
+        review.save(update_fields=["status", "status_changed_at", "published_at", *also])
+    else:
+        review.save()
+    return ReviewEvent.objects.create(
+        review=review,
+        actor=actor,
+        from_status=from_status,
+        to_status=to,
+        reason=reason,
+        created_at=at,
+    )
+
+
+def audit_move(
+    *,
+    audit: Audit,
+    to: str,
+    actor: AbstractBaseUser | None,
+    reason: str,
+    at: datetime | None = None,
+    also: Iterable[str] = (),
+) -> AuditEvent:
+    """Move ``audit`` to status ``to`` and record why; a decision (passed,
+    failed, missed) also stamps ``decided_at`` and ``decided_by``. Raises
+    TransitionError for a move not in AUDIT_TRANSITIONS."""
+    from_status = "" if audit._state.adding else audit.status
+    if (from_status, to) not in AUDIT_TRANSITIONS:
+        raise _refuse(
+            _("A document audit cannot go from “%(from)s” to “%(to)s”."),
+            AuditStatus,
+            from_status,
+            to,
+        )
+    at = at or timezone.now()
+    audit.status = to
+    fields = ["status", *also]
+    if to in DECIDED:
+        audit.decided_at, audit.decided_by = at, actor
+        fields += ["decided_at", "decided_by"]
+    if from_status:
+        audit.save(update_fields=fields)
+    else:
+        audit.save()
+    return AuditEvent.objects.create(
+        audit=audit,
+        actor=actor,
+        from_status=from_status,
+        to_status=to,
+        reason=reason,
+        created_at=at,
+    )
+
+
+def audits_start(*, audits: list[Audit], at: datetime) -> list[Audit]:
+    """Insert new open audits, all opened ``at``, with their first event, in
+    two statements (the nightly batch). An audit of a review already audited
+    is skipped (one audit per review). Returns the audits opened."""
+    # The table's ("", open): every new audit starts open.
+    Audit.objects.bulk_create(audits, ignore_conflicts=True)
+    opened = list(
+        Audit.objects.filter(opened_at=at, status=AuditStatus.OPEN, events__isnull=True).order_by(
+            "pk"
+        )
+    )
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            audit=audit,
+            actor=None,
+            from_status="",
+            to_status=AuditStatus.OPEN,
+            reason=str(AuditReason(audit.reason).label),
+            created_at=at,
+        )
+        for audit in opened
+    )
+    return opened

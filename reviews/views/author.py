@@ -1,0 +1,134 @@
+"""The client's pages: writing the review from the invitation, opting out,
+asking without an invitation, and the author's private page (update,
+withdraw, appeal)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from common.signed_links import LinkError
+from directory.models import Company
+
+from ..forms import (
+    AppealForm,
+    ReviewForm,
+    ReviewRequestForm,
+    UpdateForm,
+)
+from ..models import (
+    Appeal,
+)
+from ..services import appeals, invitations, requests, reviews
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def write(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = invitations.invitation_from_token(token)
+    except LinkError as error:
+        return render(request, "reviews/write.html", {"error": error.message}, status=400)
+    invoice = invitation.invoice
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = reviews.review_submit(
+                invitation=invitation,
+                fields=form.service_fields(),
+                ip=_client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "reviews/thanks.html", {"review": review})
+    return render(
+        request,
+        "reviews/write.html",
+        {"form": form, "company": invoice.company, "invoice": invoice},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def opt_out(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks, POST stops the invitations of this invoice."""
+    if request.method == "GET":
+        return render(request, "reviews/opt_out.html", {"token": token})
+    try:
+        invitations.invitation_opt_out(token=token)
+    except LinkError as error:
+        return render(request, "reviews/opt_out.html", {"error": error.message}, status=400)
+    return render(request, "reviews/opt_out.html", {"done": True})
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The author's private page: add a dated update, withdraw, appeal."""
+    try:
+        review = appeals.review_from_manage_token(token)
+    except LinkError as error:
+        return render(request, "reviews/manage.html", {"error": error.message}, status=400)
+    action = request.POST.get("action")
+    update_form = UpdateForm(request.POST if action == "update" else None)
+    appeal_form = AppealForm(request.POST if action == "appeal" else None)
+    if request.method == "POST":
+        try:
+            if action == "withdraw":
+                appeals.review_withdraw(review=review)
+                messages.success(request, _("Your review is withdrawn."))
+            elif action == "update" and update_form.is_valid():
+                appeals.review_add_update(review=review, text=update_form.cleaned_data["text"])
+                messages.success(request, _("Your update is added."))
+            elif action == "appeal" and appeal_form.is_valid():
+                appeals.appeal_create(
+                    review=review, by=Appeal.By.AUTHOR, text=appeal_form.cleaned_data["text"]
+                )
+                messages.success(request, _("Your appeal is sent; you will get an e-mail."))
+            else:
+                raise ValidationError(_("Check the form."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("reviews:manage", token=token)
+    return render(
+        request,
+        "reviews/manage.html",
+        {"review": review, "update_form": update_form, "appeal_form": appeal_form},
+    )
+
+
+@ratelimit(group="review-request", key="ip", rate="5/h", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def request_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """A client without an invitation starts from the company page."""
+
+    company = get_object_or_404(Company.objects.listed(), slug=slug)
+    form = ReviewRequestForm(request.POST or None)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, _("Too many requests from you in a short time. Try again later."))
+        elif form.is_valid():
+            requests.review_request_create(company=company, fields=form.cleaned_data)
+            return render(request, "reviews/request.html", {"company": company, "sent": True})
+    return render(request, "reviews/request.html", {"company": company, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def request_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; POST proves the address and matches."""
+    if request.method == "GET":
+        return render(request, "reviews/request_confirm.html", {"token": token})
+    try:
+        review_request = requests.review_request_confirm(token=token)
+    except LinkError as error:
+        return render(request, "reviews/request_confirm.html", {"error": error.message}, status=400)
+    return render(request, "reviews/request_confirm.html", {"review_request": review_request})

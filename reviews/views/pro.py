@@ -1,0 +1,361 @@
+"""The pro space: invoices (form, file import, invitation rule), the
+company's reviews (reply, flag, appeal) and its document audits."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from directory.models import Company
+from directory.team.decorators import member_view
+from directory.team.files import private_file_response
+
+from .. import invoice_columns, invoice_exports, tasks
+from ..forms import (
+    AppealForm,
+    FlagForm,
+    InvoiceColumnsForm,
+    InvoiceForm,
+    InvoiceImportForm,
+    ReplyForm,
+    ReviewSettingsForm,
+    ScanForm,
+)
+from ..invoice_files import InvoiceFileError
+from ..models import (
+    Appeal,
+    Audit,
+    AuditStatus,
+    Invoice,
+)
+from ..selectors import (
+    company_reviews,
+    invoice_columns_for,
+)
+from ..services import appeals, audits, moderation
+from ..services import invoices as invoice_services
+
+
+def _form_errors(form) -> str:
+    """A bound form's errors as one flash message."""
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def invoices(request: HttpRequest, membership) -> HttpResponse:
+    company = membership.company
+    form = InvoiceForm(request.POST or None, request.FILES or None, company=company)
+    settings_form = ReviewSettingsForm(instance=invoice_services.settings_for(company))
+    if request.method == "POST" and form.is_valid():
+        invoice = invoice_services.invoice_create(
+            company=company, fields=form.cleaned_data, actor=request.user
+        )
+        messages.success(request, _("Invoice %(number)s registered.") % {"number": invoice.number})
+        return redirect("reviews:invoices", company_id=company.pk)
+    listing = company.invoices.select_related("invitation", "review")[:200]
+    invited = company.invoices.filter(invitation__isnull=False).count()
+    total = company.invoices.count()
+    return render(
+        request,
+        "reviews/pro/invoices.html",
+        {
+            "membership": membership,
+            "company": company,
+            "form": form,
+            "settings_form": settings_form,
+            "import_form": InvoiceImportForm(),
+            "invoices": listing,
+            "invited": invited,
+            "total": total,
+        },
+    )
+
+
+@member_view
+@require_http_methods(["POST"])
+def invoice_settings(request: HttpRequest, membership) -> HttpResponse:
+    form = ReviewSettingsForm(
+        request.POST, instance=invoice_services.settings_for(membership.company)
+    )
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Invitation rule saved."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("reviews:invoices", company_id=membership.company_id)
+
+
+def _import_key(company: Company) -> str:
+    # Per company: a member of two companies previews each apart.
+    return f"invoice_import:{company.pk}"
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def invoice_import(request: HttpRequest, membership) -> HttpResponse:
+    """Upload a CSV or .xlsx; choose the columns if their names are not
+    recognised (the choice is remembered); preview (the first rows as they
+    will be imported, errors with the file's line numbers, duplicates); then
+    import everything at once or nothing."""
+    company = membership.company
+    key = _import_key(company)
+    stored = request.session.get(key)
+    form = InvoiceImportForm(request.POST or None, request.FILES or None)
+    sheet = columns = report = columns_form = None
+    if stored is not None:
+        sheet, columns = (
+            invoice_services.InvoiceSheet.from_session(stored["sheet"]),
+            stored["columns"],
+        )
+    if request.method == "POST":
+        step = request.POST.get("step")
+    else:  # a GET only shows: the columns again, for review
+        step = "review" if request.GET.get("step") == "review" else None
+    if step in ("confirm", "columns", "review") and sheet is None:
+        messages.error(request, _("The preview expired: upload the file again."))
+        return redirect("reviews:invoice-import", company_id=company.pk)
+    if step == "confirm":
+        report = invoice_services.invoices_check(company=company, sheet=sheet, columns=columns)
+        if not report.errors and report.rows:  # every invoice a duplicate: nothing to run
+            job = tasks.invoice_import_start(
+                company=company,
+                actor=request.user,
+                content=invoice_services.invoices_file_content(report),
+                total=len(report.rows),
+                skipped=report.duplicates,
+            )
+            del request.session[key]
+            return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=job.pk)
+    elif step == "columns" and request.method == "POST":
+        columns_form = InvoiceColumnsForm(request.POST, sheet=sheet, initial_columns=columns)
+        if columns_form.is_valid():
+            columns = columns_form.chosen
+            invoice_services.invoice_column_mapping_save(
+                company=company, sheet=sheet, columns=columns
+            )
+            request.session[key] = {"sheet": stored["sheet"], "columns": columns}
+            columns_form = None
+            report = invoice_services.invoices_check(company=company, sheet=sheet, columns=columns)
+    elif step == "review":
+        columns_form = InvoiceColumnsForm(sheet=sheet, initial_columns=columns)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            sheet = invoice_services.invoice_sheet_read(content=form.cleaned_data["file"].read())
+        except InvoiceFileError as error:
+            form.add_error("file", error)
+        else:
+            columns = invoice_columns_for(company=company, header=sheet.header, width=sheet.width)
+            report = invoice_services.invoices_check(company=company, sheet=sheet, columns=columns)
+            request.session[key] = {"sheet": sheet.to_session(), "columns": columns}
+            if invoice_columns.missing(columns):
+                columns_form = InvoiceColumnsForm(sheet=sheet, initial_columns=columns)
+    if columns_form is not None:
+        return render(
+            request,
+            "reviews/pro/import_columns.html",
+            {
+                "membership": membership,
+                "company": company,
+                "columns_form": columns_form,
+                "missing": [
+                    invoice_columns.FIELDS[field] for field in invoice_columns.missing(columns)
+                ],
+                "sheet": sheet,
+            },
+        )
+    return render(
+        request,
+        "reviews/pro/import.html",
+        {
+            "membership": membership,
+            "company": company,
+            "form": InvoiceImportForm() if report else form,
+            "report": report,
+            "preview": report.rows[:PREVIEW_ROWS] if report else [],
+            "columns": _columns_display(sheet, columns) if report else [],
+        },
+    )
+
+
+PREVIEW_ROWS = 10
+
+
+def _columns_display(sheet, columns: dict[str, int]) -> list[tuple[str, str]]:
+    """(field, the file's column it comes from) for the preview."""
+    return [
+        (label, sheet.column_label(columns[key]) if key in columns else "")
+        for key, label in invoice_columns.FIELDS.items()
+    ]
+
+
+TEMPLATE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@member_view
+@require_GET
+def invoice_template(request: HttpRequest, membership, kind: str) -> HttpResponse:
+    """The French template of an invoice file, CSV or Excel."""
+    if kind not in TEMPLATE_TYPES:
+        raise Http404
+    content = invoice_exports.template_csv() if kind == "csv" else invoice_exports.template_xlsx()
+    response = HttpResponse(content, content_type=TEMPLATE_TYPES[kind])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{invoice_exports.TEMPLATE_NAME}.{kind}"'
+    )
+    return response
+
+
+@member_view
+@require_GET
+def invoice_import_job(request: HttpRequest, membership, job_id: int) -> HttpResponse:
+    """Progress of a running import, as a page or (?format=json) for the
+    page's script."""
+    job = get_object_or_404(membership.company.invoice_imports, pk=job_id)
+    done = invoice_services.invoice_import_progress(job)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "done": done,
+                "total": job.total,
+                "label": job.get_status_display(),
+            }
+        )
+    return render(
+        request,
+        "reviews/pro/import_job.html",
+        {"membership": membership, "company": membership.company, "job": job, "done": done},
+    )
+
+
+@require_GET
+def invoice_scan(request: HttpRequest, company_id: int, invoice_id: int) -> HttpResponse:
+    """The scan of an invoice: the company's members and staff only."""
+    invoice = get_object_or_404(Invoice, pk=invoice_id, company_id=company_id)
+    return private_file_response(
+        request, invoice.scan, company_id=company_id, staff_permission="reviews.view_invoice"
+    )
+
+
+@member_view
+@require_GET
+def pro_reviews(request: HttpRequest, membership) -> HttpResponse:
+    return render(
+        request,
+        "reviews/pro/reviews.html",
+        {
+            "membership": membership,
+            "company": membership.company,
+            "reviews": company_reviews(membership.company),
+            "reply_form": ReplyForm(),
+            "flag_form": FlagForm(),
+        },
+    )
+
+
+@member_view
+@require_POST
+def pro_reply(request: HttpRequest, membership, review_id: int) -> HttpResponse:
+    review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            moderation.reply_save(
+                review=review, author=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your reply is published."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("reviews:pro-reviews", company_id=membership.company_id)
+
+
+@member_view
+@require_POST
+def pro_flag(request: HttpRequest, membership, review_id: int) -> HttpResponse:
+    review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
+    form = FlagForm(request.POST)
+    if form.is_valid():
+        moderation.flag_create(
+            review=review,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            reporter=request.user,
+            by_company=True,
+        )
+        messages.success(
+            request, _("Flag sent. The review stays visible while our team looks at it.")
+        )
+    else:
+        messages.error(request, _("Choose a reason."))
+    return redirect("reviews:pro-reviews", company_id=membership.company_id)
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def pro_audits(request: HttpRequest, membership) -> HttpResponse:
+    """The company's open audits: send the scan of each invoice asked for."""
+
+    company_audits = Audit.objects.filter(review__company=membership.company).select_related(
+        "review__invoice"
+    )
+    form = ScanForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        audit = get_object_or_404(
+            company_audits.filter(status__in=(AuditStatus.OPEN, AuditStatus.SUBMITTED)),
+            pk=request.POST.get("audit"),
+        )
+        if form.is_valid():
+            try:
+                audits.audit_submit_scan(
+                    audit=audit, upload=form.cleaned_data["scan"], actor=request.user
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Thank you: our team will compare the invoice."))
+                return redirect("reviews:pro-audits", company_id=membership.company_id)
+        else:
+            messages.error(request, _form_errors(form))
+    return render(
+        request,
+        "reviews/pro/audits.html",
+        {
+            "membership": membership,
+            "company": membership.company,
+            "audits": company_audits.order_by("-opened_at")[:100],
+            "form": form,
+        },
+    )
+
+
+@member_view
+@require_POST
+def pro_appeal(request: HttpRequest, membership, review_id: int) -> HttpResponse:
+    review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            appeals.appeal_create(
+                review=review,
+                by=Appeal.By.COMPANY,
+                text=form.cleaned_data["text"],
+                appellant=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your appeal is sent. The review stays visible meanwhile."))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("reviews:pro-reviews", company_id=membership.company_id)

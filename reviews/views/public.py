@@ -1,0 +1,63 @@
+"""Public pages of reviews: how reviews are checked, flagging a published review."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from ..forms import (
+    FlagForm,
+)
+from ..models import (
+    RejectionReason,
+    Review,
+)
+from ..selectors import (
+    transparency_stats,
+)
+from ..services import moderation
+
+
+@require_GET
+def how(request: HttpRequest) -> HttpResponse:
+    """ "Comment nous vérifions les avis": the method, and live figures."""
+    stats = transparency_stats()
+    return render(
+        request,
+        "reviews/how.html",
+        {
+            "stats": stats,
+            "rejected": stats["rejected_by_reason"],
+            "reasons": RejectionReason.choices,
+            "invitation_days": settings.REVIEW_INVITATION_DAYS,
+            "audit_rate": int(settings.REVIEW_AUDIT_RATE * 100),
+        },
+    )
+
+
+@ratelimit(group="review-flag", key="ip", rate="10/h", method="POST", block=False)
+@require_http_methods(["GET", "POST"])
+def public_flag(request: HttpRequest, review_id: int) -> HttpResponse:
+    """Any visitor can flag a published review; it stays visible."""
+    review = get_object_or_404(Review.objects.published().select_related("company"), pk=review_id)
+    form = FlagForm(request.POST or None)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, _("Too many flags from you in a short time. Try again later."))
+        elif form.is_valid():
+            moderation.flag_create(
+                review=review,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                reporter=request.user if request.user.is_authenticated else None,
+            )
+            messages.success(
+                request, _("Thank you. The review stays visible while our team looks at it.")
+            )
+            return redirect(f"{review.company.get_absolute_url()}#avis-{review.pk}")
+    return render(request, "reviews/flag.html", {"review": review, "form": form})

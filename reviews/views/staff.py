@@ -1,0 +1,168 @@
+"""Staff pages: moderation queue and decisions, flags, appeals, sanctions,
+document audits. Every view needs ``reviews.moderate_review``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from common.permissions import staff_required
+from directory.models import Company
+
+from ..forms import (
+    ModerationForm,
+)
+from ..models import (
+    Appeal,
+    Audit,
+    AuditStatus,
+    RejectionReason,
+    Review,
+    ReviewFlag,
+)
+from ..names import compare_names
+from ..selectors import (
+    active_sanction,
+    invitation_ratios,
+    moderation_backlog,
+    strikes_by_company,
+)
+from ..services import appeals, audits, moderation, sanctions
+
+moderation_required = staff_required("reviews.moderate_review")
+
+
+@moderation_required
+@require_GET
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "reviews/staff/queue.html", moderation_backlog())
+
+
+@moderation_required
+@require_http_methods(["GET", "POST"])
+def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = get_object_or_404(
+        Review.objects.select_related("company", "invoice").prefetch_related(
+            "decisions", "flags", "appeals", "events__actor"
+        ),
+        pk=review_id,
+    )
+    form = ModerationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moderation.review_moderate(
+                review=review,
+                actor=request.user,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Decision recorded; the author is told."))
+            return redirect("reviews:moderation")
+    comparison = compare_names(
+        review.author_name,
+        review.invoice.client_name,
+        invoice_company=review.invoice.client_company,
+    )
+
+    return render(
+        request,
+        "reviews/staff/detail.html",
+        {
+            "review": review,
+            "form": form,
+            "comparison": comparison,
+            "reasons": RejectionReason.choices,
+            "sanction": active_sanction(review.company),
+        },
+    )
+
+
+@moderation_required
+@require_POST
+def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
+    flag = get_object_or_404(ReviewFlag, pk=flag_id)
+    moderation.flag_dismiss(flag=flag, actor=request.user)
+    messages.success(request, _("Flag closed; the review stays published."))
+    return redirect("reviews:moderation")
+
+
+@moderation_required
+@require_http_methods(["GET", "POST"])
+def staff_audits(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        audit = get_object_or_404(Audit, pk=request.POST.get("audit"))
+        try:
+            audits.audit_decide(
+                audit=audit,
+                actor=request.user,
+                passed=request.POST.get("passed") == "1",
+                note=request.POST.get("note", "")[:2000],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Audit decided."))
+        return redirect("reviews:staff-audits")
+    submitted = Audit.objects.filter(status=AuditStatus.SUBMITTED).select_related(
+        "review__invoice__company"
+    )
+    open_audits = Audit.objects.filter(status=AuditStatus.OPEN).count()
+    return render(
+        request,
+        "reviews/staff/audits.html",
+        {
+            "submitted": submitted[:100],
+            "open_count": open_audits,
+            "strikes": strikes_by_company(),
+            "ratios": invitation_ratios(),
+        },
+    )
+
+
+@moderation_required
+@require_POST
+def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    appeal = get_object_or_404(Appeal, pk=appeal_id)
+    try:
+        appeals.appeal_decide(
+            appeal=appeal,
+            actor=request.user,
+            upheld=request.POST.get("upheld") == "1",
+            note=request.POST.get("note", "")[:2000],
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Appeal decided."))
+    return redirect("reviews:moderation-detail", review_id=appeal.review_id)
+
+
+@moderation_required
+@require_POST
+def sanction(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = get_object_or_404(Company, pk=company_id)
+    try:
+        if request.POST.get("lift"):
+            current = get_object_or_404(company.review_sanctions.active())
+            sanctions.sanction_lift(sanction=current, actor=request.user)
+            messages.success(request, _("Sanction lifted."))
+        else:
+            sanctions.sanction_create(
+                company=company, actor=request.user, reason=request.POST.get("reason", "")[:2000]
+            )
+            messages.success(request, _("Sanction recorded: warning shown, new reviews frozen."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    review_id = request.POST.get("review", "")
+    if review_id.isdigit():
+        return redirect("reviews:moderation-detail", review_id=int(review_id))
+    return redirect("reviews:moderation")
