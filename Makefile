@@ -30,6 +30,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # mypy --strict on the packages listed in pyproject.toml ([tool.mypy] files);
 # the rest of the project is the next step (README, "Types").
