@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 
@@ -32,10 +33,13 @@ class TransitionError(ValidationError):
 @dataclass(frozen=True)
 class Transitions:
     """The allowed changes of one status field: ``(from, to)`` → the roles
-    that may make it (``"system"`` for jobs and automatic rules)."""
+    that may make it (``"system"`` for jobs and automatic rules). ``from``
+    is ``""`` for the status a row is created with."""
 
     choices: type[models.TextChoices]
     allowed: Mapping[tuple[str, str], Collection[str]]
+    # The refusal, with %(from)s and %(to)s (labels); lazy, translated when shown.
+    message: str | Promise = ""
 
     def allows(self, from_status: str, to_status: str, *, by: str) -> bool:
         return by in self.allowed.get((from_status, to_status), ())
@@ -44,17 +48,22 @@ class Transitions:
         """Raise :class:`TransitionError` unless ``by`` may move the field
         from ``from_status`` to ``to_status``."""
         if not self.allows(from_status, to_status, by=by):
+            message = self.message or _(
+                "The status cannot go from “%(from)s” to “%(to)s” this way."
+            )
             raise TransitionError(
-                _("The status cannot go from “%(from)s” to “%(to)s” this way.")
-                % {"from": self.label(from_status), "to": self.label(to_status)},
+                str(message) % {"from": self.label(from_status), "to": self.label(to_status)},
                 code="transition",
             )
 
     def label(self, status: str) -> str:
+        """The status's label; ``""`` (a row being created) reads "new"."""
+        if not status:
+            return _("new")
         try:
             return str(self.choices(status).label)
         except ValueError:
-            return status or "—"
+            return status
 
     def targets(self, from_status: str, *, by: str) -> list[str]:
         """The statuses ``by`` may move the field to from ``from_status``."""

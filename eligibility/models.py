@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.company_numbers import siren_in, validate_siren
 from common.models import WriteOnceModel
+from common.transitions import Transitions
 from directory.models import Company, CompanyStatus, Profession
 
 from .screening import DecisionTime, InvoiceNames, Verdict
@@ -28,26 +29,35 @@ class ApplicationStatus(models.TextChoices):
 
 # The state machine, in one place: who may move an application from where
 # to where. Every move is recorded as an ApplicationEvent.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED): "applicant",
-    (ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_INFORMATION): "staff",
-    (ApplicationStatus.NEEDS_INFORMATION, ApplicationStatus.SUBMITTED): "applicant",
-    (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED): "staff",
-    (ApplicationStatus.SUBMITTED, ApplicationStatus.REJECTED): "staff",
-    (ApplicationStatus.NEEDS_INFORMATION, ApplicationStatus.REJECTED): "staff",
-}
+TRANSITIONS = Transitions(
+    ApplicationStatus,
+    {
+        (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED): {"applicant"},
+        (ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_INFORMATION): {"staff"},
+        (ApplicationStatus.NEEDS_INFORMATION, ApplicationStatus.SUBMITTED): {"applicant"},
+        (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED): {"staff"},
+        (ApplicationStatus.SUBMITTED, ApplicationStatus.REJECTED): {"staff"},
+        (ApplicationStatus.NEEDS_INFORMATION, ApplicationStatus.REJECTED): {"staff"},
+    },
+    message=_("An application cannot go from “%(from)s” to “%(to)s” this way."),
+)
 IN_PROGRESS = (ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_INFORMATION)
 
 # The company state machine, in one place: which decision moves a company
 # from where to where. Every move goes through services._company_move and
-# is recorded as a CompanyEvent; an approval names its application, the
-# others need a reason. Creating a company (pending by default; demo data
+# is recorded as a CompanyEvent: a listing is the approval of an
+# application ("vetting"), a suspension or a reinstatement is a staff
+# decision with a reason. Creating a company (pending by default; demo data
 # creates listed ones) is not a move.
-COMPANY_TRANSITIONS: dict[tuple[str, str], str] = {
-    (CompanyStatus.PENDING, CompanyStatus.LISTED): "approval",
-    (CompanyStatus.LISTED, CompanyStatus.SUSPENDED): "suspension",
-    (CompanyStatus.SUSPENDED, CompanyStatus.LISTED): "reinstatement",
-}
+COMPANY_TRANSITIONS = Transitions(
+    CompanyStatus,
+    {
+        (CompanyStatus.PENDING, CompanyStatus.LISTED): {"vetting"},
+        (CompanyStatus.LISTED, CompanyStatus.SUSPENDED): {"staff"},
+        (CompanyStatus.SUSPENDED, CompanyStatus.LISTED): {"staff"},
+    },
+    message=_("This company cannot take that status now."),
+)
 
 DECISION_TIME_CHOICES = [
     (DecisionTime.UNDER_5_MINUTES.value, _("Under 5 minutes")),

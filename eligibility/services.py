@@ -51,10 +51,6 @@ RESCREEN_MAX_PER_RUN = 20_000
 VOLUME_WINDOW_DAYS = 30
 
 
-class TransitionError(ValidationError):
-    """A move the state machine does not allow."""
-
-
 # --- Screening -------------------------------------------------------------------
 
 
@@ -106,15 +102,7 @@ def application_screen(*, application: Application) -> Screening:
 
 def _move(application: Application, to: str, *, actor: User, role: str, note: str = "") -> None:
     """The one way an application changes status: allowed, and recorded."""
-    key = (application.status, to)
-    if TRANSITIONS.get(key) != role:
-        raise TransitionError(
-            _("An application cannot go from “%(from)s” to “%(to)s” this way.")
-            % {
-                "from": ApplicationStatus(application.status).label,
-                "to": ApplicationStatus(to).label,
-            }
-        )
+    TRANSITIONS.check(application.status, to, by=role)
     ApplicationEvent.objects.create(
         application=application,
         kind=ApplicationEvent.Kind.TRANSITION,
@@ -360,9 +348,8 @@ def _company_move(
     ``COMPANY_TRANSITIONS`` (an approval with its application, the other
     moves without), and recorded. The caller holds the company's row lock.
     Raises ``TransitionError`` for any other move."""
-    decision = COMPANY_TRANSITIONS.get((company.status, to))
-    if decision is None or (decision == "approval") != (application is not None):
-        raise TransitionError(_("This company cannot take that status now."))
+    by = "vetting" if application is not None else "staff"
+    COMPANY_TRANSITIONS.check(company.status, to, by=by)
     event = CompanyEvent.objects.create(
         company=company,
         actor=actor,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from common.email_addresses import canonical_email
 from common.models import WriteOnceModel, new_nonce, private_storage, private_upload_to
 from common.text import normalize
+from common.transitions import Transitions
 from common.validators import DOCUMENT_EXTENSIONS, validate_document
 from directory.models import Company
 
@@ -171,19 +172,27 @@ class ReviewStatus(models.TextChoices):
 # Every allowed move of Review.status, and who makes it; "" is a review not
 # saved yet (its first status). The one function that moves a review is
 # reviews.services.transitions.review_move; its events are ReviewEvent.
-REVIEW_TRANSITIONS: dict[tuple[str, str], str] = {
-    ("", ReviewStatus.PUBLISHED): "system: every automatic check passed",
-    ("", ReviewStatus.PENDING): "system: an automatic check sent it to moderation",
-    (ReviewStatus.PENDING, ReviewStatus.PUBLISHED): "staff: moderation",
-    (ReviewStatus.PENDING, ReviewStatus.REJECTED): "staff: moderation",
-    (ReviewStatus.PUBLISHED, ReviewStatus.REJECTED): "staff: moderation (a flag, an appeal)",
-    (ReviewStatus.REJECTED, ReviewStatus.PENDING): "staff: the author's appeal upheld",
-    (ReviewStatus.PUBLISHED, ReviewStatus.UNPUBLISHED): "staff or system: a failed audit",
-    (ReviewStatus.PENDING, ReviewStatus.WITHDRAWN): "author",
-    (ReviewStatus.PUBLISHED, ReviewStatus.WITHDRAWN): "author",
-    (ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN): "author",
-    (ReviewStatus.UNPUBLISHED, ReviewStatus.WITHDRAWN): "author",
-}
+REVIEW_TRANSITIONS = Transitions(
+    ReviewStatus,
+    {
+        # Every automatic check passed, or one sent it to moderation.
+        ("", ReviewStatus.PUBLISHED): {"system"},
+        ("", ReviewStatus.PENDING): {"system"},
+        # Moderation; a published review is rejected after a flag or an appeal.
+        (ReviewStatus.PENDING, ReviewStatus.PUBLISHED): {"staff"},
+        (ReviewStatus.PENDING, ReviewStatus.REJECTED): {"staff"},
+        (ReviewStatus.PUBLISHED, ReviewStatus.REJECTED): {"staff"},
+        # The author's appeal upheld: back to moderation.
+        (ReviewStatus.REJECTED, ReviewStatus.PENDING): {"staff"},
+        # A failed audit (staff's decision) or a missed one (the nightly job).
+        (ReviewStatus.PUBLISHED, ReviewStatus.UNPUBLISHED): {"staff", "system"},
+        (ReviewStatus.PENDING, ReviewStatus.WITHDRAWN): {"author"},
+        (ReviewStatus.PUBLISHED, ReviewStatus.WITHDRAWN): {"author"},
+        (ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN): {"author"},
+        (ReviewStatus.UNPUBLISHED, ReviewStatus.WITHDRAWN): {"author"},
+    },
+    message=_("A review cannot go from “%(from)s” to “%(to)s”."),
+)
 
 
 class NameMatchResult(models.TextChoices):
@@ -512,14 +521,21 @@ class AuditStatus(models.TextChoices):
 # Every allowed move of Audit.status ("" : a new audit); the one function
 # that moves an audit is reviews.services.transitions.audit_move (and
 # audits_start for the nightly batch); its events are AuditEvent.
-AUDIT_TRANSITIONS: dict[tuple[str, str], str] = {
-    ("", AuditStatus.OPEN): "system: the nightly sample or fraud signals",
-    (AuditStatus.OPEN, AuditStatus.SUBMITTED): "company: the scan is sent",
-    (AuditStatus.SUBMITTED, AuditStatus.SUBMITTED): "company: another scan replaces it",
-    (AuditStatus.SUBMITTED, AuditStatus.PASSED): "staff",
-    (AuditStatus.SUBMITTED, AuditStatus.FAILED): "staff",
-    (AuditStatus.OPEN, AuditStatus.MISSED): "system: no scan within the delay",
-}
+AUDIT_TRANSITIONS = Transitions(
+    AuditStatus,
+    {
+        # The nightly sample or fraud signals.
+        ("", AuditStatus.OPEN): {"system"},
+        # The company sends the scan; another scan replaces it.
+        (AuditStatus.OPEN, AuditStatus.SUBMITTED): {"company"},
+        (AuditStatus.SUBMITTED, AuditStatus.SUBMITTED): {"company"},
+        (AuditStatus.SUBMITTED, AuditStatus.PASSED): {"staff"},
+        (AuditStatus.SUBMITTED, AuditStatus.FAILED): {"staff"},
+        # No scan within the delay.
+        (AuditStatus.OPEN, AuditStatus.MISSED): {"system"},
+    },
+    message=_("A document audit cannot go from “%(from)s” to “%(to)s”."),
+)
 
 
 class AuditReason(models.TextChoices):

@@ -108,6 +108,7 @@ def seed_reviews(*, companies: int = 150) -> int:
             transitions.review_move(
                 review=review,
                 to=ReviewStatus.PENDING if pending else ReviewStatus.PUBLISHED,
+                by="system",
                 actor=None,
                 reason=DEMO_REASON,
                 at=submitted if pending else published_at,

@@ -55,7 +55,11 @@ def review_withdraw(*, review: Review) -> None:
         return
     was_published = review.status == ReviewStatus.PUBLISHED
     transitions.review_move(
-        review=review, to=ReviewStatus.WITHDRAWN, actor=None, reason=_("Withdrawn by its author.")
+        review=review,
+        to=ReviewStatus.WITHDRAWN,
+        by="author",
+        actor=None,
+        reason=_("Withdrawn by its author."),
     )
     if was_published:
         stats.company_review_stats_refresh(company_ids=[review.company_id])
@@ -97,6 +101,7 @@ def appeal_decide(
             transitions.review_move(
                 review=review,
                 to=ReviewStatus.PENDING,
+                by="staff",
                 actor=actor,
                 reason=f"{why} {note.strip()}".strip(),
             )

@@ -172,7 +172,10 @@ def _fail(audit: Audit, status: str, note: str, actor=None, now=None) -> None:
     keeps its status; the strike stands either way."""
     now = now or timezone.now()
     audit.note = note
-    transitions.audit_move(audit=audit, to=status, actor=actor, reason=note, at=now, also=["note"])
+    by = "staff" if actor is not None else "system"
+    transitions.audit_move(
+        audit=audit, to=status, by=by, actor=actor, reason=note, at=now, also=["note"]
+    )
     review = Review.objects.select_for_update().get(pk=audit.review_id)
     if review.status == ReviewStatus.PUBLISHED:
         review.status_note = (
@@ -183,6 +186,7 @@ def _fail(audit: Audit, status: str, note: str, actor=None, now=None) -> None:
         transitions.review_move(
             review=review,
             to=ReviewStatus.UNPUBLISHED,
+            by=by,
             actor=actor,
             reason=review.status_note,
             at=now,
@@ -232,7 +236,9 @@ def audit_submit_scan(*, audit: Audit, upload, actor: AbstractBaseUser | None = 
         if again
         else _("The scan of the invoice was sent.")
     )
-    transitions.audit_move(audit=audit, to=AuditStatus.SUBMITTED, actor=actor, reason=why)
+    transitions.audit_move(
+        audit=audit, to=AuditStatus.SUBMITTED, by="company", actor=actor, reason=why
+    )
 
 
 @transaction.atomic
@@ -245,7 +251,7 @@ def audit_decide(*, audit: Audit, actor: AbstractBaseUser, passed: bool, note: s
         audit.note = note
         why = note.strip() or _("The invoice matches the review.")
         transitions.audit_move(
-            audit=audit, to=AuditStatus.PASSED, actor=actor, reason=why, also=["note"]
+            audit=audit, to=AuditStatus.PASSED, by="staff", actor=actor, reason=why, also=["note"]
         )
     else:
         if not note.strip():

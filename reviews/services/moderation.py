@@ -50,7 +50,12 @@ def review_moderate(
     else:
         status, why = ReviewStatus.REJECTED, str(RejectionReason(reason).label)
     transitions.review_move(
-        review=review, to=status, actor=actor, reason=f"{why} {record.note}".strip(), at=now
+        review=review,
+        to=status,
+        by="staff",
+        actor=actor,
+        reason=f"{why} {record.note}".strip(),
+        at=now,
     )
     review.flags.filter(resolved_at__isnull=True).update(resolved_at=now, resolved_by=actor)
     if was_published or review.status == ReviewStatus.PUBLISHED:

@@ -176,7 +176,7 @@ def review_submit(
         }
     else:
         status, why = ReviewStatus.PUBLISHED, _("Every automatic check passed.")
-    transitions.review_move(review=review, to=status, actor=None, reason=why, at=now)
+    transitions.review_move(review=review, to=status, by="system", actor=None, reason=why, at=now)
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
     if review.status == ReviewStatus.PUBLISHED:

@@ -10,9 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ..models import (
     AUDIT_TRANSITIONS,
@@ -29,21 +27,11 @@ from ..models import (
 DECIDED = (AuditStatus.PASSED, AuditStatus.FAILED, AuditStatus.MISSED)
 
 
-class TransitionError(ValidationError):
-    """A move the state machine does not allow."""
-
-
-def _refuse(message: str, labels: type, from_status: str, to: str) -> TransitionError:
-    return TransitionError(
-        message
-        % {"from": labels(from_status).label if from_status else _("new"), "to": labels(to).label}
-    )
-
-
 def review_move(
     *,
     review: Review,
     to: str,
+    by: str,
     actor: AbstractBaseUser | None,
     reason: str,
     at: datetime | None = None,
@@ -53,12 +41,10 @@ def review_move(
     why. A review not saved yet is inserted with its first status (from "").
     ``status_changed_at`` follows, and ``published_at`` on publication;
     ``also``: other fields the caller set, saved with the status. Raises
-    TransitionError for a move not in REVIEW_TRANSITIONS."""
+    ``TransitionError`` for a move ``by`` (a role: system, staff, author)
+    may not make according to REVIEW_TRANSITIONS."""
     from_status = "" if review._state.adding else review.status
-    if (from_status, to) not in REVIEW_TRANSITIONS:
-        raise _refuse(
-            _("A review cannot go from “%(from)s” to “%(to)s”."), ReviewStatus, from_status, to
-        )
+    REVIEW_TRANSITIONS.check(from_status, to, by=by)
     at = at or timezone.now()
     review.status, review.status_changed_at = to, at
     if to == ReviewStatus.PUBLISHED:
@@ -81,6 +67,7 @@ def audit_move(
     *,
     audit: Audit,
     to: str,
+    by: str,
     actor: AbstractBaseUser | None,
     reason: str,
     at: datetime | None = None,
@@ -88,15 +75,10 @@ def audit_move(
 ) -> AuditEvent:
     """Move ``audit`` to status ``to`` and record why; a decision (passed,
     failed, missed) also stamps ``decided_at`` and ``decided_by``. Raises
-    TransitionError for a move not in AUDIT_TRANSITIONS."""
+    ``TransitionError`` for a move ``by`` (system, company, staff) may not
+    make according to AUDIT_TRANSITIONS."""
     from_status = "" if audit._state.adding else audit.status
-    if (from_status, to) not in AUDIT_TRANSITIONS:
-        raise _refuse(
-            _("A document audit cannot go from “%(from)s” to “%(to)s”."),
-            AuditStatus,
-            from_status,
-            to,
-        )
+    AUDIT_TRANSITIONS.check(from_status, to, by=by)
     at = at or timezone.now()
     audit.status = to
     fields = ["status", *also]

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from common.transitions import TransitionError
 from directory.models import Company, CompanyStatus, Membership, MembershipRole
 from directory.search.query import SearchQuery
 from directory.search.service import search_companies
@@ -131,7 +132,7 @@ def test_forbidden_transitions_are_refused(complete_application, vetter, start, 
             application=complete_application, actor=vetter, reason="x"
         ),
     }[move]
-    with pytest.raises(services.TransitionError):
+    with pytest.raises(TransitionError):
         action()
     complete_application.refresh_from_db()
     assert complete_application.status == start

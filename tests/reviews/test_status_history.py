@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from common.transitions import TransitionError
 from reviews import links
 from reviews.models import (
     Appeal,
@@ -181,9 +182,9 @@ def test_a_passed_audit_is_recorded(published, moderator, settings):
 
 
 def test_a_move_outside_the_table_is_refused(published, moderator, settings):
-    with pytest.raises(transitions.TransitionError):
+    with pytest.raises(TransitionError):
         transitions.review_move(
-            review=published, to=ReviewStatus.PENDING, actor=moderator, reason="no"
+            review=published, to=ReviewStatus.PENDING, by="staff", actor=moderator, reason="no"
         )
     published.refresh_from_db()
     assert published.status == ReviewStatus.PUBLISHED
@@ -191,11 +192,26 @@ def test_a_move_outside_the_table_is_refused(published, moderator, settings):
     settings.REVIEW_AUDIT_RATE = 1.0
     audits.audits_open(seed=1)
     audit = Audit.objects.get()
-    with pytest.raises(transitions.TransitionError):
+    with pytest.raises(TransitionError):
         transitions.audit_move(
-            audit=audit, to=AuditStatus.PASSED, actor=moderator, reason="no scan"
+            audit=audit, to=AuditStatus.PASSED, by="staff", actor=moderator, reason="no scan"
         )
     assert audit.events.count() == 1
+
+
+def test_a_move_by_the_wrong_role_is_refused(published, moderator):
+    # Only the author withdraws; only staff reject; the system only unpublishes.
+    for to, by in (
+        (ReviewStatus.WITHDRAWN, "staff"),
+        (ReviewStatus.REJECTED, "author"),
+        (ReviewStatus.REJECTED, "system"),
+        (ReviewStatus.UNPUBLISHED, "author"),
+    ):
+        with pytest.raises(TransitionError):
+            transitions.review_move(review=published, to=to, by=by, actor=None, reason="no")
+    published.refresh_from_db()
+    assert published.status == ReviewStatus.PUBLISHED
+    assert published.events.count() == 1
 
 
 def test_history_cannot_be_edited(published, settings):
