@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, QuerySet
 
+from common.types import User
 from directory.models import Company
 
 from . import invoice_columns
@@ -170,7 +170,7 @@ def strikes_by_company(limit: int = 50):
     )
 
 
-def personal_data(user: AbstractBaseUser) -> list[dict]:
+def personal_data(user: User) -> list[dict]:
     """The reviews written from the user's address, for their data export
     (``settings.PERSONAL_DATA_SECTIONS``)."""
     reviews = Review.objects.filter(author_email__iexact=user.email).select_related("company")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from common.types import User
 from directory.quotes.models import QuoteRequest
 from directory.team.selectors import owners_of
 
 
 @transaction.atomic
-def user_delete(*, user: AbstractBaseUser) -> None:
+def user_delete(*, user: User) -> None:
     """Delete an account and its personal data. Quote requests stay with the
     companies for their records, anonymised; a last owner must first hand
     the company over."""
@@ -39,7 +40,7 @@ def user_delete(*, user: AbstractBaseUser) -> None:
     user.delete()
 
 
-def user_data_export(*, user: AbstractBaseUser) -> dict:
+def user_data_export(*, user: User) -> dict:
     """Everything the platform holds about a person, as JSON-ready data:
     ``{"account": {...}, <section>: [...], ...}``, one section per entry of
     ``settings.PERSONAL_DATA_SECTIONS`` (each app exports its own data)."""

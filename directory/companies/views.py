@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.types import AuthenticatedHttpRequest
 from directory.companies.forms import CertificationForm, CompanyProfileForm, PhotoForm
 from directory.companies.models import Certification, Company
 from directory.team.decorators import member_view, pro_context
@@ -22,7 +23,7 @@ from . import services
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest, membership: Membership) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     company = membership.company
     form = CompanyProfileForm(request.POST or None, request.FILES or None, instance=company)
     if request.method == "POST" and form.is_valid():
@@ -40,7 +41,7 @@ def profile(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def photos(request: HttpRequest, membership: Membership) -> HttpResponse:
+def photos(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     company = membership.company
     form = PhotoForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -58,7 +59,9 @@ def photos(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @member_view
 @require_POST
-def photo_action(request: HttpRequest, membership: Membership, photo_id: int, action: str):
+def photo_action(
+    request: AuthenticatedHttpRequest, membership: Membership, photo_id: int, action: str
+):
     photo = get_object_or_404(membership.company.photos, pk=photo_id)
     if action == "delete":
         services.company_photo_delete(photo=photo)
@@ -72,7 +75,7 @@ def photo_action(request: HttpRequest, membership: Membership, photo_id: int, ac
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def certifications(request: HttpRequest, membership: Membership) -> HttpResponse:
+def certifications(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     company = membership.company
     form = CertificationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +91,9 @@ def certifications(request: HttpRequest, membership: Membership) -> HttpResponse
 
 @member_view
 @require_POST
-def certification_delete(request: HttpRequest, membership: Membership, certification_id: int):
+def certification_delete(
+    request: AuthenticatedHttpRequest, membership: Membership, certification_id: int
+):
     certification = get_object_or_404(membership.company.certifications, pk=certification_id)
     services.certification_delete(certification=certification)
     messages.success(request, _("The certification is deleted."))
@@ -97,7 +102,7 @@ def certification_delete(request: HttpRequest, membership: Membership, certifica
 
 @login_required
 @require_GET
-def certification_proof(request: HttpRequest, company_id: int, certification_id: int):
+def certification_proof(request: AuthenticatedHttpRequest, company_id: int, certification_id: int):
     """A proof document, to the company's members and to staff only."""
     certification = get_object_or_404(Certification, pk=certification_id, company_id=company_id)
     return private_file_response(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from common.types import AuthenticatedHttpRequest
 from directory.companies.selectors import profile_gaps
 from directory.quotes.models import QuoteStatus
 from directory.quotes.selectors import quote_requests_for_company
@@ -19,7 +20,7 @@ LATEST_QUOTES = 5
 
 @login_required
 @require_GET
-def pro_home(request: HttpRequest) -> HttpResponse:
+def pro_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     companies = list(companies_of(request.user))
     if len(companies) == 1:
         return redirect("directory:pro-dashboard", company_id=companies[0].pk)
@@ -28,7 +29,7 @@ def pro_home(request: HttpRequest) -> HttpResponse:
 
 @member_view
 @require_GET
-def dashboard(request: HttpRequest, membership: Membership) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     company = membership.company
     quotes = quote_requests_for_company(company)
     return render(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 
+from common.types import User
 from directory.companies.models import Company
 from directory.quotes.models import QuoteRequest
 from directory.team.models import Membership
@@ -27,7 +27,7 @@ def quote_request_for_member(membership: Membership, quote_id: int) -> QuoteRequ
     return quote
 
 
-def personal_data(user: AbstractBaseUser) -> list[dict]:
+def personal_data(user: User) -> list[dict]:
     """The quote requests the user sent, with the companies' answers, for
     their data export."""
     quotes = QuoteRequest.objects.filter(requester=user).select_related("company")

@@ -7,7 +7,6 @@ import hashlib
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from common.email_addresses import canonical_email
 from common.signed_links import row_from_token
 from common.text import normalize
+from common.types import User
 from directory.companies.models import Company
 from directory.quotes.models import (
     QUOTE_TRANSITIONS,
@@ -31,9 +31,7 @@ from .links import QUOTE_SALT
 DUPLICATE_WINDOW = timedelta(hours=24)
 
 
-def _move(
-    quote: QuoteRequest, to: str, *, actor: AbstractBaseUser | None, by: str, reason: str = ""
-) -> None:
+def _move(quote: QuoteRequest, to: str, *, actor: User | None, by: str, reason: str = "") -> None:
     """The one way a quote request changes status: allowed by
     ``QUOTE_TRANSITIONS`` for ``by`` (else ``TransitionError``), recorded
     as a ``QuoteRequestEvent``. ``quote`` must be locked by the caller."""
@@ -58,9 +56,7 @@ def quote_fingerprint(need: str) -> str:
 
 
 @transaction.atomic
-def quote_request_create(
-    *, company: Company, requester: AbstractBaseUser | None, fields: dict
-) -> QuoteRequest:
+def quote_request_create(*, company: Company, requester: User | None, fields: dict) -> QuoteRequest:
     """Record a quote request. From a verified account it goes straight to
     the company; otherwise it waits for its e-mail to be confirmed.
 
@@ -127,7 +123,7 @@ def quote_request_confirm(*, token: str) -> QuoteRequest:
 
 
 @transaction.atomic
-def quote_request_mark_read(*, quote: QuoteRequest, actor: AbstractBaseUser) -> None:
+def quote_request_mark_read(*, quote: QuoteRequest, actor: User) -> None:
     """A member opened a new request: it becomes read."""
     quote = _locked(quote)
     if quote.status == QuoteStatus.NEW:
@@ -135,7 +131,7 @@ def quote_request_mark_read(*, quote: QuoteRequest, actor: AbstractBaseUser) -> 
 
 
 @transaction.atomic
-def quote_reply_create(*, quote: QuoteRequest, author: AbstractBaseUser, body: str) -> QuoteReply:
+def quote_reply_create(*, quote: QuoteRequest, author: User, body: str) -> QuoteReply:
     """A member answers; the request becomes answered (a closed one stays
     closed) and the requester gets the answer by e-mail."""
     if quote.anonymised_at is not None:
@@ -151,7 +147,7 @@ def quote_reply_create(*, quote: QuoteRequest, author: AbstractBaseUser, body: s
 
 
 @transaction.atomic
-def quote_request_set_status(*, quote: QuoteRequest, status: str, actor: AbstractBaseUser) -> None:
+def quote_request_set_status(*, quote: QuoteRequest, status: str, actor: User) -> None:
     """A member files a request by hand (read, answered, closed). Raises
     ``ValidationError`` for any other status or a change not allowed."""
     if status not in (QuoteStatus.READ, QuoteStatus.ANSWERED, QuoteStatus.CLOSED):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from common.signed_links import LinkError
+from common.types import AuthenticatedHttpRequest
 from directory.companies.models import Company
 from directory.quotes.forms import QuoteReplyForm, QuoteRequestForm, QuoteStatusForm
 from directory.quotes.models import QuoteRequest, QuoteStatus
@@ -26,7 +27,7 @@ from . import services
 
 @login_required
 @require_GET
-def account_quote(request: HttpRequest, quote_id: int) -> HttpResponse:
+def account_quote(request: AuthenticatedHttpRequest, quote_id: int) -> HttpResponse:
     quote = (
         QuoteRequest.objects.filter(requester=request.user, pk=quote_id)
         .select_related("company", "profession")
@@ -40,7 +41,7 @@ def account_quote(request: HttpRequest, quote_id: int) -> HttpResponse:
 
 @member_view
 @require_GET
-def quotes(request: HttpRequest, membership: Membership) -> HttpResponse:
+def quotes(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     requests = quote_requests_for_company(membership.company)
     status = request.GET.get("statut", "")
     if status in QuoteStatus.values:
@@ -59,7 +60,7 @@ def quotes(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def quote(request: HttpRequest, membership: Membership, quote_id: int) -> HttpResponse:
+def quote(request: AuthenticatedHttpRequest, membership: Membership, quote_id: int) -> HttpResponse:
     quote = quote_request_for_member(membership, quote_id)
     form = QuoteReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -83,7 +84,7 @@ def quote(request: HttpRequest, membership: Membership, quote_id: int) -> HttpRe
 
 @member_view
 @require_POST
-def quote_status(request: HttpRequest, membership: Membership, quote_id: int):
+def quote_status(request: AuthenticatedHttpRequest, membership: Membership, quote_id: int):
     quote = quote_request_for_member(membership, quote_id)
     form = QuoteStatusForm(request.POST)
     if form.is_valid():

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 
+from common.types import User
 from directory.companies.models import Company
 from directory.team.models import Membership, MembershipRole
 
 
-def membership_for(user: AbstractBaseUser, company_id: int) -> Membership:
+def membership_for(user: User, company_id: int) -> Membership:
     """The user's membership of that company, or 404: a pro never learns
     whether another company's page exists."""
     if not user.is_authenticated:
@@ -25,7 +25,7 @@ def membership_for(user: AbstractBaseUser, company_id: int) -> Membership:
     return membership
 
 
-def companies_of(user: AbstractBaseUser) -> QuerySet[Company]:
+def companies_of(user: User) -> QuerySet[Company]:
     return Company.objects.filter(memberships__user=user).order_by("trade_name")
 
 
@@ -33,7 +33,7 @@ def owners_of(company: Company) -> QuerySet[Membership]:
     return company.memberships.filter(role=MembershipRole.OWNER)
 
 
-def personal_data(user: AbstractBaseUser) -> list[dict]:
+def personal_data(user: User) -> list[dict]:
     """The user's memberships, for their data export."""
     return [
         {"company": m.company.trade_name, "siren": m.company.siren, "role": m.role}

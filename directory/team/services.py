@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from common.email_addresses import canonical_email
 from common.signed_links import LinkError, row_from_token
+from common.types import User
 from directory.companies.models import Company
 from directory.team.models import Invitation, Membership, MembershipRole
 
@@ -22,9 +22,7 @@ from .links import INVITATION_SALT
 
 
 @transaction.atomic
-def invitation_create(
-    *, company: Company, email: str, role: str, invited_by: AbstractBaseUser
-) -> Invitation:
+def invitation_create(*, company: Company, email: str, role: str, invited_by: User) -> Invitation:
     """Invite someone to the company. A pending invitation to the same
     address is replaced (its link stops working)."""
     email = email.strip().lower()
@@ -62,7 +60,7 @@ def invitation_from_token(token: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: AbstractBaseUser) -> Membership:
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Join the company. The account must be the invited address: the link
     alone does not give a company to whoever holds it."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)

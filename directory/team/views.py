@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.signed_links import LinkError
+from common.types import AuthenticatedHttpRequest
 from directory.team.forms import InvitationForm
 from directory.team.models import Membership
 
@@ -47,7 +48,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def team(request: HttpRequest, membership: Membership) -> HttpResponse:
+def team(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     company = membership.company
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
@@ -82,7 +83,7 @@ def team(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @member_view
 @require_POST
-def member_remove(request: HttpRequest, membership: Membership, member_id: int):
+def member_remove(request: AuthenticatedHttpRequest, membership: Membership, member_id: int):
     require_owner(membership)
     target = get_object_or_404(membership.company.memberships, pk=member_id)
     try:
@@ -98,7 +99,9 @@ def member_remove(request: HttpRequest, membership: Membership, member_id: int):
 
 @member_view
 @require_POST
-def invitation_revoke(request: HttpRequest, membership: Membership, invitation_id: int):
+def invitation_revoke(
+    request: AuthenticatedHttpRequest, membership: Membership, invitation_id: int
+):
     require_owner(membership)
     invitation = get_object_or_404(
         membership.company.invitations, pk=invitation_id, accepted_at__isnull=True

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.signed_links import row_from_token
+from common.types import User
 
 from ..links import MANAGE_SALT
 from ..models import (
@@ -86,7 +86,7 @@ def appeal_create(*, review: Review, by: str, text: str, appellant=None) -> Appe
 
 @transaction.atomic
 def appeal_decide(
-    *, appeal: Appeal, actor: AbstractBaseUser, upheld: bool, note: str = "", reason: str = ""
+    *, appeal: Appeal, actor: User, upheld: bool, note: str = "", reason: str = ""
 ) -> None:
     """Upholding reverses the decision through moderation (recorded like
     any decision); dismissing leaves it. Either way the appeal is closed."""

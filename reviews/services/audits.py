@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, Exists, FloatField, OuterRef, Value, When
@@ -18,6 +17,7 @@ from django.db.models.functions import Concat, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.types import User
 from directory.models import Company
 
 from .. import emails
@@ -221,7 +221,7 @@ def audits_run(*, now=None, seed=None) -> AuditReport:
 
 
 @transaction.atomic
-def audit_submit_scan(*, audit: Audit, upload, actor: AbstractBaseUser | None = None) -> None:
+def audit_submit_scan(*, audit: Audit, upload, actor: User | None = None) -> None:
     """The company (``actor``: the member) sends the invoice's scan."""
     audit = Audit.objects.select_for_update().select_related("review__invoice").get(pk=audit.pk)
     if audit.status not in (AuditStatus.OPEN, AuditStatus.SUBMITTED):
@@ -242,7 +242,7 @@ def audit_submit_scan(*, audit: Audit, upload, actor: AbstractBaseUser | None = 
 
 
 @transaction.atomic
-def audit_decide(*, audit: Audit, actor: AbstractBaseUser, passed: bool, note: str = "") -> None:
+def audit_decide(*, audit: Audit, actor: User, passed: bool, note: str = "") -> None:
     """Staff compared name, date and number of the scan with the review."""
     audit = Audit.objects.select_for_update().select_related("review").get(pk=audit.pk)
     if audit.status != AuditStatus.SUBMITTED:

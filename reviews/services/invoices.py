@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.types import User
 from directory.models import Company
 
 from .. import invoice_columns
@@ -47,7 +47,7 @@ def invoice_create(
     *,
     company: Company,
     fields: dict,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     source: str = InvoiceSource.FORM,
 ) -> Invoice:
     """Register an invoice and, if the company's rule says so, invite its
@@ -254,7 +254,7 @@ def invoices_import_file(
     *,
     company: Company,
     content: bytes,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     commit: bool,
     progress=None,
     columns: dict[str, int] | None = None,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from common.types import User
 
 from .. import emails
 from ..models import (
@@ -22,7 +23,7 @@ from . import stats, transitions
 
 @transaction.atomic
 def review_moderate(
-    *, review: Review, actor: AbstractBaseUser, decision: str, reason: str = "", note: str = ""
+    *, review: Review, actor: User, decision: str, reason: str = "", note: str = ""
 ) -> ModerationDecision:
     """Publish a review waiting in moderation, or reject a review (waiting,
     or published and flagged) for one reason of the published list. The
@@ -64,7 +65,7 @@ def review_moderate(
     return record
 
 
-def reply_save(*, review: Review, author: AbstractBaseUser, text: str) -> Reply:
+def reply_save(*, review: Review, author: User, text: str) -> Reply:
     """The company's one public reply; editing it marks it edited."""
     reply = Reply.objects.filter(review=review).first()
     if reply is None:
@@ -88,7 +89,7 @@ def flag_create(
     return flag
 
 
-def flag_dismiss(*, flag: ReviewFlag, actor: AbstractBaseUser) -> None:
+def flag_dismiss(*, flag: ReviewFlag, actor: User) -> None:
     ReviewFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=actor
     )

@@ -3,11 +3,11 @@ lifted."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.types import User
 from directory.models import Company
 
 from ..models import (
@@ -20,7 +20,7 @@ def company_is_frozen(company: Company) -> bool:
     return company.review_sanctions.active().exists()
 
 
-def sanction_create(*, company: Company, actor: AbstractBaseUser, reason: str) -> Sanction:
+def sanction_create(*, company: Company, actor: User, reason: str) -> Sanction:
     """Fake reviews found: a public warning on the company page and no new
     reviews until staff lift it."""
     if not reason.strip():
@@ -30,7 +30,7 @@ def sanction_create(*, company: Company, actor: AbstractBaseUser, reason: str) -
     return Sanction.objects.create(company=company, reason=reason.strip(), decided_by=actor)
 
 
-def sanction_lift(*, sanction: Sanction, actor: AbstractBaseUser) -> None:
+def sanction_lift(*, sanction: Sanction, actor: User) -> None:
     Sanction.objects.active().filter(pk=sanction.pk).update(
         lifted_at=timezone.now(), lifted_by=actor
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+
+from common.types import User
 
 from ..models import (
     AUDIT_TRANSITIONS,
@@ -32,7 +33,7 @@ def review_move(
     review: Review,
     to: str,
     by: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str,
     at: datetime | None = None,
     also: Iterable[str] = (),
@@ -68,7 +69,7 @@ def audit_move(
     audit: Audit,
     to: str,
     by: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     reason: str,
     at: datetime | None = None,
     also: Iterable[str] = (),

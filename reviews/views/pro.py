@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.types import AuthenticatedHttpRequest
 from directory.models import Company
 from directory.team.decorators import member_view
 from directory.team.files import private_file_response
@@ -47,7 +48,7 @@ def _form_errors(form) -> str:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def invoices(request: HttpRequest, membership) -> HttpResponse:
+def invoices(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
     company = membership.company
     form = InvoiceForm(request.POST or None, request.FILES or None, company=company)
     settings_form = ReviewSettingsForm(instance=invoice_services.settings_for(company))
@@ -78,7 +79,7 @@ def invoices(request: HttpRequest, membership) -> HttpResponse:
 
 @member_view
 @require_http_methods(["POST"])
-def invoice_settings(request: HttpRequest, membership) -> HttpResponse:
+def invoice_settings(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
     form = ReviewSettingsForm(
         request.POST, instance=invoice_services.settings_for(membership.company)
     )
@@ -97,7 +98,7 @@ def _import_key(company: Company) -> str:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def invoice_import(request: HttpRequest, membership) -> HttpResponse:
+def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
     """Upload a CSV or .xlsx; choose the columns if their names are not
     recognised (the choice is remembered); preview (the first rows as they
     will be imported, errors with the file's line numbers, duplicates); then
@@ -201,7 +202,7 @@ TEMPLATE_TYPES = {
 
 @member_view
 @require_GET
-def invoice_template(request: HttpRequest, membership, kind: str) -> HttpResponse:
+def invoice_template(request: AuthenticatedHttpRequest, membership, kind: str) -> HttpResponse:
     """The French template of an invoice file, CSV or Excel."""
     if kind not in TEMPLATE_TYPES:
         raise Http404
@@ -215,7 +216,7 @@ def invoice_template(request: HttpRequest, membership, kind: str) -> HttpRespons
 
 @member_view
 @require_GET
-def invoice_import_job(request: HttpRequest, membership, job_id: int) -> HttpResponse:
+def invoice_import_job(request: AuthenticatedHttpRequest, membership, job_id: int) -> HttpResponse:
     """Progress of a running import, as a page or (?format=json) for the
     page's script."""
     job = get_object_or_404(membership.company.invoice_imports, pk=job_id)
@@ -247,7 +248,7 @@ def invoice_scan(request: HttpRequest, company_id: int, invoice_id: int) -> Http
 
 @member_view
 @require_GET
-def pro_reviews(request: HttpRequest, membership) -> HttpResponse:
+def pro_reviews(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
     return render(
         request,
         "reviews/pro/reviews.html",
@@ -263,7 +264,7 @@ def pro_reviews(request: HttpRequest, membership) -> HttpResponse:
 
 @member_view
 @require_POST
-def pro_reply(request: HttpRequest, membership, review_id: int) -> HttpResponse:
+def pro_reply(request: AuthenticatedHttpRequest, membership, review_id: int) -> HttpResponse:
     review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
     form = ReplyForm(request.POST)
     if form.is_valid():
@@ -282,7 +283,7 @@ def pro_reply(request: HttpRequest, membership, review_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def pro_flag(request: HttpRequest, membership, review_id: int) -> HttpResponse:
+def pro_flag(request: AuthenticatedHttpRequest, membership, review_id: int) -> HttpResponse:
     review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
     form = FlagForm(request.POST)
     if form.is_valid():
@@ -303,7 +304,7 @@ def pro_flag(request: HttpRequest, membership, review_id: int) -> HttpResponse:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def pro_audits(request: HttpRequest, membership) -> HttpResponse:
+def pro_audits(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
     """The company's open audits: send the scan of each invoice asked for."""
 
     company_audits = Audit.objects.filter(review__company=membership.company).select_related(
@@ -341,7 +342,7 @@ def pro_audits(request: HttpRequest, membership) -> HttpResponse:
 
 @member_view
 @require_POST
-def pro_appeal(request: HttpRequest, membership, review_id: int) -> HttpResponse:
+def pro_appeal(request: AuthenticatedHttpRequest, membership, review_id: int) -> HttpResponse:
     review = get_object_or_404(membership.company.reviews.published(), pk=review_id)
     form = AppealForm(request.POST)
     if form.is_valid():

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.permissions import staff_required
+from common.types import AuthenticatedHttpRequest
 from directory.models import Company
 
 from ..forms import (
@@ -38,13 +39,13 @@ moderation_required = staff_required("reviews.moderate_review")
 
 @moderation_required
 @require_GET
-def moderation_queue(request: HttpRequest) -> HttpResponse:
+def moderation_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reviews/staff/queue.html", moderation_backlog())
 
 
 @moderation_required
 @require_http_methods(["GET", "POST"])
-def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+def moderation_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
         Review.objects.select_related("company", "invoice").prefetch_related(
             "decisions", "flags", "appeals", "events__actor"
@@ -87,7 +88,7 @@ def moderation_detail(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @moderation_required
 @require_POST
-def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
+def flag_dismiss(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse:
     flag = get_object_or_404(ReviewFlag, pk=flag_id)
     moderation.flag_dismiss(flag=flag, actor=request.user)
     messages.success(request, _("Flag closed; the review stays published."))
@@ -96,7 +97,7 @@ def flag_dismiss(request: HttpRequest, flag_id: int) -> HttpResponse:
 
 @moderation_required
 @require_http_methods(["GET", "POST"])
-def staff_audits(request: HttpRequest) -> HttpResponse:
+def staff_audits(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         audit = get_object_or_404(Audit, pk=request.POST.get("audit"))
         try:
@@ -129,7 +130,7 @@ def staff_audits(request: HttpRequest) -> HttpResponse:
 
 @moderation_required
 @require_POST
-def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
+def appeal_decide(request: AuthenticatedHttpRequest, appeal_id: int) -> HttpResponse:
     appeal = get_object_or_404(Appeal, pk=appeal_id)
     try:
         appeals.appeal_decide(
@@ -148,7 +149,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
 
 @moderation_required
 @require_POST
-def sanction(request: HttpRequest, company_id: int) -> HttpResponse:
+def sanction(request: AuthenticatedHttpRequest, company_id: int) -> HttpResponse:
     company = get_object_or_404(Company, pk=company_id)
     try:
         if request.POST.get("lift"):
