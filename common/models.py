@@ -1,5 +1,6 @@
-"""Abstract models and storage shared by every app: write-once records,
-random nonces for signed links, and the private storage of proof documents."""
+"""Abstract models and storage shared by every app: write-once records and
+status events, random nonces for signed links, and the private storage of
+proof documents."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,6 +28,25 @@ class WriteOnceModel(models.Model):
         if self.pk is not None:
             raise ValidationError(_("History entries cannot be edited."))
         super().save(*args, **kwargs)
+
+
+class StatusEvent(WriteOnceModel):
+    """One change of a row's status (see :mod:`common.transitions`): who
+    (``actor``; none for the system or someone without an account), when,
+    from (``""`` for the status the row was created with), to, and why.
+    Concrete events add the foreign key to their row."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
 
 
 def new_nonce() -> str:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.email_addresses import canonical_email
-from common.models import WriteOnceModel, new_nonce, private_storage, private_upload_to
+from common.models import StatusEvent, WriteOnceModel, new_nonce, private_storage, private_upload_to
 from common.text import normalize
 from common.transitions import Transitions
 from common.validators import DOCUMENT_EXTENSIONS, validate_document
@@ -332,21 +332,13 @@ class Review(models.Model):
         return f"{words[0].capitalize()} {words[-1][0].upper()}."
 
 
-class ReviewEvent(WriteOnceModel):
+class ReviewEvent(StatusEvent):
     """One move of a review's status: who (none: the system or the author's
     private link), from, to, why. Write-once: the trail of every review."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    from_status = models.CharField(max_length=12, blank=True)  # "": submitted
-    to_status = models.CharField(max_length=12)
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(StatusEvent.Meta):
         verbose_name = _("review history entry")
         verbose_name_plural = _("review history")
 
@@ -572,21 +564,13 @@ class Audit(models.Model):
         return f"audit of {self.review_id}"
 
 
-class AuditEvent(WriteOnceModel):
+class AuditEvent(StatusEvent):
     """One move of an audit's status: who (none: the system), from, to, why.
     Write-once."""
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    from_status = models.CharField(max_length=10, blank=True)  # "": the audit opened
-    to_status = models.CharField(max_length=10)
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(StatusEvent.Meta):
         verbose_name = _("audit history entry")
         verbose_name_plural = _("audit history")
 

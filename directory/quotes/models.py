@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.models import WriteOnceModel, new_nonce
+from common.models import StatusEvent, new_nonce
 from common.transitions import Transitions
 from directory.companies.models import Company
 from directory.taxonomy.models import Profession
@@ -142,22 +142,14 @@ class QuoteReply(models.Model):
         return f"reply #{self.pk} to {self.quote_request_id}"
 
 
-class QuoteRequestEvent(WriteOnceModel):
+class QuoteRequestEvent(StatusEvent):
     """A quote request's status change: who, when, from, to and why
     (``QUOTE_TRANSITIONS``). ``from_status`` is empty for the request's
     creation; ``actor`` is empty for the requester without an account."""
 
     quote_request = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
-    reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StatusEvent.Meta):
         verbose_name = _("quote request event")
         verbose_name_plural = _("quote request events")
 

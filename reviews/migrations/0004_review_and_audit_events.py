@@ -18,8 +18,8 @@ class Migration(migrations.Migration):
             name='AuditEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, max_length=10)),
-                ('to_status', models.CharField(max_length=10)),
+                ('from_status', models.CharField(blank=True, max_length=20)),
+                ('to_status', models.CharField(max_length=20)),
                 ('reason', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -35,8 +35,8 @@ class Migration(migrations.Migration):
             name='ReviewEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, max_length=12)),
-                ('to_status', models.CharField(max_length=12)),
+                ('from_status', models.CharField(blank=True, max_length=20)),
+                ('to_status', models.CharField(max_length=20)),
                 ('reason', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
