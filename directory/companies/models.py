@@ -267,26 +267,35 @@ class Company(models.Model):
         return _("Households") if self.serves_consumers else _("Companies")
 
 
+# The search keys copied as they are from the company onto its trade rows
+# (is_primary and is_listed are derived: see sync_search_keys).
+COPIED_SEARCH_KEYS = (
+    "latitude",
+    "longitude",
+    "intervention_radius_km",
+    "serves_consumers",
+    "serves_businesses",
+    "trust_score",
+)
+
+
 class CompanyProfessionQuerySet(models.QuerySet):
     def sync_search_keys(self) -> int:
         """Copy the companies' search keys onto these trade rows, in one
-        set-based UPDATE. Returns the rows updated."""
-        links = self
+        set-based UPDATE that rewrites only the rows whose copy differs
+        (a nightly refresh where little changed writes little). Returns the
+        rows updated."""
         company = Company.objects.filter(pk=OuterRef("company_id"))
-        return links.update(
-            is_primary=Exists(company.filter(primary_profession_id=OuterRef("profession_id"))),
-            is_listed=Exists(company.filter(status=CompanyStatus.LISTED)),
-            **{
-                key: Subquery(company.values(key)[:1])
-                for key in (
-                    "latitude",
-                    "longitude",
-                    "intervention_radius_km",
-                    "serves_consumers",
-                    "serves_businesses",
-                    "trust_score",
-                )
-            },
+        is_primary = Exists(company.filter(primary_profession_id=OuterRef("profession_id")))
+        is_listed = Exists(company.filter(status=CompanyStatus.LISTED))
+        in_step = company.filter(
+            **{key: OuterRef(key) for key in COPIED_SEARCH_KEYS},
+        )
+        stale = ~Exists(in_step) | ~Q(is_primary=is_primary) | ~Q(is_listed=is_listed)
+        return self.filter(stale).update(
+            is_primary=is_primary,
+            is_listed=is_listed,
+            **{key: Subquery(company.values(key)[:1]) for key in COPIED_SEARCH_KEYS},
         )
 
     sync_search_keys.alters_data = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Avg, Count, FloatField, OuterRef, Subquery, Value
+from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from directory.companies.services import company_search_keys_sync
@@ -18,9 +18,10 @@ from ..models import Review
 def company_review_stats_refresh(*, company_ids: Iterable[int] | None = None) -> int:
     """Recount published reviews, their average and the trust score search
     ranks by (``directory.search.ranking.trust``) for the given companies
-    (every company when None), in one set-based UPDATE with no id list, then
-    copy the trust score onto the companies' trade rows
-    (``company_search_keys_sync``). Returns companies updated."""
+    (every company when None), in one set-based UPDATE with no id list that
+    rewrites only the companies whose figures changed, then copy the trust
+    score onto their trade rows (``company_search_keys_sync``). Returns the
+    companies whose figures changed."""
     if company_ids is not None:
         company_ids = list(company_ids)
     published = Review.objects.published().filter(company_id=OuterRef("pk"))
@@ -31,15 +32,21 @@ def company_review_stats_refresh(*, company_ids: Iterable[int] | None = None) ->
         Subquery(published.values("company_id").annotate(n=Count("*")).values("n")), Value(0)
     )
     average = Subquery(published.values("company_id").annotate(a=Avg("rating")).values("a"))
-    updated = companies.update(
-        review_count=count,
-        rating_average=average,
-        # No review: the average is NULL, so is the formula; trust is neutral.
-        trust_score=Coalesce(
-            ranking.trust(average_rating=average, review_count=count),
-            Value(ranking.trust()),
-            output_field=FloatField(),
-        ),
+    # No review: the average is NULL, so is the formula; trust is neutral.
+    trust = Coalesce(
+        ranking.trust(average_rating=average, review_count=count),
+        Value(ranking.trust()),
+        output_field=FloatField(),
+    )
+    fresh = companies.annotate(fresh_count=count, fresh_average=average, fresh_trust=trust)
+    same_average = Q(rating_average=F("fresh_average")) | Q(
+        rating_average__isnull=True, fresh_average__isnull=True
+    )
+    stale = fresh.exclude(
+        Q(review_count=F("fresh_count")) & Q(trust_score=F("fresh_trust")) & same_average
+    )
+    updated = Company.objects.filter(pk__in=stale.values("pk")).update(
+        review_count=count, rating_average=average, trust_score=trust
     )
     company_search_keys_sync(company_ids=company_ids)
     return updated
