@@ -1,6 +1,6 @@
 # Two commands set everything up on a fresh machine with Python 3.11:
 #   make run    the site with demo data on http://127.0.0.1:8000
-#   make test   lint, type check, migrations check and the whole test suite
+#   make test   lint (ruff, import contracts), type check, migrations check and the whole test suite
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
