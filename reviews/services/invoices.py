@@ -291,9 +291,12 @@ def invoices_import_file(
 
 
 IMPORT_PROGRESS_STEP = 50
-# The import's lease, renewed at each progress step (every 50 invoices, a
-# second or so): a worker killed mid-import is noticed within two minutes.
+# The import's lease, renewed at a progress step (every 50 invoices, a
+# second or so) once IMPORT_HEARTBEAT has passed since the last renewal
+# (each renewal opens a connection): a worker killed mid-import is noticed
+# within two minutes.
 IMPORT_LEASE = timedelta(minutes=2)
+IMPORT_HEARTBEAT = timedelta(seconds=20)
 # A file whose import killed its worker this many times is failed: it is
 # not retried forever (a poison message).
 IMPORT_MAX_ATTEMPTS = 3
@@ -358,9 +361,13 @@ def invoice_import_run(*, job_id: int, owner: str) -> bool:
     job = InvoiceImport.objects.select_related("company", "created_by").get(pk=job_id)
     key = import_progress_key(job.pk)
 
+    renewed = [timezone.now()]
+
     def progress(done: int) -> None:
         cache.set(key, done, timeout=3600)
-        lease_renew(InvoiceImport, pk=job.pk, owner=owner, duration=IMPORT_LEASE)
+        if timezone.now() - renewed[0] >= IMPORT_HEARTBEAT:
+            lease_renew(InvoiceImport, pk=job.pk, owner=owner, duration=IMPORT_LEASE)
+            renewed[0] = timezone.now()
 
     try:
         with transaction.atomic():
