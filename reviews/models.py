@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.email_addresses import canonical_email
+from common.leases import LeasedJob
 from common.models import StatusEvent, WriteOnceModel, new_nonce, private_storage, private_upload_to
 from common.text import normalize
 from common.transitions import Transitions
@@ -671,8 +672,12 @@ class ReviewRequest(models.Model):
         return f"request {self.pk} for {self.company_id}"
 
 
-class InvoiceImport(models.Model):
-    """A previewed CSV import running in a worker, with its progress."""
+class InvoiceImport(LeasedJob):
+    """A previewed CSV import running in a worker, with its progress; a
+    worker holds it under a lease (``common.leases``) and the sweeper
+    finishes it if that worker dies. ``content`` (client personal data) is
+    emptied when the job ends, whatever the outcome, and after
+    ``INVOICE_IMPORT_RETENTION`` anyway."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -4,7 +4,7 @@ do the work; the e-mails are in ``reviews.emails``."""
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import shared_task, uuid
 
 from .models import InvoiceImport
 from .services import audits, invitations, invoices, stats
@@ -26,9 +26,38 @@ def run_audits() -> dict:
     return {"opened": report.opened, "missed": report.missed}
 
 
-@shared_task(soft_time_limit=20 * 60, time_limit=25 * 60)
-def run_invoice_import(job_id: int) -> None:
-    invoices.invoice_import_run(job_id=job_id)
+# The import is all-or-nothing in one transaction and claimed by a
+# conditional UPDATE (``invoices.invoice_import_run``): running it twice is
+# safe, so its message is acked only once it ran, and put back in the queue
+# if the worker process dies under it (kill -9, out of memory).
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=20 * 60,
+    time_limit=25 * 60,
+)
+def run_invoice_import(self, job_id: int) -> bool:
+    return invoices.invoice_import_run(job_id=job_id, owner=self.request.id or uuid())
+
+
+# A message the sweeper sends is dropped if no worker takes it before the
+# next sweep, which sends it again if the job still waits.
+SWEEP_EVERY = 60
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=55)
+def sweep_invoice_imports() -> dict:
+    """Re-queue or fail the imports whose worker died (``CELERY_BEAT_SCHEDULE``)."""
+    report = invoices.invoice_imports_sweep()
+    for job_id in report.requeued:
+        run_invoice_import.apply_async((job_id,), expires=SWEEP_EVERY)
+    return {"requeued": len(report.requeued), "failed": report.failed}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=5 * 60, time_limit=6 * 60)
+def purge_invoice_imports() -> int:
+    return invoices.invoice_imports_purge()
 
 
 def invoice_import_start(

@@ -9,9 +9,11 @@ local-memory cache and console email (see ``local.py``).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .environment import Env
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -91,6 +94,29 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Content-Security-Policy (django-csp 4) ---------------------------------
+
+# Everything comes from this site: scripts only from our static files (no
+# inline script or event handler, no eval), no inline style either (bars
+# are drawn in SVG), images and fonts from here, no plugin, no framing
+# (clickjacking), forms post only here. Enforced everywhere, never
+# report-only: a violation is a bug the browser tests catch
+# (tests/browser/test_csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 # --- Data stores ------------------------------------------------------------
 
@@ -136,6 +162,10 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies (kill -9, out of memory) is acked, not
+# retried, unless it sets ``reject_on_worker_lost=True`` itself: only the
+# tasks that are safe to run twice do (the invoice import, its sweeper).
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
 CELERY_TASK_TIME_LIMIT = 11 * 60
@@ -168,6 +198,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.refresh_review_stats",
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 3 * 60 * 60},
+    },
+    # Long jobs whose worker died: re-queued or failed within minutes
+    # (common.leases); the invoice files' client data purged after
+    # INVOICE_IMPORT_RETENTION whatever happened.
+    "reviews-sweep-invoice-imports": {
+        "task": "reviews.tasks.sweep_invoice_imports",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+    "reviews-purge-invoice-imports": {
+        "task": "reviews.tasks.purge_invoice_imports",
+        "schedule": 60 * 60,
+        "options": {"expires": 30 * 60},
     },
     "directory-purge-unconfirmed-quote-requests": {
         "task": "directory.quotes.tasks.purge_unconfirmed_quote_requests",
@@ -288,6 +331,10 @@ REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=10)
 REVIEW_AUDIT_RATE = env.float("REVIEW_AUDIT_RATE", default=0.05)
 # Removed reviews and their evidence are kept at least this long.
 REVIEW_RETENTION_DAYS = 366
+# Long jobs (common.leases): the client data of an invoice file is deleted
+# when its import ends, and after this long whatever became of the import
+# (reviews.tasks.purge_invoice_imports).
+INVOICE_IMPORT_RETENTION = timedelta(hours=24)
 
 # --- Quote requests ---------------------------------------------------------
 

@@ -6,17 +6,23 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from common.leases import lease_claim, lease_release, lease_renew, leases_expired
 from common.types import User
 from directory.models import Company
 
@@ -31,6 +37,8 @@ from ..models import (
     ReviewSettings,
 )
 from . import invitations, requests
+
+logger = logging.getLogger(__name__)
 
 # What is left of "1 234,56 €" after a comma delimiter split it.
 CENTS = re.compile(r"\d{1,2}\s*(?:€|eur)?", re.IGNORECASE | re.ASCII)
@@ -283,6 +291,18 @@ def invoices_import_file(
 
 
 IMPORT_PROGRESS_STEP = 50
+# The import's lease, renewed at a progress step (every 50 invoices, a
+# second or so) once IMPORT_HEARTBEAT has passed since the last renewal
+# (each renewal opens a connection): a worker killed mid-import is noticed
+# within two minutes.
+IMPORT_LEASE = timedelta(minutes=2)
+IMPORT_HEARTBEAT = timedelta(seconds=20)
+# A file whose import killed its worker this many times is failed: it is
+# not retried forever (a poison message).
+IMPORT_MAX_ATTEMPTS = 3
+# A queued import no worker has claimed after this long lost its message
+# (broker restarted, queue purged): the sweeper sends it again.
+IMPORT_QUEUE_PATIENCE = timedelta(minutes=10)
 
 
 def import_progress_key(job_id: int) -> str:
@@ -301,36 +321,169 @@ def invoice_import_create(
     )
 
 
-def invoice_import_run(*, job_id: int) -> None:
-    claimed = InvoiceImport.objects.filter(pk=job_id, status=InvoiceImport.Status.QUEUED).update(
-        status=InvoiceImport.Status.RUNNING
+class LeaseLost(Exception):
+    """The sweeper took the job back while it ran: its work is rolled back."""
+
+
+def _import_end(*, job_id: int, owner: str, status: str, **values) -> bool:
+    """End ``owner``'s import, whatever the outcome: its lease released and
+    the client data of its ``content`` deleted. False if the job is no
+    longer ``owner``'s (the sweeper took it back)."""
+    return bool(
+        InvoiceImport.objects.filter(
+            pk=job_id, lease_owner=owner, status=InvoiceImport.Status.RUNNING
+        ).update(**lease_release(status=status, finished_at=timezone.now(), content="", **values))
+    )
+
+
+def invoice_import_run(*, job_id: int, owner: str) -> bool:
+    """Run a queued import for ``owner`` (the Celery task id): claim it
+    (one conditional UPDATE, see ``common.leases.lease_claim``), import all
+    its invoices or none, and end it in the same transaction as the
+    invoices, so a job is done exactly when its invoices are committed.
+    Safe to run again: a message redelivered after its worker died re-claims
+    the job (same ``owner``) and starts over, the dead attempt having been
+    rolled back. Returns False if the job was not this caller's to run.
+
+    An unexpected error fails the job with a message for the pro and is
+    raised again for the logs; every ending deletes the file's content."""
+    claimed = lease_claim(
+        InvoiceImport,
+        pk=job_id,
+        owner=owner,
+        duration=IMPORT_LEASE,
+        claimable=Q(status=InvoiceImport.Status.QUEUED),
+        max_attempts=IMPORT_MAX_ATTEMPTS,
+        status=InvoiceImport.Status.RUNNING,
     )
     if not claimed:
-        return  # another worker has it, or it already ran
+        return False  # another worker has it, or it already ran
     job = InvoiceImport.objects.select_related("company", "created_by").get(pk=job_id)
     key = import_progress_key(job.pk)
+
+    renewed = [timezone.now()]
+
+    def progress(done: int) -> None:
+        cache.set(key, done, timeout=3600)
+        if timezone.now() - renewed[0] >= IMPORT_HEARTBEAT:
+            lease_renew(InvoiceImport, pk=job.pk, owner=owner, duration=IMPORT_LEASE)
+            renewed[0] = timezone.now()
+
     try:
-        report = invoices_import_file(
-            company=job.company,
-            content=job.content.encode(),
-            actor=job.created_by,
-            commit=True,
-            progress=lambda done: cache.set(key, done, timeout=3600),
-        )
-    except Exception:
-        InvoiceImport.objects.filter(pk=job.pk).update(
-            status=InvoiceImport.Status.FAILED, finished_at=timezone.now()
+        with transaction.atomic():
+            report = invoices_import_file(
+                company=job.company,
+                content=job.content.encode(),
+                actor=job.created_by,
+                commit=True,
+                progress=progress,
+            )
+            if not report.errors and not _import_end(
+                job_id=job.pk,
+                owner=owner,
+                status=InvoiceImport.Status.DONE,
+                created_count=report.created,
+                skipped=[*job.skipped, *report.duplicates],
+            ):
+                raise LeaseLost
+    except LeaseLost:
+        return False
+    except SoftTimeLimitExceeded:
+        _import_end(
+            job_id=job.pk, owner=owner, status=InvoiceImport.Status.FAILED, errors=[str(TOO_LONG)]
         )
         raise
-    InvoiceImport.objects.filter(pk=job.pk).update(
-        status=InvoiceImport.Status.FAILED if report.errors else InvoiceImport.Status.DONE,
-        created_count=report.created,
-        skipped=[*job.skipped, *report.duplicates],
-        errors=report.errors,
-        finished_at=timezone.now(),
-        content="",  # client data is not kept beyond the import
-    )
+    except Exception:
+        _import_end(
+            job_id=job.pk, owner=owner, status=InvoiceImport.Status.FAILED, errors=[str(CRASHED)]
+        )
+        raise
+    if report.errors:
+        _import_end(
+            job_id=job.pk, owner=owner, status=InvoiceImport.Status.FAILED, errors=report.errors
+        )
     cache.set(key, report.created, timeout=3600)
+    return True
+
+
+# What the pro reads on the import page when the worker could not finish.
+CRASHED = gettext_lazy(
+    "The import stopped on an unexpected error and nothing was imported. "
+    "Our team has been told; upload the file again or register the invoices one by one."
+)
+TOO_LONG = gettext_lazy(
+    "The import took too long and nothing was imported: split the file and upload each part."
+)
+INTERRUPTED = gettext_lazy(
+    "The import was interrupted several times (the server stopped while working on it) "
+    "and nothing was imported: upload the file again."
+)
+EXPIRED = gettext_lazy(
+    "The import could not start in time and nothing was imported: upload the file again."
+)
+
+
+@dataclass
+class SweepReport:
+    requeued: list[int] = field(default_factory=list)  # job ids to send to a worker again
+    failed: int = 0
+
+
+def invoice_imports_sweep() -> SweepReport:
+    """Finish the imports whose worker died: a running job whose lease
+    expired is queued again (``requeued``; its dead attempt was rolled
+    back) or, after ``IMPORT_MAX_ATTEMPTS`` claims, failed with a message
+    for the pro and its content deleted. A queued job that no worker
+    claimed within ``IMPORT_QUEUE_PATIENCE`` is sent again (a duplicate
+    message is harmless: only one claim succeeds). Each move is a
+    conditional UPDATE on the lease seen, so a worker renewing it wins."""
+    report = SweepReport()
+    running = InvoiceImport.objects.filter(status=InvoiceImport.Status.RUNNING)
+    for job_id, leased_until, attempts in leases_expired(running).values_list(
+        "pk", "leased_until", "attempts"
+    ):
+        same_lease = InvoiceImport.objects.filter(
+            pk=job_id, status=InvoiceImport.Status.RUNNING, leased_until=leased_until
+        )
+        if attempts >= IMPORT_MAX_ATTEMPTS:
+            if same_lease.update(
+                **lease_release(
+                    status=InvoiceImport.Status.FAILED,
+                    finished_at=timezone.now(),
+                    content="",
+                    errors=[str(INTERRUPTED)],
+                )
+            ):
+                report.failed += 1
+                logger.warning("invoice import %s failed after %s attempts", job_id, attempts)
+        elif same_lease.update(**lease_release(status=InvoiceImport.Status.QUEUED)):
+            report.requeued.append(job_id)
+            logger.warning("invoice import %s queued again: its worker stopped", job_id)
+    report.requeued += (
+        InvoiceImport.objects.filter(
+            status=InvoiceImport.Status.QUEUED,
+            created_at__lt=timezone.now() - IMPORT_QUEUE_PATIENCE,
+            created_at__gte=timezone.now() - settings.INVOICE_IMPORT_RETENTION,
+        )
+        .exclude(pk__in=report.requeued)
+        .values_list("pk", flat=True)
+    )
+    return report
+
+
+def invoice_imports_purge() -> int:
+    """Delete the client data of every import older than
+    ``settings.INVOICE_IMPORT_RETENTION``, whatever became of it (an import
+    ends in minutes; an older one still queued or running never will, and is
+    failed). Returns how many contents were deleted."""
+    cutoff = timezone.now() - settings.INVOICE_IMPORT_RETENTION
+    old = InvoiceImport.objects.filter(created_at__lt=cutoff).exclude(content="")
+    old.filter(status__in=[InvoiceImport.Status.QUEUED, InvoiceImport.Status.RUNNING]).update(
+        **lease_release(
+            status=InvoiceImport.Status.FAILED, finished_at=timezone.now(), errors=[str(EXPIRED)]
+        )
+    )
+    return old.update(content="")
 
 
 def invoice_import_progress(job: InvoiceImport) -> int:

@@ -49,3 +49,39 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+# Every page a browser test opens is watched for Content-Security-Policy
+# violations: the browser's own console report ("Refused to …") and the
+# ``securitypolicyviolation`` event, forwarded to Python. Playwright's init
+# script and binding run outside the page's policy. Any violation fails
+# the test that caused it.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"}` +
+      ` at ${event.sourceFile}:${event.lineNumber} on ${location.pathname}`
+  );
+});
+"""
+
+
+@pytest.fixture
+def csp_violations() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(page, csp_violations):
+    page.expose_function("__cspViolation", lambda text: csp_violations.append(text))
+    page.add_init_script(CSP_LISTENER)
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(f"{message.text} on {page.url}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield page
+    assert csp_violations == [], "\n".join(csp_violations)
