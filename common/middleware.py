@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 
@@ -47,7 +48,7 @@ class ControlCharactersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if ANY_CONTROL_CHARACTER.search(request.path_info):
             return HttpResponseBadRequest()
-        request.GET = _cleaned(request.GET)
+        request.GET = cast(Any, _cleaned(request.GET))
         if request.method == "POST":
-            request.POST = _cleaned(request.POST)
+            request.POST = cast(Any, _cleaned(request.POST))
         return self.get_response(request)
