@@ -46,7 +46,7 @@ def xlsx_workbook(rows: Iterable[Sequence[object]], *, title: str) -> Any:
     """An openpyxl workbook of one sheet holding ``rows``, every text cell
     neutralised and typed as a string (openpyxl would otherwise store a
     text starting with "=" as a formula). The caller may style it."""
-    from openpyxl import Workbook  # only for workbooks: it is slow to import
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # slow to import
 
     workbook = Workbook()
     sheet = workbook.active
