@@ -31,7 +31,7 @@ def _client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def write(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = invitations.invitation_from_token(token)
@@ -58,10 +58,10 @@ def write(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks, POST stops the invitations of this invoice."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD: ask, change nothing
         return render(request, "reviews/opt_out.html", {"token": token})
     try:
         invitations.invitation_opt_out(token=token)
@@ -70,7 +70,7 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "reviews/opt_out.html", {"done": True})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     """The author's private page: add a dated update, withdraw, appeal."""
     try:
@@ -107,7 +107,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @ratelimit(group="review-request", key="ip", rate="5/h", method="POST", block=False)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_review(request: HttpRequest, slug: str) -> HttpResponse:
     """A client without an invitation starts from the company page."""
 
@@ -122,10 +122,10 @@ def request_review(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reviews/request.html", {"company": company, "form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; POST proves the address and matches."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD: ask, change nothing
         return render(request, "reviews/request_confirm.html", {"token": token})
     try:
         review_request = requests.review_request_confirm(token=token)

@@ -111,3 +111,20 @@ def page_forms(html: str) -> list[Form]:
     parser = _Forms()
     parser.feed(html)
     return parser.forms
+
+
+def visitors(client, cast):
+    """(role, log in) for each kind of visitor."""
+    return [
+        ("anonymous", client.logout),
+        ("owner", lambda: client.force_login(cast.owner_a)),
+        ("staff", lambda: client.force_login(cast.staff)),
+    ]
+
+
+def walk(client, cast, site):
+    """(role, route, url) of every page the role may open."""
+    for role, login in visitors(client, cast):
+        login()
+        for route in sorted(routes(), key=lambda route: route.name):
+            yield role, login, route, url_of(route, site)
