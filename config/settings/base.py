@@ -14,6 +14,8 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from common.log_filters import with_token_masking
+
 from .environment import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -257,6 +259,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Bearer tokens out of logs (issue 10) ----------------------------------
+# Signed links in paths ("/avis/<token>/", "Not Found: …") are masked on
+# every handler and on django.server (runserver's request lines);
+# gunicorn's access log masks them in gunicorn.conf.py.
+LOGGING = with_token_masking(LOGGING)
 
 # --- Directory --------------------------------------------------------------
 
