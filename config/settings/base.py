@@ -298,6 +298,10 @@ REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=10)
 REVIEW_AUDIT_RATE = env.float("REVIEW_AUDIT_RATE", default=0.05)
 # Removed reviews and their evidence are kept at least this long.
 REVIEW_RETENTION_DAYS = 366
+# The author's private "manage" link (update, withdraw, appeal) works this
+# long, about 18 months; an expired one gets a fresh link by e-mail from
+# its page (issue 10: bearer links must not live forever).
+REVIEW_MANAGE_LINK_DAYS = env.int("REVIEW_MANAGE_LINK_DAYS", default=548)
 
 # --- Quote requests ---------------------------------------------------------
 
