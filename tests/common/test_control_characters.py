@@ -18,7 +18,7 @@ from common.control_characters import (
     strip_control_characters_deep,
 )
 
-from .site_urls import Route, page_forms, routes, walk
+from .site_urls import page_forms, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -140,8 +140,3 @@ def test_query_strings_lose_their_control_characters(client, cast):
     response = client.get("/recherche/", {"q": "élec\x00tricien", "ou": "Lyon\x1b"})
     assert response.status_code == 200
     assert "\x00" not in response.content.decode()
-
-
-def test_every_route_of_the_walk_is_known():
-    """A new route parameter must be given a row in ``site`` above."""
-    assert all(isinstance(route, Route) for route in routes())
