@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -10,18 +11,59 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from .images import MAX_IMAGE_PIXELS, open_for_size
+from .pdf import PdfRefused, check_pdf
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-# 40 megapixels: a large camera photo. Beyond, decoding could exhaust memory
-# (a small file can declare a huge canvas).
-MAX_IMAGE_PIXELS = 40_000_000
+# The extensions of each format found in a file's content.
+FORMAT_EXTENSIONS = {
+    "PDF": {"pdf"},
+    "JPEG": {"jpg", "jpeg"},
+    "PNG": {"png"},
+    "WEBP": {"webp"},
+}
+__all__ = ["MAX_IMAGE_PIXELS", "validate_document", "validate_image"]
+_INVALID_IMAGE = (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError)
+
+
+def _extension(file: File[Any]) -> str:
+    """The lower-case extension of the file's name, "" when it has none."""
+    return PurePath(file.name or "").suffix.lower().removeprefix(".")
+
+
+def _check_extension(file: File[Any], found: str) -> None:
+    """The name's extension must say what the content is: PDF bytes named
+    ``.png`` are refused. A file without a name (built in code) passes."""
+    extension = _extension(file)
+    if extension and extension not in FORMAT_EXTENSIONS[found]:
+        raise ValidationError(
+            _("The file's content (%(found)s) does not match its name (.%(extension)s)."),
+            code="extension_mismatch",
+            params={"found": found, "extension": extension},
+        )
+
+
+def _check_image(file: File[Any], formats: set[str], message: StrOrPromise) -> None:
+    """Open lazily (pixel count and decoded size checked from the header,
+    ``common.images.open_for_size``), check format and extension, then
+    ``verify()`` the data without decoding pixels."""
+    with open_for_size(file) as image:
+        if image.format not in formats:
+            raise ValidationError(message, code="image_format")
+        _check_extension(file, str(image.format))
+        image.verify()
 
 
 def validate_image(file: File[Any]) -> None:
-    """A JPEG, PNG or WebP image, checked by its content, of bounded size."""
+    """A JPEG, PNG or WebP image, checked by its content (which must match
+    its extension), of bounded size on disk and once decoded."""
     if file.size > MAX_IMAGE_BYTES:
         raise ValidationError(
             _("The image is too large (%(max)s MB maximum)."),
@@ -31,28 +73,21 @@ def validate_image(file: File[Any]) -> None:
     position = file.tell() if hasattr(file, "tell") else 0
     try:
         file.seek(0)
-        with Image.open(file) as image:
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise ValidationError(
-                    _("The image has too many pixels (%(max)s million maximum)."),
-                    code="image_too_many_pixels",
-                    params={"max": MAX_IMAGE_PIXELS // 1_000_000},
-                )
-            if image.format not in IMAGE_FORMATS:
-                raise ValidationError(_("Upload a JPEG, PNG or WebP image."), code="image_format")
-            image.verify()
+        _check_image(file, IMAGE_FORMATS, _("Upload a JPEG, PNG or WebP image."))
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except _INVALID_IMAGE as exc:
         raise ValidationError(_("This file is not a valid image."), code="invalid_image") from exc
     finally:
         file.seek(position)
 
 
 def validate_document(file: File[Any]) -> None:
-    """A PDF (checked by its signature) or a JPEG/PNG image (checked by
-    Pillow), 10 MB at most: what a scan or a certificate looks like."""
+    """A PDF or a JPEG/PNG image, 10 MB at most: what a scan or a
+    certificate looks like. The content decides the type, and must match
+    the extension. A PDF is parsed (pypdf) and refused when encrypted,
+    unreadable, or able to run anything (``common.pdf.check_pdf``); an
+    image is checked like :func:`validate_image`."""
     if file.size > MAX_DOCUMENT_BYTES:
         raise ValidationError(
             _("The document is too large (%(max)s MB maximum)."),
@@ -65,15 +100,17 @@ def validate_document(file: File[Any]) -> None:
         head = file.read(5)
         file.seek(0)
         if head == b"%PDF-":
+            _check_extension(file, "PDF")
+            try:
+                check_pdf(file)
+            except PdfRefused as exc:
+                raise ValidationError(exc.message, code=exc.code) from exc
             return
         try:
-            with Image.open(file) as image:
-                if image.format not in {"JPEG", "PNG"}:
-                    raise ValidationError(_("Upload a PDF, JPEG or PNG document."))
-                if image.size[0] * image.size[1] > MAX_IMAGE_PIXELS:
-                    raise ValidationError(_("The image has too many pixels."))
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+            _check_image(file, {"JPEG", "PNG"}, _("Upload a PDF, JPEG or PNG document."))
+        except ValidationError:
+            raise
+        except _INVALID_IMAGE as exc:
             raise ValidationError(
                 _("Upload a PDF, JPEG or PNG document."), code="invalid_document"
             ) from exc

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.permissions import staff_required
 from common.types import AuthenticatedHttpRequest, User
@@ -55,7 +55,7 @@ def _current_application(user: User) -> Application | None:
 # --- Applicants ------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def apply(request: HttpRequest) -> HttpResponse:
     """Who can join, and the way in (log in first, then four steps)."""
     application = _current_application(request.user) if request.user.is_authenticated else None
@@ -65,7 +65,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def apply_step(request: AuthenticatedHttpRequest, step: int) -> HttpResponse:
     if step not in range(1, len(STEPS) + 1):
         raise Http404
@@ -132,7 +132,7 @@ def _review(request: AuthenticatedHttpRequest, application: Application) -> Http
 
 
 @login_required
-@require_GET
+@require_safe
 def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The applicant's own application: status, questions, history."""
     application = (
@@ -151,7 +151,7 @@ def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @vetting_required
-@require_GET
+@require_safe
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     applications = (
@@ -186,7 +186,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @vetting_required
-@require_GET
+@require_safe
 def detail(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = get_object_or_404(
         Application.objects.exclude(status=ApplicationStatus.DRAFT).select_related(
@@ -251,7 +251,7 @@ def assign(request: AuthenticatedHttpRequest, application_id: int) -> HttpRespon
 
 
 @vetting_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def companies(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Find a company, suspend or reinstate it with a reason."""
     text = request.GET.get("q", "").strip()[:100]

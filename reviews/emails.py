@@ -106,3 +106,15 @@ def send_review_request_confirmation(request_id: int) -> None:
         },
         [request.email],
     )
+
+
+@shared_task(**EMAIL_TASK)
+def send_manage_link(review_id: int) -> None:
+    """A fresh private link to the author's page, asked for from an
+    expired one (``appeals.manage_link_renew``)."""
+    review = Review.objects.select_related("company").get(pk=review_id)
+    send_templated(
+        "review_manage_link",
+        {"review": review, "company": review.company, "manage_url": links.manage_url(review)},
+        [review.author_email],
+    )

@@ -265,3 +265,12 @@ class ReviewRequestForm(forms.ModelForm):
     class Meta:
         model = ReviewRequest
         fields = ["invoice_number", "name", "email"]
+
+
+class ManageLinkForm(forms.Form):
+    """The address a review was written from, to receive a fresh link."""
+
+    email = forms.EmailField(
+        label=_("The e-mail address you wrote the review from"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

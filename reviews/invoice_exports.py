@@ -1,22 +1,20 @@
 """Spreadsheets we hand to pros: the invoice templates (CSV and .xlsx).
 
-Every text cell we write goes through :func:`neutralise`, so a value that
-came from a client or a pro (``=HYPERLINK(…)``) is shown, never run, when
-the file is opened in Excel or LibreOffice. Any future CSV or XLSX export
-must do the same.
+Written through ``common.spreadsheets``, which neutralises every text
+cell (``=HYPERLINK(…)`` is shown, never run, in Excel or LibreOffice):
+every CSV or XLSX export must use it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
+from common.spreadsheets import FORMULA_STARTS, csv_bytes, neutralise, xlsx_bytes, xlsx_workbook
+
 from .invoice_columns import ALIASES, FIELDS
 
-# What spreadsheets read as the start of a formula (OWASP, "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMULA_STARTS", "neutralise", "template_csv", "template_xlsx"]
 
 TEMPLATE_NAME = "modele-factures"
 # The French headers (each field's first alias) and one example invoice.
@@ -32,14 +30,6 @@ TEMPLATE_EXAMPLE = {
 }
 
 
-def neutralise(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, made plain
-    text by a leading apostrophe; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def template_csv() -> bytes:
     """UTF-8 with BOM and ``;``: what French Excel opens without asking."""
     example = {
@@ -47,22 +37,16 @@ def template_csv() -> bytes:
         "date": TEMPLATE_EXAMPLE["date"].strftime("%d/%m/%Y"),
         "amount": f"{TEMPLATE_EXAMPLE['amount']:.2f}".replace(".", ","),
     }
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(name) for name in TEMPLATE_HEADER])
-    writer.writerow([neutralise(example[field]) for field in FIELDS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes([TEMPLATE_HEADER, [example[field] for field in FIELDS]])
 
 
 def template_xlsx() -> bytes:
-    from openpyxl import Workbook  # only for workbooks: it is slow to import
-    from openpyxl.styles import Font
+    from openpyxl.styles import Font  # only for workbooks: it is slow to import
 
-    workbook = Workbook()
+    workbook = xlsx_workbook(
+        [TEMPLATE_HEADER, [TEMPLATE_EXAMPLE[field] for field in FIELDS]], title="Factures"
+    )
     sheet = workbook.active
-    sheet.title = "Factures"
-    sheet.append([neutralise(name) for name in TEMPLATE_HEADER])
-    sheet.append([neutralise(TEMPLATE_EXAMPLE[field]) for field in FIELDS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet["B2"].number_format = "DD/MM/YYYY"
@@ -70,6 +54,4 @@ def template_xlsx() -> bytes:
     for column, width in zip("ABCDEFG", (14, 16, 14, 24, 22, 30, 18), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(workbook)

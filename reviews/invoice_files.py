@@ -6,7 +6,9 @@ Excel workbook (.xlsx), recognised by its content, not its name. Rows whose
 cells are all blank are skipped (Excel writes ``;;;;;;`` for emptied rows).
 
 Pure: bytes in, an :class:`InvoiceTable` out, or :class:`InvoiceFileError`
-with a message for the pro. Nothing is evaluated: an Excel formula gives
+with a message for the pro. Cells come out stripped of control characters
+(a NUL, often written ``_x0000_`` in a workbook, cannot be stored by
+PostgreSQL). Nothing is evaluated: an Excel formula gives
 the value Excel last computed, a CSV cell ``=HYPERLINK(…)`` stays text.
 """
 
@@ -22,6 +24,8 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from common.control_characters import strip_control_characters
 
 from .invoice_values import cell_text
 
@@ -210,7 +214,7 @@ def _collect(rows: Iterable[tuple[int, list[str]]]) -> InvoiceTable:
     for line, raw in rows:
         if line > MAX_LINES:
             raise InvoiceFileError(_("The file has more than %(max)s lines.") % {"max": MAX_LINES})
-        cells = [cell.strip() for cell in raw]
+        cells = [strip_control_characters(cell).strip() for cell in raw]
         while cells and not cells[-1]:
             cells.pop()
         if not cells:

@@ -16,6 +16,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from common.log_filters import with_token_masking
+
 from .environment import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # No NUL or other control character reaches a form or a view (issue 10).
+    "common.middleware.ControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -299,6 +303,12 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- Bearer tokens out of logs (issue 10) ----------------------------------
+# Signed links in paths ("/avis/<token>/", "Not Found: …") are masked on
+# every handler and on django.server (runserver's request lines);
+# gunicorn's access log masks them in gunicorn.conf.py.
+LOGGING = with_token_masking(LOGGING)
+
 # --- Directory --------------------------------------------------------------
 
 # A pro declares how far it travels; no trade in scope travels further.
@@ -335,6 +345,10 @@ REVIEW_RETENTION_DAYS = 366
 # when its import ends, and after this long whatever became of the import
 # (reviews.tasks.purge_invoice_imports).
 INVOICE_IMPORT_RETENTION = timedelta(hours=24)
+# The author's private "manage" link (update, withdraw, appeal) works this
+# long, about 18 months; an expired one gets a fresh link by e-mail from
+# its page (issue 10: bearer links must not live forever).
+REVIEW_MANAGE_LINK_DAYS = env.int("REVIEW_MANAGE_LINK_DAYS", default=548)
 
 # --- Quote requests ---------------------------------------------------------
 

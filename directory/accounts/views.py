@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from common.types import AuthenticatedHttpRequest
 from directory.accounts.forms import AccountDeleteForm
@@ -22,7 +22,7 @@ from . import services
 
 
 @login_required
-@require_GET
+@require_safe
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     quotes = (
         QuoteRequest.objects.filter(requester=request.user)
@@ -33,7 +33,7 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def account_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = services.user_data_export(user=request.user)
     response = HttpResponse(
@@ -46,7 +46,7 @@ def account_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

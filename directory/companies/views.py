@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.types import AuthenticatedHttpRequest
 from directory.companies.forms import CertificationForm, CompanyProfileForm, PhotoForm
@@ -22,7 +22,7 @@ from . import services
 
 
 @member_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     company = membership.company
     form = CompanyProfileForm(request.POST or None, request.FILES or None, instance=company)
@@ -40,7 +40,7 @@ def profile(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRe
 
 
 @member_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def photos(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     company = membership.company
     form = PhotoForm(request.POST or None, request.FILES or None)
@@ -74,7 +74,7 @@ def photo_action(
 
 
 @member_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def certifications(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     company = membership.company
     form = CertificationForm(request.POST or None, request.FILES or None)
@@ -101,7 +101,7 @@ def certification_delete(
 
 
 @login_required
-@require_GET
+@require_safe
 def certification_proof(request: AuthenticatedHttpRequest, company_id: int, certification_id: int):
     """A proof document, to the company's members and to staff only."""
     certification = get_object_or_404(Certification, pk=certification_id, company_id=company_id)
@@ -113,7 +113,7 @@ def certification_proof(request: AuthenticatedHttpRequest, company_id: int, cert
     )
 
 
-@require_GET
+@require_safe
 def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     company = get_object_or_404(
         Company.objects.listed()
@@ -141,6 +141,6 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def trust(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/trust.html")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from directory.places.resolve import autocomplete_places
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=300, public=True)
 def place_autocomplete(request: HttpRequest) -> JsonResponse:
     places = autocomplete_places(request.GET.get("q", "")[:100])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from common.types import AuthenticatedHttpRequest
 from directory.companies.selectors import profile_gaps
@@ -19,7 +19,7 @@ LATEST_QUOTES = 5
 
 
 @login_required
-@require_GET
+@require_safe
 def pro_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     companies = list(companies_of(request.user))
     if len(companies) == 1:
@@ -28,7 +28,7 @@ def pro_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @member_view
-@require_GET
+@require_safe
 def dashboard(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     company = membership.company
     quotes = quote_requests_for_company(company)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from common.signed_links import LinkError
@@ -26,7 +26,7 @@ from . import services
 
 
 @login_required
-@require_GET
+@require_safe
 def account_quote(request: AuthenticatedHttpRequest, quote_id: int) -> HttpResponse:
     quote = (
         QuoteRequest.objects.filter(requester=request.user, pk=quote_id)
@@ -40,7 +40,7 @@ def account_quote(request: AuthenticatedHttpRequest, quote_id: int) -> HttpRespo
 
 
 @member_view
-@require_GET
+@require_safe
 def quotes(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     requests = quote_requests_for_company(membership.company)
     status = request.GET.get("statut", "")
@@ -59,7 +59,7 @@ def quotes(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRes
 
 
 @member_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def quote(request: AuthenticatedHttpRequest, membership: Membership, quote_id: int) -> HttpResponse:
     quote = quote_request_for_member(membership, quote_id)
     form = QuoteReplyForm(request.POST or None)
@@ -108,7 +108,7 @@ def _setting(name: str):
     return rate
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @ratelimit(
     group="quote-ip", key="ip", rate=_setting("QUOTE_RATE_PER_IP"), method="POST", block=False
 )
@@ -139,7 +139,7 @@ def quote_request(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "directory/quote_request.html", {"company": company, "form": form})
 
 
-@require_GET
+@require_safe
 def quote_sent(request: HttpRequest, slug: str) -> HttpResponse:
     company = get_object_or_404(Company.objects.listed(), slug=slug)
     quote = company.quote_requests.filter(pk=request.session.get("quote_sent")).first()
@@ -148,11 +148,11 @@ def quote_sent(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "directory/quote_sent.html", {"company": company, "quote": quote})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def quote_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST confirms: mail scanners that follow links
     must not confirm on the requester's behalf."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD: ask, change nothing
         return render(request, "directory/quote_confirm.html", {"token": token})
     try:
         quote = services.quote_request_confirm(token=token)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from directory.search.forms import SearchForm
 from directory.search.service import search_companies
@@ -12,7 +12,7 @@ from directory.taxonomy.models import Profession
 from directory.taxonomy.selectors import POPULAR_TRADES, public_trades, sectors_with_trades
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     result = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from directory.search.forms import SearchForm
 from directory.search.query import SearchQuery
@@ -16,12 +16,12 @@ from .selectors import sectors_with_trades
 PROFESSION_PAGE_COMPANIES = 10
 
 
-@require_GET
+@require_safe
 def profession_index(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/profession_index.html", {"sectors": sectors_with_trades()})
 
 
-@require_GET
+@require_safe
 def profession_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profession = get_object_or_404(Profession.objects.public().select_related("sector"), slug=slug)
     result = search_companies(SearchQuery(profession=profession))
@@ -40,7 +40,7 @@ def profession_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def sector_detail(request: HttpRequest, slug: str) -> HttpResponse:
     sector = get_object_or_404(
         sectors_with_trades(),

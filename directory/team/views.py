@@ -19,7 +19,7 @@ from . import services
 from .decorators import member_view, pro_context, require_owner
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Show an invitation; accepting needs the invited account, logged in."""
     try:
@@ -47,7 +47,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @member_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def team(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     company = membership.company
     form = InvitationForm(request.POST or None)

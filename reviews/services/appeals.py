@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.signed_links import row_from_token
+from common.email_addresses import canonical_email
+from common.signed_links import LinkError, row_from_token
 from common.types import User
 
+from .. import emails
 from ..links import MANAGE_SALT
 from ..models import (
     Appeal,
@@ -27,14 +30,48 @@ from . import moderation, stats, transitions
 APPEAL_WINDOW = timedelta(days=183)
 
 
+def manage_link_max_age() -> timedelta:
+    """How long a manage link works (``REVIEW_MANAGE_LINK_DAYS``)."""
+    return timedelta(days=settings.REVIEW_MANAGE_LINK_DAYS)
+
+
 def review_from_manage_token(token: str) -> Review:
+    """The review an author's manage link names. Raises ``LinkExpired``
+    once the link is older than :func:`manage_link_max_age` (its page then
+    offers a fresh one, :func:`manage_link_renew`), ``LinkError`` else."""
     return row_from_token(
         Review.objects.select_related("company"),
         token,
         salt=MANAGE_SALT,
         nonce_field="manage_nonce",
         invalid=_("This link is not valid."),
+        expired=_("This link has expired: ask for a new one below."),
+        max_age=manage_link_max_age(),
     )
+
+
+def manage_link_renew(*, token: str, email: str) -> None:
+    """Mail a fresh manage link to the author of the review an *expired*
+    (or still valid) manage link names, if ``email`` is the address the
+    review was written from (compared canonically, ``common.emails``).
+
+    Says nothing back, whatever happens: the page answers the same for a
+    wrong address, a forged or revoked link, or a sent e-mail, so that it
+    reveals neither a review nor an address. Rate limits are the view's.
+    """
+    try:
+        review = row_from_token(
+            Review.objects.all(),
+            token,
+            salt=MANAGE_SALT,
+            nonce_field="manage_nonce",
+            invalid="",
+        )
+    except LinkError:
+        return
+    reviewer = canonical_email(email)
+    if reviewer and reviewer == canonical_email(review.author_email):
+        emails.send_manage_link.delay_on_commit(review.pk)
 
 
 def review_add_update(*, review: Review, text: str) -> ReviewUpdate:

@@ -4,10 +4,8 @@ moderation."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
-from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -16,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.email_addresses import ascii_host, canonical_email, email_domain
+from common.email_addresses import canonical_email, email_domain
 from directory.models import Company
 
 from .. import emails
@@ -64,51 +62,64 @@ def _private_domain(email: str) -> str:
     return "" if domain in PUBLIC_EMAIL_DOMAINS or too_long else domain
 
 
-def _company_domains(company: Company, member_addresses: list[str]) -> set[str]:
-    """The company's own mail domains, in ASCII: its e-mail's, its
-    website's, and its staff's unless a public mail provider."""
-    domains = {email_domain(company.email)}
-    website = company.website.strip()
-    if website:
-        with contextlib.suppress(ValueError):  # a malformed URL names no domain
-            url = urlsplit(website if "//" in website else f"//{website}")
-            domains.add(ascii_host(url.hostname or "").removeprefix("www."))
-    domains |= {email_domain(address) for address in member_addresses} - PUBLIC_EMAIL_DOMAINS
-    return domains - {""}
+def verified_company_domains(company: Company) -> set[str]:
+    """The company's mail domains that someone proved, in ASCII: those of
+    its members' log-in addresses (``ACCOUNT_EMAIL_VERIFICATION`` is
+    mandatory, and a change of address is confirmed before it is used)
+    and of their other *verified* addresses; public mail providers left
+    out.
+
+    The company's e-mail and website are not among them: a pro types them
+    in its profile at any time, so ``https://example.org`` would otherwise
+    silence every client at ``@example.org`` (issue 10).
+    """
+    addresses = [
+        *company.memberships.values_list("user__email", flat=True),
+        *EmailAddress.objects.filter(user__memberships__company=company, verified=True).values_list(
+            "email", flat=True
+        ),
+    ]
+    return {email_domain(address) for address in addresses} - PUBLIC_EMAIL_DOMAINS - {""}
 
 
 def is_linked_to_company(company: Company, email: str) -> bool:
-    """The reviewer works for the company: an address of a member (any of
-    their account's addresses) or of a person invited to join, or the
-    company's own (non-public) e-mail domain or website domain, or one of
-    their sub-domains.
+    """The reviewer is one of the company's people: an address of a member
+    (any of their account's addresses) or of a person invited to join.
+    Such a review is refused.
 
     Addresses compare in their canonical form (``common.emails``):
     "jean.dupont+avis@gmail.com" and "JeanDupont@googlemail.com" are the
-    member "jean.dupont@gmail.com"; domains compare in ASCII.
+    member "jean.dupont@gmail.com"; domains compare in ASCII. A shared
+    domain is no proof of a link: see :func:`shares_company_domain`.
     """
     reviewer = canonical_email(email)
     if not reviewer:
         return False
-    members = list(company.memberships.values_list("user__email", flat=True))
     people = [
-        *members,
+        *company.memberships.values_list("user__email", flat=True),
         *EmailAddress.objects.filter(user__memberships__company=company).values_list(
             "email", flat=True
         ),
         *company.invitations.filter(accepted_at__isnull=True).values_list("email", flat=True),
     ]
-    if reviewer in {canonical_email(address) for address in people if address}:
-        return True
+    return reviewer in {canonical_email(address) for address in people if address}
+
+
+def shares_company_domain(company: Company, email: str) -> bool:
+    """The reviewer's address is at one of the company's verified domains
+    (:func:`verified_company_domains`) or a sub-domain of one
+    ("x@bureau.alpha-elec.fr"): perhaps a colleague, perhaps a client
+    company of the same group. A person decides: the review goes to
+    moderation (reason ``linked_domain``), it is not refused.
+
+    A member's private second address or an invited accountant's firm do
+    not count: only verified addresses of members do.
+    """
     domain = email_domain(email)
     if not domain or domain in PUBLIC_EMAIL_DOMAINS:
         return False
-    # Domains are the company's and its members' login addresses' only: a
-    # member's private second address or an invited accountant's firm do
-    # not make every client of their provider "linked". A sub-domain is
-    # the company's too: "x@bureau.alpha-elec.fr".
     return any(
-        domain == own or domain.endswith(f".{own}") for own in _company_domains(company, members)
+        domain == own or domain.endswith(f".{own}") for own in verified_company_domains(company)
     )
 
 
@@ -119,6 +130,8 @@ def moderation_reasons(review: Review) -> list[str]:
     the same path and the same delay.
     """
     reasons = []
+    if shares_company_domain(review.company, review.author_email):
+        reasons.append("linked_domain")
     if review.name_match == NameMatchResult.MISMATCH:
         reasons.append("name_mismatch")
     if CONTACT_PATTERN.search(f"{review.title} {review.text}"):

@@ -9,14 +9,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from common.signed_links import LinkError
+from common.signed_links import LinkError, LinkExpired
 from directory.models import Company
 
 from ..forms import (
     AppealForm,
+    ManageLinkForm,
     ReviewForm,
     ReviewRequestForm,
     UpdateForm,
@@ -31,7 +32,7 @@ def _client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def write(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = invitations.invitation_from_token(token)
@@ -58,10 +59,10 @@ def write(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks, POST stops the invitations of this invoice."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD: ask, change nothing
         return render(request, "reviews/opt_out.html", {"token": token})
     try:
         invitations.invitation_opt_out(token=token)
@@ -70,11 +71,14 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "reviews/opt_out.html", {"done": True})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     """The author's private page: add a dated update, withdraw, appeal."""
     try:
         review = appeals.review_from_manage_token(token)
+    except LinkExpired as error:
+        context = {"error": error.message, "renew_form": ManageLinkForm(), "token": token}
+        return render(request, "reviews/manage.html", context, status=400)
     except LinkError as error:
         return render(request, "reviews/manage.html", {"error": error.message}, status=400)
     action = request.POST.get("action")
@@ -106,8 +110,33 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _manage_token(group: str, request: HttpRequest) -> str:
+    """The rate-limit key of one review's link (its token)."""
+    return str((request.resolver_match.kwargs if request.resolver_match else {}).get("token"))
+
+
+@ratelimit(group="manage-renew", key="ip", rate="5/h", method="POST", block=False)
+@ratelimit(group="manage-renew-link", key=_manage_token, rate="3/d", method="POST", block=False)
+@require_POST
+def manage_renew(request: HttpRequest, token: str) -> HttpResponse:
+    """From an expired manage link: a fresh one is mailed to the review's
+    author if the address typed is theirs. The answer is the same in
+    every case (nothing is revealed); 5 asks an hour from one address, 3
+    a day for one link."""
+    form = ManageLinkForm(request.POST)
+    context: dict[str, object] = {"error": _("This link has expired."), "token": token}
+    if getattr(request, "limited", False):
+        form.add_error(None, _("Too many requests from you in a short time. Try again later."))
+    elif form.is_valid():
+        appeals.manage_link_renew(token=token, email=form.cleaned_data["email"])
+        context["renew_sent"] = True
+        return render(request, "reviews/manage.html", context)
+    context["renew_form"] = form
+    return render(request, "reviews/manage.html", context, status=400)
+
+
 @ratelimit(group="review-request", key="ip", rate="5/h", method="POST", block=False)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_review(request: HttpRequest, slug: str) -> HttpResponse:
     """A client without an invitation starts from the company page."""
 
@@ -122,10 +151,10 @@ def request_review(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reviews/request.html", {"company": company, "form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; POST proves the address and matches."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD: ask, change nothing
         return render(request, "reviews/request_confirm.html", {"token": token})
     try:
         review_request = requests.review_request_confirm(token=token)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.types import AuthenticatedHttpRequest
 from directory.models import Company
@@ -47,7 +47,7 @@ def _form_errors(form) -> str:
 
 
 @member_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invoices(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
     company = membership.company
     form = InvoiceForm(request.POST or None, request.FILES or None, company=company)
@@ -97,7 +97,7 @@ def _import_key(company: Company) -> str:
 
 
 @member_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
     """Upload a CSV or .xlsx; choose the columns if their names are not
     recognised (the choice is remembered); preview (the first rows as they
@@ -201,7 +201,7 @@ TEMPLATE_TYPES = {
 
 
 @member_view
-@require_GET
+@require_safe
 def invoice_template(request: AuthenticatedHttpRequest, membership, kind: str) -> HttpResponse:
     """The French template of an invoice file, CSV or Excel."""
     if kind not in TEMPLATE_TYPES:
@@ -215,7 +215,7 @@ def invoice_template(request: AuthenticatedHttpRequest, membership, kind: str) -
 
 
 @member_view
-@require_GET
+@require_safe
 def invoice_import_job(request: AuthenticatedHttpRequest, membership, job_id: int) -> HttpResponse:
     """Progress of a running import, as a page or (?format=json) for the
     page's script."""
@@ -237,7 +237,7 @@ def invoice_import_job(request: AuthenticatedHttpRequest, membership, job_id: in
     )
 
 
-@require_GET
+@require_safe
 def invoice_scan(request: HttpRequest, company_id: int, invoice_id: int) -> HttpResponse:
     """The scan of an invoice: the company's members and staff only."""
     invoice = get_object_or_404(Invoice, pk=invoice_id, company_id=company_id)
@@ -247,7 +247,7 @@ def invoice_scan(request: HttpRequest, company_id: int, invoice_id: int) -> Http
 
 
 @member_view
-@require_GET
+@require_safe
 def pro_reviews(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
     return render(
         request,
@@ -303,7 +303,7 @@ def pro_flag(request: AuthenticatedHttpRequest, membership, review_id: int) -> H
 
 
 @member_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def pro_audits(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
     """The company's open audits: send the scan of each invoice asked for."""
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from ..forms import (
@@ -23,7 +23,7 @@ from ..selectors import (
 from ..services import moderation
 
 
-@require_GET
+@require_safe
 def how(request: HttpRequest) -> HttpResponse:
     """ "Comment nous vérifions les avis": the method, and live figures."""
     stats = transparency_stats()
@@ -41,7 +41,7 @@ def how(request: HttpRequest) -> HttpResponse:
 
 
 @ratelimit(group="review-flag", key="ip", rate="10/h", method="POST", block=False)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def public_flag(request: HttpRequest, review_id: int) -> HttpResponse:
     """Any visitor can flag a published review; it stays visible."""
     review = get_object_or_404(Review.objects.published().select_related("company"), pk=review_id)

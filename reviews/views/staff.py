@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.permissions import staff_required
 from common.types import AuthenticatedHttpRequest
@@ -38,13 +38,13 @@ moderation_required = staff_required("reviews.moderate_review")
 
 
 @moderation_required
-@require_GET
+@require_safe
 def moderation_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reviews/staff/queue.html", moderation_backlog())
 
 
 @moderation_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def moderation_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
         Review.objects.select_related("company", "invoice").prefetch_related(
@@ -96,7 +96,7 @@ def flag_dismiss(request: AuthenticatedHttpRequest, flag_id: int) -> HttpRespons
 
 
 @moderation_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def staff_audits(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         audit = get_object_or_404(Audit, pk=request.POST.get("audit"))

@@ -12,6 +12,7 @@ from PIL import Image
 
 from directory.models import Certification, Company
 from tests.conftest import PASSWORD
+from tests.pdfs import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +204,7 @@ def test_expired_certification_is_not_shown_as_valid(client, cast):
 def test_certification_proof_is_private(client, cast):
     client.login(username=cast.member_a.username, password=PASSWORD)
     url = reverse("directory:pro-certifications", args=[cast.company_a.pk])
-    proof = SimpleUploadedFile("attestation.pdf", b"%PDF-1.4 attestation", "application/pdf")
+    proof = SimpleUploadedFile("attestation.pdf", minimal_pdf(), "application/pdf")
     response = client.post(url, {"kind": "decennale", "label": "AXA", "proof": proof})
     assert response.status_code == 302
     certification = cast.company_a.certifications.get()

@@ -14,6 +14,7 @@ from reviews.models import Audit, AuditStatus, Review, ReviewStatus, Strike
 from reviews.services import audits
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
+from tests.pdfs import minimal_pdf
 
 from .conftest import REVIEW, review_path
 
@@ -108,7 +109,7 @@ def test_the_pro_sends_the_scan_and_staff_decide(client, cast, published, settin
     audit = Audit.objects.get()
     client.login(username=cast.member_a.username, password=PASSWORD)
     url = reverse("reviews:pro-audits", args=[cast.company_a.pk])
-    scan = SimpleUploadedFile("facture.pdf", b"%PDF-1.4 facture", "application/pdf")
+    scan = SimpleUploadedFile("facture.pdf", minimal_pdf(), "application/pdf")
     client.post(url, {"audit": audit.pk, "scan": scan})
     audit.refresh_from_db()
     assert audit.status == AuditStatus.SUBMITTED

@@ -146,11 +146,14 @@ def test_reviewer_linked_to_the_company_is_refused(
     assert not Review.objects.exists()
 
 
-def test_company_email_domain_is_a_link(cast):
+def test_company_email_domain_alone_is_no_link(cast):
+    """Changed by issue 10: the company's e-mail is typed by the pro, not
+    verified; only members' verified domains count, for moderation."""
     cast.company_a.email = "contact@alpha-elec.fr"
     cast.company_a.save()
-    assert reviews.is_linked_to_company(cast.company_a, "stagiaire@alpha-elec.fr")
-    assert not reviews.is_linked_to_company(cast.company_a, "someone@gmail.com")
+    assert not reviews.is_linked_to_company(cast.company_a, "stagiaire@alpha-elec.fr")
+    assert not reviews.shares_company_domain(cast.company_a, "stagiaire@alpha-elec.fr")
+    assert not reviews.shares_company_domain(cast.company_a, "someone@gmail.com")
 
 
 def test_opt_out_stops_reminders(client, invited):

@@ -352,3 +352,35 @@ def test_random_rows_give_invoices_or_line_numbered_errors(cast, rows):
     for data in report.rows:
         assert data["amount"] > 0
         assert data["issued_on"] <= date.today()  # noqa: DTZ011 (a date, no time zone)
+
+
+@pytest.mark.parametrize("control", ["\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f"])
+def test_control_characters_in_cells_are_stripped_before_the_database(upload, confirm, control):
+    """Issue 10: a control character in a cell passed the preview and was
+    stored (a NUL was a 500 on PostgreSQL). Enough rows that the file
+    still reads as text."""
+    company = "Société de rénovation et de maintenance des bâtiments du Rhône"
+    rows = "".join(
+        f"F-{n};14/03/2025;100;Du{control}pont {n};{company};c{n}@example.org;06 12\n"
+        for n in range(1, 60)
+    ).replace("c1@example.org", f"c1@exa{control}mple.org")
+    preview = upload(FRENCH + rows).content.decode()
+    assert "59 factures prêtes" in preview
+    confirm()
+    names = list(Invoice.objects.values_list("client_name", "client_email"))
+    assert len(names) == 59
+    assert not [row for row in names if any(control in value for value in row)]
+    assert ("Dupont 1", "c1@example.org") in names
+
+
+def test_a_nul_in_a_csv_is_refused_clearly(upload, confirm):
+    preview = upload(FRENCH + "F-1;14/03/2025;100;Du\x00pont;;a@example.org;\n")
+    assert "ni un CSV" in html_text(preview)
+    confirm()
+    assert not Invoice.objects.exists()
+
+
+def html_text(response) -> str:
+    import html
+
+    return html.unescape(response.content.decode())

@@ -75,8 +75,6 @@ def test_staff_member_is_recognised_in_every_gmail_spelling(
     [
         ("marie@orange.fr", "marie+x@orange.fr"),
         ("marie+pro@orange.fr", "Marie@Orange.fr"),
-        # Django's validator refuses a non-ASCII local part on an invoice.
-        ("élodie@exämple.fr", "elodie@xn--exmple-cua.fr"),
         ("elodie@xn--exmple-cua.fr", "ELODIE@EXÄMPLE.FR"),
     ],
 )
@@ -88,6 +86,20 @@ def test_staff_member_is_recognised_with_a_tag_or_an_idn_domain(
 
     assert REFUSED in write_review(client)
     assert not Review.objects.exists()
+
+
+def test_another_person_at_a_members_domain_goes_to_moderation(
+    client, cast, django_capture_on_commit_callbacks
+):
+    """Changed by issue 10: "élodie" and "elodie" are two mailboxes of one
+    (IDN) domain, a member's; that was a refusal, it is now moderation.
+    (Django's validator refuses a non-ASCII local part on an invoice.)"""
+    MembershipFactory(company=cast.company_a, user__email="élodie@exämple.fr")
+    register_invoice(cast, django_capture_on_commit_callbacks, "elodie@xn--exmple-cua.fr")
+
+    assert REFUSED not in write_review(client)
+    review = Review.objects.get()
+    assert (review.status, review.moderation_reasons) == ("pending", ["linked_domain"])
 
 
 @pytest.mark.parametrize(
@@ -140,24 +152,67 @@ def test_a_person_invited_to_join_is_linked(client, cast, django_capture_on_comm
 
 
 @pytest.mark.parametrize(
-    ("company_email", "website", "client_email"),
+    ("member_email", "client_email"),
     [
-        ("contact@exämple.fr", "", "stagiaire@xn--exmple-cua.fr"),
-        ("", "https://www.Exämple.fr/contact", "Stagiaire@EXÄMPLE.fr"),
-        ("", "https://xn--exmple-cua.fr", "stagiaire+avis@exämple.fr"),
-        ("contact@alpha-elec.fr", "", "stagiaire@ALPHA-ELEC.FR."),
-        ("contact@alpha-elec.fr", "", "stagiaire@bureau.alpha-elec.fr"),
-        ("", "alpha-elec.fr", "stagiaire@alpha-elec.fr"),
+        ("gerant@exämple.fr", "stagiaire@xn--exmple-cua.fr"),
+        ("gerant@xn--exmple-cua.fr", "Stagiaire@EXÄMPLE.fr"),
+        ("gerant@exämple.fr", "stagiaire+avis@exämple.fr"),
+        ("gerant@alpha-elec.fr", "stagiaire@ALPHA-ELEC.FR."),
+        ("gerant@alpha-elec.fr", "stagiaire@bureau.alpha-elec.fr"),
     ],
 )
-def test_company_domains_compare_in_ascii(cast, company_email, website, client_email):
+def test_verified_company_domains_compare_in_ascii(cast, member_email, client_email):
+    """Changed by issue 10: a domain counts only when a member verified an
+    address there (it was the company's e-mail or website before)."""
+    EmailAddress.objects.create(user=cast.member_a, email=member_email, verified=True)
+
+    assert reviews.shares_company_domain(cast.company_a, client_email)
+    assert not reviews.is_linked_to_company(cast.company_a, client_email)
+    assert not reviews.shares_company_domain(cast.company_a, "stagiaire@autre-exemple.fr")
+    assert not reviews.shares_company_domain(cast.company_a, "stagiaire@pasalpha-elec.fr")
+    assert not reviews.shares_company_domain(cast.company_a, "stagiaire@gmail.com")
+
+
+@pytest.mark.parametrize(
+    ("company_email", "website"),
+    [
+        ("", "https://example.org"),
+        ("", "https://www.example.org/contact"),
+        ("", "example.org"),
+        ("contact@example.org", ""),
+        ("contact@example.org", "https://example.org"),
+    ],
+)
+def test_a_domain_the_pro_only_typed_blocks_nobody(
+    client, cast, django_capture_on_commit_callbacks, company_email, website
+):
+    """Issue 10: a pro that sets its website (or e-mail) to example.org does
+    not silence every client at @example.org; the review is published."""
     cast.company_a.email, cast.company_a.website = company_email, website
     cast.company_a.save()
+    register_invoice(cast, django_capture_on_commit_callbacks, "jean.dupont@example.org")
 
-    assert reviews.is_linked_to_company(cast.company_a, client_email)
-    assert not reviews.is_linked_to_company(cast.company_a, "stagiaire@autre-exemple.fr")
-    assert not reviews.is_linked_to_company(cast.company_a, "stagiaire@pasalpha-elec.fr")
-    assert not reviews.is_linked_to_company(cast.company_a, "stagiaire@gmail.com")
+    assert REFUSED not in write_review(client)
+    review = Review.objects.get()
+    assert review.status == "published"
+    assert "linked_domain" not in review.moderation_reasons
+
+
+@pytest.mark.parametrize(
+    ("verified", "status", "reasons"),
+    [(True, "pending", ["linked_domain"]), (False, "published", [])],
+)
+def test_a_verified_company_domain_sends_the_review_to_moderation(
+    client, cast, django_capture_on_commit_callbacks, verified, status, reasons
+):
+    """Issue 10: a shared domain is a doubt for a person, not a refusal;
+    and only a verified address makes the domain the company's."""
+    EmailAddress.objects.create(user=cast.member_a, email="gerant@alpha-elec.fr", verified=verified)
+    register_invoice(cast, django_capture_on_commit_callbacks, "jean.dupont@alpha-elec.fr")
+
+    assert REFUSED not in write_review(client)
+    review = Review.objects.get()
+    assert (review.status, review.moderation_reasons) == (status, reasons)
 
 
 def test_an_internationalised_address_is_one_identity(cast):

@@ -27,6 +27,7 @@ from reviews.models import (
 from reviews.services import appeals, audits, moderation, transitions
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
+from tests.pdfs import minimal_pdf
 
 from .conftest import REVIEW, review_path
 
@@ -151,7 +152,7 @@ def test_the_scan_and_staff_decisions_are_recorded(client, cast, published, mode
     audits.audits_open(seed=1)
     audit = Audit.objects.get()
     client.login(username=cast.member_a.username, password=PASSWORD)
-    scan = SimpleUploadedFile("facture.pdf", b"%PDF-1.4 facture", "application/pdf")
+    scan = SimpleUploadedFile("facture.pdf", minimal_pdf(), "application/pdf")
     client.post(
         reverse("reviews:pro-audits", args=[cast.company_a.pk]), {"audit": audit.pk, "scan": scan}
     )
@@ -173,7 +174,7 @@ def test_a_passed_audit_is_recorded(published, moderator, settings):
     settings.REVIEW_AUDIT_RATE = 1.0
     audits.audits_open(seed=1)
     audit = Audit.objects.get()
-    scan = SimpleUploadedFile("facture.pdf", b"%PDF-1.4 facture", "application/pdf")
+    scan = SimpleUploadedFile("facture.pdf", minimal_pdf(), "application/pdf")
     audits.audit_submit_scan(audit=audit, upload=scan)
     audits.audit_decide(audit=audit, actor=moderator, passed=True)
     event = audit.events.last()

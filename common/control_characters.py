@@ -1,0 +1,50 @@
+"""Control characters out of every text that comes in.
+
+PostgreSQL text cannot hold a NUL (psycopg refuses the parameter, and the
+request is a 500), and the other C0 controls (U+0001–U+001F) and DEL are
+never part of a name, an address or a message: they hide text, break
+exports and terminals. Tab, line feed and carriage return stay, since a
+textarea sends them.
+
+One function, :func:`strip_control_characters`, used at each boundary:
+request data (``common.middleware.ControlCharactersMiddleware`` cleans
+``request.GET`` and ``request.POST`` for every form and view), the
+invoice file reader, and :func:`strip_control_characters_deep` for JSON
+bodies (the API to come).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab (U+0009), line feed (U+000A) and carriage return
+# (U+000D); and DEL (U+007F).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Any C0 control or DEL, line breaks included: none belongs in a URL path.
+ANY_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
+
+
+def strip_control_characters(text: str) -> str:
+    """``text`` without C0 controls and DEL, tab and line breaks kept:
+    ``"Du\\x00pont\\x1b"`` → ``"Dupont"``."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether :func:`strip_control_characters` would change ``text``."""
+    return CONTROL_CHARACTERS.search(text) is not None
+
+
+def strip_control_characters_deep(data: object) -> object:
+    """A parsed JSON document with every string (keys too) stripped of
+    control characters; other values unchanged."""
+    if isinstance(data, str):
+        return strip_control_characters(data)
+    if isinstance(data, dict):
+        return {
+            strip_control_characters_deep(key): strip_control_characters_deep(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [strip_control_characters_deep(item) for item in data]
+    return data

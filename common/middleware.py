@@ -1,0 +1,54 @@
+"""Request middleware of the shared library."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+
+from .control_characters import (
+    ANY_CONTROL_CHARACTER,
+    has_control_characters,
+    strip_control_characters,
+)
+
+
+def _cleaned(data: QueryDict) -> QueryDict:
+    """``data`` itself when clean, else a copy whose keys and values are
+    stripped of control characters (immutable, like the original)."""
+    if not any(
+        has_control_characters(key) or any(has_control_characters(value) for value in values)
+        for key, values in data.lists()
+    ):
+        return data
+    cleaned = QueryDict(mutable=True, encoding=data.encoding)
+    for key, values in data.lists():
+        cleaned.setlist(
+            strip_control_characters(key), [strip_control_characters(value) for value in values]
+        )
+    cleaned._mutable = False
+    return cleaned
+
+
+class ControlCharactersMiddleware:
+    """Every form and view sees request data without control characters.
+
+    ``request.GET`` and ``request.POST`` are replaced by copies stripped of
+    C0 controls and DEL (tab and line breaks kept, see
+    :mod:`common.control_characters`), so a NUL typed or pasted anywhere
+    never reaches PostgreSQL (a 500) or a stored row. A path holding a
+    control character (``/entreprise/x%00/``) names nothing: 400.
+    Uploaded files are not text and are left to their validators.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if ANY_CONTROL_CHARACTER.search(request.path_info):
+            return HttpResponseBadRequest()
+        request.GET = cast(Any, _cleaned(request.GET))
+        if request.method == "POST":
+            request.POST = cast(Any, _cleaned(request.POST))
+        return self.get_response(request)
