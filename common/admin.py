@@ -1,13 +1,24 @@
-"""Admin helpers shared by the apps."""
+"""Admin helpers shared by the apps, and the outbox's admin: staff see
+every e-mail with its status, attempts and errors, read-only, and re-send
+the failed ones."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+# Importing post_office's admin registers its own Email admin, replaced below.
+from post_office.admin import EmailAdmin
+from post_office.models import Email
 
 from .company_numbers import siren_in
+from .tasks import outbox_resend
 
 if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker only
     from django.contrib.admin import ModelAdmin
@@ -30,3 +41,57 @@ class SirenSearchMixin(_AdminBase):
         if siren := siren_in(search_term):
             found |= queryset.filter(**{self.siren_lookup: siren})
         return found, may_have_duplicates
+
+
+@admin.action(description=_("Re-send the selected failed e-mails"), permissions=["resend"])
+def resend_failed(
+    modeladmin: OutboxEmailAdmin, request: HttpRequest, queryset: QuerySet[Email]
+) -> None:
+    count = outbox_resend(emails=queryset)
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d failed e-mail given back to the workers.",
+            "%(count)d failed e-mails given back to the workers.",
+            count,
+        )
+        % {"count": count},
+        messages.SUCCESS if count else messages.WARNING,
+    )
+
+
+class OutboxEmailAdmin(EmailAdmin):  # type: ignore[misc]  # post_office is untyped
+    """Post Office's admin, read-only: what was queued is what is sent. The
+    one write is "re-send" of failed rows, which puts them back in the
+    queue (never a send from the web request)."""
+
+    list_display = [
+        "id",
+        "to_display",
+        "shortened_subject",
+        "status",
+        "number_of_retries",
+        "scheduled_time",
+        "created",
+        "last_updated",
+    ]
+    list_filter = ["status"]
+    date_hierarchy = "created"
+    actions = [resend_failed]
+
+    def has_change_permission(self, request: HttpRequest, obj: Email | None = None) -> bool:
+        return False
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("post_office.change_email")
+
+    def resend(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Post Office's "resend" button, made a re-send through the queue."""
+        if not self.has_resend_permission(request):
+            return HttpResponseRedirect(reverse("admin:post_office_email_change", args=[pk]))
+        outbox_resend(emails=Email.objects.filter(pk=pk))
+        return HttpResponseRedirect(reverse("admin:post_office_email_change", args=[pk]))
+
+
+admin.site.unregister(Email)
+admin.site.register(Email, OutboxEmailAdmin)

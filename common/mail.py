@@ -1,25 +1,42 @@
-"""E-mails sent by workers: rendered from templates/emails/<name>_subject.txt
-and <name>_body.txt in the site's language, with absolute links."""
+"""E-mails, through a transactional outbox.
+
+Every e-mail is first a row (django-post-office's ``Email``) written in the
+transaction of the change that causes it, then sent by a worker
+(:mod:`common.tasks`): a write that commits has its mail, a write that rolls
+back has none, and a broker outage only delays it.
+
+Messages are rendered here, when they are queued, from
+``templates/emails/<name>_subject.txt`` and ``<name>_body.txt`` in the
+site's language, with absolute links: the person gets what was true when
+they acted (a moderation decision, a reply as written), the worker needs no
+model of any app, and staff see in the admin exactly what is or was sent.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from kombu import pools
+from kombu.exceptions import OperationalError
+from post_office import mail as post_office_mail
+from post_office.models import PRIORITY, Email
 
-# Options of every Celery task that sends one e-mail: SMTP hiccups are
-# retried with back-off, a stuck connection is cut.
-EMAIL_TASK = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "max_retries": 5,
-    "soft_time_limit": 60,
-    "time_limit": 90,
-}
+logger = logging.getLogger(__name__)
+
+# The header a reply-to address travels in while the message waits in the
+# outbox (post_office has no column for it); the worker gives it back to
+# Django's ``reply_to`` when it sends.
+REPLY_TO_HEADER = "Reply-To"
+
+# kombu's connection options for the on-commit request to send a row: one
+# attempt, no pause (about 0.2 s when the broker refuses the connection).
+FAIL_FAST_TRANSPORT = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 
 
 def site_url(name: str, *args: Any) -> str:
@@ -29,22 +46,79 @@ def site_url(name: str, *args: Any) -> str:
         return base + reverse(name, args=args)
 
 
-def send_templated(
+def render_templated(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """``(subject, body)`` of ``templates/emails/<template>_*.txt`` in the
+    site's language; the subject carries the ``[site name]`` prefix."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"emails/{template}_body.txt", context)
+    return f"[{settings.SITE_NAME}] {subject}", body
+
+
+def queue_templated(
     template: str,
     context: dict[str, Any],
     to: list[str],
     *,
     reply_to: list[str] | None = None,
     headers: dict[str, str] | None = None,
-) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{template}_body.txt", context)
-    EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}",
-        body=body,
-        to=to,
-        reply_to=reply_to,
-        headers=headers,
-    ).send()
+) -> Email:
+    """Render ``template`` now and put the message in the outbox, inside
+    the caller's transaction. Returns the outbox row."""
+    subject, body = render_templated(template, context)
+    return queue_message(subject=subject, body=body, to=to, reply_to=reply_to, headers=headers)
+
+
+def queue_message(
+    *,
+    subject: str,
+    body: str,
+    to: list[str],
+    html: str = "",
+    reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Email:
+    """Put one rendered message in the outbox (a ``queued`` row) and ask a
+    worker to send it once the transaction commits.
+
+    Asking never fails the caller: if the broker is down the row waits for
+    the sweeper (``common.tasks.outbox_sweep``). Raises
+    :class:`~django.core.exceptions.ValidationError` on an invalid address,
+    before anything is written."""
+    all_headers = dict(headers or {})
+    if reply_to:
+        all_headers[REPLY_TO_HEADER] = ", ".join(reply_to)
+    email = post_office_mail.send(
+        recipients=to,
+        sender=settings.DEFAULT_FROM_EMAIL,
+        subject=subject,
+        message=body,
+        html_message=html,
+        headers=all_headers or None,
+        priority=PRIORITY.medium,
+    )
+    email_id: int = email.pk
+    transaction.on_commit(lambda: outbox_kick(email_id))
+    return email
+
+
+def outbox_kick(email_id: int) -> None:
+    """Queue the sending of one outbox row. A broker error is logged in one
+    line and swallowed: the row is in the database, the sweeper sends it."""
+    from .tasks import send_outbox_email  # the worker's side imports this module
+
+    try:
+        # Fail fast: with Celery's defaults a dead broker holds the
+        # request about 6 s before it gives up; the sweeper does not need it.
+        broker = send_outbox_email.app.connection_for_write(transport_options=FAIL_FAST_TRANSPORT)
+        with pools.connections[broker].acquire(block=True) as connection:
+            send_outbox_email.apply_async((email_id,), connection=connection, retry=False)
+    except (OperationalError, OSError) as error:  # the broker is down or unreachable
+        logger.warning(
+            "outbox: e-mail %s left for the sweeper (%s)", email_id, type(error).__name__
+        )
+    except Exception:
+        # Anything else is a bug, reported; the write that queued the
+        # e-mail has committed and must still get its answer.
+        logger.exception("outbox: could not queue e-mail %s", email_id)

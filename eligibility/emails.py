@@ -1,26 +1,23 @@
-"""E-mails of eligibility, sent by workers: queued by the services,
-rendered from templates/emails/application_*.
+"""E-mails of eligibility: written to the outbox (:mod:`common.mail`) by
+the services, in their transaction, rendered from
+templates/emails/application_*, sent by a worker.
 
 Imports run one way: tasks → services → emails (this module imports
 neither)."""
 
 from __future__ import annotations
 
-from celery import shared_task
-
-from common.mail import EMAIL_TASK, send_templated, site_url
+from common.mail import queue_templated, site_url
 
 from .models import Application, ApplicationEvent
 
 
-# Celery ships no type information: its decorator is untyped to mypy.
-@shared_task(**EMAIL_TASK)  # type: ignore[untyped-decorator]
 def send_application_email(application_id: int, kind: str) -> None:
     """Tell the applicant: ``approved``, ``rejected`` (with the reason) or
     ``information`` (with the question)."""
     application = Application.objects.select_related("applicant", "company").get(pk=application_id)
     last = application.events.filter(kind=ApplicationEvent.Kind.TRANSITION).order_by("-pk").first()
-    send_templated(
+    queue_templated(
         f"application_{kind}",
         {
             "application": application,

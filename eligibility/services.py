@@ -254,7 +254,7 @@ def application_request_information(
         role="staff",
         note=question.strip(),
     )
-    emails.send_application_email.delay_on_commit(application.pk, "information")
+    emails.send_application_email(application.pk, "information")
 
 
 @transaction.atomic
@@ -263,7 +263,7 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         raise ValidationError(_("A rejection needs a reason; it is sent to the applicant."))
     application = _locked(application)
     _move(application, ApplicationStatus.REJECTED, actor=actor, role="staff", note=reason.strip())
-    emails.send_application_email.delay_on_commit(application.pk, "rejected")
+    emails.send_application_email(application.pk, "rejected")
 
 
 @transaction.atomic
@@ -311,7 +311,7 @@ def application_approve(*, application: Application, actor: User, note: str = ""
             "screening": application.screening,
         },
     )
-    emails.send_application_email.delay_on_commit(application.pk, "approved")
+    emails.send_application_email(application.pk, "approved")
     return company
 
 

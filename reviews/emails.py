@@ -1,20 +1,18 @@
-"""E-mails of the reviews app: one Celery task per e-mail, ids in, rendered
-by ``common.mail`` after the services' transaction commits
-(``delay_on_commit``). Imports models and ``links`` only, so that services
-queue them without an import circle."""
+"""E-mails of the reviews app: one function per e-mail, ids in, rendered
+and written to the outbox by ``common.mail`` inside the services'
+transaction (a worker sends them once it commits). Imports models and
+``links`` only, so that services queue them without an import circle."""
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.utils import timezone
 
-from common.mail import EMAIL_TASK, send_templated
+from common.mail import queue_templated
 
 from . import links
 from .models import Audit, ModerationDecision, Review, ReviewInvitation, ReviewRequest
 
 
-@shared_task(**EMAIL_TASK)
 def send_review_invitation(invitation_id: int, reminder: bool = False) -> None:
     """The platform's own, neutral invitation: who asks, about which
     service and date, where the review appears, what identity shows."""
@@ -26,7 +24,7 @@ def send_review_invitation(invitation_id: int, reminder: bool = False) -> None:
     if invitation is None or not invitation.is_open:
         return
     opt_out_url = links.opt_out_url(invitation)
-    send_templated(
+    queue_templated(
         "review_invitation",
         {
             "invoice": invitation.invoice,
@@ -40,17 +38,18 @@ def send_review_invitation(invitation_id: int, reminder: bool = False) -> None:
         headers={"List-Unsubscribe": f"<{opt_out_url}>"},
     )
     if not reminder:
+        # In the outbox, in this transaction: it will be sent (the reminder
+        # job counts from here).
         ReviewInvitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(
             sent_at=timezone.now()
         )
 
 
-@shared_task(**EMAIL_TASK)
 def send_moderation_email(decision_id: int) -> None:
     """Tell the author what became of their review, and why if refused."""
     decision = ModerationDecision.objects.select_related("review__company").get(pk=decision_id)
     review = decision.review
-    send_templated(
+    queue_templated(
         "review_decision",
         {
             "decision": decision,
@@ -63,14 +62,13 @@ def send_moderation_email(decision_id: int) -> None:
     )
 
 
-@shared_task(**EMAIL_TASK)
 def send_audit_request(audit_id: int) -> None:
     """Ask the company's members for the invoice behind a review."""
     audit = Audit.objects.select_related("review__invoice__company").get(pk=audit_id)
     company = audit.review.company
     members = list(company.memberships.values_list("user__email", flat=True))
     if members:
-        send_templated(
+        queue_templated(
             "audit_request",
             {
                 "audit": audit,
@@ -82,22 +80,20 @@ def send_audit_request(audit_id: int) -> None:
         )
 
 
-@shared_task(**EMAIL_TASK)
 def send_review_receipt(review_id: int) -> None:
     """The author's copy, with the private link to update or withdraw."""
     review = Review.objects.select_related("company").get(pk=review_id)
-    send_templated(
+    queue_templated(
         "review_receipt",
         {"review": review, "company": review.company, "manage_url": links.manage_url(review)},
         [review.author_email],
     )
 
 
-@shared_task(**EMAIL_TASK)
 def send_review_request_confirmation(request_id: int) -> None:
     """The link that proves the address of a client asking to review."""
     request = ReviewRequest.objects.select_related("company").get(pk=request_id)
-    send_templated(
+    queue_templated(
         "review_request",
         {
             "request": request,
@@ -108,12 +104,11 @@ def send_review_request_confirmation(request_id: int) -> None:
     )
 
 
-@shared_task(**EMAIL_TASK)
 def send_manage_link(review_id: int) -> None:
     """A fresh private link to the author's page, asked for from an
     expired one (``appeals.manage_link_renew``)."""
     review = Review.objects.select_related("company").get(pk=review_id)
-    send_templated(
+    queue_templated(
         "review_manage_link",
         {"review": review, "company": review.company, "manage_url": links.manage_url(review)},
         [review.author_email],

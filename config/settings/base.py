@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_ratelimit",
+    "post_office",
+    # The shared library is an app only so that its outbox tasks are
+    # discovered by Celery and its admin is loaded; it owns no table.
+    "common",
     "directory",
     "eligibility",
     "reviews",
@@ -216,6 +220,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "options": {"expires": 30 * 60},
     },
+    "common-outbox-sweep": {
+        "task": "common.tasks.outbox_sweep",
+        "schedule": 60,
+        "options": {"expires": 50},
+    },
+    "common-outbox-purge": {
+        "task": "common.tasks.outbox_purge",
+        "schedule": crontab(hour=4, minute=10),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "directory-purge-unconfirmed-quote-requests": {
         "task": "directory.quotes.tasks.purge_unconfirmed_quote_requests",
         "schedule": 60 * 60,
@@ -228,6 +242,31 @@ CELERY_BEAT_SCHEDULE = {
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Plus que pro <contact@plusquepro.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Outbox (every e-mail is a row first; common/outbox.py) ----------------
+#
+# Services write an e-mail as a django-post-office ``Email`` row in their own
+# transaction; a worker claims and sends it (common.tasks.send_outbox_email,
+# queued on commit), the sweeper re-queues rows left unsent (broker down,
+# worker lost). Post Office's own sending loop and Celery hook stay off: we
+# claim rows one by one and never let a broker error reach the request.
+POST_OFFICE = {
+    "CELERY_ENABLED": False,
+    "LOG_LEVEL": 1,  # a Log row per failure only (exception type and text, never the body)
+    "MESSAGE_ID_ENABLED": False,
+}
+# A failed attempt is retried after OUTBOX_RETRY_SECONDS × 2^(attempt-1)
+# (1, 2, 4, 8, 16 minutes…); after OUTBOX_MAX_ATTEMPTS the row is "failed",
+# listed for staff in the admin (action "re-send").
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
+# A worker that claimed a row has this long to send it; a row claimed by a
+# worker that died is swept again after it.
+OUTBOX_LEASE_SECONDS = 5 * 60
+# A new row is swept only if its own on-commit task has not sent it within this.
+OUTBOX_SWEEP_GRACE_SECONDS = 60
+# Sent and failed messages hold personal data: deleted after this many days.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 
 # --- Authentication ---------------------------------------------------------
 

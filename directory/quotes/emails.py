@@ -1,17 +1,16 @@
-"""E-mails of quote requests, sent by workers."""
+"""E-mails of quote requests: written to the outbox (:mod:`common.mail`)
+in the transaction of the service that causes them, sent by a worker."""
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.conf import settings
 
-from common.mail import EMAIL_TASK, send_templated, site_url
+from common.mail import queue_templated, site_url
 from directory.quotes.models import QuoteReply, QuoteRequest, QuoteStatus
 
 from . import links
 
 
-@shared_task(**EMAIL_TASK)
 def send_quote_confirmation(quote_id: int) -> None:
     quote = (
         QuoteRequest.objects.select_related("company")
@@ -21,7 +20,7 @@ def send_quote_confirmation(quote_id: int) -> None:
     if quote is None:
         return
     token = links.quote_confirmation_token(quote)
-    send_templated(
+    queue_templated(
         "quote_confirmation",
         {
             "quote": quote,
@@ -32,7 +31,6 @@ def send_quote_confirmation(quote_id: int) -> None:
     )
 
 
-@shared_task(**EMAIL_TASK)
 def notify_company_of_quote_request(quote_id: int) -> None:
     quote = QuoteRequest.objects.select_related("company", "profession").get(pk=quote_id)
     members = list(
@@ -40,20 +38,19 @@ def notify_company_of_quote_request(quote_id: int) -> None:
     )
     if not members:
         return
-    send_templated(
+    queue_templated(
         "quote_new",
         {"quote": quote, "url": site_url("directory:pro-quote", quote.company_id, quote.pk)},
         members,
     )
 
 
-@shared_task(**EMAIL_TASK)
 def send_quote_reply(reply_id: int) -> None:
     reply = QuoteReply.objects.select_related("quote_request__company", "author").get(pk=reply_id)
     quote = reply.quote_request
     if not quote.email:
         return  # anonymised meanwhile
-    send_templated(
+    queue_templated(
         "quote_reply",
         {"reply": reply, "quote": quote},
         [quote.email],

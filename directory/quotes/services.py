@@ -96,9 +96,9 @@ def quote_request_create(*, company: Company, requester: User | None, fields: di
         reason="sent by a logged-in requester" if confirmed else "awaiting e-mail confirmation",
     )
     if confirmed:
-        emails.notify_company_of_quote_request.delay_on_commit(quote.pk)
+        emails.notify_company_of_quote_request(quote.pk)
     else:
-        emails.send_quote_confirmation.delay_on_commit(quote.pk)
+        emails.send_quote_confirmation(quote.pk)
     return quote
 
 
@@ -118,7 +118,7 @@ def quote_request_confirm(*, token: str) -> QuoteRequest:
         _move(
             quote, QuoteStatus.NEW, actor=quote.requester, by="requester", reason="e-mail confirmed"
         )
-        emails.notify_company_of_quote_request.delay_on_commit(quote.pk)
+        emails.notify_company_of_quote_request(quote.pk)
     return quote
 
 
@@ -142,7 +142,7 @@ def quote_reply_create(*, quote: QuoteRequest, author: User, body: str) -> Quote
     quote = _locked(quote)
     if quote.status not in (QuoteStatus.ANSWERED, QuoteStatus.CLOSED):
         _move(quote, QuoteStatus.ANSWERED, actor=author, by="member", reason="answer sent")
-    emails.send_quote_reply.delay_on_commit(reply.pk)
+    emails.send_quote_reply(reply.pk)
     return reply
 
 

@@ -1,17 +1,16 @@
-"""E-mails of the team, sent by workers."""
+"""E-mails of the team: written to the outbox (:mod:`common.mail`) in the
+transaction of the service that causes them, sent by a worker."""
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.conf import settings
 
-from common.mail import EMAIL_TASK, send_templated, site_url
+from common.mail import queue_templated, site_url
 from directory.team.models import Invitation
 
 from . import links
 
 
-@shared_task(**EMAIL_TASK)
 def send_invitation(invitation_id: int) -> None:
     invitation = (
         Invitation.objects.select_related("company", "invited_by")
@@ -21,7 +20,7 @@ def send_invitation(invitation_id: int) -> None:
     if invitation is None:
         return  # replaced or accepted meanwhile
     token = links.invitation_token(invitation)
-    send_templated(
+    queue_templated(
         "invitation",
         {
             "invitation": invitation,

@@ -38,7 +38,7 @@ def invitation_create(*, company: Company, email: str, role: str, invited_by: Us
     invitation = Invitation.objects.create(
         company=company, email=email, role=role, invited_by=invited_by
     )
-    emails.send_invitation.delay_on_commit(invitation.pk)
+    emails.send_invitation(invitation.pk)
     return invitation
 
 

@@ -71,7 +71,7 @@ def manage_link_renew(*, token: str, email: str) -> None:
         return
     reviewer = canonical_email(email)
     if reviewer and reviewer == canonical_email(review.author_email):
-        emails.send_manage_link.delay_on_commit(review.pk)
+        emails.send_manage_link(review.pk)
 
 
 def review_add_update(*, review: Review, text: str) -> ReviewUpdate:

@@ -162,7 +162,7 @@ def audits_open(*, now=None, seed: int | str | None = None) -> int:
         for pk in sorted(sample | suspicious)
     ]
     for audit in transitions.audits_start(audits=audits, at=now):
-        emails.send_audit_request.delay_on_commit(audit.pk)
+        emails.send_audit_request(audit.pk)
     return len(audits)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,11 +22,13 @@ from ..models import (
 
 
 def invitation_create(*, invoice: Invoice) -> ReviewInvitation:
+    """Create the invitation of ``invoice`` and put its e-mail in the outbox,
+    in the caller's transaction (invoice form or import)."""
     invitation = ReviewInvitation.objects.create(
         invoice=invoice,
         expires_at=timezone.now() + timedelta(days=settings.REVIEW_INVITATION_DAYS),
     )
-    emails.send_review_invitation.delay_on_commit(invitation.pk)
+    emails.send_review_invitation(invitation.pk)
     return invitation
 
 
@@ -63,7 +66,7 @@ def invitation_opt_out(*, token: str) -> ReviewInvitation:
 def invitations_remind(*, now=None) -> int:
     """Queue the one reminder of invitations left unanswered. Returns how
     many; a conditional update claims each row, so two workers never send
-    the same reminder."""
+    the same reminder, and the claim and the outbox row commit together."""
     now = now or timezone.now()
     due = ReviewInvitation.objects.filter(
         sent_at__lte=now - timedelta(days=settings.REVIEW_REMINDER_DAYS),
@@ -74,7 +77,11 @@ def invitations_remind(*, now=None) -> int:
     ).values_list("pk", flat=True)[:5000]
     count = 0
     for pk in list(due):
-        if ReviewInvitation.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
-            emails.send_review_invitation.delay(pk, reminder=True)
-            count += 1
+        with transaction.atomic():
+            claimed = ReviewInvitation.objects.filter(pk=pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
+            if claimed:
+                emails.send_review_invitation(pk, reminder=True)
+                count += 1
     return count

@@ -61,7 +61,7 @@ def review_moderate(
     review.flags.filter(resolved_at__isnull=True).update(resolved_at=now, resolved_by=actor)
     if was_published or review.status == ReviewStatus.PUBLISHED:
         stats.company_review_stats_refresh(company_ids=[review.company_id])
-    emails.send_moderation_email.delay_on_commit(record.pk)
+    emails.send_moderation_email(record.pk)
     return record
 
 

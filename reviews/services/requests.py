@@ -27,14 +27,16 @@ from . import invitations
 REQUEST_MAX_AGE = timedelta(days=2)
 
 
+@transaction.atomic
 def review_request_create(*, company: Company, fields: dict) -> ReviewRequest:
-    """Record the request and send the e-mail that proves the address."""
+    """Record the request and send the e-mail that proves the address (in
+    one transaction: the request never exists without its e-mail)."""
     request = ReviewRequest(company=company, **fields)
     request.email = request.email.strip().lower()
     request.invoice_number = request.invoice_number.strip()
     request.full_clean()
     request.save()
-    emails.send_review_request_confirmation.delay_on_commit(request.pk)
+    emails.send_review_request_confirmation(request.pk)
     return request
 
 
@@ -77,7 +79,7 @@ def _try_match(request: ReviewRequest) -> None:
     if invitation is None:
         invitation = invitations.invitation_create(invoice=invoice)  # sent to the invoice's client
     elif invitation.is_open:
-        emails.send_review_invitation.delay_on_commit(invitation.pk, reminder=True)
+        emails.send_review_invitation(invitation.pk, reminder=True)
     request.invoice, request.status = invoice, ReviewRequestStatus.MATCHED
     request.save(update_fields=["invoice", "status"])
 

@@ -194,5 +194,5 @@ def review_submit(
     invitation.save(update_fields=["used_at"])
     if review.status == ReviewStatus.PUBLISHED:
         stats.company_review_stats_refresh(company_ids=[company.pk])
-    emails.send_review_receipt.delay_on_commit(review.pk)
+    emails.send_review_receipt(review.pk)
     return review

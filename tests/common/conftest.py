@@ -1,4 +1,5 @@
-"""The cast behind every URL parameter of the site."""
+"""The cast behind every URL parameter of the site, and the reviews app's
+invoice fixtures for the outbox journeys."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from reviews.models import ReviewInvitation
 from reviews.services import invoices
 from reviews.services import reviews as review_services
 from tests.factories import QuoteRequestFactory
+from tests.reviews.conftest import invited, invoice_fields  # noqa: F401
 
 
 @pytest.fixture

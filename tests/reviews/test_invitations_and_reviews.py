@@ -168,11 +168,12 @@ def test_opt_out_stops_reminders(client, invited):
     assert invitations.invitations_remind() == 0
 
 
-def test_one_reminder_only(invited):
+def test_one_reminder_only(invited, django_capture_on_commit_callbacks):
     invitation = ReviewInvitation.objects.get()
     later = invitation.sent_at + __import__("datetime").timedelta(days=11)
     sent = len(mail.outbox)
-    assert invitations.invitations_remind(now=later) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invitations.invitations_remind(now=later) == 1
     assert len(mail.outbox) == sent + 1
     assert "Rappel" in mail.outbox[-1].subject
     assert invitations.invitations_remind(now=later) == 0
