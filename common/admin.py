@@ -82,6 +82,13 @@ class OutboxEmailAdmin(EmailAdmin):  # type: ignore[misc]  # post_office is unty
     def has_change_permission(self, request: HttpRequest, obj: Email | None = None) -> bool:
         return False
 
+    def has_view_permission(self, request: HttpRequest, obj: Email | None = None) -> bool:
+        """Staff with ``view_email`` see the list; one message (its body,
+        which may hold a sign-in link) only a superuser opens."""
+        if obj is not None and not request.user.is_superuser:
+            return False
+        return bool(super().has_view_permission(request, obj))
+
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("post_office.change_email")
 

@@ -80,6 +80,13 @@ STAFF_GROUPS = {
     "sales": [
         "directory.view_company",
     ],
+    # Failed e-mails: see the outbox list (recipient, subject, status,
+    # error count) and put failed ones back in the queue. Message bodies
+    # carry sign-in and confirmation links: only superusers open them.
+    "support": [
+        "post_office.view_email",
+        "post_office.change_email",
+    ],
 }
 
 

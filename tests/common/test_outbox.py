@@ -483,6 +483,27 @@ def test_re_send_needs_the_permission_to_change_emails(client, failed_row):
     assert failed_row.status == STATUS.failed
 
 
+def test_the_support_group_lists_and_re_sends_failed_emails_without_reading_them(
+    client, failed_row, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    agent = UserFactory(email="support@plusquepro.fr", is_staff=True)
+    agent.groups.add(Group.objects.get(name="support"))
+    client.login(username="support@plusquepro.fr", password=PASSWORD)
+    changelist = reverse("admin:post_office_email_changelist")
+    page = client.get(changelist, {"status__exact": STATUS.failed})
+    assert page.status_code == 200
+    assert "luc@example.org" in page.content.decode()
+    detail = client.get(reverse("admin:post_office_email_change", args=[failed_row.pk]))
+    assert detail.status_code in (302, 403)  # the body stays closed
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(changelist, {"action": "resend_failed", "_selected_action": [failed_row.pk]})
+    failed_row.refresh_from_db()
+    assert failed_row.status == STATUS.sent
+    assert [m.to for m in mail.outbox] == [["luc@example.org"]]
+
+
 # --- Personal data: kept only as long as needed --------------------------------
 
 
