@@ -108,10 +108,15 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, falling back to this process's memory
+            # while Redis is unreachable (common/cache.py): a Redis outage
+            # degrades the site instead of breaking it.
+            "BACKEND": "common.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pqp",
             "TIMEOUT": 300,
+            # Seconds; a dead or unreachable server costs at most this.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
 else:
@@ -255,6 +260,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Degraded operation: Redis outages (issue 10) -------------------------
+
+# When a counter can be neither read nor written, django-ratelimit lets
+# the request through (a local counter takes over first, see CACHES).
+RATELIMIT_FAIL_OPEN = True
+# /healthz answers within this many seconds, naming what did not answer.
+HEALTHZ_TIMEOUT_SECONDS = 1.0
 
 # --- Directory --------------------------------------------------------------
 
