@@ -261,8 +261,16 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# --- Degraded operation: Redis outages (issue 10) -------------------------
+# --- Degraded operation: outages, proxies (issue 10) ----------------------
 
+# How many reverse proxies of ours stand in front of the application,
+# each appending to X-Forwarded-For: the client is the address the
+# outermost one saw (common/client_ip.py). 0 (direct access, the default)
+# ignores the header; a wrong count lets visitors choose their address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Every per-IP limit and recorded address uses that one function.
+RATELIMIT_IP_META_KEY = "common.client_ip.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the adapter uses client_ip too
 # When a counter can be neither read nor written, django-ratelimit lets
 # the request through (a local counter takes over first, see CACHES).
 RATELIMIT_FAIL_OPEN = True

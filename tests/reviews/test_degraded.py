@@ -1,4 +1,5 @@
-"""Reviews when Redis is down (issue 10, §2)."""
+"""Reviews when Redis is down or the site is behind a proxy (issue 10,
+§2 and §5)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 import common.cache
 from reviews.models import Review, ReviewFlag
+from reviews.services.reviews import _hash
 
 from .conftest import REVIEW, review_path
 
@@ -31,3 +33,9 @@ def test_writing_and_flagging_a_review_with_redis_down(invited):
     assert response.status_code == 302
     assert ReviewFlag.objects.count() == 1
 
+
+def test_behind_a_proxy_the_review_keeps_the_client_s_address(invited, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    visitor = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    visitor.post(review_path(), REVIEW)
+    assert Review.objects.get().ip_hash == _hash("203.0.113.7")
