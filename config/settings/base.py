@@ -274,6 +274,11 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the adapter uses client_ip 
 # When a counter can be neither read nor written, django-ratelimit lets
 # the request through (a local counter takes over first, see CACHES).
 RATELIMIT_FAIL_OPEN = True
+# allauth's defaults, stated: 10 failed log-ins a minute per client, and 5
+# per 5 minutes per account *and client* (the adapter puts the client's
+# address into the key): a stranger cannot lock the real user out.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+
 # /healthz answers within this many seconds, naming what did not answer.
 HEALTHZ_TIMEOUT_SECONDS = 1.0
 
