@@ -14,6 +14,8 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from common.error_reporting import init_error_reporting
+
 from .environment import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -252,16 +254,35 @@ STORAGES = {
 
 # --- Logging ----------------------------------------------------------------
 
+# Warnings and errors are condensed by kind: the first in full, then one
+# line a minute with the number held back (common/log_filters.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"condense": {"()": "common.log_filters.CondenseRepeats", "window": 60}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["condense"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# --- Degraded operation: outages, proxies (issue 10) ----------------------
+# --- Degraded operation: outages, proxies, error reports (issue 10) --------
+
+# Optional error reporting (sentry-sdk), without personal data
+# (common/error_reporting.py). Unset: nothing is sent, and the error
+# pages do not claim that anyone was alerted.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+ERROR_REPORTING = init_error_reporting(
+    dsn=SENTRY_DSN,
+    environment=env.str("SENTRY_ENVIRONMENT", default=""),
+    release=env.str("SENTRY_RELEASE", default=""),
+)
 
 # How many reverse proxies of ours stand in front of the application,
 # each appending to X-Forwarded-For: the client is the address the
