@@ -90,22 +90,7 @@ def test_healthz_names_the_database(anonymous, database_down):
     assert response.json()["checks"]["cache"]["ok"] is True
 
 
-@pytest.fixture
-def broken_view(monkeypatch):
-    """An ordinary bug in a page."""
-    from directory.companies import views
-
-    def crash(request, *args, **kwargs):
-        raise ZeroDivisionError("division by zero")
-
-    monkeypatch.setattr(views, "trust", crash)
-    # The URL resolver holds the view itself: reload it with the patch.
-    from django.urls import clear_url_caches
-
-    clear_url_caches()
-
-
-def test_the_500_page_promises_no_alert_when_nothing_reports(anonymous, settings):
+def test_the_500_page_promises_no_alert_when_nothing_reports(settings):
     from config.errors import server_error
 
     settings.ERROR_REPORTING = False
@@ -133,7 +118,7 @@ def test_the_500_page_says_reported_when_reporting_is_on(settings):
     assert "L'erreur nous a été signalée" in response.content.decode()
 
 
-def test_an_uncaught_error_is_the_500_page(anonymous, settings, monkeypatch):
+def test_an_uncaught_error_is_the_500_page(anonymous, monkeypatch):
     import directory.search.views as search_views
 
     def crash(*args, **kwargs):
