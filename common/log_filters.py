@@ -58,7 +58,7 @@ def with_token_masking(config: Mapping[str, Any]) -> dict[str, Any]:
     masked: dict[str, Any] = copy.deepcopy(dict(config))
     masked.setdefault("filters", {})["mask_tokens"] = {"()": f"{__name__}.MaskTokensFilter"}
     for handler in masked.get("handlers", {}).values():
-        handler.setdefault("filters", []).append("mask_tokens")
+        handler.setdefault("filters", []).insert(0, "mask_tokens")
     masked.setdefault("loggers", {})["django.server"] = {
         "handlers": list(masked.get("handlers", {})),
         "level": "INFO",

@@ -10,6 +10,7 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from config.errors import server_error
 from config.health import healthz
 from directory.sitemaps import SITEMAPS
 
@@ -33,6 +34,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
+
+# Database outages answer 503 "maintenance", other errors 500 (config/errors.py).
+handler500 = server_error
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -16,6 +16,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from common.error_reporting import init_error_reporting
 from common.log_filters import with_token_masking
 
 from .environment import Env
@@ -142,10 +143,15 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, falling back to this process's memory
+            # while Redis is unreachable (common/cache.py): a Redis outage
+            # degrades the site instead of breaking it.
+            "BACKEND": "common.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pqp",
             "TIMEOUT": 300,
+            # Seconds; a dead or unreachable server costs at most this.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
 else:
@@ -333,11 +339,20 @@ STORAGES = {
 
 # --- Logging ----------------------------------------------------------------
 
+# Warnings and errors are condensed by kind: the first in full, then one
+# line a minute with the number held back (common/log_condense.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"condense": {"()": "common.log_condense.CondenseRepeats", "window": 60}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["condense"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
@@ -347,6 +362,36 @@ LOGGING = {
 # every handler and on django.server (runserver's request lines);
 # gunicorn's access log masks them in gunicorn.conf.py.
 LOGGING = with_token_masking(LOGGING)
+# --- Degraded operation: outages, proxies, error reports (issue 10) --------
+
+# Optional error reporting (sentry-sdk), without personal data
+# (common/error_reporting.py). Unset: nothing is sent, and the error
+# pages do not claim that anyone was alerted.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+ERROR_REPORTING = init_error_reporting(
+    dsn=SENTRY_DSN,
+    environment=env.str("SENTRY_ENVIRONMENT", default=""),
+    release=env.str("SENTRY_RELEASE", default=""),
+)
+
+# How many reverse proxies of ours stand in front of the application,
+# each appending to X-Forwarded-For: the client is the address the
+# outermost one saw (common/client_ip.py). 0 (direct access, the default)
+# ignores the header; a wrong count lets visitors choose their address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Every per-IP limit and recorded address uses that one function.
+RATELIMIT_IP_META_KEY = "common.client_ip.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the adapter uses client_ip too
+# When a counter can be neither read nor written, django-ratelimit lets
+# the request through (a local counter takes over first, see CACHES).
+RATELIMIT_FAIL_OPEN = True
+# allauth's defaults, stated: 10 failed log-ins a minute per client, and 5
+# per 5 minutes per account *and client* (the adapter puts the client's
+# address into the key): a stranger cannot lock the real user out.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+
+# /healthz answers within this many seconds, naming what did not answer.
+HEALTHZ_TIMEOUT_SECONDS = 1.0
 
 # --- Directory --------------------------------------------------------------
 

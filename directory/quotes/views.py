@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
 
 from common.signed_links import LinkError
 from common.types import AuthenticatedHttpRequest
@@ -108,23 +108,36 @@ def _setting(name: str):
     return rate
 
 
+# (group, key, rate) of the quote form's limits: per visitor address, and
+# per account for logged-in visitors (django-ratelimit's core).
+QUOTE_LIMITS = (
+    ("quote-ip", "ip", _setting("QUOTE_RATE_PER_IP")),
+    ("quote-user", "user_or_ip", _setting("QUOTE_RATE_PER_USER")),
+)
+
+
+def _quote_limited(request: HttpRequest, *, consume: bool) -> bool:
+    """Is this visitor over a quote limit? ``consume`` counts the request
+    (every limit, then says whether it went over): only valid requests
+    are counted, so a visitor correcting a form does not spend the quota.
+    The address is ``common.client_ip`` (``RATELIMIT_IP_META_KEY``)."""
+    results = [
+        is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=consume)
+        for group, key, rate in QUOTE_LIMITS
+    ]
+    return any(results)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
-@ratelimit(
-    group="quote-ip", key="ip", rate=_setting("QUOTE_RATE_PER_IP"), method="POST", block=False
-)
-@ratelimit(
-    group="quote-user",
-    key="user_or_ip",
-    rate=_setting("QUOTE_RATE_PER_USER"),
-    method="POST",
-    block=False,
-)
 def quote_request(request: HttpRequest, slug: str) -> HttpResponse:
     company = get_object_or_404(Company.objects.listed(), slug=slug)
     form = QuoteRequestForm(request.POST or None, company=company, user=request.user)
     if request.method == "POST":
-        if getattr(request, "limited", False):
-            form.add_error(None, _("Too many requests from you in a short time. Try again later."))
+        too_many = _("Too many requests from you in a short time. Try again later.")
+        if _quote_limited(request, consume=False) or (
+            form.is_valid() and _quote_limited(request, consume=True)
+        ):
+            form.add_error(None, too_many)
         elif form.is_valid():
             requester = request.user if request.user.is_authenticated else None
             try:

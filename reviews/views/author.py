@@ -10,8 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
+from common.client_ip import client_ip
 from common.signed_links import LinkError, LinkExpired
 from directory.models import Company
 
@@ -28,10 +30,6 @@ from ..models import (
 from ..services import appeals, invitations, requests, reviews
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def write(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -45,7 +43,7 @@ def write(request: HttpRequest, token: str) -> HttpResponse:
             review = reviews.review_submit(
                 invitation=invitation,
                 fields=form.service_fields(),
-                ip=_client_ip(request),
+                ip=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
             )
         except ValidationError as error:
@@ -135,7 +133,22 @@ def manage_renew(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "reviews/manage.html", context, status=400)
 
 
-@ratelimit(group="review-request", key="ip", rate="5/h", method="POST", block=False)
+# Review requests without an invitation, per visitor address; only valid
+# requests count (see ``request_review``).
+REVIEW_REQUEST_RATE = "5/h"
+
+
+def _review_request_limited(request: HttpRequest, *, consume: bool) -> bool:
+    return is_ratelimited(
+        request,
+        group="review-request",
+        key="ip",
+        rate=REVIEW_REQUEST_RATE,
+        method="POST",
+        increment=consume,
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_review(request: HttpRequest, slug: str) -> HttpResponse:
     """A client without an invitation starts from the company page."""
@@ -143,8 +156,11 @@ def request_review(request: HttpRequest, slug: str) -> HttpResponse:
     company = get_object_or_404(Company.objects.listed(), slug=slug)
     form = ReviewRequestForm(request.POST or None)
     if request.method == "POST":
-        if getattr(request, "limited", False):
-            form.add_error(None, _("Too many requests from you in a short time. Try again later."))
+        too_many = _("Too many requests from you in a short time. Try again later.")
+        if _review_request_limited(request, consume=False) or (
+            form.is_valid() and _review_request_limited(request, consume=True)
+        ):
+            form.add_error(None, too_many)
         elif form.is_valid():
             requests.review_request_create(company=company, fields=form.cleaned_data)
             return render(request, "reviews/request.html", {"company": company, "sent": True})

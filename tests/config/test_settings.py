@@ -83,7 +83,7 @@ def test_real_services_are_read_from_the_environment(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == [
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "common.cache.FailSafeRedisCache",
         "redis://redis.example:6379/0",
         "False",
         "django.core.mail.backends.smtp.EmailBackend",

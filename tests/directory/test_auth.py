@@ -7,6 +7,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
@@ -92,3 +93,34 @@ def test_staff_groups_exist_with_their_permissions(db):
     moderation = Group.objects.get(name="moderation")
     assert moderation.permissions.filter(codename="view_quoterequest").exists()
     assert Group.objects.filter(name="sales").exists()
+
+
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_user_out(cast):
+    """allauth's 5-per-5-minutes limit is per account *and* client: a
+    stranger's wrong passwords lock out the stranger, not the user."""
+    url = reverse("account_login")
+    attacker = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(5):
+        attacker.post(url, {"login": "consumer@example.fr", "password": "wrong"})
+    # The attacker is held back, even with the right password now.
+    attacker.post(url, {"login": "consumer@example.fr", "password": PASSWORD})
+    assert attacker.get(reverse("directory:account")).status_code == 302
+    # The user, from their own address, logs in.
+    user = Client(REMOTE_ADDR="203.0.113.7")
+    response = user.post(url, {"login": "consumer@example.fr", "password": PASSWORD})
+    assert response.status_code == 302
+    assert user.get(reverse("directory:account")).status_code == 200
+
+
+def test_behind_a_proxy_the_lock_out_is_per_forwarded_client(cast, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    url = reverse("account_login")
+    attacker = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    for _ in range(5):
+        attacker.post(url, {"login": "consumer@example.fr", "password": "wrong"})
+    attacker.post(url, {"login": "consumer@example.fr", "password": PASSWORD})
+    assert attacker.get(reverse("directory:account")).status_code == 302
+    user = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    response = user.post(url, {"login": "consumer@example.fr", "password": PASSWORD})
+    assert response.status_code == 302
+    assert user.get(reverse("directory:account")).status_code == 200

@@ -1,0 +1,181 @@
+"""A Redis cache that degrades instead of failing.
+
+Django's ``RedisCache`` raises ``redis.exceptions.ConnectionError`` on
+every call while Redis is unreachable, which turned a Redis outage into
+a 500 on every page that reads the cache or a rate limit (issue 10, §2).
+``FailSafeRedisCache`` is the same backend, except that an outage sends
+the call to a local-memory cache of this process:
+
+* cache reads fail open: a miss, so the caller computes the value (the
+  search works uncached, or cached per process);
+* rate-limit counters (django-ratelimit, django-allauth) keep counting,
+  per process instead of site-wide: limits are looser during an outage,
+  never a 500 and never a lock-out of everyone;
+* after a failure Redis is not tried again for ``RETRY_SECONDS``, so a
+  dead server costs one connection attempt per process every few
+  seconds, not one per call.
+
+What is written to the fallback is not copied back when Redis returns;
+it only lives in this process until it expires. ``/healthz`` asks Redis
+itself (``check``), never the fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# What an outage raises (BusyLoadingError is a ConnectionError). Other
+# Redis errors (a wrong command, a read-only replica) are bugs or
+# misconfiguration and still raise.
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeoutError)
+
+# Seconds during which calls go straight to the fallback after a failure.
+RETRY_SECONDS = 5.0
+# Keys kept by the per-process fallback (rate-limit counters, cached values).
+FALLBACK_MAX_ENTRIES = 10_000
+
+T = TypeVar("T")
+
+# One state per Redis location and per process, shared by the per-thread
+# backend instances Django creates: monotonic time until which Redis is
+# skipped (0.0 while it answers).
+_skip_until: dict[str, float] = {}
+_state_lock = threading.Lock()
+
+
+class FailSafeRedisCache(RedisCache):
+    """``django.core.cache.backends.redis.RedisCache`` with a per-process
+    fallback while Redis is unreachable. Same settings (``LOCATION``,
+    ``OPTIONS`` passed to redis-py, e.g. ``socket_connect_timeout``)."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._location = server if isinstance(server, str) else ",".join(server)
+        # Same prefix, version and default timeout; its own size.
+        fallback_params = {**params, "OPTIONS": {"MAX_ENTRIES": FALLBACK_MAX_ENTRIES}}
+        self._fallback: BaseCache = LocMemCache(f"failsafe:{self._location}", fallback_params)
+
+    # -- the switch ---------------------------------------------------------
+
+    def _call(self, redis_call: Callable[[], T], fallback_call: Callable[[], T]) -> T:
+        now = time.monotonic()
+        if _skip_until.get(self._location, 0.0) > now:
+            return fallback_call()
+        try:
+            result = redis_call()
+        except OUTAGE_ERRORS as error:
+            with _state_lock:
+                was_up = _skip_until.get(self._location, 0.0) == 0.0
+                _skip_until[self._location] = time.monotonic() + RETRY_SECONDS
+            if was_up:
+                logger.warning(
+                    "Redis cache unreachable (%s: %s): this process uses its own memory "
+                    "cache and rate-limit counters until it answers again",
+                    error.__class__.__name__,
+                    error,
+                )
+            return fallback_call()
+        if _skip_until.get(self._location, 0.0):
+            with _state_lock:
+                _skip_until[self._location] = 0.0
+            logger.warning("Redis cache reachable again")
+        return result
+
+    def check(self) -> None:
+        """Write, read back and delete a key in Redis itself (no fallback);
+        raises what Redis raises. For ``/healthz``."""
+        key, value = f"healthz:{time.monotonic_ns()}", "ok"
+        super().set(key, value, timeout=10)
+        if super().get(key) != value:
+            raise RuntimeError("value written to the cache could not be read back")
+        super().delete(key)
+
+    # -- the cache API ------------------------------------------------------
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        args = {"timeout": timeout, "version": version}
+        return self._call(
+            lambda: super(FailSafeRedisCache, self).add(key, value, **args),
+            lambda: self._fallback.add(key, value, **args),
+        )
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        return self._call(
+            lambda: super(FailSafeRedisCache, self).get(key, default, version),
+            lambda: self._fallback.get(key, default, version),
+        )
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        args = {"timeout": timeout, "version": version}
+        self._call(
+            lambda: super(FailSafeRedisCache, self).set(key, value, **args),
+            lambda: self._fallback.set(key, value, **args),
+        )
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
+        args = {"timeout": timeout, "version": version}
+        return self._call(
+            lambda: super(FailSafeRedisCache, self).touch(key, **args),
+            lambda: self._fallback.touch(key, **args),
+        )
+
+    def delete(self, key: Any, version: Any = None) -> bool:
+        return self._call(
+            lambda: super(FailSafeRedisCache, self).delete(key, version),
+            lambda: self._fallback.delete(key, version),
+        )
+
+    def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
+        keys = list(keys)
+        return self._call(
+            lambda: super(FailSafeRedisCache, self).get_many(keys, version),
+            lambda: self._fallback.get_many(keys, version),
+        )
+
+    def has_key(self, key: Any, version: Any = None) -> bool:
+        return self._call(
+            lambda: super(FailSafeRedisCache, self).has_key(key, version),
+            lambda: self._fallback.has_key(key, version),
+        )
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
+        return self._call(
+            lambda: super(FailSafeRedisCache, self).incr(key, delta, version),
+            lambda: self._fallback.incr(key, delta, version),
+        )
+
+    def set_many(
+        self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> list[Any]:
+        args = {"timeout": timeout, "version": version}
+        return self._call(
+            lambda: super(FailSafeRedisCache, self).set_many(data, **args),
+            lambda: self._fallback.set_many(data, **args),
+        )
+
+    def delete_many(self, keys: Any, version: Any = None) -> None:
+        keys = list(keys)
+        self._call(
+            lambda: super(FailSafeRedisCache, self).delete_many(keys, version),
+            lambda: self._fallback.delete_many(keys, version),
+        )
+
+    def clear(self) -> None:
+        self._fallback.clear()
+        self._call(lambda: super(FailSafeRedisCache, self).clear(), lambda: None)
