@@ -181,6 +181,9 @@ CELERY_TASK_ACKS_LATE = True
 # tasks that are safe to run twice do (the invoice import, its sweeper).
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process that grows past this (KiB) is replaced after its task:
+# one hostile upload or a leak cannot keep a worker swollen (issue 10).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)
 CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
 CELERY_TASK_TIME_LIMIT = 11 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

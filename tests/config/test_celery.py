@@ -29,3 +29,9 @@ def test_refresh_profession_counts_counts_listed_companies_only(taxonomy, places
     assert refresh_profession_counts.delay().get() == Profession.objects.count()
     electricien.refresh_from_db()
     assert electricien.listed_company_count == 4
+
+
+def test_a_swollen_worker_process_is_replaced():
+    # Celery replaces a pool process over this many KiB after its task.
+    assert 0 < settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD <= 1_000_000
+    assert app.conf.worker_max_memory_per_child == settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD
