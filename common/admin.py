@@ -1,6 +1,6 @@
 """Admin helpers shared by the apps, and the outbox's admin: staff see
 every e-mail with its status, attempts and errors, read-only, and re-send
-the failed ones."""
+the failed ones; the runs of periodic jobs, read-only."""
 
 from __future__ import annotations
 
@@ -18,14 +18,17 @@ from post_office.admin import EmailAdmin
 from post_office.models import Email
 
 from .company_numbers import siren_in
+from .models import JobRun
 from .tasks import outbox_resend
 
 if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker only
     from django.contrib.admin import ModelAdmin
 
     _AdminBase = ModelAdmin[Any]
+    _JobRunAdminBase = ModelAdmin[JobRun]
 else:
     _AdminBase = object
+    _JobRunAdminBase = admin.ModelAdmin
 
 
 class SirenSearchMixin(_AdminBase):
@@ -102,3 +105,24 @@ class OutboxEmailAdmin(EmailAdmin):  # type: ignore[misc]  # post_office is unty
 
 admin.site.unregister(Email)
 admin.site.register(Email, OutboxEmailAdmin)
+
+
+@admin.register(JobRun)
+class JobRunAdmin(_JobRunAdminBase):
+    """The runs of periodic jobs (:mod:`common.jobs`), read-only: staff see
+    which ran, which failed and why (a failed run
+    is not retried; the job's next slot runs)."""
+
+    list_display = ["name", "slot", "status", "attempts", "started_at", "finished_at", "result"]
+    list_filter = ["status", "name"]
+    search_fields = ["name", "slot"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: JobRun | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: JobRun | None = None) -> bool:
+        return False

@@ -1,6 +1,7 @@
 """Abstract models and storage shared by every app: write-once records and
-status events, random nonces for signed links, and the private storage of
-proof documents."""
+status events, random nonces for signed links, the private storage of
+proof documents; and the one table of ``common``, the runs of periodic
+jobs (``JobRun``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .leases import LeasedJob
 
 
 class WriteOnceModel(models.Model):
@@ -64,3 +68,38 @@ def private_storage() -> FileSystemStorage:
 def private_upload_to(instance: models.Model, filename: str) -> str:
     extension = Path(filename).suffix.lower()
     return f"{instance._meta.model_name}/{uuid.uuid4().hex}{extension}"
+
+
+class JobRun(LeasedJob):
+    """One run of a periodic job (``CELERY_BEAT_SCHEDULE``): the task's
+    ``name`` and its ``slot`` (the hour or the day it runs for, in local
+    time: "2026-11-30T03" or "2026-11-30"), claimed with a lease by the
+    worker that runs it (:mod:`common.jobs`). ``result`` is the job's
+    short report or the name of the error that failed it, never personal
+    data."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("job run", "queued")
+        RUNNING = "running", pgettext_lazy("job run", "running")
+        DONE = "done", pgettext_lazy("job run", "done")
+        FAILED = "failed", pgettext_lazy("job run", "failed")
+
+    name = models.CharField(_("job"), max_length=200)
+    slot = models.CharField(_("slot"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="common_jobrun_one_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.slot}"

@@ -17,7 +17,7 @@ import logging
 from datetime import datetime, timedelta
 from functools import partial
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from post_office.models import STATUS, Email, Log
 
+from . import jobs
 from .mail import REPLY_TO_HEADER, outbox_kick
 
 logger = logging.getLogger(__name__)
@@ -166,3 +167,24 @@ def outbox_resend(*, emails: QuerySet[Email]) -> int:
     for email_id in ids:
         transaction.on_commit(partial(outbox_kick, email_id))
     return len(ids)
+
+
+# Beat sends the sweeper every JOB_RUNS_SWEEP_EVERY seconds
+# (CELERY_BEAT_SCHEDULE); a run queued again waits QUEUE_PATIENCE for its
+# message, which expires then.
+JOB_RUNS_SWEEP_EVERY = 2 * 60
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    acks_late=True, reject_on_worker_lost=True, soft_time_limit=100, time_limit=110
+)
+def job_runs_sweep() -> dict[str, int]:
+    """Queue again (or fail) the periodic runs whose worker died
+    (:mod:`common.jobs`). Returns how many of each."""
+    report = jobs.job_runs_sweep()
+    for run in report.requeued:
+        task = current_app.tasks[run.name]
+        task.apply_async(
+            kwargs={"slot": run.slot}, expires=int(jobs.QUEUE_PATIENCE.total_seconds())
+        )
+    return {"requeued": len(report.requeued), "failed": report.failed}

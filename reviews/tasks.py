@@ -6,22 +6,50 @@ from __future__ import annotations
 
 from celery import shared_task, uuid
 
+from common.jobs import leased_run
+
 from .models import InvoiceImport
 from .services import audits, invitations, invoices, stats
 
 
-@shared_task(soft_time_limit=30 * 60, time_limit=35 * 60)
+# Idempotent (conditional-UPDATE claims, set-based UPDATEs): the message goes
+# back to the queue if the worker dies under it; the run is leased once per
+# slot (common.jobs).
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=30 * 60,
+    time_limit=35 * 60,
+)
+@leased_run(period="day")
 def send_reminders() -> int:
+    # Each reminder is claimed (reminded_at) in the transaction of its e-mail.
     return invitations.invitations_remind()
 
 
-@shared_task(soft_time_limit=50 * 60, time_limit=55 * 60)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=50 * 60,
+    time_limit=55 * 60,
+)
+@leased_run(period="day")
 def refresh_review_stats() -> int:
     return stats.company_review_stats_refresh()
 
 
-@shared_task(soft_time_limit=50 * 60, time_limit=55 * 60)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=50 * 60,
+    time_limit=55 * 60,
+)
+@leased_run(period="day")
 def run_audits() -> dict:
+    # The sample is drawn from the day (a seed), so a rerun draws the same.
     report = audits.audits_run()
     return {"opened": report.opened, "missed": report.missed}
 

@@ -229,6 +229,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "options": {"expires": 30 * 60},
     },
+    # Periodic runs whose worker died (common.jobs): queued again or,
+    # after JOB_RUN_MAX_ATTEMPTS claims, failed (admin: Job runs).
+    "common-job-runs-sweep": {
+        "task": "common.tasks.job_runs_sweep",
+        "schedule": 2 * 60,
+        "options": {"expires": 100},
+    },
     "common-outbox-sweep": {
         "task": "common.tasks.outbox_sweep",
         "schedule": 60,
