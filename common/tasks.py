@@ -26,6 +26,7 @@ from django.utils import timezone
 from post_office.models import STATUS, Email, Log
 
 from . import jobs
+from .jobs import leased_run
 from .mail import REPLY_TO_HEADER, outbox_kick
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,16 @@ def outbox_sweep() -> int:
     return len(ids)
 
 
-@shared_task(ignore_result=True)  # type: ignore[untyped-decorator]
+# Idempotent (one DELETE): requeued if its worker dies, once per day (common.jobs).
+@shared_task(  # type: ignore[untyped-decorator]
+    bind=True,
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=10 * 60,
+    time_limit=11 * 60,
+)
+@leased_run(period="day")
 def outbox_purge() -> int:
     """Delete sent and failed rows (and their logs) last touched more than
     ``OUTBOX_RETENTION_DAYS`` ago: their bodies hold personal data. Pending

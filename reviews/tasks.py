@@ -83,7 +83,14 @@ def sweep_invoice_imports() -> dict:
     return {"requeued": len(report.requeued), "failed": report.failed}
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=5 * 60, time_limit=6 * 60)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=5 * 60,
+    time_limit=6 * 60,
+)
+@leased_run(period="hour")
 def purge_invoice_imports() -> int:
     return invoices.invoice_imports_purge()
 
