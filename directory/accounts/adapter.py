@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -13,11 +17,34 @@ from common.client_ip import client_ip
 from common.mail import queue_message
 
 
+@dataclass(frozen=True)
+class SiteIdentity:
+    """What allauth's e-mails call ``current_site``: the platform's name
+    (``SITE_NAME``) and the domain of ``SITE_URL``, whatever host the
+    request came through."""
+
+    name: str
+    domain: str
+
+
+def site_identity() -> SiteIdentity:
+    return SiteIdentity(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's message now and put it in the outbox, in the
         current transaction; a worker sends it once that commits (the web
-        request never waits for SMTP, nor fails when the broker is down)."""
+        request never waits for SMTP, nor fails when the broker is down).
+        The context is allauth's own (request, address, site) with our
+        site's name and domain: without django.contrib.sites they were
+        empty ("Bonjour, c'est  !")."""
+        context = {
+            "request": allauth_context.request,
+            "email": email,
+            "current_site": site_identity(),
+            **context,
+        }
         message = self.render_mail(template_prefix, email, context)
         alternatives = [
             (content, mimetype) for content, mimetype in getattr(message, "alternatives", [])
