@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 from uuid import uuid4
 
+from celery import shared_task
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -126,6 +127,28 @@ def leased_run(*, period: Period) -> Callable[[Callable[[], R]], Callable[..., R
             return result
 
         return run_task
+
+    return decorate
+
+
+def periodic_job(
+    *, period: Period, soft_time_limit: int, time_limit: int, **options: Any
+) -> Callable[[Callable[[], R]], Any]:
+    """A job of ``CELERY_BEAT_SCHEDULE``: a bound Celery task, acknowledged
+    late and put back in the queue if its worker dies (every periodic job
+    is idempotent: set-based UPDATEs, conditional claims), run once per
+    ``period`` slot under a lease (:func:`leased_run`). Limits in seconds;
+    ``options`` go to ``shared_task`` as they are."""
+
+    def decorate(job: Callable[[], R]) -> Any:
+        return shared_task(
+            bind=True,
+            acks_late=True,
+            reject_on_worker_lost=True,
+            soft_time_limit=soft_time_limit,
+            time_limit=time_limit,
+            **options,
+        )(leased_run(period=period)(job))
 
     return decorate
 

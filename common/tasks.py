@@ -26,7 +26,7 @@ from django.utils import timezone
 from post_office.models import STATUS, Email, Log
 
 from . import jobs
-from .jobs import leased_run
+from .jobs import periodic_job
 from .mail import REPLY_TO_HEADER, outbox_kick
 
 logger = logging.getLogger(__name__)
@@ -145,16 +145,7 @@ def outbox_sweep() -> int:
     return len(ids)
 
 
-# Idempotent (one DELETE): requeued if its worker dies, once per day (common.jobs).
-@shared_task(  # type: ignore[untyped-decorator]
-    bind=True,
-    ignore_result=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=10 * 60,
-    time_limit=11 * 60,
-)
-@leased_run(period="day")
+@periodic_job(period="day", soft_time_limit=10 * 60, time_limit=11 * 60, ignore_result=True)
 def outbox_purge() -> int:
     """Delete sent and failed rows (and their logs) last touched more than
     ``OUTBOX_RETENTION_DAYS`` ago: their bodies hold personal data. Pending

@@ -6,48 +6,24 @@ from __future__ import annotations
 
 from celery import shared_task, uuid
 
-from common.jobs import leased_run
+from common.jobs import periodic_job
 
 from .models import InvoiceImport
 from .services import audits, invitations, invoices, stats
 
 
-# Idempotent (conditional-UPDATE claims, set-based UPDATEs): the message goes
-# back to the queue if the worker dies under it; the run is leased once per
-# slot (common.jobs).
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=30 * 60,
-    time_limit=35 * 60,
-)
-@leased_run(period="day")
+@periodic_job(period="day", soft_time_limit=30 * 60, time_limit=35 * 60)
 def send_reminders() -> int:
     # Each reminder is claimed (reminded_at) in the transaction of its e-mail.
     return invitations.invitations_remind()
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=50 * 60,
-    time_limit=55 * 60,
-)
-@leased_run(period="day")
+@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
 def refresh_review_stats() -> int:
     return stats.company_review_stats_refresh()
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=50 * 60,
-    time_limit=55 * 60,
-)
-@leased_run(period="day")
+@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
 def run_audits() -> dict:
     # The sample is drawn from the day (a seed), so a rerun draws the same.
     report = audits.audits_run()
@@ -83,14 +59,7 @@ def sweep_invoice_imports() -> dict:
     return {"requeued": len(report.requeued), "failed": report.failed}
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=5 * 60,
-    time_limit=6 * 60,
-)
-@leased_run(period="hour")
+@periodic_job(period="hour", soft_time_limit=5 * 60, time_limit=6 * 60)
 def purge_invoice_imports() -> int:
     return invoices.invoice_imports_purge()
 

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-
-from common.jobs import leased_run
+from common.jobs import periodic_job
 
 from . import services
 
 
-# Idempotent (conditional-UPDATE claims, set-based UPDATEs): the message goes
-# back to the queue if the worker dies under it; the run is leased once per
-# slot (common.jobs).
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=5 * 60,
-    time_limit=6 * 60,
-)
-@leased_run(period="hour")
+@periodic_job(period="hour", soft_time_limit=5 * 60, time_limit=6 * 60)
 def refresh_profession_counts() -> int:
     return services.profession_counts_refresh()
