@@ -13,6 +13,7 @@ from .company_numbers import (
     format_siren,
     parse_company_number,
 )
+from .formats import format_phone, parse_phone
 
 
 class SirenField(forms.CharField):
@@ -60,3 +61,32 @@ class SirenField(forms.CharField):
             else _("VAT number recognised: we keep the SIREN %(siren)s.")
         )
         return message % {"siren": format_siren(self.number.siren)}
+
+
+class PhoneNumberField(forms.CharField):
+    """A phone number as people type it ("06 99 05 60 90", "+33 6 99…",
+    "06.99.05.60.90"), cleaned to E.164 ("+33699056090") by
+    :func:`common.formats.parse_phone`; numbers without a country code are
+    French. The bound value shown back is the national format.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"type": "tel", "autocomplete": "tel", "placeholder": "06 12 34 56 78"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("+"):
+            return format_phone(value)
+        return value
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return ""
+        return parse_phone(text)

@@ -1,0 +1,118 @@
+"""French formatting of phone numbers and amounts, and phone input.
+
+Phone numbers are stored in E.164 (``+33699056090``) and shown in the
+national format of their country (``06 99 05 60 90`` for France, the
+international format otherwise), both through Google's libphonenumber
+port, ``phonenumbers``. Amounts are shown the way the active language
+writes money: ``1 250,00 €`` in French (narrow no-break space between
+thousands, no-break space before the sign, as the Imprimerie nationale's
+*Lexique des règles typographiques* and CLDR's ``fr`` locale do), and
+``€1,250.00`` in English.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+#: Numbers typed without a country code are read as French ones.
+DEFAULT_REGION = "FR"
+
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+
+
+def parse_phone(raw: str, region: str = DEFAULT_REGION) -> str:
+    """The E.164 form of a phone number typed by a person.
+
+    Accepts what people type: ``06 99 05 60 90``, ``06.99.05.60.90``,
+    ``+33 6 99 05 60 90``, ``0033699056090``, ``(0)6 99…``.
+
+    Raises ``ValidationError`` (code ``invalid_phone``) when the text is
+    not a number that can be dialled in its country.
+    """
+    text = (raw or "").strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("Enter a valid phone number, for example 06 12 34 56 78 or +33 6 12 34 56 78."),
+            code="invalid_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parsed(value: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(value, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def format_phone(value: str | None) -> str:
+    """A stored number as people read it: ``06 99 05 60 90``.
+
+    French numbers get the national format; others the international
+    one (``+32 2 123 45 67``). Text that is not a number (legacy rows)
+    is returned unchanged; ``None`` or blank gives ``""``.
+    """
+    if not value:
+        return ""
+    number = _parsed(value)
+    if number is None or not phonenumbers.is_possible_number(number):
+        return value
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(number) == DEFAULT_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def tel_uri(value: str | None) -> str:
+    """The RFC 3966 ``tel:`` URI of a stored number (``tel:+33699056090``)."""
+    if not value:
+        return ""
+    number = _parsed(value)
+    if number is None or not phonenumbers.is_possible_number(number):
+        digits = "".join(ch for ch in value if ch.isdigit() or ch == "+")
+        return f"tel:{digits}"
+    return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _group_thousands(digits: str, separator: str) -> str:
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    return separator.join(groups)
+
+
+def format_amount(value: Decimal | int | float | str | None, currency: str = "€") -> str:
+    """An amount of money with two decimals, in the active language.
+
+    ``Decimal("1250")`` gives ``1 250,00 €`` in French (thousands
+    separated by a narrow no-break space, a no-break space before the
+    sign) and ``€1,250.00`` in English. ``None`` or text that is not a
+    number gives ``""``. Rounds half up to the cent, as invoices do.
+    """
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return ""
+    sign = "-" if amount < 0 else ""
+    whole, _dot, cents = f"{abs(amount):.2f}".partition(".")
+    if (get_language() or "fr").startswith("fr"):
+        return f"{sign}{_group_thousands(whole, NARROW_NBSP)},{cents}{NBSP}{currency}"
+    return f"{sign}{currency}{_group_thousands(whole, ',')}.{cents}"

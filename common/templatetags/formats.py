@@ -1,0 +1,32 @@
+"""Template filters for phone numbers and amounts: ``{% load formats %}``.
+
+``{{ company.phone|phone }}`` → ``06 99 05 60 90``;
+``{{ company.phone|tel_uri }}`` → ``tel:+33699056090``;
+``{{ invoice.amount|euros }}`` → ``1 250,00 €``. See ``common.formats``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from common.formats import format_amount, format_phone
+from common.formats import tel_uri as _tel_uri
+
+register = template.Library()
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    return format_phone(value)
+
+
+@register.filter
+def tel_uri(value: str | None) -> str:
+    return _tel_uri(value)
+
+
+@register.filter
+def euros(value: Decimal | int | float | str | None) -> str:
+    return format_amount(value)
