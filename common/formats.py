@@ -89,7 +89,7 @@ def tel_uri(value: str | None) -> str:
 
 
 def _group_thousands(digits: str, separator: str) -> str:
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

@@ -87,6 +87,6 @@ class PhoneNumberField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
-        if text in self.empty_values:
+        if not text:
             return ""
         return parse_phone(text)
