@@ -46,10 +46,14 @@ def site_url(name: str, *args: Any) -> str:
         return base + reverse(name, args=args)
 
 
-def render_templated(template: str, context: dict[str, Any]) -> tuple[str, str]:
-    """``(subject, body)`` of ``templates/emails/<template>_*.txt`` in the
-    site's language; the subject carries the ``[site name]`` prefix."""
-    with translation.override(settings.LANGUAGE_CODE):
+def render_templated(
+    template: str, context: dict[str, Any], *, language: str | None = None
+) -> tuple[str, str]:
+    """``(subject, body)`` of ``templates/emails/<template>_*.txt`` in
+    ``language`` (one of ``settings.LANGUAGES``; the site's language by
+    default, since a worker has no request); the subject carries the
+    ``[site name]`` prefix."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
         body = render_to_string(f"emails/{template}_body.txt", context)
@@ -63,10 +67,12 @@ def queue_templated(
     *,
     reply_to: list[str] | None = None,
     headers: dict[str, str] | None = None,
+    language: str | None = None,
 ) -> Email:
-    """Render ``template`` now and put the message in the outbox, inside
-    the caller's transaction. Returns the outbox row."""
-    subject, body = render_templated(template, context)
+    """Render ``template`` now, in ``language`` (the recipient's, when the
+    caller knows it; else the site's), and put the message in the outbox,
+    inside the caller's transaction. Returns the outbox row."""
+    subject, body = render_templated(template, context, language=language)
     return queue_message(subject=subject, body=body, to=to, reply_to=reply_to, headers=headers)
 
 

@@ -1,0 +1,334 @@
+"""Every e-mail the product sends, rendered from the service that sends it,
+in French and in English, with no empty placeholder.
+
+Each scenario below drives the real services (with their optional fields
+left empty where a person may leave them empty) and records what
+``common.mail`` was asked to render. Each recorded message is rendered again
+in both languages and read line by line. A template under
+``templates/emails/`` that no scenario sends fails the last test: a new
+e-mail comes with its scenario.
+
+django-allauth's own messages are checked by ``tests/directory/test_account_emails.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+import common.mail
+from directory.models import MembershipRole
+from directory.quotes import links as quote_links
+from directory.quotes import services as quotes
+from directory.team import services as team
+from eligibility import services as vetting
+from reviews import emails as review_emails
+from reviews.models import ReviewInvitation, ReviewStatus
+from reviews.services import audits, invoices, moderation, requests
+from reviews.services.reviews import review_submit
+
+pytestmark = pytest.mark.django_db
+
+render_templated = common.mail.render_templated  # before the recorder wraps it
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates" / "emails"
+
+# What an empty {{ variable }} leaves behind: "c'est  !" (French puts one
+# space before ! ? : ;, never two), "sur ." or "à ," (no space ever goes
+# before . or ,), "Budget : " (a label with nothing after it), "None",
+# empty quotes or guillemets, an empty pair of parentheses.
+EMPTY_PLACEHOLDER = re.compile(
+    r"\s{2}[!?:;]"
+    r"|\s[.,](?:\s|$)"
+    r"|:[ \t\u00a0\u202f]+$"
+    r"|\bNone\b"
+    r"|''|\"\"|«[\s\u00a0\u202f]*»|\(\s*\)"
+)
+
+
+def problems(subject: str, body: str) -> list[str]:
+    """The lines of a rendered message that show an empty value."""
+    found = [
+        f"{line!r}"
+        for text in (subject, body)
+        for line in text.splitlines()
+        if line.strip() and EMPTY_PLACEHOLDER.search(line)
+    ]
+    # A value alone on its line that renders empty leaves two blank lines.
+    if re.search(r"\n[ \t]*\n[ \t]*\n", body.strip()):
+        found.append("two blank lines in a row (an empty value on its own line)")
+    if not subject.replace(f"[{settings.SITE_NAME}]", "").strip():
+        found.append("empty subject")
+    return found
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """The (template, context) pairs ``common.mail`` renders."""
+    calls: list[tuple[str, dict]] = []
+
+    def record(template, context, **kwargs):
+        calls.append((template, dict(context)))
+        return render_templated(template, context, **kwargs)
+
+    monkeypatch.setattr(common.mail, "render_templated", record)
+    return calls
+
+
+REVIEW = {
+    "rating": 2,
+    "rating_reliability": 2,
+    "rating_quality": 3,
+    "rating_value": 2,
+    "rating_communication": 1,
+    "title": "Chantier laissé en plan",
+    "text": "Le tableau est posé mais rien n'a été nettoyé. Appelez-moi au 06 12 34 56 78.",
+    "author_name": "Sophie Martin",
+}
+
+
+def _invoice(world, number="F-2026-001", **extra):
+    fields = {
+        "number": number,
+        "issued_on": (timezone.localdate() - timedelta(days=10)).isoformat(),
+        "amount": "4200.00",
+        "client_name": "Mme Sophie Martin",
+        "client_email": f"sophie.martin+{number.lower()}@example.org",
+        **extra,
+    }
+    return invoices.invoice_create(
+        company=world.cast.company_a, fields=fields, actor=world.cast.owner_a
+    )
+
+
+def _review(world, number, **fields):
+    invoice = _invoice(world, number)
+    invitation = ReviewInvitation.objects.get(invoice=invoice)
+    return review_submit(invitation=invitation, fields={**REVIEW, **fields})
+
+
+def invoice_invitation_and_reminder(world):
+    invoice = _invoice(world)
+    invitation = ReviewInvitation.objects.get(invoice=invoice)
+    review_emails.send_review_invitation(invitation.pk, reminder=True)
+
+
+def review_published_receipt_new_link_and_audit(world, settings):
+    settings.REVIEW_AUDIT_RATE = 1.0
+    review = _review(
+        world,
+        "F-2026-010",
+        rating=5,
+        text="Travail soigné, chantier propre, délais tenus. Je recommande sans hésiter.",
+    )
+    assert review.status == ReviewStatus.PUBLISHED
+    review_emails.send_manage_link(review.pk)
+    assert audits.audits_open(seed=1) == 1
+
+
+def review_held_refused_without_note_and_published(world):
+    held = _review(world, "F-2026-020")
+    assert held.status == ReviewStatus.PENDING
+    moderation.review_moderate(
+        review=held, actor=world.cast.staff, decision="reject", reason="personal_data"
+    )
+    other = _review(
+        world,
+        "F-2026-021",
+        text="Correct, sans plus. Délai d'une semaine, travail propre mais un peu cher.",
+    )
+    if other.status == ReviewStatus.PENDING:
+        moderation.review_moderate(review=other, actor=world.cast.staff, decision="publish")
+    else:  # published at once: a moderator still decides on a held one
+        third = _review(world, "F-2026-022", title="Joignable au 0612345678")
+        moderation.review_moderate(review=third, actor=world.cast.staff, decision="publish")
+
+
+def review_request_confirmation(world):
+    requests.review_request_create(
+        company=world.cast.company_a,
+        fields={"invoice_number": "F-2026-099", "name": "Paul Durand", "email": "paul@example.org"},
+    )
+
+
+def team_invitation(world):
+    team.invitation_create(
+        company=world.cast.company_a,
+        email="nouvelle@example.fr",
+        role=MembershipRole.MEMBER,
+        invited_by=world.cast.owner_a,
+    )
+
+
+QUOTE = {
+    "name": "Claire Client",
+    "email": "claire@example.fr",
+    "phone": "",
+    "need": "Refaire le tableau électrique d'une maison de 1975.",
+    "postal_code": "69003",
+    "city": "Lyon",
+    "timeframe": "month",
+    "budget": "unknown",
+    "contact_preference": "email",
+}
+
+
+def quote_confirmation_new_and_reply(world):
+    quote = quotes.quote_request_create(
+        company=world.cast.company_a, requester=None, fields=dict(QUOTE)
+    )
+    token = quote_links.quote_confirmation_token(quote)
+    quotes.quote_request_confirm(token=token)
+    quote.refresh_from_db()
+    quotes.quote_reply_create(
+        quote=quote, author=world.cast.owner_a, body="Bonjour, je passe jeudi à 9 h."
+    )
+
+
+def application_information_rejected_approved(world):
+    application = world.application
+    vetting.application_submit(application=application, actor=application.applicant)
+    vetting.application_request_information(
+        application=application, actor=world.cast.staff, question="Depuis quand posez-vous ?"
+    )
+    vetting.application_submit(
+        application=application, actor=application.applicant, message="Depuis 2012."
+    )
+    vetting.application_approve(application=application, actor=world.cast.staff)
+
+
+def application_rejected(world):
+    application = world.application
+    vetting.application_submit(application=application, actor=application.applicant)
+    vetting.application_reject(
+        application=application, actor=world.cast.staff, reason="Activité hors de nos métiers."
+    )
+
+
+SCENARIOS = {
+    invoice_invitation_and_reminder: {"review_invitation"},
+    review_published_receipt_new_link_and_audit: {
+        "review_invitation",
+        "review_receipt",
+        "review_manage_link",
+        "audit_request",
+    },
+    review_held_refused_without_note_and_published: {
+        "review_invitation",
+        "review_receipt",
+        "review_decision",
+    },
+    review_request_confirmation: {"review_request"},
+    team_invitation: {"invitation"},
+    quote_confirmation_new_and_reply: {"quote_confirmation", "quote_new", "quote_reply"},
+    application_information_rejected_approved: {
+        "application_information",
+        "application_approved",
+    },
+    application_rejected: {"application_rejected"},
+}
+
+
+@pytest.fixture
+def world(cast, taxonomy):
+    from django.contrib.auth.models import Group
+
+    from eligibility.models import Application
+    from tests.factories import UserFactory
+
+    cast.staff.groups.add(Group.objects.get(name="moderation"))
+    # A kitchen installer's application with every answer but the optional
+    # ones (no phone, no website).
+    application = Application.objects.create(
+        applicant=UserFactory(email="gerant@cuisines-rhone.fr"),
+        legal_name="Cuisines du Rhône",
+        siren="732829320",
+        address="4 quai Saint-Antoine",
+        postal_code="69002",
+        city="Lyon",
+        year_founded=2012,
+        services_description="Conception et pose de cuisines sur mesure.",
+        new_clients_per_day=2,
+        average_amount_eur=8000,
+        decision_time="days_or_more",
+        invoices_name_client="yes",
+    )
+    application.professions.set([taxonomy["cuisiniste"], taxonomy["menuisier"]])
+    return SimpleNamespace(cast=cast, application=application)
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS), ids=lambda f: f.__name__)
+def test_every_email_of_a_journey_is_complete_in_each_language(
+    scenario, world, recorded, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        if "settings" in scenario.__code__.co_varnames[: scenario.__code__.co_argcount]:
+            scenario(world, settings)
+        else:
+            scenario(world)
+
+    assert {template for template, _context in recorded} >= SCENARIOS[scenario]
+    for template, context in recorded:
+        for language in LANGUAGES:
+            subject, body = render_templated(template, context, language=language)
+            assert problems(subject, body) == [], (template, language, body)
+            assert settings.SITE_NAME in body, (template, language)
+
+
+def test_each_language_is_really_used():
+    """The English rendering is English, the French one French."""
+    context = {
+        "invitation": SimpleNamespace(
+            invited_by=None, company=SimpleNamespace(trade_name="Alpha Électricité")
+        ),
+        "url": "https://example.org/x",
+        "days": 7,
+    }
+    _s, french = render_templated("invitation", context, language="fr")
+    _s, english = render_templated("invitation", context, language="en")
+    assert "Bonjour" in french
+    assert "Hello" in english
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Bonjour, c'est  !",
+        "Merci d'utiliser  !",
+        "sur .",
+        "Budget : ",
+        "Métier :\u00a0",
+        "Facture None",
+        "« »",
+        "«\u00a0»",
+        "Lien : ''",
+        "Voir ()",
+    ],
+)
+def test_the_checker_sees_an_empty_value(line):
+    assert problems("[Plus que pro] Sujet", f"Bonjour,\n\n{line}\n") != []
+
+
+def test_the_checker_accepts_a_complete_message():
+    body = (
+        "Bonjour,\n\nLa raison :\nHors de nos métiers.\n\n"
+        "Budget : 1 000 à 5 000 €\n\nPlus que pro\n"
+    )
+    assert problems("[Plus que pro] Votre candidature", body) == []
+
+
+def test_every_email_template_has_a_scenario():
+    templates = {path.name.removesuffix("_body.txt") for path in TEMPLATES_DIR.glob("*_body.txt")}
+    covered = set().union(*SCENARIOS.values())
+    assert templates - covered == set(), "add a scenario that sends it"
+    subjects = {
+        path.name.removesuffix("_subject.txt") for path in TEMPLATES_DIR.glob("*_subject.txt")
+    }
+    assert subjects == templates
