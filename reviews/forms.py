@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import PhoneNumberField
+
 from . import invoice_columns, invoice_files
 from .models import (
     Appeal,
@@ -35,6 +37,8 @@ class InvoiceForm(forms.ModelForm):
             "client_phone",
             "scan",
         ]
+        # Stored in E.164 ("+33699056090"): one spelling per number.
+        field_classes = {"client_phone": PhoneNumberField}
         widgets = {
             "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "scan": forms.ClearableFileInput(

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.formats import parse_phone
 from common.leases import lease_claim, lease_release, lease_renew, leases_expired
 from common.types import User
 from directory.models import Company
@@ -178,11 +179,19 @@ def _invoice_row(
         problems.append(
             _("the client e-mail is not valid (%(value)s)") % {"value": values["client_email"][:60]}
         )
+    client_phone = ""
+    if values["client_phone"]:
+        try:
+            client_phone = parse_phone(values["client_phone"])
+        except ValidationError:
+            problems.append(
+                _("the client phone is not a phone number (%(value)s)")
+                % {"value": values["client_phone"][:30]}
+            )
     for key, limit in (
         ("number", 50),
         ("client_name", 150),
         ("client_company", 150),
-        ("client_phone", 20),
     ):
         if len(values[key]) > limit:
             problems.append(
@@ -202,7 +211,7 @@ def _invoice_row(
         "client_name": values["client_name"],
         "client_company": values["client_company"],
         "client_email": values["client_email"].lower(),
-        "client_phone": values["client_phone"],
+        "client_phone": client_phone,
     }, []
 
 

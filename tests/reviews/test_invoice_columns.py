@@ -234,7 +234,7 @@ def test_columns_can_be_reviewed_from_the_preview(pro, cast):
     preview = choose(
         pro, cast.company_a, {**CHOICE, "amount": "3", "client_name": "4", "client_email": "5"}
     )
-    assert "<td>100,00&nbsp;€</td>" in preview.content.decode()
+    assert "<td>100,00\u00a0€</td>" in preview.content.decode()
 
 
 @pytest.mark.django_db

@@ -94,7 +94,7 @@ def test_the_example_invoice_of_each_template_imports(cast, template):
     )
     assert (row["client_email"], row["client_phone"]) == (
         "marie.dupont@example.org",
-        "06 12 34 56 78",
+        "+33612345678",
     )
 
 

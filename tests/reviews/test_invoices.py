@@ -193,3 +193,68 @@ def test_demo_reviews_are_reproducible(taxonomy, places):
     assert Review.objects.count() == total
     rated = Company.objects.filter(review_count__gt=0).first()
     assert rated.rating_average is not None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["06 12 34 56 78", "06.12.34.56.78", "+33 6 12 34 56 78", "0033612345678", "06-12-34-56-78"],
+)
+def test_the_client_phone_is_stored_in_e164_and_shown_the_french_way(
+    pro, cast, typed, django_capture_on_commit_callbacks
+):
+    url = reverse("reviews:invoices", args=[cast.company_a.pk])
+    data = {
+        "number": "F-1",
+        "issued_on": "2026-10-01",
+        "amount": "1250",
+        "client_name": "Luc Petit",
+        "client_email": "luc@example.org",
+        "client_phone": typed,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pro.post(url, data).status_code == 302
+    assert Invoice.objects.get().client_phone == "+33612345678"
+    page = pro.get(url).content.decode()
+    assert "1\u202f250,00\u00a0€" in page
+
+
+@pytest.mark.parametrize("typed", ["06 12", "téléphone", "06 12 34 56 78 90 12", "+33 1"])
+def test_a_client_phone_that_is_no_number_is_refused_and_nothing_is_saved(pro, cast, typed):
+    url = reverse("reviews:invoices", args=[cast.company_a.pk])
+    data = {
+        "number": "F-1",
+        "issued_on": "2026-10-01",
+        "amount": "1250",
+        "client_name": "Luc Petit",
+        "client_email": "luc@example.org",
+        "client_phone": typed,
+    }
+    response = pro.post(url, data)
+    assert response.status_code == 200
+    assert "numéro de téléphone valide" in response.content.decode()
+    assert not Invoice.objects.exists()
+
+
+def test_imported_phones_are_stored_in_e164_and_a_bad_one_is_a_line_error(
+    pro, cast, django_capture_on_commit_callbacks
+):
+    rows = (
+        "F-10;2026-09-01;100;Luc Petit;;luc@example.org;06 12 34 56 78\n"
+        "F-11;2026-09-02;100;Paul Roux;;paul@example.org;+32 2 234 56 78\n"
+        "F-12;2026-09-03;100;Léa Noir;;lea@example.org;\n"
+    )
+    page = upload(pro, cast, HEADER + rows + "F-13;2026-09-04;100;Max B;;m@example.org;le soir\n")
+    page = page.content.decode()
+    assert "ligne 5" in page
+    assert "(le soir)" in page
+    assert not Invoice.objects.exists()
+
+    assert "3 factures prêtes" in upload(pro, cast, HEADER + rows).content.decode()
+    url = reverse("reviews:invoice-import", args=[cast.company_a.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        pro.post(url, {"step": "confirm"})
+    assert dict(Invoice.objects.values_list("number", "client_phone")) == {
+        "F-10": "+33612345678",
+        "F-11": "+3222345678",
+        "F-12": "",
+    }
