@@ -316,8 +316,8 @@ PERSONAL_DATA_SECTIONS = {
 # which it may not import: name -> function, typed in directory.pro.facts.
 PRO_SPACE_SOURCES = {
     "review_figures": "reviews.dashboard.review_figures",
-    "application_state": "eligibility.selectors.application_state",
-    "suspension": "eligibility.selectors.suspension",
+    "application_state": "eligibility.pro_space.application_state",
+    "suspension": "eligibility.pro_space.suspension",
 }
 
 AUTH_PASSWORD_VALIDATORS = [

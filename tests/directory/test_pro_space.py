@@ -132,7 +132,7 @@ def test_the_dashboard_shows_live_figures_once_invoices_and_reviews_exist(logged
         "new-quotes": "2",
     }
     assert "5 au total" in html
-    assert "3 ouvertes · 2 avec un avis" in html
+    assert "ouvertes : 3 · avec un avis : 2" in html
     assert "Bientôt : enregistrez vos factures" not in html
 
 
