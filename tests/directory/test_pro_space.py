@@ -433,3 +433,18 @@ def test_a_suspended_company_without_a_recorded_reason_still_says_how_to_contest
 
 def test_another_companys_dashboard_stays_a_404(logged_owner, cast):
     assert logged_owner.get(f"/espace-pro/{cast.company_b.pk}/").status_code == 404
+
+
+def test_without_the_upper_apps_wired_in_the_pro_space_shows_nothing_it_cannot_know(
+    logged_owner, client, cast, active, settings, taxonomy
+):
+    """directory on its own (PRO_SPACE_SOURCES empty): zero figures, no
+    application, no reason — never an error."""
+    settings.PRO_SPACE_SOURCES = {}
+    html = page(logged_owner.get(f"/espace-pro/{active.pk}/"))
+    assert figures(html)["reviews"] == "0"
+    assert figures(html)["new-quotes"] == "2"
+    loner = UserFactory()
+    application_of(loner, taxonomy, status=ApplicationStatus.SUBMITTED)
+    client.force_login(loner)
+    assert "rattaché à aucune entreprise" in page(client.get("/espace-pro/"))
