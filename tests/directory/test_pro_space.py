@@ -448,3 +448,13 @@ def test_without_the_upper_apps_wired_in_the_pro_space_shows_nothing_it_cannot_k
     application_of(loner, taxonomy, status=ApplicationStatus.SUBMITTED)
     client.force_login(loner)
     assert "rattaché à aucune entreprise" in page(client.get("/espace-pro/"))
+
+
+@pytest.mark.parametrize("path", ["/espace-pro/", "/espace-pro/{pk}/"])
+def test_the_pro_space_asks_to_log_in_and_only_reads(client, cast, path):
+    url = path.format(pk=cast.company_a.pk)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/compte/login/")
+    client.login(username=cast.owner_a.username, password=PASSWORD)
+    assert client.post(url).status_code == 405
