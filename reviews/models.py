@@ -144,6 +144,9 @@ class ReviewInvitation(models.Model):
     nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The first time the client opened the link while it could be used (the
+    # pro dashboard's "opened" count); never changed after.
+    opened_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     opted_out_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)

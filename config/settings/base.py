@@ -312,6 +312,13 @@ PERSONAL_DATA_SECTIONS = {
     "reviews": "reviews.selectors.personal_data",
     "quote_requests": "directory.quotes.selectors.personal_data",
 }
+# What the pro space (directory.pro) shows from the apps above directory,
+# which it may not import: name -> function, typed in directory.pro.facts.
+PRO_SPACE_SOURCES = {
+    "review_figures": "reviews.dashboard.review_figures",
+    "application_state": "eligibility.pro_space.application_state",
+    "suspension": "eligibility.pro_space.suspension",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -50,6 +50,15 @@ def invitation_from_token(token: str) -> ReviewInvitation:
     return invitation
 
 
+def invitation_opened(invitation: ReviewInvitation) -> None:
+    """Note the first time the client opened a usable invitation link (the
+    pro dashboard counts invitations sent / opened / answered). One UPDATE,
+    a no-op after the first time."""
+    ReviewInvitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now()
+    )
+
+
 def invitation_opt_out(*, token: str) -> ReviewInvitation:
     invitation = row_from_token(
         ReviewInvitation.objects.all(),

@@ -36,6 +36,7 @@ def write(request: HttpRequest, token: str) -> HttpResponse:
         invitation = invitations.invitation_from_token(token)
     except LinkError as error:
         return render(request, "reviews/write.html", {"error": error.message}, status=400)
+    invitations.invitation_opened(invitation)
     invoice = invitation.invoice
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -21,6 +21,6 @@ def to_e164(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviews", "0006_invoice_import_lease")]
+    dependencies = [("reviews", "0007_invitation_opened_at")]
 
     operations = [migrations.RunPython(to_e164, migrations.RunPython.noop)]

@@ -1,0 +1,120 @@
+"""What the pro space shows, as plain values, and the rule that picks the
+one next step that matters.
+
+The pro space lives in ``directory`` but shows what the apps above it know
+(reviews: invoices, invitations, audits; eligibility: applications and
+status decisions). ``directory`` may not import them (pyproject.toml,
+import-linter layers), so the types are defined here and the apps fill them
+through the functions named in ``settings.PRO_SPACE_SOURCES`` (see
+``directory.pro.selectors``) — the same inversion as the personal data
+export's ``PERSONAL_DATA_SECTIONS``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ReviewFigures:
+    """A company's verified-review activity (filled by ``reviews``).
+
+    Counts are whole numbers; ``rating_average`` is on the 1–5 scale, None
+    without a published review; ``next_audit_due`` is the earliest deadline
+    of the document audits waiting for the pro, None without one."""
+
+    invoices_this_month: int = 0
+    invoices_total: int = 0
+    invitations_sent: int = 0
+    invitations_opened: int = 0
+    invitations_answered: int = 0
+    reviews_published: int = 0
+    rating_average: float | None = None
+    audits_open: int = 0
+    next_audit_due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationState:
+    """A user's latest application to be listed (filled by ``eligibility``).
+
+    ``status`` is the application's status code (draft, submitted,
+    needs_information, approved, rejected), ``label`` its translated name,
+    ``url`` where the applicant follows or continues it."""
+
+    status: str
+    label: str
+    url: str
+    submitted_at: datetime | None = None
+    legal_name: str = ""
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """Why and since when a company is suspended: the reason of its latest
+    move to "suspended" (filled by ``eligibility``)."""
+
+    reason: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the next-step rule looks at (all counts >= 0)."""
+
+    suspended: bool = False
+    profile_gaps: int = 0
+    new_quotes: int = 0
+    figures: ReviewFigures = ReviewFigures()
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The one step the dashboard puts first: ``kind`` names it (the
+    template words it and links it), ``count`` and ``days`` fill its text
+    (``days`` is whole days left, rounded down: 0 within the last 24 hours)."""
+
+    kind: str
+    count: int = 0
+    days: int | None = None
+
+
+def days_left(due: datetime, now: datetime) -> int:
+    """Whole days from ``now`` to ``due``, rounded down so that the pro is
+    never told they have more time than they do (a deadline in 30 hours is
+    "1 day", in 5 hours "today" = 0), never below 0."""
+    return max(0, math.floor((due - now).total_seconds() / 86400))
+
+
+def next_step(facts: Facts, now: datetime) -> NextStep:
+    """The one next step that matters, first match wins:
+
+    1. ``suspended``: contest the suspension (nothing else is visible).
+    2. ``audit``: a document audit waits for an invoice — missing its
+       deadline is a strike (PRODUCT.md, document audits).
+    3. ``quotes``: new quote requests — a client is waiting.
+    4. ``profile`` then ``first_invoice``: a new pro completes its profile,
+       then registers its first invoice (the start of verified reviews).
+    5. ``month_invoices``: no invoice registered this month.
+    6. ``profile`` again while gaps remain, else ``reviews``: all is done,
+       read and answer the reviews.
+    """
+    figures = facts.figures
+    if facts.suspended:
+        return NextStep("suspended")
+    if figures.audits_open:
+        days = days_left(figures.next_audit_due, now) if figures.next_audit_due else None
+        return NextStep("audit", count=figures.audits_open, days=days)
+    if facts.new_quotes:
+        return NextStep("quotes", count=facts.new_quotes)
+    if not figures.invoices_total:
+        if facts.profile_gaps:
+            return NextStep("profile", count=facts.profile_gaps)
+        return NextStep("first_invoice")
+    if not figures.invoices_this_month:
+        return NextStep("month_invoices")
+    if facts.profile_gaps:
+        return NextStep("profile", count=facts.profile_gaps)
+    return NextStep("reviews", count=figures.reviews_published)
