@@ -46,10 +46,13 @@ def site_url(name: str, *args: Any) -> str:
         return base + reverse(name, args=args)
 
 
-def render_templated(template: str, context: dict[str, Any]) -> tuple[str, str]:
-    """``(subject, body)`` of ``templates/emails/<template>_*.txt`` in the
-    site's language; the subject carries the ``[site name]`` prefix."""
-    with translation.override(settings.LANGUAGE_CODE):
+def render_templated(
+    template: str, context: dict[str, Any], *, language: str = ""
+) -> tuple[str, str]:
+    """``(subject, body)`` of ``templates/emails/<template>_*.txt`` in
+    ``language`` (the recipient's, when known) or else the site's; the
+    subject carries the ``[site name]`` prefix."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
         body = render_to_string(f"emails/{template}_body.txt", context)
@@ -63,10 +66,12 @@ def queue_templated(
     *,
     reply_to: list[str] | None = None,
     headers: dict[str, str] | None = None,
+    language: str = "",
 ) -> Email:
-    """Render ``template`` now and put the message in the outbox, inside
-    the caller's transaction. Returns the outbox row."""
-    subject, body = render_templated(template, context)
+    """Render ``template`` now, in ``language`` (or the site's), and put the
+    message in the outbox, inside the caller's transaction. Returns the
+    outbox row."""
+    subject, body = render_templated(template, context, language=language)
     return queue_message(subject=subject, body=body, to=to, reply_to=reply_to, headers=headers)
 
 
