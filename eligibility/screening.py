@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+
+from common.formats import format_amount
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -171,7 +173,12 @@ def rule_volume(answers: Answers, limits: Thresholds, voice: Voice = Voice.APPLI
         return RuleResult(
             code,
             Outcome.PASS,
-            _("%(value)s new clients a day: each one can be followed individually.")
+            # "1 new client", "0.5 new clients", "2 new clients".
+            ngettext(
+                "%(value)s new client a day: it can be followed individually.",
+                "%(value)s new clients a day: each one can be followed individually.",
+                1 if value == 1 else 2,
+            )
             % {"value": _number(value)},
         )
     if value < limit * limits.clear_failure_ratio:
@@ -236,8 +243,8 @@ def rule_amount_or_trust(
         return RuleResult(
             code,
             Outcome.PASS,
-            _("About %(amount)s € per service: a purchase that matters to the client.")
-            % {"amount": _number(amount)},
+            _("About %(amount)s per service: a purchase that matters to the client.")
+            % {"amount": format_amount(amount)},
         )
     if amount * limits.clear_failure_ratio >= limit:
         return RuleResult(
@@ -246,24 +253,24 @@ def rule_amount_or_trust(
             _say(
                 voice,
                 _(
-                    "About %(amount)s € per service, just under the usual %(limit)s €: a person "
+                    "About %(amount)s per service, just under the usual %(limit)s: a person "
                     "will check that your clients still make a considered choice."
                 ),
                 _(
-                    "About %(amount)s € per service, just under the usual %(limit)s €: check "
+                    "About %(amount)s per service, just under the usual %(limit)s: check "
                     "that their clients still make a considered choice."
                 ),
             )
-            % {"amount": _number(amount), "limit": _number(limit)},
+            % {"amount": format_amount(amount), "limit": format_amount(limit)},
         )
     return RuleResult(
         code,
         Outcome.FAIL,
         _(
-            "About %(amount)s € per service, well under %(limit)s €, in a trade that does not "
+            "About %(amount)s per service, well under %(limit)s, in a trade that does not "
             "engage trust in a person: a wrong choice costs the client little."
         )
-        % {"amount": _number(amount), "limit": _number(limit)},
+        % {"amount": format_amount(amount), "limit": format_amount(limit)},
     )
 
 

@@ -13,10 +13,12 @@ from django.conf import settings
 from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from common.company_numbers import format_siren
 from common.formats import format_amount, format_phone
+from common.text import normalize
 
 from .models import EXCEPTIONAL_EVENT_CHOICES, Application, ApplicationEvent, ApplicationStatus
 from .screening import Trade, Voice, questions_for
@@ -110,14 +112,14 @@ def application_recap(
         )
         if served
     ]
-    names = [profession.name for profession in application.professions.all()]
+    names = sorted((profession.name for profession in application.professions.all()), key=normalize)
     activity = [
         RecapRow(_("Trades"), ", ".join(names) or unanswered),
     ]
     if application.other_profession:
         activity.append(RecapRow(_("Other trade"), application.other_profession))
     activity += [
-        RecapRow(_("Clients"), ", ".join(clients) or unanswered),
+        RecapRow(_("Clients"), capfirst(", ".join(clients)) or unanswered),
         RecapRow(_("Services"), application.services_description or unanswered, long=True),
     ]
     questionnaire = tuple(

@@ -19,19 +19,23 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.text import normalize
 from directory.taxonomy.models import Profession
 
 
 class SectorGroupedChoices(forms.models.ModelChoiceIterator):
     """The trades of the queryset as ``(sector name, [(value, label), …])``
-    groups, sectors in their position order, trades by name within each."""
+    groups, sectors in their position order, trades by name within each
+    (in the active language, accents ignored: "Électricien" before
+    "Plombier", which a database's byte order would not do)."""
 
     def __iter__(self) -> Iterator[Any]:
         queryset = self.queryset.select_related("sector").order_by(
-            "sector__position", "sector__name_fr", "name_fr"
+            "sector__position", "sector__name_fr", "pk"
         )
         for sector, professions in groupby(queryset, key=lambda p: p.sector):
-            yield (sector.name, [self.choice(profession) for profession in professions])
+            ordered = sorted(professions, key=lambda p: normalize(p.name))
+            yield (sector.name, [self.choice(profession) for profession in ordered])
 
 
 class TradePicker(forms.CheckboxSelectMultiple):
