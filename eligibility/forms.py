@@ -92,8 +92,12 @@ class QuestionnaireForm(forms.ModelForm):  # type: ignore[type-arg]
     answer. Answers to questions not asked are cleared on save: they were
     given for other trades and no longer count."""
 
-    exceptional_event = forms.NullBooleanField(
-        widget=forms.RadioSelect(choices=EXCEPTIONAL_EVENT_CHOICES)
+    # A required yes-or-no (a NullBooleanField never says "required").
+    exceptional_event = forms.TypedChoiceField(
+        choices=EXCEPTIONAL_EVENT_CHOICES,
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        widget=forms.RadioSelect,
     )
 
     class Meta:
