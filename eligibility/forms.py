@@ -173,7 +173,10 @@ class QueueFilterForm(forms.Form):
         ],
     )
     profession = forms.ModelChoiceField(
-        label=_("Trade"), required=False, queryset=Profession.objects.order_by("name_fr")
+        label=_("Trade"),
+        required=False,
+        queryset=Profession.objects.order_by("name_fr"),
+        empty_label=_("All trades"),
     )
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
 

@@ -16,13 +16,13 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from post_office.models import Email
 
-from directory.models import Profession
+from directory.models import MembershipRole, Profession
 from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import taxonomy_load
 from eligibility import services
 from eligibility.models import Application, ApplicationStatus
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.gazetteer_sample import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -222,3 +222,30 @@ def test_the_vetter_reads_about_the_applicant(page: Page, live_server, applicant
     expect(main).not_to_contain_text("Vos factures")
     shoot(page, f"staff-detail-{screen}")
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_a_pro_adds_other_trades_with_the_picker(page: Page, live_server, applicant, screen):
+    page.set_viewport_size(SCREENS[screen])
+    company = CompanyFactory(
+        trade_name="Plomberie Rhône",
+        primary_profession=Profession.objects.get(slug="plombier"),
+    )
+    MembershipFactory(company=company, role=MembershipRole.OWNER, user__email="pro@plomberie.fr")
+    base = live_server.url
+    log_in(page, base, "pro@plomberie.fr")
+    page.goto(f"{base}/espace-pro/{company.pk}/profil/")
+    expect(page.get_by_text("Choisissez votre métier principal")).to_have_count(1)
+    pick_with_keyboard(page, "chauffage", "Installateur de chauffage")
+    pick_with_keyboard(page, "electri", "Électricien")
+    assert axe_violations(page) == []
+    shoot(page, f"pro-profile-{screen}")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_text("Votre profil est enregistré")).to_be_visible()
+    expect(page.locator("[data-trade-picker-count]")).to_have_text(
+        "2 métiers choisis — Électricien, Installateur de chauffage"
+    )
+    slugs = set(
+        company.trade_links.filter(is_primary=False).values_list("profession__slug", flat=True)
+    )
+    assert slugs == {"electricien", "installateur-chauffage"}

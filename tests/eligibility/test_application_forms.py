@@ -712,3 +712,16 @@ def test_a_decided_application_no_longer_waits(client, vetter, submitted):
 def test_every_question_has_both_voices():
     for question in QUESTIONS:
         assert str(question.label) != str(question.staff_label)
+
+
+def test_no_vetting_form_offers_dashes(client, vetter, submitted):
+    client.force_login(vetter)
+    pages = {
+        "queue": text(client.get(reverse("eligibility:queue"))),
+        "queue filtered": text(client.get(reverse("eligibility:queue"), {"verdict": "bad"})),
+        "detail": text(client.get(reverse("eligibility:detail", args=[submitted.pk]))),
+    }
+    assert {name: empty_preselected(page) for name, page in pages.items()} == {
+        name: [] for name in pages
+    }
+    assert "Tous les métiers" in pages["queue"]
