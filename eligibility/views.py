@@ -152,7 +152,13 @@ def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "eligibility/follow.html",
-        {"application": application, "events": application.events.select_related("actor")},
+        {
+            "application": application,
+            "events": application.events.select_related("actor"),
+            "reply": selectors.expected_reply_time()
+            if application.status == ApplicationStatus.SUBMITTED
+            else None,
+        },
     )
 
 

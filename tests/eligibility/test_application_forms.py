@@ -559,6 +559,12 @@ def test_the_applicant_gets_one_received_email_in_their_language(
         assert not PLACEHOLDER_FAULTS.search(text), text
 
 
+def test_the_follow_page_says_when_to_expect_an_answer(logged_in, taxonomy, places):
+    sent_application(logged_in, taxonomy)
+    page_html = text(logged_in.get(reverse("eligibility:follow")))
+    assert "Notre équipe de vérification répond en général sous 3 jours." in page_html
+
+
 def test_sending_twice_or_answering_a_question_sends_no_second_received_email(
     logged_in, taxonomy, places, applicant
 ):
