@@ -1,6 +1,7 @@
 """E-mails of eligibility: written to the outbox (:mod:`common.mail`) by
 the services, in their transaction, rendered from
-templates/emails/application_*, sent by a worker.
+templates/emails/application_*, sent by a worker, in the language the
+applicant used (``Application.language``; the site's when unknown).
 
 Imports run one way: tasks → services → emails (this module imports
 neither)."""
@@ -10,6 +11,23 @@ from __future__ import annotations
 from common.mail import queue_templated, site_url
 
 from .models import Application, ApplicationEvent
+from .selectors import expected_reply_time
+
+
+def send_application_received(application_id: int) -> None:
+    """Tell the applicant their application reached the vetting team, and
+    when to expect an answer (:func:`selectors.expected_reply_time`)."""
+    application = Application.objects.select_related("applicant").get(pk=application_id)
+    queue_templated(
+        "application_received",
+        {
+            "application": application,
+            "reply": expected_reply_time(),
+            "urls": {"follow": site_url("eligibility:follow")},
+        },
+        [application.applicant.email],
+        language=application.language,
+    )
 
 
 def send_application_email(application_id: int, kind: str) -> None:
@@ -28,4 +46,5 @@ def send_application_email(application_id: int, kind: str) -> None:
             },
         },
         [application.applicant.email],
+        language=application.language,
     )

@@ -7,12 +7,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import SirenField
+from common.forms import PhoneNumberField, SirenField
 from directory.models import Profession
 from directory.places.resolve import match_postal_address
+from directory.taxonomy.forms import TradesField
 
-from .models import VERDICT_CHOICES, Application, ApplicationStatus
-from .screening import Verdict
+from .models import EXCEPTIONAL_EVENT_CHOICES, VERDICT_CHOICES, Application, ApplicationStatus
+from .screening import QUESTIONS, Verdict, questions_for
+from .services import trades_of
 
 # "type: ignore[type-arg]": ModelForm takes no type argument at run time
 # (django-stubs-ext's monkeypatch would make that a dependency).
@@ -21,6 +23,7 @@ from .screening import Verdict
 class IdentityForm(forms.ModelForm):  # type: ignore[type-arg]
     # People type "732 829 320", "732.829.320" or their SIRET.
     siren = SirenField()
+    phone = PhoneNumberField(label=_("phone"), required=False)
 
     class Meta:
         model = Application
@@ -48,12 +51,15 @@ class IdentityForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class ActivityForm(forms.ModelForm):  # type: ignore[type-arg]
-    professions = forms.ModelMultipleChoiceField(
+    # Every trade, excluded ones too: the screening must see a restaurant
+    # to say why it is not listed.
+    professions = TradesField(
         label=_("Your trades"),
-        queryset=Profession.objects.order_by("name_fr"),
+        queryset=Profession.objects.all(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text=_("Hold Ctrl (or Cmd) to select several. Not in the list? Use the next field."),
+        help_text=_(
+            "Tick each trade you practise, in any sector. Not in the list? Use the next field."
+        ),
     )
 
     class Meta:
@@ -81,35 +87,51 @@ class ActivityForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class QuestionnaireForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The questions of ``screening.QUESTIONS`` asked of this applicant's
+    trades (``questions_for``), each required, none with a pre-selected
+    answer. Answers to questions not asked are cleared on save: they were
+    given for other trades and no longer count."""
+
+    # A required yes-or-no (a NullBooleanField never says "required").
+    exceptional_event = forms.TypedChoiceField(
+        choices=EXCEPTIONAL_EVENT_CHOICES,
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
     class Meta:
         model = Application
-        fields = [
-            "new_clients_per_day",
-            "average_amount_eur",
-            "decision_time",
-            "invoices_name_client",
-            "exceptional_event",
-        ]
+        fields = [question.field for question in QUESTIONS]
         widgets = {
             "new_clients_per_day": forms.NumberInput(attrs={"step": "0.1", "min": "0"}),
             "average_amount_eur": forms.NumberInput(attrs={"min": "0"}),
             "decision_time": forms.RadioSelect,
             "invoices_name_client": forms.RadioSelect,
-            "exceptional_event": forms.NullBooleanSelect,
         }
         help_texts = {
             "new_clients_per_day": _("Clients you did not work for before. 0.2 = one a week."),
+            "average_amount_eur": _("In euros, taxes included. A rough figure is enough."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in (
-            "new_clients_per_day",
-            "average_amount_eur",
-            "decision_time",
-            "invoices_name_client",
-        ):
-            self.fields[name].required = True
+        trades = trades_of(self.instance.professions.all()) if self.instance.pk else ()
+        self.asked = questions_for(trades)
+        for question in QUESTIONS:
+            if question not in self.asked:
+                del self.fields[question.field]
+                continue
+            field = self.fields[question.field]
+            field.label = question.label
+            field.required = True
+            if isinstance(field, forms.ChoiceField):
+                # A model field that may be blank offers "---------" as
+                # a radio; an unanswered question has no answer ticked.
+                choices = cast("list[tuple[Any, Any]]", field.choices)
+                field.choices = [
+                    (value, label) for value, label in choices if value not in ("", None)
+                ]
 
 
 class SubmitForm(forms.Form):
@@ -151,7 +173,10 @@ class QueueFilterForm(forms.Form):
         ],
     )
     profession = forms.ModelChoiceField(
-        label=_("Trade"), required=False, queryset=Profession.objects.order_by("name_fr")
+        label=_("Trade"),
+        required=False,
+        queryset=Profession.objects.order_by("name_fr"),
+        empty_label=_("All trades"),
     )
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.company_numbers import siren_in, validate_siren
@@ -69,6 +70,12 @@ INVOICE_NAMES_CHOICES = [
     (InvoiceNames.YES.value, _("Yes, always")),
     (InvoiceNames.SOMETIMES.value, _("Sometimes")),
     (InvoiceNames.NO.value, _("No")),
+]
+# "Restaurants and hotels: only exceptional events?", asked of hospitality
+# trades only (screening.QUESTIONS); values as NullBooleanField reads them.
+EXCEPTIONAL_EVENT_CHOICES = [
+    ("True", _("Yes, only exceptional events")),
+    ("False", _("No, also everyday meals or stays")),
 ]
 VERDICT_CHOICES = [
     (Verdict.ELIGIBLE.value, _("Eligible")),
@@ -168,6 +175,9 @@ class Application(models.Model):
     verdict = models.CharField(
         _("screening verdict"), max_length=20, choices=VERDICT_CHOICES, blank=True
     )
+    # The language of the applicant's pages when they sent it ("fr", "en"):
+    # every e-mail about the application is written in it. Blank: the site's.
+    language = models.CharField(_("language"), max_length=8, blank=True, editable=False)
     # Vetting
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -211,6 +221,15 @@ class Application(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.NEEDS_INFORMATION)
+
+    @property
+    def days_waiting(self) -> int | None:
+        """Whole days since it was first sent, while it waits for a
+        decision (submitted or answering a question); ``None`` otherwise.
+        Under a day is 0."""
+        if self.status not in IN_PROGRESS or self.submitted_at is None:
+            return None
+        return max(0, (timezone.now() - self.submitted_at).days)
 
 
 class ApplicationEvent(WriteOnceModel):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Field, Q
@@ -34,6 +35,7 @@ from .models import (
     EligibilityFlag,
 )
 from .screening import (
+    QUESTIONS,
     Answers,
     Category,
     DecisionTime,
@@ -41,8 +43,12 @@ from .screening import (
     Screening,
     Thresholds,
     Trade,
+    Voice,
+    questions_for,
     screen,
 )
+
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
 # Nightly re-screening handles companies in batches of this size, and at
 # most this many per run: a bounded job, re-run the next night for the rest.
@@ -64,28 +70,31 @@ def trades_of(professions: Iterable[Profession]) -> tuple[Trade, ...]:
 def answers_of(
     application: Application, professions: Iterable[Profession] | None = None
 ) -> Answers:
+    """The screening's view of an application. Answers to questions not
+    asked of its trades (``screening.questions_for``) are left out: given
+    for other trades, they no longer count."""
     professions = application.professions.all() if professions is None else professions
-    volume = application.new_clients_per_day
+    trades = trades_of(professions)
+    asked = {question.field for question in questions_for(trades)}
+    volume = application.new_clients_per_day if "new_clients_per_day" in asked else None
+    amount = application.average_amount_eur if "average_amount_eur" in asked else None
+    decision = application.decision_time if "decision_time" in asked else ""
+    invoices = application.invoices_name_client if "invoices_name_client" in asked else ""
     return Answers(
         new_clients_per_day=float(volume) if volume is not None else None,
-        average_amount_eur=application.average_amount_eur,
-        decision_time=DecisionTime(application.decision_time)
-        if application.decision_time
-        else None,
-        invoices_name_client=(
-            InvoiceNames(application.invoices_name_client)
-            if application.invoices_name_client
-            else None
-        ),
-        exceptional_event=application.exceptional_event,
-        trades=trades_of(professions),
+        average_amount_eur=amount,
+        decision_time=DecisionTime(decision) if decision else None,
+        invoices_name_client=InvoiceNames(invoices) if invoices else None,
+        exceptional_event=application.exceptional_event if "exceptional_event" in asked else None,
+        trades=trades,
         other_trade=application.other_profession,
     )
 
 
-def application_screening(application: Application) -> Screening:
-    """The screening of the answers as they stand, computed, not stored."""
-    return screen(answers_of(application))
+def application_screening(application: Application, voice: Voice = Voice.APPLICANT) -> Screening:
+    """The screening of the answers as they stand, computed, not stored,
+    worded for ``voice`` in the active language."""
+    return screen(answers_of(application), voice=voice)
 
 
 def application_screen(*, application: Application) -> Screening:
@@ -95,6 +104,25 @@ def application_screen(*, application: Application) -> Screening:
     application.verdict = result.verdict.value
     application.save(update_fields=["screening", "verdict", "updated_at"])
     return result
+
+
+@transaction.atomic
+def application_step_saved(*, application: Application) -> Screening:
+    """After a step of the application is saved: forget the answers to
+    questions no longer asked (the trades changed: a restaurant that
+    became a joinery was asked about exceptional events), then screen."""
+    asked = {question.field for question in questions_for(trades_of(application.professions.all()))}
+    forgotten = [question.field for question in QUESTIONS if question.field not in asked]
+    cleared = {
+        name: None if cast("Field[Any, Any]", Application._meta.get_field(name)).null else ""
+        for name in forgotten
+        if getattr(application, name) not in (None, "")
+    }
+    if cleared:
+        for name, value in cleared.items():
+            setattr(application, name, value)
+        application.save(update_fields=[*cleared, "updated_at"])
+    return application_screen(application=application)
 
 
 # --- The state machine ----------------------------------------------------------------
@@ -129,19 +157,22 @@ REQUIRED_ANSWERS = (
     "postal_code",
     "city",
     "services_description",
-    "new_clients_per_day",
-    "average_amount_eur",
-    "decision_time",
-    "invoices_name_client",
 )
 
 
 def application_missing(application: Application) -> list[str]:
-    """Labels of the answers still missing before submission."""
+    """Labels of the answers still missing before submission: the
+    identity and activity fields, and every question asked of the
+    application's trades (``screening.questions_for``)."""
     missing = [
         str(cast("Field[Any, Any]", Application._meta.get_field(name)).verbose_name)
         for name in REQUIRED_ANSWERS
         if getattr(application, name) in (None, "")
+    ]
+    missing += [
+        str(question.label)
+        for question in questions_for(trades_of(application.professions.all()))
+        if getattr(application, question.field) in (None, "")
     ]
     if not application.professions.exists() and not application.other_profession:
         missing.append(_("your trades"))
@@ -203,15 +234,24 @@ def automatic_checks(application: Application) -> list[tuple[bool, str]]:
 
 
 @transaction.atomic
-def application_submit(*, application: Application, actor: User, message: str = "") -> Application:
+def application_submit(
+    *, application: Application, actor: User, message: str = "", language: str = ""
+) -> Application:
     """The applicant sends the application (or answers a question) to the
     vetting team. An application screened *ineligible* goes only with a
-    message asking a person to look at it."""
+    message asking a person to look at it.
+
+    ``language`` is the one the applicant's pages were in (``fr``, ``en``):
+    kept on the application, it is the language of every e-mail they get
+    about it. The first submission queues the "application received"
+    e-mail, in the same transaction. Raises ``ValidationError`` when an
+    answer is missing, the SIREN is taken, or a required message is empty.
+    """
     application = _locked(application)
     missing = application_missing(application)
     if missing:
         raise ValidationError(
-            _("Some answers are missing: %(fields)s.") % {"fields": ", ".join(missing)}
+            _("Some answers are missing: %(fields)s.") % {"fields": "; ".join(missing)}
         )
     conflict = siren_conflict(application.siren, exclude=application)
     if conflict:
@@ -226,11 +266,16 @@ def application_submit(*, application: Application, actor: User, message: str = 
         raise ValidationError(_("Answer the vetting team's question."))
     if message:
         _message(application, actor, message)
+    first_time = application.submitted_at is None
+    if language in LANGUAGE_CODES:
+        application.language = language
     try:
         with transaction.atomic():
             _move(application, ApplicationStatus.SUBMITTED, actor=actor, role="applicant")
     except IntegrityError as exc:  # the constraint won a race with another applicant
         raise ValidationError(siren_conflict(application.siren, exclude=application)) from exc
+    if first_time:
+        emails.send_application_received(application.pk)
     return application
 
 

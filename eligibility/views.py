@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -20,7 +21,7 @@ from common.permissions import staff_required
 from common.types import AuthenticatedHttpRequest, User
 from directory.models import Company, CompanyStatus
 
-from . import services
+from . import selectors, services
 from .forms import (
     ActivityForm,
     AssignForm,
@@ -32,6 +33,7 @@ from .forms import (
     SubmitForm,
 )
 from .models import IN_PROGRESS, Application, ApplicationStatus, EligibilityFlag
+from .screening import Voice
 
 if TYPE_CHECKING:
     from django.forms import ModelForm
@@ -88,7 +90,7 @@ def apply_step(request: AuthenticatedHttpRequest, step: int) -> HttpResponse:
             form.add_error("siren", conflict)
         else:
             form.save()
-            services.application_screen(application=application)
+            services.application_step_saved(application=application)
             if isinstance(form, IdentityForm) and (notice := form.notice()):
                 messages.info(request, notice)
             if "later" in request.POST:
@@ -104,13 +106,18 @@ def apply_step(request: AuthenticatedHttpRequest, step: int) -> HttpResponse:
 
 def _review(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     # Screened in memory for display; the submission screens again and keeps it.
+    prefetch_related_objects([application], "professions")
+    trades = services.trades_of(application.professions.all())
     result = services.application_screening(application)
     form = SubmitForm(request.POST or None, verdict=result.verdict, status=application.status)
     missing = services.application_missing(application)
     if request.method == "POST" and form.is_valid():
         try:
             services.application_submit(
-                application=application, actor=request.user, message=form.cleaned_data["message"]
+                application=application,
+                actor=request.user,
+                message=form.cleaned_data["message"],
+                language=translation.get_language() or "",
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -125,6 +132,8 @@ def _review(request: AuthenticatedHttpRequest, application: Application) -> Http
             "screening": result,
             "form": form,
             "missing": missing,
+            "recap": selectors.application_recap(application, trades),
+            "reply": selectors.expected_reply_time(),
             "step": len(STEPS),
             "steps": STEPS,
         },
@@ -143,7 +152,13 @@ def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "eligibility/follow.html",
-        {"application": application, "events": application.events.select_related("actor")},
+        {
+            "application": application,
+            "events": application.events.select_related("actor"),
+            "reply": selectors.expected_reply_time()
+            if application.status == ApplicationStatus.SUBMITTED
+            else None,
+        },
     )
 
 
@@ -181,7 +196,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "eligibility/staff/queue.html",
-        {"form": form, "page": page, "flags": flags[:50], "now": timezone.now()},
+        {"form": form, "page": page, "flags": flags[:50]},
     )
 
 
@@ -189,16 +204,20 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_safe
 def detail(request: AuthenticatedHttpRequest, application_id: int) -> HttpResponse:
     application = get_object_or_404(
-        Application.objects.exclude(status=ApplicationStatus.DRAFT).select_related(
-            "applicant", "assignee", "company"
-        ),
+        Application.objects.exclude(status=ApplicationStatus.DRAFT)
+        .select_related("applicant", "assignee", "company")
+        .prefetch_related("professions"),
         pk=application_id,
     )
+    trades = services.trades_of(application.professions.all())
     return render(
         request,
         "eligibility/staff/detail.html",
         {
             "application": application,
+            # Worded about the applicant ("their clients…"), in the vetter's language.
+            "screening": services.application_screening(application, voice=Voice.STAFF),
+            "recap": selectors.application_recap(application, trades, voice=Voice.STAFF),
             "checks": services.automatic_checks(application),
             "events": application.events.select_related("actor"),
             "decision_form": DecisionForm(),

@@ -432,6 +432,13 @@ ELIGIBILITY_THRESHOLDS = {
     "min_amount_eur": 1000,
     "clear_failure_ratio": 2.0,
 }
+# The reply time told to applicants (step 4, the "application received"
+# e-mail) is measured: the median delay of the vetting team's first reply
+# over the applications first sent in the last WINDOW days. Until MIN_SAMPLES
+# replies were measured, it is the team's own figure, REPLY_DAYS.
+ELIGIBILITY_REPLY_DAYS = env.int("ELIGIBILITY_REPLY_DAYS", default=3)
+ELIGIBILITY_REPLY_WINDOW_DAYS = 90
+ELIGIBILITY_REPLY_MIN_SAMPLES = 5
 
 # --- Reviews ----------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from common.validators import IMAGE_EXTENSIONS, validate_image
 from directory.companies.models import Certification, CertificationKind, Company
 from directory.places.resolve import match_postal_address
+from directory.taxonomy.forms import TradesField
 from directory.taxonomy.models import Profession
 
 
@@ -17,12 +18,11 @@ class CompanyProfileForm(forms.ModelForm):
     vetted data, shown but not editable."""
 
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
-    other_professions = forms.ModelMultipleChoiceField(
+    other_professions = TradesField(
         label=_("Other trades"),
         required=False,
         queryset=Profession.objects.public(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (or Cmd) to select several."),
+        help_text=_("Tick every other trade you practise, in any sector."),
     )
 
     class Meta:
@@ -50,7 +50,10 @@ class CompanyProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["primary_profession"].queryset = Profession.objects.public()
+        primary = self.fields["primary_profession"]
+        primary.queryset = Profession.objects.public()
+        # A prompt, not an answer: the field is required.
+        primary.empty_label = _("Choose your main trade")
         self.fields["other_professions"].initial = list(
             self.instance.trade_links.filter(is_primary=False).values_list(
                 "profession_id", flat=True

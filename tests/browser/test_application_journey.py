@@ -46,7 +46,7 @@ def test_apply_vet_list_and_reach_the_pro_space(page: Page, live_server, people)
     page.get_by_label("Ville").fill("Lyon")
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
-    page.get_by_label("Vos métiers").select_option(label="Cuisiniste")
+    page.get_by_label("Cuisiniste", exact=True).check()
     page.get_by_label("Vos prestations").fill("Conception et pose de cuisines sur mesure.")
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
