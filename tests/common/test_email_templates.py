@@ -229,10 +229,11 @@ SCENARIOS = {
     team_invitation: {"invitation"},
     quote_confirmation_new_and_reply: {"quote_confirmation", "quote_new", "quote_reply"},
     application_information_rejected_approved: {
+        "application_received",
         "application_information",
         "application_approved",
     },
-    application_rejected: {"application_rejected"},
+    application_rejected: {"application_received", "application_rejected"},
 }
 
 
