@@ -10,12 +10,23 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from directory.models import MembershipRole
 from tests.conftest import PASSWORD
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french_between_requests():
+    """A request to /en/ leaves English active in the thread (LocaleMiddleware
+    does not reset it), which would make reverse() give /en/ URLs to the
+    next test: each test starts in French and leaves the language as found."""
+    with translation.override("fr"):
+        yield
+
 
 LOGIN = "/compte/login/"
 

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 from post_office.models import Email
 
 from directory.models import Company, CompanyStatus
@@ -21,6 +22,15 @@ from tests.conftest import PASSWORD
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french_between_requests():
+    """A request to /en/ leaves English active in the thread (LocaleMiddleware
+    does not reset it), which would make reverse() give /en/ URLs to the
+    next test: each test starts in French and leaves the language as found."""
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reviews.models import Invoice, ModerationCheck, Review, ReviewStatus
 from reviews.selectors import MODERATION_PAGE_SIZE
@@ -21,6 +21,16 @@ from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _french_between_requests():
+    """A request to /en/ leaves English active in the thread (LocaleMiddleware
+    does not reset it), which would make reverse() give /en/ URLs to the
+    next test: each test starts in French and leaves the language as found."""
+    with translation.override("fr"):
+        yield
+
 
 QUEUE = "/equipe/avis/"
 
