@@ -92,6 +92,10 @@ def test_a_moderator_works_through_the_queue(sized_page: Page, live_server, staf
     expect(page.get_by_role("navigation", name="Pages")).to_contain_text("1 / 2")
     assert_fits_the_width(page)
 
+    # The oldest review is in the first screen, filters folded on a phone.
+    expect(page.get_by_role("link", name="Avis 00")).to_be_in_viewport()
+    if not page.locator("details.filters").evaluate("(details) => details.open"):
+        page.locator("details.filters summary").click()
     page.get_by_label("Pourquoi il est là").select_option("contact_details")
     page.get_by_role("button", name="Appliquer").click()
     expect(page.get_by_text("1 avis correspond à ces filtres, sur 28 en attente")).to_be_visible()

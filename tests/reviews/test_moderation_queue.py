@@ -298,3 +298,9 @@ def test_the_detail_speaks_english_on_the_english_site(staff_client, cast):
     assert "We compared the name the author gave" in text
     assert "Probably not the same person" in text
     assert "different words: paul / sophie" in text
+
+
+def test_a_review_back_without_a_failed_check_says_so(staff_client, cast):
+    # A published review rejected after a flag, then sent back by an upheld appeal.
+    pending_review(cast.company_a, reasons=[])
+    assert "Aucun contrôle automatique en échec" in staff_client.get(QUEUE).content.decode()
