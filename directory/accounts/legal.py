@@ -36,7 +36,6 @@ def _context() -> dict[str, object]:
     return {
         "contact_email": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
         "periods": retention_periods(),
-        "personal_data_sections": list(settings.PERSONAL_DATA_SECTIONS),
     }
 
 
