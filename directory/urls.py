@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .accounts import legal
 from .accounts import views as accounts
 from .companies import views as companies
 from .places import views as places
@@ -22,6 +23,8 @@ urlpatterns = [
     path("metiers/<slug:slug>/", taxonomy.profession_detail, name="profession"),
     path("secteurs/<slug:slug>/", taxonomy.sector_detail, name="sector"),
     path("pourquoi-nous-faire-confiance/", companies.trust, name="trust"),
+    path("conditions-d-utilisation/", legal.terms, name="terms"),
+    path("confidentialite/", legal.privacy, name="privacy"),
     path("lieux/suggestions/", places.place_autocomplete, name="place-autocomplete"),
     # The consumer account
     path("mon-compte/", accounts.account, name="account"),

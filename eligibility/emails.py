@@ -8,10 +8,15 @@ neither)."""
 
 from __future__ import annotations
 
-from common.mail import queue_templated, site_url
+from email.utils import parseaddr
 
-from .models import Application, ApplicationEvent
-from .selectors import expected_reply_time
+from django.conf import settings
+
+from common.mail import queue_templated, site_url
+from directory.models import CompanyStatus
+
+from .models import Application, ApplicationEvent, CompanyEvent
+from .selectors import company_status_recipients, expected_reply_time
 
 
 def send_application_received(application_id: int) -> None:
@@ -48,3 +53,29 @@ def send_application_email(application_id: int, kind: str) -> None:
         [application.applicant.email],
         language=application.language,
     )
+
+
+def send_company_status_email(event: CompanyEvent) -> list[str]:
+    """Tell the company of a suspension (``company_suspended``) or a
+    reinstatement (``company_reinstated``), with the recorded reason.
+    Returns the addresses written to (empty: nobody to tell)."""
+    to = company_status_recipients(event.company)
+    if not to:
+        return []
+    template = (
+        "company_suspended" if event.to_status == CompanyStatus.SUSPENDED else "company_reinstated"
+    )
+    queue_templated(
+        template,
+        {
+            "company": event.company,
+            "reason": event.reason,
+            "urls": {
+                "pro": site_url("directory:pro-home"),
+                "page": site_url("directory:company", event.company.slug),
+            },
+            "contact": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        },
+        to,
+    )
+    return to

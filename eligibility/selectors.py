@@ -1,5 +1,6 @@
-"""Reads of the eligibility app: the recap of an application's answers and
-the reply time promised to applicants."""
+"""Reads of the eligibility app: the recap of an application's answers, the
+reply time promised to applicants, and the status history of listed
+companies."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import capfirst
@@ -19,8 +20,15 @@ from django.utils.translation import gettext as _
 from common.company_numbers import format_siren
 from common.formats import format_amount, format_phone
 from common.text import normalize
+from directory.models import Company, Membership
 
-from .models import EXCEPTIONAL_EVENT_CHOICES, Application, ApplicationEvent, ApplicationStatus
+from .models import (
+    EXCEPTIONAL_EVENT_CHOICES,
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    CompanyEvent,
+)
 from .screening import Trade, Voice, questions_for
 
 # At most this many recent first replies make the median (one query, bounded).
@@ -158,3 +166,27 @@ def _number(value: Decimal) -> str:
     if normalized == normalized.to_integral():
         return number_format(int(normalized), force_grouping=True)
     return number_format(normalized, force_grouping=True)
+
+
+def company_status_history(company: Company) -> QuerySet[CompanyEvent]:
+    """Every move of a company's status, oldest first, with its actor
+    (one query)."""
+    return company.events.select_related("actor", "application").order_by("created_at", "pk")
+
+
+def company_status_recipients(company: Company) -> list[str]:
+    """Who hears of a suspension or a reinstatement: every member of the
+    company whose account is active, else the company's contact e-mail,
+    else nobody (an empty list). Addresses sorted, without duplicates."""
+    members = sorted(
+        {
+            address
+            for address in Membership.objects.filter(
+                company=company, user__is_active=True
+            ).values_list("user__email", flat=True)
+            if address
+        }
+    )
+    if members:
+        return members
+    return [company.email] if company.email else []

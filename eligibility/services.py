@@ -410,14 +410,20 @@ def _company_move(
 
 
 @transaction.atomic
-def company_set_status(*, company: Company, status: str, actor: User, reason: str) -> None:
-    """Suspend or reinstate a company, with a recorded reason. A suspended
-    company leaves search and its page at once; its data is kept. Listing
-    a pending company is an application's approval, not this."""
+def company_set_status(*, company: Company, status: str, actor: User, reason: str) -> list[str]:
+    """Suspend or reinstate a company, with a recorded reason, and tell
+    the company by e-mail (its active members, else its contact address;
+    :func:`eligibility.emails.send_company_status_email`) in the same
+    transaction. A suspended company leaves search and its page at once;
+    its data is kept. Listing a pending company is an application's
+    approval, not this. Returns the addresses told (empty: nobody could
+    be). Raises ``ValidationError`` without a reason or for a move the
+    state machine refuses; nothing is then written."""
     if not reason.strip():
         raise ValidationError(_("Give the reason of this decision."))
     company = Company.objects.select_for_update().get(pk=company.pk)
-    _company_move(company, status, actor=actor, reason=reason.strip())
+    event = _company_move(company, status, actor=actor, reason=reason.strip())
+    return emails.send_company_status_email(event)
 
 
 # --- Ongoing eligibility ------------------------------------------------------------

@@ -18,5 +18,10 @@ urlpatterns = [
         views.company_status,
         name="company-status",
     ),
+    path(
+        "equipe/entreprises/<int:company_id>/historique/",
+        views.company_history,
+        name="company-history",
+    ),
     path("equipe/signalements/<int:flag_id>/clore/", views.flag_resolve, name="flag-resolve"),
 ]

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +33,7 @@ from .forms import (
 )
 from .models import IN_PROGRESS, Application, ApplicationStatus, EligibilityFlag
 from .screening import Voice
+from .selectors import company_status_history, company_status_recipients
 
 if TYPE_CHECKING:
     from django.forms import ModelForm
@@ -277,6 +277,7 @@ def companies(request: AuthenticatedHttpRequest) -> HttpResponse:
     found = Company.objects.none()
     if text:
         found = Company.objects.lookup(text).order_by("trade_name")[:30]
+        found = found.prefetch_related("events__actor")
     return render(
         request,
         "eligibility/staff/companies.html",
@@ -285,29 +286,68 @@ def companies(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @vetting_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def company_status(request: AuthenticatedHttpRequest, company_id: int, status: str) -> HttpResponse:
+    """Suspend or reinstate a company: a confirmation page that shows the
+    company, who will be told, and asks the reason (required); the
+    decision is taken only on its POST. An invalid form changes nothing."""
     company = get_object_or_404(Company, pk=company_id)
     if status not in (CompanyStatus.SUSPENDED, CompanyStatus.LISTED):
         raise Http404
-    form = CompanyDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the reason of this decision."))
-    else:
+    # Bound on every POST, even an empty one: a missing reason is an error.
+    form = CompanyDecisionForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
         try:
-            services.company_set_status(
+            told = services.company_set_status(
                 company=company,
                 status=status,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            form.add_error(None, error)
         else:
-            messages.success(
-                request, _("Decision recorded for %(company)s.") % {"company": company.trade_name}
-            )
-    return redirect(f"{reverse('eligibility:companies')}?q={company.siren}")
+            messages.success(request, _company_status_message(company, status, told))
+            return redirect("eligibility:company-history", company_id=company.pk)
+    return render(
+        request,
+        "eligibility/staff/company_status.html",
+        {
+            "company": company,
+            "status": status,
+            "allowed": company.status != status
+            and company.status in (CompanyStatus.SUSPENDED, CompanyStatus.LISTED),
+            "form": form,
+            "recipients": company_status_recipients(company),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _company_status_message(company: Company, status: str, told: list[str]) -> str:
+    if status == CompanyStatus.SUSPENDED:
+        done = _("%(company)s is suspended.") % {"company": company.trade_name}
+    else:
+        done = _("%(company)s is listed again.") % {"company": company.trade_name}
+    if not told:
+        return done + " " + _("Nobody could be told: the company has no member and no e-mail.")
+    return (
+        done
+        + " "
+        + _("An e-mail with the reason went to %(addresses)s.") % {"addresses": ", ".join(told)}
+    )
+
+
+@vetting_required
+@require_safe
+def company_history(request: AuthenticatedHttpRequest, company_id: int) -> HttpResponse:
+    """A company's status history, oldest first, with who and why."""
+    company = get_object_or_404(Company, pk=company_id)
+    return render(
+        request,
+        "eligibility/staff/company_history.html",
+        {"company": company, "events": company_status_history(company)},
+    )
 
 
 @vetting_required

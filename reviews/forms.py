@@ -11,6 +11,7 @@ from .models import (
     Appeal,
     InvitationPolicy,
     Invoice,
+    ModerationCheck,
     ModerationDecision,
     RejectionReason,
     Reply,
@@ -277,4 +278,33 @@ class ManageLinkForm(forms.Form):
     email = forms.EmailField(
         label=_("The e-mail address you wrote the review from"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class ModerationQueueFilterForm(forms.Form):
+    """The moderation queue's filters (GET). Every field is optional; a
+    value outside its list is an error shown above the queue, which is
+    then shown unfiltered."""
+
+    AGES = [
+        ("", _("Any age")),
+        ("1", _("Waiting more than a day")),
+        ("3", _("Waiting more than 3 days")),
+        ("7", _("Waiting more than a week")),
+    ]
+
+    reason = forms.ChoiceField(
+        label=_("Why it is here"),
+        required=False,
+        choices=[("", _("Every reason")), *ModerationCheck.choices],
+    )
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Every rating")), *[(n, f"{n}/5") for n in range(1, 6)]],
+    )
+    age = forms.TypedChoiceField(
+        label=_("Waiting"), required=False, coerce=int, empty_value=None, choices=AGES
     )

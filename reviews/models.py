@@ -199,6 +199,27 @@ REVIEW_TRANSITIONS = Transitions(
 )
 
 
+class ModerationCheck(models.TextChoices):
+    """The automatic checks that send a review to a moderator, stored by
+    code in ``Review.moderation_reasons`` (set by
+    ``reviews.services.reviews.moderation_reasons``); the labels are what
+    staff read."""
+
+    LINKED_DOMAIN = "linked_domain", _("Author's address at the company's own domain")
+    NAME_MISMATCH = "name_mismatch", _("Author's name differs from the invoice")
+    CONTACT_DETAILS = "contact_details", _("Contact details in the text")
+    DUPLICATE_TEXT = "duplicate_text", _("Same text as another review")
+
+
+def moderation_check_label(code: str) -> str:
+    """The label of a check's code; an unknown code (a check since
+    removed) is shown as it is rather than hidden."""
+    try:
+        return str(ModerationCheck(code).label)
+    except ValueError:
+        return code
+
+
 class NameMatchResult(models.TextChoices):
     MATCH = "match", _("Match")
     PROBABLE = "probable", _("Probable")
@@ -325,6 +346,11 @@ class Review(models.Model):
         loaded = self.__dict__
         names = [n for n in self.WRITE_ONCE if n in loaded and (fields is None or n in fields)]
         self._stored_text = {**getattr(self, "_stored_text", {}), **{n: loaded[n] for n in names}}
+
+    @property
+    def moderation_reason_labels(self) -> list[str]:
+        """Why it waits for a moderator, in words (:class:`ModerationCheck`)."""
+        return [moderation_check_label(code) for code in self.moderation_reasons]
 
     @property
     def display_name(self) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, F, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from common.types import User
 from directory.models import Company
@@ -78,12 +82,38 @@ def company_reviews(company: Company, limit: int = 200) -> QuerySet[Review]:
     )
 
 
+# Reviews per page of the moderation queue.
+MODERATION_PAGE_SIZE = 25
+
+
+def pending_reviews(
+    *, reason: str = "", rating: int | None = None, min_age_days: int | None = None
+) -> QuerySet[Review]:
+    """Reviews waiting for a moderator, oldest first, narrowed to one
+    failed check (a code of ``ModerationCheck``), one rating, and those
+    waiting for at least ``min_age_days`` days (since submission). One
+    query when evaluated (the company joined)."""
+    reviews = Review.objects.filter(status=ReviewStatus.PENDING)
+    if reason:
+        # The JSON list's text holds each code between quotes, on SQLite and
+        # PostgreSQL alike ("contains" on a JSON array is PostgreSQL-only).
+        reviews = reviews.annotate(reasons_text=Cast("moderation_reasons", TextField())).filter(
+            reasons_text__contains=f'"{reason}"'
+        )
+    if rating is not None:
+        reviews = reviews.filter(rating=rating)
+    if min_age_days is not None:
+        reviews = reviews.filter(created_at__lte=timezone.now() - timedelta(days=min_age_days))
+    return reviews.select_related("company").order_by("created_at", "pk")
+
+
 def moderation_backlog(limit: int = 100) -> dict:
-    """What waits for the moderation team, oldest first."""
+    """What else waits for the moderation team, oldest first: open flags
+    and appeals, clients waiting for their invoice, and the number of
+    reviews waiting (the reviews themselves are paged by the view, from
+    :func:`pending_reviews`)."""
     return {
-        "pending": Review.objects.filter(status=ReviewStatus.PENDING)
-        .select_related("company")
-        .order_by("created_at")[:limit],
+        "pending_total": Review.objects.filter(status=ReviewStatus.PENDING).count(),
         "flags": ReviewFlag.objects.filter(resolved_at__isnull=True)
         .select_related("review__company")
         .order_by("created_at")[:limit],

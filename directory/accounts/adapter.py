@@ -12,9 +12,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
 
 from common.client_ip import client_ip
 from common.mail import queue_message
+from directory.team.models import Membership
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,16 @@ class AccountAdapter(DefaultAccountAdapter):
             to=list(message.to),
             html=alternatives[0][0] if alternatives else "",
         )
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Where a person lands after logging in (or confirming their
+        address) when no safe ``?next=`` says otherwise — allauth honours
+        that first and drops an unsafe one: a pro (a member of a company)
+        in the pro space, anyone else in their account."""
+        user = request.user
+        if user.is_authenticated and Membership.objects.filter(user_id=user.pk).exists():
+            return reverse("directory:pro-home")
+        return reverse("directory:account")
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """The address behind ``TRUSTED_PROXY_COUNT`` proxies, as every

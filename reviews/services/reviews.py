@@ -19,6 +19,7 @@ from directory.models import Company
 
 from .. import emails
 from ..models import (
+    ModerationCheck,
     NameMatchResult,
     Review,
     ReviewInvitation,
@@ -131,14 +132,14 @@ def moderation_reasons(review: Review) -> list[str]:
     """
     reasons = []
     if shares_company_domain(review.company, review.author_email):
-        reasons.append("linked_domain")
+        reasons.append(ModerationCheck.LINKED_DOMAIN.value)
     if review.name_match == NameMatchResult.MISMATCH:
-        reasons.append("name_mismatch")
+        reasons.append(ModerationCheck.NAME_MISMATCH.value)
     if CONTACT_PATTERN.search(f"{review.title} {review.text}"):
-        reasons.append("contact_details")
+        reasons.append(ModerationCheck.CONTACT_DETAILS.value)
     duplicate = Review.objects.filter(text__iexact=review.text.strip()).exclude(pk=review.pk)
     if duplicate.exists():
-        reasons.append("duplicate_text")
+        reasons.append(ModerationCheck.DUPLICATE_TEXT.value)
     return reasons
 
 
@@ -185,7 +186,7 @@ def review_submit(
     if review.moderation_reasons:
         status = ReviewStatus.PENDING
         why = _("Sent to moderation: %(checks)s.") % {
-            "checks": ", ".join(review.moderation_reasons)
+            "checks": ", ".join(review.moderation_reason_labels)
         }
     else:
         status, why = ReviewStatus.PUBLISHED, _("Every automatic check passed.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,9 +15,7 @@ from common.permissions import staff_required
 from common.types import AuthenticatedHttpRequest
 from directory.models import Company
 
-from ..forms import (
-    ModerationForm,
-)
+from ..forms import ModerationForm, ModerationQueueFilterForm
 from ..models import (
     Appeal,
     Audit,
@@ -25,11 +24,14 @@ from ..models import (
     Review,
     ReviewFlag,
 )
+from ..name_explanation import explain_comparison
 from ..names import compare_names
 from ..selectors import (
+    MODERATION_PAGE_SIZE,
     active_sanction,
     invitation_ratios,
     moderation_backlog,
+    pending_reviews,
     strikes_by_company,
 )
 from ..services import appeals, audits, moderation, sanctions
@@ -40,7 +42,30 @@ moderation_required = staff_required("reviews.moderate_review")
 @moderation_required
 @require_safe
 def moderation_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "reviews/staff/queue.html", moderation_backlog())
+    """Reviews waiting for a decision, filtered (reason, rating, age) and
+    paged; an invalid filter is shown as an error, and the queue unfiltered."""
+    filters = ModerationQueueFilterForm(request.GET or None)
+    wanted = {
+        name: value
+        for name, value in (filters.cleaned_data if filters.is_valid() else {}).items()
+        if value not in ("", None)
+    }
+    reviews = pending_reviews(
+        reason=wanted.get("reason", ""),
+        rating=wanted.get("rating"),
+        min_age_days=wanted.get("age"),
+    )
+    page = Paginator(reviews, MODERATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reviews/staff/queue.html",
+        {
+            **moderation_backlog(),
+            "filters": filters,
+            "filtered": bool(wanted),
+            "page": page,
+        },
+    )
 
 
 @moderation_required
@@ -67,9 +92,14 @@ def moderation_detail(request: AuthenticatedHttpRequest, review_id: int) -> Http
         else:
             messages.success(request, _("Decision recorded; the author is told."))
             return redirect("reviews:moderation")
-    comparison = compare_names(
-        review.author_name,
-        review.invoice.client_name,
+    comparison = explain_comparison(
+        compare_names(
+            review.author_name,
+            review.invoice.client_name,
+            invoice_company=review.invoice.client_company,
+        ),
+        author=review.author_name,
+        invoice_client=review.invoice.client_name,
         invoice_company=review.invoice.client_company,
     )
 

@@ -42,7 +42,7 @@ def test_moderator_publishes_a_waiting_review(
 ):
     client.login(username=moderator.username, password=PASSWORD)
     queue = client.get(reverse("reviews:moderation")).content.decode()
-    assert "name_mismatch" in queue  # the reason it is there
+    assert "Nom de l&#x27;auteur différent de celui de la facture" in queue  # why it is there
     url = reverse("reviews:moderation-detail", args=[pending.pk])
     assert "Mme Sophie Martin" in client.get(url).content.decode()  # staff compare with the invoice
     with django_capture_on_commit_callbacks(execute=True):

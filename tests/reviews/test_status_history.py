@@ -67,7 +67,7 @@ def test_submission_records_the_first_status_and_why(published):
 def test_a_review_sent_to_moderation_records_the_failed_check(pending):
     event = pending.events.get()
     assert (event.actor, event.from_status, event.to_status) == (None, "", "pending")
-    assert "name_mismatch" in event.reason
+    assert "Nom de l'auteur différent de celui de la facture" in event.reason
 
 
 def test_moderation_publish_and_reject_are_recorded(pending, moderator):
@@ -232,7 +232,10 @@ def test_history_cannot_be_edited(published, settings):
 def test_moderators_see_the_history(client, pending, moderator):
     client.login(username=moderator.username, password=PASSWORD)
     page = client.get(reverse("reviews:moderation-detail", args=[pending.pk])).content.decode()
-    assert "name_mismatch" in page.split('<ol class="list">')[1]
+    assert (
+        "Nom de l&#x27;auteur différent de celui de la facture"
+        in page.split('<ol class="list">')[1]
+    )
 
 
 def test_demo_reviews_and_audits_have_their_history(taxonomy, places):
