@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from directory.models import Place, Profession
 from directory.places.gazetteer import load_gazetteer
@@ -13,6 +14,11 @@ from directory.taxonomy.services import taxonomy_load
 from .gazetteer_sample import SAMPLE
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+# Property tests check what is true, not how fast: no per-example deadline,
+# which a loaded 2-core CI machine can miss on a perfectly correct example.
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -21,29 +20,15 @@ from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import taxonomy_load
 from eligibility import services
 from eligibility.models import Application, ApplicationStatus
+from tests.browser.axe import serious_violations as axe_violations
 from tests.conftest import PASSWORD
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.gazetteer_sample import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# axe-core 4.14.1 (MPL-2.0, tests/browser/vendor/axe-LICENSE.txt), run from
-# the page by Playwright: no CDN, and outside the page's CSP.
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 SHOTS = os.environ.get("SCREENSHOTS_DIR", "")
-
-
-def axe_violations(page: Page) -> list[str]:
-    """Serious and critical axe violations on the page, as readable lines."""
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{violation['id']} ({violation['impact']}): "
-        + "; ".join(node["target"][0] for node in violation["nodes"][:3])
-        for violation in result["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def shoot(page: Page, name: str) -> None:

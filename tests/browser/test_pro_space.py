@@ -8,7 +8,6 @@ critical violation on these pages."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -20,28 +19,14 @@ from eligibility import services as eligibility_services
 from eligibility.models import Application
 from reviews.services import audits, invoices
 from reviews.services import reviews as review_services
+from tests.browser.axe import serious_violations as axe_violations
 from tests.browser.test_review_journey import log_in
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# axe-core 4.14.1 (MPL-2.0, tests/browser/vendor/axe-LICENSE.txt), run from
-# the page by Playwright: no CDN, and outside the page's CSP.
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 SHOTS = os.environ.get("SCREENSHOTS_DIR", "")
-
-
-def axe_violations(page: Page) -> list[str]:
-    """Serious and critical axe violations on the page, as readable lines."""
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{violation['id']} ({violation['impact']}): "
-        + "; ".join(node["target"][0] for node in violation["nodes"][:3])
-        for violation in result["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def shoot(page: Page, name: str) -> None:

@@ -212,7 +212,26 @@ def application_rejected(world):
     )
 
 
+def company_suspended_and_reinstated(world):
+    from directory.models import CompanyStatus
+
+    company = world.cast.company_a
+    vetting.company_set_status(
+        company=company,
+        status=CompanyStatus.SUSPENDED,
+        actor=world.cast.staff,
+        reason="Deux contrôles de factures manqués.",
+    )
+    vetting.company_set_status(
+        company=company,
+        status=CompanyStatus.LISTED,
+        actor=world.cast.staff,
+        reason="Factures fournies.",
+    )
+
+
 SCENARIOS = {
+    company_suspended_and_reinstated: {"company_suspended", "company_reinstated"},
     invoice_invitation_and_reminder: {"review_invitation"},
     review_published_receipt_new_link_and_audit: {
         "review_invitation",
