@@ -278,7 +278,8 @@ class DemoGenerator:
             trade=trade,
             surname=surname,
             first_name=first_name,
-            city=place.name,
+            # "Plomberie Lyon 3e", not "Plomberie Lyon 3e Arrondissement".
+            city=place.name.removesuffix(" Arrondissement"),
             area=rng.choice(_AREAS),
         )
         legal_form = rng.choice(_LEGAL_FORMS)
