@@ -31,7 +31,8 @@ def text(fragment: str) -> str:
 
 def names(response) -> list[str]:
     return [
-        text(re.search(r"<h3[^>]*>(.*?)</h3>", card, re.S).group(1)) for card in cards(response)
+        text(re.search(r"<h[34][^>]*>(.*?)</h[34]>", card, re.S).group(1))
+        for card in cards(response)
     ]
 
 
@@ -86,8 +87,15 @@ def test_a_card_shows_the_matched_trade_rating_and_badges(client, rated):
     assert "★" not in none
     assert "/5" not in none
 
-    # A secondary trade says so.
+    # A secondary trade says so, under the "Font aussi ce métier" heading
+    # (h3): that card's name is one level below.
     assert "Électricien · aussi Carreleur" in text(by_name["Carreaux Avis"])
+    assert re.search(
+        r'<h4 class="result-name"><a [^>]*>Carreaux Avis</a></h4>', by_name["Carreaux Avis"]
+    )
+    assert re.search(
+        r"<h3 class=\"result-name\"><a [^>]*>Sans Avis Encore</a></h3>", by_name["Sans Avis Encore"]
+    )
 
 
 def test_the_card_shows_the_trade_when_nothing_was_typed(client, rated):
