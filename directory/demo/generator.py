@@ -1,11 +1,18 @@
 """Realistic, reproducible demo companies.
 
-Company number *i* is always the same company (same SIREN, name, trade and
-town), whatever else is generated and in whatever order: every company
-draws from its own ``random.Random(i)``, and the pools of French names and
-streets come from Faker with a fixed seed. That makes ``seed_demo``
-idempotent and lets the benchmark generate a million rows without Faker's
-per-call cost.
+For a seed, company number *i* is always the same company (same SIREN,
+name, trade and town), whatever else is generated and in whatever order:
+every company draws from its own ``random.Random(f"{seed}:{i}")``, and the
+pools of French names and streets come from Faker with the same seed. That
+makes ``seed_demo`` idempotent and lets the benchmark generate a million
+rows without Faker's per-call cost.
+
+The demo looks like a directory: companies are where people live (a
+commune is drawn in proportion to its population, see ``place_weight``)
+and everyday trades are far more frequent than rare ones
+(``trade_weight``), so that with the 2,000 companies of ``make run``
+"électricien" near Lyon, "plombier" near Paris or "nounou" near Lyon 3e
+list several companies.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import random
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.db.models import F
 from django.utils.text import slugify
 from faker import Faker
 from stdnum import luhn
@@ -24,6 +32,9 @@ from directory.places.models import PLM_COMMUNES, Place, PostalCode
 from directory.taxonomy.models import EligibilityCategory, Profession
 
 POOL_SIZE = 2000
+# The seed of the Faker pools and of every company's draw: the same seed
+# gives the same companies, company by company.
+DEFAULT_SEED = 2026
 # A bijection of 0 … 10⁸−1 (the step is coprime with 10⁸): distinct SIRENs
 # that do not look sequential.
 _SIREN_STEP = 7_654_321
@@ -39,51 +50,66 @@ _RADIUS_BY_SECTOR = {
     "evenementiel": (50, 80, 100, 150),
     "services-entreprises": (30, 50, 100, 200),
 }
-# Share of trades per sector in the demo, roughly the weight of each
-# sector among small French service companies.
-_SECTOR_WEIGHT = {
-    "habitat": 8,
-    "maison-services": 4,
-    "professions-liberales": 3,
-    "sante-esthetique": 3,
-    "enfance-famille": 2,
-    "evenementiel": 2,
-    "services-entreprises": 3,
-}
-# Everyday trades are far more common than rare specialities: a town has
-# many plumbers and few antenna installers.
-_COMMON_TRADES = frozenset(
+# How common each trade is, as a relative weight: roughly the order of
+# magnitude of French establishments in the trade (INSEE's SIRENE counts by
+# activity, rounded to tiers). Everyday trades are far more common than
+# rare specialities: a town has many electricians and nannies and few
+# antenna installers. Trades not listed are rare (``_RARE_TRADE_WEIGHT``).
+_EVERYDAY_TRADES = frozenset(
     {
         "electricien",
         "plombier",
-        "installateur-chauffage",
+        "assistante-maternelle",
+        "garde-enfants",
         "peintre-batiment",
-        "couvreur",
         "macon",
         "menuisier",
-        "cuisiniste",
+        "menage-domicile",
+        "salon-coiffure",
+        "installateur-chauffage",
+        "aide-domicile-seniors",
+        "infirmier-domicile",
+        "kinesitherapeute",
         "entreprise-renovation",
+    }
+)
+_COMMON_TRADES = frozenset(
+    {
+        "couvreur",
+        "carreleur",
+        "plaquiste",
+        "cuisiniste",
         "serrurier",
         "paysagiste",
-        "menage-domicile",
+        "jardinier",
         "demenageur",
-        "garde-enfants",
         "soutien-scolaire",
-        "aide-domicile-seniors",
         "avocat",
         "expert-comptable",
         "agent-immobilier",
         "architecte",
         "chirurgien-dentiste",
         "osteopathe",
-        "kinesitherapeute",
         "traiteur",
         "photographe-mariage",
         "prestataire-informatique",
         "nettoyage-bureaux",
+        "climaticien",
+        "homme-toutes-mains",
+        "restaurant",
+        "boulangerie",
     }
 )
-_COMMON_TRADE_FACTOR = 5
+_EVERYDAY_TRADE_WEIGHT = 50
+_COMMON_TRADE_WEIGHT = 12
+_RARE_TRADE_WEIGHT = 2
+# Companies are drawn in proportion to population ** _PLACE_EXPONENT.
+# Above 1, cities get a little more than their share: small service
+# companies settle where the customers are densest and travel out to the
+# villages around (which their intervention radius covers). With 2,000
+# demo companies this is what lets "électricien" near Lyon or "nounou"
+# near Lyon 3e list several real matches.
+_PLACE_EXPONENT = 1.5
 _LEGAL_FORMS = ("SARL", "SAS", "SASU", "EURL", "EI")
 _NAME_PATTERNS = (
     "{trade} {surname}",
@@ -142,6 +168,24 @@ class DemoCompany:
     status: str
 
 
+def trade_weight(slug: str) -> int:
+    """Relative frequency of a trade among demo companies (see the tiers above)."""
+    if slug in _EVERYDAY_TRADES:
+        return _EVERYDAY_TRADE_WEIGHT
+    if slug in _COMMON_TRADES:
+        return _COMMON_TRADE_WEIGHT
+    return _RARE_TRADE_WEIGHT
+
+
+def place_weight(population: int, city_population: int | None = None) -> float:
+    """Relative chance of a place (its inhabitants) to be a demo company's
+    town. An arrondissement of Paris, Lyon or Marseille weighs its share of
+    its city's weight (``city_population``, the whole commune's): the city
+    is one market, whatever its division."""
+    city = float(city_population or population)
+    return float(population) * city ** (_PLACE_EXPONENT - 1)
+
+
 def siren_for(index: int) -> str:
     base = f"{(_SIREN_OFFSET + index * _SIREN_STEP) % 10**8:08d}"
     return base + luhn.calc_check_digit(base)
@@ -150,7 +194,8 @@ def siren_for(index: int) -> str:
 class DemoGenerator:
     """Call :meth:`company` with an index; needs professions and places loaded."""
 
-    def __init__(self, seed: int = 2026) -> None:
+    def __init__(self, seed: int = DEFAULT_SEED) -> None:
+        self.seed = seed
         faker = Faker("fr_FR")
         faker.seed_instance(seed)
         self.surnames = [faker.last_name() for _ in range(POOL_SIZE)]
@@ -160,11 +205,11 @@ class DemoGenerator:
 
     @cached_property
     def trades(self) -> list[tuple[Profession, int]]:
-        """Public trades with their demo weight."""
+        """Public trades with their demo weight (see ``trade_weight``)."""
         professions = Profession.objects.exclude(
             eligibility_category=EligibilityCategory.EXCLUDED
         ).select_related("sector")
-        return [(p, _SECTOR_WEIGHT.get(p.sector.slug, 1)) for p in professions.order_by("slug")]
+        return [(p, trade_weight(p.slug)) for p in professions.order_by("slug")]
 
     @cached_property
     def _trade_list(self) -> list[Profession]:
@@ -191,6 +236,7 @@ class DemoGenerator:
             .distinct()
             .exclude(insee_code__in=PLM_COMMUNES)
             .only("id", "name", "department_code", "latitude", "longitude", "population")
+            .annotate(city_population=F("parent__population"))
             .order_by("insee_code")
         )
 
@@ -204,8 +250,10 @@ class DemoGenerator:
 
     @cached_property
     def _place_weights(self) -> list[float]:
-        # Companies follow population.
-        return list(itertools.accumulate(p.population for p in self.places))
+        # Companies follow population (see _PLACE_EXPONENT).
+        return list(
+            itertools.accumulate(place_weight(p.population, p.city_population) for p in self.places)
+        )
 
     def _pick(self, rng: random.Random, items: list, cumulative: list):
         return items[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
@@ -213,11 +261,16 @@ class DemoGenerator:
     def company(self, index: int) -> DemoCompany:
         if not self.trades or not self.places:
             raise LookupError("Load professions and places before generating demo companies.")
-        rng = random.Random(index)
+        rng = random.Random(f"{self.seed}:{index}")
         profession = self._pick(rng, self._trade_list, self._trade_weights)
         place = self._pick(rng, self.places, self._place_weights)
+        # Other trades of the same sector, the common ones more often (an
+        # assistante maternelle also offers "garde d'enfants").
         same_sector = [p for p in self._trades_by_sector[profession.sector_id] if p != profession]
-        others = rng.sample(same_sector, k=min(len(same_sector), rng.choice((0, 0, 1, 2))))
+        others: list[Profession] = []
+        for _ in range(min(len(same_sector), rng.choice((0, 0, 1, 2)))):
+            weights = list(itertools.accumulate(trade_weight(p.slug) for p in same_sector))
+            others.append(same_sector.pop(bisect.bisect(weights, rng.random() * weights[-1])))
         surname = rng.choice(self.surnames)
         first_name = rng.choice(self.first_names)
         trade = profession.name_fr
@@ -225,7 +278,8 @@ class DemoGenerator:
             trade=trade,
             surname=surname,
             first_name=first_name,
-            city=place.name,
+            # "Plomberie Lyon 3e", not "Plomberie Lyon 3e Arrondissement".
+            city=place.name.removesuffix(" Arrondissement"),
             area=rng.choice(_AREAS),
         )
         legal_form = rng.choice(_LEGAL_FORMS)

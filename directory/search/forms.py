@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from directory.search.query import MAX_QUERY_LENGTH, SearchQuery
@@ -38,10 +39,11 @@ class SearchForm(forms.Form):
         ),
     )
     rayon = forms.TypedChoiceField(
-        label=_("Within"),
+        label=_("Search radius"),
         required=False,
         coerce=int,
         empty_value=None,
+        # Short options: they must read whole in the filter column and on a phone.
         choices=[("", _("Their service area"))]
         + [(km, _("%(km)s km") % {"km": km}) for km in settings.DIRECTORY_SEARCH_RADIUS_CHOICES_KM],
     )
@@ -71,10 +73,42 @@ class SearchForm(forms.Form):
     tri = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=[("relevance", _("Relevance")), ("distance", _("Distance")), ("name", _("Name"))],
+        choices=[
+            ("relevance", _("Relevance")),
+            ("rating", _("Rating")),
+            ("distance", _("Distance")),
+            ("name", _("Name")),
+        ],
+        help_text=_(
+            "Rating: reviewed companies first, by an average that weighs few reviews less."
+        ),
     )
+    avis = forms.BooleanField(label=_("With verified reviews only"), required=False)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+
+    def without_invalid_filters(self) -> tuple[SearchForm, list[str]]:
+        """A bound, validated form for this search without the filters
+        that did not validate (a hand-edited or stale link: ``tri=best``,
+        ``rayon=5000``), and a "label — error" line for each one dropped.
+        The same form and no line when the text or the place is invalid:
+        those are what was searched, and the visitor corrects them."""
+        if self.is_valid() or self.errors.keys() & {"q", "ou"}:
+            return self, []
+        data = self.data.copy()
+        ignored = []
+        for name, errors in self.errors.items():
+            if name == NON_FIELD_ERRORS:
+                names = ["lat", "lng"]
+                label = _("Position")
+            else:
+                names = [name]
+                label = self.fields[name].label or name
+            for key in names:
+                data.pop(key, None)
+            ignored += [f"{label} — {error}" for error in errors]
+        form = SearchForm(data)
+        return (form, ignored) if form.is_valid() else (self, [])
 
     def clean(self):
         cleaned = super().clean()
@@ -94,5 +128,6 @@ class SearchForm(forms.Form):
             sector=data["secteur"],
             audience=data["clientele"],
             sort=data["tri"] or "relevance",
+            reviewed=data["avis"],
             page=page,
         )

@@ -22,7 +22,8 @@ MAX_QUERY_LENGTH = 200
 MAX_NORMALIZED_LENGTH = 80
 
 
-Sort = Literal["relevance", "distance", "name"]
+# "rating": see directory.search.ranking (RATING SORT).
+Sort = Literal["relevance", "distance", "name", "rating"]
 
 
 Audience = Literal["", "b2c", "b2b"]
@@ -39,6 +40,8 @@ class SearchQuery:
     sector: Sector | None = None
     audience: Audience = ""
     sort: Sort = "relevance"
+    # Only companies with at least one published verified review.
+    reviewed: bool = False
     page: int | str = 1
 
     @property

@@ -29,6 +29,17 @@ does electricity outrank an electrician a little farther away; a visitor
 who typed "électricien" wants electricians first. Sorting by distance or
 by name does not group; every card still shows the trade that matched.
 
+Sorting by rating ("Note")
+--------------------------
+Companies with at least one published verified review come first,
+ordered by their *smoothed* rating, :func:`rating_component`: the average
+(1–5) shrunk towards a neutral 3/5 by ``RATING_PRIOR_REVIEWS`` imaginary
+reviews, so that one 5★ review (smoothed 3.3/5) ranks below forty reviews
+averaging 4.6 (4.4/5). Equal smoothed ratings go by number of reviews,
+then relevance. Companies without reviews follow, by relevance: "no
+review yet" is not a bad rating, but it is not a good one either.
+:func:`rating_sort_key` is the same rule in Python.
+
 The functions use arithmetic only, so they take either Python numbers
 (documentation, tests) or Django expressions (search queries) and compute
 the same thing in both.
@@ -61,6 +72,25 @@ def rating_component(average_rating: Score = None, review_count: Score = 0) -> S
     rating = (average_rating - 1.0) / 4.0
     return (review_count * rating + RATING_PRIOR_REVIEWS * NEUTRAL) / (
         review_count + RATING_PRIOR_REVIEWS
+    )
+
+
+def smoothed_stars(average_rating: float, review_count: int) -> float:
+    """:func:`rating_component` back on the 1–5 scale (for documentation and tests)."""
+    return 1.0 + 4.0 * float(rating_component(average_rating, review_count))
+
+
+def rating_sort_key(
+    average_rating: float | None, review_count: int, relevance: float = 0.0
+) -> tuple[bool, float, int, float]:
+    """The "sort by rating" order as a Python key (sort descending): what
+    the search service computes in SQL."""
+    rated = bool(review_count) and average_rating is not None
+    return (
+        rated,
+        float(rating_component(average_rating, review_count)) if rated else 0.0,
+        review_count,
+        relevance,
     )
 
 

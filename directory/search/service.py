@@ -38,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models.functions import ASin, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
 
 from common.text import normalize
 from directory.companies.models import Company, CompanyProfession
@@ -165,6 +165,10 @@ def _ranked_rows(
     if query.sector:
         trade_rows = CompanyProfession.objects.filter(profession__sector=query.sector)
         rows = rows.filter(**{f"{company_id}__in": trade_rows.values("company_id")})
+    # The review columns live on the company (a join for trade rows).
+    company_prefix = "company__" if company_id == "company_id" else ""
+    if query.reviewed:
+        rows = rows.filter(**{f"{company_prefix}review_count__gt": 0})
     if query.audience == "b2c":
         rows = rows.filter(serves_consumers=True)
     elif query.audience == "b2b":
@@ -194,27 +198,34 @@ def _ranked_rows(
         primary_when = When(is_primary=True, then=Value(1))
     primary_match = Case(primary_when, default=Value(0), output_field=IntegerField())
     grouped = company_id == "company_id" and len(trade_ids) > 1
+    rating_keys = _rating_keys(company_prefix) if query.sort == "rating" else {}
     if grouped:
         # A company with two of the trades has two rows: keep its best.
         rows = rows.values(company_id).annotate(
             relevance=Max(relevance, output_field=FloatField()),
             distance_km=Min(distance, output_field=FloatField()),
             primary_match=Max(primary_match),
+            **{key: Max(expression) for key, expression in rating_keys.items()},
         )
     else:
         rows = rows.annotate(
             relevance=ExpressionWrapper(relevance, output_field=FloatField()),
             distance_km=ExpressionWrapper(distance, output_field=FloatField()),
             primary_match=primary_match,
+            **rating_keys,
         )
         ids = {"company_id": F("pk")} if company_id == "pk" else {}
         rows = rows.values(
             "relevance",
             "distance_km",
             "primary_match",
+            *rating_keys,
             *([] if ids else ["company_id"]),
             **ids,
         )
+    if query.sort == "rating":
+        by_rating = ("-rated", "-rating_score", "-reviews_count", "-relevance", "company_id")
+        return rows.order_by(*by_rating)
     if query.sort == "name":
         name = "trade_name" if company_id == "pk" else "company__trade_name"
         return rows.annotate(name=Min(name) if grouped else F(name)).order_by("name", "company_id")
@@ -226,6 +237,22 @@ def _ranked_rows(
         # alone would also tempt PostgreSQL into walking the primary key.
         return rows.order_by(*first, "-relevance", "trade_name", "company_id")
     return rows.order_by(*first, "-relevance", "company_id")
+
+
+def _rating_keys(prefix: str) -> dict[str, object]:
+    """The "sort by rating" keys of a row (ranking.py, "Sorting by
+    rating"): ``rated`` (1 with a published verified review), the smoothed
+    ``rating_score`` in [0, 1] and the number of reviews, ``reviews_count``; ``prefix``
+    leads from the row to its company (``"company__"`` on trade rows)."""
+    count = F(f"{prefix}review_count")
+    rated = Case(When(**{f"{prefix}review_count__gt": 0}, then=Value(1)), default=Value(0))
+    average = Coalesce(F(f"{prefix}rating_average"), Value(3.0), output_field=FloatField())
+    score = ranking.rating_component(average, count * Value(1.0))
+    return {
+        "rated": ExpressionWrapper(rated, output_field=IntegerField()),
+        "rating_score": ExpressionWrapper(score, output_field=FloatField()),
+        "reviews_count": ExpressionWrapper(count, output_field=IntegerField()),
+    }
 
 
 def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list[Company]:

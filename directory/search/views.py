@@ -28,19 +28,26 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET)
+    form, ignored = SearchForm(request.GET).without_invalid_filters()
     result = None
-    params = request.GET
+    # The links of the page (pages, suggestions) repeat the valid search.
+    params = form.data
     if form.is_valid():
         result = search_companies(form.to_query(page=request.GET.get("page", 1)))
         if result.understood:
             # A place typed in the trade box: the page, its form and its
             # links use the query as understood (q=électricien&ou=Lyon).
-            params = request.GET.copy()
+            params = params.copy()
             params["q"], params["ou"] = result.understood.text, result.understood.place
             form = SearchForm(params)
             form.is_valid()
-    context = {"form": form, "result": result, "params": params, "trade_options": public_trades()}
+    context = {
+        "form": form,
+        "result": result,
+        "params": params,
+        "ignored": ignored,
+        "trade_options": public_trades(),
+    }
     if result is None or result.query.is_empty:
         context["sectors"] = sectors_with_trades()
         context["popular_trades"] = Profession.objects.popular()[:POPULAR_TRADES]

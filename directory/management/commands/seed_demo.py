@@ -10,7 +10,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from directory.companies.models import Company, CompanyProfession
-from directory.demo.generator import DemoGenerator
+from directory.demo.generator import DEFAULT_SEED, DemoGenerator
 from directory.taxonomy.services import profession_counts_refresh
 from directory.team.models import Membership, MembershipRole
 
@@ -30,13 +30,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--companies", type=int, default=2000, help="How many (default 2000).")
         parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"Same seed, same companies (default {DEFAULT_SEED}).",
+        )
+        parser.add_argument(
             "--no-accounts", action="store_true", help="Do not create the demo log-ins."
         )
 
-    def handle(self, *args, companies: int, verbosity: int, **options) -> None:
+    def handle(
+        self, *args, companies: int, verbosity: int, seed: int = DEFAULT_SEED, **options
+    ) -> None:
         if companies < 0:
             raise CommandError("--companies must be zero or more.")
-        generator = DemoGenerator()
+        generator = DemoGenerator(seed)
         try:
             generator.company(0)
         except LookupError as exc:
