@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet, Subquery
 
 from common.types import User
 from directory.models import Company
@@ -70,9 +70,9 @@ def unpublished_reviews(company: Company, limit: int = 20) -> QuerySet[Review]:
 def reviews_by_author(email: str, limit: int = 100) -> QuerySet[Review]:
     """The reviews written from ``email``, each annotated with its last
     moderation decision (``last_decision_id``, ``last_decision``,
-    ``last_decision_reason``; None without one), in one query: enough to
-    offer the correction link of a fixable refusal
-    (:func:`fixable_decision_id`)."""
+    ``last_decision_reason``; None without one) and whether the author's
+    appeal waits (``author_appeal_open``), in one query: enough to offer the
+    correction link of a fixable refusal (:func:`fixable_decision_id`)."""
     last = ModerationDecision.objects.filter(review=OuterRef("pk")).order_by("-created_at", "-pk")
     return (
         Review.objects.filter(author_email__iexact=email)
@@ -81,18 +81,25 @@ def reviews_by_author(email: str, limit: int = 100) -> QuerySet[Review]:
             last_decision_id=Subquery(last.values("pk")[:1]),
             last_decision=Subquery(last.values("decision")[:1]),
             last_decision_reason=Subquery(last.values("reason")[:1]),
+            author_appeal_open=Exists(
+                Appeal.objects.filter(
+                    review=OuterRef("pk"), by=Appeal.By.AUTHOR, status=AppealStatus.OPEN
+                )
+            ),
         )[:limit]
     )
 
 
 def fixable_decision_id(review: Review) -> int | None:
     """The refusal of a review from :func:`reviews_by_author` that its
-    author may fix and send again (the same rule as
-    ``reviews.services.reviews.fixable_rejection``, from the annotations)."""
+    author may fix and send again now (the rules of
+    ``reviews.services.reviews.fixable_rejection`` and ``appeal_pending``,
+    from the annotations)."""
     fixable = (
         review.status == ReviewStatus.REJECTED
         and getattr(review, "last_decision", None) == ModerationDecision.Decision.REJECT
         and getattr(review, "last_decision_reason", None) in FIXABLE_REJECTION_REASONS
+        and not getattr(review, "author_appeal_open", False)
     )
     return getattr(review, "last_decision_id", None) if fixable else None
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.email_addresses import canonical_email, email_domain
 from common.signed_links import LinkError, row_from_token
@@ -22,6 +23,8 @@ from .. import emails
 from ..links import RESUBMIT_SALT
 from ..models import (
     FIXABLE_REJECTION_REASONS,
+    Appeal,
+    AppealStatus,
     ModerationDecision,
     NameMatchResult,
     Review,
@@ -231,13 +234,28 @@ def fixable_rejection(review: Review) -> ModerationDecision | None:
     return last
 
 
+def appeal_pending(review: Review) -> bool:
+    """The author appealed the review's refusal and staff have not answered:
+    the correction waits (an upheld appeal publishes the review as it is;
+    a dismissed one leaves the refusal, and its correction link, as they
+    were). One query."""
+    return review.appeals.filter(by=Appeal.By.AUTHOR, status=AppealStatus.OPEN).exists()
+
+
+APPEAL_FIRST = gettext_lazy(
+    "You appealed this decision: our team answers your appeal first. If it is dismissed, "
+    "this link works again."
+)
+
+
 def rejection_from_resubmit_token(token: str) -> ModerationDecision:
     """The refusal a correction link names (``links.resubmit_token``), with
     its review and company, while it can still be fixed
     (:func:`fixable_rejection`). Raises ``LinkExpired`` after
-    ``REVIEW_MANAGE_LINK_DAYS``, ``LinkError`` for a forged or revoked link
-    and for a refusal no longer open to a correction (the review was sent
-    again, withdrawn, or decided since): the link works once."""
+    ``REVIEW_MANAGE_LINK_DAYS``, ``LinkError`` for a forged or revoked link,
+    for a refusal no longer open to a correction (the review was sent
+    again, withdrawn, or decided since: the link works once) and while the
+    author's appeal of it waits (:func:`appeal_pending`)."""
     decision = row_from_token(
         ModerationDecision.objects.select_related("review__company", "review__invoice"),
         token,
@@ -258,6 +276,8 @@ def rejection_from_resubmit_token(token: str) -> ModerationDecision:
                 "or it was decided since."
             )
         )
+    if appeal_pending(decision.review):
+        raise LinkError(str(APPEAL_FIRST))
     return decision
 
 
@@ -272,7 +292,8 @@ def review_resubmit(*, decision: ModerationDecision, fields: dict) -> Review:
     whatever the checks say: a person refused it, a person reads it again.
     Once per refusal: raises ``ValidationError`` if ``decision`` is no
     longer the review's open, fixable refusal (sent again already, withdrawn,
-    decided since), ``ReviewRefused`` like :func:`review_submit`."""
+    decided since) or while the author's appeal of it waits,
+    ``ReviewRefused`` like :func:`review_submit`."""
     review = Review.objects.select_for_update().select_related("company").get(pk=decision.review_id)
     fixable = fixable_rejection(review)
     if fixable is None or fixable.pk != decision.pk:
@@ -282,6 +303,8 @@ def review_resubmit(*, decision: ModerationDecision, fields: dict) -> Review:
                 "or it was decided since."
             )
         )
+    if appeal_pending(review):
+        raise ValidationError(APPEAL_FIRST)
     _checks_before_recording(review.company, review.author_email)
     review.rewrite_text(title=fields["title"], text=fields["text"])
     ratings = [name for name in fields if name.startswith("rating")]

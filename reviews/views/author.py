@@ -140,6 +140,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "appeal_form": appeal_form,
             "fixable": fixable,
             "resubmit_token": resubmit_token(review, fixable.pk) if fixable else "",
+            "appeal_first": bool(fixable) and reviews.appeal_pending(review),
         },
     )
 

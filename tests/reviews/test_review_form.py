@@ -542,3 +542,35 @@ def test_decision_emails_are_complete_in_both_languages(
     assert_complete(mail.outbox[-1])
     assert "/avis/corriger/" not in mail.outbox[-1].body
     assert ModerationDecision.objects.count() == 2
+
+
+def test_an_open_appeal_is_answered_before_a_correction(client, refused, moderator):
+    path = resubmit_path(mail.outbox[-1].body)
+    appeal = appeals.appeal_create(
+        review=refused, by="author", text="Le numéro était celui de l'entreprise, pas le mien."
+    )
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "répond d’abord à votre contestation" in response.content.decode()
+    manage = client.get(reverse("reviews:manage", args=[links.manage_token(refused)]))
+    assert "répond d’abord à votre contestation" in manage.content.decode()
+    assert "/avis/corriger/" not in manage.content.decode()
+    assert client.post(path, corrected()).status_code == 400
+    assert Review.objects.get().status == ReviewStatus.REJECTED
+    author = UserFactory(email="sophie.martin@example.org")
+    client.force_login(author)
+    assert "/avis/corriger/" not in client.get(reverse("directory:account")).content.decode()
+    # Dismissed: the refusal stands, its link works again.
+    appeals.appeal_decide(appeal=appeal, actor=moderator, upheld=False)
+    assert client.post(path, corrected()).status_code == 200
+    assert Review.objects.get().status == ReviewStatus.PENDING
+
+
+def test_an_upheld_appeal_publishes_and_ends_the_correction(client, refused, moderator):
+    path = resubmit_path(mail.outbox[-1].body)
+    appeal = appeals.appeal_create(
+        review=refused, by="author", text="Le numéro était celui de l'entreprise, pas le mien."
+    )
+    appeals.appeal_decide(appeal=appeal, actor=moderator, upheld=True)
+    assert Review.objects.get().status == ReviewStatus.PUBLISHED
+    assert client.get(path).status_code == 400
