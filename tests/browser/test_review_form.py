@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -55,7 +56,13 @@ def assert_no_serious_axe_violation(page: Page) -> None:
     """axe's serious and critical violations of the page as shown."""
     source = next((path for path in AXE_PATHS if path.is_file()), None)
     if source is None:
-        pytest.skip("axe-core not found: set AXE_CORE_JS or `npm install --no-save axe-core`")
+        # The journey's own checks still run; only this one needs axe.
+        warnings.warn(
+            "axe-core not found (set AXE_CORE_JS or `npm install --no-save axe-core`): "
+            "accessibility not checked",
+            stacklevel=2,
+        )
+        return
     # Evaluated by the driver, not as an inline <script>: the page's CSP stays strict.
     page.evaluate(source.read_text() + "\n;0")
     result = page.evaluate("async () => await axe.run(document)")
@@ -304,3 +311,25 @@ def test_a_review_refused_for_personal_data_is_corrected_and_sent_again(
     expect(page.get_by_text("En cours de modération")).to_be_visible()
     expect(page.get_by_role("link", name="Corriger mon avis")).to_have_count(0)
     assert_no_serious_axe_violation(page)
+
+
+def test_the_form_works_without_javascript(browser, live_server, company):
+    context = browser.new_context(java_script_enabled=False, viewport=SIZES["phone"])
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + invitation_path(company))
+        for name in RATINGS:
+            page.locator(f"#id_{name}_3").click()
+        expect(page.locator("#id_rating")).to_contain_text("Votre note : 4 — satisfait")
+        page.get_by_label("Titre").fill("Installation impeccable")
+        page.get_by_label("Votre avis").fill(PHONE_TEXT)
+        expect(page.locator("#contact-warning")).to_be_empty()  # a hint of the script only
+        page.get_by_label("Votre nom, tel qu'il figure sur la facture").fill("Claire Dubois")
+        page.get_by_label("Je certifie").check()
+        page.get_by_role("button", name="Publier mon avis").click()
+        expect(page.get_by_text("Il contient des coordonnées")).to_be_visible()
+    finally:
+        context.close()
+    review = Review.objects.get()
+    assert (review.rating, review.status) == (4, ReviewStatus.PENDING)
+    assert review.moderation_reasons == ["contact_details"]  # the server decides
