@@ -10,7 +10,14 @@ from django.utils import timezone
 from common.mail import queue_templated
 
 from . import links
-from .models import Audit, ModerationDecision, Review, ReviewInvitation, ReviewRequest
+from .models import (
+    FIXABLE_REJECTION_REASONS,
+    Audit,
+    ModerationDecision,
+    Review,
+    ReviewInvitation,
+    ReviewRequest,
+)
 
 
 def send_review_invitation(invitation_id: int, reminder: bool = False) -> None:
@@ -46,9 +53,15 @@ def send_review_invitation(invitation_id: int, reminder: bool = False) -> None:
 
 
 def send_moderation_email(decision_id: int) -> None:
-    """Tell the author what became of their review, and why if refused."""
+    """Tell the author what became of their review, and why if refused;
+    a refusal they can fix (``FIXABLE_REJECTION_REASONS``) comes with the
+    single-use link to correct the review and send it again."""
     decision = ModerationDecision.objects.select_related("review__company").get(pk=decision_id)
     review = decision.review
+    fixable = (
+        decision.decision == ModerationDecision.Decision.REJECT
+        and decision.reason in FIXABLE_REJECTION_REASONS
+    )
     queue_templated(
         "review_decision",
         {
@@ -57,6 +70,7 @@ def send_moderation_email(decision_id: int) -> None:
             "company": review.company,
             "page_url": links.company_page_url(review.company),
             "how_url": links.how_url(),
+            "resubmit_url": links.resubmit_url(review, decision.pk) if fixable else "",
         },
         [review.author_email],
     )

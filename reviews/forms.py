@@ -22,7 +22,24 @@ from .models import (
     ReviewUpdate,
 )
 
-STARS = [(n, str(n)) for n in range(5, 0, -1)]
+# What each number of stars means, read out by screen readers and shown as
+# the chosen value: 1 is the worst. The same five for every criterion.
+RATING_LABELS = {
+    1: _("1 — very disappointed"),
+    2: _("2 — disappointed"),
+    3: _("3 — fair"),
+    4: _("4 — satisfied"),
+    5: _("5 — excellent"),
+}
+STARS = list(RATING_LABELS.items())
+# The overall rating and the four sub-ratings of Review.
+RATING_FIELDS = (
+    "rating",
+    "rating_reliability",
+    "rating_quality",
+    "rating_value",
+    "rating_communication",
+)
 
 
 class InvoiceForm(forms.ModelForm):
@@ -143,29 +160,28 @@ class ReviewSettingsForm(forms.ModelForm):
 
 
 class ReviewForm(forms.ModelForm):
+    """The invited client's review: a star rating per criterion (overall
+    and the four sub-ratings), title, text, name and the declaration.
+
+    Each rating is a group of native radio inputs 1 → 5 (keyboard arrows,
+    no script needed), each labelled with its meaning (``RATING_LABELS``);
+    templates/reviews/star_rating.html draws them as stars."""
+
     declaration = forms.BooleanField(
         label=_("I certify that this review describes my own experience with this company."),
         required=True,
+        error_messages={"required": _("Tick this box to certify the review is your own.")},
     )
 
     class Meta:
         model = Review
         fields = [
-            "rating",
-            "rating_reliability",
-            "rating_quality",
-            "rating_value",
-            "rating_communication",
+            *RATING_FIELDS,
             "title",
             "text",
             "author_name",
         ]
         widgets = {
-            "rating": forms.RadioSelect(choices=STARS),
-            "rating_reliability": forms.RadioSelect(choices=STARS),
-            "rating_quality": forms.RadioSelect(choices=STARS),
-            "rating_value": forms.RadioSelect(choices=STARS),
-            "rating_communication": forms.RadioSelect(choices=STARS),
             "text": forms.Textarea(attrs={"rows": 8}),
         }
         help_texts = {
@@ -178,24 +194,51 @@ class ReviewForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in (
-            "rating",
-            "rating_reliability",
-            "rating_quality",
-            "rating_value",
-            "rating_communication",
-        ):
+        for name in RATING_FIELDS:
+            label = self.fields[name].label
             self.fields[name] = forms.TypedChoiceField(
-                label=self.fields[name].label,
+                label=label,
                 choices=STARS,
                 coerce=int,
-                widget=forms.RadioSelect(attrs={"class": "stars"}),
+                widget=forms.RadioSelect(attrs={"class": "star-input"}),
+                error_messages={
+                    "required": _("Choose a rating for “%(criterion)s”: from 1 to 5 stars.")
+                    % {"criterion": label},
+                    "invalid_choice": _("A rating is a whole number of stars from 1 to 5."),
+                },
             )
+
+    @property
+    def rating_fields(self) -> list:
+        """The bound star-rating fields, overall first."""
+        return [self[name] for name in RATING_FIELDS]
+
+    @property
+    def text_fields(self) -> list:
+        """Title and text: the contact-details warning goes under them."""
+        return [self["title"], self["text"]]
+
+    @property
+    def other_fields(self) -> list:
+        """The fields after the text: name (first submission) and declaration."""
+        return [
+            self[name]
+            for name in self.fields
+            if name not in RATING_FIELDS and name not in ("title", "text")
+        ]
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("declaration")
         return data
+
+
+class ReviewResubmitForm(ReviewForm):
+    """The author corrects a review refused for a fixable reason: ratings,
+    title and text; the name stays the one compared with the invoice."""
+
+    class Meta(ReviewForm.Meta):
+        fields = [*RATING_FIELDS, "title", "text"]
 
 
 class ModerationForm(forms.Form):

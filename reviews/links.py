@@ -17,6 +17,7 @@ from .models import Review, ReviewInvitation, ReviewRequest
 INVITATION_SALT = "reviews.invitation"
 MANAGE_SALT = "reviews.manage"
 REQUEST_SALT = "reviews.request"
+RESUBMIT_SALT = "reviews.resubmit"
 
 
 def invitation_token(invitation: ReviewInvitation) -> str:
@@ -27,6 +28,14 @@ def invitation_token(invitation: ReviewInvitation) -> str:
 def manage_token(review: Review) -> str:
     """Names the author's private page of a review (update, withdraw, appeal)."""
     return make_token(MANAGE_SALT, review.pk, review.manage_nonce)
+
+
+def resubmit_token(review: Review, decision_id: int) -> str:
+    """Names one refusal (the ``ModerationDecision`` ``decision_id``) of
+    ``review``: the page to correct the review and send it again. Signed
+    with the review's manage nonce, so revoking the manage links revokes it;
+    it works once, while that refusal is the review's last decision."""
+    return make_token(RESUBMIT_SALT, decision_id, review.manage_nonce)
 
 
 def request_token(request: ReviewRequest) -> str:
@@ -44,6 +53,10 @@ def opt_out_url(invitation: ReviewInvitation) -> str:
 
 def manage_url(review: Review) -> str:
     return site_url("reviews:manage", manage_token(review))
+
+
+def resubmit_url(review: Review, decision_id: int) -> str:
+    return site_url("reviews:resubmit", resubmit_token(review, decision_id))
 
 
 def request_confirm_url(request: ReviewRequest) -> str:

@@ -186,8 +186,10 @@ REVIEW_TRANSITIONS = Transitions(
         (ReviewStatus.PENDING, ReviewStatus.PUBLISHED): {"staff"},
         (ReviewStatus.PENDING, ReviewStatus.REJECTED): {"staff"},
         (ReviewStatus.PUBLISHED, ReviewStatus.REJECTED): {"staff"},
-        # The author's appeal upheld: back to moderation.
-        (ReviewStatus.REJECTED, ReviewStatus.PENDING): {"staff"},
+        # The author's appeal upheld (staff), or the author corrected a review
+        # refused for a fixable reason and sent it again (author; once per
+        # refusal, reviews.services.reviews.review_resubmit).
+        (ReviewStatus.REJECTED, ReviewStatus.PENDING): {"staff", "author"},
         # A failed audit (staff's decision) or a missed one (the nightly job).
         (ReviewStatus.PUBLISHED, ReviewStatus.UNPUBLISHED): {"staff", "system"},
         (ReviewStatus.PENDING, ReviewStatus.WITHDRAWN): {"author"},
@@ -342,6 +344,14 @@ class Review(models.Model):
         super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
         self._remember_text(fields)  # also a deferred field loaded on access
 
+    def rewrite_text(self, *, title: str, text: str) -> None:
+        """The author's corrected title and text, accepted by the write-once
+        guard on the next save. One caller: the resubmission of a review
+        refused for a fixable reason (``reviews.services.reviews.review_resubmit``);
+        nobody else rewrites a review."""
+        self.title, self.text = title, text
+        self._stored_text = {"title": title, "text": text}
+
     def _remember_text(self, fields=None) -> None:
         loaded = self.__dict__
         names = [n for n in self.WRITE_ONCE if n in loaded and (fields is None or n in fields)]
@@ -443,6 +453,13 @@ class RejectionReason(models.TextChoices):
     ADVERTISING = "advertising", _("Advertising or promotion")
     DUPLICATE = "duplicate", _("Duplicate of another review")
     NAME_MISMATCH = "name_mismatch", _("The author's name does not match the invoice")
+
+
+# Refusals the author can fix by editing the text (removing a phone number,
+# an address, a name): they get a single-use link to correct the review and
+# send it again (reviews.services.reviews.review_resubmit). Other refusals
+# are only appealed.
+FIXABLE_REJECTION_REASONS = frozenset({RejectionReason.PERSONAL_DATA})
 
 
 class ModerationDecision(WriteOnceModel):

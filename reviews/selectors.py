@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, F, QuerySet, TextField
+from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -13,8 +13,10 @@ from directory.models import Company
 
 from . import invoice_columns
 from .models import (
+    FIXABLE_REJECTION_REASONS,
     Appeal,
     AppealStatus,
+    ModerationDecision,
     RejectionReason,
     Review,
     ReviewFlag,
@@ -70,7 +72,40 @@ def unpublished_reviews(company: Company, limit: int = 20) -> QuerySet[Review]:
 
 
 def reviews_by_author(email: str, limit: int = 100) -> QuerySet[Review]:
-    return Review.objects.filter(author_email__iexact=email).select_related("company")[:limit]
+    """The reviews written from ``email``, each annotated with its last
+    moderation decision (``last_decision_id``, ``last_decision``,
+    ``last_decision_reason``; None without one) and whether the author's
+    appeal waits (``author_appeal_open``), in one query: enough to offer the
+    correction link of a fixable refusal (:func:`fixable_decision_id`)."""
+    last = ModerationDecision.objects.filter(review=OuterRef("pk")).order_by("-created_at", "-pk")
+    return (
+        Review.objects.filter(author_email__iexact=email)
+        .select_related("company")
+        .annotate(
+            last_decision_id=Subquery(last.values("pk")[:1]),
+            last_decision=Subquery(last.values("decision")[:1]),
+            last_decision_reason=Subquery(last.values("reason")[:1]),
+            author_appeal_open=Exists(
+                Appeal.objects.filter(
+                    review=OuterRef("pk"), by=Appeal.By.AUTHOR, status=AppealStatus.OPEN
+                )
+            ),
+        )[:limit]
+    )
+
+
+def fixable_decision_id(review: Review) -> int | None:
+    """The refusal of a review from :func:`reviews_by_author` that its
+    author may fix and send again now (the rules of
+    ``reviews.services.reviews.fixable_rejection`` and ``appeal_pending``,
+    from the annotations)."""
+    fixable = (
+        review.status == ReviewStatus.REJECTED
+        and getattr(review, "last_decision", None) == ModerationDecision.Decision.REJECT
+        and getattr(review, "last_decision_reason", None) in FIXABLE_REJECTION_REASONS
+        and not getattr(review, "author_appeal_open", False)
+    )
+    return getattr(review, "last_decision_id", None) if fixable else None
 
 
 def company_reviews(company: Company, limit: int = 200) -> QuerySet[Review]:
@@ -164,6 +199,20 @@ def median_delay_hours(rating: int) -> float | None:
         .values_list("delay", flat=True)[count // 2]
     )
     return round(middle.total_seconds() / 3600, 1)
+
+
+def criteria_averages(company: Company) -> list[tuple[str, float]]:
+    """(label, average out of 5 rounded to 0.1) of each sub-rating over the
+    company's published reviews, in the order of the form: reliability,
+    quality, value, communication. One aggregate query; [] without a
+    published review."""
+    names = ("rating_reliability", "rating_quality", "rating_value", "rating_communication")
+    averages = company.reviews.published().aggregate(**{name: Avg(name) for name in names})
+    return [
+        (str(Review._meta.get_field(name).verbose_name), round(averages[name], 1))
+        for name in names
+        if averages[name] is not None
+    ]
 
 
 def review_distribution(company: Company) -> list[tuple[int, int, int]]:

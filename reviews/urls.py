@@ -60,6 +60,7 @@ urlpatterns = [
     path("avis/demande/<str:token>/", author.request_confirm, name="request-confirm"),
     path("avis/gerer/<str:token>/", author.manage, name="manage"),
     path("avis/gerer/<str:token>/nouveau-lien/", author.manage_renew, name="manage-renew"),
+    path("avis/corriger/<str:token>/", author.resubmit, name="resubmit"),
     path("avis/<str:token>/", author.write, name="write"),
     path("avis/<str:token>/desinscription/", author.opt_out, name="opt-out"),
 ]

@@ -13,13 +13,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.email_addresses import canonical_email, email_domain
+from common.signed_links import LinkError, row_from_token
 from directory.models import Company
 
 from .. import emails
+from ..links import RESUBMIT_SALT
 from ..models import (
+    FIXABLE_REJECTION_REASONS,
+    Appeal,
+    AppealStatus,
     ModerationCheck,
+    ModerationDecision,
     NameMatchResult,
     Review,
     ReviewInvitation,
@@ -27,6 +34,7 @@ from ..models import (
 )
 from ..names import compare_names
 from . import sanctions, stats, transitions
+from .appeals import manage_link_max_age
 
 # Free mail providers: sharing one with the company proves no link.
 PUBLIC_EMAIL_DOMAINS = frozenset(
@@ -37,6 +45,9 @@ PUBLIC_EMAIL_DOMAINS = frozenset(
     """.split()
 )
 # Contact details in a public text: an e-mail, a French phone number, a link.
+# The review form warns while typing with the same rules, mirrored in
+# static/js/review-form.js (tests/browser/test_review_form.py runs both on
+# the same samples); this one decides.
 CONTACT_PATTERN = re.compile(
     r"[\w.+-]+@[\w-]+\.[\w.]+"
     r"|(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b"
@@ -143,6 +154,18 @@ def moderation_reasons(review: Review) -> list[str]:
     return reasons
 
 
+def _checks_before_recording(company: Company, author_email: str) -> None:
+    """The refusals that stop a review at the door (not moderation): a
+    sanctioned company, an author linked to the company. Raises
+    :class:`ReviewRefused`."""
+    if sanctions.company_is_frozen(company):
+        raise ReviewRefused(_("This company cannot receive new reviews for now."))
+    if is_linked_to_company(company, author_email):
+        raise ReviewRefused(
+            _("Reviews from people linked to the company (staff, associates) are not accepted.")
+        )
+
+
 @transaction.atomic
 def review_submit(
     *,
@@ -158,12 +181,7 @@ def review_submit(
         raise ReviewRefused(_("A review was already written for this invoice."))
     invoice = invitation.invoice
     company = invoice.company
-    if sanctions.company_is_frozen(company):
-        raise ReviewRefused(_("This company cannot receive new reviews for now."))
-    if is_linked_to_company(company, invoice.client_email):
-        raise ReviewRefused(
-            _("Reviews from people linked to the company (staff, associates) are not accepted.")
-        )
+    _checks_before_recording(company, invoice.client_email)
     comparison = compare_names(
         fields["author_name"], invoice.client_name, invoice_company=invoice.client_company
     )
@@ -195,5 +213,119 @@ def review_submit(
     invitation.save(update_fields=["used_at"])
     if review.status == ReviewStatus.PUBLISHED:
         stats.company_review_stats_refresh(company_ids=[company.pk])
+    emails.send_review_receipt(review.pk)
+    return review
+
+
+def fixable_rejection(review: Review) -> ModerationDecision | None:
+    """The refusal the author of ``review`` may still fix by editing it:
+    the review is rejected, and its last decision is a rejection for a
+    reason of ``FIXABLE_REJECTION_REASONS`` (contact details, personal
+    data). None otherwise: published, pending (already sent again),
+    withdrawn, or refused for a reason an edit cannot fix. One query."""
+    if review.status != ReviewStatus.REJECTED:
+        return None
+    last = review.decisions.order_by("-created_at", "-pk").first()
+    if (
+        last is None
+        or last.decision != ModerationDecision.Decision.REJECT
+        or last.reason not in FIXABLE_REJECTION_REASONS
+    ):
+        return None
+    return last
+
+
+def appeal_pending(review: Review) -> bool:
+    """The author appealed the review's refusal and staff have not answered:
+    the correction waits (an upheld appeal publishes the review as it is;
+    a dismissed one leaves the refusal, and its correction link, as they
+    were). One query."""
+    return review.appeals.filter(by=Appeal.By.AUTHOR, status=AppealStatus.OPEN).exists()
+
+
+APPEAL_FIRST = gettext_lazy(
+    "You appealed this decision: our team answers your appeal first. If it is dismissed, "
+    "this link works again."
+)
+
+
+def rejection_from_resubmit_token(token: str) -> ModerationDecision:
+    """The refusal a correction link names (``links.resubmit_token``), with
+    its review and company, while it can still be fixed
+    (:func:`fixable_rejection`). Raises ``LinkExpired`` after
+    ``REVIEW_MANAGE_LINK_DAYS``, ``LinkError`` for a forged or revoked link,
+    for a refusal no longer open to a correction (the review was sent
+    again, withdrawn, or decided since: the link works once) and while the
+    author's appeal of it waits (:func:`appeal_pending`)."""
+    decision = row_from_token(
+        ModerationDecision.objects.select_related("review__company", "review__invoice"),
+        token,
+        salt=RESUBMIT_SALT,
+        nonce_field="review__manage_nonce",
+        invalid=_("This link is not valid."),
+        expired=_(
+            "This link has expired. Open your review's private page (link in the e-mail you "
+            "received when you wrote it) to get a new one."
+        ),
+        max_age=manage_link_max_age(),
+    )
+    fixable = fixable_rejection(decision.review)
+    if fixable is None or fixable.pk != decision.pk:
+        raise LinkError(
+            _(
+                "This review can no longer be corrected: it was already sent again, "
+                "or it was decided since."
+            )
+        )
+    if appeal_pending(decision.review):
+        raise LinkError(str(APPEAL_FIRST))
+    return decision
+
+
+@transaction.atomic
+def review_resubmit(*, decision: ModerationDecision, fields: dict) -> Review:
+    """The author of a review refused for a fixable reason (``decision``)
+    sends it corrected: new ratings, title and text (``fields``, the keys of
+    ``ReviewResubmitForm``), the same invoice and name. The same checks as
+    a first submission run (refusals at the door, field rules, the
+    automatic checks); the same review row goes back to moderation
+    (rejected → pending, by the author, recorded as a ``ReviewEvent``),
+    whatever the checks say: a person refused it, a person reads it again.
+    Once per refusal: raises ``ValidationError`` if ``decision`` is no
+    longer the review's open, fixable refusal (sent again already, withdrawn,
+    decided since) or while the author's appeal of it waits,
+    ``ReviewRefused`` like :func:`review_submit`."""
+    review = Review.objects.select_for_update().select_related("company").get(pk=decision.review_id)
+    fixable = fixable_rejection(review)
+    if fixable is None or fixable.pk != decision.pk:
+        raise ValidationError(
+            _(
+                "This review can no longer be corrected: it was already sent again, "
+                "or it was decided since."
+            )
+        )
+    if appeal_pending(review):
+        raise ValidationError(APPEAL_FIRST)
+    _checks_before_recording(review.company, review.author_email)
+    review.rewrite_text(title=fields["title"], text=fields["text"])
+    ratings = [name for name in fields if name.startswith("rating")]
+    for name in ratings:
+        setattr(review, name, fields[name])
+    review.declared_at = timezone.now()
+    review.full_clean(exclude=["moderation_reasons"])
+    review.moderation_reasons = moderation_reasons(review)
+    checks = ", ".join(review.moderation_reasons) or _("none")
+    why = _(
+        "Corrected and sent again by its author after a refusal (%(reason)s); "
+        "checks not passed: %(checks)s."
+    ) % {"reason": decision.get_reason_display(), "checks": checks}
+    transitions.review_move(
+        review=review,
+        to=ReviewStatus.PENDING,
+        by="author",
+        actor=None,
+        reason=why,
+        also=["title", "text", "declared_at", "moderation_reasons", *ratings],
+    )
     emails.send_review_receipt(review.pk)
     return review

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django import template
 from django.core.paginator import Paginator
 
-from ..links import manage_token
+from ..links import manage_token, resubmit_token
 from ..selectors import (
     ORDERS,
     PAGE_SIZE,
     active_sanction,
+    criteria_averages,
+    fixable_decision_id,
     published_reviews,
     review_distribution,
     reviews_by_author,
@@ -36,6 +38,7 @@ def reviews_section(context, company):
         "order": order,
         "orders": ORDERS,
         "distribution": review_distribution(company) if company.review_count else [],
+        "criteria": criteria_averages(company) if company.review_count else [],
         "sanction": active_sanction(company),
         "removed": unpublished_reviews(company),
     }
@@ -53,5 +56,11 @@ def stars(value) -> str:
 
 @register.inclusion_tag("reviews/my_reviews.html")
 def my_reviews(user):
-    """The reviews written from this account's e-mail, with their private links."""
-    return {"reviews": [(review, manage_token(review)) for review in reviews_by_author(user.email)]}
+    """The reviews written from this account's e-mail, with their private
+    links: the page of each, and the correction link of a fixable refusal."""
+    rows = []
+    for review in reviews_by_author(user.email):
+        decision_id = fixable_decision_id(review)
+        fix = resubmit_token(review, decision_id) if decision_id else ""
+        rows.append((review, manage_token(review), fix))
+    return {"reviews": rows}

@@ -22,8 +22,10 @@ from ..forms import (
     ManageLinkForm,
     ReviewForm,
     ReviewRequestForm,
+    ReviewResubmitForm,
     UpdateForm,
 )
+from ..links import resubmit_token
 from ..models import (
     Appeal,
 )
@@ -56,6 +58,33 @@ def write(request: HttpRequest, token: str) -> HttpResponse:
         "reviews/write.html",
         {"form": form, "company": invoice.company, "invoice": invoice},
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def resubmit(request: HttpRequest, token: str) -> HttpResponse:
+    """The author corrects a review refused for a fixable reason and sends
+    it again, once, from the link of the decision e-mail or of their page."""
+    try:
+        decision = reviews.rejection_from_resubmit_token(token)
+    except LinkError as error:
+        return render(request, "reviews/write.html", {"error": error.message}, status=400)
+    review = decision.review
+    initial = {name: getattr(review, name) for name in ReviewResubmitForm.Meta.fields}
+    form = ReviewResubmitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = reviews.review_resubmit(decision=decision, fields=form.service_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "reviews/thanks.html", {"review": review, "resubmitted": True})
+    context = {
+        "form": form,
+        "company": review.company,
+        "invoice": review.invoice,
+        "decision": decision,
+    }
+    return render(request, "reviews/write.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -102,10 +131,18 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             return redirect("reviews:manage", token=token)
+    fixable = reviews.fixable_rejection(review)
     return render(
         request,
         "reviews/manage.html",
-        {"review": review, "update_form": update_form, "appeal_form": appeal_form},
+        {
+            "review": review,
+            "update_form": update_form,
+            "appeal_form": appeal_form,
+            "fixable": fixable,
+            "resubmit_token": resubmit_token(review, fixable.pk) if fixable else "",
+            "appeal_first": bool(fixable) and reviews.appeal_pending(review),
+        },
     )
 
 
