@@ -5,11 +5,8 @@ for personal data. axe checks every page of the journey (issue 11)."""
 
 from __future__ import annotations
 
-import os
 import re
-import warnings
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -24,6 +21,7 @@ from reviews import links
 from reviews.models import Invoice, Review, ReviewStatus
 from reviews.services import invitations, moderation
 from reviews.services.reviews import CONTACT_PATTERN
+from tests.browser.axe import assert_accessible
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.gazetteer_sample import SAMPLE
 
@@ -43,35 +41,6 @@ CLEAN_TEXT = (
     "Devis clair, intervention à l'heure, tableau électrique refait proprement et expliqué."
 )
 PHONE_TEXT = "Très bon travail, appelez-le de ma part au 06 12 34 56 78, il se déplace vite."
-
-# axe-core, run from a local file (no CDN): AXE_CORE_JS, or an npm install
-# of axe-core in the project folder (`npm install --no-save axe-core`).
-AXE_PATHS = [
-    Path(os.environ.get("AXE_CORE_JS", "/nonexistent")),
-    Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js",
-]
-
-
-def assert_no_serious_axe_violation(page: Page) -> None:
-    """axe's serious and critical violations of the page as shown."""
-    source = next((path for path in AXE_PATHS if path.is_file()), None)
-    if source is None:
-        # The journey's own checks still run; only this one needs axe.
-        warnings.warn(
-            "axe-core not found (set AXE_CORE_JS or `npm install --no-save axe-core`): "
-            "accessibility not checked",
-            stacklevel=2,
-        )
-        return
-    # Evaluated by the driver, not as an inline <script>: the page's CSP stays strict.
-    page.evaluate(source.read_text() + "\n;0")
-    result = page.evaluate("async () => await axe.run(document)")
-    serious = [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], f"{page.url}: {serious}"
 
 
 @pytest.fixture(params=list(SIZES))
@@ -120,7 +89,7 @@ def test_a_rating_given_with_the_keyboard_only(sized: Page, live_server, company
             box = star.bounding_box()
             assert box["width"] >= 44
             assert box["height"] >= 44
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
     first = page.locator("input[name=rating]").first
     # From the field before the stars, Tab reaches the first star.
     page.locator("input[name=rating]").first.focus()
@@ -176,7 +145,7 @@ def test_a_rating_given_with_the_keyboard_only(sized: Page, live_server, company
     averages = page.locator("#avis .review-summary ~ dl.criteria")
     expect(averages).to_contain_text("Rapport qualité-prix")
     expect(page.locator("#avis li.review dl.criteria")).to_contain_text("Fiabilité et ponctualité")
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
 
 
 def test_missing_ratings_are_named_and_the_page_stays_accessible(sized: Page, live_server, company):
@@ -189,7 +158,7 @@ def test_missing_ratings_are_named_and_the_page_stays_accessible(sized: Page, li
     summary.get_by_role("link", name="Note globale").click()
     assert page.evaluate("() => location.hash") == "#id_rating"
     assert not Review.objects.exists()
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
 
 
 def test_the_contact_details_warning_comes_and_goes_while_typing(sized: Page, live_server, company):
@@ -203,7 +172,7 @@ def test_the_contact_details_warning_comes_and_goes_while_typing(sized: Page, li
     expect(warning).to_be_empty()  # not a whole number yet
     text.press_sequentially("8")
     expect(warning).to_contain_text("retirez le numéro pour publier tout de suite")
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
     for _ in range(len(" au 06 12 34 56 78")):
         text.press("Backspace")
     expect(warning).to_be_empty()
@@ -290,7 +259,7 @@ def test_a_review_refused_for_personal_data_is_corrected_and_sent_again(
     expect(page.locator("#id_rating")).to_contain_text("Votre note : 5 — excellent")
     warning = page.locator("#contact-warning")
     expect(warning).to_contain_text("contient encore un numéro de téléphone")
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
     page.get_by_label("Votre avis").fill(CLEAN_TEXT)
     expect(warning).to_be_empty()
     page.locator("#id_rating_value_3").click()
@@ -310,7 +279,7 @@ def test_a_review_refused_for_personal_data_is_corrected_and_sent_again(
     page.goto(live_server.url + "/" + links.manage_url(review).split("/", 3)[3])
     expect(page.get_by_text("En cours de modération")).to_be_visible()
     expect(page.get_by_role("link", name="Corriger mon avis")).to_have_count(0)
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
 
 
 def test_the_form_works_without_javascript(browser, live_server, company):

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from directory.models import MembershipRole, Profession
 from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import profession_counts_refresh, taxonomy_load
-from tests.browser.accessibility import axe_violations
+from tests.browser.axe import serious_violations as axe_violations
 from tests.conftest import PASSWORD
 from tests.factories import CompanyFactory, MembershipFactory
 from tests.gazetteer_sample import SAMPLE
