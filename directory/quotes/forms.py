@@ -22,10 +22,14 @@ QUOTE_NEED_MIN_LENGTH = 30
 
 # Required questions answered by one click among a few options: radio
 # buttons, none ticked in advance (no "---------" that looks like an answer).
+# The contact options say "by": "E-mail" and "Phone" are also field labels.
 RADIO_CHOICES = {
     "timeframe": QuoteTimeframe.choices,
     "budget": QuoteBudget.choices,
-    "contact_preference": ContactPreference.choices,
+    "contact_preference": [
+        (ContactPreference.EMAIL, _("By e-mail")),
+        (ContactPreference.PHONE, _("By phone")),
+    ],
 }
 
 
