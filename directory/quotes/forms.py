@@ -33,6 +33,20 @@ RADIO_CHOICES = {
 }
 
 
+# What to do, rather than "This field is required" nine times.
+REQUIRED_MESSAGES = {
+    "need": _("Describe your need."),
+    "postal_code": _("Enter the postal code of the place."),
+    "city": _("Enter the town of the place."),
+    "timeframe": _("Choose when the work should be done."),
+    "budget": _("Choose a budget, or “I don't know yet”."),
+    "name": _("Enter your name."),
+    "email": _("Enter your e-mail address."),
+    "email_confirmation": _("Type your e-mail address again."),
+    "contact_preference": _("Choose how you wish to be contacted."),
+}
+
+
 class QuoteRequestForm(forms.ModelForm):
     """The public quote request. Anonymous visitors give and confirm an
     e-mail (the two fields side by side); a honeypot field catches naive
@@ -113,6 +127,9 @@ class QuoteRequestForm(forms.ModelForm):
         )
         for name, choices in RADIO_CHOICES.items():
             self.fields[name].choices = choices
+        for name, message in REQUIRED_MESSAGES.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
         # The order people fill it in: the two e-mail fields together,
         # then how to be contacted, then the phone that may need.
         order = ["need", "profession", "postal_code", "city", "timeframe", "budget", "name"]

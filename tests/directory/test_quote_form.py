@@ -73,19 +73,30 @@ def test_fields_come_in_the_order_people_answer(client, cast, logged_in):
 
 
 @pytest.mark.parametrize(
-    ("missing", "anchor"),
+    ("missing", "anchor", "message"),
     [
-        ("timeframe", "id_timeframe_0"),
-        ("budget", "id_budget_0"),
-        ("contact_preference", "id_contact_preference_0"),
+        ("timeframe", "id_timeframe_0", "Choisissez quand la prestation doit avoir lieu."),
+        ("budget", "id_budget_0", "Choisissez un budget, ou « Je ne sais pas encore »."),
+        ("contact_preference", "id_contact_preference_0", "Choisissez comment être contacté."),
+        ("need", "id_need", "Décrivez votre besoin."),
+        ("postal_code", "id_postal_code", "Indiquez le code postal du lieu."),
+        ("city", "id_city", "Indiquez la ville du lieu."),
+        ("name", "id_name", "Indiquez votre nom."),
+        ("email", "id_email", "Indiquez votre adresse e-mail."),
+        (
+            "email_confirmation",
+            "id_email_confirmation",
+            "Saisissez à nouveau votre adresse e-mail.",
+        ),
     ],
 )
-def test_a_required_choice_left_blank_is_an_error_not_a_default(client, cast, missing, anchor):
+def test_a_required_answer_left_blank_says_what_to_do(client, cast, missing, anchor, message):
     response = client.post(url(cast.company_a), form_data(**{missing: None}))
     assert response.status_code == 200
     html = text(response)
     assert f'href="#{anchor}"' in html
-    assert "Ce champ est obligatoire" in html
+    assert message in html
+    assert "Ce champ est obligatoire" not in html
     assert not QuoteRequest.objects.exists()
 
 
