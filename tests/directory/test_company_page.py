@@ -46,7 +46,7 @@ def test_contact_bar_asks_for_a_quote_and_calls(client, cast):
     assert "Demander un devis" in bar
     assert 'href="tel:+33478123456"' in bar
     assert "Appeler" in bar
-    assert "04 78 12 34 56" in bar  # the number, for screen readers
+    assert 'aria-label="Appeler le 04 78 12 34 56"' in bar  # the number, for screen readers
 
 
 def test_contact_bar_without_phone_has_no_call_link(client, cast):
