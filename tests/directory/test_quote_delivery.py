@@ -12,6 +12,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from common.mail import render_templated
 from directory.models import CompanyStatus, QuoteDelivery, QuoteRequest, QuoteStatus
 from directory.quotes.links import quote_confirmation_token
 from tests.conftest import PASSWORD
@@ -281,3 +282,24 @@ def test_company_suspended_before_confirmation_gets_nothing(
     assert "n'est plus référencée" in text(response)
     assert sent == []
     assert QuoteRequest.objects.get().status == QuoteStatus.UNCONFIRMED
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_direct_request_email_has_no_empty_placeholder(settings, lonely, language):
+    settings.LANGUAGE_CODE = language
+    quote = QuoteRequestFactory(
+        company=lonely, phone="+33699056090", contact_preference="phone", profession=None
+    )
+    subject, body = render_templated(
+        "quote_new_direct", {"quote": quote, "url": "http://127.0.0.1:8000/entreprises/x/"}
+    )
+    for text_ in (subject, body):
+        assert "None" not in text_
+        assert "  " not in text_
+        assert "()" not in text_
+        assert not re.search(r":\s*$", text_.split("\n")[-1])
+        assert not re.search(r"^\s*\S+\s?:\s*$", text_, re.MULTILINE), text_
+    assert "Claire Client" in subject
+    assert "06 99 05 60 90" in body
+    assert ("Répondez à cet e-mail" if language == "fr" else "Reply to this e-mail") in body
+    assert "Plus que pro" in body
