@@ -49,7 +49,7 @@ REQUIRED_MESSAGES = {
 
 class QuoteRequestForm(forms.ModelForm):
     """The public quote request. Anonymous visitors give and confirm an
-    e-mail (the two fields side by side); a honeypot field catches naive
+    e-mail (the two fields one after the other); a honeypot field catches naive
     bots. The phone, cleaned to E.164, is required when the requester
     chooses to be called (checked here; ``static/js/quote.js`` marks the
     field required in the browser as soon as "phone" is ticked)."""
@@ -131,7 +131,7 @@ class QuoteRequestForm(forms.ModelForm):
             if name in self.fields:
                 self.fields[name].error_messages["required"] = message
         # The order people fill it in: the two e-mail fields together,
-        # then how to be contacted, then the phone that may need.
+        # then how to be contacted, then the phone that a call needs.
         order = ["need", "profession", "postal_code", "city", "timeframe", "budget", "name"]
         order += ["email", "email_confirmation", "contact_preference", "phone", "website"]
         self.order_fields(order)

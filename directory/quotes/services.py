@@ -123,7 +123,10 @@ def quote_request_confirm(*, token: str) -> tuple[QuoteRequest, bool]:
     ``LinkError`` for a link that cannot be used
     (:func:`~directory.quotes.selectors.quote_from_confirmation_link`)."""
     quote = quote_from_confirmation_link(
-        token, QuoteRequest.objects.select_for_update(of=("self",)).select_related("company")
+        token,
+        QuoteRequest.objects.select_for_update(of=("self",)).select_related(
+            "company__primary_profession"
+        ),
     )
     # The row is locked: two clicks confirm once, and notify once.
     if quote.status != QuoteStatus.UNCONFIRMED:

@@ -188,7 +188,9 @@ def quote_confirm(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST":
             quote, confirmed_now = services.quote_request_confirm(token=token)
         else:  # GET or HEAD: read, change nothing
-            quote = quote_from_confirmation_link(token)
+            quote = quote_from_confirmation_link(
+                token, QuoteRequest.objects.select_related("company__primary_profession")
+            )
     except LinkError as error:
         return render(request, "directory/quote_confirm.html", {"error": error.message}, status=400)
     return render(
