@@ -7,6 +7,11 @@ BIN := $(VENV)/bin
 DEMO_COMPANIES ?= 2000
 BENCH_COMPANIES ?= 1000000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_bench
+# The demo shows what visitors see: the site's own 404, 410 and 500 pages,
+# not Django's debug page listing every URL (static files are then served
+# by WhiteNoise from the app folders, config/settings/local.py). Set
+# DEMO_ENV= (empty) to debug with DEBUG on.
+DEMO_ENV ?= DEBUG=false
 
 .PHONY: install run test lint typecheck format messages bench-search
 
@@ -25,7 +30,7 @@ run: install
 	$(BIN)/python manage.py load_places --if-empty
 	$(BIN)/python manage.py seed_demo --companies $(DEMO_COMPANIES)
 	$(BIN)/python manage.py seed_demo_reviews
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .

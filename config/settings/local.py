@@ -25,8 +25,12 @@ def _dev_secret_key() -> str:
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
 
-# WhiteNoise serves static files from the app folders while DEBUG is on;
-# collectstatic's folder only exists in the real deployment.
+# WhiteNoise serves static files from the app folders (its "finders"), and
+# re-reads them when they change, with DEBUG on or off: `make run` runs the
+# demo with DEBUG off so that it shows the site's own error pages (Makefile,
+# DEMO_ENV). collectstatic's folder only exists in the real deployment.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 warnings.filterwarnings("ignore", message="No directory at")
 
 # django-ratelimit prefers a cache shared by every process; the embedded

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import PhoneNumberField
 from common.validators import IMAGE_EXTENSIONS, validate_image
 from directory.companies.models import Certification, CertificationKind, Company
 from directory.places.resolve import match_postal_address
@@ -18,6 +19,8 @@ class CompanyProfileForm(forms.ModelForm):
     vetted data, shown but not editable."""
 
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    # Stored in E.164, shown "06 99 05 60 90" (common.formats).
+    phone = PhoneNumberField(label=_("phone"), required=False)
     other_professions = TradesField(
         label=_("Other trades"),
         required=False,

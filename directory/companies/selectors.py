@@ -2,9 +2,44 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from directory.companies.models import Company
+from directory.companies.models import Company, CompanyStatus
+
+
+class CompanyGone(Exception):
+    """The company was listed and is no longer (suspended by staff): its
+    public pages answer 410 Gone, without its reviews or contact details."""
+
+    def __init__(self, company: Company) -> None:
+        super().__init__(company.slug)
+        self.company = company
+
+
+def public_company(slug: str, queryset: QuerySet[Company] | None = None) -> Company:
+    """The listed company whose slug is ``slug``, read through ``queryset``
+    (default: every company; give one with the joins the page needs).
+
+    Raises ``Http404`` when no company has this slug or it was never listed
+    (pending vetting: it was never public), ``CompanyGone`` when it was
+    listed and is no longer (the only way out of "listed" is a suspension,
+    ``eligibility.models.COMPANY_TRANSITIONS``). One query, two when gone.
+    """
+    rows = queryset if queryset is not None else Company.objects.all()
+    company = rows.filter(status=CompanyStatus.LISTED, slug=slug).first()
+    if company is not None:
+        return company
+    gone = (
+        Company.objects.filter(slug=slug, status=CompanyStatus.SUSPENDED)
+        .select_related("primary_profession", "place")
+        .first()
+    )
+    if gone is None:
+        raise Http404
+    raise CompanyGone(gone)
+
 
 # What a good profile has, in the order a pro should fix it: (check, label).
 PROFILE_CHECKS = (

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from common.types import AuthenticatedHttpRequest
 from directory.companies.forms import CertificationForm, CompanyProfileForm, PhotoForm
 from directory.companies.models import Certification, Company
+from directory.companies.responses import company_gone_response
+from directory.companies.selectors import CompanyGone, public_company
 from directory.team.decorators import member_view, pro_context
 from directory.team.files import private_file_response
 from directory.team.models import Membership
@@ -115,20 +117,21 @@ def certification_proof(request: AuthenticatedHttpRequest, company_id: int, cert
 
 @require_safe
 def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    company = get_object_or_404(
-        Company.objects.listed()
-        .select_related("primary_profession__sector", "place")
-        .prefetch_related(
-            "professions",
-            "photos",
-            Prefetch(
-                "certifications",
-                queryset=Certification.objects.valid(),
-                to_attr="valid_certifications",
+    try:
+        company = public_company(
+            slug,
+            Company.objects.select_related("primary_profession__sector", "place").prefetch_related(
+                "professions",
+                "photos",
+                Prefetch(
+                    "certifications",
+                    queryset=Certification.objects.valid(),
+                    to_attr="valid_certifications",
+                ),
             ),
-        ),
-        slug=slug,
-    )
+        )
+    except CompanyGone as gone:
+        return company_gone_response(request, gone.company)
     canonical_url = request.build_absolute_uri(company.get_absolute_url())
     return render(
         request,

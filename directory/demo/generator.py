@@ -24,10 +24,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import F
+from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from faker import Faker
 from stdnum import luhn
 
+from common.formats import parse_phone
 from directory.places.models import PLM_COMMUNES, Place, PostalCode
 from directory.taxonomy.models import EligibilityCategory, Profession
 
@@ -191,6 +193,16 @@ def siren_for(index: int) -> str:
     return base + luhn.calc_check_digit(base)
 
 
+def _valid_phone(faker: Faker) -> str:
+    """A number that dials, in E.164 as the site stores them (Faker's
+    French numbers include a few that do not exist)."""
+    while True:
+        try:
+            return parse_phone(faker.phone_number())
+        except ValidationError:
+            continue
+
+
 class DemoGenerator:
     """Call :meth:`company` with an index; needs professions and places loaded."""
 
@@ -201,7 +213,7 @@ class DemoGenerator:
         self.surnames = [faker.last_name() for _ in range(POOL_SIZE)]
         self.first_names = [faker.first_name() for _ in range(POOL_SIZE)]
         self.streets = [faker.street_address() for _ in range(POOL_SIZE)]
-        self.phones = [faker.phone_number() for _ in range(POOL_SIZE)]
+        self.phones = [_valid_phone(faker) for _ in range(POOL_SIZE)]
 
     @cached_property
     def trades(self) -> list[tuple[Profession, int]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from common.mail import queue_templated, site_url
-from directory.quotes.models import QuoteReply, QuoteRequest, QuoteStatus
+from directory.quotes.models import QuoteDelivery, QuoteReply, QuoteRequest, QuoteStatus
+from directory.quotes.selectors import quote_recipients
 
 from . import links
 
@@ -31,18 +32,28 @@ def send_quote_confirmation(quote_id: int) -> None:
     )
 
 
-def notify_company_of_quote_request(quote_id: int) -> None:
+def notify_company_of_quote_request(quote_id: int) -> QuoteDelivery:
+    """Tell the company about a request that reaches it; returns whom
+    (``quote_recipients``). Members get a notice and read the request in
+    the pro space; a company without members gets the whole request at
+    its contact e-mail, the requester as reply-to; with neither, nothing
+    is sent (``NOBODY``)."""
     quote = QuoteRequest.objects.select_related("company", "profession").get(pk=quote_id)
-    members = list(
-        quote.company.memberships.select_related("user").values_list("user__email", flat=True)
-    )
-    if not members:
-        return
-    queue_templated(
-        "quote_new",
-        {"quote": quote, "url": site_url("directory:pro-quote", quote.company_id, quote.pk)},
-        members,
-    )
+    delivery, recipients = quote_recipients(quote.company)
+    if delivery == QuoteDelivery.MEMBERS:
+        queue_templated(
+            "quote_new",
+            {"quote": quote, "url": site_url("directory:pro-quote", quote.company_id, quote.pk)},
+            recipients,
+        )
+    elif delivery == QuoteDelivery.COMPANY_EMAIL:
+        queue_templated(
+            "quote_new_direct",
+            {"quote": quote, "url": site_url("directory:company", quote.company.slug)},
+            recipients,
+            reply_to=[quote.email],
+        )
+    return delivery
 
 
 def send_quote_reply(reply_id: int) -> None:

@@ -6,23 +6,64 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import PhoneNumberField
 from directory.companies.models import Company
 from directory.quotes.models import (
     QUOTE_NEED_MAX_LENGTH,
     ContactPreference,
+    QuoteBudget,
     QuoteReply,
     QuoteRequest,
     QuoteStatus,
+    QuoteTimeframe,
 )
 
 QUOTE_NEED_MIN_LENGTH = 30
 
+# Required questions answered by one click among a few options: radio
+# buttons, none ticked in advance (no "---------" that looks like an answer).
+# The contact options say "by": "E-mail" and "Phone" are also field labels.
+RADIO_CHOICES = {
+    "timeframe": QuoteTimeframe.choices,
+    "budget": QuoteBudget.choices,
+    "contact_preference": [
+        (ContactPreference.EMAIL, _("By e-mail")),
+        (ContactPreference.PHONE, _("By phone")),
+    ],
+}
+
+
+# What to do, rather than "This field is required" nine times.
+REQUIRED_MESSAGES = {
+    "need": _("Describe your need."),
+    "postal_code": _("Enter the postal code of the place."),
+    "city": _("Enter the town of the place."),
+    "timeframe": _("Choose when the work should be done."),
+    "budget": _("Choose a budget, or “I don't know yet”."),
+    "name": _("Enter your name."),
+    "email": _("Enter your e-mail address."),
+    "email_confirmation": _("Type your e-mail address again."),
+    "contact_preference": _("Choose how you wish to be contacted."),
+}
+
 
 class QuoteRequestForm(forms.ModelForm):
     """The public quote request. Anonymous visitors give and confirm an
-    e-mail; a honeypot field catches naive bots."""
+    e-mail (the two fields one after the other); a honeypot field catches naive
+    bots. The phone, cleaned to E.164, is required when the requester
+    chooses to be called (checked here; ``static/js/quote.js`` marks the
+    field required in the browser as soon as "phone" is ticked)."""
 
-    email_confirmation = forms.EmailField(label=_("Confirm your e-mail"), required=False)
+    email_confirmation = forms.EmailField(
+        label=_("Confirm your e-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = PhoneNumberField(
+        label=_("Phone"),
+        required=False,
+        help_text=_("Required if you wish to be called."),
+    )
     # Hidden from people (CSS and aria-hidden), filled by naive bots.
     website = forms.CharField(
         required=False,
@@ -39,9 +80,9 @@ class QuoteRequestForm(forms.ModelForm):
             "city",
             "timeframe",
             "budget",
-            "contact_preference",
             "name",
             "email",
+            "contact_preference",
             "phone",
         ]
         widgets = {
@@ -58,7 +99,9 @@ class QuoteRequestForm(forms.ModelForm):
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "timeframe": forms.RadioSelect,
+            "budget": forms.RadioSelect,
+            "contact_preference": forms.RadioSelect,
         }
         help_texts = {
             "need": _(
@@ -82,6 +125,29 @@ class QuoteRequestForm(forms.ModelForm):
         self.fields["postal_code"].validators.append(
             RegexValidator(r"^\d{5}$", _("Enter a five-digit postal code."))
         )
+        for name, choices in RADIO_CHOICES.items():
+            self.fields[name].choices = choices
+        for name, message in REQUIRED_MESSAGES.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+        # The order people fill it in: the two e-mail fields together,
+        # then how to be contacted, then the phone that a call needs.
+        order = ["need", "profession", "postal_code", "city", "timeframe", "budget", "name"]
+        order += ["email", "email_confirmation", "contact_preference", "phone", "website"]
+        self.order_fields(order)
+        if self.data.get(self.add_prefix("contact_preference")) == ContactPreference.PHONE:
+            self.fields["phone"].widget.attrs["required"] = True
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """Every error, in the order of the form: ``(anchor, label,
+        message)``, the anchor being the id of the field's input (of its
+        first option for radio buttons), empty for errors of the whole
+        form. For the summary at the top of the page."""
+        summary: list[tuple[str, str, str]] = [("", "", str(e)) for e in self.non_field_errors()]
+        for field in self:
+            anchor = field.auto_id + ("_0" if field.name in RADIO_CHOICES else "")
+            summary += [(anchor, str(field.label), str(error)) for error in field.errors]
+        return summary
 
     def clean_need(self) -> str:
         need = self.cleaned_data["need"].strip()
@@ -102,8 +168,10 @@ class QuoteRequestForm(forms.ModelForm):
         email, confirmation = cleaned.get("email"), cleaned.get("email_confirmation")
         if self.user is None and email and confirmation and email.lower() != confirmation.lower():
             self.add_error("email_confirmation", _("The two e-mail addresses differ."))
-        if cleaned.get("contact_preference") == ContactPreference.PHONE and not cleaned.get(
-            "phone"
+        if (
+            cleaned.get("contact_preference") == ContactPreference.PHONE
+            and not cleaned.get("phone")
+            and "phone" not in self.errors  # a number was typed, but not a valid one
         ):
             self.add_error("phone", _("Give a phone number to be called back."))
         return cleaned

@@ -61,6 +61,16 @@ class ContactPreference(models.TextChoices):
     PHONE = "phone", _("Phone")
 
 
+class QuoteDelivery(models.TextChoices):
+    """Whom a request went to when it reached the company (confirmed):
+    its active members' addresses, else the contact e-mail the company
+    shows on its page, else nobody (``directory.quotes.selectors.quote_recipients``)."""
+
+    MEMBERS = "members", _("The company's team, in its pro space")
+    COMPANY_EMAIL = "company_email", _("The company's contact e-mail")
+    NOBODY = "nobody", _("Nobody: the company has no address on the platform")
+
+
 class QuoteRequestQuerySet(models.QuerySet):
     def visible_to_company(self) -> QuoteRequestQuerySet:
         """Requests a company sees: confirmed ones."""
@@ -104,6 +114,10 @@ class QuoteRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Set when the request reaches the company (sent or confirmed); empty before.
+    delivery = models.CharField(
+        _("delivered to"), max_length=14, choices=QuoteDelivery.choices, blank=True, editable=False
+    )
 
     objects = QuoteRequestQuerySet.as_manager()
 

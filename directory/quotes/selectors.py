@@ -1,14 +1,87 @@
-"""Reads of quote requests, for the company's members."""
+"""Reads of quote requests: who a company's requests reach, the request a
+confirmation link names, and the company's inbox."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from common.signed_links import LinkError, LinkExpired, row_from_token
 from common.types import User
 from directory.companies.models import Company
-from directory.quotes.models import QuoteRequest
+from directory.quotes.models import QuoteDelivery, QuoteRequest, QuoteStatus
 from directory.team.models import Membership
+
+from .links import QUOTE_SALT
+
+
+def quote_recipients(company: Company) -> tuple[QuoteDelivery, list[str]]:
+    """Where a request to ``company`` is e-mailed, and how that is called.
+
+    The addresses of its members whose account is active (they read and
+    answer in the pro space); without any, the contact e-mail the company
+    shows on its page (the request is e-mailed in full, the company
+    answers directly); without that either, ``(NOBODY, [])``: the request
+    waits in the company's inbox for a member to join. One query.
+    """
+    members = sorted(
+        {
+            email
+            for email in company.memberships.filter(user__is_active=True).values_list(
+                "user__email", flat=True
+            )
+            if email
+        }
+    )
+    if members:
+        return QuoteDelivery.MEMBERS, members
+    if company.email:
+        return QuoteDelivery.COMPANY_EMAIL, [company.email]
+    return QuoteDelivery.NOBODY, []
+
+
+def quote_from_confirmation_link(
+    token: str, queryset: QuerySet[QuoteRequest] | None = None
+) -> QuoteRequest:
+    """The request a confirmation link names (``queryset`` may lock it).
+
+    A link is valid ``QUOTE_CONFIRMATION_MAX_AGE_HOURS``; past that it
+    still names a request it already confirmed, so that opening it again
+    from the mailbox says "already confirmed". Raises ``LinkError`` (its
+    ``message`` for the visitor) for a garbled or forged link, an expired
+    link of a request never confirmed, or a request deleted since.
+    """
+    rows = queryset if queryset is not None else QuoteRequest.objects.all()
+    invalid = _(
+        "This confirmation link is not valid: check that you copied the whole link "
+        "from the e-mail, or send your request again."
+    )
+    try:
+        return row_from_token(
+            rows,
+            token,
+            salt=QUOTE_SALT,
+            max_age=timedelta(hours=settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS),
+            invalid=invalid,
+            expired=_(
+                "This link has expired: a request not confirmed within %(hours)s hours "
+                "is deleted. Please send your request again."
+            )
+            % {"hours": settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS},
+            revoked=_("This request no longer exists. Please send it again."),
+        )
+    except LinkExpired as expired:
+        try:
+            quote = row_from_token(rows, token, salt=QUOTE_SALT, invalid=invalid)
+        except LinkError:
+            raise expired from None
+        if quote.status == QuoteStatus.UNCONFIRMED:
+            raise
+        return quote
 
 
 def quote_requests_for_company(company: Company) -> QuerySet[QuoteRequest]:

@@ -1,5 +1,12 @@
 """Writes of quote requests: creation (duplicates within 24 h refused),
-confirmation of anonymous requests (48 h), replies, status, purge."""
+confirmation of anonymous requests (48 h), replies, status, purge.
+
+A request reaches the company when it is sent from a verified account or
+confirmed by e-mail: the company's active members are notified, else its
+contact e-mail gets the request in full, else nobody can be written to.
+The request is then kept all the same (status "new", ``delivery``
+"nobody") and waits in the company's inbox for a member to join; the
+requester is told so, never that the company received it."""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.email_addresses import canonical_email
-from common.signed_links import row_from_token
+from common.signed_links import LinkError
 from common.text import normalize
 from common.types import User
 from directory.companies.models import Company
@@ -26,7 +33,7 @@ from directory.quotes.models import (
 )
 
 from . import emails
-from .links import QUOTE_SALT
+from .selectors import quote_from_confirmation_link
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 
@@ -96,30 +103,42 @@ def quote_request_create(*, company: Company, requester: User | None, fields: di
         reason="sent by a logged-in requester" if confirmed else "awaiting e-mail confirmation",
     )
     if confirmed:
-        emails.notify_company_of_quote_request(quote.pk)
+        _deliver(quote)
     else:
         emails.send_quote_confirmation(quote.pk)
     return quote
 
 
+def _deliver(quote: QuoteRequest) -> None:
+    """Notify the company of a request that reaches it, and record whom."""
+    quote.delivery = emails.notify_company_of_quote_request(quote.pk)
+    quote.save(update_fields=["delivery"])
+
+
 @transaction.atomic
-def quote_request_confirm(*, token: str) -> QuoteRequest:
-    """The requester clicked the link of the confirmation e-mail."""
-    quote = row_from_token(
-        QuoteRequest.objects.select_for_update(),
+def quote_request_confirm(*, token: str) -> tuple[QuoteRequest, bool]:
+    """The requester clicked the link of the confirmation e-mail: the
+    request reaches the company. Returns the request and whether this
+    click confirmed it (``False``: it was already confirmed). Raises
+    ``LinkError`` for a link that cannot be used
+    (:func:`~directory.quotes.selectors.quote_from_confirmation_link`)."""
+    quote = quote_from_confirmation_link(
         token,
-        salt=QUOTE_SALT,
-        max_age=timedelta(hours=settings.QUOTE_CONFIRMATION_MAX_AGE_HOURS),
-        invalid=_("This confirmation link is not valid."),
-        expired=_("This link has expired: please send your request again."),
+        QuoteRequest.objects.select_for_update(of=("self",)).select_related(
+            "company__primary_profession"
+        ),
     )
     # The row is locked: two clicks confirm once, and notify once.
-    if quote.status == QuoteStatus.UNCONFIRMED:
-        _move(
-            quote, QuoteStatus.NEW, actor=quote.requester, by="requester", reason="e-mail confirmed"
+    if quote.status != QuoteStatus.UNCONFIRMED:
+        return quote, False
+    if not quote.company.is_public:
+        raise LinkError(
+            _("%(company)s is no longer listed: your request cannot be sent.")
+            % {"company": quote.company.trade_name}
         )
-        emails.notify_company_of_quote_request(quote.pk)
-    return quote
+    _move(quote, QuoteStatus.NEW, actor=quote.requester, by="requester", reason="e-mail confirmed")
+    _deliver(quote)
+    return quote, True
 
 
 @transaction.atomic

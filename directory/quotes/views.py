@@ -8,17 +8,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from common.signed_links import LinkError
 from common.types import AuthenticatedHttpRequest
-from directory.companies.models import Company
+from directory.companies.responses import company_gone_response
+from directory.companies.selectors import CompanyGone, public_company
 from directory.quotes.forms import QuoteReplyForm, QuoteRequestForm, QuoteStatusForm
-from directory.quotes.models import QuoteRequest, QuoteStatus
-from directory.quotes.selectors import quote_request_for_member, quote_requests_for_company
+from directory.quotes.models import QuoteDelivery, QuoteRequest, QuoteStatus
+from directory.quotes.selectors import (
+    quote_from_confirmation_link,
+    quote_recipients,
+    quote_request_for_member,
+    quote_requests_for_company,
+)
 from directory.team.decorators import member_view, pro_context
 from directory.team.models import Membership
 
@@ -130,7 +136,10 @@ def _quote_limited(request: HttpRequest, *, consume: bool) -> bool:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def quote_request(request: HttpRequest, slug: str) -> HttpResponse:
-    company = get_object_or_404(Company.objects.listed(), slug=slug)
+    try:
+        company = public_company(slug)
+    except CompanyGone as gone:
+        return company_gone_response(request, gone.company)
     form = QuoteRequestForm(request.POST or None, company=company, user=request.user)
     if request.method == "POST":
         too_many = _("Too many requests from you in a short time. Try again later.")
@@ -149,12 +158,20 @@ def quote_request(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 request.session["quote_sent"] = quote.pk
                 return redirect("directory:quote-sent", slug=company.slug)
-    return render(request, "directory/quote_request.html", {"company": company, "form": form})
+    delivery, _recipients = quote_recipients(company)
+    return render(
+        request,
+        "directory/quote_request.html",
+        {"company": company, "form": form, "reachable": delivery != QuoteDelivery.NOBODY},
+    )
 
 
 @require_safe
 def quote_sent(request: HttpRequest, slug: str) -> HttpResponse:
-    company = get_object_or_404(Company.objects.listed(), slug=slug)
+    try:
+        company = public_company(slug)
+    except CompanyGone as gone:
+        return company_gone_response(request, gone.company)
     quote = company.quote_requests.filter(pk=request.session.get("quote_sent")).first()
     if quote is None:
         return redirect(company.get_absolute_url())
@@ -164,11 +181,20 @@ def quote_sent(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def quote_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST confirms: mail scanners that follow links
-    must not confirm on the requester's behalf."""
-    if request.method != "POST":  # GET or HEAD: ask, change nothing
-        return render(request, "directory/quote_confirm.html", {"token": token})
+    must not confirm on the requester's behalf. A link already used says
+    so (200); a garbled, forged or expired one explains itself (400)."""
+    confirmed_now = False
     try:
-        quote = services.quote_request_confirm(token=token)
+        if request.method == "POST":
+            quote, confirmed_now = services.quote_request_confirm(token=token)
+        else:  # GET or HEAD: read, change nothing
+            quote = quote_from_confirmation_link(
+                token, QuoteRequest.objects.select_related("company__primary_profession")
+            )
     except LinkError as error:
         return render(request, "directory/quote_confirm.html", {"error": error.message}, status=400)
-    return render(request, "directory/quote_confirm.html", {"quote": quote})
+    return render(
+        request,
+        "directory/quote_confirm.html",
+        {"quote": quote, "company": quote.company, "confirmed_now": confirmed_now},
+    )

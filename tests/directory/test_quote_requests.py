@@ -184,11 +184,13 @@ def test_rate_limit_per_account(client, cast, settings):
     assert QuoteRequest.objects.count() == 1
 
 
-def test_unlisted_company_takes_no_request(client, cast):
-    cast.company_a.status = "suspended"
+@pytest.mark.parametrize(("status", "code"), [("suspended", 410), ("pending", 404)])
+def test_unlisted_company_takes_no_request(client, cast, status, code):
+    cast.company_a.status = status
     cast.company_a.save()
-    assert client.get(url(cast.company_a)).status_code == 404
-    assert client.post(url(cast.company_a), form_data()).status_code == 404
+    assert client.get(url(cast.company_a)).status_code == code
+    assert client.post(url(cast.company_a), form_data()).status_code == code
+    assert not QuoteRequest.objects.exists()
 
 
 def test_inbox_read_answer_close(client, cast, django_capture_on_commit_callbacks):

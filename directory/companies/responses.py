@@ -1,0 +1,18 @@
+"""The public answer for a company that is no longer listed, shared by its
+page and its quote form."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from directory.companies.models import Company
+
+GONE = 410
+
+
+def company_gone_response(request: HttpRequest, company: Company) -> HttpResponse:
+    """HTTP 410 "Cette entreprise n'est plus référencée": the company's
+    name and trade only, never its reviews, phone, e-mail, address or a
+    way to ask it for a quote; a link to other companies of its trade."""
+    return render(request, "410.html", {"company": company}, status=GONE)
