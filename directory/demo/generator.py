@@ -23,8 +23,8 @@ import random
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import F
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.text import slugify
 from faker import Faker
 from stdnum import luhn

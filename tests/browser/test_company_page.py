@@ -4,11 +4,7 @@ quote form's errors and its confirmation, and axe's verdict on each page."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import warnings
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -22,36 +18,11 @@ from tests.gazetteer_sample import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+from tests.browser.axe import assert_accessible  # noqa: E402
+
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SIZES = pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
-
-# axe-core, from a local file: never a CDN. AXE_CORE_JS names it, else the
-# usual npm location in the checkout. Without it the check only warns, so
-# that the rest of each journey is still tested.
-AXE_CANDIDATES = [
-    os.environ.get("AXE_CORE_JS", ""),
-    str(Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"),
-    "/usr/lib/node_modules/axe-core/axe.min.js",
-    "/usr/share/javascript/axe-core/axe.min.js",
-]
-
-
-def assert_no_serious_axe_violation(page: Page) -> None:
-    """axe-core's serious and critical violations on the page, if any, fail
-    the test (the script is injected by Playwright, outside the page's CSP)."""
-    source = next((Path(p) for p in AXE_CANDIDATES if p and Path(p).is_file()), None)
-    if source is None:
-        warnings.warn("axe-core not found: set AXE_CORE_JS to a local axe.min.js", stacklevel=2)
-        return
-    page.evaluate(source.read_text())  # DevTools evaluation: no inline script
-    result = page.evaluate("async () => JSON.stringify(await axe.run(document))")
-    violations = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in json.loads(result)["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert violations == [], "\n".join(violations)
 
 
 LONG_DESCRIPTION = "\n\n".join(
@@ -100,7 +71,7 @@ def test_phone_contact_bar_is_in_the_first_screen_and_its_links_work(
     # Touch targets of at least 44 px (WCAG 2.5.5).
     assert call.bounding_box()["height"] >= 44
     assert quote.bounding_box()["height"] >= 44
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
 
     # Scrolled to the end, the bar sits below the last facts, covering none.
     page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
@@ -133,7 +104,7 @@ def test_desktop_shows_the_sidebar_not_the_bar(page: Page, live_server, company)
     expect(page.locator("aside").get_by_role("link", name="04 78 12 34 56")).to_have_attribute(
         "href", "tel:+33478123456"
     )
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
 
 
 @SIZES
@@ -150,7 +121,7 @@ def test_suspended_company_page_is_gone(page: Page, live_server, company, size):
     expect(page.get_by_role("link", name="Demander un devis")).to_have_count(0)
     page.get_by_role("link", name=re.compile("Voir d'autres entreprises")).click()
     expect(page).to_have_url(re.compile(r"/electricien/?$|/metiers?/electricien"))
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
 
 
 @SIZES
@@ -176,14 +147,14 @@ def test_anonymous_quote_journey_with_errors_then_confirmation(
     page.get_by_label("Par téléphone").check()
     # The browser is told at once that the phone is now needed.
     expect(phone).to_have_attribute("aria-required", "true")
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
     page.get_by_role("button", name="Envoyer ma demande").click()
 
     summary = page.get_by_role("alert").filter(has_text="réponse est à corriger")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
     assert in_first_screen(page, summary, size)
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
     summary.get_by_role("link", name=re.compile("Téléphone")).click()
     expect(page).to_have_url(re.compile("#id_phone$"))
     phone.fill("06 99 05 60 90")
@@ -195,7 +166,7 @@ def test_anonymous_quote_journey_with_errors_then_confirmation(
     page.get_by_role("button", name="Confirmer et envoyer ma demande").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Votre demande est confirmée")
     expect(page.get_by_text("Nous avons prévenu l'équipe de Lumière Martin")).to_be_visible()
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
     # Opened again from the mailbox: already confirmed, not an error.
     page.goto(live_server.url + path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Cette demande est déjà confirmée")
@@ -230,4 +201,4 @@ def test_quote_to_a_company_nobody_can_read_says_so(page: Page, live_server, com
     expect(status.get_by_role("link", name="04 78 12 34 56")).to_have_attribute(
         "href", "tel:+33478123456"
     )
-    assert_no_serious_axe_violation(page)
+    assert_accessible(page)
