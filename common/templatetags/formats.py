@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import get_language
 
 from common.formats import format_amount, format_phone
 from common.formats import tel_uri as _tel_uri
@@ -30,3 +31,13 @@ def tel_uri(value: str | None) -> str:
 @register.filter
 def euros(value: Decimal | int | float | str | None) -> str:
     return format_amount(value)
+
+
+@register.filter
+def colon(label: str) -> str:
+    """A label followed by its colon the way the active language writes it:
+    ``Lieu :`` in French (a no-break space before the colon, as French
+    typography requires), ``Place:`` in English. ``{{ _("Place")|colon }}``."""
+    if (get_language() or "fr").startswith("fr"):
+        return f"{label}\u00a0:"
+    return f"{label}:"

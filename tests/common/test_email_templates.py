@@ -53,14 +53,27 @@ EMPTY_PLACEHOLDER = re.compile(
 )
 
 
-def problems(subject: str, body: str) -> list[str]:
-    """The lines of a rendered message that show an empty value."""
+# French puts a (no-break) space before a colon: "Lieu : Lyon", never
+# "Lieu: Lyon" (URLs aside).
+FRENCH_COLON = re.compile(r"[^\W\d_]:(?=\s|$)")
+
+
+def problems(subject: str, body: str, language: str = "en") -> list[str]:
+    """The lines of a rendered message that show an empty value, or, in
+    French, a colon glued to its label."""
     found = [
         f"{line!r}"
         for text in (subject, body)
         for line in text.splitlines()
         if line.strip() and EMPTY_PLACEHOLDER.search(line)
     ]
+    if language == "fr":
+        found += [
+            f"{line!r}: no space before the colon"
+            for text in (subject, body)
+            for line in text.splitlines()
+            if FRENCH_COLON.search(line)
+        ]
     # A value alone on its line that renders empty leaves two blank lines.
     if re.search(r"\n[ \t]*\n[ \t]*\n", body.strip()):
         found.append("two blank lines in a row (an empty value on its own line)")
@@ -230,7 +243,20 @@ def company_suspended_and_reinstated(world):
     )
 
 
+def quote_to_a_company_without_members(world):
+    from tests.factories import CompanyFactory
+
+    company = CompanyFactory(
+        trade_name="Gamma Menuiserie", slug="gamma-menuiserie", email="contact@gamma.fr"
+    )
+    quote = quotes.quote_request_create(
+        company=company, requester=None, fields={**QUOTE, "phone": "+33699056090"}
+    )
+    quotes.quote_request_confirm(token=quote_links.quote_confirmation_token(quote))
+
+
 SCENARIOS = {
+    quote_to_a_company_without_members: {"quote_confirmation", "quote_new_direct"},
     company_suspended_and_reinstated: {"company_suspended", "company_reinstated"},
     invoice_invitation_and_reminder: {"review_invitation"},
     review_published_receipt_new_link_and_audit: {
@@ -298,7 +324,7 @@ def test_every_email_of_a_journey_is_complete_in_each_language(
     for template, context in recorded:
         for language in LANGUAGES:
             subject, body = render_templated(template, context, language=language)
-            assert problems(subject, body) == [], (template, language, body)
+            assert problems(subject, body, language) == [], (template, language, body)
             assert settings.SITE_NAME in body, (template, language)
 
 
@@ -334,6 +360,12 @@ def test_each_language_is_really_used():
 )
 def test_the_checker_sees_an_empty_value(line):
     assert problems("[Plus que pro] Sujet", f"Bonjour,\n\n{line}\n") != []
+
+
+def test_the_checker_sees_a_french_colon_without_its_space():
+    assert problems("[Plus que pro] Sujet", "Bonjour,\n\nLieu: 69003 Lyon\n", "fr") != []
+    assert problems("[Plus que pro] Sujet", "Bonjour,\n\nhttps://example.org/\n", "fr") == []
+    assert problems("[Plus que pro] Subject", "Hello,\n\nPlace: 69003 Lyon\n", "en") == []
 
 
 def test_the_checker_accepts_a_complete_message():
