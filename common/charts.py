@@ -95,14 +95,12 @@ def stacked_bars(
     margin_left: int = 40,
     margin_bottom: int = 28,
     margin_top: int = 10,
-    tick_count: int = 4,
 ) -> StackedBars:
     """Lay out one stacked bar per column (``(label, {key: count})``), the
     keys stacked bottom-up in the order of ``keys`` (a key missing from a
     column counts 0; a negative count is a programming error: ValueError).
     Bars are as wide as 70 % of their slot; the value axis runs from 0 to a
-    round maximum (:func:`nice_maximum`) with ``tick_count`` grid lines
-    above zero."""
+    round maximum (:func:`nice_maximum`) with grid lines at round steps."""
     left, right = float(margin_left), float(width - 4)
     top, bottom = float(margin_top), float(height - margin_bottom)
     totals: list[int] = []
@@ -133,11 +131,14 @@ def stacked_bars(
                 segments=tuple(segments),
             )
         )
+    # Grid lines at round steps: fifths of 10 or 50, quarters of 20 (a
+    # step below 1 is skipped: counts are whole).
+    parts = 4 if str(maximum).startswith("2") else 5
     ticks: list[Tick] = []
-    for n in range(1, tick_count + 1):
-        level, remainder = divmod(maximum * n, tick_count)
+    for n in range(1, parts + 1):
+        level, remainder = divmod(maximum * n, parts)
         if remainder:
-            continue  # 1 or 2 cannot be split in quarters: whole numbers only
+            continue
         ticks.append(Tick(value=level, y=round(bottom - level * scale, 2)))
     return StackedBars(
         width=width,

@@ -357,7 +357,8 @@ def month_chart(months: list[Month]) -> StackedBars:
         # Narrow, so its text stays legible once shrunk to a phone's width.
         width=480,
         height=220,
-        margin_left=36,
+        margin_left=44,
+        margin_top=14,
     )
 
 

@@ -49,8 +49,8 @@ def test_segments_stack_from_the_bottom_in_the_order_of_the_keys():
     # Three equal slots of 100 units, bars 70 units wide in their middle.
     assert [bar.x for bar in chart.bars] == [55, 155, 255]
     assert {bar.width for bar in chart.bars} == {70}
-    assert [t.value for t in chart.ticks] == [5, 10]  # 2.5 and 7.5 are not counts
-    assert chart.ticks[0].y == 60
+    assert [t.value for t in chart.ticks] == [2, 4, 6, 8, 10]
+    assert chart.ticks[0].y == 90
 
 
 def test_an_empty_chart_still_has_an_axis():
@@ -58,6 +58,24 @@ def test_an_empty_chart_still_has_an_axis():
     assert chart.maximum == 1
     assert all(bar.segments == () for bar in chart.bars)
     assert [t.value for t in chart.ticks] == [1]
+    assert chart.ticks[0].y == chart.top
+
+
+@pytest.mark.parametrize(
+    ("total", "ticks"),
+    [
+        (1, [1]),
+        (2, [1, 2]),  # quarters of 2 are not whole: halves only
+        (4, [1, 2, 3, 4, 5]),
+        (17, [5, 10, 15, 20]),
+        (320, [100, 200, 300, 400, 500]),
+        (900, [200, 400, 600, 800, 1000]),
+    ],
+)
+def test_grid_lines_fall_on_round_numbers(total, ticks):
+    chart = stacked_bars([("jan", {1: total})], keys=[1])
+    assert [t.value for t in chart.ticks] == ticks
+    assert all(chart.top <= t.y < chart.bottom for t in chart.ticks)
 
 
 def test_keys_outside_the_list_are_not_drawn():

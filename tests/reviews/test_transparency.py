@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from html import unescape
-from itertools import count
 
 import pytest
 import time_machine
@@ -20,9 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from directory.models import Company
-from reviews.models import Invoice, ModerationDecision, Review, ReviewFlag, ReviewStatus
-from reviews.services import moderation, transitions
+from reviews.models import ModerationDecision, ReviewFlag, ReviewStatus
+from reviews.services import moderation
 from reviews.transparency import (
     _delay_rows,
     delay_text,
@@ -33,60 +31,12 @@ from reviews.transparency import (
     transparency_figures,
 )
 from tests.factories import UserFactory
+from tests.reviews.review_rows import make_review
 
 pytestmark = pytest.mark.django_db
 
 URL = "/comment-nous-verifions-les-avis/"
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.get_fixed_timezone(60))
-_numbers = count(1)
-
-
-def make_review(
-    company: Company,
-    *,
-    rating: int = 5,
-    submitted: datetime,
-    published: datetime | None = None,
-    status: str = ReviewStatus.PUBLISHED,
-) -> Review:
-    """A review of ``company`` submitted at ``submitted``; published at
-    ``published`` when given (even before submission: a back-dated row)."""
-    n = next(_numbers)
-    invoice = Invoice.objects.create(
-        company=company,
-        number=f"T-{n:04d}",
-        issued_on=(submitted - timedelta(days=20)).date(),
-        amount=1000,
-        client_name=f"Client {n}",
-        client_email=f"client{n}@example.org",
-    )
-    review = Review(
-        company=company,
-        invoice=invoice,
-        rating=rating,
-        rating_reliability=rating,
-        rating_quality=rating,
-        rating_value=rating,
-        rating_communication=rating,
-        title="Un titre correct",
-        text="Un texte assez long pour être un avis valable sur une prestation réelle.",
-        experience_date=invoice.issued_on,
-        author_name=invoice.client_name,
-        author_email=invoice.client_email,
-        declared_at=submitted,
-        name_match="match",
-        name_score=100.0,
-    )
-    first = ReviewStatus.PUBLISHED if status == ReviewStatus.PUBLISHED else ReviewStatus.PENDING
-    transitions.review_move(
-        review=review, to=first, by="system", actor=None, reason="test", at=published or submitted
-    )
-    if status not in (first,):
-        transitions.review_move(review=review, to=status, by="staff", actor=None, reason="test")
-    # created_at is set on insert: the submission moment is written after.
-    Review.objects.filter(pk=review.pk).update(created_at=submitted)
-    review.refresh_from_db()
-    return review
 
 
 @pytest.fixture
