@@ -112,6 +112,14 @@ REJECTED_AFTER_MODERATION = 0.2
 # About one published review in thirty is flagged.
 FLAGGED = 0.035
 FLAG_UPHELD = 0.2
+# The rejection an upheld flag leads to.
+UPHELD_AS = {
+    FlagReason.FAKE: RejectionReason.NOT_OWN_EXPERIENCE,
+    FlagReason.OFFENSIVE: RejectionReason.OFFENSIVE,
+    FlagReason.PERSONAL_DATA: RejectionReason.PERSONAL_DATA,
+    FlagReason.WRONG_COMPANY: RejectionReason.OFF_TOPIC,
+    FlagReason.OTHER: RejectionReason.OFF_TOPIC,
+}
 
 
 @dataclass
@@ -279,7 +287,7 @@ def _live(
     if resolved >= now:
         return  # still being examined
     if rng.random() < FLAG_UPHELD:
-        _decide(review, at=resolved, reject=RejectionReason.OFFENSIVE, later=later)
+        _decide(review, at=resolved, reject=UPHELD_AS[FlagReason(flag.reason)], later=later)
     flag.resolved_at = resolved
 
 

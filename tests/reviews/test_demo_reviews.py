@@ -78,6 +78,12 @@ def test_flags_follow_the_publication_and_precede_their_outcome(seeded):
         assert first_publication < flag.created_at < NOW
         if flag.resolved_at is not None:
             assert flag.created_at < flag.resolved_at < NOW
+        if flag.review.status == ReviewStatus.REJECTED:
+            # Upheld: the review was removed by the decision that closed it.
+            rejection = flag.review.decisions.get(decision="reject")
+            assert rejection.created_at == flag.resolved_at
+            assert rejection.reason
+    assert flags.filter(review__status=ReviewStatus.REJECTED).exists()
 
 
 def test_the_transparency_page_reads_sensible_figures_from_the_demo(seeded):
