@@ -47,7 +47,10 @@ def moderator(db):
 
 
 def page_text(client, language: str = "fr") -> str:
-    response = client.get(URL if language == "fr" else f"/{language}{URL}")
+    # The middleware activates the page's language in this thread; the
+    # override puts the previous one back for the tests that follow.
+    with translation.override(translation.get_language()):
+        response = client.get(URL if language == "fr" else f"/{language}{URL}")
     assert response.status_code == 200
     html = response.content.decode()
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
