@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import Avg, Count, Exists, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -17,7 +17,6 @@ from .models import (
     Appeal,
     AppealStatus,
     ModerationDecision,
-    RejectionReason,
     Review,
     ReviewFlag,
     ReviewRequest,
@@ -160,45 +159,6 @@ def moderation_backlog(limit: int = 100) -> dict:
             "company"
         )[:limit],
     }
-
-
-def transparency_stats() -> dict:
-    """Live figures of the transparency page, in a few aggregate queries."""
-    by_status = dict(Review.objects.values_list("status").annotate(n=Count("*")).order_by())
-    rejected = dict(
-        Review.objects.filter(status=ReviewStatus.REJECTED)
-        .values_list("decisions__reason")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    # Every published reason, zeros included.
-    rejected_by_reason = [
-        (label, rejected.get(value, 0)) for value, label in RejectionReason.choices
-    ]
-    return {
-        "received": sum(by_status.values()),
-        "published": by_status.get(ReviewStatus.PUBLISHED, 0),
-        "pending": by_status.get(ReviewStatus.PENDING, 0),
-        "rejected": by_status.get(ReviewStatus.REJECTED, 0),
-        "rejected_by_reason": rejected_by_reason,
-        "median_hours_by_rating": {stars: median_delay_hours(stars) for stars in range(1, 6)},
-    }
-
-
-def median_delay_hours(rating: int) -> float | None:
-    """Median time from submission to publication of the published reviews
-    with this rating: the middle row of an ordered query (two queries, no
-    table in memory, the same SQL on every database)."""
-    published = Review.objects.published().filter(rating=rating)
-    count = published.count()
-    if not count:
-        return None
-    middle = (
-        published.annotate(delay=F("published_at") - F("created_at"))
-        .order_by("delay")
-        .values_list("delay", flat=True)[count // 2]
-    )
-    return round(middle.total_seconds() / 3600, 1)
 
 
 def criteria_averages(company: Company) -> list[tuple[str, float]]:

@@ -17,22 +17,20 @@ from ..models import (
     RejectionReason,
     Review,
 )
-from ..selectors import (
-    transparency_stats,
-)
 from ..services import moderation
+from ..transparency import RATINGS, transparency_figures
 
 
 @require_safe
 def how(request: HttpRequest) -> HttpResponse:
-    """ "Comment nous vérifions les avis": the method, and live figures."""
-    stats = transparency_stats()
+    """ "Comment nous vérifions les avis": the method, and live figures
+    (``reviews.transparency``)."""
     return render(
         request,
         "reviews/how.html",
         {
-            "stats": stats,
-            "rejected": stats["rejected_by_reason"],
+            "figures": transparency_figures(),
+            "ratings": RATINGS,
             "reasons": RejectionReason.choices,
             "invitation_days": settings.REVIEW_INVITATION_DAYS,
             "audit_rate": int(settings.REVIEW_AUDIT_RATE * 100),

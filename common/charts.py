@@ -1,0 +1,153 @@
+"""Geometry of small server-rendered SVG charts: the template draws the
+rectangles, this module only computes where they go, so a chart needs no
+JavaScript and no library, and a test can read its numbers.
+
+Coordinates are in SVG user units of a ``viewBox`` of ``width`` × ``height``;
+the template scales it to the width of its box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One part of a stacked bar: ``key`` (the series, e.g. a rating),
+    ``value`` (a count) and its rectangle."""
+
+    key: Hashable
+    value: int
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One stacked bar: its label (shown under it), total, left edge and
+    width, and its segments from the bottom up (empty ones left out)."""
+
+    label: str
+    total: int
+    x: float
+    width: float
+    segments: tuple[Segment, ...]
+
+    @property
+    def centre(self) -> float:
+        return self.x + self.width / 2
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A horizontal grid line of the value axis at ``value``, drawn at ``y``."""
+
+    value: int
+    y: float
+
+
+@dataclass(frozen=True)
+class StackedBars:
+    """A stacked bar chart ready to draw: the plot area runs from ``left``
+    to ``right`` and from ``top`` to ``bottom`` (the value axis' zero)."""
+
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    maximum: int
+    bars: tuple[Bar, ...]
+    ticks: tuple[Tick, ...]
+
+    @property
+    def value_x(self) -> float:
+        """Where the value axis' labels end, just left of the plot."""
+        return self.left - 6
+
+    @property
+    def label_y(self) -> float:
+        """The baseline of the labels under the bars."""
+        return self.bottom + 18
+
+
+def nice_maximum(value: int) -> int:
+    """The smallest of 1, 2, 5 × 10ⁿ (n ≥ 0) at least ``value`` (at least 1),
+    so the axis reads in round numbers: 7 → 10, 23 → 50, 160 → 200."""
+    value = max(1, value)
+    magnitude = 1
+    while magnitude * 10 <= value:
+        magnitude *= 10
+    for step in (1, 2, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def stacked_bars(
+    columns: Sequence[tuple[str, dict[Hashable, int]]],
+    *,
+    keys: Sequence[Hashable],
+    width: int = 640,
+    height: int = 240,
+    margin_left: int = 40,
+    margin_bottom: int = 28,
+    margin_top: int = 10,
+) -> StackedBars:
+    """Lay out one stacked bar per column (``(label, {key: count})``), the
+    keys stacked bottom-up in the order of ``keys`` (a key missing from a
+    column counts 0; a negative count is a programming error: ValueError).
+    Bars are as wide as 70 % of their slot; the value axis runs from 0 to a
+    round maximum (:func:`nice_maximum`) with grid lines at round steps."""
+    left, right = float(margin_left), float(width - 4)
+    top, bottom = float(margin_top), float(height - margin_bottom)
+    totals: list[int] = []
+    for _label, counts in columns:
+        if any(n < 0 for n in counts.values()):
+            raise ValueError("A bar cannot have a negative count.")
+        totals.append(sum(counts.get(key, 0) for key in keys))
+    maximum = nice_maximum(max(totals, default=0))
+    scale = (bottom - top) / maximum
+    slot = (right - left) / max(1, len(columns))
+    bars: list[Bar] = []
+    for (label, counts), total in zip(columns, totals, strict=True):
+        base = bottom
+        segments: list[Segment] = []
+        for key in keys:
+            count = counts.get(key, 0)
+            if not count:
+                continue
+            size = count * scale
+            base -= size
+            segments.append(Segment(key=key, value=count, y=round(base, 2), height=round(size, 2)))
+        bars.append(
+            Bar(
+                label=label,
+                total=total,
+                x=round(left + slot * len(bars) + slot * 0.15, 2),
+                width=round(slot * 0.7, 2),
+                segments=tuple(segments),
+            )
+        )
+    # Grid lines at round steps: fifths of 10 or 50, quarters of 20 (a
+    # step below 1 is skipped: counts are whole).
+    parts = 4 if str(maximum).startswith("2") else 5
+    ticks: list[Tick] = []
+    for n in range(1, parts + 1):
+        level, remainder = divmod(maximum * n, parts)
+        if remainder:
+            continue
+        ticks.append(Tick(value=level, y=round(bottom - level * scale, 2)))
+    return StackedBars(
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        maximum=maximum,
+        bars=tuple(bars),
+        ticks=tuple(ticks),
+    )

@@ -1,0 +1,167 @@
+"""The transparency page in a real browser, on a desktop and a phone: its
+figures read in words and never negative, the chart has a name and a table
+behind it that a keyboard opens, nothing overflows the screen, and axe
+reports no serious or critical violation."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from directory.models import Profession
+from directory.places.gazetteer import load_gazetteer
+from directory.taxonomy.services import taxonomy_load
+from reviews.models import ReviewStatus
+from reviews.services import moderation
+from tests.factories import CompanyFactory, UserFactory
+from tests.gazetteer_sample import SAMPLE
+from tests.reviews.review_rows import make_review
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+URL = "/comment-nous-verifions-les-avis/"
+SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def axe_source() -> str | None:
+    """axe-core's script, from AXE_CORE_PATH or the axe-playwright-python
+    package (which ships it); None when neither is installed."""
+    explicit = os.environ.get("AXE_CORE_PATH")
+    if explicit:
+        return Path(explicit).read_text()
+    try:
+        import axe_playwright_python  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    bundled = sorted(Path(axe_playwright_python.__file__).parent.rglob("axe.min.js"))
+    return bundled[0].read_text() if bundled else None
+
+
+def serious_violations(page: Page, source: str) -> list[str]:
+    """axe's serious and critical violations on the page, one line each."""
+    # Added by Playwright outside the page's Content-Security-Policy.
+    page.evaluate(source)
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def figures():
+    """Reviews of every kind: back-dated rows (publication before
+    submission), automatic publications, a moderated one, a waiting one,
+    flags of each outcome."""
+    taxonomy_load()
+    load_gazetteer(source=SAMPLE)
+    company = CompanyFactory(
+        trade_name="Lumière Martin",
+        slug="lumiere-martin",
+        primary_profession=Profession.objects.get(slug="electricien"),
+    )
+    moderator = UserFactory(email="moderation@plusquepro.fr", is_staff=True)
+    now = timezone.now()
+    for rating in (1, 1, 2):
+        make_review(company, rating=rating, submitted=now, published=now - timedelta(days=333))
+    for days, rating in ((3, 1), (40, 2), (70, 3), (100, 4), (130, 5), (200, 5), (300, 4)):
+        submitted = now - timedelta(days=days)
+        make_review(
+            company, rating=rating, submitted=submitted, published=submitted + timedelta(minutes=2)
+        )
+    waiting = make_review(
+        company, rating=2, submitted=now - timedelta(hours=52), status=ReviewStatus.PENDING
+    )
+    moderation.review_moderate(review=waiting, actor=moderator, decision="publish")
+    make_review(company, rating=3, submitted=now - timedelta(hours=3), status=ReviewStatus.PENDING)
+    kept, removed = (
+        make_review(company, rating=5, submitted=now - timedelta(days=9), published=now)
+        for _ in range(2)
+    )
+    moderation.flag_dismiss(
+        flag=moderation.flag_create(review=kept, reason="fake"), actor=moderator
+    )
+    moderation.flag_create(review=removed, reason="offensive")
+    moderation.review_moderate(
+        review=removed, actor=moderator, decision="reject", reason="offensive"
+    )
+    moderation.flag_create(review=kept, reason="other")
+    return company
+
+
+@pytest.mark.parametrize("screen", SCREENS.values(), ids=SCREENS.keys())
+def test_the_transparency_page_reads_true_on_every_screen(page: Page, live_server, figures, screen):
+    page.set_viewport_size(screen)
+    page.goto(live_server.url + URL)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comment nous vérifions les avis")
+
+    # Delays in words, never negative; back-dated rows are left out.
+    by_rating = page.locator("#delay-by-rating")
+    expect(by_rating.get_by_role("row", name=re.compile("^1 étoile"))).to_contain_text(
+        "moins d'une heure"
+    )
+    # No minus sign, no decimal hours ("-7980,6"), whatever the row.
+    expect(by_rating.locator("tbody")).not_to_contain_text("-")
+    expect(by_rating.locator("tbody")).not_to_contain_text(",")
+    by_path = page.locator("#delay-by-path")
+    expect(by_path.get_by_role("row", name=re.compile("Après examen"))).to_contain_text("2 j")
+
+    # Labels agree with their numbers.
+    facts = page.locator(".transparency-figures dl.facts").first
+    expect(facts).to_contain_text("Avis reçus")
+    expect(facts).to_contain_text("Publiés")
+    expect(facts).to_contain_text("Refusé")
+    expect(page.locator("#flags")).to_contain_text("Retenu : avis retiré")
+    expect(page.locator("#flags")).to_contain_text("Écarté : avis maintenu")
+    expect(page.locator("#flags")).to_contain_text("En cours d'examen")
+
+    # The chart: an image with a name, and its figures behind a summary a
+    # keyboard opens.
+    chart = page.get_by_role("img", name="Avis reçus par mois, selon la note")
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box is not None
+    assert box["width"] <= screen["width"]
+    assert box["height"] > 100
+    expect(page.locator(".month-chart rect")).not_to_have_count(0)
+    table = page.locator("#month-table")
+    expect(table).to_be_hidden()
+    summary = page.locator("summary", has_text="Les chiffres du graphique")
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(table).to_be_visible()
+    expect(table.get_by_role("row")).to_have_count(13)  # a header and twelve months
+
+    # Every number is inside its card, none pushed out by a long label.
+    card = page.locator(".transparency-figures").bounding_box()
+    assert card is not None
+    for number in page.locator(".transparency-figures dd").all():
+        box = number.bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= card["x"] + card["width"], number.text_content()
+
+    # Nothing wider than the screen.
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+
+
+@pytest.mark.parametrize("screen", SCREENS.values(), ids=SCREENS.keys())
+def test_axe_finds_no_serious_violation(page: Page, live_server, figures, screen):
+    source = axe_source()
+    if source is None:
+        pytest.skip("axe-core is not installed (axe-playwright-python, or AXE_CORE_PATH)")
+    page.set_viewport_size(screen)
+    page.goto(live_server.url + URL)
+    page.locator("summary", has_text="Les chiffres du graphique").click()
+    expect(page.locator("#month-table")).to_be_visible()
+    assert serious_violations(page, source) == []
