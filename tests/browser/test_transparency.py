@@ -5,10 +5,8 @@ reports no serious or critical violation."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -19,6 +17,7 @@ from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import taxonomy_load
 from reviews.models import ReviewStatus
 from reviews.services import moderation
+from tests.browser.axe import assert_accessible
 from tests.factories import CompanyFactory, UserFactory
 from tests.gazetteer_sample import SAMPLE
 from tests.reviews.review_rows import make_review
@@ -27,32 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 URL = "/comment-nous-verifions-les-avis/"
 SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def axe_source() -> str | None:
-    """axe-core's script, from AXE_CORE_PATH or the axe-playwright-python
-    package (which ships it); None when neither is installed."""
-    explicit = os.environ.get("AXE_CORE_PATH")
-    if explicit:
-        return Path(explicit).read_text()
-    try:
-        import axe_playwright_python  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    bundled = sorted(Path(axe_playwright_python.__file__).parent.rglob("axe.min.js"))
-    return bundled[0].read_text() if bundled else None
-
-
-def serious_violations(page: Page, source: str) -> list[str]:
-    """axe's serious and critical violations on the page, one line each."""
-    # Added by Playwright outside the page's Content-Security-Policy.
-    page.evaluate(source)
-    result = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.fixture
@@ -157,11 +130,8 @@ def test_the_transparency_page_reads_true_on_every_screen(page: Page, live_serve
 
 @pytest.mark.parametrize("screen", SCREENS.values(), ids=SCREENS.keys())
 def test_axe_finds_no_serious_violation(page: Page, live_server, figures, screen):
-    source = axe_source()
-    if source is None:
-        pytest.skip("axe-core is not installed (axe-playwright-python, or AXE_CORE_PATH)")
     page.set_viewport_size(screen)
     page.goto(live_server.url + URL)
     page.locator("summary", has_text="Les chiffres du graphique").click()
     expect(page.locator("#month-table")).to_be_visible()
-    assert serious_violations(page, source) == []
+    assert_accessible(page)
