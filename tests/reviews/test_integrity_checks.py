@@ -479,3 +479,21 @@ def test_linked_people_reasons_are_shown_in_french_to_staff(
     queue = page_text(client.get(reverse("reviews:moderation")))
     assert "Téléphone de l'auteur identique à celui de l'entreprise" in queue
     assert "Auteur au nom d'un membre, habitant la ville de l'entreprise" in queue
+
+
+def test_upholding_a_company_appeal_needs_the_note_too(client, published, cast, moderator):
+    appeal = appeals.appeal_create(
+        review=published,
+        by="company",
+        text="Ce client n'a jamais été facturé pour ce chantier.",
+        appellant=cast.owner_a,
+    )
+    client.login(username=moderator.username, password=PASSWORD)
+    url = reverse("reviews:appeal-decide", args=[appeal.pk])
+    page = page_text(client.get(reverse("reviews:moderation-detail", args=[published.pk])))
+    assert "obligatoire pour donner raison" in page
+    response = client.post(url, {"upheld": "1", "reason": "off_topic", "note": ""}, follow=True)
+    assert "demande la note qui le justifie" in page_text(response)
+    published.refresh_from_db()
+    appeal.refresh_from_db()
+    assert (published.status, appeal.status) == (ReviewStatus.PUBLISHED, "open")
