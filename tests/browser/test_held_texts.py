@@ -5,6 +5,7 @@ desktop or a phone. Accessible (axe), no sideways scrolling."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from reviews.models import Reply, ReviewStatus
@@ -39,3 +40,22 @@ def test_a_moderator_publishes_a_held_reply(sized_page: Page, live_server, staff
     page.wait_for_load_state()
     expect(page.get_by_text("Aucune mise à jour ni réponse en attente.")).to_be_visible()
     assert Reply.objects.get().status == "published"
+
+
+def test_the_pro_reads_that_a_reply_waits_and_why(sized_page: Page, live_server, company):  # noqa: F811
+    review = pending_review(company, reasons=[], author_name="Sophie Martin")
+    type(review).objects.filter(pk=review.pk).update(status=ReviewStatus.PUBLISHED)
+    page = sized_page
+    log_in(page, live_server.url, "pro@example.fr")
+    page.goto(live_server.url + reverse("reviews:pro-reviews", args=[company.pk]))
+    page.get_by_text("Répondre publiquement").click()
+    reply = page.get_by_label("Votre réponse publique")
+    expect(reply).to_have_attribute("aria-describedby", f"reply-help-{review.pk}")
+    reply.fill("Merci Madame Martin, à bientôt pour la suite des travaux.")
+    page.get_by_role("button", name="Publier la réponse").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Votre texte attend nos modérateurs").first).to_be_visible()
+    expect(page.get_by_text("Votre réponse attend nos modérateurs")).to_be_visible()
+    assert Reply.objects.get().status == "pending"
+    assert_accessible(page)
+    assert_fits_the_width(page)
