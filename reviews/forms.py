@@ -8,6 +8,8 @@ from common.forms import PhoneNumberField
 
 from . import invoice_columns, invoice_files
 from .models import (
+    PUBLISHED_REJECTION_NEEDS_NOTE,
+    REJECTION_NOTE_MIN,
     Appeal,
     InvitationPolicy,
     Invoice,
@@ -19,6 +21,7 @@ from .models import (
     ReviewFlag,
     ReviewRequest,
     ReviewSettings,
+    ReviewStatus,
     ReviewUpdate,
 )
 
@@ -257,12 +260,29 @@ class ModerationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args, review: Review | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.review = review
+        if review is not None and review.status == ReviewStatus.PUBLISHED:
+            self.fields["note"].label = _(
+                "Note justifying the rejection (required to take down a published review)"
+            )
+            self.fields["note"].help_text = _(
+                "What you found and the evidence you saw; kept with the decision."
+            )
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == ModerationDecision.Decision.REJECT and not cleaned.get(
-            "reason"
-        ):
+        rejecting = cleaned.get("decision") == ModerationDecision.Decision.REJECT
+        if rejecting and not cleaned.get("reason"):
             self.add_error("reason", _("Choose the reason of the rejection in the list."))
+        if (
+            rejecting
+            and self.review is not None
+            and self.review.status == ReviewStatus.PUBLISHED
+            and len(cleaned.get("note", "").strip()) < REJECTION_NOTE_MIN
+        ):
+            self.add_error("note", PUBLISHED_REJECTION_NEEDS_NOTE)
         return cleaned
 
 

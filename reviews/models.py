@@ -211,6 +211,15 @@ class ModerationCheck(models.TextChoices):
     NAME_MISMATCH = "name_mismatch", _("Author's name differs from the invoice")
     CONTACT_DETAILS = "contact_details", _("Contact details in the text")
     DUPLICATE_TEXT = "duplicate_text", _("Same text as another review")
+    # The client's surname written out in a public text, where the page
+    # shows only its initial ("Monsieur Durand" under "Marc D.").
+    PERSONAL_DATA = "personal_data", _("The client's full surname in the text")
+    # Linked people (reviews.services.reviews.linked_person_reasons).
+    LINKED_PHONE = "linked_phone", _("Author's phone is the company's")
+    LINKED_NAME_TOWN = (
+        "linked_name_town",
+        _("Author has a member's surname and lives in the company's town"),
+    )
 
 
 def moderation_check_label(code: str) -> str:
@@ -394,12 +403,31 @@ class ReviewEvent(StatusEvent):
         return ReviewStatus(self.to_status).label
 
 
+class AdditionStatus(models.TextChoices):
+    """Of an author's update or a company's reply: published at once when
+    the text passes the automatic checks, otherwise held until a moderator
+    publishes or rejects it. Shown publicly only when published."""
+
+    PENDING = "pending", _("Awaiting moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected by moderation")
+
+
 class ReviewUpdate(models.Model):
     """A dated addition by the author ("problem resolved")."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="updates")
     text = models.TextField(_("update"), max_length=2000, validators=[MinLengthValidator(10)])
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=AdditionStatus.choices, default=AdditionStatus.PUBLISHED
+    )
+    # Codes of ModerationCheck the text did not pass (why it waits).
+    moderation_reasons = models.JSONField(default=list, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -408,6 +436,14 @@ class ReviewUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"update of {self.review_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == AdditionStatus.PUBLISHED
+
+    @property
+    def moderation_reason_labels(self) -> list[str]:
+        return [moderation_check_label(code) for code in self.moderation_reasons]
 
 
 class SanctionQuerySet(models.QuerySet):
@@ -462,6 +498,16 @@ class RejectionReason(models.TextChoices):
 FIXABLE_REJECTION_REASONS = frozenset({RejectionReason.PERSONAL_DATA})
 
 
+# Taking down a published review (after a flag, or a company's appeal)
+# needs the note that justifies it, stored with the decision
+# (reviews.services.moderation.review_moderate, the staff form).
+REJECTION_NOTE_MIN = 10
+PUBLISHED_REJECTION_NEEDS_NOTE = _(
+    "Rejecting a published review needs the note that justifies it: what you found, "
+    "the evidence you saw (at least 10 characters)."
+)
+
+
 class ModerationDecision(WriteOnceModel):
     """A staff decision on a review: publish, or reject for one reason of
     the published list. Write-once."""
@@ -506,6 +552,15 @@ class Reply(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=AdditionStatus.choices, default=AdditionStatus.PUBLISHED
+    )
+    # Codes of ModerationCheck the text did not pass (why it waits).
+    moderation_reasons = models.JSONField(default=list, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("reply")
@@ -513,6 +568,14 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"reply to {self.review_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == AdditionStatus.PUBLISHED
+
+    @property
+    def moderation_reason_labels(self) -> list[str]:
+        return [moderation_check_label(code) for code in self.moderation_reasons]
 
 
 class FlagReason(models.TextChoices):
@@ -689,6 +752,8 @@ class ReviewRequestStatus(models.TextChoices):
     UNCONFIRMED = "unconfirmed", _("Awaiting e-mail confirmation")
     WAITING = "waiting", _("Waiting for the invoice to be registered")
     MATCHED = "matched", _("Invitation sent")
+    # The invoice is older than REVIEW_INVOICE_MAX_AGE_DAYS: no invitation.
+    TOO_OLD = "too_old", _("Invoice too old: no invitation")
 
 
 class ReviewRequest(models.Model):
@@ -740,6 +805,8 @@ class InvoiceImport(LeasedJob):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_count = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list)
+    # Numbers imported without an invitation: older than REVIEW_INVOICE_MAX_AGE_DAYS.
+    not_invited = models.JSONField(default=list)
     errors = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Avg, Count, Exists, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    TextField,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -14,14 +23,17 @@ from directory.models import Company
 from . import invoice_columns
 from .models import (
     FIXABLE_REJECTION_REASONS,
+    AdditionStatus,
     Appeal,
     AppealStatus,
     ModerationDecision,
+    Reply,
     Review,
     ReviewFlag,
     ReviewRequest,
     ReviewRequestStatus,
     ReviewStatus,
+    ReviewUpdate,
     Sanction,
     Strike,
 )
@@ -54,7 +66,11 @@ def published_reviews(company: Company, order: str = "recent") -> QuerySet[Revie
     return (
         company.reviews.published()
         .select_related("reply")
-        .prefetch_related("updates")
+        .prefetch_related(
+            Prefetch(
+                "updates", queryset=ReviewUpdate.objects.filter(status=AdditionStatus.PUBLISHED)
+            )
+        )
         .order_by(*ORDERS.get(order, ORDERS["recent"]))
     )
 
@@ -143,7 +159,9 @@ def pending_reviews(
 
 def moderation_backlog(limit: int = 100) -> dict:
     """What else waits for the moderation team, oldest first: open flags
-    and appeals, clients waiting for their invoice, and the number of
+    and appeals, updates and replies held by the text checks
+    (``held_updates``, ``held_replies``), clients waiting for their
+    invoice, and the number of
     reviews waiting (the reviews themselves are paged by the view, from
     :func:`pending_reviews`)."""
     return {
@@ -154,6 +172,13 @@ def moderation_backlog(limit: int = 100) -> dict:
         "appeals": Appeal.objects.filter(status=AppealStatus.OPEN).select_related(
             "review__company"
         )[:limit],
+        # Authors' updates and companies' replies held by the text checks.
+        "held_updates": ReviewUpdate.objects.filter(status=AdditionStatus.PENDING)
+        .select_related("review__company")
+        .order_by("created_at")[:limit],
+        "held_replies": Reply.objects.filter(status=AdditionStatus.PENDING)
+        .select_related("review__company")
+        .order_by("created_at")[:limit],
         # Clients whose invoice the company has not registered: staff follow up.
         "waiting": ReviewRequest.objects.filter(status=ReviewRequestStatus.WAITING).select_related(
             "company"

@@ -43,6 +43,11 @@ urlpatterns = [
     path("equipe/avis/", staff.moderation_queue, name="moderation"),
     path("equipe/avis/<int:review_id>/", staff.moderation_detail, name="moderation-detail"),
     path(
+        "equipe/avis/textes/<str:kind>/<int:addition_id>/",
+        staff.addition_decide,
+        name="addition-decide",
+    ),
+    path(
         "equipe/avis/signalements/<int:flag_id>/clore/",
         staff.flag_dismiss,
         name="flag-dismiss",

@@ -445,6 +445,10 @@ ELIGIBILITY_REPLY_MIN_SAMPLES = 5
 # An invitation to review is valid about four months, with one reminder.
 REVIEW_INVITATION_DAYS = env.int("REVIEW_INVITATION_DAYS", default=122)
 REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=10)
+# Invoices older than this are registered (a service done, for loyalty) but
+# their client is not invited: a review tells of a recent experience
+# (reviews.services.invitations.invoice_too_old; shown on the transparency page).
+REVIEW_INVOICE_MAX_AGE_DAYS = env.int("REVIEW_INVOICE_MAX_AGE_DAYS", default=365)
 # Share of newly published reviews whose invoice is audited each night.
 REVIEW_AUDIT_RATE = env.float("REVIEW_AUDIT_RATE", default=0.05)
 # Removed reviews and their evidence are kept at least this long.

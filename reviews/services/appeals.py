@@ -18,6 +18,7 @@ from common.types import User
 from .. import emails
 from ..links import MANAGE_SALT
 from ..models import (
+    AdditionStatus,
     Appeal,
     AppealStatus,
     ModerationDecision,
@@ -25,6 +26,7 @@ from ..models import (
     ReviewStatus,
     ReviewUpdate,
 )
+from ..text_checks import text_check_reasons
 from . import moderation, stats, transitions
 
 APPEAL_WINDOW = timedelta(days=183)
@@ -75,11 +77,24 @@ def manage_link_renew(*, token: str, email: str) -> None:
 
 
 def review_add_update(*, review: Review, text: str) -> ReviewUpdate:
-    """The author adds a dated note; the original text never changes."""
+    """The author adds a dated note; the original text never changes.
+
+    The note runs the review's own text checks (``reviews.text_checks``:
+    contact details, the client's surname written out): passed, it is
+    published at once; failed, it waits for a moderator
+    (``AdditionStatus.PENDING``, its reasons kept) and is not shown until
+    published (``moderation.addition_moderate``). Raises ``ValidationError``
+    for a review no longer open to updates or a note too short or long."""
     if review.status not in (ReviewStatus.PUBLISHED, ReviewStatus.PENDING):
         raise ValidationError(_("This review can no longer be updated."))
     update = ReviewUpdate(review=review, text=text.strip())
     update.full_clean()
+    update.moderation_reasons = text_check_reasons(
+        update.text, client_name=review.invoice.client_name, shown_name=review.display_name
+    )
+    update.status = (
+        AdditionStatus.PENDING if update.moderation_reasons else AdditionStatus.PUBLISHED
+    )
     update.save()
     return update
 

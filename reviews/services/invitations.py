@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.signed_links import LinkError, row_from_token
 
@@ -21,9 +23,45 @@ from ..models import (
 )
 
 
+def invoice_max_age() -> timedelta:
+    """How old an invoice may be for its client to be invited
+    (``REVIEW_INVOICE_MAX_AGE_DAYS``, 365 days: "12 mois")."""
+    return timedelta(days=settings.REVIEW_INVOICE_MAX_AGE_DAYS)
+
+
+def invoice_max_age_months() -> int:
+    """:func:`invoice_max_age` in whole months, as people say it (365
+    days: 12)."""
+    return max(1, round(settings.REVIEW_INVOICE_MAX_AGE_DAYS * 12 / 365))
+
+
+def too_old_message() -> str:
+    """What the pro reads for an invoice registered without an invitation:
+    "facture de plus de 12 mois : pas d'invitation"."""
+    months = invoice_max_age_months()
+    return ngettext(
+        "invoice more than %(months)s month old: no invitation",
+        "invoice more than %(months)s months old: no invitation",
+        months,
+    ) % {"months": months}
+
+
+def invoice_too_old(issued_on: date, *, today: date | None = None) -> bool:
+    """An invoice issued on ``issued_on`` is past :func:`invoice_max_age`
+    on ``today`` (the local date by default): it is registered, but its
+    client is never invited, by the company's rule or by a client's request
+    (``reviews.services.requests``). Issued exactly ``max_age`` ago is
+    still in time."""
+    return issued_on < (today or timezone.localdate()) - invoice_max_age()
+
+
 def invitation_create(*, invoice: Invoice) -> ReviewInvitation:
     """Create the invitation of ``invoice`` and put its e-mail in the outbox,
-    in the caller's transaction (invoice form or import)."""
+    in the caller's transaction (invoice form or import). Raises
+    ``ValidationError`` for an invoice past :func:`invoice_max_age`: callers
+    check :func:`invoice_too_old` first and tell the pro why."""
+    if invoice_too_old(invoice.issued_on):
+        raise ValidationError(too_old_message())
     invitation = ReviewInvitation.objects.create(
         invoice=invoice,
         expires_at=timezone.now() + timedelta(days=settings.REVIEW_INVITATION_DAYS),

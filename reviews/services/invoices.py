@@ -60,12 +60,16 @@ def invoice_create(
     source: str = InvoiceSource.FORM,
 ) -> Invoice:
     """Register an invoice and, if the company's rule says so, invite its
-    client (the e-mail leaves after commit)."""
+    client (the e-mail leaves after commit). An invoice older than
+    ``REVIEW_INVOICE_MAX_AGE_DAYS`` is registered (a service done, counted
+    for loyalty) but never invited (``invitations.invoice_too_old``; the form and the
+    import report tell the pro)."""
     invoice = Invoice(company=company, created_by=actor, source=source, **fields)
     invoice.client_email = invoice.client_email.strip().lower()
     invoice.full_clean()
     invoice.save()
-    if settings_for(company).invites(invoice):
+    too_old = invitations.invoice_too_old(invoice.issued_on)
+    if not too_old and settings_for(company).invites(invoice):
         invitations.invitation_create(invoice=invoice)
     requests.review_requests_match(invoice=invoice)
     return invoice
@@ -123,6 +127,8 @@ class CsvReport:
     rows: list[dict] = field(default_factory=list)  # ready to import, with their "line"
     errors: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    # Numbers of invoices past REVIEW_INVOICE_MAX_AGE_DAYS: imported, not invited.
+    too_old: list[str] = field(default_factory=list)
     blank: int = 0
     created: int = 0
 
@@ -218,7 +224,8 @@ def _invoice_row(
 def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, int]) -> CsvReport:
     """Every row read into an invoice or line-numbered errors. Invoice
     numbers already registered, or repeated in the file, are skipped and
-    reported."""
+    reported; those older than ``REVIEW_INVOICE_MAX_AGE_DAYS`` are
+    imported and listed in ``too_old`` (no invitation)."""
     report = CsvReport(blank=sheet.blank)
     missing = invoice_columns.missing(columns)
     if missing:
@@ -243,6 +250,8 @@ def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, 
             continue
         seen.add(data["number"])
         report.rows.append(data)
+        if invitations.invoice_too_old(data["issued_on"], today=today):
+            report.too_old.append(data["number"])
     return report
 
 
@@ -393,6 +402,7 @@ def invoice_import_run(*, job_id: int, owner: str) -> bool:
                 status=InvoiceImport.Status.DONE,
                 created_count=report.created,
                 skipped=[*job.skipped, *report.duplicates],
+                not_invited=report.too_old,
             ):
                 raise LeaseLost
     except LeaseLost:

@@ -11,13 +11,18 @@ from common.types import User
 
 from .. import emails
 from ..models import (
+    PUBLISHED_REJECTION_NEEDS_NOTE,
+    REJECTION_NOTE_MIN,
+    AdditionStatus,
     ModerationDecision,
     RejectionReason,
     Reply,
     Review,
     ReviewFlag,
     ReviewStatus,
+    ReviewUpdate,
 )
+from ..text_checks import text_check_reasons
 from . import stats, transitions
 
 
@@ -27,7 +32,14 @@ def review_moderate(
 ) -> ModerationDecision:
     """Publish a review waiting in moderation, or reject a review (waiting,
     or published and flagged) for one reason of the published list. The
-    decision is recorded and the author told."""
+    decision is recorded and the author told.
+
+    Taking down a *published* review (after a flag, or a company's appeal)
+    also needs the note that justifies it — what was found, the evidence
+    seen — of at least ``REJECTION_NOTE_MIN`` characters, stored with the
+    decision: a reason from the list alone is not enough. Raises
+    ``ValidationError`` (code ``note_required``) and changes nothing
+    otherwise."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     allowed = {
         ModerationDecision.Decision.PUBLISH: (ReviewStatus.PENDING,),
@@ -37,6 +49,12 @@ def review_moderate(
         raise ValidationError(_("This review cannot take that decision now."))
     if decision == ModerationDecision.Decision.REJECT and reason not in RejectionReason.values:
         raise ValidationError(_("Choose the reason of the rejection in the list."))
+    if (
+        decision == ModerationDecision.Decision.REJECT
+        and review.status == ReviewStatus.PUBLISHED
+        and len(note.strip()) < REJECTION_NOTE_MIN
+    ):
+        raise ValidationError(PUBLISHED_REJECTION_NEEDS_NOTE, code="note_required")
     record = ModerationDecision.objects.create(
         review=review,
         decision=decision,
@@ -66,15 +84,44 @@ def review_moderate(
 
 
 def reply_save(*, review: Review, author: User, text: str) -> Reply:
-    """The company's one public reply; editing it marks it edited."""
+    """The company's one public reply; editing it marks it edited.
+
+    The reply runs the review's own text checks (``reviews.text_checks``):
+    contact details, and the client's name compared with the invoice's
+    client name — the page shows "Marc D.", so "Monsieur Durand" in a
+    reply is personal data. Passed, it is published; failed, it waits for
+    a moderator (``AdditionStatus.PENDING``, its reasons kept) and is not
+    shown until published (:func:`addition_moderate`). An edit is checked
+    the same way. Raises ``ValidationError`` for a text too short or long."""
     reply = Reply.objects.filter(review=review).first()
     if reply is None:
         reply = Reply(review=review, author=author, text=text.strip())
     else:
         reply.text, reply.author, reply.edited_at = text.strip(), author, timezone.now()
     reply.full_clean()
+    reply.moderation_reasons = text_check_reasons(
+        reply.text, client_name=review.invoice.client_name, shown_name=review.display_name
+    )
+    reply.status = AdditionStatus.PENDING if reply.moderation_reasons else AdditionStatus.PUBLISHED
+    reply.decided_at = reply.decided_by = None
     reply.save()
     return reply
+
+
+@transaction.atomic
+def addition_moderate(*, addition: ReviewUpdate | Reply, actor: User, publish: bool) -> None:
+    """A moderator publishes or rejects an author's update or a company's
+    reply held by the text checks (:func:`reply_save`,
+    ``appeals.review_add_update``); who and when are kept. Raises
+    ``ValidationError`` if it no longer waits (decided, or edited since)."""
+    model = type(addition)
+    moved = model.objects.filter(pk=addition.pk, status=AdditionStatus.PENDING).update(
+        status=AdditionStatus.PUBLISHED if publish else AdditionStatus.REJECTED,
+        decided_at=timezone.now(),
+        decided_by=actor,
+    )
+    if not moved:
+        raise ValidationError(_("This text no longer waits for moderation."))
 
 
 def flag_create(

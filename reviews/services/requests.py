@@ -72,8 +72,16 @@ def review_request_confirm(*, token: str) -> ReviewRequest:
 
 
 def _try_match(request: ReviewRequest) -> None:
+    """Invite the client of the invoice the request designates, unless it
+    is older than ``REVIEW_INVOICE_MAX_AGE_DAYS`` (the invoice form's own
+    limit, ``invitations.invoice_too_old``): then the request ends as
+    ``too_old``, and no invitation is created or sent again."""
     invoice = _match(request)
     if invoice is None:
+        return
+    if invitations.invoice_too_old(invoice.issued_on):
+        request.invoice, request.status = invoice, ReviewRequestStatus.TOO_OLD
+        request.save(update_fields=["invoice", "status"])
         return
     invitation = ReviewInvitation.objects.filter(invoice=invoice).first()
     if invitation is None:

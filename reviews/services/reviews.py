@@ -5,7 +5,6 @@ moderation."""
 from __future__ import annotations
 
 import hashlib
-import re
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -16,8 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.email_addresses import canonical_email, email_domain
+from common.formats import parse_phone
 from common.signed_links import LinkError, row_from_token
+from common.text import normalize_place
 from directory.models import Company
+from directory.quotes.models import QuoteRequest
 
 from .. import emails
 from ..links import RESUBMIT_SALT
@@ -25,6 +27,7 @@ from ..models import (
     FIXABLE_REJECTION_REASONS,
     Appeal,
     AppealStatus,
+    Invoice,
     ModerationCheck,
     ModerationDecision,
     NameMatchResult,
@@ -33,6 +36,8 @@ from ..models import (
     ReviewStatus,
 )
 from ..names import compare_names
+from ..text_checks import CONTACT_PATTERN as CONTACT_PATTERN
+from ..text_checks import hidden_name_words, text_check_reasons
 from . import sanctions, stats, transitions
 from .appeals import manage_link_max_age
 
@@ -43,16 +48,6 @@ PUBLIC_EMAIL_DOMAINS = frozenset(
     live.fr live.com msn.com orange.fr wanadoo.fr free.fr sfr.fr neuf.fr laposte.net
     bbox.fr numericable.fr icloud.com me.com aol.com protonmail.com proton.me gmx.fr gmx.com
     """.split()
-)
-# Contact details in a public text: an e-mail, a French phone number, a link.
-# The review form warns while typing with the same rules, mirrored in
-# static/js/review-form.js (tests/browser/test_review_form.py runs both on
-# the same samples); this one decides.
-CONTACT_PATTERN = re.compile(
-    r"[\w.+-]+@[\w-]+\.[\w.]+"
-    r"|(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b"
-    r"|\bhttps?://|\bwww\.\S+|\b[\w-]+\.(?:fr|com|net|org|io)\b",
-    re.IGNORECASE,
 )
 
 
@@ -135,19 +130,80 @@ def shares_company_domain(company: Company, email: str) -> bool:
     )
 
 
+def _e164(phone: str) -> str:
+    """A stored phone in E.164, "" if empty or not a number (rows written
+    before ``common.formats`` compare as they are, never as a link)."""
+    try:
+        return parse_phone(phone) if phone else ""
+    except ValidationError:
+        return ""
+
+
+def linked_person_reasons(invoice: Invoice) -> list[str]:
+    """The signs that the client of ``invoice`` may be one of its company's
+    people, beyond the addresses that refuse a review outright
+    (:func:`is_linked_to_company`) and the shared domain
+    (:func:`shares_company_domain`). Codes of ``ModerationCheck``, in a fixed
+    order; each sends the review to a moderator, never refuses it.
+
+    - ``linked_phone``: a phone of the client — the invoice's, or one given
+      in a quote request to this company from the same address — is the
+      company's phone, compared in E.164 (``common.formats.parse_phone``).
+      Members have no phone of their own on the platform: the company's is
+      the one known.
+    - ``linked_name_town``: the client bears a member's surname (a word of
+      the invoice's client name, ``reviews.text_checks.hidden_name_words``
+      with nothing shown, equals a word of a member's ``last_name``) *and*
+      lives in the company's town: the town of a quote request of theirs
+      to this company is the company's ``city`` (compared with
+      ``common.text.normalize_place``). Invoices carry no client address
+      and members none of theirs: the quote request is the only client town
+      the platform holds, and the company's town the only member town.
+      A shared surname alone (Martin, Bernard) proves nothing.
+
+    Three queries (members, quote requests, nothing else)."""
+    company = invoice.company
+    reasons = []
+    quotes = list(
+        QuoteRequest.objects.filter(
+            company=company, email__iexact=invoice.client_email
+        ).values_list("phone", "city")
+    )
+    client_phones = {_e164(phone) for phone in [invoice.client_phone, *(q[0] for q in quotes)]}
+    company_phone = _e164(company.phone)
+    if company_phone and company_phone in client_phones:
+        reasons.append(ModerationCheck.LINKED_PHONE.value)
+    surnames = {
+        word
+        for last_name in company.memberships.values_list("user__last_name", flat=True)
+        for word in hidden_name_words(last_name, "")
+    }
+    same_town = normalize_place(company.city) in {normalize_place(q[1]) for q in quotes}
+    if same_town and surnames & hidden_name_words(invoice.client_name, ""):
+        reasons.append(ModerationCheck.LINKED_NAME_TOWN.value)
+    return reasons
+
+
 def moderation_reasons(review: Review) -> list[str]:
     """The automatic checks a review did not pass (empty: publish now).
 
     The rating is not among them: a one-star and a five-star review take
-    the same path and the same delay.
+    the same path and the same delay. The text checks are those of updates
+    and replies (``reviews.text_checks``).
     """
     reasons = []
     if shares_company_domain(review.company, review.author_email):
         reasons.append(ModerationCheck.LINKED_DOMAIN.value)
+    reasons.extend(linked_person_reasons(review.invoice))
     if review.name_match == NameMatchResult.MISMATCH:
         reasons.append(ModerationCheck.NAME_MISMATCH.value)
-    if CONTACT_PATTERN.search(f"{review.title} {review.text}"):
-        reasons.append(ModerationCheck.CONTACT_DETAILS.value)
+    reasons.extend(
+        text_check_reasons(
+            f"{review.title} {review.text}",
+            client_name=review.invoice.client_name,
+            shown_name=review.display_name,
+        )
+    )
     duplicate = Review.objects.filter(text__iexact=review.text.strip()).exclude(pk=review.pk)
     if duplicate.exists():
         reasons.append(ModerationCheck.DUPLICATE_TEXT.value)

@@ -15,6 +15,7 @@ from ..selectors import (
     reviews_by_author,
     unpublished_reviews,
 )
+from ..services import invitations
 
 register = template.Library()
 
@@ -64,3 +65,22 @@ def my_reviews(user):
         fix = resubmit_token(review, decision_id) if decision_id else ""
         rows.append((review, manage_token(review), fix))
     return {"reviews": rows}
+
+
+@register.simple_tag
+def invoice_max_age_months() -> int:
+    """``REVIEW_INVOICE_MAX_AGE_DAYS`` in months (12): the age past which an
+    invoice's client is not invited."""
+    return invitations.invoice_max_age_months()
+
+
+@register.simple_tag
+def too_old_message() -> str:
+    """ "facture de plus de 12 mois : pas d'invitation"."""
+    return invitations.too_old_message()
+
+
+@register.filter
+def invoice_too_old(issued_on) -> bool:
+    """An invoice issued on this date is too old to invite its client."""
+    return invitations.invoice_too_old(issued_on)

@@ -30,6 +30,7 @@ from ..models import (
     Appeal,
 )
 from ..services import appeals, invitations, requests, reviews
+from ..text_checks import held_message
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -118,8 +119,13 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                 appeals.review_withdraw(review=review)
                 messages.success(request, _("Your review is withdrawn."))
             elif action == "update" and update_form.is_valid():
-                appeals.review_add_update(review=review, text=update_form.cleaned_data["text"])
-                messages.success(request, _("Your update is added."))
+                update = appeals.review_add_update(
+                    review=review, text=update_form.cleaned_data["text"]
+                )
+                if update.is_published:
+                    messages.success(request, _("Your update is added."))
+                else:
+                    messages.warning(request, held_message(update.moderation_reason_labels))
             elif action == "appeal" and appeal_form.is_valid():
                 appeals.appeal_create(
                     review=review, by=Appeal.By.AUTHOR, text=appeal_form.cleaned_data["text"]

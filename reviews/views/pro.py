@@ -37,8 +37,9 @@ from ..selectors import (
     company_reviews,
     invoice_columns_for,
 )
-from ..services import appeals, audits, moderation
+from ..services import appeals, audits, invitations, moderation
 from ..services import invoices as invoice_services
+from ..text_checks import held_message
 
 
 def _form_errors(form) -> str:
@@ -56,7 +57,11 @@ def invoices(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
         invoice = invoice_services.invoice_create(
             company=company, fields=form.cleaned_data, actor=request.user
         )
-        messages.success(request, _("Invoice %(number)s registered.") % {"number": invoice.number})
+        registered = _("Invoice %(number)s registered.") % {"number": invoice.number}
+        if invitations.invoice_too_old(invoice.issued_on):
+            messages.warning(request, f"{registered} {invitations.too_old_message().capitalize()}.")
+        else:
+            messages.success(request, registered)
         return redirect("reviews:invoices", company_id=company.pk)
     listing = company.invoices.select_related("invitation", "review")[:200]
     invited = company.invoices.filter(invitation__isnull=False).count()
@@ -269,13 +274,16 @@ def pro_reply(request: AuthenticatedHttpRequest, membership, review_id: int) -> 
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            moderation.reply_save(
+            reply = moderation.reply_save(
                 review=review, author=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Your reply is published."))
+            if reply.is_published:
+                messages.success(request, _("Your reply is published."))
+            else:
+                messages.warning(request, held_message(reply.moderation_reason_labels))
     else:
         messages.error(request, _form_errors(form))
     return redirect("reviews:pro-reviews", company_id=membership.company_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -21,8 +21,10 @@ from ..models import (
     Audit,
     AuditStatus,
     RejectionReason,
+    Reply,
     Review,
     ReviewFlag,
+    ReviewUpdate,
 )
 from ..name_explanation import explain_comparison
 from ..names import compare_names
@@ -77,7 +79,7 @@ def moderation_detail(request: AuthenticatedHttpRequest, review_id: int) -> Http
         ),
         pk=review_id,
     )
-    form = ModerationForm(request.POST or None)
+    form = ModerationForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         try:
             moderation.review_moderate(
@@ -114,6 +116,25 @@ def moderation_detail(request: AuthenticatedHttpRequest, review_id: int) -> Http
             "sanction": active_sanction(review.company),
         },
     )
+
+
+@moderation_required
+@require_POST
+def addition_decide(request: AuthenticatedHttpRequest, kind: str, addition_id: int) -> HttpResponse:
+    """Publish or reject an author's update (``kind`` "maj") or a
+    company's reply ("reponse") held by the text checks."""
+    model = {"maj": ReviewUpdate, "reponse": Reply}.get(kind)
+    if model is None:
+        raise Http404
+    addition = get_object_or_404(model, pk=addition_id)
+    publish = request.POST.get("publish") == "1"
+    try:
+        moderation.addition_moderate(addition=addition, actor=request.user, publish=publish)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Published.") if publish else _("Rejected: it stays hidden."))
+    return redirect("reviews:moderation")
 
 
 @moderation_required

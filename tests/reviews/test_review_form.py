@@ -491,7 +491,11 @@ def test_a_published_review_refused_after_a_flag_can_be_corrected(
     assert review.status == ReviewStatus.PUBLISHED
     with django_capture_on_commit_callbacks(execute=True):
         moderation.review_moderate(
-            review=review, actor=moderator, decision="reject", reason="personal_data"
+            review=review,
+            actor=moderator,
+            decision="reject",
+            reason="personal_data",
+            note="Le nom complet du voisin est cité.",
         )
     assert Company.objects.get(pk=review.company_id).review_count == 0
     client.post(resubmit_path(mail.outbox[-1].body), corrected())

@@ -75,14 +75,18 @@ def test_a_review_sent_to_moderation_records_the_failed_check(pending):
 def test_moderation_publish_and_reject_are_recorded(pending, moderator):
     moderation.review_moderate(review=pending, actor=moderator, decision="publish", note="Vu.")
     moderation.review_moderate(
-        review=pending, actor=moderator, decision="reject", reason="offensive", note="Insultes."
+        review=pending,
+        actor=moderator,
+        decision="reject",
+        reason="offensive",
+        note="Insultes envers le gérant.",
     )
     assert moves(pending) == [
         (None, "", "pending"),
         (moderator.pk, "pending", "published"),
         (moderator.pk, "published", "rejected"),
     ]
-    assert "Insultes." in pending.events.last().reason
+    assert "Insultes envers le gérant." in pending.events.last().reason
 
 
 def test_withdrawal_is_recorded(client, published):
@@ -119,7 +123,13 @@ def test_an_upheld_company_appeal_records_the_rejection(published, moderator, ca
         text="Ce client n'a jamais été facturé pour ce chantier.",
         appellant=cast.owner_a,
     )
-    appeals.appeal_decide(appeal=appeal, actor=moderator, upheld=True, reason="off_topic")
+    appeals.appeal_decide(
+        appeal=appeal,
+        actor=moderator,
+        upheld=True,
+        reason="off_topic",
+        note="La facture porte sur un autre chantier.",
+    )
     event = published.events.last()
     assert (event.actor, event.from_status, event.to_status) == (
         moderator,
