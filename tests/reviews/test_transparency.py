@@ -247,7 +247,11 @@ def test_flags_are_counted_by_outcome(client, cast, moderator):
     moderation.flag_create(review=removed, reason="offensive")
     moderation.flag_create(review=removed, reason="personal_data", by_company=True)
     moderation.review_moderate(
-        review=removed, actor=moderator, decision="reject", reason="offensive"
+        review=removed,
+        actor=moderator,
+        decision="reject",
+        reason="offensive",
+        note="Insulte envers l'artisan, signalée deux fois.",
     )
     moderation.flag_create(review=open_, reason="other")
     outcomes = flag_outcomes()
@@ -272,7 +276,11 @@ def test_a_flag_dismissed_before_a_later_rejection_stays_dismissed(cast, moderat
     # Weeks later, another reason: the earlier flag's outcome does not change.
     with time_machine.travel(timezone.now() + timedelta(days=20)):
         moderation.review_moderate(
-            review=review, actor=moderator, decision="reject", reason="advertising"
+            review=review,
+            actor=moderator,
+            decision="reject",
+            reason="advertising",
+            note="Lien vers un concurrent ajouté au texte.",
         )
     outcomes = flag_outcomes()
     assert (outcomes.upheld, outcomes.dismissed) == (0, 1)
