@@ -15,6 +15,7 @@ from ..selectors import (
     reviews_by_author,
     unpublished_reviews,
 )
+from ..services import retention
 
 register = template.Library()
 
@@ -64,3 +65,10 @@ def my_reviews(user):
         fix = resubmit_token(review, decision_id) if decision_id else ""
         rows.append((review, manage_token(review), fix))
     return {"reviews": rows}
+
+
+@register.simple_tag
+def retention_figures() -> dict[str, int]:
+    """The retention periods the nightly job applies (days), for
+    ``reviews/includes/retention_rule.html``."""
+    return retention.retention_figures()
