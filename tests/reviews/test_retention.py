@@ -25,11 +25,14 @@ from reviews.models import (
     Appeal,
     Audit,
     AuditScan,
+    InvitationPolicy,
     Invoice,
     Reply,
     Review,
     ReviewFlag,
+    ReviewInvitation,
     ReviewRequest,
+    ReviewSettings,
     ReviewStatus,
     ReviewUpdate,
 )
@@ -301,6 +304,23 @@ def test_the_client_data_of_an_invoice_never_reviewed_is_erased_after_the_window
     assert (kept.client_name, kept.client_phone) == ("Mme Sophie Martin", PHONE)
 
 
+def test_an_invoice_never_invited_is_erased_after_the_same_window(
+    cast, django_capture_on_commit_callbacks
+):
+    """Below the company's threshold: no invitation, the same window."""
+    ReviewSettings.objects.create(
+        company=cast.company_a, policy=InvitationPolicy.MIN_AMOUNT, min_amount=1000
+    )
+    window = settings.REVIEW_INVITATION_DAYS + settings.REVIEW_CLIENT_DATA_MARGIN_DAYS
+    with at(0):
+        invoice = register(cast, 1, django_capture_on_commit_callbacks, amount="200")
+    assert not ReviewInvitation.objects.filter(invoice=invoice).exists()
+    with at(window - 1):
+        assert retention.retention_apply().invoices_erased == 0
+    with at(window + 1):
+        assert retention.retention_apply().invoices_erased == 1
+
+
 def test_an_invitation_sent_later_keeps_the_client_data_until_it_expires(
     cast, django_capture_on_commit_callbacks
 ):
@@ -507,3 +527,86 @@ def test_the_privacy_policy_states_both_periods(client, settings):
     assert f"Conservés au moins {settings.REVIEW_RETENTION_DAYS} jours" in page
     assert "anonymisé" in page
     assert f"Effacées {settings.REVIEW_INVITATION_DAYS + 20} jours" in page
+
+
+# --- The migration: the scan an audit left on its invoice becomes its first AuditScan ---
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_each_audit_s_scan_to_its_list(cast):
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    names = [n for app, n in executor.loader.disk_migrations if app == "reviews"]
+    (mine,) = [n for n in names if n.endswith("retention_audit_scans_optional_amount")]
+    before = executor.loader.get_migration("reviews", mine).dependencies
+    (previous,) = [dep for dep in before if dep[0] == "reviews"]
+    leaves = executor.loader.graph.leaf_nodes("reviews")
+    try:
+        executor.migrate([previous])
+        old = executor.loader.project_state([previous]).apps
+        scan = private_storage().save("invoice/ancien.pdf", pdf())
+        invoice = old.get_model("reviews", "Invoice").objects.create(
+            company_id=cast.company_a.pk,
+            number="F-1",
+            issued_on="2026-01-05",
+            amount=100,
+            client_name="Luc Petit",
+            client_email="luc@example.org",
+            scan=scan,
+        )
+        untouched = old.get_model("reviews", "Invoice").objects.create(
+            company_id=cast.company_a.pk,
+            number="F-2",
+            issued_on="2026-01-05",
+            amount=100,
+            client_name="Ana Roux",
+            client_email="ana@example.org",
+            scan="invoice/registration.pdf",
+        )
+        review = old.get_model("reviews", "Review").objects.create(
+            company_id=cast.company_a.pk,
+            invoice_id=invoice.pk,
+            rating=4,
+            rating_reliability=4,
+            rating_quality=4,
+            rating_value=4,
+            rating_communication=4,
+            title="Bien",
+            text="x" * 60,
+            experience_date="2026-01-05",
+            author_name="Luc Petit",
+            author_email="luc@example.org",
+            declared_at=T0,
+            name_match="match",
+            name_score=1.0,
+            status="published",
+        )
+        audit = old.get_model("reviews", "Audit").objects.create(
+            review_id=review.pk, reason="sample", status="submitted", opened_at=T0, due_at=T0
+        )
+        sent = T0 + timedelta(days=3)
+        old.get_model("reviews", "AuditEvent").objects.create(
+            audit_id=audit.pk,
+            from_status="open",
+            to_status="submitted",
+            actor_id=cast.member_a.pk,
+            created_at=sent,
+        )
+        executor = MigrationExecutor(connection)
+        executor.migrate([("reviews", mine)])
+        new = executor.loader.project_state([("reviews", mine)]).apps
+        scans = list(
+            new.get_model("reviews", "AuditScan").objects.values_list(
+                "audit_id", "file", "sent_at", "sent_by_id"
+            )
+        )
+        assert scans == [(audit.pk, scan, sent, cast.member_a.pk)]
+        moved = new.get_model("reviews", "Invoice").objects.get(pk=invoice.pk)
+        assert moved.scan.name == ""
+        # An invoice never audited keeps the scan given at its registration.
+        kept = new.get_model("reviews", "Invoice").objects.get(pk=untouched.pk)
+        assert kept.scan.name == "invoice/registration.pdf"
+        assert private_storage().exists(scan)  # the file stays where it was
+    finally:
+        MigrationExecutor(connection).migrate(leaves)
