@@ -63,6 +63,7 @@ def site(cast, django_capture_on_commit_callbacks):
         "appeal_id": 1,
         "application_id": 1,
         "flag_id": 1,
+        "scan_id": 1,
         "step": 1,
         "reviews:write.token": write,
         "reviews:opt-out.token": write,
