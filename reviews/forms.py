@@ -45,6 +45,11 @@ RATING_FIELDS = (
 )
 
 
+AMOUNT_REQUIRED = _(
+    "Give the amount: your invitation rule invites the clients of invoices above an amount."
+)
+
+
 class InvoiceForm(forms.ModelForm):
     class Meta:
         model = Invoice
@@ -70,6 +75,15 @@ class InvoiceForm(forms.ModelForm):
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
+        # Optional (minimisation) unless the invitation rule compares amounts.
+        rule = ReviewSettings.objects.filter(company=company).first()
+        self.needs_amount = rule is not None and rule.needs_amount
+        self.fields["amount"].required = self.needs_amount
+        self.fields["amount"].error_messages["required"] = AMOUNT_REQUIRED
+        if not self.needs_amount:
+            self.fields["amount"].help_text = _(
+                "Optional: your invitation rule invites every client whatever the amount."
+            )
 
     def clean_issued_on(self):
         issued_on = self.cleaned_data["issued_on"]
@@ -112,7 +126,9 @@ class InvoiceColumnsForm(forms.Form):
     """Which column of the pro's file holds which field: one choice per
     field, each column at most once, with sample values to recognise them."""
 
-    def __init__(self, *args, sheet, initial_columns: dict[str, int], **kwargs):
+    def __init__(
+        self, *args, sheet, initial_columns: dict[str, int], needs_amount: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         choices = [("", _("— not in the file —"))]
         for column in range(sheet.width):
@@ -125,7 +141,7 @@ class InvoiceColumnsForm(forms.Form):
                 choices=choices,
                 coerce=int,
                 empty_value=None,
-                required=key in invoice_columns.REQUIRED,
+                required=key in invoice_columns.REQUIRED or (key == "amount" and needs_amount),
                 initial=initial_columns.get(key),
             )
 

@@ -24,7 +24,9 @@ FIELDS = {
     "client_email": _("Client e-mail"),
     "client_phone": _("Client phone"),
 }
-REQUIRED = ("number", "date", "amount", "client_name", "client_email")
+# The amount is required only by an invitation rule that compares amounts
+# (ReviewSettings.needs_amount): ``missing(..., needs_amount=True)``.
+REQUIRED = ("number", "date", "client_name", "client_email")
 
 # The French template's headers come first: they are what we write back.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -177,8 +179,10 @@ def recognise(header: tuple[str, ...]) -> dict[str, int]:
     return {field: found[0] for field, found in columns.items() if len(found) == 1}
 
 
-def missing(mapping: dict[str, int]) -> list[str]:
-    return [field for field in REQUIRED if field not in mapping]
+def missing(mapping: dict[str, int], *, needs_amount: bool = False) -> list[str]:
+    """The required fields no column was chosen for, in ``FIELDS`` order."""
+    required = {*REQUIRED, "amount"} if needs_amount else set(REQUIRED)
+    return [field for field in FIELDS if field in required and field not in mapping]
 
 
 def header_index(rows: tuple[Row, ...]) -> int:

@@ -62,8 +62,15 @@ class ReviewSettings(models.Model):
 
     def invites(self, invoice: Invoice) -> bool:
         if self.policy == InvitationPolicy.MIN_AMOUNT and self.min_amount is not None:
-            return invoice.amount >= self.min_amount
+            return invoice.amount is not None and invoice.amount >= self.min_amount
         return True
+
+    @property
+    def needs_amount(self) -> bool:
+        """The rule compares amounts: an invoice must then give its amount
+        (form and import refuse one without). Otherwise the amount is
+        optional: data minimisation, nothing needs it."""
+        return self.policy == InvitationPolicy.MIN_AMOUNT and self.min_amount is not None
 
 
 class InvoiceSource(models.TextChoices):
@@ -79,10 +86,14 @@ class Invoice(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
     number = models.CharField(_("invoice number"), max_length=50)
     issued_on = models.DateField(_("invoice date"))
+    # Optional unless the company's invitation rule compares amounts
+    # (ReviewSettings.needs_amount): data minimisation.
     amount = models.DecimalField(
         _("amount incl. tax (€)"),
         max_digits=10,
         decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     client_name = models.CharField(
@@ -107,6 +118,10 @@ class Invoice(models.Model):
         validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document],
     )
     source = models.CharField(max_length=5, choices=InvoiceSource.choices, default="form")
+    # When the retention job erased the client's name, company, e-mail,
+    # phone and scan (reviews.services.retention); the invoice's number,
+    # date and amount stay for the company's figures.
+    client_data_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -297,6 +312,10 @@ class Review(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_note = models.CharField(max_length=300, blank=True)
+    # When the retention job blanked the title, text and author of a review
+    # removed long enough ago (reviews.services.retention); its ratings,
+    # dates and history stay for the figures and the record.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -376,6 +395,8 @@ class Review(models.Model):
         """First name and initial: "Sophie M." — never the full name."""
         words = [w for w in self.author_name.replace(".", " ").split() if w]
         words = [w for w in words if normalize(w) not in CIVILITY_TITLES] or words
+        if not words:  # anonymised (reviews.services.retention)
+            return ""
         if len(words) == 1:
             return words[0].capitalize()
         return f"{words[0].capitalize()} {words[-1][0].upper()}."
@@ -672,6 +693,33 @@ class Audit(models.Model):
 
     def __str__(self) -> str:
         return f"audit of {self.review_id}"
+
+
+class AuditScan(WriteOnceModel):
+    """One scan of the invoice sent by the company for an audit. Every scan
+    is kept, each in its own file: a second one adds a row, never replaces
+    the first. Kept until the retention job erases the evidence of a
+    removed review (reviews.services.retention), file with row."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="scans")
+    file = models.FileField(
+        _("scan of the invoice"),
+        upload_to=private_upload_to,
+        storage=private_storage,
+        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document],
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("audit scan")
+        verbose_name_plural = _("audit scans")
+
+    def __str__(self) -> str:
+        return f"scan {self.pk} of audit {self.audit_id}"
 
 
 class AuditEvent(StatusEvent):

@@ -9,7 +9,7 @@ from celery import shared_task, uuid
 from common.jobs import periodic_job
 
 from .models import InvoiceImport
-from .services import audits, invitations, invoices, stats
+from .services import audits, invitations, invoices, retention, stats
 
 
 @periodic_job(period="day", soft_time_limit=30 * 60, time_limit=35 * 60)
@@ -28,6 +28,13 @@ def run_audits() -> dict:
     # The sample is drawn from the day (a seed), so a rerun draws the same.
     report = audits.audits_run()
     return {"opened": report.opened, "missed": report.missed}
+
+
+@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
+def apply_retention() -> dict:
+    # Each row is claimed by its marker (anonymised_at, client_data_erased_at):
+    # a rerun finds nothing left to do.
+    return retention.retention_apply().as_dict()
 
 
 # The import is all-or-nothing in one transaction and claimed by a

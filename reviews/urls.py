@@ -27,6 +27,11 @@ urlpatterns = [
         pro.invoice_scan,
         name="invoice-scan",
     ),
+    path(
+        "espace-pro/<int:company_id>/controles/scans/<int:scan_id>/",
+        pro.audit_scan,
+        name="audit-scan",
+    ),
     path("espace-pro/<int:company_id>/avis/", pro.pro_reviews, name="pro-reviews"),
     path(
         "espace-pro/<int:company_id>/avis/<int:review_id>/reponse/",

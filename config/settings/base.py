@@ -216,6 +216,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 3 * 60 * 60},
     },
+    # Removed reviews anonymised and their evidence deleted after
+    # REVIEW_RETENTION_DAYS; unreviewed invoices' client data erased.
+    "reviews-apply-retention": {
+        "task": "reviews.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=40),
+        "options": {"expires": 3 * 60 * 60},
+    },
     # Long jobs whose worker died: re-queued or failed within minutes
     # (common.leases); the invoice files' client data purged after
     # INVOICE_IMPORT_RETENTION whatever happened.
@@ -451,8 +458,13 @@ REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=10)
 REVIEW_INVOICE_MAX_AGE_DAYS = env.int("REVIEW_INVOICE_MAX_AGE_DAYS", default=365)
 # Share of newly published reviews whose invoice is audited each night.
 REVIEW_AUDIT_RATE = env.float("REVIEW_AUDIT_RATE", default=0.05)
-# Removed reviews and their evidence are kept at least this long.
+# Removed reviews and their evidence are kept at least this long (never
+# fewer than 365 days), then anonymised, their evidence deleted
+# (reviews.services.retention, nightly: reviews.tasks.apply_retention).
 REVIEW_RETENTION_DAYS = 366
+# The client data of an invoice never reviewed is erased this long after
+# its invitation could no longer be used (REVIEW_INVITATION_DAYS).
+REVIEW_CLIENT_DATA_MARGIN_DAYS = 30
 # Long jobs (common.leases): the client data of an invoice file is deleted
 # when its import ends, and after this long whatever became of the import
 # (reviews.tasks.purge_invoice_imports).

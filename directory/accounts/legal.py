@@ -28,6 +28,9 @@ def retention_periods() -> dict[str, int]:
         "review_invitation_days": settings.REVIEW_INVITATION_DAYS,
         "review_manage_link_days": settings.REVIEW_MANAGE_LINK_DAYS,
         "removed_review_days": settings.REVIEW_RETENTION_DAYS,
+        "unreviewed_invoice_days": (
+            settings.REVIEW_INVITATION_DAYS + settings.REVIEW_CLIENT_DATA_MARGIN_DAYS
+        ),
         "team_invitation_days": settings.DIRECTORY_INVITATION_MAX_AGE_DAYS,
     }
 

@@ -21,7 +21,16 @@ from common.types import User
 from directory.models import Company
 
 from .. import emails
-from ..models import Audit, AuditReason, AuditStatus, Invoice, Review, ReviewStatus, Strike
+from ..models import (
+    Audit,
+    AuditReason,
+    AuditScan,
+    AuditStatus,
+    Invoice,
+    Review,
+    ReviewStatus,
+    Strike,
+)
 from . import stats, transitions
 
 AUDIT_DAYS = 15
@@ -222,14 +231,17 @@ def audits_run(*, now=None, seed=None) -> AuditReport:
 
 @transaction.atomic
 def audit_submit_scan(*, audit: Audit, upload, actor: User | None = None) -> None:
-    """The company (``actor``: the member) sends the invoice's scan."""
-    audit = Audit.objects.select_for_update().select_related("review__invoice").get(pk=audit.pk)
+    """The company (``actor``: the member) sends the invoice's scan. Each
+    scan is a new :class:`AuditScan` with its own file: a second scan is
+    added to the first, never written over it (the evidence of the audit).
+    Raises ValidationError for a closed audit or a file that is not a
+    PDF, JPEG or PNG document."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
     if audit.status not in (AuditStatus.OPEN, AuditStatus.SUBMITTED):
         raise ValidationError(_("This audit is closed."))
-    invoice = audit.review.invoice
-    invoice.scan = upload
-    invoice.full_clean()
-    invoice.save(update_fields=["scan"])
+    scan = AuditScan(audit=audit, file=upload, sent_by=actor)
+    scan.full_clean(exclude=["audit"])
+    scan.save()
     again = audit.status == AuditStatus.SUBMITTED
     why = (
         _("Another scan of the invoice was sent.")

@@ -41,6 +41,10 @@ from . import invitations, requests
 
 logger = logging.getLogger(__name__)
 
+# The company's invitation rule compares amounts: an invoice must give one.
+AMOUNT_NEEDED = gettext_lazy(
+    "the amount is missing: your invitation rule invites the clients of invoices above an amount"
+)
 # What is left of "1 234,56 €" after a comma delimiter split it.
 CENTS = re.compile(r"\d{1,2}\s*(?:€|eur)?", re.IGNORECASE | re.ASCII)
 # The columns of the file the worker imports, after the pro's preview.
@@ -63,13 +67,17 @@ def invoice_create(
     client (the e-mail leaves after commit). An invoice older than
     ``REVIEW_INVOICE_MAX_AGE_DAYS`` is registered (a service done, counted
     for loyalty) but never invited (``invitations.invoice_too_old``; the form and the
-    import report tell the pro)."""
+    import report tell the pro). Raises ValidationError for invalid fields,
+    or no amount when the rule compares amounts."""
     invoice = Invoice(company=company, created_by=actor, source=source, **fields)
     invoice.client_email = invoice.client_email.strip().lower()
     invoice.full_clean()
+    rule = settings_for(company)
+    if rule.needs_amount and invoice.amount is None:
+        raise ValidationError({"amount": AMOUNT_NEEDED})
     invoice.save()
     too_old = invitations.invoice_too_old(invoice.issued_on)
-    if not too_old and settings_for(company).invites(invoice):
+    if not too_old and rule.invites(invoice):
         invitations.invitation_create(invoice=invoice)
     requests.review_requests_match(invoice=invoice)
     return invoice
@@ -155,7 +163,12 @@ def invoice_column_mapping_save(
 
 
 def _invoice_row(
-    line: int, cells: tuple[str, ...], columns: dict[str, int], width: int, today: date
+    line: int,
+    cells: tuple[str, ...],
+    columns: dict[str, int],
+    width: int,
+    today: date,
+    needs_amount: bool = False,
 ) -> tuple[dict | None, list[str]]:
     values = {
         key: cells[columns[key]] if columns.get(key, len(cells)) < len(cells) else ""
@@ -173,10 +186,15 @@ def _invoice_row(
         issued_on = parse_date(values["date"], today=today)
     except ValueError as error:
         problems.append(str(error))
-    try:
-        amount = parse_amount(values["amount"])
-    except ValueError as error:
-        problems.append(str(error))
+    if not values["amount"].strip():
+        # Optional (minimisation) unless the rule compares amounts.
+        if needs_amount:
+            problems.append(str(AMOUNT_NEEDED))
+    else:
+        try:
+            amount = parse_amount(values["amount"])
+        except ValueError as error:
+            problems.append(str(error))
     if not values["client_name"]:
         problems.append(_("the client name is missing"))
     try:
@@ -227,7 +245,8 @@ def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, 
     reported; those older than ``REVIEW_INVOICE_MAX_AGE_DAYS`` are
     imported and listed in ``too_old`` (no invitation)."""
     report = CsvReport(blank=sheet.blank)
-    missing = invoice_columns.missing(columns)
+    needs_amount = settings_for(company).needs_amount
+    missing = invoice_columns.missing(columns, needs_amount=needs_amount)
     if missing:
         report.errors.append(
             _("Columns not recognised: %(columns)s. Choose them below or use the template.")
@@ -241,7 +260,9 @@ def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, 
     seen: set[str] = set()
     today = timezone.localdate()
     for row in sheet.rows:
-        data, errors = _invoice_row(row.line, row.cells, columns, len(sheet.header), today)
+        data, errors = _invoice_row(
+            row.line, row.cells, columns, len(sheet.header), today, needs_amount
+        )
         if errors:
             report.errors.extend(errors)
             continue
@@ -266,7 +287,7 @@ def invoices_file_content(report: CsvReport) -> str:
             [
                 data["number"],
                 data["issued_on"].isoformat(),
-                str(data["amount"]),
+                "" if data["amount"] is None else str(data["amount"]),
                 data["client_name"],
                 data["client_company"],
                 data["client_email"],

@@ -15,7 +15,7 @@ from ..selectors import (
     reviews_by_author,
     unpublished_reviews,
 )
-from ..services import invitations
+from ..services import invitations, retention
 
 register = template.Library()
 
@@ -84,3 +84,10 @@ def too_old_message() -> str:
 def invoice_too_old(issued_on) -> bool:
     """An invoice issued on this date is too old to invite its client."""
     return invitations.invoice_too_old(issued_on)
+
+
+@register.simple_tag
+def retention_figures() -> dict[str, int]:
+    """The retention periods the nightly job applies (days), for
+    ``reviews/includes/retention_rule.html``."""
+    return retention.retention_figures()

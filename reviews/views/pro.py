@@ -30,6 +30,7 @@ from ..invoice_files import InvoiceFileError
 from ..models import (
     Appeal,
     Audit,
+    AuditScan,
     AuditStatus,
     Invoice,
 )
@@ -110,6 +111,7 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
     import everything at once or nothing."""
     company = membership.company
     key = _import_key(company)
+    needs_amount = invoice_services.settings_for(company).needs_amount
     stored = request.session.get(key)
     form = InvoiceImportForm(request.POST or None, request.FILES or None)
     sheet = columns = report = columns_form = None
@@ -138,7 +140,9 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
             del request.session[key]
             return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=job.pk)
     elif step == "columns" and request.method == "POST":
-        columns_form = InvoiceColumnsForm(request.POST, sheet=sheet, initial_columns=columns)
+        columns_form = InvoiceColumnsForm(
+            request.POST, sheet=sheet, initial_columns=columns, needs_amount=needs_amount
+        )
         if columns_form.is_valid():
             columns = columns_form.chosen
             invoice_services.invoice_column_mapping_save(
@@ -148,7 +152,9 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
             columns_form = None
             report = invoice_services.invoices_check(company=company, sheet=sheet, columns=columns)
     elif step == "review":
-        columns_form = InvoiceColumnsForm(sheet=sheet, initial_columns=columns)
+        columns_form = InvoiceColumnsForm(
+            sheet=sheet, initial_columns=columns, needs_amount=needs_amount
+        )
     elif request.method == "POST" and form.is_valid():
         try:
             sheet = invoice_services.invoice_sheet_read(content=form.cleaned_data["file"].read())
@@ -158,8 +164,10 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
             columns = invoice_columns_for(company=company, header=sheet.header, width=sheet.width)
             report = invoice_services.invoices_check(company=company, sheet=sheet, columns=columns)
             request.session[key] = {"sheet": sheet.to_session(), "columns": columns}
-            if invoice_columns.missing(columns):
-                columns_form = InvoiceColumnsForm(sheet=sheet, initial_columns=columns)
+            if invoice_columns.missing(columns, needs_amount=needs_amount):
+                columns_form = InvoiceColumnsForm(
+                    sheet=sheet, initial_columns=columns, needs_amount=needs_amount
+                )
     if columns_form is not None:
         return render(
             request,
@@ -169,7 +177,8 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
                 "company": company,
                 "columns_form": columns_form,
                 "missing": [
-                    invoice_columns.FIELDS[field] for field in invoice_columns.missing(columns)
+                    invoice_columns.FIELDS[field]
+                    for field in invoice_columns.missing(columns, needs_amount=needs_amount)
                 ],
                 "sheet": sheet,
             },
@@ -251,6 +260,16 @@ def invoice_scan(request: HttpRequest, company_id: int, invoice_id: int) -> Http
     )
 
 
+@require_safe
+def audit_scan(request: HttpRequest, company_id: int, scan_id: int) -> HttpResponse:
+    """One scan sent for a document audit: the company's members and the
+    staff who decide audits (``reviews.view_invoice``) only."""
+    scan = get_object_or_404(AuditScan, pk=scan_id, audit__review__company_id=company_id)
+    return private_file_response(
+        request, scan.file, company_id=company_id, staff_permission="reviews.view_invoice"
+    )
+
+
 @member_view
 @require_safe
 def pro_reviews(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
@@ -315,8 +334,10 @@ def pro_flag(request: AuthenticatedHttpRequest, membership, review_id: int) -> H
 def pro_audits(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
     """The company's open audits: send the scan of each invoice asked for."""
 
-    company_audits = Audit.objects.filter(review__company=membership.company).select_related(
-        "review__invoice"
+    company_audits = (
+        Audit.objects.filter(review__company=membership.company)
+        .select_related("review__invoice")
+        .prefetch_related("scans")
     )
     form = ScanForm(request.POST or None, request.FILES or None)
     if request.method == "POST":

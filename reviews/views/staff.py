@@ -163,8 +163,10 @@ def staff_audits(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Audit decided."))
         return redirect("reviews:staff-audits")
-    submitted = Audit.objects.filter(status=AuditStatus.SUBMITTED).select_related(
-        "review__invoice__company"
+    submitted = (
+        Audit.objects.filter(status=AuditStatus.SUBMITTED)
+        .select_related("review__invoice__company")
+        .prefetch_related("scans")
     )
     open_audits = Audit.objects.filter(status=AuditStatus.OPEN).count()
     return render(

@@ -65,6 +65,7 @@ def site(cast, django_capture_on_commit_callbacks):
         "flag_id": 1,
         "addition_id": 1,
         "reviews:addition-decide.kind": "maj",
+        "scan_id": 1,
         "step": 1,
         "reviews:write.token": write,
         "reviews:opt-out.token": write,

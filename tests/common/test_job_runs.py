@@ -42,6 +42,7 @@ PERIODIC = [
     "reviews.tasks.send_reminders",
     "reviews.tasks.refresh_review_stats",
     "reviews.tasks.run_audits",
+    "reviews.tasks.apply_retention",
     "eligibility.tasks.rescreen_companies",
     "directory.taxonomy.tasks.refresh_profession_counts",
     "directory.quotes.tasks.purge_unconfirmed_quote_requests",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from common.text import normalize
 from reviews import invoice_columns
 from reviews.invoice_files import Row
-from reviews.models import Invoice, InvoiceColumnMapping
+from reviews.models import InvitationPolicy, Invoice, InvoiceColumnMapping, ReviewSettings
 from reviews.selectors import invoice_columns_for
 from tests.conftest import PASSWORD
 from tests.reviews.invoice_files_helpers import xlsx
@@ -114,6 +114,15 @@ def pro(client, cast):
     return client
 
 
+@pytest.fixture
+def amount_rule(cast):
+    """Company A invites the clients of invoices above €500: its files
+    must give the amount (the amount is optional otherwise)."""
+    ReviewSettings.objects.create(
+        company=cast.company_a, policy=InvitationPolicy.MIN_AMOUNT, min_amount=500
+    )
+
+
 def url(company) -> str:
     return reverse("reviews:invoice-import", args=[company.pk])
 
@@ -135,7 +144,7 @@ def confirm(client, company, capture):
 
 @pytest.mark.django_db
 def test_unrecognised_headers_go_through_the_mapping_step_then_import(
-    pro, cast, django_capture_on_commit_callbacks
+    pro, cast, amount_rule, django_capture_on_commit_callbacks
 ):
     page = send_file(pro, cast.company_a, UNKNOWN + ROWS).content.decode()
     assert "Quelle colonne contient quoi ?" in page
@@ -217,7 +226,9 @@ def test_one_company_never_sees_another_s_mapping(client, pro, cast):
         ({**CHOICE, "amount": "x"}, "Sélectionnez un choix valide"),
     ],
 )
-def test_a_wrong_choice_is_refused_and_nothing_is_remembered(pro, cast, choice, message):
+def test_a_wrong_choice_is_refused_and_nothing_is_remembered(
+    pro, cast, amount_rule, choice, message
+):
     send_file(pro, cast.company_a, UNKNOWN + ROWS)
     page = choose(pro, cast.company_a, choice).content.decode()
     assert message in page
@@ -238,7 +249,7 @@ def test_columns_can_be_reviewed_from_the_preview(pro, cast):
 
 
 @pytest.mark.django_db
-def test_ambiguous_headers_ask_the_pro(pro, cast):
+def test_ambiguous_headers_ask_the_pro(pro, cast, amount_rule):
     header = "N° facture;Date;Montant;Total TTC;Client;E-mail\n"
     page = send_file(pro, cast.company_a, header + "F-1;14/03/2025;100;120;Luc;l@example.org\n")
     assert "Colonnes non reconnues : Montant TTC" in page.content.decode()
