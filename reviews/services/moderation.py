@@ -18,7 +18,7 @@ from ..models import (
     ReviewFlag,
     ReviewStatus,
 )
-from . import stats, transitions
+from . import ledger, stats, transitions
 
 
 @transaction.atomic
@@ -43,6 +43,19 @@ def review_moderate(
         reason=reason if decision == ModerationDecision.Decision.REJECT else "",
         note=note.strip(),
         decided_by=actor,
+    )
+    ledger.append(
+        [
+            ledger.decision_entry(
+                review_id=review.pk,
+                decision_id=record.pk,
+                decision=record.decision,
+                reason=record.reason,
+                note=record.note,
+                actor_id=actor.pk,
+                at=record.created_at,
+            )
+        ]
     )
     now = timezone.now()
     was_published = review.status == ReviewStatus.PUBLISHED
