@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -396,18 +397,56 @@ def test_the_backfill_rebuilds_the_same_chains_from_the_history(long_chain):
     assert verify(long_chain)[0] == 0
 
 
-def test_the_backfill_covers_audits_and_sanctions(cast, published, moderator, settings):
-    settings.REVIEW_AUDIT_RATE = 1.0
-    audits.audits_open(seed=1)
-    sanction = sanctions.sanction_create(company=cast.company_a, actor=moderator, reason="Faux.")
-    sanctions.sanction_lift(sanction=sanction, actor=moderator)
-    before = chain(published)
-    assert [k for k, _p in before] == ["status", "audit", "sanction", "sanction"]
+def backfill_again() -> None:
     ReviewLogEntry.objects.all().delete()
     importlib.import_module("reviews.migrations.0010_review_log_backfill").backfill(
         django_apps, None
     )
-    assert chain(published) == before
+
+
+def test_the_backfill_covers_audits_and_sanctions(
+    client, cast, published, moderator, settings, django_capture_on_commit_callbacks
+):
+    from reviews.services import invoices
+
+    settings.REVIEW_AUDIT_RATE = 1.0
+    audits.audits_open(seed=1)
+    sanction = sanctions.sanction_create(company=cast.company_a, actor=moderator, reason="Faux.")
+    sanctions.sanction_lift(sanction=sanction, actor=moderator)
+    # A review written after the sanction: not in its chain.
+    with django_capture_on_commit_callbacks(execute=True):
+        invoices.invoice_create(
+            company=cast.company_a,
+            fields={
+                "number": "F-2",
+                "issued_on": "2026-10-10",
+                "amount": "1000",
+                "client_name": "Luc Petit",
+                "client_email": "luc@example.org",
+            },
+            actor=None,
+        )
+    client.post(review_path(), {**REVIEW, "author_name": "Luc Petit"})
+    later = Review.objects.exclude(pk=published.pk).get()
+    before = chain(published), chain(later)
+    assert [k for k, _p in before[0]] == ["status", "audit", "sanction", "sanction"]
+    assert [k for k, _p in before[1]] == ["status"]
+    backfill_again()
+    assert (chain(published), chain(later)) == before
+
+
+def test_the_backfill_keeps_a_decision_before_its_move_at_one_instant(
+    pending, moderator, time_machine
+):
+    time_machine.move_to(timezone.now() + timedelta(days=1), tick=False)
+    moderation.review_moderate(
+        review=pending, actor=moderator, decision="reject", reason="name_mismatch"
+    )
+    before = chain(pending)
+    assert [k for k, _p in before] == ["status", "decision", "status"]
+    assert before[1][1]["at"] == before[2][1]["at"]  # the same instant
+    backfill_again()
+    assert chain(pending) == before
 
 
 # --- What staff see -----------------------------------------------------------
@@ -468,3 +507,36 @@ def test_the_history_page_queries_do_not_grow_with_the_chain(client, pending, mo
     with CaptureQueriesContext(connection) as long:
         client.get(url)
     assert len(long.captured_queries) == len(short.captured_queries)
+
+
+def test_the_backfill_migration_runs_on_existing_reviews(long_chain):
+    """The migration's function with its historical models (the state
+    after 0009), on reviews that have a history and no record yet."""
+    from django.db.migrations.loader import MigrationLoader
+
+    expected = chain(long_chain)
+    state = MigrationLoader(connection).project_state(
+        ("reviews", "0009_review_log_and_invitation_rule_changes")
+    )
+    ReviewLogEntry.objects.all().delete()
+    migration = importlib.import_module("reviews.migrations.0010_review_log_backfill")
+    migration.backfill(state.apps, None)
+    assert chain(long_chain) == expected
+    assert verify(long_chain)[0] == 0
+
+
+def test_the_hash_is_sha256_of_the_link_and_the_canonical_payload():
+    """The algorithm chains already written rely on (a fixed vector): keys
+    sorted, no spaces, UTF-8, dates in UTC."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime(2026, 11, 30, 7, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    payload = {"to": "publiée", "at": ledger.iso(at), "actor": None}
+    assert ledger.canonical(payload) == (
+        '{"actor":null,"at":"2026-11-30T06:00:00.000000+00:00","to":"publiée"}'
+    )
+    assert ledger.entry_hash(ledger.GENESIS, payload) == (
+        "3e2ebe37284e3483d58253989856b9b77936e15ca4e1f066d45f1415c13d2caa"
+    )
+    assert ledger.iso(datetime(2026, 1, 1, tzinfo=UTC)) == "2026-01-01T00:00:00.000000+00:00"
