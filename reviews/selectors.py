@@ -276,6 +276,7 @@ def invitation_ratio(company: Company, now=None) -> dict | None:
     )
     row = (
         Company.objects.filter(pk=company.pk)
+        .order_by()
         .annotate(
             invoiced=counted(recent),
             invited=counted(recent.filter(invitation__isnull=False)),
