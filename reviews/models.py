@@ -891,3 +891,73 @@ class InvoiceColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"columns {self.signature[:8]} of {self.company_id}"
+
+
+# --- The tamper-evident record of a review (issue 12, reviews.ledger) -------
+
+
+class LedgerKind(models.TextChoices):
+    """What a ledger entry records (``ReviewLogEntry.kind``)."""
+
+    STATUS = "status", _("Status of the review")
+    DECISION = "decision", _("Moderation decision")
+    AUDIT = "audit", _("Document audit")
+    APPEAL = "appeal", _("Appeal")
+    SANCTION = "sanction", _("Company sanction")
+
+
+class ReviewLogEntry(WriteOnceModel):
+    """One entry of a review's chain: ``seq`` counts from 1 per review,
+    ``payload`` is what happened (codes, ids, ISO dates; free texts only as
+    a SHA-256 digest, so the chain holds no personal data), ``hash`` is
+    SHA-256(``prev_hash`` + canonical JSON of ``payload``) in hex and
+    ``prev_hash`` the hash of entry ``seq - 1`` (64 zeros for the first).
+    Appended only by ``reviews.ledger``; checked by ``verify_review_log``."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="log_entries")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=LedgerKind.choices)
+    payload = models.JSONField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["review", "seq"]
+        verbose_name = _("review log entry")
+        verbose_name_plural = _("review log")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "seq"], name="review_log_one_entry_per_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"review {self.review_id} #{self.seq} {self.kind}"
+
+
+class InvitationRuleChange(WriteOnceModel):
+    """A change of a company's invitation rule (``ReviewSettings``): who,
+    when, from, to. Write-once; recorded by
+    ``reviews.services.invoices.invitation_rule_save``."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="invitation_rule_changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    from_policy = models.CharField(max_length=12, choices=InvitationPolicy.choices)
+    from_min_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    to_policy = models.CharField(max_length=12, choices=InvitationPolicy.choices)
+    to_min_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("invitation rule change")
+        verbose_name_plural = _("invitation rule changes")
+
+    def __str__(self) -> str:
+        return f"rule of {self.company_id}: {self.from_policy}→{self.to_policy}"

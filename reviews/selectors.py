@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import (
     Avg,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
     TextField,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.types import User
 from directory.models import Company
@@ -26,10 +29,19 @@ from .models import (
     AdditionStatus,
     Appeal,
     AppealStatus,
+    AuditEvent,
+    AuditStatus,
+    InvitationPolicy,
+    InvitationRuleChange,
+    Invoice,
+    LedgerKind,
     ModerationDecision,
+    RejectionReason,
     Reply,
     Review,
+    ReviewEvent,
     ReviewFlag,
+    ReviewLogEntry,
     ReviewRequest,
     ReviewRequestStatus,
     ReviewStatus,
@@ -37,6 +49,7 @@ from .models import (
     Sanction,
     Strike,
 )
+from .services.ledger import digest
 
 
 def invoice_columns_for(*, company: Company, header: tuple[str, ...], width: int) -> dict[str, int]:
@@ -224,6 +237,129 @@ def invitation_ratios(limit: int = 50):
         .values("trade_name", "registered", "invited")
         .order_by("invited", "-registered")[:limit]
     )
+
+
+# The window of the invited / invoiced ratio shown on a company's page.
+INVITATION_RATIO_WINDOW = timedelta(days=365)
+
+
+def invitation_ratio(company: Company, now=None) -> dict | None:
+    """The company's invitation rule and how it was applied, for its public
+    page (issue 12, "Invitation rule"): ``invoiced`` (invoices registered
+    over the last 12 months, ``INVITATION_RATIO_WINDOW``), ``invited`` (of
+    those, the ones whose client got an invitation), ``percent`` (rounded,
+    0-100), ``policy`` and ``min_amount`` (the rule today; None when never
+    saved: every client is invited) and ``changed_at`` (its last change, or
+    None). None when no invoice was registered in the window. One query."""
+    since = (now or timezone.now()) - INVITATION_RATIO_WINDOW
+    recent = Invoice.objects.filter(company=OuterRef("pk"), created_at__gte=since)
+
+    def counted(invoices: QuerySet[Invoice]) -> Coalesce:
+        total = invoices.order_by().values("company").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(total), 0)
+
+    last_change = InvitationRuleChange.objects.filter(company=OuterRef("pk")).order_by(
+        "-changed_at", "-pk"
+    )
+    row = (
+        Company.objects.filter(pk=company.pk)
+        .order_by()
+        .annotate(
+            invoiced=counted(recent),
+            invited=counted(recent.filter(invitation__isnull=False)),
+            policy=F("review_settings__policy"),
+            min_amount=F("review_settings__min_amount"),
+            changed_at=Subquery(last_change.values("changed_at")[:1]),
+        )
+        .values("invoiced", "invited", "policy", "min_amount", "changed_at")
+        .first()
+    )
+    if not row or not row["invoiced"]:
+        return None
+    return {
+        **row,
+        "policy": row["policy"] or InvitationPolicy.ALL,
+        "percent": round(100 * row["invited"] / row["invoiced"]),
+    }
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of a review's history on the staff page: entry ``seq``,
+    when, ``what`` happened (French labels), ``actor`` (None: the system or
+    the author's private link), ``reason`` (the text recorded with a move;
+    ``reason_altered`` when it no longer matches the digest chained)."""
+
+    seq: int
+    at: datetime
+    what: str
+    actor: User | None
+    reason: str
+    reason_altered: bool
+
+
+def _label(choices, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+def _what(entry: ReviewLogEntry) -> str:
+    data = entry.payload
+    if entry.kind == LedgerKind.STATUS:
+        to = _label(ReviewStatus, data.get("to", ""))
+        if not data.get("from"):
+            return _("Status: %(to)s") % {"to": to}
+        return _("Status: %(from)s → %(to)s") % {
+            "from": _label(ReviewStatus, data["from"]),
+            "to": to,
+        }
+    if entry.kind == LedgerKind.AUDIT:
+        to = _label(AuditStatus, data.get("to", ""))
+        if not data.get("from"):
+            return _("Document audit: %(to)s") % {"to": to}
+        return _("Document audit: %(from)s → %(to)s") % {
+            "from": _label(AuditStatus, data["from"]),
+            "to": to,
+        }
+    if entry.kind == LedgerKind.DECISION:
+        what = _("Moderation decision: %(decision)s") % {
+            "decision": _label(ModerationDecision.Decision, data.get("decision", ""))
+        }
+        if data.get("reason"):
+            what += f" · {_label(RejectionReason, data['reason'])}"
+        return what
+    if entry.kind == LedgerKind.APPEAL:
+        by = _label(Appeal.By, data.get("by", ""))
+        return _("Appeal (%(by)s): %(status)s") % {
+            "by": by,
+            "status": _label(AppealStatus, data.get("status", "")),
+        }
+    if entry.kind == LedgerKind.SANCTION:
+        if data.get("action") == "lifted":
+            return str(_("Company sanction lifted"))
+        return str(_("Company sanction: public warning, new reviews frozen"))
+    return entry.kind
+
+
+def review_history(review: Review) -> list[HistoryLine]:
+    """The record of ``review`` in order (``ReviewLogEntry``, oldest first)
+    as lines for staff, in three queries (the entries with their actor, the
+    texts of its status moves, of its audit's moves)."""
+    entries = list(review.log_entries.select_related("actor").order_by("seq"))
+    reasons = dict(ReviewEvent.objects.filter(review=review).values_list("pk", "reason"))
+    audit_reasons = dict(
+        AuditEvent.objects.filter(audit__review=review).values_list("pk", "reason")
+    )
+    lines = []
+    for entry in entries:
+        source = audit_reasons if entry.kind == LedgerKind.AUDIT else reasons
+        reason = ""
+        if entry.kind in (LedgerKind.STATUS, LedgerKind.AUDIT):
+            reason = source.get(entry.payload.get("event"), "")
+        altered = bool(reason) and digest(reason) != entry.payload.get("reason_sha256")
+        lines.append(
+            HistoryLine(entry.seq, entry.created_at, _what(entry), entry.actor, reason, altered)
+        )
+    return lines
 
 
 def strikes_by_company(limit: int = 50):

@@ -211,6 +211,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=45),
         "options": {"expires": 3 * 60 * 60},
     },
+    # The tamper-evident record of the reviews: every chain checked, each
+    # break logged (reviews.services.ledger).
+    "reviews-verify-log": {
+        "task": "reviews.tasks.verify_review_log",
+        "schedule": crontab(hour=4, minute=10),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "reviews-refresh-stats": {
         "task": "reviews.tasks.refresh_review_stats",
         "schedule": crontab(hour=2, minute=30),

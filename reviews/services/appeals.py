@@ -27,7 +27,7 @@ from ..models import (
     ReviewUpdate,
 )
 from ..text_checks import text_check_reasons
-from . import moderation, stats, transitions
+from . import ledger, moderation, stats, transitions
 
 APPEAL_WINDOW = timedelta(days=183)
 
@@ -117,9 +117,11 @@ def review_withdraw(*, review: Review) -> None:
         stats.company_review_stats_refresh(company_ids=[review.company_id])
 
 
+@transaction.atomic
 def appeal_create(*, review: Review, by: str, text: str, appellant=None) -> Appeal:
     """Within 6 months of the last decision: the author against a
-    rejection, the company against a publication."""
+    rejection, the company against a publication. Chained in the review's
+    record (``ledger``)."""
     last = review.decisions.order_by("-created_at").first()
     decided_at = last.created_at if last else review.published_at or review.created_at
     if timezone.now() - decided_at > APPEAL_WINDOW:
@@ -133,7 +135,19 @@ def appeal_create(*, review: Review, by: str, text: str, appellant=None) -> Appe
     appeal = Appeal(review=review, by=by, text=text.strip(), appellant=appellant)
     appeal.full_clean()
     appeal.save()
+    ledger.append([_appeal_entry(appeal, actor_id=appeal.appellant_id, at=appeal.created_at)])
     return appeal
+
+
+def _appeal_entry(appeal: Appeal, *, actor_id: int | None, at) -> ledger.Entry:
+    return ledger.appeal_entry(
+        review_id=appeal.review_id,
+        appeal_id=appeal.pk,
+        by=appeal.by,
+        status=appeal.status,
+        actor_id=actor_id,
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -171,3 +185,4 @@ def appeal_decide(
     appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.DISMISSED
     appeal.decided_at, appeal.decided_by, appeal.decision_note = timezone.now(), actor, note
     appeal.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    ledger.append([_appeal_entry(appeal, actor_id=actor.pk, at=appeal.decided_at)])

@@ -10,6 +10,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -31,6 +32,7 @@ from .. import invoice_columns
 from ..invoice_files import MAX_ROWS, InvoiceFileError, Row, read_invoice_file, too_many_rows
 from ..invoice_values import parse_amount, parse_date
 from ..models import (
+    InvitationRuleChange,
     Invoice,
     InvoiceColumnMapping,
     InvoiceImport,
@@ -53,6 +55,32 @@ CSV_COLUMNS = list(invoice_columns.FIELDS)
 
 def settings_for(company: Company) -> ReviewSettings:
     return ReviewSettings.objects.get_or_create(company=company)[0]
+
+
+@transaction.atomic
+def invitation_rule_save(
+    *, company: Company, actor: User, policy: str, min_amount: Decimal | None
+) -> InvitationRuleChange | None:
+    """Save the company's invitation rule (a valid ``ReviewSettingsForm``'s
+    ``policy`` and ``min_amount``) and record the change, write-once: who,
+    when, from, to (issue 12, "Invitation rule"). The row is locked, so
+    two saves record two changes in order. Returns the change, or None
+    when the rule stays the same (nothing recorded)."""
+    settings_for(company)
+    rule = ReviewSettings.objects.select_for_update().get(company=company)
+    before = (rule.policy, rule.min_amount)
+    if before == (policy, min_amount):
+        return None
+    rule.policy, rule.min_amount = policy, min_amount
+    rule.save(update_fields=["policy", "min_amount"])
+    return InvitationRuleChange.objects.create(
+        company=company,
+        changed_by=actor,
+        from_policy=before[0],
+        from_min_amount=before[1],
+        to_policy=policy,
+        to_min_amount=min_amount,
+    )
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from ..models import (
     ReviewUpdate,
 )
 from ..text_checks import text_check_reasons
-from . import stats, transitions
+from . import ledger, stats, transitions
 
 
 @transaction.atomic
@@ -61,6 +61,19 @@ def review_moderate(
         reason=reason if decision == ModerationDecision.Decision.REJECT else "",
         note=note.strip(),
         decided_by=actor,
+    )
+    ledger.append(
+        [
+            ledger.decision_entry(
+                review_id=review.pk,
+                decision_id=record.pk,
+                decision=record.decision,
+                reason=record.reason,
+                note=record.note,
+                actor_id=actor.pk,
+                at=record.created_at,
+            )
+        ]
     )
     now = timezone.now()
     was_published = review.status == ReviewStatus.PUBLISHED

@@ -1,7 +1,8 @@
 """The state machines of ``Review.status`` and ``Audit.status``: the one way
 each changes, allowed by its table (``REVIEW_TRANSITIONS``,
 ``AUDIT_TRANSITIONS`` in ``reviews.models``) and recorded as a write-once
-event (who, from, to, why). Callers hold the row locked
+event (who, from, to, why), chained in the review's tamper-evident record
+(``reviews.services.ledger``). Callers hold the row locked
 (``select_for_update``) and keep their own side effects (aggregates, e-mails)."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..models import (
     ReviewEvent,
     ReviewStatus,
 )
+from . import ledger
 
 DECIDED = (AuditStatus.PASSED, AuditStatus.FAILED, AuditStatus.MISSED)
 
@@ -54,7 +56,7 @@ def review_move(
         review.save(update_fields=["status", "status_changed_at", "published_at", *also])
     else:
         review.save()
-    return ReviewEvent.objects.create(
+    event = ReviewEvent.objects.create(
         review=review,
         actor=actor,
         from_status=from_status,
@@ -62,6 +64,20 @@ def review_move(
         reason=reason,
         created_at=at,
     )
+    ledger.append(
+        [
+            ledger.status_entry(
+                review_id=review.pk,
+                event_id=event.pk,
+                from_status=from_status,
+                to=to,
+                actor_id=actor.pk if actor else None,
+                reason=str(reason),
+                at=at,
+            )
+        ]
+    )
+    return event
 
 
 def audit_move(
@@ -90,13 +106,28 @@ def audit_move(
         audit.save(update_fields=fields)
     else:
         audit.save()
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         audit=audit,
         actor=actor,
         from_status=from_status,
         to_status=to,
         reason=reason,
         created_at=at,
+    )
+    ledger.append([_audit_entry(event, audit)])
+    return event
+
+
+def _audit_entry(event: AuditEvent, audit: Audit) -> ledger.Entry:
+    return ledger.audit_entry(
+        review_id=audit.review_id,
+        audit_id=audit.pk,
+        event_id=event.pk,
+        from_status=event.from_status,
+        to=event.to_status,
+        actor_id=event.actor_id,
+        reason=str(event.reason),
+        at=event.created_at,
     )
 
 
@@ -111,7 +142,7 @@ def audits_start(*, audits: list[Audit], at: datetime) -> list[Audit]:
             "pk"
         )
     )
-    AuditEvent.objects.bulk_create(
+    events = AuditEvent.objects.bulk_create(
         AuditEvent(
             audit=audit,
             actor=None,
@@ -122,4 +153,5 @@ def audits_start(*, audits: list[Audit], at: datetime) -> list[Audit]:
         )
         for audit in opened
     )
+    ledger.append([_audit_entry(event, audit) for event, audit in zip(events, opened, strict=True)])
     return opened

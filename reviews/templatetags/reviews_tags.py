@@ -10,6 +10,7 @@ from ..selectors import (
     active_sanction,
     criteria_averages,
     fixable_decision_id,
+    invitation_ratio,
     published_reviews,
     review_distribution,
     reviews_by_author,
@@ -42,6 +43,7 @@ def reviews_section(context, company):
         "criteria": criteria_averages(company) if company.review_count else [],
         "sanction": active_sanction(company),
         "removed": unpublished_reviews(company),
+        "invitation_ratio": invitation_ratio(company),
     }
 
 

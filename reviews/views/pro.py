@@ -90,7 +90,12 @@ def invoice_settings(request: AuthenticatedHttpRequest, membership) -> HttpRespo
         request.POST, instance=invoice_services.settings_for(membership.company)
     )
     if form.is_valid():
-        form.save()
+        invoice_services.invitation_rule_save(
+            company=membership.company,
+            actor=request.user,
+            policy=form.cleaned_data["policy"],
+            min_amount=form.cleaned_data["min_amount"],
+        )
         messages.success(request, _("Invitation rule saved."))
     else:
         messages.error(request, _form_errors(form))

@@ -34,9 +34,10 @@ from ..selectors import (
     invitation_ratios,
     moderation_backlog,
     pending_reviews,
+    review_history,
     strikes_by_company,
 )
-from ..services import appeals, audits, moderation, sanctions
+from ..services import appeals, audits, ledger, moderation, sanctions
 
 moderation_required = staff_required("reviews.moderate_review")
 
@@ -75,7 +76,7 @@ def moderation_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 def moderation_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
         Review.objects.select_related("company", "invoice").prefetch_related(
-            "decisions", "flags", "appeals", "events__actor"
+            "decisions", "flags", "appeals"
         ),
         pk=review_id,
     )
@@ -114,6 +115,8 @@ def moderation_detail(request: AuthenticatedHttpRequest, review_id: int) -> Http
             "comparison": comparison,
             "reasons": RejectionReason.choices,
             "sanction": active_sanction(review.company),
+            "history": review_history(review),
+            "chain_break": ledger.review_chain_break(review),
         },
     )
 

@@ -70,5 +70,6 @@ def test_company_page_query_count_does_not_grow_with_trades(client, many_electri
     company = many_electricians[0]
     with CaptureQueriesContext(connection) as queries:
         assert client.get(company.get_absolute_url()).status_code == 200
-    # company, trades, photos, certifications, review sanction, removed reviews
-    assert len(statements(queries)) <= 6
+    # company, trades, photos, certifications, review sanction, removed reviews,
+    # invitation rule and ratio
+    assert len(statements(queries)) <= 7
