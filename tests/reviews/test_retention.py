@@ -610,3 +610,19 @@ def test_the_migration_moves_each_audit_s_scan_to_its_list(cast):
         assert private_storage().exists(scan)  # the file stays where it was
     finally:
         MigrationExecutor(connection).migrate(leaves)
+
+
+@pytest.mark.parametrize("status", REMOVED)
+def test_the_anonymisation_leaves_the_review_s_record_intact(
+    evidence, status, django_capture_on_commit_callbacks
+):
+    """The record holds codes and digests, never the texts retention
+    blanks: anonymising a removed review breaks no chain."""
+    from reviews.services import ledger
+
+    review = evidence(status, django_capture_on_commit_callbacks)
+    assert ledger.chains_verify(review_ids=[review.pk]) == []
+    with at(400):
+        assert retention.retention_apply().reviews_anonymised == 1
+    assert ledger.chains_verify(review_ids=[review.pk]) == []
+    assert ledger.chains_verify() == []
