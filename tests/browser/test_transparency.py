@@ -63,7 +63,11 @@ def figures():
     )
     moderation.flag_create(review=removed, reason="offensive")
     moderation.review_moderate(
-        review=removed, actor=moderator, decision="reject", reason="offensive"
+        review=removed,
+        actor=moderator,
+        decision="reject",
+        reason="offensive",
+        note="Insulte envers l'artisan, signalée par un lecteur.",
     )
     moderation.flag_create(review=kept, reason="other")
     return company
