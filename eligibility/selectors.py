@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from common.company_numbers import format_siren
 from common.formats import format_amount, format_phone
 from common.text import normalize
-from directory.models import Company, Membership
+from directory.companies.selectors import company_recipients
+from directory.models import Company
 
 from .models import (
     EXCEPTIONAL_EVENT_CHOICES,
@@ -177,16 +178,6 @@ def company_status_history(company: Company) -> QuerySet[CompanyEvent]:
 def company_status_recipients(company: Company) -> list[str]:
     """Who hears of a suspension or a reinstatement: every member of the
     company whose account is active, else the company's contact e-mail,
-    else nobody (an empty list). Addresses sorted, without duplicates."""
-    members = sorted(
-        {
-            address
-            for address in Membership.objects.filter(
-                company=company, user__is_active=True
-            ).values_list("user__email", flat=True)
-            if address
-        }
-    )
-    if members:
-        return members
-    return [company.email] if company.email else []
+    else nobody (an empty list): the rule of
+    ``directory.companies.selectors.company_recipients``."""
+    return company_recipients(company)[1]

@@ -67,3 +67,31 @@ def profile_gaps(company: Company) -> list[str]:
         "other_trades": company.trade_links.count() > 1,
     }
     return [label for key, label in PROFILE_CHECKS if not present[key]]
+
+
+# Whom the platform writes to about a company (``company_recipients``).
+RECIPIENTS_MEMBERS = "members"
+RECIPIENTS_COMPANY_EMAIL = "company_email"
+RECIPIENTS_NOBODY = "nobody"
+
+
+def company_recipients(company: Company) -> tuple[str, list[str]]:
+    """Who hears from the platform about ``company`` (a quote request, a
+    suspension): the addresses of its members whose account is active,
+    sorted and without duplicates (``RECIPIENTS_MEMBERS``); without any, the
+    contact e-mail it shows on its page (``RECIPIENTS_COMPANY_EMAIL``);
+    without that either, ``(RECIPIENTS_NOBODY, [])``. One query."""
+    members = sorted(
+        {
+            address
+            for address in company.memberships.filter(user__is_active=True).values_list(
+                "user__email", flat=True
+            )
+            if address
+        }
+    )
+    if members:
+        return RECIPIENTS_MEMBERS, members
+    if company.email:
+        return RECIPIENTS_COMPANY_EMAIL, [company.email]
+    return RECIPIENTS_NOBODY, []

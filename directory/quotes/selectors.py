@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from common.signed_links import LinkError, LinkExpired, row_from_token
 from common.types import User
 from directory.companies.models import Company
+from directory.companies.selectors import company_recipients
 from directory.quotes.models import QuoteDelivery, QuoteRequest, QuoteStatus
 from directory.team.models import Membership
 
@@ -26,22 +27,11 @@ def quote_recipients(company: Company) -> tuple[QuoteDelivery, list[str]]:
     answer in the pro space); without any, the contact e-mail the company
     shows on its page (the request is e-mailed in full, the company
     answers directly); without that either, ``(NOBODY, [])``: the request
-    waits in the company's inbox for a member to join. One query.
+    waits in the company's inbox for a member to join. The rule is
+    ``directory.companies.selectors.company_recipients``. One query.
     """
-    members = sorted(
-        {
-            email
-            for email in company.memberships.filter(user__is_active=True).values_list(
-                "user__email", flat=True
-            )
-            if email
-        }
-    )
-    if members:
-        return QuoteDelivery.MEMBERS, members
-    if company.email:
-        return QuoteDelivery.COMPANY_EMAIL, [company.email]
-    return QuoteDelivery.NOBODY, []
+    kind, addresses = company_recipients(company)
+    return QuoteDelivery(kind), addresses
 
 
 def quote_from_confirmation_link(
