@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from directory.models import MembershipRole, Profession
 from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import taxonomy_load
+from tests.browser.helpers import log_in
 from tests.conftest import PASSWORD
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.gazetteer_sample import SAMPLE
@@ -28,13 +29,6 @@ def company():
     )
     MembershipFactory(company=company, role=MembershipRole.OWNER, user__email="pro@example.fr")
     return company
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/compte/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form.stacked-form button[type=submit]").first.click()
 
 
 def test_sign_up_verify_email_then_log_in(page: Page, live_server):

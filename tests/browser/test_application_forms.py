@@ -21,7 +21,7 @@ from directory.taxonomy.services import taxonomy_load
 from eligibility import services
 from eligibility.models import Application, ApplicationStatus
 from tests.browser.axe import serious_violations as axe_violations
-from tests.conftest import PASSWORD
+from tests.browser.helpers import log_in as shared_log_in
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.gazetteer_sample import SAMPLE
 
@@ -54,10 +54,7 @@ def applicant():
 
 
 def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/compte/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form.stacked-form button[type=submit]").first.click()
+    shared_log_in(page, base, email)
     # Logged in: the log-out button is in the header (folded into "Menu" on a phone).
     expect(page.get_by_role("button", name="Se déconnecter", include_hidden=True)).to_have_count(1)
 

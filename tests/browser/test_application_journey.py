@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import taxonomy_load
-from tests.conftest import PASSWORD
+from tests.browser.helpers import log_in
 from tests.factories import UserFactory
 from tests.gazetteer_sample import SAMPLE
 
@@ -25,13 +25,6 @@ def people():
     vetter = UserFactory(email="vetting@plusquepro.fr", is_staff=True)
     vetter.groups.add(Group.objects.get(name="vetting"))
     return {"applicant": UserFactory(email="gerant@cuisines-rhone.fr"), "vetter": vetter}
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/compte/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form.stacked-form button[type=submit]").first.click()
 
 
 def test_apply_vet_list_and_reach_the_pro_space(page: Page, live_server, people):

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from directory.models import MembershipRole, Profession
 from directory.taxonomy.services import taxonomy_load
 from reviews.models import Invoice, InvoiceColumnMapping
-from tests.browser.test_review_journey import log_in
+from tests.browser.helpers import log_in
 from tests.factories import CompanyFactory, MembershipFactory
 from tests.reviews.invoice_files_helpers import xlsx
 

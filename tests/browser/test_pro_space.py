@@ -20,7 +20,7 @@ from eligibility.models import Application
 from reviews.services import audits, invoices
 from reviews.services import reviews as review_services
 from tests.browser.axe import serious_violations as axe_violations
-from tests.browser.test_review_journey import log_in
+from tests.browser.helpers import log_in
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -17,7 +17,7 @@ from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import taxonomy_load
 from reviews.models import Invoice, Review, ReviewLogEntry
 from reviews.services import appeals, invoices, moderation, transitions
-from tests.conftest import PASSWORD
+from tests.browser.helpers import log_in
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.gazetteer_sample import SAMPLE
 
@@ -95,14 +95,6 @@ def appealed(company, staff):
         review=review, by="author", text="J'ai réglé la facture au nom de ma compagne."
     )
     return review
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/compte/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form.stacked-form button[type=submit]").first.click()
-    page.wait_for_load_state()
 
 
 def test_staff_read_the_history_and_see_a_break(sized_page: Page, live_server, staff, appealed):

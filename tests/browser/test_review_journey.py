@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from directory.models import MembershipRole, Profession
 from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import taxonomy_load
-from tests.conftest import PASSWORD
+from tests.browser.helpers import log_in
 from tests.factories import CompanyFactory, MembershipFactory
 from tests.gazetteer_sample import SAMPLE
 
@@ -30,13 +30,6 @@ def company():
     )
     MembershipFactory(company=company, role=MembershipRole.OWNER, user__email="pro@example.fr")
     return company
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/compte/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form.stacked-form button[type=submit]").first.click()
 
 
 def test_invoice_invitation_review_reply(page: Page, live_server, company):

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from directory.models import Company, CompanyStatus, MembershipRole, Profession
 from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import taxonomy_load
-from tests.conftest import PASSWORD
+from tests.browser.helpers import log_in
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 from tests.gazetteer_sample import SAMPLE
 from tests.reviews.test_moderation_queue import pending_review
@@ -51,14 +51,6 @@ def staff():
     user = UserFactory(email="equipe@plusquepro.fr", is_staff=True)
     user.groups.add(Group.objects.get(name="moderation"), Group.objects.get(name="vetting"))
     return user
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/compte/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form.stacked-form button[type=submit]").first.click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture
