@@ -127,3 +127,25 @@ def send_manage_link(review_id: int) -> None:
         {"review": review, "company": review.company, "manage_url": links.manage_url(review)},
         [review.author_email],
     )
+
+
+def send_audit_outcome(audit_id: int) -> None:
+    """Tell the author what the document audit of their review found
+    (``review_audit_outcome``): passed (the label now says "invoice checked
+    on …"), failed (unpublished, with the reason and the private link to
+    appeal) or missed (the company sent nothing: the review stays published
+    with a public note). In the site's language (French by default)."""
+    audit = Audit.objects.select_related("review__company").get(pk=audit_id)
+    review = audit.review
+    queue_templated(
+        "review_audit_outcome",
+        {
+            "audit": audit,
+            "review": review,
+            "company": review.company,
+            "page_url": links.company_page_url(review.company),
+            "manage_url": links.manage_url(review),
+            "how_url": links.how_url(),
+        },
+        [review.author_email],
+    )

@@ -205,8 +205,13 @@ REVIEW_TRANSITIONS = Transitions(
         # refused for a fixable reason and sent it again (author; once per
         # refusal, reviews.services.reviews.review_resubmit).
         (ReviewStatus.REJECTED, ReviewStatus.PENDING): {"staff", "author"},
-        # A failed audit (staff's decision) or a missed one (the nightly job).
-        (ReviewStatus.PUBLISHED, ReviewStatus.UNPUBLISHED): {"staff", "system"},
+        # A failed audit: the scan does not match the client (staff's
+        # decision). A missed audit never unpublishes (the company's silence
+        # proves nothing against the client).
+        (ReviewStatus.PUBLISHED, ReviewStatus.UNPUBLISHED): {"staff"},
+        # The author's appeal against the unpublishing upheld: back to
+        # moderation, then published by the decision.
+        (ReviewStatus.UNPUBLISHED, ReviewStatus.PENDING): {"staff"},
         (ReviewStatus.PENDING, ReviewStatus.WITHDRAWN): {"author"},
         (ReviewStatus.PUBLISHED, ReviewStatus.WITHDRAWN): {"author"},
         (ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN): {"author"},
@@ -467,17 +472,46 @@ class ReviewUpdate(models.Model):
         return [moderation_check_label(code) for code in self.moderation_reasons]
 
 
+class SanctionKind(models.TextChoices):
+    """What a sanction does (the policy: ``templates/reviews/includes/
+    sanctions_policy.html``). Exclusion is not one: it is the company's
+    suspension from the directory (``eligibility.services.company_set_status``)."""
+
+    # Automatic: REVIEW_STRIKES_WARNING missed audits within
+    # REVIEW_STRIKES_WINDOW_DAYS (reviews.services.sanctions.strikes_warn).
+    WARNING = "warning", _("Public warning")
+    # Staff found fake reviews: a public warning and no new reviews.
+    FREEZE = "freeze", _("Reviews frozen")
+
+
 class SanctionQuerySet(models.QuerySet):
     def active(self) -> SanctionQuerySet:
         """Sanctions in force: not lifted yet."""
         return self.filter(lifted_at__isnull=True)
 
+    def freezes(self) -> SanctionQuerySet:
+        """Sanctions that stop new reviews (staff's, for fake reviews)."""
+        return self.filter(kind=SanctionKind.FREEZE)
+
+    def warnings(self) -> SanctionQuerySet:
+        """Automatic warnings for missed document audits."""
+        return self.filter(kind=SanctionKind.WARNING)
+
 
 class Sanction(models.Model):
-    """Staff caught a company with fake reviews: a public warning on its
-    page and no new reviews until lifted. Recorded with who and why."""
+    """A public warning on a company's page and search card. A freeze
+    (staff caught fake reviews) also stops new reviews until lifted; a
+    warning (missed audits, ``kind`` warning, no ``decided_by``) is
+    automatic and lifted by the nightly job once the strikes are older
+    than the window. Recorded with who and why."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="review_sanctions")
+    kind = models.CharField(
+        max_length=10, choices=SanctionKind.choices, default=SanctionKind.FREEZE
+    )
+    # A warning: how many audits the company missed within the window (the
+    # public sentence is built from it, in the reader's language).
+    strike_count = models.PositiveSmallIntegerField(null=True, blank=True)
     reason = models.TextField(_("reason (public)"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -654,7 +688,8 @@ AUDIT_TRANSITIONS = Transitions(
         (AuditStatus.SUBMITTED, AuditStatus.SUBMITTED): {"company"},
         (AuditStatus.SUBMITTED, AuditStatus.PASSED): {"staff"},
         (AuditStatus.SUBMITTED, AuditStatus.FAILED): {"staff"},
-        # No scan within the delay.
+        # No scan within the delay: a strike against the company, a public
+        # note under the review, which stays published.
         (AuditStatus.OPEN, AuditStatus.MISSED): {"system"},
     },
     message=_("A document audit cannot go from “%(from)s” to “%(to)s”."),
@@ -737,7 +772,8 @@ class AuditEvent(StatusEvent):
 
 
 class Strike(models.Model):
-    """A failed or missed audit, counted against the company (vetting)."""
+    """A failed or missed audit, counted against the company (vetting);
+    missed ones lead to a public warning (``Sanction`` of kind warning)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="strikes")
     audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="strike")

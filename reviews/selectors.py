@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     Exists,
     F,
@@ -15,6 +16,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     TextField,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -47,6 +49,7 @@ from .models import (
     ReviewStatus,
     ReviewUpdate,
     Sanction,
+    SanctionKind,
     Strike,
 )
 from .services.ledger import digest
@@ -76,6 +79,12 @@ PAGE_SIZE = 10
 
 
 def published_reviews(company: Company, order: str = "recent") -> QuerySet[Review]:
+    """The company's published reviews in the visitor's ``order``, each
+    annotated with what its document audit found, in the same query (a
+    LEFT JOIN): ``invoice_checked_on`` (the datetime of a passed audit, else
+    None: the label "invoice checked on …") and ``invoice_missing_since``
+    (the datetime the company missed the audit, else None: the public note
+    "invoice not provided by the company")."""
     return (
         company.reviews.published()
         .select_related("reply")
@@ -84,12 +93,43 @@ def published_reviews(company: Company, order: str = "recent") -> QuerySet[Revie
                 "updates", queryset=ReviewUpdate.objects.filter(status=AdditionStatus.PUBLISHED)
             )
         )
+        .annotate(
+            invoice_checked_on=Case(
+                When(audit__status=AuditStatus.PASSED, then=F("audit__decided_at")),
+                default=None,
+            ),
+            invoice_missing_since=Case(
+                When(audit__status=AuditStatus.MISSED, then=F("audit__decided_at")),
+                default=None,
+            ),
+        )
         .order_by(*ORDERS.get(order, ORDERS["recent"]))
     )
 
 
 def active_sanction(company: Company) -> Sanction | None:
-    return company.review_sanctions.active().first()
+    """The company's active freeze (fake reviews found by staff), if any."""
+    return company.review_sanctions.active().freezes().first()
+
+
+def public_sanctions(company: Company) -> list[Sanction]:
+    """Every sanction in force shown to visitors: the automatic warning
+    for missed audits and staff's freeze, freeze first. One query."""
+    return sorted(company.review_sanctions.active(), key=lambda s: s.kind != SanctionKind.FREEZE)
+
+
+def active_warning(company: Company) -> Sanction | None:
+    """The company's warning for missed audits, read from
+    ``company.review_sanctions`` — prefetched by the search results
+    (``directory.search.service``), so a page of cards costs one query."""
+    return next(
+        (
+            sanction
+            for sanction in company.review_sanctions.all()
+            if sanction.lifted_at is None and sanction.kind == SanctionKind.WARNING
+        ),
+        None,
+    )
 
 
 def unpublished_reviews(company: Company, limit: int = 20) -> QuerySet[Review]:
@@ -334,7 +374,12 @@ def _what(entry: ReviewLogEntry) -> str:
             "status": _label(AppealStatus, data.get("status", "")),
         }
     if entry.kind == LedgerKind.SANCTION:
-        if data.get("action") == "lifted":
+        action = data.get("action")
+        if data.get("kind") == SanctionKind.WARNING:
+            if action == "lifted":
+                return str(_("Automatic warning for missed audits lifted"))
+            return str(_("Automatic public warning for missed audits"))
+        if action == "lifted":
             return str(_("Company sanction lifted"))
         return str(_("Company sanction: public warning, new reviews frozen"))
     return entry.kind

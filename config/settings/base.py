@@ -465,6 +465,10 @@ REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=10)
 REVIEW_INVOICE_MAX_AGE_DAYS = env.int("REVIEW_INVOICE_MAX_AGE_DAYS", default=365)
 # Share of newly published reviews whose invoice is audited each night.
 REVIEW_AUDIT_RATE = env.float("REVIEW_AUDIT_RATE", default=0.05)
+# A company that misses this many document audits (no invoice sent within
+# 15 days) within the window gets an automatic public warning (issue 12).
+REVIEW_STRIKES_WARNING = env.int("REVIEW_STRIKES_WARNING", default=2)
+REVIEW_STRIKES_WINDOW_DAYS = env.int("REVIEW_STRIKES_WINDOW_DAYS", default=365)
 # Removed reviews and their evidence are kept at least this long (never
 # fewer than 365 days), then anonymised, their evidence deleted
 # (reviews.services.retention, nightly: reviews.tasks.apply_retention).

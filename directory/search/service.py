@@ -263,7 +263,12 @@ def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list
     query for the companies, and one for their matched trades when there
     are several (with one, the rows say it all)."""
     ids = [row["company_id"] for row in rows]
-    by_id = Company.objects.select_related("primary_profession").in_bulk(ids)
+    # Their review sanctions (a public warning on the card): one query.
+    by_id = (
+        Company.objects.select_related("primary_profession")
+        .prefetch_related("review_sanctions")
+        .in_bulk(ids)
+    )
     links: dict[int, list[tuple[int, bool]]] = {}
     if len(matched) == 1:
         # One trade: every row has it, and says whether it is the primary one.

@@ -117,17 +117,27 @@ def review_withdraw(*, review: Review) -> None:
         stats.company_review_stats_refresh(company_ids=[review.company_id])
 
 
+# What an author may appeal: any unpublishing, whether a moderator refused
+# the review (before or after publication) or a document audit failed.
+AUTHOR_APPEALABLE = (ReviewStatus.REJECTED, ReviewStatus.UNPUBLISHED)
+
+
 @transaction.atomic
 def appeal_create(*, review: Review, by: str, text: str, appellant=None) -> Appeal:
-    """Within 6 months of the last decision: the author against a
-    rejection, the company against a publication. Chained in the review's
-    record (``ledger``)."""
+    """Within 6 months of the last decision: the author against any
+    unpublishing (a refusal by a moderator, a removal after a flag or the
+    company's appeal, a failed document audit: ``AUTHOR_APPEALABLE``), the
+    company against a publication. Chained in the review's record
+    (``ledger``). Raises ``ValidationError`` otherwise, or when the same
+    side's appeal is already open."""
     last = review.decisions.order_by("-created_at").first()
     decided_at = last.created_at if last else review.published_at or review.created_at
+    if review.status == ReviewStatus.UNPUBLISHED and review.status_changed_at:
+        decided_at = review.status_changed_at  # the audit's decision
     if timezone.now() - decided_at > APPEAL_WINDOW:
         raise ValidationError(_("Decisions can be appealed within 6 months only."))
-    if by == Appeal.By.AUTHOR and review.status != ReviewStatus.REJECTED:
-        raise ValidationError(_("Only a rejected review can be appealed by its author."))
+    if by == Appeal.By.AUTHOR and review.status not in AUTHOR_APPEALABLE:
+        raise ValidationError(_("Only a review that was removed can be appealed by its author."))
     if by == Appeal.By.COMPANY and review.status != ReviewStatus.PUBLISHED:
         raise ValidationError(_("Only a published review can be appealed by the company."))
     if review.appeals.filter(by=by, status=AppealStatus.OPEN).exists():

@@ -1,6 +1,11 @@
 """Document audits (contrôle des pièces) and fraud signals: the nightly
 work that keeps reviews honest after publication. Nothing here deletes a
-review: a failed audit unpublishes it with a public note."""
+review. The audit proves the *client*: only a failed check of the client's
+own proof (the scan does not match the review, staff's decision) unpublishes
+a review, with a public note. A missed audit (the company sent nothing
+within 15 days) leaves the review published with a dated public note and
+counts a strike against the company (``sanctions.strikes_warn``). The
+author is told of every outcome (``emails.send_audit_outcome``)."""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ from ..models import (
     ReviewStatus,
     Strike,
 )
-from . import stats, transitions
+from . import sanctions, stats, transitions
 
 AUDIT_DAYS = 15
 # From this fraud score a review is audited whatever the sample; signals
@@ -175,27 +180,31 @@ def audits_open(*, now=None, seed: int | str | None = None) -> int:
     return len(audits)
 
 
-def _fail(audit: Audit, status: str, note: str, actor=None, now=None) -> None:
-    """Close the audit (failed or missed) and unpublish its review with a
-    public note. A review no longer published (withdrawn, rejected since)
-    keeps its status; the strike stands either way."""
+def _fail(audit: Audit, note: str, actor: User, now=None) -> None:
+    """Close the audit as failed (the scan does not match the client or
+    the review) and unpublish its review with a public note. A review no
+    longer published (withdrawn, rejected since) keeps its status; the
+    strike stands either way. The author is told."""
     now = now or timezone.now()
     audit.note = note
-    by = "staff" if actor is not None else "system"
     transitions.audit_move(
-        audit=audit, to=status, by=by, actor=actor, reason=note, at=now, also=["note"]
+        audit=audit,
+        to=AuditStatus.FAILED,
+        by="staff",
+        actor=actor,
+        reason=note,
+        at=now,
+        also=["note"],
     )
     review = Review.objects.select_for_update().get(pk=audit.review_id)
     if review.status == ReviewStatus.PUBLISHED:
-        review.status_note = (
-            _("Unpublished: the invoice was not sent for the document audit.")
-            if status == AuditStatus.MISSED
-            else _("Unpublished: the invoice did not match the review during a document audit.")
+        review.status_note = _(
+            "Unpublished: the invoice did not match the review during a document audit."
         )
         transitions.review_move(
             review=review,
             to=ReviewStatus.UNPUBLISHED,
-            by=by,
+            by="staff",
             actor=actor,
             reason=review.status_note,
             at=now,
@@ -203,11 +212,36 @@ def _fail(audit: Audit, status: str, note: str, actor=None, now=None) -> None:
         )
     Strike.objects.get_or_create(company_id=review.company_id, audit=audit)
     stats.company_review_stats_refresh(company_ids=[review.company_id])
+    emails.send_audit_outcome(audit.pk)
+
+
+def _miss(audit: Audit, now) -> None:
+    """Close the audit as missed: the company did not send the invoice in
+    time. The review stays as it is (published: with the public note
+    "invoice not provided by the company", dated by ``decided_at``); the
+    company gets a strike, and a public warning from
+    ``REVIEW_STRIKES_WARNING`` missed audits. The author is told."""
+    note = _("Invoice not sent within 15 days.")
+    audit.note = note
+    transitions.audit_move(
+        audit=audit,
+        to=AuditStatus.MISSED,
+        by="system",
+        actor=None,
+        reason=note,
+        at=now,
+        also=["note"],
+    )
+    company_id = Review.objects.filter(pk=audit.review_id).values_list("company_id", flat=True)[0]
+    Strike.objects.get_or_create(company_id=company_id, audit=audit)
+    sanctions.strikes_warn(company_id=company_id, now=now)
+    emails.send_audit_outcome(audit.pk)
 
 
 def audits_close_overdue(*, now=None) -> int:
-    """Audits whose invoice never came: the review is unpublished with a
-    public note, the company gets a strike. Returns how many."""
+    """Audits whose invoice never came (open after ``due_at``): missed, a
+    strike for the company, the review kept published with a public note.
+    Returns how many."""
     now = now or timezone.now()
     overdue = Audit.objects.filter(status=AuditStatus.OPEN, due_at__lt=now).values_list(
         "pk", flat=True
@@ -218,15 +252,20 @@ def audits_close_overdue(*, now=None) -> int:
             # Lock the row: a second worker waits, then finds it no longer open.
             audit = Audit.objects.select_for_update().filter(pk=pk, status=AuditStatus.OPEN).first()
             if audit is not None:
-                _fail(audit, AuditStatus.MISSED, _("Invoice not sent within 15 days."), now=now)
+                _miss(audit, now)
                 closed += 1
     return closed
 
 
 def audits_run(*, now=None, seed=None) -> AuditReport:
+    """The nightly job: score, open audits, close the overdue ones, and
+    lift the warnings whose strikes left the window."""
     fraud_scores_refresh(now=now)
     opened = audits_open(now=now, seed=seed)
-    return AuditReport(opened=opened, missed=audits_close_overdue(now=now))
+    missed = audits_close_overdue(now=now)
+    with transaction.atomic():
+        sanctions.warnings_refresh(now=now)
+    return AuditReport(opened=opened, missed=missed)
 
 
 @transaction.atomic
@@ -255,7 +294,11 @@ def audit_submit_scan(*, audit: Audit, upload, actor: User | None = None) -> Non
 
 @transaction.atomic
 def audit_decide(*, audit: Audit, actor: User, passed: bool, note: str = "") -> None:
-    """Staff compared name, date and number of the scan with the review."""
+    """Staff compared name, date and number of the scan with the review:
+    ``passed`` stamps the review's label "invoice checked on …"; a failure
+    (``note`` required, public reason) unpublishes it. The author is told
+    either way. Raises ``ValidationError`` for an audit not waiting for a
+    decision, or a failure without a note."""
     audit = Audit.objects.select_for_update().select_related("review").get(pk=audit.pk)
     if audit.status != AuditStatus.SUBMITTED:
         raise ValidationError(_("Only an audit whose invoice was sent can be decided."))
@@ -265,7 +308,8 @@ def audit_decide(*, audit: Audit, actor: User, passed: bool, note: str = "") -> 
         transitions.audit_move(
             audit=audit, to=AuditStatus.PASSED, by="staff", actor=actor, reason=why, also=["note"]
         )
+        emails.send_audit_outcome(audit.pk)
     else:
         if not note.strip():
             raise ValidationError(_("Say what does not match."))
-        _fail(audit, AuditStatus.FAILED, note.strip(), actor=actor)
+        _fail(audit, note.strip(), actor=actor)

@@ -160,13 +160,16 @@ def sanction_entry(
     review_id: int,
     sanction_id: int,
     action: str,
+    kind: str,
     reason: str,
     actor_id: int | None,
     at: datetime,
 ) -> Entry:
-    """``action``: "given" or "lifted"."""
+    """``action``: "given", "changed" (a warning's count of missed audits)
+    or "lifted"; ``kind``: ``SanctionKind`` (warning or freeze)."""
     payload = {
         "sanction": sanction_id,
+        "kind": kind,
         "action": action,
         "reason_sha256": digest(reason),
         "actor": actor_id,

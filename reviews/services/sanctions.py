@@ -1,32 +1,44 @@
-"""Sanctions for fake reviews: a public warning and no new reviews until
-lifted. Each sanction given or lifted is chained in the record of every
-review the company has at that moment (``ledger``)."""
+"""Sanctions (the policy a visitor reads:
+``templates/reviews/includes/sanctions_policy.html``):
+
+- a **warning**, automatic: a company that missed ``REVIEW_STRIKES_WARNING``
+  document audits (no invoice within 15 days) within
+  ``REVIEW_STRIKES_WINDOW_DAYS`` gets a public warning on its page and its
+  search card, lifted by the nightly job once fewer strikes remain in the
+  window (:func:`strikes_warn`);
+- a **freeze**, by staff who found fake reviews: a public warning and no new
+  reviews until lifted (:func:`sanction_create`, :func:`sanction_lift`);
+- an **exclusion** is the company's suspension from the directory, decided
+  by the vetting team (``eligibility.services.company_set_status``).
+
+Each sanction given, changed or lifted is chained in the record of every
+review the company has at that moment (``ledger``); the rule's own moves
+have no actor."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.types import User
 from directory.models import Company
 
-from ..models import (
-    Review,
-    Sanction,
-)
+from ..models import AuditStatus, Review, Sanction, SanctionKind, Strike
 from . import ledger
 
 
 def company_is_frozen(company: Company) -> bool:
-    """A sanction for fake reviews freezes new reviews."""
-    return company.review_sanctions.active().exists()
+    """A sanction for fake reviews freezes new reviews; a warning does not."""
+    return company.review_sanctions.active().freezes().exists()
 
 
-def _chain(sanction: Sanction, *, action: str, actor: User, at: datetime) -> None:
+def _chain(sanction: Sanction, *, action: str, actor_id: int | None, at: datetime) -> None:
     review_ids = Review.objects.filter(company_id=sanction.company_id).order_by("pk")
     ledger.append(
         [
@@ -34,8 +46,9 @@ def _chain(sanction: Sanction, *, action: str, actor: User, at: datetime) -> Non
                 review_id=review_id,
                 sanction_id=sanction.pk,
                 action=action,
+                kind=sanction.kind,
                 reason=sanction.reason,
-                actor_id=actor.pk,
+                actor_id=actor_id,
                 at=at,
             )
             for review_id in review_ids.values_list("pk", flat=True)
@@ -51,8 +64,10 @@ def sanction_create(*, company: Company, actor: User, reason: str) -> Sanction:
         raise ValidationError(_("The warning needs a reason; it is public."))
     if company_is_frozen(company):
         raise ValidationError(_("This company is already sanctioned."))
-    sanction = Sanction.objects.create(company=company, reason=reason.strip(), decided_by=actor)
-    _chain(sanction, action="given", actor=actor, at=sanction.created_at)
+    sanction = Sanction.objects.create(
+        company=company, kind=SanctionKind.FREEZE, reason=reason.strip(), decided_by=actor
+    )
+    _chain(sanction, action="given", actor_id=actor.pk, at=sanction.created_at)
     return sanction
 
 
@@ -60,4 +75,62 @@ def sanction_create(*, company: Company, actor: User, reason: str) -> Sanction:
 def sanction_lift(*, sanction: Sanction, actor: User) -> None:
     now = timezone.now()
     if Sanction.objects.active().filter(pk=sanction.pk).update(lifted_at=now, lifted_by=actor):
-        _chain(sanction, action="lifted", actor=actor, at=now)
+        _chain(sanction, action="lifted", actor_id=actor.pk, at=now)
+
+
+def missed_audits(company_id: int, *, now: datetime) -> int:
+    """How many document audits the company missed (strikes of missed
+    audits) decided within the last ``REVIEW_STRIKES_WINDOW_DAYS`` up to
+    ``now``. A failed audit (the scan does not match the client) is a strike
+    too, but not a missed invoice: it does not count here."""
+    since = now - timedelta(days=settings.REVIEW_STRIKES_WINDOW_DAYS)
+    return Strike.objects.filter(
+        company_id=company_id,
+        audit__status=AuditStatus.MISSED,
+        audit__decided_at__gt=since,
+        audit__decided_at__lte=now,
+    ).count()
+
+
+def strikes_warn(*, company_id: int, now: datetime | None = None) -> Sanction | None:
+    """Keep the company's automatic warning in step with its missed audits:
+    from ``REVIEW_STRIKES_WARNING`` of them within the window, an active
+    warning saying how many (created, or its count raised); below, the
+    active warning is lifted (by nobody: the rule). Returns the active
+    warning, or None. The caller holds the transaction."""
+    now = now or timezone.now()
+    count = missed_audits(company_id, now=now)
+    active = Sanction.objects.active().warnings().filter(company_id=company_id).first()
+    if count < settings.REVIEW_STRIKES_WARNING:
+        if active is not None:
+            Sanction.objects.filter(pk=active.pk).update(lifted_at=now)
+            _chain(active, action="lifted", actor_id=None, at=now)
+        return None
+    reason = ngettext(
+        "This company did not send the invoice asked for in %(count)d document audit.",
+        "This company did not send the invoices asked for in %(count)d document audits.",
+        count,
+    ) % {"count": count}
+    if active is None:
+        warning = Sanction.objects.create(
+            company_id=company_id,
+            kind=SanctionKind.WARNING,
+            strike_count=count,
+            reason=reason,
+            decided_by=None,
+        )
+        _chain(warning, action="given", actor_id=None, at=warning.created_at)
+        return warning
+    if active.strike_count != count:
+        active.strike_count, active.reason = count, reason
+        active.save(update_fields=["strike_count", "reason"])
+        _chain(active, action="changed", actor_id=None, at=now)
+    return active
+
+
+def warnings_refresh(*, now: datetime | None = None) -> int:
+    """The nightly pass: lift the warnings whose strikes left the window.
+    Returns how many warnings are still active."""
+    now = now or timezone.now()
+    ids = Sanction.objects.active().warnings().values_list("company_id", flat=True)
+    return sum(strikes_warn(company_id=pk, now=now) is not None for pk in list(ids))

@@ -1,22 +1,25 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.core.paginator import Paginator
 
 from ..links import manage_token, resubmit_token
 from ..selectors import (
     ORDERS,
     PAGE_SIZE,
-    active_sanction,
+    active_warning,
     criteria_averages,
     fixable_decision_id,
     invitation_ratio,
+    public_sanctions,
     published_reviews,
     review_distribution,
     reviews_by_author,
     unpublished_reviews,
 )
 from ..services import invitations, retention
+from ..services.audits import AUDIT_DAYS
 
 register = template.Library()
 
@@ -41,7 +44,7 @@ def reviews_section(context, company):
         "orders": ORDERS,
         "distribution": review_distribution(company) if company.review_count else [],
         "criteria": criteria_averages(company) if company.review_count else [],
-        "sanction": active_sanction(company),
+        "sanctions": public_sanctions(company),
         "removed": unpublished_reviews(company),
         "invitation_ratio": invitation_ratio(company),
     }
@@ -93,3 +96,21 @@ def retention_figures() -> dict[str, int]:
     """The retention periods the nightly job applies (days), for
     ``reviews/includes/retention_rule.html``."""
     return retention.retention_figures()
+
+
+@register.simple_tag
+def missed_audits_warning(company):
+    """The company's active warning for missed audits (a ``Sanction``), or
+    None; no query when the search results prefetched its sanctions."""
+    return active_warning(company)
+
+
+@register.inclusion_tag("reviews/includes/sanctions_policy.html")
+def sanctions_policy():
+    """The sanctions policy (warning, freeze, exclusion and what triggers
+    each) with the figures of the settings, for the transparency page."""
+    return {
+        "audit_days": AUDIT_DAYS,
+        "strikes": settings.REVIEW_STRIKES_WARNING,
+        "window": settings.REVIEW_STRIKES_WINDOW_DAYS,
+    }

@@ -209,7 +209,7 @@ def sanction(request: AuthenticatedHttpRequest, company_id: int) -> HttpResponse
     company = get_object_or_404(Company, pk=company_id)
     try:
         if request.POST.get("lift"):
-            current = get_object_or_404(company.review_sanctions.active())
+            current = get_object_or_404(company.review_sanctions.active().freezes())
             sanctions.sanction_lift(sanction=current, actor=request.user)
             messages.success(request, _("Sanction lifted."))
         else:

@@ -70,7 +70,7 @@ def test_invoice_invitation_review_reply(page: Page, live_server, company):
     page.goto(base + company.get_absolute_url())
     review = page.locator("#avis li.review").first
     expect(review).to_contain_text("Installation impeccable")
-    expect(review).to_contain_text("Avis vérifié — facture contrôlée")
+    expect(review).to_contain_text("Avis lié à une facture")
     expect(review).to_contain_text("Claire D.")
 
     log_in(page, base, "pro@example.fr")

@@ -146,6 +146,40 @@ def review_published_receipt_new_link_and_audit(world, settings):
     assert audits.audits_open(seed=1) == 1
 
 
+def review_audit_outcomes_passed_failed_missed(world, settings):
+    """The author told of each outcome of a document audit (issue 12)."""
+    import time_machine
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reviews.models import Audit, AuditStatus
+    from tests.pdfs import minimal_pdf
+
+    settings.REVIEW_AUDIT_RATE = 1.0
+    for number in ("F-2026-031", "F-2026-032", "F-2026-033"):
+        _review(
+            world,
+            number,
+            rating=4,
+            text=f"Travail soigné, chantier propre, délais tenus. Facture {number}.",
+        )
+    assert audits.audits_open(seed=1) == 3
+    passed, failed, _missed = Audit.objects.order_by("pk")
+    for audit in (passed, failed):
+        upload = SimpleUploadedFile("facture.pdf", minimal_pdf(), "application/pdf")
+        audits.audit_submit_scan(audit=audit, upload=upload)
+    audits.audit_decide(audit=passed, actor=world.cast.staff, passed=True)
+    audits.audit_decide(
+        audit=failed, actor=world.cast.staff, passed=False, note="Le nom du client diffère."
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=16)):
+        assert audits.audits_close_overdue() == 1
+    assert set(Audit.objects.values_list("status", flat=True)) == {
+        AuditStatus.PASSED,
+        AuditStatus.FAILED,
+        AuditStatus.MISSED,
+    }
+
+
 def review_held_refused_without_note_and_published(world):
     held = _review(world, "F-2026-020")
     assert held.status == ReviewStatus.PENDING
@@ -264,6 +298,12 @@ SCENARIOS = {
         "review_receipt",
         "review_manage_link",
         "audit_request",
+    },
+    review_audit_outcomes_passed_failed_missed: {
+        "review_invitation",
+        "review_receipt",
+        "audit_request",
+        "review_audit_outcome",
     },
     review_held_refused_without_note_and_published: {
         "review_invitation",

@@ -80,9 +80,11 @@ def test_the_same_seed_draws_the_same_sample(cast, settings, django_capture_on_c
     assert len(drawn[0]) == 3
 
 
-def test_a_missed_audit_unpublishes_with_a_public_note_and_a_strike(
+def test_a_missed_audit_keeps_the_review_published_with_a_public_note_and_a_strike(
     client, published, settings, django_capture_on_commit_callbacks
 ):
+    """Issue 12: the company's silence proves nothing against the client
+    (tests/reviews/test_audit_outcomes.py has the rest)."""
     settings.REVIEW_AUDIT_RATE = 1.0
     with (
         time_machine.travel("2026-11-23 02:00 +0100", tick=False),
@@ -93,14 +95,15 @@ def test_a_missed_audit_unpublishes_with_a_public_note_and_a_strike(
     with time_machine.travel("2026-12-09 02:00 +0100", tick=False):
         assert audits.audits_close_overdue() == 1
     published.refresh_from_db()
-    assert published.status == ReviewStatus.UNPUBLISHED
+    assert published.status == ReviewStatus.PUBLISHED
     assert Strike.objects.filter(company=published.company).count() == 1
     page = client.get(published.company.get_absolute_url()).content.decode()
-    assert "Un tableau refait proprement" not in page
-    assert "contrôle des pièces" in page
+    assert "Un tableau refait proprement" in page
+    assert "la facture n&#x27;a pas été fournie par l&#x27;entreprise" in page or (
+        "la facture n'a pas été fournie par l'entreprise" in page
+    )
     published.company.refresh_from_db()
-    assert published.company.review_count == 0
-    assert Review.objects.filter(pk=published.pk).exists()  # kept, never deleted
+    assert published.company.review_count == 1
 
 
 def test_the_pro_sends_the_scan_and_staff_decide(client, cast, published, settings):

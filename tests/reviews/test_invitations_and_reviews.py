@@ -40,7 +40,8 @@ def test_matching_review_is_published_at_once_with_its_label(client, invited):
     assert review.experience_date.isoformat() == "2026-10-02"
     page = client.get(invited.company.get_absolute_url()).content.decode()
     assert "Un tableau refait proprement" in page
-    assert "Avis vérifié — facture contrôlée" in page
+    assert "Avis lié à une facture" in page
+    assert "facture contrôlée" not in page  # only after a passed audit
     assert "Sophie M." in page
     assert "Sophie Martin" not in page  # never the full name
     assert "sophie.martin@example.org" not in page
