@@ -118,20 +118,6 @@ def public_sanctions(company: Company) -> list[Sanction]:
     return sorted(company.review_sanctions.active(), key=lambda s: s.kind != SanctionKind.FREEZE)
 
 
-def active_warning(company: Company) -> Sanction | None:
-    """The company's warning for missed audits, read from
-    ``company.review_sanctions`` — prefetched by the search results
-    (``directory.search.service``), so a page of cards costs one query."""
-    return next(
-        (
-            sanction
-            for sanction in company.review_sanctions.all()
-            if sanction.lifted_at is None and sanction.kind == SanctionKind.WARNING
-        ),
-        None,
-    )
-
-
 def unpublished_reviews(company: Company, limit: int = 20) -> QuerySet[Review]:
     """Reviews taken down after a failed document audit, shown as such."""
     return company.reviews.filter(status=ReviewStatus.UNPUBLISHED).order_by("-status_changed_at")[

@@ -34,6 +34,7 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    Q,
     QuerySet,
     Value,
     When,
@@ -263,10 +264,20 @@ def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list
     query for the companies, and one for their matched trades when there
     are several (with one, the rows say it all)."""
     ids = [row["company_id"] for row in rows]
-    # Their review sanctions (a public warning on the card): one query.
+    # ``missed_audits_warning``: the number of document audits the company
+    # missed, when the reviews app put a public warning on it (an active
+    # sanction of kind "warning", reviews.models.SanctionKind); None
+    # otherwise. In the same query.
     by_id = (
         Company.objects.select_related("primary_profession")
-        .prefetch_related("review_sanctions")
+        .annotate(
+            missed_audits_warning=Max(
+                "review_sanctions__strike_count",
+                filter=Q(
+                    review_sanctions__kind="warning", review_sanctions__lifted_at__isnull=True
+                ),
+            )
+        )
         .in_bulk(ids)
     )
     links: dict[int, list[tuple[int, bool]]] = {}

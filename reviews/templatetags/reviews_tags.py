@@ -8,7 +8,6 @@ from ..links import manage_token, resubmit_token
 from ..selectors import (
     ORDERS,
     PAGE_SIZE,
-    active_warning,
     criteria_averages,
     fixable_decision_id,
     invitation_ratio,
@@ -72,6 +71,7 @@ def my_reviews(user):
     return {"reviews": rows}
 
 
+<<<<<<< HEAD
 @register.simple_tag
 def invoice_max_age_months() -> int:
     """``REVIEW_INVOICE_MAX_AGE_DAYS`` in months (12): the age past which an
@@ -105,6 +105,8 @@ def missed_audits_warning(company):
     return active_warning(company)
 
 
+=======
+>>>>>>> The company page and its search card show the missed-audit warning on desktop and phone with no serious axe violation; the card reads the warning in the companies' own query (no extra query on search pages)
 @register.inclusion_tag("reviews/includes/sanctions_policy.html")
 def sanctions_policy():
     """The sanctions policy (warning, freeze, exclusion and what triggers
