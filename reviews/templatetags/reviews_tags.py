@@ -71,7 +71,6 @@ def my_reviews(user):
     return {"reviews": rows}
 
 
-<<<<<<< HEAD
 @register.simple_tag
 def invoice_max_age_months() -> int:
     """``REVIEW_INVOICE_MAX_AGE_DAYS`` in months (12): the age past which an
@@ -98,15 +97,6 @@ def retention_figures() -> dict[str, int]:
     return retention.retention_figures()
 
 
-@register.simple_tag
-def missed_audits_warning(company):
-    """The company's active warning for missed audits (a ``Sanction``), or
-    None; no query when the search results prefetched its sanctions."""
-    return active_warning(company)
-
-
-=======
->>>>>>> The company page and its search card show the missed-audit warning on desktop and phone with no serious axe violation; the card reads the warning in the companies' own query (no extra query on search pages)
 @register.inclusion_tag("reviews/includes/sanctions_policy.html")
 def sanctions_policy():
     """The sanctions policy (warning, freeze, exclusion and what triggers

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0008_invoice_client_phone_e164'),
+        ('reviews', '0012_review_log_backfill'),
     ]
 
     operations = [
