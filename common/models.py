@@ -21,9 +21,27 @@ from django.utils.translation import pgettext_lazy
 from .leases import LeasedJob
 
 
+class WriteOnceQuerySet(models.QuerySet[Any]):
+    """The queryset of a write-once record: ``update()`` and
+    ``bulk_update()`` raise ``ValidationError``, as ``save()`` of a stored
+    row does. Deleting stays possible; clearing a deleted user's foreign
+    key (``on_delete=SET_NULL``) goes through the base manager, a plain
+    queryset."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValidationError(_("History entries cannot be edited."))
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise ValidationError(_("History entries cannot be edited."))
+
+
 class WriteOnceModel(models.Model):
     """A record that is written once and never changed: histories and
-    decisions. Deleting stays possible with its parent (cascade)."""
+    decisions. ``save()`` of a stored row, ``update()`` and ``bulk_update()``
+    raise ``ValidationError``. Deleting stays possible with its parent
+    (cascade)."""
+
+    objects = WriteOnceQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -3,6 +3,10 @@ client's name, and can be audited against it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
@@ -11,7 +15,7 @@ from django.core.validators import (
     MinLengthValidator,
     MinValueValidator,
 )
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -257,9 +261,112 @@ class NameMatchResult(models.TextChoices):
     MISMATCH = "mismatch", _("Mismatch")
 
 
+# The only fields of a submitted review that change afterwards, each moved
+# by one service; every other field (ratings, title, text, experience date,
+# author's name and e-mail, invoice, company, dates of submission and
+# declaration, name match, device hashes…) is written once, on every write
+# path: Review.save, ReviewQuerySet.update / bulk_update / bulk_create's
+# upsert (and, on PostgreSQL, a trigger for the content). A field added to
+# Review is written once until it is listed here, with its reason.
+REVIEW_MUTABLE_FIELDS = frozenset(
+    {
+        # The state machine: reviews.services.transitions.review_move.
+        "status",
+        "status_changed_at",
+        "published_at",
+        # The public note of an audit's outcome (reviews.services.audits).
+        "status_note",
+        # Staff-only results of checks, computed again: the automatic checks
+        # on a resubmission, the nightly fraud score (reviews.services.audits).
+        "moderation_reasons",
+        "fraud_score",
+        # A new nonce revokes the author's private links; it is no content.
+        "manage_nonce",
+    }
+)
+
+# What the author rewrites when correcting a review refused for a fixable
+# reason, through Review.rewrite_text only (reviews.services.reviews.review_resubmit):
+# the same invoice, name and e-mail, a new text, ratings and declaration.
+REVIEW_RESUBMITTED_FIELDS = (
+    "title",
+    "text",
+    "rating",
+    "rating_reliability",
+    "rating_quality",
+    "rating_value",
+    "rating_communication",
+    "declared_at",
+)
+
+
+def review_write_once_refused(names: Iterable[str]) -> None:
+    """Raises ``ValidationError`` if ``names`` (field names or attnames,
+    e.g. ``invoice`` or ``invoice_id``) hold a field written once
+    (:data:`REVIEW_MUTABLE_FIELDS`)."""
+    protected = sorted(
+        {Review._meta.get_field(name).name for name in names} - REVIEW_MUTABLE_FIELDS
+    )
+    if protected:
+        raise ValidationError(
+            _("A submitted review cannot be changed (%(fields)s)."),
+            params={"fields": ", ".join(protected)},
+            code="write_once",
+        )
+
+
+def _same_value(field: models.Field, before: Any, after: Any) -> bool:
+    """``before`` and ``after`` store the same value in ``field`` (5 and
+    "5" do)."""
+    if before == after:
+        return True
+    try:
+        return bool(field.to_python(before) == field.to_python(after))
+    except ValidationError:
+        return False
+
+
 class ReviewQuerySet(models.QuerySet):
+    """Also the base manager's queryset (``Meta.base_manager_name``): a bulk
+    write of a field written once raises ``ValidationError``, like
+    :meth:`Review.save`."""
+
     def published(self) -> ReviewQuerySet:
         return self.filter(status=ReviewStatus.PUBLISHED)
+
+    def update(self, **kwargs: Any) -> int:
+        review_write_once_refused(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        review_write_once_refused(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        # An upsert (update_conflicts) rewrites the rows it meets.
+        review_write_once_refused(kwargs.get("update_fields") or ())
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def anonymise(self, *, now: datetime) -> int:
+        """Blank the title, text and author (name, e-mail, domain, device
+        hashes) of these reviews not anonymised yet, revoke their private
+        links and stamp ``anonymised_at``; their ratings, dates and record
+        stay. The one write of content past the write-once guard, and the
+        PostgreSQL trigger's one exception (``anonymised_at`` set, content
+        blank). One caller: the retention job
+        (``reviews.services.retention``). Returns how many."""
+        return models.QuerySet.update(
+            self.filter(anonymised_at__isnull=True),
+            title="",
+            text="",
+            author_name="",
+            author_email="",
+            author_domain="",
+            ip_hash="",
+            user_agent_hash="",
+            manage_nonce="",  # its private links stop working
+            anonymised_at=now,
+        )
 
 
 class Review(models.Model):
@@ -329,6 +436,8 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         permissions = [("moderate_review", _("Can moderate reviews"))]
+        # Related lookups and Model.save's own queries use ReviewQuerySet too.
+        base_manager_name = "objects"
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=5), name="review_rating_range"
@@ -348,47 +457,82 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"review {self.pk} of {self.company_id}"
 
-    # Write-once text, for every write path (admin, shell, services),
-    # without a query: the values loaded from the database are remembered
-    # (Django's from_db pattern) and compared on save.
-    WRITE_ONCE = ("title", "text")
+    # Written once, for every write path (admin, shell, services), without
+    # a query: the values loaded from the database are remembered (Django's
+    # from_db pattern) and compared on save. Every field but
+    # REVIEW_MUTABLE_FIELDS; bulk writes are refused by ReviewQuerySet.
 
     def save(self, *args, **kwargs) -> None:
-        """Refuses (ValidationError) a title or text other than the one
-        loaded; a new instance given an existing row's pk is inserted, never
-        written over that row (IntegrityError)."""
+        """Refuses (``ValidationError``) a field written once other than
+        the value loaded, or set while deferred; a new instance given an
+        existing row's pk is inserted, never written over that row
+        (``IntegrityError``)."""
         if not self._state.adding:
-            stored, deferred = getattr(self, "_stored_text", {}), self.get_deferred_fields()
-            for name in self.WRITE_ONCE:
-                if name not in deferred and stored.get(name, object()) != getattr(self, name):
-                    raise ValidationError(_("The text of a review cannot be changed."))
+            changed = self._write_once_changed()
+            if changed:
+                review_write_once_refused(changed)
         elif self.pk is not None:
             kwargs.setdefault("force_insert", True)
         super().save(*args, **kwargs)
-        self._remember_text()
+        self._remember_stored()
+
+    @classmethod
+    def write_once_fields(cls) -> list[models.Field]:
+        """The concrete fields written once: all but the primary key and
+        :data:`REVIEW_MUTABLE_FIELDS`."""
+        return [
+            field
+            for field in cls._meta.concrete_fields
+            if not field.primary_key and field.name not in REVIEW_MUTABLE_FIELDS
+        ]
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._remember_text(field_names)
+        instance._remember_stored(field_names)
         return instance
 
     def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
         super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
-        self._remember_text(fields)  # also a deferred field loaded on access
+        self._remember_stored(fields)  # also a deferred field loaded on access
 
-    def rewrite_text(self, *, title: str, text: str) -> None:
-        """The author's corrected title and text, accepted by the write-once
-        guard on the next save. One caller: the resubmission of a review
-        refused for a fixable reason (``reviews.services.reviews.review_resubmit``);
-        nobody else rewrites a review."""
-        self.title, self.text = title, text
-        self._stored_text = {"title": title, "text": text}
+    def rewrite_text(self, *, title: str, text: str, declared_at: Any, **ratings: int) -> None:
+        """The author's corrected title, text and ratings (``rating``,
+        ``rating_reliability``…) and the time of the new declaration,
+        accepted by the write-once guard on the next save
+        (:data:`REVIEW_RESUBMITTED_FIELDS`). One caller: the resubmission
+        of a review refused for a fixable reason
+        (``reviews.services.reviews.review_resubmit``); nobody else
+        rewrites a review. Raises ``ValueError`` for another field."""
+        values = {"title": title, "text": text, "declared_at": declared_at, **ratings}
+        unknown = set(values) - set(REVIEW_RESUBMITTED_FIELDS)
+        if unknown:
+            raise ValueError(f"Not rewritten on a resubmission: {sorted(unknown)}")
+        for name, value in values.items():
+            setattr(self, name, value)
+        self._stored = {**getattr(self, "_stored", {}), **values}
 
-    def _remember_text(self, fields=None) -> None:
+    def _write_once_changed(self) -> list[str]:
+        stored, deferred = getattr(self, "_stored", {}), self.get_deferred_fields()
+        missing = object()
+        changed = []
+        for field in self.write_once_fields():
+            name = field.attname
+            if name in deferred:
+                continue
+            before, after = stored.get(name, missing), getattr(self, name)
+            if before is missing or not _same_value(field, before, after):
+                changed.append(name)
+        return changed
+
+    def _remember_stored(self, fields=None) -> None:
         loaded = self.__dict__
-        names = [n for n in self.WRITE_ONCE if n in loaded and (fields is None or n in fields)]
-        self._stored_text = {**getattr(self, "_stored_text", {}), **{n: loaded[n] for n in names}}
+        names = [
+            f.attname
+            for f in self.write_once_fields()
+            if f.attname in loaded and (fields is None or f.attname in fields or f.name in fields)
+        ]
+        self._stored = {**getattr(self, "_stored", {}), **{n: loaded[n] for n in names}}
 
     @property
     def moderation_reason_labels(self) -> list[str]:
@@ -439,8 +583,33 @@ class AdditionStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected by moderation")
 
 
+# What moves on an author's update or a company's reply after it is
+# written: its moderation (reviews.services.moderation.addition_moderate).
+ADDITION_MODERATION_FIELDS = frozenset({"status", "moderation_reasons", "decided_at", "decided_by"})
+
+
+class ReviewUpdateQuerySet(models.QuerySet):
+    """``update()`` and ``bulk_update()`` of an update's text, review or
+    date raise ``ValidationError``: only its moderation moves."""
+
+    def update(self, **kwargs: Any) -> int:
+        _update_rewrite_refused(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        _update_rewrite_refused(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+def _update_rewrite_refused(names: Iterable[str]) -> None:
+    if {ReviewUpdate._meta.get_field(name).name for name in names} - ADDITION_MODERATION_FIELDS:
+        raise ValidationError(_("An author's update is written once."), code="write_once")
+
+
 class ReviewUpdate(models.Model):
-    """A dated addition by the author ("problem resolved")."""
+    """A dated addition by the author ("problem resolved"). Its text,
+    review and date are written once (``save`` of a stored row refuses any
+    field but :data:`ADDITION_MODERATION_FIELDS`, and so do bulk writes)."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="updates")
     text = models.TextField(_("update"), max_length=2000, validators=[MinLengthValidator(10)])
@@ -455,13 +624,24 @@ class ReviewUpdate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = ReviewUpdateQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at"]
         verbose_name = _("review update")
         verbose_name_plural = _("review updates")
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"update of {self.review_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Inserts the update; a stored one is saved only with
+        ``update_fields`` among :data:`ADDITION_MODERATION_FIELDS`, else
+        ``ValidationError``."""
+        if not self._state.adding:
+            _update_rewrite_refused(kwargs.get("update_fields") or ["text"])
+        super().save(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:
@@ -595,8 +775,31 @@ class ModerationDecision(WriteOnceModel):
         return f"{self.decision} {self.review_id}"
 
 
+class ReplyQuerySet(models.QuerySet):
+    """A bulk write of a reply would skip its history (:class:`ReplyRevision`):
+    ``update()`` and ``bulk_update()`` of anything but its author (cleared
+    when the user is deleted) and its moderation
+    (:data:`ADDITION_MODERATION_FIELDS`) raise ``ValidationError``."""
+
+    def update(self, **kwargs: Any) -> int:
+        _reply_bulk_refused(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        _reply_bulk_refused(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+def _reply_bulk_refused(names: Iterable[str]) -> None:
+    allowed = {"author", *ADDITION_MODERATION_FIELDS}
+    if {Reply._meta.get_field(name).name for name in names} - allowed:
+        raise ValidationError(_("A reply is changed only by its company, one at a time."))
+
+
 class Reply(models.Model):
-    """The company's one public reply to a review; edits are marked."""
+    """The company's one public reply to a review; edits are marked
+    (``edited_at``) and every replaced text is kept (:class:`ReplyRevision`,
+    written by :meth:`save`, whatever the write path)."""
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
     author = models.ForeignKey(
@@ -617,9 +820,12 @@ class Reply(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = ReplyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("reply")
         verbose_name_plural = _("replies")
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"reply to {self.review_id}"
@@ -631,6 +837,72 @@ class Reply(models.Model):
     @property
     def moderation_reason_labels(self) -> list[str]:
         return [moderation_check_label(code) for code in self.moderation_reasons]
+
+    def save(self, *args, **kwargs) -> None:
+        """Saves the reply; a new text first keeps the one it replaces as a
+        :class:`ReplyRevision` (its text, author and date), in the same
+        transaction. Raises ``ValidationError`` for a new review or
+        creation date, or a text changed while not loaded."""
+        with transaction.atomic(using=kwargs.get("using")):
+            if not self._state.adding:
+                self._keep_replaced_text()
+            super().save(*args, **kwargs)
+        self._remember_stored()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_stored()
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        self._remember_stored()
+
+    def _keep_replaced_text(self) -> None:
+        stored = getattr(self, "_stored", {})
+        for name in ("review_id", "created_at"):
+            if name in stored and stored[name] != getattr(self, name):
+                raise ValidationError(_("A reply stays on its review."))
+        if "text" not in stored:
+            if "text" not in self.get_deferred_fields():
+                raise ValidationError(_("A reply is changed only by its company, one at a time."))
+            return
+        if stored["text"] != self.text:
+            ReplyRevision.objects.create(
+                reply=self,
+                text=stored["text"],
+                author_id=stored.get("author_id"),
+                written_at=stored.get("edited_at") or stored.get("created_at"),
+            )
+
+    def _remember_stored(self) -> None:
+        loaded = self.__dict__
+        names = ("review_id", "created_at", "text", "author_id", "edited_at")
+        self._stored = {n: loaded[n] for n in names if n in loaded}
+
+
+class ReplyRevision(WriteOnceModel):
+    """A text of a company's reply that a later edit replaced: what it
+    said, who wrote it and when (``written_at``: the reply's creation or
+    previous edit). Staff read them in the admin; the public page says
+    "edited". Write-once."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="revisions")
+    text = models.TextField(_("previous text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    written_at = models.DateTimeField(_("written at"))
+    replaced_at = models.DateTimeField(_("replaced at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+        verbose_name = _("previous text of a reply")
+        verbose_name_plural = _("previous texts of replies")
+
+    def __str__(self) -> str:
+        return f"revision of {self.reply_id}"
 
 
 class FlagReason(models.TextChoices):

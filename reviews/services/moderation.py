@@ -96,8 +96,12 @@ def review_moderate(
     return record
 
 
+@transaction.atomic
 def reply_save(*, review: Review, author: User, text: str) -> Reply:
-    """The company's one public reply; editing it marks it edited.
+    """The company's one public reply. Editing it marks it edited (the
+    public page says so) and keeps the replaced text, its author and date
+    as a ``ReplyRevision`` for staff (``Reply.save``); the same text again
+    changes nothing.
 
     The reply runs the review's own text checks (``reviews.text_checks``):
     contact details, and the client's name compared with the invoice's
@@ -106,11 +110,14 @@ def reply_save(*, review: Review, author: User, text: str) -> Reply:
     a moderator (``AdditionStatus.PENDING``, its reasons kept) and is not
     shown until published (:func:`addition_moderate`). An edit is checked
     the same way. Raises ``ValidationError`` for a text too short or long."""
-    reply = Reply.objects.filter(review=review).first()
+    reply = Reply.objects.select_for_update().filter(review=review).first()
+    text = text.strip()
     if reply is None:
-        reply = Reply(review=review, author=author, text=text.strip())
+        reply = Reply(review=review, author=author, text=text)
+    elif reply.text == text:
+        return reply
     else:
-        reply.text, reply.author, reply.edited_at = text.strip(), author, timezone.now()
+        reply.text, reply.author, reply.edited_at = text, author, timezone.now()
     reply.full_clean()
     reply.moderation_reasons = text_check_reasons(
         reply.text, client_name=review.invoice.client_name, shown_name=review.display_name

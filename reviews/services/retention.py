@@ -176,17 +176,7 @@ def _anonymise_reviews(*, review_ids: list[int], now: datetime) -> tuple[int, in
     Reply.objects.filter(review_id__in=pks).delete()
     Appeal.objects.filter(review_id__in=pks).update(text="")
     ReviewFlag.objects.filter(review_id__in=pks).update(note="")
-    anonymised = Review.objects.filter(pk__in=pks, anonymised_at__isnull=True).update(
-        title="",
-        text="",
-        author_name="",
-        author_email="",
-        author_domain="",
-        ip_hash="",
-        user_agent_hash="",
-        manage_nonce="",  # its private links stop working
-        anonymised_at=now,
-    )
+    anonymised = Review.objects.filter(pk__in=pks).anonymise(now=now)
     invoices, invoice_files = _erase_invoices(
         invoice_ids=[invoice for _pk, invoice in rows], now=now
     )

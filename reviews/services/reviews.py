@@ -363,11 +363,13 @@ def review_resubmit(*, decision: ModerationDecision, fields: dict) -> Review:
     if appeal_pending(review):
         raise ValidationError(APPEAL_FIRST)
     _checks_before_recording(review.company, review.author_email)
-    review.rewrite_text(title=fields["title"], text=fields["text"])
     ratings = [name for name in fields if name.startswith("rating")]
-    for name in ratings:
-        setattr(review, name, fields[name])
-    review.declared_at = timezone.now()
+    review.rewrite_text(
+        title=fields["title"],
+        text=fields["text"],
+        declared_at=timezone.now(),
+        **{name: fields[name] for name in ratings},
+    )
     review.full_clean(exclude=["moderation_reasons"])
     review.moderation_reasons = moderation_reasons(review)
     checks = ", ".join(review.moderation_reasons) or _("none")

@@ -486,13 +486,14 @@ def replied(days: float, *, ago: int = 10) -> None:
     application = Application.objects.create(
         applicant=user, status=ApplicationStatus.APPROVED, submitted_at=sent
     )
-    event = ApplicationEvent.objects.create(
-        application=application,
-        kind=ApplicationEvent.Kind.TRANSITION,
-        from_status=ApplicationStatus.SUBMITTED,
-        to_status=ApplicationStatus.NEEDS_INFORMATION,
-    )
-    ApplicationEvent.objects.filter(pk=event.pk).update(created_at=sent + timedelta(days=days))
+    # The answer, recorded then: history entries are written once.
+    with time_machine.travel(sent + timedelta(days=days)):
+        ApplicationEvent.objects.create(
+            application=application,
+            kind=ApplicationEvent.Kind.TRANSITION,
+            from_status=ApplicationStatus.SUBMITTED,
+            to_status=ApplicationStatus.NEEDS_INFORMATION,
+        )
 
 
 def test_the_reply_time_is_the_setting_until_enough_replies_are_measured(db, settings):

@@ -148,7 +148,6 @@ def test_another_company_cannot_answer_an_audit(client, cast, published, setting
 
 
 def test_duplicate_texts_and_shared_devices_raise_the_fraud_score(published, cast):
-    Review.objects.filter(pk=published.pk).update(ip_hash="same-device")
     from reviews.models import Invoice
 
     for n in range(2):
@@ -177,7 +176,7 @@ def test_duplicate_texts_and_shared_devices_raise_the_fraud_score(published, cas
             name_match="match",
             name_score=100,
             status="published",
-            ip_hash="same-device",
+            ip_hash=published.ip_hash,  # the same device as the first review
         )
     audits.fraud_scores_refresh()
     published.refresh_from_db()

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -87,28 +88,26 @@ def pending_review(
         client_name=client_name,
         client_email=f"client{number}@example.org",
     )
-    review = Review.objects.create(
-        company=company,
-        invoice=invoice,
-        rating=rating,
-        rating_reliability=rating,
-        rating_quality=rating,
-        rating_value=rating,
-        rating_communication=rating,
-        title=title,
-        text=text,
-        experience_date=invoice.issued_on,
-        author_name=author_name,
-        author_email=invoice.client_email,
-        declared_at=timezone.now(),
-        name_match="mismatch",
-        name_score=33.0,
-        status=ReviewStatus.PENDING,
-        moderation_reasons=list(reasons),
-    )
-    if days_old:
-        Review.objects.filter(pk=review.pk).update(
-            created_at=timezone.now() - timedelta(days=days_old, hours=1)
+    # Submitted days_old days ago: created_at is written once (auto_now_add).
+    with time_machine.travel(timezone.now() - timedelta(days=days_old, hours=1 if days_old else 0)):
+        review = Review.objects.create(
+            company=company,
+            invoice=invoice,
+            rating=rating,
+            rating_reliability=rating,
+            rating_quality=rating,
+            rating_value=rating,
+            rating_communication=rating,
+            title=title,
+            text=text,
+            experience_date=invoice.issued_on,
+            author_name=author_name,
+            author_email=invoice.client_email,
+            declared_at=timezone.now(),
+            name_match="mismatch",
+            name_score=33.0,
+            status=ReviewStatus.PENDING,
+            moderation_reasons=list(reasons),
         )
     return review
 
