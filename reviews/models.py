@@ -420,7 +420,9 @@ class Review(models.Model):
     fraud_score = models.FloatField(default=0)
     # Names the author's link to update or withdraw the review.
     manage_nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When it was submitted: set on insert (now, unless demo data or a
+    # test gives the past), then written once like the content.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_note = models.CharField(max_length=300, blank=True)

@@ -22,6 +22,11 @@ class Migration(migrations.Migration):
             name='review',
             options={'base_manager_name': 'objects', 'ordering': ['-published_at', '-pk'], 'permissions': [('moderate_review', 'Can moderate reviews')], 'verbose_name': 'review', 'verbose_name_plural': 'reviews'},
         ),
+        migrations.AlterField(
+            model_name='review',
+            name='created_at',
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+        ),
         migrations.CreateModel(
             name='ReplyRevision',
             fields=[

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from reviews.models import (
     ReviewUpdate,
 )
 from reviews.services import appeals, moderation, reviews
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, PASSWORD
 from tests.factories import UserFactory
 
 from .conftest import REVIEW, review_path
@@ -173,6 +174,28 @@ def test_the_same_value_written_differently_is_no_change(published):
     review.rating = "5"  # as a form gives it
     review.experience_date = review.experience_date.isoformat()
     review.save()
+
+
+def test_the_invoice_of_a_review_cannot_be_deleted(published):
+    with pytest.raises(ProtectedError):
+        published.invoice.delete()
+    with pytest.raises(ProtectedError):
+        Invoice.objects.all().delete()
+    assert Review.objects.filter(invoice=published.invoice).exists()
+
+
+def test_the_submission_time_is_set_once_on_insert(published, other_invoice):
+    """Demo data and tests give a past submission time at insert; after
+    it, it is written once like the rest (FIELDS)."""
+    past = timezone.now() - timedelta(days=40)
+    fields = {
+        f.name: getattr(published, f.name)
+        for f in Review._meta.concrete_fields
+        if not f.primary_key and f.name not in ("invoice", "manage_nonce")
+    }
+    copy = Review.objects.create(**{**fields, "invoice": other_invoice, "created_at": past})
+    assert Review.objects.get(pk=copy.pk).created_at == past
+    assert published.created_at > past
 
 
 def test_a_new_row_never_overwrites_a_review(published):
@@ -355,6 +378,19 @@ def test_the_public_page_says_edited(client, published, cast):
     assert "Merci, à bientôt." in page
     assert "modifiée" in page
     assert "Merci pour votre avis." not in page  # the previous text is for staff
+
+
+def test_a_reply_edited_on_the_pro_page_keeps_the_previous_text(client, published, cast):
+    client.login(username=cast.member_a.username, password=PASSWORD)
+    url = reverse("reviews:pro-reply", args=[cast.company_a.pk, published.pk])
+    client.post(url, {"text": "Merci beaucoup pour votre confiance !"})
+    client.post(url, {"text": "court"})  # refused: too short, changes nothing
+    assert not ReplyRevision.objects.exists()
+    client.post(url, {"text": "Merci beaucoup, à bientôt pour la suite."})
+    revision = ReplyRevision.objects.get()
+    assert revision.text == "Merci beaucoup pour votre confiance !"
+    assert revision.author == cast.member_a
+    assert Reply.objects.get().text == "Merci beaucoup, à bientôt pour la suite."
 
 
 def test_the_same_reply_again_is_no_edit(published, cast):
