@@ -13,8 +13,8 @@ without one may still be corrected or deleted.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import SirenSearchMixin
 
@@ -57,6 +57,8 @@ def mask_phone(number: str) -> str:
 # and phone are masked for everyone but superusers, in the list and the
 # form; the company reads them in its own pages.
 CLIENT_CONTACT_FIELDS = ("client_email", "client_phone")
+
+
 class ReadOnlyMixin:
     """No add, change or delete, for anyone: the page shows the record."""
 
@@ -115,7 +117,6 @@ class InvoiceAdmin(SirenSearchMixin, admin.ModelAdmin):
         if not request.user.is_superuser:
             excluded += CLIENT_CONTACT_FIELDS
         return excluded
-
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and Review.objects.filter(invoice=obj).exists():

@@ -832,14 +832,6 @@ class Reply(models.Model):
     def __str__(self) -> str:
         return f"reply to {self.review_id}"
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == AdditionStatus.PUBLISHED
-
-    @property
-    def moderation_reason_labels(self) -> list[str]:
-        return [moderation_check_label(code) for code in self.moderation_reasons]
-
     def save(self, *args, **kwargs) -> None:
         """Saves the reply; a new text first keeps the one it replaces as a
         :class:`ReplyRevision` (its text, author and date), in the same
@@ -882,6 +874,14 @@ class Reply(models.Model):
         loaded = self.__dict__
         names = ("review_id", "created_at", "text", "author_id", "edited_at")
         self._stored = {n: loaded[n] for n in names if n in loaded}
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == AdditionStatus.PUBLISHED
+
+    @property
+    def moderation_reason_labels(self) -> list[str]:
+        return [moderation_check_label(code) for code in self.moderation_reasons]
 
 
 class ReplyRevision(WriteOnceModel):

@@ -65,6 +65,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviews", "0009_write_once_reviews_reply_revisions")]
+    dependencies = [("reviews", "0014_write_once_reviews_reply_revisions")]
 
     operations = [migrations.RunPython(create, drop)]
