@@ -30,6 +30,7 @@ from .models import (
     ReviewEvent,
     ReviewFlag,
     ReviewInvitation,
+    ReviewLogEntry,
     ReviewUpdate,
     Sanction,
     Strike,
@@ -255,3 +256,13 @@ class SanctionAdmin(ReadOnlyAdmin):
     """Decided and lifted from the staff pages (``reviews.services.sanctions``)."""
 
     list_display = ["company", "created_at", "decided_by", "lifted_at"]
+
+
+@admin.register(ReviewLogEntry)
+class ReviewLogEntryAdmin(ReadOnlyAdmin):
+    """The hash-chained record of each review (``reviews.services.ledger``);
+    ``verify_review_log`` checks it."""
+
+    list_display = ["review", "seq", "kind", "actor", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["review"]

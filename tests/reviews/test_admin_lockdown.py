@@ -22,6 +22,7 @@ from reviews.models import (
     Review,
     ReviewEvent,
     ReviewFlag,
+    ReviewLogEntry,
     ReviewUpdate,
     Sanction,
     Strike,
@@ -46,6 +47,7 @@ LOCKED = [
     Strike,
     Sanction,
     ReviewEvent,
+    ReviewLogEntry,
 ]
 
 
@@ -67,7 +69,11 @@ def records(client, invited, cast, settings, django_capture_on_commit_callbacks)
             review=review, by="company", text="Ce client n'a jamais été le nôtre.", appellant=None
         )
         moderation.review_moderate(
-            review=review, actor=staff, decision="reject", reason="offensive"
+            review=review,
+            actor=staff,
+            decision="reject",
+            reason="offensive",
+            note="Insultes envers le gérant, vues par la modération.",
         )
         sanctions.sanction_create(company=cast.company_a, actor=staff, reason="Faux avis.")
     rows = {model: model.objects.first() for model in LOCKED}
