@@ -207,21 +207,19 @@ class _Later:
 
     invoices: list[Invoice] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
-    decisions: list[ModerationDecision] = field(default_factory=list)
     flags: list[ReviewFlag] = field(default_factory=list)
 
 
 def _decide(review: Review, *, at: datetime, reject: str, later: _Later) -> None:
     """A moderator's decision at ``at``: publish, or reject for ``reject``."""
-    decision = ModerationDecision.objects.create(
+    ModerationDecision.objects.create(
         review=review,
         decision=ModerationDecision.Decision.REJECT
         if reject
         else ModerationDecision.Decision.PUBLISH,
         reason=reject,
+        created_at=at,
     )
-    decision.created_at = at
-    later.decisions.append(decision)
     transitions.review_move(
         review=review,
         to=ReviewStatus.REJECTED if reject else ReviewStatus.PUBLISHED,
@@ -238,6 +236,7 @@ def _live(
     """Insert ``review`` and play its moderation (none yet when
     ``waiting``) and flags up to ``now``."""
     submitted = review.declared_at
+    review.created_at = submitted  # written once, at insert
     if not review.moderation_reasons:
         # Every automatic check passed: online within seconds.
         published = submitted + timedelta(seconds=rng.randrange(1, 90))
@@ -267,7 +266,6 @@ def _live(
                 reject=RejectionReason.NAME_MISMATCH if rejected else "",
                 later=later,
             )
-    review.created_at = submitted
     later.reviews.append(review)
     if review.published_at is None or review.status != ReviewStatus.PUBLISHED:
         return
@@ -331,10 +329,9 @@ def seed_reviews(
     for plan in plans:
         for review, waiting, rng in plan.reviews:
             _live(review, waiting=waiting, rng=rng, now=now, later=later)
-    # Back to their moment: auto_now_add stamped these rows "now".
+    # Back to their moment: auto_now_add stamped these rows "now" (reviews
+    # and decisions, written once, were given theirs at insert).
     Invoice.objects.bulk_update(later.invoices, ["created_at"], batch_size=500)
-    Review.objects.bulk_update(later.reviews, ["created_at"], batch_size=500)
-    ModerationDecision.objects.bulk_update(later.decisions, ["created_at"], batch_size=500)
     ReviewFlag.objects.bulk_update(later.flags, ["created_at", "resolved_at"], batch_size=500)
     _audit_a_sample(targets, now)
     company_review_stats_refresh(company_ids=targets)

@@ -104,6 +104,8 @@ def backfill(apps, schema_editor):
                             review_id=review_id,
                             sanction_id=sanction.pk,
                             action=action,
+                            # Every sanction before 0013 was a freeze.
+                            kind="freeze",
                             reason=sanction.reason,
                             actor_id=actor_id,
                             at=at,

@@ -48,6 +48,7 @@ def make_review(
         declared_at=submitted,
         name_match="match",
         name_score=100.0,
+        created_at=submitted,  # written once, at insert
     )
     first = ReviewStatus.PUBLISHED if status == ReviewStatus.PUBLISHED else ReviewStatus.PENDING
     transitions.review_move(
@@ -55,7 +56,5 @@ def make_review(
     )
     if status != first:
         transitions.review_move(review=review, to=status, by="staff", actor=None, reason="test")
-    # created_at is set on insert: the submission moment is written after.
-    Review.objects.filter(pk=review.pk).update(created_at=submitted)
     review.refresh_from_db()
     return review

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,12 @@ from tests.pdfs import minimal_pdf
 from .conftest import REVIEW, review_path
 
 pytestmark = pytest.mark.django_db
+
+
+def tamper(queryset: models.QuerySet, **values) -> int:
+    """What someone with write access to the database does: an UPDATE past
+    the ORM's write-once guard (``common.models.WriteOnceQuerySet``)."""
+    return models.QuerySet.update(queryset, **values)
 
 
 @pytest.fixture
@@ -165,10 +171,13 @@ def test_a_missed_audit_chains_the_system_moves(published, settings, time_machin
     time_machine.move_to("2026-12-09 02:00 +0100", tick=False)
     assert audits.audits_close_overdue() == 1
     last = published.log_entries.order_by("-seq")[:2]
+    # A missed audit leaves the review published: the audit's move only.
     assert [(e.kind, e.payload["to"], e.actor) for e in last] == [
-        ("status", "unpublished", None),
         ("audit", "missed", None),
+        ("audit", "open", None),
     ]
+    published.refresh_from_db()
+    assert published.status == "published"
     assert verify(published)[0] == 0
 
 
@@ -283,14 +292,14 @@ def test_an_intact_chain_verifies(long_chain):
 @pytest.mark.parametrize("seq", [1, 3, 5])
 def test_an_altered_payload_is_found(long_chain, seq):
     payload = {**entry(long_chain, seq).payload, "actor": 999}
-    ReviewLogEntry.objects.filter(review=long_chain, seq=seq).update(payload=payload)
+    tamper(ReviewLogEntry.objects.filter(review=long_chain, seq=seq), payload=payload)
     status, out = verify(long_chain)
     assert status == 1
     assert f"review {long_chain.pk}: chain broken at entry {seq}: altered" in out
 
 
 def test_a_rewritten_hash_is_found(long_chain):
-    ReviewLogEntry.objects.filter(review=long_chain, seq=2).update(hash="f" * 64)
+    tamper(ReviewLogEntry.objects.filter(review=long_chain, seq=2), hash="f" * 64)
     # Entry 2 no longer matches its payload (and 3 no longer links to it).
     assert f"review {long_chain.pk}: chain broken at entry 2: altered" in verify(long_chain)[1]
 
@@ -317,16 +326,16 @@ def test_a_review_without_its_chain_is_found(long_chain):
 def test_a_deleted_entry_renumbered_is_found(long_chain):
     ReviewLogEntry.objects.filter(review=long_chain, seq=2).delete()
     for seq in (3, 4, 5):
-        ReviewLogEntry.objects.filter(review=long_chain, seq=seq).update(seq=seq - 1)
+        tamper(ReviewLogEntry.objects.filter(review=long_chain, seq=seq), seq=seq - 1)
     assert f"review {long_chain.pk}: chain broken at entry 2: missing" in verify(long_chain)[1]
 
 
 @pytest.mark.parametrize(("first", "second"), [(2, 3), (1, 5), (4, 5)])
 def test_swapped_entries_are_found(long_chain, first, second):
     rows = ReviewLogEntry.objects.filter(review=long_chain)
-    rows.filter(seq=first).update(seq=99)
-    rows.filter(seq=second).update(seq=first)
-    rows.filter(seq=99).update(seq=second)
+    tamper(rows.filter(seq=first), seq=99)
+    tamper(rows.filter(seq=second), seq=first)
+    tamper(rows.filter(seq=99), seq=second)
     status, out = verify(long_chain)
     assert status == 1
     assert f"review {long_chain.pk}: chain broken at entry {first}: reordered" in out
@@ -334,7 +343,7 @@ def test_swapped_entries_are_found(long_chain, first, second):
 
 @pytest.mark.parametrize("seq", [1, 4])
 def test_an_edited_link_is_found(long_chain, seq):
-    ReviewLogEntry.objects.filter(review=long_chain, seq=seq).update(prev_hash="a" * 64)
+    tamper(ReviewLogEntry.objects.filter(review=long_chain, seq=seq), prev_hash="a" * 64)
     status, out = verify(long_chain)
     assert status == 1
     assert f"review {long_chain.pk}: chain broken at entry {seq}: link" in out
@@ -364,7 +373,7 @@ def test_the_nightly_job_logs_a_break_without_personal_data(long_chain, caplog):
     task = django_settings.CELERY_BEAT_SCHEDULE["reviews-verify-log"]["task"]
     assert task == "reviews.tasks.verify_review_log"
     assert tasks.verify_review_log.run() == {"broken": 0, "reviews": []}
-    ReviewLogEntry.objects.filter(review=long_chain, seq=3).update(payload={"to": "published"})
+    tamper(ReviewLogEntry.objects.filter(review=long_chain, seq=3), payload={"to": "published"})
     with caplog.at_level(logging.ERROR, logger="reviews.services.ledger"):
         result = ledger.chains_verify()
     assert [str(b) for b in result] == [f"review {long_chain.pk}: entry 3: altered"]
@@ -476,7 +485,7 @@ def test_staff_read_the_history_in_order_with_a_verified_chain(client, long_chai
 
 
 def test_staff_see_where_a_chain_breaks(client, long_chain, moderator):
-    ReviewLogEntry.objects.filter(review=long_chain, seq=3).update(payload={"to": "published"})
+    tamper(ReviewLogEntry.objects.filter(review=long_chain, seq=3), payload={"to": "published"})
     client.login(username=moderator.username, password=PASSWORD)
     page = client.get(reverse("reviews:moderation-detail", args=[long_chain.pk])).content.decode()
     assert "Chaîne rompue à l'entrée 3 (entrée modifiée)" in page
@@ -486,7 +495,7 @@ def test_staff_see_where_a_chain_breaks(client, long_chain, moderator):
 
 def test_staff_see_a_status_text_changed_behind_the_record(client, long_chain, moderator):
     event = long_chain.events.order_by("pk").last()
-    type(event).objects.filter(pk=event.pk).update(reason="Texte réécrit.")
+    tamper(type(event).objects.filter(pk=event.pk), reason="Texte réécrit.")
     client.login(username=moderator.username, password=PASSWORD)
     page = client.get(reverse("reviews:moderation-detail", args=[long_chain.pk])).content.decode()
     assert "Texte réécrit. <strong>(texte modifié depuis son enregistrement)</strong>" in page

@@ -330,7 +330,13 @@ def test_history_rows_refuse_bulk_writes(model, field):
 def test_deleting_a_staff_user_keeps_the_history_without_them(published, cast):
     """on_delete=SET_NULL on write-once rows goes through the base manager."""
     staff = UserFactory(is_staff=True)
-    moderation.review_moderate(review=published, actor=staff, decision="reject", reason="offensive")
+    moderation.review_moderate(
+        review=published,
+        actor=staff,
+        decision="reject",
+        reason="offensive",
+        note="Insultes envers le gérant, vues par la modération.",
+    )
     moderation.reply_save(review=published, author=cast.owner_a, text="Première réponse, merci.")
     moderation.reply_save(review=published, author=cast.owner_a, text="Seconde réponse, merci.")
     staff.delete()
