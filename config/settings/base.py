@@ -485,6 +485,18 @@ INVOICE_IMPORT_RETENTION = timedelta(hours=24)
 # its page (issue 10: bearer links must not live forever).
 REVIEW_MANAGE_LINK_DAYS = env.int("REVIEW_MANAGE_LINK_DAYS", default=548)
 
+# --- Loyalty (issue 13; seed 002, the Wecasa model) -------------------------
+# The secret of the clients' keys (loyalty.identity.client_key, HMAC-SHA256):
+# set in each settings module (production requires it; changing it splits
+# every client's history in two, so it is never rotated lightly).
+LOYALTY_CLIENT_KEY = ""
+# A company's score counts only from this many completed sessions (seed 002:
+# "calculé uniquement après 30 prestations réalisées").
+LOYALTY_MIN_SESSIONS = env.int("LOYALTY_MIN_SESSIONS", default=30)
+# A new client "returned" with another completed session on a later day
+# within this many days of the first (seed 002: 6 months).
+LOYALTY_RETURN_DAYS = env.int("LOYALTY_RETURN_DAYS", default=180)
+
 # --- Quote requests ---------------------------------------------------------
 
 # Per visitor IP and per account, on the public quote form (django-ratelimit).

@@ -24,6 +24,9 @@ def _dev_secret_key() -> str:
 
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
+# The clients' keys of the loyalty score (loyalty.identity): derived from
+# this checkout's secret unless given.
+LOYALTY_CLIENT_KEY = env.str("LOYALTY_CLIENT_KEY", default="") or f"loyalty:{SECRET_KEY}"
 
 # WhiteNoise serves static files from the app folders (its "finders"), and
 # re-reads them when they change, with DEBUG on or off: `make run` runs the

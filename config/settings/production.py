@@ -1,7 +1,7 @@
 """The real deployment: PostgreSQL, Redis, SMTP, HTTPS behind a proxy.
 
-Refuses to start without ``SECRET_KEY``, ``ALLOWED_HOSTS`` and
-``DATABASE_URL``; passes ``manage.py check --deploy`` without warnings.
+Refuses to start without ``SECRET_KEY``, ``LOYALTY_CLIENT_KEY``,
+``ALLOWED_HOSTS`` and ``DATABASE_URL``; passes ``manage.py check --deploy`` without warnings.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from .base import STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
+# Its own secret, not derived from SECRET_KEY: rotating SECRET_KEY must not
+# split every client's loyalty history (loyalty.identity.client_key).
+LOYALTY_CLIENT_KEY = env.str("LOYALTY_CLIENT_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 env.str("DATABASE_URL")  # no SQLite fallback in production
 

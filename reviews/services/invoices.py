@@ -27,6 +27,7 @@ from common.formats import parse_phone
 from common.leases import lease_claim, lease_release, lease_renew, leases_expired
 from common.types import User
 from directory.models import Company
+from loyalty import services as loyalty_services
 
 from .. import invoice_columns
 from ..invoice_files import MAX_ROWS, InvoiceFileError, Row, read_invoice_file, too_many_rows
@@ -91,8 +92,9 @@ def invoice_create(
     actor: User | None,
     source: str = InvoiceSource.FORM,
 ) -> Invoice:
-    """Register an invoice and, if the company's rule says so, invite its
-    client (the e-mail leaves after commit). An invoice older than
+    """Register an invoice, record it as a completed session (loyalty), and,
+    if the company's rule says so, invite its client (the e-mail leaves
+    after commit). An invoice older than
     ``REVIEW_INVOICE_MAX_AGE_DAYS`` is registered (a service done, counted
     for loyalty) but never invited (``invitations.invoice_too_old``; the form and the
     import report tell the pro). Raises ValidationError for invalid fields,
@@ -104,6 +106,7 @@ def invoice_create(
     if rule.needs_amount and invoice.amount is None:
         raise ValidationError({"amount": AMOUNT_NEEDED})
     invoice.save()
+    loyalty_services.session_for_invoice(invoice=invoice)
     too_old = invitations.invoice_too_old(invoice.issued_on)
     if not too_old and rule.invites(invoice):
         invitations.invitation_create(invoice=invoice)

@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-enough-1234567890",
+    "LOYALTY_CLIENT_KEY": "a-loyalty-client-key-secret-that-is-long-and-random-1234567890",
     "ALLOWED_HOSTS": "plusquepro.fr",
     "DATABASE_URL": "postgres://user:pass@db.example:5432/plusquepro",
     "REDIS_URL": "redis://redis.example:6379/0",
@@ -38,11 +41,12 @@ def test_production_settings_pass_check_deploy_without_warnings():
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+@pytest.mark.parametrize("secret", ["SECRET_KEY", "LOYALTY_CLIENT_KEY"])
+def test_production_refuses_to_start_without_a_secret(secret):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != secret}
     result = manage("check", env=env)
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    assert secret in result.stderr
 
 
 def test_production_refuses_to_start_without_a_database():

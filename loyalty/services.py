@@ -1,0 +1,112 @@
+"""Writes of the loyalty app: recording completed sessions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from common.types import User
+from directory.models import Company
+
+from .identity import NoClientIdentity, client_key
+from .models import ServiceSession, SessionSource, SessionStatus
+
+
+class Invoice(Protocol):
+    """What a session reads of an invoice (``reviews.models.Invoice``, a
+    feature above this app: it calls us, we never import it)."""
+
+    pk: Any
+    company: Company
+    number: str
+    issued_on: date
+    amount: Decimal | None
+    client_name: str
+    client_email: str
+    client_phone: str
+    created_by: Any
+
+
+def session_record(
+    *,
+    company: Company,
+    performed_on: date,
+    source: str,
+    reference: str,
+    email: str = "",
+    phone: str = "",
+    name: str = "",
+    amount: Decimal | None = None,
+    status: str = SessionStatus.COMPLETED,
+    invoice: Invoice | None = None,
+    actor: User | None = None,
+) -> tuple[ServiceSession, bool]:
+    """Record a session once: ``(session, created)``. The client is kept
+    as a key only (``loyalty.identity.client_key`` of ``email``, else
+    ``phone``, else ``name``). A second call with the same company,
+    ``source`` and ``reference`` (a re-import, a retried API call) returns
+    the session already recorded, unchanged, with ``created`` False.
+    Raises ``ValidationError`` when the client cannot be told (no e-mail,
+    phone or name), for a blank reference or invalid fields."""
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError({"reference": _("Give the session a reference.")})
+    existing = ServiceSession.objects.filter(
+        company=company, source=source, reference=reference
+    ).first()
+    if existing is not None:
+        return existing, False
+    try:
+        key = client_key(company_id=company.pk, email=email, phone=phone, name=name)
+    except NoClientIdentity as error:
+        raise ValidationError(
+            _("Give the client's e-mail, phone number or name."), code="no_client"
+        ) from error
+    session = ServiceSession(
+        company=company,
+        client_key=key,
+        performed_on=performed_on,
+        amount=amount,
+        status=status,
+        source=source,
+        invoice_id=invoice.pk if invoice is not None else None,
+        reference=reference,
+        created_by=actor,
+    )
+    session.full_clean(exclude=["client_key"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError:
+        # The same reference recorded meanwhile by a concurrent call.
+        existing = ServiceSession.objects.filter(
+            company=company, source=source, reference=reference
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return session, True
+
+
+def session_for_invoice(*, invoice: Invoice) -> ServiceSession:
+    """Every registered invoice is a completed session on its date (issue
+    13), recorded in the transaction that registers it, whatever the path
+    (form, file import, API): the invoice's number is the reference."""
+    session, _created = session_record(
+        company=invoice.company,
+        performed_on=invoice.issued_on,
+        source=SessionSource.INVOICE,
+        reference=invoice.number,
+        email=invoice.client_email,
+        phone=invoice.client_phone,
+        name=invoice.client_name,
+        amount=invoice.amount,
+        invoice=invoice,
+        actor=invoice.created_by,
+    )
+    return session
