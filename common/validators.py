@@ -121,3 +121,17 @@ def validate_document(file: File[Any]) -> None:
 def validate_year_founded(value: int) -> None:
     if value > timezone.localdate().year:
         raise ValidationError(_("The year founded cannot be in the future."), code="future_year")
+
+
+def validate_person_name(value: str) -> None:
+    """A name people can read back: at least one letter (of any alphabet:
+    "Zoë", "Łukasz", "李"), no markup. Refuses "🙂🙂", "---", "12345" and
+    "<b>Luc</b>" with ``ValidationError`` (codes ``name_no_letter``,
+    ``name_markup``)."""
+    text = str(value)
+    if "<" in text or ">" in text:
+        raise ValidationError(
+            _("Write the name without the characters < and >."), code="name_markup"
+        )
+    if not any(char.isalpha() for char in text):
+        raise ValidationError(_("Write a name with letters."), code="name_no_letter")

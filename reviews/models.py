@@ -25,7 +25,7 @@ from common.leases import LeasedJob
 from common.models import StatusEvent, WriteOnceModel, new_nonce, private_storage, private_upload_to
 from common.text import normalize
 from common.transitions import Transitions
-from common.validators import DOCUMENT_EXTENSIONS, validate_document
+from common.validators import DOCUMENT_EXTENSIONS, validate_document, validate_person_name
 from directory.models import Company
 
 from .names import CIVILITY_TITLES
@@ -104,6 +104,7 @@ class Invoice(models.Model):
         _("client name"),
         max_length=150,
         help_text=_("As written on the invoice; for a company, the contact's name."),
+        validators=[validate_person_name],
     )
     client_company = models.CharField(_("client company (B2B)"), max_length=150, blank=True)
     client_email = models.EmailField(_("client e-mail"))
@@ -398,7 +399,9 @@ class Review(models.Model):
         validators=[MinLengthValidator(REVIEW_TEXT_MIN)],
     )
     experience_date = models.DateField(_("date of the experience"))
-    author_name = models.CharField(_("your name, as on the invoice"), max_length=150)
+    author_name = models.CharField(
+        _("your name, as on the invoice"), max_length=150, validators=[validate_person_name]
+    )
     author_email = models.EmailField()
     # The domain of author_email unless a public mail provider: compared
     # with the company's by the fraud signals.

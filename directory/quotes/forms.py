@@ -7,7 +7,9 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import PhoneNumberField
+from common.validators import validate_person_name
 from directory.companies.models import Company
+from directory.places.resolve import match_postal_address
 from directory.quotes.models import (
     QUOTE_NEED_MAX_LENGTH,
     ContactPreference,
@@ -122,6 +124,7 @@ class QuoteRequestForm(forms.ModelForm):
             self.fields["name"].initial = self.user.get_full_name()
         else:
             self.fields["email_confirmation"].required = True
+        self.fields["name"].validators.append(validate_person_name)
         self.fields["postal_code"].validators.append(
             RegexValidator(r"^\d{5}$", _("Enter a five-digit postal code."))
         )
@@ -174,6 +177,13 @@ class QuoteRequestForm(forms.ModelForm):
             and "phone" not in self.errors  # a number was typed, but not a valid one
         ):
             self.add_error("phone", _("Give a phone number to be called back."))
+        postal_code, city = cleaned.get("postal_code"), cleaned.get("city")
+        if postal_code and city:
+            # The same check as a company's or an applicant's address
+            # (La Poste's table); the town is kept as the requester wrote it.
+            match = match_postal_address(postal_code, city)
+            if match.place is None:
+                self.add_error("city", match.error)
         return cleaned
 
     def service_fields(self) -> dict:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from common.formats import parse_phone
 from common.leases import lease_claim, lease_release, lease_renew, leases_expired
 from common.types import User
+from common.validators import validate_person_name
 from directory.models import Company
 from loyalty import services as loyalty_services
 
@@ -228,6 +229,14 @@ def _invoice_row(
             problems.append(str(error))
     if not values["client_name"]:
         problems.append(_("the client name is missing"))
+    else:
+        try:
+            validate_person_name(values["client_name"])
+        except ValidationError as error:
+            problems.append(
+                _("the client name (%(value)s): %(reason)s")
+                % {"value": values["client_name"][:60], "reason": error.messages[0]}
+            )
     try:
         validate_email(values["client_email"])
     except ValidationError:

@@ -215,3 +215,63 @@ def test_pro_sees_the_requesters_phone_the_french_way(client, cast):
     html = client.get(reverse("directory:pro-quote", args=[cast.company_a.pk, quote.pk]))
     page = html.content.decode()
     assert '<a href="tel:+33699056090">06 99 05 60 90</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "city"),
+    [
+        ("69003", "Lyon"),
+        ("69003", "lyon 3e"),
+        ("69100", "Villeurbanne"),
+        ("75015", "Paris 15e"),
+        ("75007", "PARIS"),
+        ("50100", "Cherbourg-Octeville"),
+        ("97400", "Saint-Denis"),
+        ("93200", "St-Denis"),
+        ("20000", "Ajaccio"),
+    ],
+)
+def test_a_postal_code_and_its_town_are_accepted_as_people_write_them(
+    client, cast, postal_code, city
+):
+    response = client.post(url(cast.company_a), form_data(postal_code=postal_code, city=city))
+    assert response.status_code == 302, text(response)[:2000]
+    assert QuoteRequest.objects.get().city == city
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "city", "message"),
+    [
+        ("69003", "Marseille", "Le code postal 69003 dessert"),
+        ("75015", "Lyon", "Le code postal 75015 dessert"),
+        ("13001", "Villeurbanne", "Le code postal 13001 dessert"),
+        ("97400", "Saint-Denis 93", "93"),
+        ("69003", "Trifouilly-les-Oies", "Trifouilly-les-Oies"),
+        ("69003", "69100 Villeurbanne", "69100"),
+    ],
+)
+def test_a_town_the_postal_code_does_not_serve_is_refused(client, cast, postal_code, city, message):
+    response = client.post(url(cast.company_a), form_data(postal_code=postal_code, city=city))
+    assert response.status_code == 200
+    html = text(response)
+    assert message in html
+    assert 'href="#id_city"' in html  # in the error summary, linked to the field
+    assert not QuoteRequest.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["🙂🙂", "---", "12345", "<b>Claire</b>", "<script>", "   .   "])
+def test_a_name_without_letters_or_with_markup_is_refused(client, cast, name):
+    response = client.post(url(cast.company_a), form_data(name=name))
+    assert response.status_code == 200
+    html = text(response)
+    assert "Écrivez le nom" in html
+    assert not QuoteRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["Zoë Læticia", "Łukasz Wąs", "李小龍", "N'Diaye O'Neil", "Jean-Éric"]
+)
+def test_names_in_any_alphabet_are_accepted(client, cast, name):
+    response = client.post(url(cast.company_a), form_data(name=name))
+    assert response.status_code == 302, text(response)[:2000]
+    assert QuoteRequest.objects.get().name == name
