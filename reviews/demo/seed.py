@@ -192,6 +192,8 @@ def _plan(company: Company, n: int, rng: random.Random, now: datetime) -> _Plan:
             author_name=f"{first} {rng.choice(SURNAMES)}x" if moderated else f"{first} {last}",
             author_email=email,
             declared_at=submitted,
+            # Given at insert: a review's submission time is written once.
+            created_at=submitted,
             name_match="mismatch" if moderated else "match",
             name_score=40.0 if moderated else 100.0,
             moderation_reasons=["name_mismatch"] if moderated else [],
@@ -206,6 +208,8 @@ class _Later:
     the demo moves back to their moment in its timeline, in bulk."""
 
     invoices: list[Invoice] = field(default_factory=list)
+    # Inserted with their submission time (``created_at``, written once):
+    # listed to count them.
     reviews: list[Review] = field(default_factory=list)
     decisions: list[ModerationDecision] = field(default_factory=list)
     flags: list[ReviewFlag] = field(default_factory=list)
@@ -267,7 +271,6 @@ def _live(
                 reject=RejectionReason.NAME_MISMATCH if rejected else "",
                 later=later,
             )
-    review.created_at = submitted
     later.reviews.append(review)
     if review.published_at is None or review.status != ReviewStatus.PUBLISHED:
         return
@@ -333,8 +336,11 @@ def seed_reviews(
             _live(review, waiting=waiting, rng=rng, now=now, later=later)
     # Back to their moment: auto_now_add stamped these rows "now".
     Invoice.objects.bulk_update(later.invoices, ["created_at"], batch_size=500)
-    Review.objects.bulk_update(later.reviews, ["created_at"], batch_size=500)
-    ModerationDecision.objects.bulk_update(later.decisions, ["created_at"], batch_size=500)
+    # A decision is write-once (its manager refuses bulk_update) and
+    # auto_now_add stamps it on insert: the demo alone, building a past that
+    # never happened live, dates the rows it has just made through the base
+    # manager. No service does this.
+    ModerationDecision._base_manager.bulk_update(later.decisions, ["created_at"], batch_size=500)
     ReviewFlag.objects.bulk_update(later.flags, ["created_at", "resolved_at"], batch_size=500)
     _audit_a_sample(targets, now)
     company_review_stats_refresh(company_ids=targets)

@@ -46,6 +46,8 @@ def make_review(
         author_name=invoice.client_name,
         author_email=invoice.client_email,
         declared_at=submitted,
+        # The submission moment is given at insert: written once after.
+        created_at=submitted,
         name_match="match",
         name_score=100.0,
     )
@@ -55,7 +57,5 @@ def make_review(
     )
     if status != first:
         transitions.review_move(review=review, to=status, by="staff", actor=None, reason="test")
-    # created_at is set on insert: the submission moment is written after.
-    Review.objects.filter(pk=review.pk).update(created_at=submitted)
     review.refresh_from_db()
     return review
