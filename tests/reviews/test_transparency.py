@@ -22,8 +22,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from reviews.models import ModerationDecision, ReviewFlag, ReviewStatus
-from reviews.services import moderation, transitions
+from reviews.models import ModerationDecision, RejectionReason, ReviewFlag, ReviewStatus
+from reviews.services import moderation, retention, transitions
 from reviews.transparency import (
     _publication_rows,
     delay_text,
@@ -622,3 +622,124 @@ def test_the_page_answers_in_english_and_on_head(client, db):
     assert client.head(URL).status_code == 200
     assert client.post(URL).status_code == 405
     assert "Delay to decision, by rating" in page_text(client, "en")
+
+
+# --- The promises the page states, with the figures of the settings -------------
+
+
+def between(html: str, start: str, end: str) -> str:
+    """The text of ``html`` from ``start`` to the next ``end``, tags and
+    spaces collapsed."""
+    part = html.split(start, 1)[1].split(end, 1)[0]
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", part)))
+
+
+def test_every_rejection_reason_is_listed_as_the_only_grounds_to_refuse(client, db):
+    for language, sentence in (
+        ("fr", "Un avis n'est refusé que pour l'un de ces motifs"),
+        ("en", "A review is refused only for one of these reasons"),
+    ):
+        html = unescape(page_html(client, language))
+        listed = html.split(sentence, 1)[1].split("</ul>", 1)[0]
+        items = re.findall(r"<li>(.*?)</li>", listed)
+        with translation.override(language):
+            assert items == [str(label) for _value, label in RejectionReason.choices]
+    assert len(items) == len(RejectionReason.choices) >= 6
+
+
+def test_the_invitation_validity_follows_the_setting(client, db, settings):
+    sentence = (
+        "Un lien d'invitation ne fonctionne qu'une seule fois, pour une seule facture, "
+        "et expire au bout de {} jours."
+    )
+    assert sentence.format(settings.REVIEW_INVITATION_DAYS) in page_text(client)
+    settings.REVIEW_INVITATION_DAYS = 45
+    text = page_text(client)
+    assert sentence.format(45) in text
+    assert "122" not in text
+
+
+def test_companies_pay_a_membership_that_never_changes_rank_or_reviews(client, db):
+    assert (
+        "Les entreprises paient une cotisation pour être référencées ; cette cotisation ne "
+        "modifie jamais leur classement ni leurs avis." in page_text(client)
+    )
+    assert (
+        "Companies pay a membership to be listed; the membership never changes their rank "
+        "or their reviews." in page_text(client, "en")
+    )
+
+
+def test_authors_receive_nothing_for_a_review(client, db):
+    assert "Les auteurs ne reçoivent rien en échange d'un avis." in page_text(client)
+    assert "Authors receive nothing for a review." in page_text(client, "en")
+
+
+def test_the_sanctions_policy_is_stated_with_the_settings(client, db, settings):
+    settings.REVIEW_STRIKES_WARNING = 3
+    settings.REVIEW_STRIKES_WINDOW_DAYS = 200
+    html = page_html(client)
+    policy = between(html, 'id="sanctions-policy-title"', "</section>")
+    assert "Contrôles des pièces et sanctions" in policy
+    for sanction in ("Avertissement", "Gel des avis", "Exclusion"):
+        assert sanction in policy
+    assert "lors de 3 contrôles sur 200 jours" in policy
+    # A missed audit keeps the review published: said once, in the policy.
+    assert "l'avis reste publié avec une mention datée" in policy
+    text = page_text(client)
+    assert text.count("n'a pas été fournie par l'entreprise") == 1
+    assert "n'est pas transmise sous 15 jours, est dépublié" not in text
+    assert "sous 15 jours" not in text
+    settings.REVIEW_STRIKES_WARNING = 1
+    assert "lors de 1 contrôle sur 200 jours" in page_text(client)
+
+
+def test_the_maximum_moderation_delay_follows_the_setting(client, db, settings):
+    promise = "Un avis qui attend l'examen d'une personne reçoit une décision en {} au plus."
+    assert settings.REVIEW_MODERATION_MAX_DAYS == 7
+    text = page_text(client)
+    assert promise.format("7 jours") in text
+    assert "Aucun avis n'attend depuis plus de 7 jours." in text
+    assert "deux jours ouvrés" not in text
+    settings.REVIEW_MODERATION_MAX_DAYS = 1
+    assert promise.format("1 jour") in page_text(client)
+    assert "A review waiting for a person is decided within 1 day at most." in page_text(
+        client, "en"
+    )
+
+
+def test_retention_is_stated_as_the_nightly_job_applies_it(client, cast, settings):
+    settings.REVIEW_RETENTION_DAYS = 500
+    text = page_text(client)
+    assert (
+        "Un avis publié n'a pas de date de fin : il reste en ligne tant que l'entreprise est "
+        "référencée, sauf si son auteur le retire" in text
+    )
+    assert "sont conservés au moins 500 jours" in text
+    # What the job does: a published review is never due, however old; a
+    # removed one is, once kept that long.
+    at = timezone.now()
+    published = make_review(cast.company_a, submitted=at - timedelta(days=3000), published=at)
+    refused = make_review(
+        cast.company_a, submitted=at - timedelta(days=3000), status=ReviewStatus.REJECTED
+    )
+    due = retention.removed_reviews_due(now=at + timedelta(days=501))
+    assert list(due) == [refused]
+    assert published not in retention.removed_reviews_due(now=at + timedelta(days=10000))
+
+
+def test_authors_cannot_be_contacted_by_the_company_through_us(client, cast):
+    text = page_text(client)
+    assert (
+        "Les entreprises ne peuvent pas contacter les auteurs par notre intermédiaire : nous "
+        "ne leur donnons jamais l'adresse e-mail d'un auteur" in text
+    )
+    assert "Nous n'écrivons aux auteurs qu'au sujet de leur avis" in text
+    # And the company's own pages show no author's address.
+    at = timezone.now()
+    review = make_review(cast.company_a, submitted=at - timedelta(hours=2), published=at)
+    client.force_login(cast.owner_a)
+    pro_page = client.get(reverse("reviews:pro-reviews", args=[cast.company_a.pk]))
+    assert pro_page.status_code == 200
+    assert review.title in pro_page.content.decode()
+    assert review.author_email not in pro_page.content.decode()
