@@ -101,17 +101,15 @@ def test_the_transparency_page_reads_true_on_every_screen(page: Page, live_serve
     )
     # The whole table fits the screen: no column hidden past its edge.
     by_rating.scroll_into_view_if_needed()
-    table_box, frame_box = by_rating.bounding_box(), page.locator(
-        ".table-scroll:has(#delay-by-rating)"
-    ).bounding_box()
-    assert table_box is not None and frame_box is not None
+    frame = page.locator(".table-scroll:has(#delay-by-rating)")
+    table_box, frame_box = by_rating.bounding_box(), frame.bounding_box()
+    assert table_box is not None
+    assert frame_box is not None
     assert frame_box["x"] >= 0
     assert frame_box["x"] + frame_box["width"] <= screen["width"]
     assert table_box["width"] <= frame_box["width"] + 1
-    overflow = page.locator(".table-scroll:has(#delay-by-rating)").evaluate(
-        "frame => frame.scrollWidth - frame.clientWidth"
-    )
-    assert overflow <= 0, f"the table scrolls by {overflow} px"
+    scrolled = frame.evaluate("frame => frame.scrollWidth - frame.clientWidth")
+    assert scrolled <= 0, f"the table scrolls by {scrolled} px"
     by_path = page.locator("#delay-by-path")
     expect(by_path.get_by_role("row", name=re.compile("Après examen"))).to_contain_text("2 j")
 
