@@ -76,8 +76,10 @@ def row(text: str, label: str) -> str:
 
 def cells(html: str, table_id: str) -> dict[str, list[str]]:
     """The rows of the table ``table_id``: its row header's text → the
-    texts of its other cells."""
+    texts of its other cells, as a screen reader reads them (without what
+    is hidden from it: "1★" is read "1 étoile")."""
     table = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    table = re.sub(r'<span aria-hidden="true">.*?</span>', "", table)
     body = table.split("<tbody>", 1)[1]
     rows = {}
     for tr in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S):
