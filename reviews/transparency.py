@@ -87,9 +87,6 @@ def delay_text(delay: timedelta) -> str:
 
 # --- Percentiles of delays --------------------------------------------------
 
-# The percentiles the page shows: the median and the 95th.
-PERCENTILES = (50, 95)
-
 
 def nearest_rank(percent: int, size: int) -> int:
     """The 1-based rank of the ``percent``-th percentile of ``size`` sorted
@@ -195,8 +192,8 @@ def _first_decision() -> Subquery:
 
     The history is the record of the decision's time: every publication,
     automatic or by a person, and every refusal is a status move
-    (``transitions.review_move``), stamped with the time of the
-    ``ModerationDecision`` it follows; a review whose history began before
+    (``transitions.review_move``), made in the transaction that records a
+    moderator's ``ModerationDecision``, right after it; a review whose history began before
     moves were recorded has its status then as its first event (migration
     0005). The *first* decision is the one the author waited for: a later
     refusal of a published review (after a flag), or a publication after
