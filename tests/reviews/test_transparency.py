@@ -367,6 +367,26 @@ def test_a_review_waiting_past_the_promised_delay_is_shown(client, decisions, se
     assert "au-delà de notre engagement" not in text
 
 
+def test_a_wait_starting_in_the_future_or_a_withdrawal_is_no_wait(frozen, cast):
+    # Inconsistent: waiting since tomorrow. Left out, not counted as zero.
+    make_review(
+        cast.company_a, rating=2, submitted=frozen + timedelta(days=1), status=ReviewStatus.PENDING
+    )
+    # Withdrawn by its author while it waited: neither decided nor waiting.
+    withdrawn = make_review(
+        cast.company_a, rating=2, submitted=frozen - timedelta(days=30), status=ReviewStatus.PENDING
+    )
+    transitions.review_move(
+        review=withdrawn, to=ReviewStatus.WITHDRAWN, by="author", actor=None, reason="withdrawn"
+    )
+    make_review(
+        cast.company_a, rating=2, submitted=frozen - timedelta(hours=5), status=ReviewStatus.PENDING
+    )
+    two_stars = by_rating(transparency_figures(now=frozen))[2]
+    assert (two_stars.pending.count, two_stars.pending.oldest) == (1, timedelta(hours=5))
+    assert two_stars.decided.count == 0
+
+
 def test_the_page_costs_a_bounded_number_of_queries(client, cast, moderator):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
