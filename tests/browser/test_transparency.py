@@ -158,6 +158,14 @@ def test_the_transparency_page_reads_true_on_every_screen(page: Page, live_serve
     )
     assert overflow <= 0
 
+    # In English too, whose headers are longer, the delays table fits.
+    page.goto(live_server.url + "/en" + URL)
+    expect(page.locator("#delay-by-rating").get_by_role("columnheader")).to_have_count(6)
+    scrolled = page.locator(".table-scroll:has(#delay-by-rating)").evaluate(
+        "frame => frame.scrollWidth - frame.clientWidth"
+    )
+    assert scrolled <= 0, f"the English table scrolls by {scrolled} px"
+
 
 @pytest.mark.parametrize("screen", SCREENS.values(), ids=SCREENS.keys())
 def test_axe_finds_no_serious_violation(page: Page, live_server, figures, screen):
