@@ -9,11 +9,18 @@ show it in ``templates/reviews/how.html`` (``tests/reviews/test_transparency.py`
 pins the number of queries).
 
 Delays are measured from a review's submission (``Review.created_at``, the
-moment the author sent the form) to its publication
-(``Review.published_at``). A row whose publication is recorded before its
+moment the author sent the form) to its first **decision**: publication
+(automatic or by a moderator) or refusal, as recorded in its status history
+(:func:`_first_decision`), per rating, as the median and the 95th
+percentile by the nearest-rank method (:func:`nearest_rank`); the delays
+to publication by path (automatic or a person's) run to
+``Review.published_at``. A row whose decision is recorded before its
 submission is inconsistent (an import or a back-dated row): it is
 **excluded** from the delays, never clamped to zero, so it can neither
-produce a negative delay nor pull a median down.
+produce a negative delay nor pull a percentile down. Reviews still waiting
+are counted apart, with the age of the one waiting longest
+(:func:`pending_ages`), against the promised maximum
+``REVIEW_MODERATION_MAX_DAYS``.
 """
 
 from __future__ import annotations
@@ -22,24 +29,35 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Window,
 )
-from django.db.models.functions import RowNumber, TruncMonth
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
 from common.charts import StackedBars, stacked_bars
 
-from .models import ModerationDecision, RejectionReason, Review, ReviewFlag, ReviewStatus
+from .models import (
+    ModerationDecision,
+    RejectionReason,
+    Review,
+    ReviewEvent,
+    ReviewFlag,
+    ReviewStatus,
+)
 
 RATINGS = (1, 2, 3, 4, 5)
 # The chart covers the current month and the eleven before it: a year.
@@ -53,10 +71,11 @@ def delay_text(delay: timedelta) -> str:
     """A delay as people say it, in the active language: under an hour
     « moins d'une heure »; under two days in whole hours (« 5 h »); then in
     whole days (« 2 j »). A negative delay is a programming error
-    (ValueError): :func:`median_delays` never yields one."""
+    (ValueError): :func:`percentile_delays` and
+    :func:`pending_ages` never yield one."""
     seconds = delay.total_seconds()
     if seconds < 0:
-        raise ValueError("A publication delay cannot be negative.")
+        raise ValueError("A delay cannot be negative.")
     if seconds < 3600:
         return gettext("less than an hour")
     hours = round(seconds / 3600)
@@ -66,22 +85,91 @@ def delay_text(delay: timedelta) -> str:
     return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
 
 
+# --- Percentiles of delays --------------------------------------------------
+
+
+def nearest_rank(percent: int, size: int) -> int:
+    """The 1-based rank of the ``percent``-th percentile of ``size`` sorted
+    values, by the nearest-rank method: ``ceil(percent × size / 100)``
+    (at least 1). The value at that rank is an observed delay, and at least
+    ``percent`` % of the values are less than or equal to it: "half of the
+    reviews were decided within p50, 95 in 100 within p95". Of an even
+    count, the median is the lower of the two middle values (never a mean)."""
+    return max(1, -(-percent * size // 100))
+
+
+def _rank_expression(percent: int, size: str = "size") -> CombinedExpression:
+    """:func:`nearest_rank` in SQL, on the integer window ``size``: the
+    integer division of ``percent × size + 99`` by 100 (the same on SQLite
+    and PostgreSQL, both dividing integers as integers)."""
+    return (F(size) * percent + 99) / 100
+
+
 @dataclass(frozen=True)
-class MedianDelay:
-    """The median delay to publication of ``count`` published reviews
-    (``delay`` None when there are none)."""
+class DelayPercentiles:
+    """The delays of ``count`` reviews: their median (``p50``) and 95th
+    percentile (``p95``) by the nearest-rank method (:func:`nearest_rank`);
+    both None when there are none."""
 
     count: int
-    delay: timedelta | None
+    p50: timedelta | None
+    p95: timedelta | None
+
+    @property
+    def delay(self) -> timedelta | None:
+        """The median: half of the reviews took this long or less."""
+        return self.p50
 
     @property
     def text(self) -> str:
-        return "—" if self.delay is None else delay_text(self.delay)
+        return self.p50_text
+
+    @property
+    def p50_text(self) -> str:
+        return "—" if self.p50 is None else delay_text(self.p50)
+
+    @property
+    def p95_text(self) -> str:
+        return "—" if self.p95 is None else delay_text(self.p95)
 
 
-def _delay_rows() -> QuerySet[Review]:
-    """Published reviews with a consistent delay (see the module's note:
-    publication before submission is excluded), annotated ``delay``."""
+NO_DELAYS = DelayPercentiles(count=0, p50=None, p95=None)
+
+
+def percentile_delays(rows: QuerySet[Review], key: str) -> dict[Hashable, DelayPercentiles]:
+    """The p50 and p95 (nearest rank) of the ``delay`` annotation of
+    ``rows`` for each value of the field or annotation ``key``, in ONE
+    query: a window numbers each group's rows by delay (ties by pk), another
+    counts them, and only the rows at the two ranks come back — at most two
+    a group, however many reviews. The same SQL on SQLite and PostgreSQL; no
+    table in memory. A group without rows is absent from the result."""
+    ordered = rows.annotate(
+        position=Window(
+            RowNumber(), partition_by=[F(key)], order_by=[F("delay").asc(), F("pk").asc()]
+        ),
+        size=Window(Count("pk"), partition_by=[F(key)]),
+    ).filter(Q(position=_rank_expression(50)) | Q(position=_rank_expression(95)))
+    found: dict[Hashable, dict[int, timedelta]] = {}
+    sizes: dict[Hashable, int] = {}
+    for group, position, size, delay in ordered.values_list(
+        key, "position", "size", "delay"
+    ).order_by():
+        found.setdefault(group, {})[position] = delay
+        sizes[group] = size
+    return {
+        group: DelayPercentiles(
+            count=sizes[group],
+            p50=found[group].get(nearest_rank(50, sizes[group])),
+            p95=found[group].get(nearest_rank(95, sizes[group])),
+        )
+        for group in found
+    }
+
+
+def _publication_rows() -> QuerySet[Review]:
+    """Published reviews with a consistent delay to publication (see the
+    module's note: publication before submission is excluded), annotated
+    ``delay``."""
     return (
         Review.objects.published()
         .filter(published_at__gte=F("created_at"))
@@ -93,27 +181,108 @@ def _delay_rows() -> QuerySet[Review]:
     )
 
 
-def median_delays(rows: QuerySet[Review], key: str) -> dict[Hashable, MedianDelay]:
-    """The median ``delay`` of ``rows`` (from :func:`_delay_rows`, possibly
-    annotated further) for each value of the field or annotation ``key``, in
-    ONE query: a window numbers each group's rows by delay and only the one
-    or two middle rows come back (the mean of the two for an even count).
-    The same SQL on SQLite and PostgreSQL; no table in memory."""
-    ordered = rows.annotate(
-        position=Window(
-            RowNumber(), partition_by=[F(key)], order_by=[F("delay").asc(), F("pk").asc()]
-        ),
-        size=Window(Count("pk"), partition_by=[F(key)]),
-    ).filter(position__gte=(F("size") + 1) / 2, position__lte=(F("size") + 2) / 2)
-    middles: dict[Hashable, list[timedelta]] = {}
-    sizes: dict[Hashable, int] = {}
-    for group, delay, size in ordered.values_list(key, "delay", "size").order_by():
-        middles.setdefault(group, []).append(delay)
-        sizes[group] = size
+# The statuses a decision moves a review to: online (automatic checks
+# passed, or a moderator's decision) or refused by a moderator.
+DECISION_STATUSES = (ReviewStatus.PUBLISHED, ReviewStatus.REJECTED)
+
+
+def _first_decision() -> Subquery:
+    """When the review was first decided: the first move of its status to
+    published or rejected in its history (``ReviewEvent.created_at``).
+
+    The history is the record of the decision's time: every publication,
+    automatic or by a person, and every refusal is a status move
+    (``transitions.review_move``), made in the transaction that records a
+    moderator's ``ModerationDecision``, right after it; a review whose history began before
+    moves were recorded has its status then as its first event (migration
+    0005). The *first* decision is the one the author waited for: a later
+    refusal of a published review (after a flag), or a publication after
+    an appeal or a correction, is a new examination, not the wait."""
+    return Subquery(
+        ReviewEvent.objects.filter(review=OuterRef("pk"), to_status__in=DECISION_STATUSES)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1]
+    )
+
+
+def _decision_rows() -> QuerySet[Review]:
+    """Every review decided at least once, annotated ``decided_at``
+    (:func:`_first_decision`) and ``delay`` from its submission; a review
+    whose first decision is recorded before its submission is inconsistent
+    and excluded (never clamped), as is one never decided (pending, or
+    withdrawn while it waited)."""
+    return (
+        Review.objects.annotate(decided_at=_first_decision())
+        .filter(decided_at__gte=F("created_at"))
+        .annotate(
+            delay=ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())
+        )
+    )
+
+
+# --- Reviews waiting for a person -------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingAges:
+    """The reviews waiting for a person: how many, how long the one waiting
+    longest has waited (``oldest``, None when none waits) and how many have
+    waited longer than ``REVIEW_MODERATION_MAX_DAYS`` (``overdue``)."""
+
+    count: int
+    oldest: timedelta | None
+    overdue: int
+
+    @property
+    def oldest_text(self) -> str:
+        return "—" if self.oldest is None else delay_text(self.oldest)
+
+
+NO_PENDING = PendingAges(count=0, oldest=None, overdue=0)
+
+
+def max_moderation_days() -> int:
+    """The longest a review waits for a person, in days, as promised on the
+    transparency page (``REVIEW_MODERATION_MAX_DAYS``)."""
+    return int(settings.REVIEW_MODERATION_MAX_DAYS)
+
+
+def pending_ages(*, now: datetime) -> dict[int, PendingAges]:
+    """The reviews in moderation by rating, in ONE GROUP BY query. A review
+    waits since it entered moderation (``status_changed_at``, the move to
+    pending: its submission, or a correction or an upheld appeal sent it
+    back); one whose wait starts after ``now`` is inconsistent and excluded,
+    never counted as a wait of zero. A rating without pending reviews is
+    absent."""
+    waiting_since = Coalesce("status_changed_at", "created_at")
+    limit = now - timedelta(days=max_moderation_days())
+    rows = (
+        Review.objects.filter(status=ReviewStatus.PENDING)
+        .alias(waiting_since=waiting_since)
+        .filter(waiting_since__lte=now)
+        .values("rating")
+        .annotate(
+            n=Count("pk"),
+            since=Min("waiting_since"),
+            overdue=Count("pk", filter=Q(waiting_since__lt=limit)),
+        )
+        .values_list("rating", "n", "since", "overdue")
+        .order_by()
+    )
     return {
-        group: MedianDelay(count=sizes[group], delay=sum(values, timedelta()) / len(values))
-        for group, values in middles.items()
+        rating: PendingAges(count=n, oldest=now - since, overdue=overdue)
+        for rating, n, since, overdue in rows
     }
+
+
+@dataclass(frozen=True)
+class RatingDelays:
+    """One row of the table "delay to decision, by rating": the reviews of
+    ``stars`` stars decided (their p50 and p95 delays) and still waiting."""
+
+    stars: int
+    decided: DelayPercentiles
+    pending: PendingAges
 
 
 # --- Counts -----------------------------------------------------------------
@@ -371,29 +540,46 @@ class TransparencyFigures:
 
     statuses: StatusCounts
     rejected_by_reason: list[tuple[str, int]]
-    median_by_rating: list[tuple[int, MedianDelay]]
-    median_automatic: MedianDelay
-    median_by_person: MedianDelay
+    delays_by_rating: list[RatingDelays]
+    median_automatic: DelayPercentiles
+    median_by_person: DelayPercentiles
     flags: FlagOutcomes
     months: list[Month]
+    max_moderation_days: int
 
     @property
     def chart(self) -> StackedBars:
         return month_chart(self.months)
 
+    @property
+    def overdue(self) -> int:
+        """Reviews waiting for a person longer than the promised maximum."""
+        return sum(row.pending.overdue for row in self.delays_by_rating)
+
 
 def transparency_figures(*, now: datetime | None = None) -> TransparencyFigures:
-    """The live figures of the transparency page in six queries, whatever
+    """The live figures of the transparency page in seven queries, whatever
     the number of reviews."""
-    empty = MedianDelay(count=0, delay=None)
-    by_rating = median_delays(_delay_rows(), "rating")
-    by_path = median_delays(_delay_rows().annotate(by_person=_published_by_a_person()), "by_person")
+    now = now or timezone.now()
+    decided = percentile_delays(_decision_rows(), "rating")
+    pending = pending_ages(now=now)
+    by_path = percentile_delays(
+        _publication_rows().annotate(by_person=_published_by_a_person()), "by_person"
+    )
     return TransparencyFigures(
         statuses=status_counts(),
         rejected_by_reason=rejected_by_reason(),
-        median_by_rating=[(stars, by_rating.get(stars, empty)) for stars in RATINGS],
-        median_automatic=by_path.get(False, empty),
-        median_by_person=by_path.get(True, empty),
+        delays_by_rating=[
+            RatingDelays(
+                stars=stars,
+                decided=decided.get(stars, NO_DELAYS),
+                pending=pending.get(stars, NO_PENDING),
+            )
+            for stars in RATINGS
+        ],
+        median_automatic=by_path.get(False, NO_DELAYS),
+        median_by_person=by_path.get(True, NO_DELAYS),
         flags=flag_outcomes(),
         months=reviews_per_month(now=now),
+        max_moderation_days=max_moderation_days(),
     )

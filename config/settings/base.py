@@ -463,6 +463,11 @@ REVIEW_REMINDER_DAYS = env.int("REVIEW_REMINDER_DAYS", default=10)
 # their client is not invited: a review tells of a recent experience
 # (reviews.services.invitations.invoice_too_old; shown on the transparency page).
 REVIEW_INVOICE_MAX_AGE_DAYS = env.int("REVIEW_INVOICE_MAX_AGE_DAYS", default=365)
+# A review that fails an automatic check waits for a person, who decides
+# within this many days at most: the promise of the transparency page, next
+# to the real delays by rating (reviews.transparency.pending_ages counts the
+# reviews waiting longer).
+REVIEW_MODERATION_MAX_DAYS = env.int("REVIEW_MODERATION_MAX_DAYS", default=7)
 # Share of newly published reviews whose invoice is audited each night.
 REVIEW_AUDIT_RATE = env.float("REVIEW_AUDIT_RATE", default=0.05)
 # A company that misses this many document audits (no invoice sent within

@@ -192,6 +192,8 @@ def _plan(company: Company, n: int, rng: random.Random, now: datetime) -> _Plan:
             author_name=f"{first} {rng.choice(SURNAMES)}x" if moderated else f"{first} {last}",
             author_email=email,
             declared_at=submitted,
+            # Given at insert: a review's submission time is written once.
+            created_at=submitted,
             name_match="mismatch" if moderated else "match",
             name_score=40.0 if moderated else 100.0,
             moderation_reasons=["name_mismatch"] if moderated else [],
@@ -206,6 +208,8 @@ class _Later:
     the demo moves back to their moment in its timeline, in bulk."""
 
     invoices: list[Invoice] = field(default_factory=list)
+    # Inserted with their submission time (``created_at``, written once):
+    # listed to count them.
     reviews: list[Review] = field(default_factory=list)
     flags: list[ReviewFlag] = field(default_factory=list)
 

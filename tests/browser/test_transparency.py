@@ -1,5 +1,6 @@
 """The transparency page in a real browser, on a desktop and a phone: its
-figures read in words and never negative, the chart has a name and a table
+figures read in words and never negative, the delays to decision by rating
+(p50, p95, reviews waiting) fit the screen, the chart has a name and a table
 behind it that a keyboard opens, nothing overflows the screen, and axe
 reports no serious or critical violation."""
 
@@ -31,8 +32,8 @@ SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "h
 @pytest.fixture
 def figures():
     """Reviews of every kind: back-dated rows (publication before
-    submission), automatic publications, a moderated one, a waiting one,
-    flags of each outcome."""
+    submission), automatic publications, a moderated one, waiting ones (one
+    for longer than the promised 7 days), flags of each outcome."""
     taxonomy_load()
     load_gazetteer(source=SAMPLE)
     company = CompanyFactory(
@@ -54,6 +55,7 @@ def figures():
     )
     moderation.review_moderate(review=waiting, actor=moderator, decision="publish")
     make_review(company, rating=3, submitted=now - timedelta(hours=3), status=ReviewStatus.PENDING)
+    make_review(company, rating=1, submitted=now - timedelta(days=9), status=ReviewStatus.PENDING)
     kept, removed = (
         make_review(company, rating=5, submitted=now - timedelta(days=9), published=now)
         for _ in range(2)
@@ -81,14 +83,39 @@ def test_the_transparency_page_reads_true_on_every_screen(page: Page, live_serve
 
     # Delays in words, never negative; back-dated rows are left out.
     by_rating = page.locator("#delay-by-rating")
-    expect(by_rating.get_by_role("row", name=re.compile("^1 étoile"))).to_contain_text(
-        "moins d'une heure"
+    expect(by_rating.get_by_role("row", name=re.compile("^1 étoile")).locator("td")).to_have_text(
+        ["1", "moins d'une heure", "moins d'une heure", "1", "9 j"]
     )
+    expect(by_rating.get_by_role("row", name=re.compile("^2 étoiles")).locator("td")).to_have_text(
+        ["2", "moins d'une heure", "2 j", "0", "—"]
+    )
+    expect(by_rating.get_by_role("row", name=re.compile("^3 étoiles"))).to_contain_text("3 h")
+    for header in ("Avis décidés", "Délai médian", "Délai à 95 %", "En attente"):
+        expect(by_rating.get_by_role("columnheader", name=header)).to_be_visible()
     # No minus sign, no decimal hours ("-7980,6"), whatever the row.
     expect(by_rating.locator("tbody")).not_to_contain_text("-")
     expect(by_rating.locator("tbody")).not_to_contain_text(",")
+    # The review waiting past the promise is said, not hidden.
+    expect(page.locator("#overdue")).to_have_text(
+        "1 avis attend depuis plus de 7 jours, au-delà de notre engagement."
+    )
+    # The whole table fits the screen: no column hidden past its edge.
+    by_rating.scroll_into_view_if_needed()
+    frame = page.locator(".table-scroll:has(#delay-by-rating)")
+    table_box, frame_box = by_rating.bounding_box(), frame.bounding_box()
+    assert table_box is not None
+    assert frame_box is not None
+    assert frame_box["x"] >= 0
+    assert frame_box["x"] + frame_box["width"] <= screen["width"]
+    assert table_box["width"] <= frame_box["width"] + 1
+    scrolled = frame.evaluate("frame => frame.scrollWidth - frame.clientWidth")
+    assert scrolled <= 0, f"the table scrolls by {scrolled} px"
     by_path = page.locator("#delay-by-path")
     expect(by_path.get_by_role("row", name=re.compile("Après examen"))).to_contain_text("2 j")
+
+    # The promises, with the settings' figures.
+    expect(page.locator("#max-moderation-delay")).to_contain_text("en 7 jours au plus")
+    expect(page.get_by_role("heading", name="Contrôles des pièces et sanctions")).to_be_visible()
 
     # Labels agree with their numbers.
     facts = page.locator(".transparency-figures dl.facts").first
@@ -130,6 +157,14 @@ def test_the_transparency_page_reads_true_on_every_screen(page: Page, live_serve
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+    # In English too, whose headers are longer, the delays table fits.
+    page.goto(live_server.url + "/en" + URL)
+    expect(page.locator("#delay-by-rating").get_by_role("columnheader")).to_have_count(6)
+    scrolled = page.locator(".table-scroll:has(#delay-by-rating)").evaluate(
+        "frame => frame.scrollWidth - frame.clientWidth"
+    )
+    assert scrolled <= 0, f"the English table scrolls by {scrolled} px"
 
 
 @pytest.mark.parametrize("screen", SCREENS.values(), ids=SCREENS.keys())
