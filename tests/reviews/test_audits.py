@@ -13,7 +13,7 @@ from django.utils import timezone
 from reviews.models import Audit, AuditStatus, Review, ReviewStatus, Strike
 from reviews.services import audits
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_date
 from tests.pdfs import minimal_pdf
 
 from .conftest import REVIEW, review_path
@@ -49,7 +49,7 @@ def test_the_same_seed_draws_the_same_sample(cast, settings, django_capture_on_c
                 company=cast.company_a,
                 fields={
                     "number": f"S-{n}",
-                    "issued_on": "2026-10-01",
+                    "issued_on": recent_date(60).isoformat(),
                     "amount": "1200",
                     "client_name": f"Client Numéro{n}",
                     "client_email": f"c{n}@example.org",
@@ -154,7 +154,7 @@ def test_duplicate_texts_and_shared_devices_raise_the_fraud_score(published, cas
         invoice = Invoice.objects.create(
             company=cast.company_a,
             number=f"X-{n}",
-            issued_on="2026-10-01",
+            issued_on=recent_date(60),
             amount=1,
             client_name="X",
             client_email=f"x{n}@example.org",
@@ -169,7 +169,7 @@ def test_duplicate_texts_and_shared_devices_raise_the_fraud_score(published, cas
             rating_communication=5,
             title="Copie",
             text=REVIEW["text"],
-            experience_date="2026-10-01",
+            experience_date=recent_date(60),
             author_name="X",
             author_email=f"x{n}@example.org",
             declared_at=timezone.now(),

@@ -17,6 +17,7 @@ from reviews.models import InvitationRuleChange, Invoice, ReviewSettings
 from reviews.selectors import invitation_ratio
 from reviews.services import invoices
 from tests.conftest import PASSWORD
+from tests.factories import recent_date
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,7 @@ def register(company, number, amount, django_capture_on_commit_callbacks):
             company=company,
             fields={
                 "number": number,
-                "issued_on": "2026-10-01",
+                "issued_on": recent_date(60).isoformat(),
                 "amount": amount,
                 "client_name": "Luc Petit",
                 "client_email": f"{number}@example.org",
