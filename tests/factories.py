@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
+from django.utils import timezone
 from stdnum import luhn
 
 from common.text import normalize_place
@@ -19,6 +22,19 @@ from directory.models import (
     QuoteRequest,
     Sector,
 )
+
+
+def recent_date(days_ago: int) -> date:
+    """The local date ``days_ago`` days before today (the frozen clock's
+    today under ``time_machine``): an invoice date that stays inside the
+    invitation window (``REVIEW_INVOICE_MAX_AGE_DAYS``, 365 days) whenever
+    the suite runs, where a fixed "2026-10-01" would leave it a year on."""
+    return timezone.localdate() - timedelta(days=days_ago)
+
+
+def fr_date(day: date) -> str:
+    """``day`` as French invoice files write it: "02/10/2026"."""
+    return day.strftime("%d/%m/%Y")
 
 
 def _siren(n: int) -> str:

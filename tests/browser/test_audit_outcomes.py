@@ -20,7 +20,7 @@ from reviews.models import Audit, Review
 from reviews.services import audits, invoices
 from reviews.services import reviews as review_services
 from tests.browser.axe import assert_accessible, assert_fits_the_width
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, recent_date
 from tests.gazetteer_sample import SAMPLE
 from tests.pdfs import minimal_pdf
 
@@ -34,7 +34,7 @@ def _publish(company, n: int) -> Review:
         company=company,
         fields={
             "number": f"B-{n}",
-            "issued_on": "2026-10-01",
+            "issued_on": recent_date(60).isoformat(),
             "amount": "980",
             "client_name": f"Client Numéro{n}",
             "client_email": f"client{n}@example.org",

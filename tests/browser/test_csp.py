@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from reviews.models import Invoice, Review
 from reviews.services import stats
 from tests.conftest import PASSWORD
+from tests.factories import recent_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +51,7 @@ def test_a_company_page_with_reviews_and_its_rating_bars(page: Page, live_server
         invoice = Invoice.objects.create(
             company=cast.company_a,
             number=f"F-{n}",
-            issued_on="2026-10-01",
+            issued_on=recent_date(60),
             amount=Decimal("100"),
             client_name=f"Client {n}",
             client_email=f"c{n}@example.org",
@@ -65,7 +66,7 @@ def test_a_company_page_with_reviews_and_its_rating_bars(page: Page, live_server
             rating_communication=rating,
             title="Très bien",
             text="Travail soigné, rapide et propre, je recommande cette entreprise.",
-            experience_date="2026-10-01",
+            experience_date=recent_date(60),
             author_name=f"Client {n}",
             author_email=f"c{n}@example.org",
             declared_at=timezone.now(),

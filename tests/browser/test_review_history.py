@@ -4,7 +4,6 @@ axe (issue 12: "A tamper-evident record", "Invitation rule")."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -18,7 +17,7 @@ from directory.taxonomy.services import taxonomy_load
 from reviews.models import Invoice, Review, ReviewLogEntry
 from reviews.services import appeals, invoices, moderation, transitions
 from tests.browser.helpers import log_in
-from tests.factories import CompanyFactory, MembershipFactory, UserFactory
+from tests.factories import CompanyFactory, MembershipFactory, UserFactory, recent_date
 from tests.gazetteer_sample import SAMPLE
 
 from .axe import assert_accessible, assert_fits_the_width
@@ -61,7 +60,7 @@ def appealed(company, staff):
     invoice = Invoice.objects.create(
         company=company,
         number="F-0001",
-        issued_on=date(2026, 10, 2),
+        issued_on=recent_date(59),
         amount=Decimal("1250.00"),
         client_name="Mme Sophie Martin",
         client_email="sophie@example.org",
@@ -131,7 +130,7 @@ def test_visitors_read_the_rule_and_the_ratio(sized_page: Page, live_server, com
             company=company,
             fields={
                 "number": number,
-                "issued_on": "2026-10-01",
+                "issued_on": recent_date(60).isoformat(),
                 "amount": amount,
                 "client_name": "Luc Petit",
                 "client_email": f"{number}@example.org",

@@ -13,7 +13,7 @@ from directory.models import MembershipRole, Profession
 from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import taxonomy_load
 from tests.browser.helpers import log_in
-from tests.factories import CompanyFactory, MembershipFactory
+from tests.factories import CompanyFactory, MembershipFactory, recent_date
 from tests.gazetteer_sample import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ def test_invoice_invitation_review_reply(page: Page, live_server, company):
     log_in(page, base, "pro@example.fr")
     page.goto(f"{base}/espace-pro/{company.pk}/factures/")
     page.get_by_label("Numéro de facture").fill("F-2026-042")
-    page.get_by_label("Date de facture").fill("2026-10-15")
+    page.get_by_label("Date de facture").fill(recent_date(46).isoformat())
     page.get_by_label("Montant TTC (€)").fill("3200")
     page.get_by_label("Nom du client").fill("Mme Claire Dubois")
     page.get_by_label("E-mail du client").fill("claire.dubois@example.org")

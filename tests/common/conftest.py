@@ -12,7 +12,7 @@ from reviews.links import invitation_token, manage_token
 from reviews.models import ReviewInvitation
 from reviews.services import invoices
 from reviews.services import reviews as review_services
-from tests.factories import QuoteRequestFactory
+from tests.factories import QuoteRequestFactory, recent_date
 from tests.reviews.conftest import invited, invoice_fields  # noqa: F401
 
 
@@ -20,7 +20,7 @@ from tests.reviews.conftest import invited, invoice_fields  # noqa: F401
 def site(cast, django_capture_on_commit_callbacks):
     """A row behind every parameter of the URL configuration."""
     fields = {
-        "issued_on": "2026-10-02",
+        "issued_on": recent_date(59).isoformat(),
         "amount": "900",
         "client_name": "Jean Dupont",
         "client_email": "jean.dupont@example.org",

@@ -17,6 +17,7 @@ from common.control_characters import (
     strip_control_characters,
     strip_control_characters_deep,
 )
+from tests.factories import recent_date
 
 from .site_urls import page_forms, walk
 
@@ -43,7 +44,7 @@ PLAUSIBLE = {
     "url": "https://example.org/",
     "tel": "06 12 34 56 78",
     "number": "5",
-    "date": "2026-10-02",
+    "date": recent_date(59).isoformat(),
     "password": "correct horse battery staple",
 }
 PLAUSIBLE_BY_NAME = {
@@ -52,7 +53,7 @@ PLAUSIBLE_BY_NAME = {
     "postal_code": "69003",
     "phone": "06 12 34 56 78",
     "client_phone": "06 12 34 56 78",
-    "issued_on": "2026-10-02",
+    "issued_on": recent_date(59).isoformat(),
     "amount": "900",
 }
 LONG_TEXT = "Travail soigné, chantier propre, délais tenus. Je recommande cette entreprise."

@@ -38,7 +38,7 @@ from reviews.services import audits, invitations, moderation
 from tests.conftest import PASSWORD
 from tests.directory.test_quote_requests import form_data as quote_form
 from tests.directory.test_quote_requests import url as quote_url
-from tests.factories import QuoteRequestFactory, UserFactory
+from tests.factories import QuoteRequestFactory, UserFactory, recent_date
 
 from ..reviews.conftest import REVIEW, review_path
 
@@ -106,7 +106,7 @@ def test_an_invoice_registered_while_the_broker_is_down_gets_its_invitation_late
     client.login(username=cast.member_a.username, password=PASSWORD)
     data = {
         "number": "F-1",
-        "issued_on": "2026-10-01",
+        "issued_on": recent_date(60).isoformat(),
         "amount": "1500",
         "client_name": "Luc Petit",
         "client_email": "luc@example.org",

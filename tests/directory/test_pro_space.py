@@ -24,7 +24,13 @@ from eligibility.models import Application, ApplicationStatus
 from reviews.models import Audit, ReviewInvitation
 from reviews.services import audits, invoices
 from tests.conftest import PASSWORD
-from tests.factories import CompanyFactory, MembershipFactory, QuoteRequestFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    MembershipFactory,
+    QuoteRequestFactory,
+    UserFactory,
+    recent_date,
+)
 from tests.reviews.conftest import REVIEW
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +57,7 @@ def invoice(company, n: int, actor):
         company=company,
         fields={
             "number": f"F-{n:03d}",
-            "issued_on": "2026-10-02",
+            "issued_on": recent_date(13).isoformat(),  # 13 days before registration
             "amount": "1250.00",
             "client_name": NAMES[n % len(NAMES)],
             "client_email": f"client{n}@example.org",

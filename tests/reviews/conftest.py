@@ -6,13 +6,14 @@ import pytest
 from django.core import mail
 
 from reviews.services import invoices
+from tests.factories import recent_date
 
 
 @pytest.fixture
 def invoice_fields():
     return {
         "number": "F-2026-001",
-        "issued_on": "2026-10-02",
+        "issued_on": recent_date(59).isoformat(),
         "amount": "4200.00",
         "client_name": "Mme Sophie Martin",
         "client_email": "sophie.martin@example.org",

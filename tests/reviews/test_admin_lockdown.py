@@ -28,7 +28,7 @@ from reviews.models import (
     Strike,
 )
 from reviews.services import appeals, audits, moderation, sanctions
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_date
 
 from .conftest import REVIEW, review_path
 
@@ -161,7 +161,7 @@ def unreviewed(cast):
     return Invoice.objects.create(
         company=cast.company_a,
         number="F-2026-050",
-        issued_on="2026-10-05",
+        issued_on=recent_date(56),
         amount=300,
         client_name="Paul Durand",
         client_email="paul.durand@example.org",
@@ -200,7 +200,7 @@ def test_an_invoice_without_a_review_may_still_be_deleted(staff_client, records,
     another = Invoice.objects.create(
         company=unreviewed.company,
         number="F-2026-051",
-        issued_on="2026-10-05",
+        issued_on=recent_date(56),
         amount=300,
         client_name="Paul Durand",
         client_email="paul.durand@example.org",

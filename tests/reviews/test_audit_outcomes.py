@@ -38,7 +38,7 @@ from reviews.models import (
 )
 from reviews.services import appeals, audits, invoices, moderation, sanctions
 from reviews.services import reviews as review_services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_date
 from tests.pdfs import minimal_pdf
 
 from .conftest import REVIEW
@@ -56,7 +56,7 @@ def publish(company, n: int, *, name: str = "Client Numéro") -> Review:
         company=company,
         fields={
             "number": f"A-{company.pk}-{n}",
-            "issued_on": "2026-10-01",
+            "issued_on": recent_date(60).isoformat(),
             "amount": "1200",
             "client_name": f"{name}{n}",
             "client_email": f"client{company.pk}-{n}@example.org",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from reviews.models import Audit, AuditStatus, Review, ReviewStatus, Strike
 from reviews.services import audits
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_date
 from tests.pdfs import minimal_pdf
 
 from .conftest import REVIEW, review_path
@@ -49,7 +49,7 @@ def test_the_same_seed_draws_the_same_sample(cast, settings, django_capture_on_c
                 company=cast.company_a,
                 fields={
                     "number": f"S-{n}",
-                    "issued_on": "2026-10-01",
+                    "issued_on": recent_date(60).isoformat(),
                     "amount": "1200",
                     "client_name": f"Client Numéro{n}",
                     "client_email": f"c{n}@example.org",
@@ -154,7 +154,7 @@ def test_duplicate_texts_and_shared_devices_raise_the_fraud_score(published, cas
         invoice = Invoice.objects.create(
             company=cast.company_a,
             number=f"X-{n}",
-            issued_on="2026-10-01",
+            issued_on=recent_date(60),
             amount=1,
             client_name="X",
             client_email=f"x{n}@example.org",
@@ -169,7 +169,7 @@ def test_duplicate_texts_and_shared_devices_raise_the_fraud_score(published, cas
             rating_communication=5,
             title="Copie",
             text=REVIEW["text"],
-            experience_date="2026-10-01",
+            experience_date=recent_date(60),
             author_name="X",
             author_email=f"x{n}@example.org",
             declared_at=timezone.now(),
@@ -184,3 +184,115 @@ def test_duplicate_texts_and_shared_devices_raise_the_fraud_score(published, cas
     assert audits.audits_open(seed=0) >= 1
     assert Audit.objects.filter(reason="fraud").exists()
     assert Review.objects.count() == 3  # a score never deletes
+
+
+# --- The company-domain fraud weight ---------------------------------------------------
+#
+# A client writing from the company's own mail domain (its public e-mail
+# "contact@alpha-elec.fr") weighs WEIGHTS["company_domain"] in the fraud
+# score, enough on its own to cross FRAUD_AUDIT_THRESHOLD: the review is
+# audited, never deleted. A public mail provider shared with the company
+# proves nothing.
+
+
+def test_the_documented_weights():
+    assert audits.WEIGHTS["company_domain"] == 0.6
+    assert audits.FRAUD_AUDIT_THRESHOLD == 0.5
+    assert audits.WEIGHTS["company_domain"] >= audits.FRAUD_AUDIT_THRESHOLD
+
+
+def review_from(
+    company, client_email: str, django_capture_on_commit_callbacks, *, ip="", user_agent=""
+) -> Review:
+    """A review submitted through the service by the client of a new invoice."""
+    from datetime import timedelta
+
+    from reviews.services import invoices
+    from reviews.services import reviews as review_services
+
+    n = Review.objects.count() + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = invoices.invoice_create(
+            company=company,
+            fields={
+                "number": f"D-{n}",
+                "issued_on": timezone.localdate() - timedelta(days=10),
+                "amount": "1200",
+                "client_name": "Marc Durand",
+                "client_email": client_email,
+            },
+            actor=None,
+        )
+        return review_services.review_submit(
+            invitation=invoice.invitation,
+            fields={
+                "rating": 5,
+                "rating_reliability": 5,
+                "rating_quality": 5,
+                "rating_value": 5,
+                "rating_communication": 5,
+                "title": f"Avis numéro {n}",
+                "text": REVIEW["text"] + f" Avis numéro {n}.",
+                "author_name": "Marc Durand",
+            },
+            ip=ip or f"192.0.2.{n}",
+            user_agent=user_agent or f"Navigateur {n}",
+        )
+
+
+@pytest.mark.parametrize(
+    ("company_email", "client_email", "score"),
+    [
+        ("contact@alpha-elec.fr", "marc.durand@alpha-elec.fr", 0.6),
+        ("Contact@ALPHA-Elec.fr", "MARC.DURAND@alpha-elec.FR", 0.6),  # any case
+        # Another domain: a parent, a sub-domain, a look-alike.
+        ("contact@alpha-elec.fr", "marc.durand@elec.fr", 0.0),
+        ("contact@alpha-elec.fr", "marc.durand@bureau.alpha-elec.fr", 0.0),
+        ("contact@alpha-elec.fr", "marc.durand@alpha-elec.fr.example.com", 0.0),
+        ("contact@alpha-elec.fr", "marc.durand@alpha-elec.com", 0.0),
+        # A public mail provider shared with the company proves nothing.
+        ("alpha.elec@gmail.com", "marc.durand@gmail.com", 0.0),
+        ("alpha.elec@orange.fr", "marc.durand@orange.fr", 0.0),
+        # A company with no public e-mail.
+        ("", "marc.durand@alpha-elec.fr", 0.0),
+    ],
+)
+def test_the_company_domain_weighs_exactly_its_weight(
+    cast, django_capture_on_commit_callbacks, settings, company_email, client_email, score
+):
+    from directory.models import Company
+
+    Company.objects.filter(pk=cast.company_a.pk).update(email=company_email)
+    review = review_from(cast.company_a, client_email, django_capture_on_commit_callbacks)
+    assert review.status == ReviewStatus.PUBLISHED
+    assert audits.fraud_scores_refresh() == 1
+    review.refresh_from_db()
+    assert review.fraud_score == pytest.approx(score)
+    settings.REVIEW_AUDIT_RATE = 0.0  # no random sample: only the score opens an audit
+    assert audits.audits_open(seed=0) == (1 if score else 0)
+    if score:
+        audit = Audit.objects.get()
+        assert (audit.review_id, audit.reason) == (review.pk, "fraud")
+        review.refresh_from_db()
+        assert review.status == ReviewStatus.PUBLISHED  # audited, still published
+
+
+def test_the_company_domain_adds_to_the_other_signals_up_to_one(
+    cast, django_capture_on_commit_callbacks
+):
+    from directory.models import Company
+
+    Company.objects.filter(pk=cast.company_a.pk).update(email="contact@alpha-elec.fr")
+    # Three reviews from one device: shared IP (0.4) and browser (0.2).
+    for email in ("a@autre.fr", "b@autre.fr", "c@alpha-elec.fr"):
+        review_from(
+            cast.company_a,
+            email,
+            django_capture_on_commit_callbacks,
+            ip="192.0.2.7",
+            user_agent="Un navigateur",
+        )
+    audits.fraud_scores_refresh()
+    scores = dict(Review.objects.values_list("author_email", "fraud_score"))
+    assert scores["a@autre.fr"] == pytest.approx(0.6)
+    assert scores["c@alpha-elec.fr"] == pytest.approx(1.0)  # 0.4 + 0.2 + 0.6, capped at 1

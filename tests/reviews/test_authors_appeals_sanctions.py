@@ -15,7 +15,7 @@ from reviews import links
 from reviews.models import Appeal, Review, ReviewStatus, Sanction
 from reviews.services import appeals, invoices, moderation
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_date
 
 from .conftest import REVIEW, review_path
 
@@ -129,7 +129,7 @@ def test_sanction_warns_publicly_and_freezes_reviews(
             company=cast.company_a,
             fields={
                 "number": "F-NEW",
-                "issued_on": "2026-10-10",
+                "issued_on": recent_date(51).isoformat(),
                 "amount": "1000",
                 "client_name": "Luc Petit",
                 "client_email": "luc@example.org",

@@ -4,8 +4,9 @@ the company page shows the invited / invoiced ratio of the last 12 months."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from reviews.models import InvitationRuleChange, Invoice, ReviewSettings
 from reviews.selectors import invitation_ratio
 from reviews.services import invoices
 from tests.conftest import PASSWORD
+from tests.factories import recent_date
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +114,7 @@ def register(company, number, amount, django_capture_on_commit_callbacks):
             company=company,
             fields={
                 "number": number,
-                "issued_on": "2026-10-01",
+                "issued_on": recent_date(60).isoformat(),
                 "amount": amount,
                 "client_name": "Luc Petit",
                 "client_email": f"{number}@example.org",
@@ -182,3 +184,83 @@ def test_the_ratio_counts_only_the_company_and_the_window(
     assert (ratio["policy"], ratio["min_amount"]) == ("min_amount", Decimal("100.00"))
     Invoice.objects.filter(pk=edge.pk).update(created_at=now - timedelta(days=364))
     assert invitation_ratio(cast.company_a, now=now)["invoiced"] == 7
+
+
+def test_the_ratio_of_a_hand_built_year_counts_every_invoice_and_invites_by_the_rules(
+    client, cast, django_capture_on_commit_callbacks, time_machine, settings
+):
+    """Exact figures: the invoices registered over the last 12 months count,
+    whatever became of them; only those the rules let through were invited:
+    the company's rule (an amount of at least 1 000 €, from the day it was
+    saved) and the age limit (``REVIEW_INVOICE_MAX_AGE_DAYS``: issued more
+    than 365 days before registration, never invited)."""
+    assert settings.REVIEW_INVOICE_MAX_AGE_DAYS == 365
+    today = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+    def on(days_ago: int) -> None:
+        time_machine.move_to(today - timedelta(days=days_ago), tick=False)
+
+    def add(company, number, amount, *, issued_days_before: int = 5):
+        issued_on = (timezone.localdate() - timedelta(days=issued_days_before)).isoformat()
+        with django_capture_on_commit_callbacks(execute=True):
+            return invoices.invoice_create(
+                company=company,
+                fields={
+                    "number": number,
+                    "issued_on": issued_on,
+                    "amount": amount,
+                    "client_name": "Luc Petit",
+                    "client_email": f"{number.lower()}@example.org",
+                },
+                actor=None,
+            )
+
+    on(400)  # registered before the window: not counted, though invited
+    add(cast.company_a, "OUT", "800")
+    on(200)  # the rule as never saved: every client is invited
+    add(cast.company_a, "SMALL", "300")
+    on(100)
+    invoices.invitation_rule_save(
+        company=cast.company_a, actor=cast.owner_a, policy="min_amount", min_amount=Decimal(1000)
+    )
+    on(50)
+    add(cast.company_a, "BIG", "2000")
+    add(cast.company_a, "EXACT", "1000.00")  # at least the amount: invited
+    add(cast.company_a, "UNDER", "999.99")  # the rule leaves it out
+    add(cast.company_a, "OLD", "5000", issued_days_before=366)  # too old to invite
+    add(cast.company_a, "EDGE", "3000", issued_days_before=365)  # still in time
+    add(cast.company_b, "OTHER-1", "5000")  # another company's
+    add(cast.company_b, "OTHER-2", "5000")
+    on(0)
+
+    invited = set(Invoice.objects.filter(invitation__isnull=False).values_list("number", flat=True))
+    assert invited == {"OUT", "SMALL", "BIG", "EXACT", "EDGE", "OTHER-1", "OTHER-2"}
+    # A client who declines was still invited.
+    invitation = Invoice.objects.get(number="BIG").invitation
+    invitation.opted_out_at = timezone.now()
+    invitation.save()
+
+    ratio = invitation_ratio(cast.company_a)
+    assert ratio == {
+        "invoiced": 6,  # SMALL, BIG, EXACT, UNDER, OLD, EDGE
+        "invited": 4,  # SMALL, BIG, EXACT, EDGE
+        "percent": 67,
+        "policy": "min_amount",
+        "min_amount": Decimal("1000.00"),
+        "changed_at": today - timedelta(days=100),
+    }
+    page = " ".join(client.get(cast.company_a.get_absolute_url()).content.decode().split())
+    page = page.replace("\u202f", " ").replace("\xa0", " ")
+    assert (
+        "Règle de l'entreprise : les clients de chaque facture d'au moins 1 000,00 € sont"
+        " invités. Règle modifiée le 12/08/2026." in page
+    )
+    assert (
+        "Sur les 12 derniers mois, 4 des 6 factures enregistrées ont donné lieu à une"
+        " invitation (67 %)." in page
+    )
+    # Company B: its own figures, on its own page.
+    assert (
+        invitation_ratio(cast.company_b)["invoiced"],
+        invitation_ratio(cast.company_b)["invited"],
+    ) == (2, 2)

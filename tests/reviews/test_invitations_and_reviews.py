@@ -13,7 +13,7 @@ from directory.search.query import SearchQuery
 from directory.search.service import search_companies
 from reviews.models import Review, ReviewInvitation, ReviewStatus
 from reviews.services import invitations, invoices, reviews
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, recent_date
 
 from .conftest import REVIEW, review_path
 
@@ -31,13 +31,13 @@ def test_invitation_is_neutral_and_tells_what_will_be_public(invited):
     assert ReviewInvitation.objects.get().sent_at is not None
 
 
-def test_matching_review_is_published_at_once_with_its_label(client, invited):
+def test_matching_review_is_published_at_once_with_its_label(client, invited, invoice_fields):
     response = client.post(review_path(), REVIEW)
     assert response.status_code == 200
     review = Review.objects.get()
     assert review.status == ReviewStatus.PUBLISHED
     assert review.name_match == "match"
-    assert review.experience_date.isoformat() == "2026-10-02"
+    assert review.experience_date.isoformat() == invoice_fields["issued_on"]
     page = client.get(invited.company.get_absolute_url()).content.decode()
     assert "Un tableau refait proprement" in page
     assert "Avis lié à une facture" in page
@@ -84,7 +84,7 @@ def test_duplicate_text_goes_to_moderation(
             company=cast.company_a,
             fields={
                 "number": "F-2026-002",
-                "issued_on": "2026-10-05",
+                "issued_on": recent_date(56).isoformat(),
                 "amount": "900",
                 "client_name": "Luc Petit",
                 "client_email": "luc@example.org",
@@ -135,7 +135,7 @@ def test_reviewer_linked_to_the_company_is_refused(
             company=cast.company_a,
             fields={
                 "number": "F-9",
-                "issued_on": "2026-10-02",
+                "issued_on": recent_date(59).isoformat(),
                 "amount": "1000",
                 "client_name": "Jean Cousin",
                 "client_email": "cousin@example.org",

@@ -8,10 +8,14 @@ from django.urls import reverse
 
 from reviews.models import Invoice, ReviewInvitation
 from tests.conftest import PASSWORD
+from tests.factories import recent_date
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "number;date;amount;client_name;client_company;client_email;client_phone\n"
+# Invoices of the last months, a day apart (inside the invitation window whenever run).
+DAY = {n: recent_date(91 - n).isoformat() for n in range(1, 5)}
+ISSUED_ON = recent_date(60).isoformat()
 
 
 @pytest.fixture
@@ -29,7 +33,7 @@ def test_form_registers_and_invites(pro, cast, django_capture_on_commit_callback
     url = reverse("reviews:invoices", args=[cast.company_a.pk])
     data = {
         "number": "F-1",
-        "issued_on": "2026-10-01",
+        "issued_on": ISSUED_ON,
         "amount": "1500",
         "client_name": "Luc Petit",
         "client_email": "Luc@Example.org",
@@ -51,7 +55,7 @@ def test_an_objective_rule_limits_invitations(pro, cast, django_capture_on_commi
         {"policy": "min_amount", "min_amount": "1000"},
     )
     url = reverse("reviews:invoices", args=[cast.company_a.pk])
-    base = {"issued_on": "2026-10-01", "client_name": "Luc Petit", "client_email": "l@example.org"}
+    base = {"issued_on": ISSUED_ON, "client_name": "Luc Petit", "client_email": "l@example.org"}
     pro.post(url, {**base, "number": "small", "amount": "200"})
     pro.post(url, {**base, "number": "big", "amount": "2000"})
     assert list(ReviewInvitation.objects.values_list("invoice__number", flat=True)) == ["big"]
@@ -59,8 +63,8 @@ def test_an_objective_rule_limits_invitations(pro, cast, django_capture_on_commi
 
 def test_csv_preview_then_import(pro, cast, django_capture_on_commit_callbacks):
     text = HEADER + (
-        "F-10;2026-09-01;1200,50;Luc Petit;;luc@example.org;\n"
-        "F-11;2026-09-02;3400;Paul Roux;SARL Dupont;paul@dupont.fr;0612345678\n"
+        f"F-10;{DAY[1]};1200,50;Luc Petit;;luc@example.org;\n"
+        f"F-11;{DAY[2]};3400;Paul Roux;SARL Dupont;paul@dupont.fr;0612345678\n"
     )
     preview = upload(pro, cast, text)
     assert "2 factures prêtes" in preview.content.decode()
@@ -83,7 +87,7 @@ def test_csv_preview_then_import(pro, cast, django_capture_on_commit_callbacks):
 def test_progress_is_reported_while_importing(cast):
     from reviews.services import invoices
 
-    rows = "".join(f"N-{n};2026-09-01;100;Client {n};;c{n}@example.org;\n" for n in range(120))
+    rows = "".join(f"N-{n};{DAY[1]};100;Client {n};;c{n}@example.org;\n" for n in range(120))
     seen = []
     invoices.invoices_import_file(
         company=cast.company_a,
@@ -97,9 +101,9 @@ def test_progress_is_reported_while_importing(cast):
 
 def test_csv_errors_have_line_numbers_and_nothing_is_imported(pro, cast):
     text = HEADER + (
-        "F-20;2026-09-01;100;Luc Petit;;luc@example.org;\n"
+        f"F-20;{DAY[1]};100;Luc Petit;;luc@example.org;\n"
         "F-21;31/09/2026;100;Luc Petit;;luc@example.org;\n"
-        "F-22;2026-09-01;beaucoup;;;pas-un-email;\n"
+        f"F-22;{DAY[1]};beaucoup;;;pas-un-email;\n"
     )
     response = upload(pro, cast, text).content.decode()
     assert "ligne 3" in response
@@ -112,15 +116,15 @@ def test_csv_duplicates_are_skipped_and_reported(pro, cast):
     Invoice.objects.create(
         company=cast.company_a,
         number="F-30",
-        issued_on="2026-09-01",
+        issued_on=DAY[1],
         amount=1,
         client_name="X",
         client_email="x@example.org",
     )
     text = HEADER + (
-        "F-30;2026-09-01;100;Luc Petit;;luc@example.org;\n"
-        "F-31;2026-09-01;100;Luc Petit;;luc@example.org;\n"
-        "F-31;2026-09-01;100;Luc Petit;;luc@example.org;\n"
+        f"F-30;{DAY[1]};100;Luc Petit;;luc@example.org;\n"
+        f"F-31;{DAY[1]};100;Luc Petit;;luc@example.org;\n"
+        f"F-31;{DAY[1]};100;Luc Petit;;luc@example.org;\n"
     )
     response = upload(pro, cast, text).content.decode()
     assert "1 facture prête" in response
@@ -143,10 +147,10 @@ def test_bad_files_are_refused(pro, cast, name, content, message):
 
 def test_the_file_s_name_does_not_decide_its_kind(pro, cast):
     """Excel's "Unicode text" is a .txt: its content is read, whatever the name."""
-    response = upload(pro, cast, HEADER + "F-1;2026-09-01;100;Luc Petit;;luc@example.org;\n")
+    response = upload(pro, cast, HEADER + f"F-1;{DAY[1]};100;Luc Petit;;luc@example.org;\n")
     assert "1 facture prête" in response.content.decode()
     url = reverse("reviews:invoice-import", args=[cast.company_a.pk])
-    text = HEADER + "F-2;2026-09-01;100;Luc Petit;;luc@example.org;\n"
+    text = HEADER + f"F-2;{DAY[1]};100;Luc Petit;;luc@example.org;\n"
     response = pro.post(url, {"file": SimpleUploadedFile("factures.txt", text.encode())})
     assert "1 facture prête" in response.content.decode()
 
@@ -155,7 +159,7 @@ def test_scan_is_private(client, cast):
     invoice = Invoice.objects.create(
         company=cast.company_a,
         number="F-40",
-        issued_on="2026-09-01",
+        issued_on=DAY[1],
         amount=1,
         client_name="X",
         client_email="x@example.org",
@@ -205,7 +209,7 @@ def test_the_client_phone_is_stored_in_e164_and_shown_the_french_way(
     url = reverse("reviews:invoices", args=[cast.company_a.pk])
     data = {
         "number": "F-1",
-        "issued_on": "2026-10-01",
+        "issued_on": ISSUED_ON,
         "amount": "1250",
         "client_name": "Luc Petit",
         "client_email": "luc@example.org",
@@ -223,7 +227,7 @@ def test_a_client_phone_that_is_no_number_is_refused_and_nothing_is_saved(pro, c
     url = reverse("reviews:invoices", args=[cast.company_a.pk])
     data = {
         "number": "F-1",
-        "issued_on": "2026-10-01",
+        "issued_on": ISSUED_ON,
         "amount": "1250",
         "client_name": "Luc Petit",
         "client_email": "luc@example.org",
@@ -239,11 +243,11 @@ def test_imported_phones_are_stored_in_e164_and_a_bad_one_is_a_line_error(
     pro, cast, django_capture_on_commit_callbacks
 ):
     rows = (
-        "F-10;2026-09-01;100;Luc Petit;;luc@example.org;06 12 34 56 78\n"
-        "F-11;2026-09-02;100;Paul Roux;;paul@example.org;+32 2 234 56 78\n"
-        "F-12;2026-09-03;100;Léa Noir;;lea@example.org;\n"
+        f"F-10;{DAY[1]};100;Luc Petit;;luc@example.org;06 12 34 56 78\n"
+        f"F-11;{DAY[2]};100;Paul Roux;;paul@example.org;+32 2 234 56 78\n"
+        f"F-12;{DAY[3]};100;Léa Noir;;lea@example.org;\n"
     )
-    page = upload(pro, cast, HEADER + rows + "F-13;2026-09-04;100;Max B;;m@example.org;le soir\n")
+    page = upload(pro, cast, HEADER + rows + f"F-13;{DAY[4]};100;Max B;;m@example.org;le soir\n")
     page = page.content.decode()
     assert "ligne 5" in page
     assert "(le soir)" in page

@@ -17,7 +17,7 @@ from directory.models import Invitation
 from reviews.models import Invoice, Review, ReviewRequest, ReviewRequestStatus
 from reviews.services import invoices, reviews
 from tests.conftest import PASSWORD
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, recent_date
 
 from .conftest import REVIEW, review_path
 
@@ -33,7 +33,7 @@ def register_invoice(cast, capture, client_email, number="F-100"):
             company=cast.company_a,
             fields={
                 "number": number,
-                "issued_on": "2026-10-02",
+                "issued_on": recent_date(59).isoformat(),
                 "amount": "900",
                 "client_name": "Jean Dupont",
                 "client_email": client_email,
@@ -300,7 +300,7 @@ def test_a_long_idn_address_is_kept_with_its_longer_ascii_identity(
     url = reverse("reviews:invoices", args=[cast.company_a.pk])
     data = {
         "number": "F-LONG",
-        "issued_on": "2026-10-01",
+        "issued_on": recent_date(60).isoformat(),
         "amount": "100",
         "client_name": "Luc Petit",
         "client_email": address,

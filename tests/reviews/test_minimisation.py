@@ -23,7 +23,7 @@ from reviews.models import (
 )
 from reviews.services import audits, invoices
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, fr_date, recent_date
 from tests.pdfs import minimal_pdf
 
 from .conftest import REVIEW, review_path
@@ -35,7 +35,7 @@ PHONE = "+33699056090"
 SHOWN_PHONE = "06 99 05 60 90"
 BASE = {
     "number": "F-1",
-    "issued_on": "2026-10-01",
+    "issued_on": recent_date(60).isoformat(),
     "client_name": "Mme Sophie Durand-Martin",
     "client_email": EMAIL,
     "client_phone": "06 99 05 60 90",
@@ -119,15 +119,17 @@ def confirm(pro, cast, capture):
         return pro.post(url, {"step": "confirm"})
 
 
+# Two invoices of the last months, a day apart, dated as French files write them.
+DAY_1, DAY_2 = fr_date(recent_date(261)), fr_date(recent_date(260))
 NO_AMOUNT_COLUMN = (
     "N° facture;Date;Client;E-mail;Téléphone\n"
-    "F-1;14/03/2026;Luc Petit;luc@example.org;06 99 05 60 90\n"
-    "F-2;15/03/2026;Ana Roux;ana@example.org;\n"
+    f"F-1;{DAY_1};Luc Petit;luc@example.org;06 99 05 60 90\n"
+    f"F-2;{DAY_2};Ana Roux;ana@example.org;\n"
 )
 BLANK_AMOUNT = (
     "N° facture;Date;Montant TTC;Client;E-mail\n"
-    "F-1;14/03/2026;1 500,00 €;Luc Petit;luc@example.org\n"
-    "F-2;15/03/2026;;Ana Roux;ana@example.org\n"
+    f"F-1;{DAY_1};1 500,00 €;Luc Petit;luc@example.org\n"
+    f"F-2;{DAY_2};;Ana Roux;ana@example.org\n"
 )
 
 

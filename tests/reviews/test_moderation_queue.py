@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from reviews.models import Invoice, ModerationCheck, Review, ReviewStatus
 from reviews.selectors import MODERATION_PAGE_SIZE
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_date
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def pending_review(
     invoice = Invoice.objects.create(
         company=company,
         number=f"F-{number:04d}",
-        issued_on=date(2026, 10, 2),
+        issued_on=recent_date(59),
         amount=Decimal("1250.00"),
         client_name=client_name,
         client_email=f"client{number}@example.org",

@@ -38,7 +38,7 @@ from reviews.models import (
 )
 from reviews.services import audits, invoices, retention, transitions
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_date
 from tests.pdfs import minimal_pdf
 
 from .conftest import REVIEW, review_path
@@ -66,7 +66,7 @@ def exists(name: str) -> bool:
 def register(cast, n: int, capture, **extra) -> Invoice:
     fields = {
         "number": f"F-{n}",
-        "issued_on": "2026-02-20",
+        "issued_on": recent_date(10).isoformat(),  # 10 days before registration
         "client_name": "Mme Sophie Martin",
         "client_email": CLIENT_EMAIL if n == 1 else f"client{n}@example.org",
         "client_phone": PHONE,

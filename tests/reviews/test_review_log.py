@@ -26,7 +26,7 @@ from reviews import tasks
 from reviews.models import Audit, Review, ReviewLogEntry
 from reviews.services import appeals, audits, ledger, moderation, sanctions
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_date
 from tests.pdfs import minimal_pdf
 
 from .conftest import REVIEW, review_path
@@ -228,7 +228,7 @@ def test_a_sanction_is_chained_to_every_review_of_the_company(
             company=cast.company_a,
             fields={
                 "number": "F-2",
-                "issued_on": "2026-10-10",
+                "issued_on": recent_date(51).isoformat(),
                 "amount": "1000",
                 "client_name": "Luc Petit",
                 "client_email": "luc@example.org",
@@ -428,7 +428,7 @@ def test_the_backfill_covers_audits_and_sanctions(
             company=cast.company_a,
             fields={
                 "number": "F-2",
-                "issued_on": "2026-10-10",
+                "issued_on": recent_date(51).isoformat(),
                 "amount": "1000",
                 "client_name": "Luc Petit",
                 "client_email": "luc@example.org",

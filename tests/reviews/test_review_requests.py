@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from reviews.models import ReviewInvitation, ReviewRequest
 from reviews.services import invoices
+from tests.factories import recent_date
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def register(cast, email="sophie@example.org", client_name="Mme Sophie Martin"):
         company=cast.company_a,
         fields={
             "number": "F-77",
-            "issued_on": "2026-10-01",
+            "issued_on": recent_date(60).isoformat(),
             "amount": "2000",
             "client_name": client_name,
             "client_email": email,

@@ -78,7 +78,11 @@ def new_values(cast, other_invoice) -> dict:
         "created_at": timezone.now() - timedelta(days=400),
         "declared_at": timezone.now() - timedelta(days=400),
         "name_match": "mismatch",
+        "name_score": 12.5,
         "ip_hash": "another-device",
+        "user_agent_hash": "another-browser",
+        "author_domain": "autre-exemple.fr",
+        "anonymised_at": timezone.now(),
     }
 
 
@@ -98,8 +102,34 @@ FIELDS = [
     "created_at",
     "declared_at",
     "name_match",
+    "name_score",
     "ip_hash",
+    "user_agent_hash",
+    "author_domain",
+    "anonymised_at",
 ]
+
+# What the issue names: the ratings, the author and the content.
+ISSUE_FIELDS = [
+    "rating",
+    "rating_reliability",
+    "rating_quality",
+    "rating_value",
+    "rating_communication",
+    "author_name",
+    "author_email",
+    "experience_date",
+    "title",
+    "text",
+]
+
+
+def test_every_field_written_once_is_tried():
+    """A field added to Review is written once unless listed in
+    REVIEW_MUTABLE_FIELDS: it must then be tried here too."""
+    assert sorted(FIELDS) == sorted(f.name for f in Review.write_once_fields())
+    assert set(ISSUE_FIELDS) <= set(FIELDS)
+    assert not set(ISSUE_FIELDS) & REVIEW_MUTABLE_FIELDS
 
 
 def stored(review: Review) -> dict:
@@ -335,7 +365,7 @@ def test_deleting_a_staff_user_keeps_the_history_without_them(published, cast):
         actor=staff,
         decision="reject",
         reason="offensive",
-        note="Insultes envers le gérant, vues par la modération.",
+        note="Insultes envers le technicien dans le texte.",
     )
     moderation.reply_save(review=published, author=cast.owner_a, text="Première réponse, merci.")
     moderation.reply_save(review=published, author=cast.owner_a, text="Seconde réponse, merci.")
@@ -437,16 +467,45 @@ def test_a_reply_stays_on_its_review(published, cast):
         reply.save()
 
 
+# What the PostgreSQL trigger guards (reviews/migrations/0015): the issue's
+# fields and the review's company, invoice, dates and anonymisation.
+TRIGGER_FIELDS = [
+    *ISSUE_FIELDS,
+    "company",
+    "invoice",
+    "created_at",
+    "declared_at",
+    "anonymised_at",
+]
+
+
+def raw_update(review: Review, column: str, value) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE reviews_review SET {connection.ops.quote_name(column)} = %s WHERE id = %s",  # noqa: S608 (a column name)
+            [value, review.pk],
+        )
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the trigger is PostgreSQL's")
+@pytest.mark.parametrize("field", TRIGGER_FIELDS)
+def test_postgresql_refuses_a_raw_rewrite_of_each_field(published, cast, other_invoice, field):
+    before = stored(published)
+    value = new_values(cast, other_invoice)[field]
+    column = Review._meta.get_field(field).column
+    with (
+        pytest.raises(IntegrityError, match=f"review {published.pk}: a submitted review is"),
+        transaction.atomic(),
+    ):
+        raw_update(published, column, getattr(value, "pk", value))
+    assert stored(published) == before
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="the trigger is PostgreSQL's")
 @pytest.mark.parametrize(
     "assignment",
     [
         "rating = 1",
-        "rating_communication = 1",
-        "title = 'Réécrit en SQL'",
-        "text = 'Réécrit en SQL'",
-        "author_name = 'Autre'",
-        "experience_date = '2020-01-01'",
         "created_at = created_at - interval '1 day'",
         # Even with a status move, unless rejected → pending.
         "status = 'rejected', title = 'Réécrit en SQL'",
@@ -476,3 +535,103 @@ def test_postgresql_lets_the_services_move_a_review(published):
             [published.pk],
         )
     assert Review.objects.get().title == "Corrigé"
+
+
+# The retention job's anonymisation: the one write of content past the guard
+# (and past the trigger), on every database.
+
+
+@pytest.fixture
+def withdrawn(published):
+    appeals.review_withdraw(review=published)
+    return Review.objects.get(pk=published.pk)
+
+
+def test_the_anonymisation_blanks_the_author_and_text_and_keeps_the_ratings(withdrawn):
+    before = stored(withdrawn)
+    now = timezone.now()
+    assert Review.objects.filter(pk=withdrawn.pk).anonymise(now=now) == 1
+    after = stored(withdrawn)
+    blanked = ("title", "text", "author_name", "author_email", "author_domain", "ip_hash")
+    assert {name: after[name] for name in blanked} == dict.fromkeys(blanked, "")
+    assert after["anonymised_at"] == now
+    kept = [
+        "rating",
+        "rating_reliability",
+        "rating_quality",
+        "rating_value",
+        "rating_communication",
+        "experience_date",
+        "created_at",
+        "declared_at",
+        "company_id",
+        "invoice_id",
+    ]
+    assert {name: after[name] for name in kept} == {name: before[name] for name in kept}
+    # Once only: a second run finds nothing, and moves no date.
+    assert Review.objects.filter(pk=withdrawn.pk).anonymise(now=now + timedelta(days=1)) == 0
+    assert stored(withdrawn)["anonymised_at"] == now
+
+
+@pytest.mark.parametrize("field", ISSUE_FIELDS)
+def test_an_anonymised_review_is_still_written_once(withdrawn, cast, other_invoice, field):
+    Review.objects.filter(pk=withdrawn.pk).anonymise(now=timezone.now())
+    before = stored(withdrawn)
+    review = Review.objects.get(pk=withdrawn.pk)
+    setattr(review, field, new_values(cast, other_invoice)[field])
+    with pytest.raises(ValidationError):
+        review.save()
+    with pytest.raises(ValidationError):
+        Review.objects.filter(pk=withdrawn.pk).update(**{field: getattr(review, field)})
+    if ON_POSTGRES:
+        column = Review._meta.get_field(field).column
+        with pytest.raises(IntegrityError), transaction.atomic():
+            raw_update(withdrawn, column, getattr(review, column))
+    assert stored(withdrawn) == before
+
+
+ANONYMISED = {
+    "title": "''",
+    "text": "''",
+    "author_name": "''",
+    "author_email": "''",
+    "author_domain": "''",
+    "anonymised_at": "now()",
+}
+
+
+def anonymise_in_sql(review: Review, **overrides: str) -> None:
+    values = {**ANONYMISED, **overrides}
+    assignments = ", ".join(f"{column} = {value}" for column, value in values.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE reviews_review SET {assignments} WHERE id = %s",  # noqa: S608 (constants)
+            [review.pk],
+        )
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the trigger is PostgreSQL's")
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        # An "anonymisation" that also lowers a rating or moves a date.
+        {"rating": "1"},
+        {"rating_value": "1"},
+        {"experience_date": "'2020-01-01'"},
+        {"created_at": "now()"},
+        # One that leaves some of the content.
+        {"title": "'Gardé'"},
+        {"author_name": "'Sophie Martin'"},
+        {"author_email": "'sophie.martin@example.org'"},
+    ],
+)
+def test_postgresql_lets_only_a_true_anonymisation_through(withdrawn, overrides):
+    before = stored(withdrawn)
+    with (
+        pytest.raises(IntegrityError, match="a submitted review is written once"),
+        transaction.atomic(),
+    ):
+        anonymise_in_sql(withdrawn, **overrides)
+    assert stored(withdrawn) == before
+    anonymise_in_sql(withdrawn)
+    assert stored(withdrawn)["anonymised_at"] is not None
