@@ -1,6 +1,7 @@
 """On PostgreSQL, the database itself refuses to rewrite a submitted
 review's content (reviews.models.REVIEW_MUTABLE_FIELDS lists what moves):
-its company, invoice, author, experience and submission dates never change;
+its company, invoice, author (and the checks made of it: name match, domain,
+device hashes), experience and submission dates never change;
 its ratings, title, text and declaration change only with the author's
 resubmission of a refused review (status rejected → pending); the
 retention job's anonymisation blanks the title, text and author once
@@ -10,7 +11,10 @@ guard alone."""
 
 from django.db import migrations
 
-FIXED = "company_id, invoice_id, author_name, author_email, experience_date, created_at"
+FIXED = (
+    "company_id, invoice_id, author_name, author_email, author_domain, experience_date, "
+    "created_at, name_match, name_score, ip_hash, user_agent_hash"
+)
 # What anonymisation keeps: the company, invoice, dates and ratings.
 FIXED_ANONYMISED = "company_id, invoice_id, experience_date, created_at, declared_at"
 RATINGS = "rating, rating_reliability, rating_quality, rating_value, rating_communication"

@@ -468,7 +468,8 @@ def test_a_reply_stays_on_its_review(published, cast):
 
 
 # What the PostgreSQL trigger guards (reviews/migrations/0015): the issue's
-# fields and the review's company, invoice, dates and anonymisation.
+# fields, the review's company, invoice, dates and anonymisation, and the
+# checks made of its author at submission.
 TRIGGER_FIELDS = [
     *ISSUE_FIELDS,
     "company",
@@ -476,6 +477,11 @@ TRIGGER_FIELDS = [
     "created_at",
     "declared_at",
     "anonymised_at",
+    "name_match",
+    "name_score",
+    "author_domain",
+    "ip_hash",
+    "user_agent_hash",
 ]
 
 
