@@ -545,6 +545,14 @@ class Review(models.Model):
         return [moderation_check_label(code) for code in self.moderation_reasons]
 
     @property
+    def last_update(self) -> ReviewUpdate | None:
+        """The last of ``updates.all()``, or None: on the company page the
+        published ones, prefetched (``selectors.published_reviews``), so no
+        query per review."""
+        updates = list(self.updates.all())
+        return updates[-1] if updates else None
+
+    @property
     def display_name(self) -> str:
         """First name and initial: "Sophie M." — never the full name."""
         words = [w for w in self.author_name.replace(".", " ").split() if w]

@@ -287,3 +287,32 @@ def test_a_held_reply_is_not_shown(client, cast, dated):
     text = block(client.get(cast.company_a.get_absolute_url()).content.decode(), dated)
     assert "Réponse de" not in text
     assert "04 78 12 34 56" not in text
+
+
+def test_the_update_dates_cost_no_query_per_review(client, cast):
+    """The updates are read in one prefetch: the page with six updated
+    reviews costs the queries of the page with one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now = datetime.now(tz=UTC).replace(microsecond=0)
+
+    def updated_reviews(n: int) -> None:
+        for _ in range(n):
+            review = publish(
+                cast.company_a,
+                rating=4,
+                submitted=now - timedelta(days=9),
+                published=now - timedelta(days=8),
+            )
+            appeals.review_add_update(review=review, text="Problème résolu depuis, merci.")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(cast.company_a.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    updated_reviews(1)
+    one = queries()
+    updated_reviews(5)
+    assert queries() == one
