@@ -477,12 +477,12 @@ def _ranking_write() -> int:
         )[:1]
     )
     trust = ranking.trust_of_columns(F("rating_average"), F("review_count"), fresh)
+    # NULL-safe: a company whose score goes away is stale too.
+    same_loyalty = Q(
+        loyalty_score=F("fresh_loyalty"), loyalty_score__isnull=False, fresh_loyalty__isnull=False
+    ) | Q(loyalty_score__isnull=True, fresh_loyalty__isnull=True)
     stale = Company.objects.annotate(fresh_loyalty=fresh, fresh_trust=trust).exclude(
-        (
-            Q(loyalty_score=F("fresh_loyalty"))
-            | Q(loyalty_score__isnull=True, fresh_loyalty__isnull=True)
-        )
-        & Q(trust_score=F("fresh_trust"))
+        same_loyalty & Q(trust_score=F("fresh_trust"))
     )
     if not stale.exists():
         return 0
