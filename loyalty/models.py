@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Company, Profession
@@ -122,8 +123,12 @@ class LoyaltyScore(models.Model):
     raw_rate = models.FloatField(_("raw rate"), null=True, blank=True)
     smoothed_rate = models.FloatField(_("smoothed rate"), null=True, blank=True)
     score = models.FloatField(_("score"), null=True, blank=True)
-    score_low = models.FloatField(_("score, 90 % interval low"), null=True, blank=True)
-    score_high = models.FloatField(_("score, 90 % interval high"), null=True, blank=True)
+    score_low = models.FloatField(
+        _("score, low end of the 90 percent interval"), null=True, blank=True
+    )
+    score_high = models.FloatField(
+        _("score, high end of the 90 percent interval"), null=True, blank=True
+    )
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -149,11 +154,33 @@ class LoyaltyScore(models.Model):
             return REASON_TOO_FEW_SESSIONS
         return REASON_NOTHING_OBSERVED if self.score is None else None
 
+    @property
+    def reason_text(self) -> str:
+        """Why there is no score, in words for the pro ("" when scored)."""
+        reason = self.reason
+        if reason == REASON_TOO_FEW_SESSIONS:
+            minimum = settings.LOYALTY_MIN_SESSIONS
+            return ngettext(
+                "%(sessions)s / %(minimum)s completed session: the score counts from "
+                "%(minimum)s, until then you rank like an average professional.",
+                "%(sessions)s / %(minimum)s completed sessions: the score counts from "
+                "%(minimum)s, until then you rank like an average professional.",
+                self.sessions,
+            ) % {"sessions": self.sessions, "minimum": minimum}
+        if reason == REASON_NOTHING_OBSERVED:
+            return gettext(
+                "No new client can be counted yet: a new client counts once their first "
+                "session is six months old, so that they had the time to come back. Your "
+                "first sessions with new clients are all more recent (or more than 18 months "
+                "old)."
+            )
+        return ""
+
 
 class BaselineSource(models.TextChoices):
     TRADE = ScoreBaselineSource.TRADE, _("Measured on the trade")
     PLATFORM = ScoreBaselineSource.PLATFORM, _("Measured on the platform")
-    SEED = ScoreBaselineSource.SEED, _("Initial value (30 %)")
+    SEED = ScoreBaselineSource.SEED, _("Initial value (seed 002)")
 
 
 class TradeBaseline(models.Model):

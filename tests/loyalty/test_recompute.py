@@ -273,3 +273,29 @@ def test_the_command_prints_the_counts(capsys):
     assert "1 companies, 0 scored" in out
     call_command("recompute_loyalty", "--on", ON.isoformat())
     assert "(0 in all)" in capsys.readouterr().out
+
+
+def test_the_pro_is_told_in_french_why_there_is_no_score():
+    from django.utils import translation
+
+    young, recent = CompanyFactory(), CompanyFactory()
+    pad(young, 12)
+    pad(recent, 35)
+    scores_recompute(on=ON)
+    with translation.override("fr"):
+        assert row(young).reason_text.startswith("12 / 30 prestations réalisées")
+        assert "six mois" in row(recent).reason_text
+
+
+def test_staff_read_scores_and_baselines_in_the_admin_and_cannot_change_them(client):
+    from tests.factories import UserFactory
+
+    company = CompanyFactory(trade_name="Fidèle & Fils")
+    pad(company, 3)
+    scores_recompute(on=ON)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get("/admin/loyalty/loyaltyscore/")
+    assert page.status_code == 200
+    assert "Fidèle &amp; Fils" in page.content.decode()
+    assert client.get("/admin/loyalty/tradebaseline/").status_code == 200
+    assert client.get("/admin/loyalty/loyaltyscore/add/").status_code == 403
