@@ -266,7 +266,7 @@ WITH completed AS (
 ), clients AS (
     SELECT company_id, min(first_on) AS first_on, count(*) AS sessions,
            bool_or(performed_on > first_on
-                   AND performed_on <= first_on + %(return_days)s) AS returned
+                   AND performed_on <= first_on + %(return_days)s::integer) AS returned
     FROM completed
     GROUP BY company_id, client_key
 )
