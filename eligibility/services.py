@@ -22,6 +22,7 @@ from common.types import User
 from directory.companies.services import company_search_keys_sync, company_trades_set
 from directory.models import Company, CompanyStatus, Membership, MembershipRole, Profession
 from directory.places.resolve import match_postal_address
+from loyalty.selectors import new_clients_per_day_above
 
 from . import emails
 from .models import (
@@ -54,7 +55,9 @@ LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 # most this many per run: a bounded job, re-run the next night for the rest.
 RESCREEN_BATCH = 500
 RESCREEN_MAX_PER_RUN = 20_000
-VOLUME_WINDOW_DAYS = 30
+# New clients per day are measured over this many days, rolling (issue 13
+# § 3: a busy month or a quiet week alone does not decide).
+VOLUME_WINDOW_DAYS = 90
 
 
 # --- Screening -------------------------------------------------------------------
@@ -435,12 +438,20 @@ class RescreenReport:
     flagged: int
 
 
-def measured_volumes_above(limit: float, since: datetime) -> dict[int, float]:
-    """Listed companies whose new clients per day, measured since ``since``
-    from invoices and completed sessions, exceed ``limit`` (one aggregate
-    query). Invoices and sessions arrive with the reviews and loyalty apps;
-    until then nothing is measured."""
-    return {}
+def measured_volumes_above(
+    limit: float, since: datetime, *, now: datetime | None = None
+) -> dict[int, float]:
+    """Listed companies whose new clients per day, measured from ``since``
+    to ``now`` on their completed sessions (every registered invoice is
+    one), exceed ``limit``: ``{company id: new clients per day}``, one
+    aggregate query (``loyalty.selectors.new_clients_per_day_above``: a
+    client is new on the day of their first completed session with the
+    company)."""
+    return new_clients_per_day_above(
+        limit=limit,
+        since=timezone.localdate(since),
+        until=timezone.localdate(now or timezone.now()),
+    )
 
 
 def companies_rescreen(*, now: datetime | None = None) -> RescreenReport:
@@ -518,7 +529,7 @@ def _flag_measured_volume(now: datetime) -> int:
                 "since": since.date().isoformat(),
             },
         )
-        for company_id, volume in measured_volumes_above(limit, since).items()
+        for company_id, volume in measured_volumes_above(limit, since, now=now).items()
     ]
     EligibilityFlag.objects.bulk_create(flags, ignore_conflicts=True)
     return len(flags)

@@ -12,13 +12,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Company
+from directory.models import Company, Profession
 
 from .identity import CLIENT_KEY_LENGTH
+from .score import REASON_NOTHING_OBSERVED, REASON_TOO_FEW_SESSIONS
+from .score import BaselineSource as ScoreBaselineSource
 
 
 class SessionStatus(models.TextChoices):
@@ -99,3 +103,139 @@ class ServiceSession(models.Model):
     def __str__(self) -> str:
         # No client here: __str__ ends up in logs and admin history.
         return f"{self.company_id}/{self.source}/{self.reference}"
+
+
+class LoyaltyScore(models.Model):
+    """A company's loyalty figures, recomputed every night
+    (:mod:`loyalty.recompute`, definition in :mod:`loyalty.score`): one row
+    per company. ``score`` (0–100, 50 = the trade's average), its 90 %
+    interval and the rates are NULL unless the company is scored; the row
+    is rewritten only when a figure changed, at ``computed_at``."""
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, primary_key=True, related_name="loyalty"
+    )
+    sessions = models.PositiveIntegerField(_("completed sessions"), default=0)
+    new_clients = models.PositiveIntegerField(_("new clients observed"), default=0)
+    returned = models.PositiveIntegerField(_("new clients who returned"), default=0)
+    qualified = models.BooleanField(_("enough sessions"), default=False)
+    baseline = models.FloatField(_("trade average"))
+    raw_rate = models.FloatField(_("raw rate"), null=True, blank=True)
+    smoothed_rate = models.FloatField(_("smoothed rate"), null=True, blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    score_low = models.FloatField(
+        _("score, low end of the 90 percent interval"), null=True, blank=True
+    )
+    score_high = models.FloatField(
+        _("score, high end of the 90 percent interval"), null=True, blank=True
+    )
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("loyalty score")
+        verbose_name_plural = _("loyalty scores")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(returned__lte=F("new_clients")), name="loyalty_returned_le_new"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(qualified=True, new_clients__gt=0),
+                name="loyalty_score_only_when_scored",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.score}"
+
+    @property
+    def reason(self) -> str | None:
+        """Why there is no score (``loyalty.score.REASON_*``), or None."""
+        if not self.qualified:
+            return REASON_TOO_FEW_SESSIONS
+        return REASON_NOTHING_OBSERVED if self.score is None else None
+
+    @property
+    def reason_text(self) -> str:
+        """Why there is no score, in words for the pro ("" when scored)."""
+        reason = self.reason
+        if reason == REASON_TOO_FEW_SESSIONS:
+            minimum = settings.LOYALTY_MIN_SESSIONS
+            return ngettext(
+                "%(sessions)s / %(minimum)s completed session: the score counts from "
+                "%(minimum)s, until then you rank like an average professional.",
+                "%(sessions)s / %(minimum)s completed sessions: the score counts from "
+                "%(minimum)s, until then you rank like an average professional.",
+                self.sessions,
+            ) % {"sessions": self.sessions, "minimum": minimum}
+        if reason == REASON_NOTHING_OBSERVED:
+            return gettext(
+                "No new client can be counted yet: a new client counts once their first "
+                "session is six months old, so that they had the time to come back. Your "
+                "first sessions with new clients are all more recent (or more than 18 months "
+                "old)."
+            )
+        return ""
+
+
+class BaselineSource(models.TextChoices):
+    TRADE = ScoreBaselineSource.TRADE, _("Measured on the trade")
+    PLATFORM = ScoreBaselineSource.PLATFORM, _("Measured on the platform")
+    SEED = ScoreBaselineSource.SEED, _("Initial value (seed 002)")
+
+
+class TradeBaseline(models.Model):
+    """The baseline of a trade (``profession``), or of the platform (no
+    profession), measured nightly (``loyalty.score``, § 5–6): the mean rate
+    companies are compared with and the prior strength they are shrunk
+    with, the scored companies of the trade, and where the figures come
+    from (a trade with too few companies borrows the platform's)."""
+
+    profession = models.ForeignKey(
+        Profession, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    mean = models.FloatField(_("average rate"))
+    prior_strength = models.FloatField(_("prior strength (clients)"))
+    companies = models.PositiveIntegerField(_("scored companies"))
+    source = models.CharField(_("source"), max_length=10, choices=BaselineSource.choices)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("trade loyalty baseline")
+        verbose_name_plural = _("trade loyalty baselines")
+        constraints = [
+            models.UniqueConstraint(
+                Coalesce("profession", Value(0)), name="trade_baseline_one_per_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profession_id or 'platform'}: {self.mean:.3f}"
+
+
+class LoyaltySnapshot(models.Model):
+    """A company's figures for one month (``month``: its first day), for
+    the history chart: the month's row follows the nightly figures until
+    the month ends, then stays as it was on its last night."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="loyalty_history")
+    month = models.DateField(_("month"))
+    sessions = models.PositiveIntegerField(default=0)
+    new_clients = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    qualified = models.BooleanField(default=False)
+    baseline = models.FloatField()
+    smoothed_rate = models.FloatField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    score_low = models.FloatField(null=True, blank=True)
+    score_high = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["company", "month"]
+        verbose_name = _("monthly loyalty snapshot")
+        verbose_name_plural = _("monthly loyalty snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "month"], name="loyalty_snapshot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.month:%Y-%m}: {self.score}"

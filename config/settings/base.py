@@ -201,6 +201,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 3 * 60 * 60},
     },
+    # The loyalty scores, baselines, snapshots and ranking input, after the
+    # sessions of the day and before the review stats (which read it).
+    "loyalty-recompute-scores": {
+        "task": "loyalty.tasks.recompute_loyalty_scores",
+        "schedule": crontab(hour=1, minute=15),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "reviews-send-reminders": {
         "task": "reviews.tasks.send_reminders",
         "schedule": crontab(hour=10, minute=0),

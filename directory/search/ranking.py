@@ -17,8 +17,12 @@
   - loyalty: the loyalty score in [0, 1], which is neutral (0.5) until
     the pro has 30 completed sessions (seed 002).
 
-  Ratings and loyalty do not exist yet: every input defaults to neutral,
-  and the apps that bring them pass database expressions instead.
+  Both are kept on the company (``review_count`` and ``rating_average``
+  by reviews, ``loyalty_score`` — the score / 100, NULL until scored —
+  by loyalty's nightly job) and combined into ``trust_score`` by
+  :func:`trust_of_columns`, the one expression both apps write with.
+  The loyalty part moves trust by at most ±0.25, relevance by at most
+  ±0.05: ``TRUST_WEIGHT`` (20 %) × one half.
 
 When the search matched trades (typed, or the trade filter alone) and
 results are sorted by relevance, they come in two groups: companies whose
@@ -48,6 +52,9 @@ the same thing in both.
 from __future__ import annotations
 
 from typing import Any
+
+from django.db.models import FloatField, Value
+from django.db.models.functions import Coalesce
 
 TEXT_WEIGHT = 0.55
 PROXIMITY_WEIGHT = 0.25
@@ -100,3 +107,15 @@ def trust(average_rating: Score = None, review_count: Score = 0, loyalty: Score 
 
 def relevance(text: Score = 1.0, proximity: Score = 1.0, trust: Score = NEUTRAL) -> Score:
     return TEXT_WEIGHT * text + PROXIMITY_WEIGHT * proximity + TRUST_WEIGHT * trust
+
+
+def trust_of_columns(average_rating: Score, review_count: Score, loyalty_score: Score) -> Score:
+    """:func:`trust` as a database expression of nullable columns or
+    subqueries: a NULL average (no published review) rates neutral, a NULL
+    loyalty score (not scored yet: fewer than 30 sessions, or no new client
+    observed) is neutral."""
+    rating = Coalesce(
+        rating_component(average_rating, review_count), Value(NEUTRAL), output_field=FloatField()
+    )
+    loyalty = Coalesce(loyalty_score, Value(NEUTRAL), output_field=FloatField())
+    return (rating + loyalty) / 2.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Value
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from directory.companies.services import company_search_keys_sync
@@ -17,7 +17,8 @@ from ..models import Review
 
 def company_review_stats_refresh(*, company_ids: Iterable[int] | None = None) -> int:
     """Recount published reviews, their average and the trust score search
-    ranks by (``directory.search.ranking.trust``) for the given companies
+    ranks by (``directory.search.ranking.trust_of_columns``, with the
+    company's loyalty score) for the given companies
     (every company when None), in one set-based UPDATE with no id list that
     rewrites only the companies whose figures changed, then copy the trust
     score onto their trade rows (``company_search_keys_sync``). Returns the
@@ -32,12 +33,9 @@ def company_review_stats_refresh(*, company_ids: Iterable[int] | None = None) ->
         Subquery(published.values("company_id").annotate(n=Count("*")).values("n")), Value(0)
     )
     average = Subquery(published.values("company_id").annotate(a=Avg("rating")).values("a"))
-    # No review: the average is NULL, so is the formula; trust is neutral.
-    trust = Coalesce(
-        ranking.trust(average_rating=average, review_count=count),
-        Value(ranking.trust()),
-        output_field=FloatField(),
-    )
+    # No review: the average is NULL and the rating part neutral; the
+    # loyalty part is the company's score / 100 (loyalty's nightly job).
+    trust = ranking.trust_of_columns(average, count, F("loyalty_score"))
     fresh = companies.annotate(fresh_count=count, fresh_average=average, fresh_trust=trust)
     same_average = Q(rating_average=F("fresh_average")) | Q(
         rating_average__isnull=True, fresh_average__isnull=True

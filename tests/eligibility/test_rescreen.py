@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from directory.models import CompanyStatus
 from eligibility import services
@@ -42,15 +45,6 @@ def test_a_company_whose_trades_changed_is_rescreened_and_flagged(listed, taxono
     assert EligibilityFlag.objects.count() == 1
 
 
-def test_measured_volume_above_the_threshold_is_flagged(listed, monkeypatch):
-    monkeypatch.setattr(
-        services, "measured_volumes_above", lambda limit, since: {listed.pk: limit + 3}
-    )
-    report = services.companies_rescreen()
-    assert report.flagged == 1
-    flag = EligibilityFlag.objects.get(rule="new_clients_per_day")
-    assert flag.evidence["measured_per_day"] == 8
-
-
-def test_nothing_is_measured_until_invoices_exist(listed):
-    assert services.measured_volumes_above(5, None) == {}
+def test_nothing_is_measured_without_sessions(listed):
+    assert services.measured_volumes_above(5, timezone.now() - timedelta(days=90)) == {}
+    assert services.companies_rescreen().flagged == 0
