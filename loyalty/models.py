@@ -10,12 +10,15 @@ one: the client is a key (``loyalty.identity.client_key``).
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.models import StatusEvent, WriteOnceModel, private_storage, private_upload_to
+from common.transitions import Transitions
+from common.validators import DOCUMENT_EXTENSIONS, validate_document
 from directory.models import Company
 
 from .identity import CLIENT_KEY_LENGTH
@@ -37,6 +40,15 @@ class SessionSource(models.TextChoices):
     API = "api", _("API")
 
 
+class ServiceSessionQuerySet(models.QuerySet["ServiceSession", "ServiceSession"]):
+    def counted(self) -> ServiceSessionQuerySet:
+        """The sessions the loyalty score counts: **completed and not
+        excluded**. A cancelled or no-show session never counts; a session
+        whose document audit failed or was missed (``excluded_at`` set,
+        ``loyalty.services.audits``) no longer does."""
+        return self.filter(status=SessionStatus.COMPLETED, excluded_at__isnull=True)
+
+
 class ServiceSession(models.Model):
     """One service performed for one client (by key) on ``performed_on``.
 
@@ -44,7 +56,11 @@ class ServiceSession(models.Model):
     import, a partner's id): unique per company and source, so a re-import
     or a retried call never records a session twice. Sessions from an
     invoice link it (``invoice``) and follow it: deleting the invoice
-    deletes its session."""
+    deletes its session.
+
+    ``excluded_at``: when a document audit of the session failed or was
+    missed; from then on the session no longer counts (``counted()``), its
+    status staying what the pro recorded."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="sessions")
     client_key = models.CharField(max_length=CLIENT_KEY_LENGTH, editable=False)
@@ -73,6 +89,9 @@ class ServiceSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    excluded_at = models.DateTimeField(_("excluded at"), null=True, blank=True, editable=False)
+
+    objects = ServiceSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-performed_on", "-pk"]
@@ -91,7 +110,7 @@ class ServiceSession(models.Model):
             # The score: first session per client and company, then returns.
             models.Index(
                 fields=["company", "client_key", "performed_on"],
-                condition=Q(status="completed"),
+                condition=Q(status="completed", excluded_at__isnull=True),
                 name="session_completed_idx",
             ),
         ]
@@ -99,3 +118,125 @@ class ServiceSession(models.Model):
     def __str__(self) -> str:
         # No client here: __str__ ends up in logs and admin history.
         return f"{self.company_id}/{self.source}/{self.reference}"
+
+
+class SessionAuditStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the invoice")
+    SUBMITTED = "submitted", _("Invoice sent, being checked")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    MISSED = "missed", _("Invoice not sent in time")
+
+
+# Every allowed move of SessionAudit.status ("" : a new audit); the one
+# function that moves it is loyalty.services.audits.session_audit_move.
+SESSION_AUDIT_TRANSITIONS = Transitions(
+    SessionAuditStatus,
+    {
+        # The nightly sample of sessions recorded without an invoice.
+        ("", SessionAuditStatus.OPEN): {"system"},
+        # The company sends the scan of the invoice; another scan adds to it.
+        (SessionAuditStatus.OPEN, SessionAuditStatus.SUBMITTED): {"company"},
+        (SessionAuditStatus.SUBMITTED, SessionAuditStatus.SUBMITTED): {"company"},
+        (SessionAuditStatus.SUBMITTED, SessionAuditStatus.PASSED): {"staff"},
+        # The invoice does not cover the session, or none came within
+        # 15 days: the session no longer counts, and a strike is recorded.
+        (SessionAuditStatus.SUBMITTED, SessionAuditStatus.FAILED): {"staff"},
+        (SessionAuditStatus.OPEN, SessionAuditStatus.MISSED): {"system"},
+    },
+    message=_("A document audit cannot go from “%(from)s” to “%(to)s”."),
+)
+
+
+class SessionAudit(models.Model):
+    """A document audit of a session recorded without an invoice (issue 13:
+    "the same random document audit as reviews"): the company sends the
+    invoice that covers the session within 15 days; staff compare it."""
+
+    session = models.OneToOneField(ServiceSession, on_delete=models.CASCADE, related_name="audit")
+    status = models.CharField(
+        max_length=10, choices=SessionAuditStatus.choices, default=SessionAuditStatus.OPEN
+    )
+    opened_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("session audit")
+        verbose_name_plural = _("session audits")
+        permissions = [("decide_sessionaudit", _("Can decide document audits of sessions"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SessionAuditStatus.values),
+                name="session_audit_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit of session {self.session_id}"
+
+
+class SessionAuditScan(WriteOnceModel):
+    """One scan of the invoice sent for a session audit. Every scan is kept,
+    each in its own file, in private storage (served to the company's
+    members and the staff who decide)."""
+
+    audit = models.ForeignKey(SessionAudit, on_delete=models.CASCADE, related_name="scans")
+    file = models.FileField(
+        _("scan of the invoice"),
+        upload_to=private_upload_to,
+        storage=private_storage,
+        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document],
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("session audit scan")
+        verbose_name_plural = _("session audit scans")
+
+    def __str__(self) -> str:
+        return f"scan {self.pk} of session audit {self.audit_id}"
+
+
+class SessionAuditEvent(StatusEvent):
+    """One move of a session audit's status: who (none: the system), from,
+    to, why. Write-once."""
+
+    audit = models.ForeignKey(SessionAudit, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("session audit history entry")
+        verbose_name_plural = _("session audit history")
+
+    def __str__(self) -> str:
+        return f"session audit {self.audit_id}: {self.from_status}→{self.to_status}"
+
+
+class SessionStrike(models.Model):
+    """A failed or missed session audit, counted against the company. The
+    reviews app keeps its own strikes (``reviews.models.Strike``, one per
+    review audit); this app sits below it and cannot write them: the
+    company's missed-audit count is the sum of both (see
+    ``loyalty.selectors.session_strikes_since``)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="session_strikes")
+    audit = models.OneToOneField(SessionAudit, on_delete=models.CASCADE, related_name="strike")
+    missed = models.BooleanField(default=False)  # else failed
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("session strike")
+        verbose_name_plural = _("session strikes")
+
+    def __str__(self) -> str:
+        return f"session strike of {self.company_id}"
