@@ -97,20 +97,22 @@ def auditable_sessions() -> ServiceSessionQuerySet:
 @transaction.atomic
 def session_audits_open(*, now: datetime | None = None, seed: int | str | None = None) -> int:
     """Open audits on a random sample (``LOYALTY_AUDIT_RATE``, rounded up)
-    of the auditable sessions recorded in the day before ``now``. The
-    sample is reproducible: the same seed (default: the date) draws the
-    same sessions, so a rerun of the night opens nothing more. Returns how
-    many were opened."""
+    of the sessions recorded without an invoice in the day before ``now``
+    (completed, still counted). The sample is drawn among all of them,
+    audited or not, from a seed (default: the date), then those already
+    audited are left out: a rerun of the same night draws the same sample
+    and opens nothing more. Returns how many were opened."""
     now = now or timezone.now()
     fresh = list(
-        auditable_sessions()
-        .filter(created_at__gte=now - timedelta(days=1), created_at__lte=now)
+        ServiceSession.objects.counted()
+        .filter(invoice__isnull=True, created_at__gte=now - timedelta(days=1), created_at__lte=now)
         .order_by("pk")
         .values_list("pk", flat=True)[:MAX_AUDITS_PER_RUN]
     )
     # A sample, not a secret: reproducible on purpose.
     rng = random.Random(seed if seed is not None else now.date().isoformat())  # noqa: S311
-    sample = sorted(rng.sample(fresh, k=math.ceil(len(fresh) * settings.LOYALTY_AUDIT_RATE)))
+    drawn = rng.sample(fresh, k=math.ceil(len(fresh) * settings.LOYALTY_AUDIT_RATE))
+    sample = sorted(auditable_sessions().filter(pk__in=drawn).values_list("pk", flat=True))
     for pk in sample:
         audit = SessionAudit(session_id=pk, opened_at=now, due_at=now + timedelta(days=AUDIT_DAYS))
         session_audit_move(
