@@ -10,15 +10,19 @@ one: the client is a key (``loyalty.identity.client_key``).
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.models import StatusEvent, WriteOnceModel, private_storage, private_upload_to
-from common.transitions import Transitions
-from common.validators import DOCUMENT_EXTENSIONS, validate_document
+from common.models import (
+    AUDIT_TRANSITIONS,
+    AuditScanBase,
+    AuditStatus,
+    DocumentAudit,
+    StatusEvent,
+)
 from directory.models import Company
 
 from .identity import CLIENT_KEY_LENGTH
@@ -120,50 +124,20 @@ class ServiceSession(models.Model):
         return f"{self.company_id}/{self.source}/{self.reference}"
 
 
-class SessionAuditStatus(models.TextChoices):
-    OPEN = "open", _("Waiting for the invoice")
-    SUBMITTED = "submitted", _("Invoice sent, being checked")
-    PASSED = "passed", _("Passed")
-    FAILED = "failed", _("Failed")
-    MISSED = "missed", _("Invoice not sent in time")
+# The statuses and allowed moves of session audits are those of every
+# document audit (common.models); the one function that moves a session
+# audit is loyalty.services.audits.session_audit_move.
+SessionAuditStatus = AuditStatus
+SESSION_AUDIT_TRANSITIONS = AUDIT_TRANSITIONS
 
 
-# Every allowed move of SessionAudit.status ("" : a new audit); the one
-# function that moves it is loyalty.services.audits.session_audit_move.
-SESSION_AUDIT_TRANSITIONS = Transitions(
-    SessionAuditStatus,
-    {
-        # The nightly sample of sessions recorded without an invoice.
-        ("", SessionAuditStatus.OPEN): {"system"},
-        # The company sends the scan of the invoice; another scan adds to it.
-        (SessionAuditStatus.OPEN, SessionAuditStatus.SUBMITTED): {"company"},
-        (SessionAuditStatus.SUBMITTED, SessionAuditStatus.SUBMITTED): {"company"},
-        (SessionAuditStatus.SUBMITTED, SessionAuditStatus.PASSED): {"staff"},
-        # The invoice does not cover the session, or none came within
-        # 15 days: the session no longer counts, and a strike is recorded.
-        (SessionAuditStatus.SUBMITTED, SessionAuditStatus.FAILED): {"staff"},
-        (SessionAuditStatus.OPEN, SessionAuditStatus.MISSED): {"system"},
-    },
-    message=_("A document audit cannot go from “%(from)s” to “%(to)s”."),
-)
-
-
-class SessionAudit(models.Model):
+class SessionAudit(DocumentAudit):
     """A document audit of a session recorded without an invoice (issue 13:
     "the same random document audit as reviews"): the company sends the
-    invoice that covers the session within 15 days; staff compare it."""
+    invoice that covers the session within 15 days; staff compare it. A
+    failed or missed audit excludes the session and records a strike."""
 
     session = models.OneToOneField(ServiceSession, on_delete=models.CASCADE, related_name="audit")
-    status = models.CharField(
-        max_length=10, choices=SessionAuditStatus.choices, default=SessionAuditStatus.OPEN
-    )
-    opened_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -172,7 +146,7 @@ class SessionAudit(models.Model):
         permissions = [("decide_sessionaudit", _("Can decide document audits of sessions"))]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=SessionAuditStatus.values),
+                condition=Q(status__in=AuditStatus.values),
                 name="session_audit_status_valid",
             ),
         ]
@@ -181,22 +155,11 @@ class SessionAudit(models.Model):
         return f"audit of session {self.session_id}"
 
 
-class SessionAuditScan(WriteOnceModel):
-    """One scan of the invoice sent for a session audit. Every scan is kept,
-    each in its own file, in private storage (served to the company's
-    members and the staff who decide)."""
+class SessionAuditScan(AuditScanBase):
+    """One scan of the invoice sent for a session audit, served to the
+    company's members and the staff who decide."""
 
     audit = models.ForeignKey(SessionAudit, on_delete=models.CASCADE, related_name="scans")
-    file = models.FileField(
-        _("scan of the invoice"),
-        upload_to=private_upload_to,
-        storage=private_storage,
-        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document],
-    )
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    sent_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["sent_at", "pk"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from common.tabular.columns import ColumnScheme
+from common.tabular.columns import CLIENT_ALIASES, ColumnScheme
 from common.text import normalize
 
 from .models import SessionStatus
@@ -56,48 +56,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Session date",
         "Performed on",
     ),
-    "client_name": (
-        "Nom du client",
-        "Client",
-        "Nom",
-        "Nom client",
-        "Nom et prénom",
-        "Prénom et nom",
-        "Nom complet",
-        "Famille",
-        "Client name",
-        "Customer",
-        "Name",
-    ),
-    "client_email": (
-        "E-mail",
-        "Email",
-        "Mail",
-        "Courriel",
-        "Adresse e-mail",
-        "E-mail du client",
-        "Email client",
-        "Client e-mail",
-    ),
-    "client_phone": (
-        "Téléphone",
-        "Tél",
-        "Tel",
-        "Portable",
-        "Mobile",
-        "Téléphone du client",
-        "Phone",
-        "Client phone",
-    ),
-    "amount": (
-        "Montant TTC",
-        "Montant",
-        "Prix",
-        "Prix TTC",
-        "Total",
-        "Total TTC",
-        "Amount",
-    ),
+    "client_name": (*CLIENT_ALIASES["client_name"], "Famille", "Parents"),
+    "client_email": CLIENT_ALIASES["client_email"],
+    "client_phone": CLIENT_ALIASES["client_phone"],
+    "amount": (*CLIENT_ALIASES["amount"], "Prix", "Tarif"),
     "status": (
         "Statut",
         "État",

@@ -1,6 +1,6 @@
 """The state machines of ``Review.status`` and ``Audit.status``: the one way
 each changes, allowed by its table (``REVIEW_TRANSITIONS``,
-``AUDIT_TRANSITIONS`` in ``reviews.models``) and recorded as a write-once
+``common.models.AUDIT_TRANSITIONS``) and recorded as a write-once
 event (who, from, to, why), chained in the review's tamper-evident record
 (``reviews.services.ledger``). Callers hold the row locked
 (``select_for_update``) and keep their own side effects (aggregates, e-mails)."""
@@ -12,10 +12,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from common.models import AUDIT_TRANSITIONS
 from common.types import User
 
 from ..models import (
-    AUDIT_TRANSITIONS,
     REVIEW_TRANSITIONS,
     Audit,
     AuditEvent,
