@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from common.types import User
 
+from .. import emails
 from ..models import (
     SESSION_AUDIT_TRANSITIONS,
     ServiceSession,
@@ -98,7 +99,8 @@ def auditable_sessions() -> ServiceSessionQuerySet:
 def session_audits_open(*, now: datetime | None = None, seed: int | str | None = None) -> int:
     """Open audits on a random sample (``LOYALTY_AUDIT_RATE``, rounded up)
     of the sessions recorded without an invoice in the day before ``now``
-    (completed, still counted). The sample is drawn among all of them,
+    (completed, still counted), and e-mail the company's members for each
+    (``emails.send_session_audit_request``). The sample is drawn among all of them,
     audited or not, from a seed (default: the date), then those already
     audited are left out: a rerun of the same night draws the same sample
     and opens nothing more. Returns how many were opened."""
@@ -123,6 +125,7 @@ def session_audits_open(*, now: datetime | None = None, seed: int | str | None =
             reason=_("Random sample of the sessions recorded without an invoice."),
             at=now,
         )
+        emails.send_session_audit_request(audit.pk)
     return len(sample)
 
 

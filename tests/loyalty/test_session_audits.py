@@ -111,6 +111,26 @@ def test_the_night_audits_a_share_of_the_day_s_sessions_without_an_invoice(cast,
     assert history(audit) == [("", "open")]
 
 
+def test_the_company_s_members_are_asked_for_the_invoice_by_e_mail(
+    cast, every_session, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with time_machine.travel(RECORDED, tick=False):
+        record(cast.company_a, "S-GARDE-7")
+    with (
+        time_machine.travel(NIGHT, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        session_audits_open()
+    message = mail.outbox[-1]
+    assert sorted(message.to) == ["member-a@example.fr", "owner-a@example.fr"]
+    assert "S-GARDE-7" in message.subject
+    assert "prestation S-GARDE-7 du 9 avril 2026" in message.body
+    assert "25 avril 2026" in message.body  # the due date
+    assert f"/espace-pro/{cast.company_a.pk}/prestations/controles/" in message.body
+
+
 def test_the_sample_is_reproducible_from_its_seed(cast, settings):
     settings.LOYALTY_AUDIT_RATE = 0.3
     with time_machine.travel(RECORDED, tick=False):
