@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +124,10 @@ AUDIT_TRANSITIONS = Transitions(
 )
 
 
+# The statuses that close an audit: a decision.
+AUDIT_DECISIONS = (AuditStatus.PASSED, AuditStatus.FAILED, AuditStatus.MISSED)
+
+
 class DocumentAudit(models.Model):
     """A document audit: the company sends the scan of an invoice before
     ``due_at``; staff compare it and decide (``decided_at``, ``decided_by``,
@@ -138,6 +144,34 @@ class DocumentAudit(models.Model):
 
     class Meta:
         abstract = True
+
+    def status_move(
+        self,
+        *,
+        to: str,
+        by: str,
+        actor: Any,
+        at: datetime,
+        also: Iterable[str] = (),
+    ) -> str:
+        """Move the audit to ``to`` at ``at`` and save it (inserted if new,
+        else only the fields changed and ``also``); a decision (passed,
+        failed, missed) stamps ``decided_at`` and ``decided_by``
+        (``actor``). Returns the status moved from (``""`` for a new audit),
+        for the caller's event. Raises ``TransitionError`` for a move ``by``
+        (system, company, staff) may not make (``AUDIT_TRANSITIONS``)."""
+        from_status = "" if self._state.adding else self.status
+        AUDIT_TRANSITIONS.check(from_status, to, by=by)
+        self.status = to
+        fields = ["status", *also]
+        if to in AUDIT_DECISIONS:
+            self.decided_at, self.decided_by = at, actor
+            fields += ["decided_at", "decided_by"]
+        if from_status:
+            self.save(update_fields=fields)
+        else:
+            self.save()
+        return from_status
 
 
 class AuditScanBase(WriteOnceModel):

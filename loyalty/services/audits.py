@@ -30,7 +30,6 @@ from common.types import User
 
 from .. import emails
 from ..models import (
-    SESSION_AUDIT_TRANSITIONS,
     ServiceSession,
     ServiceSessionQuerySet,
     SessionAudit,
@@ -67,18 +66,8 @@ def session_audit_move(
     missed) stamps ``decided_at`` and ``decided_by``. Raises
     ``TransitionError`` for a move ``by`` (system, company, staff) may not
     make (``SESSION_AUDIT_TRANSITIONS``). The caller holds the row locked."""
-    from_status = "" if audit._state.adding else audit.status
-    SESSION_AUDIT_TRANSITIONS.check(from_status, to, by=by)
     at = at or timezone.now()
-    audit.status = to
-    fields = ["status", *also]
-    if to in (SessionAuditStatus.PASSED, SessionAuditStatus.FAILED, SessionAuditStatus.MISSED):
-        audit.decided_at, audit.decided_by = at, actor
-        fields += ["decided_at", "decided_by"]
-    if from_status:
-        audit.save(update_fields=fields)
-    else:
-        audit.save()
+    from_status = audit.status_move(to=to, by=by, actor=actor, at=at, also=also)
     return SessionAuditEvent.objects.create(
         audit=audit,
         actor=actor,

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from common.models import AUDIT_TRANSITIONS
 from common.types import User
 
 from ..models import (
@@ -26,8 +25,6 @@ from ..models import (
     ReviewStatus,
 )
 from . import ledger
-
-DECIDED = (AuditStatus.PASSED, AuditStatus.FAILED, AuditStatus.MISSED)
 
 
 def review_move(
@@ -93,19 +90,9 @@ def audit_move(
     """Move ``audit`` to status ``to`` and record why; a decision (passed,
     failed, missed) also stamps ``decided_at`` and ``decided_by``. Raises
     ``TransitionError`` for a move ``by`` (system, company, staff) may not
-    make according to AUDIT_TRANSITIONS."""
-    from_status = "" if audit._state.adding else audit.status
-    AUDIT_TRANSITIONS.check(from_status, to, by=by)
+    make according to AUDIT_TRANSITIONS (``DocumentAudit.status_move``)."""
     at = at or timezone.now()
-    audit.status = to
-    fields = ["status", *also]
-    if to in DECIDED:
-        audit.decided_at, audit.decided_by = at, actor
-        fields += ["decided_at", "decided_by"]
-    if from_status:
-        audit.save(update_fields=fields)
-    else:
-        audit.save()
+    from_status = audit.status_move(to=to, by=by, actor=actor, at=at, also=also)
     event = AuditEvent.objects.create(
         audit=audit,
         actor=actor,
