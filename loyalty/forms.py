@@ -40,7 +40,8 @@ class FrenchDateField(forms.CharField):
         try:
             return parse_date(text, today=timezone.localdate())
         except ValueError as error:
-            raise forms.ValidationError(str(error).capitalize() + ".") from None
+            message = str(error)
+            raise forms.ValidationError(f"{message[:1].upper()}{message[1:]}.") from None
 
 
 class SessionForm(forms.Form):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from directory.models import Company
 
@@ -31,7 +31,7 @@ def company_session_audits(*, company: Company) -> QuerySet[SessionAudit]:
         SessionAudit.objects.filter(session__company=company)
         .select_related("session")
         .prefetch_related("scans")
-        .order_by("decided_at", "due_at", "-pk")
+        .order_by(F("decided_at").desc(nulls_first=True), "due_at", "-pk")
     )
 
 
