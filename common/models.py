@@ -1,24 +1,30 @@
 """Abstract models and storage shared by every app: write-once records and
 status events, random nonces for signed links, the private storage of
-proof documents; and the one table of ``common``, the runs of periodic
-jobs (``JobRun``)."""
+proof documents, document audits (of reviews, of sessions) and their
+scans; and the one table of ``common``, the runs of periodic jobs
+(``JobRun``)."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .leases import LeasedJob
+from .transitions import Transitions
+from .validators import DOCUMENT_EXTENSIONS, validate_document
 
 
 class WriteOnceQuerySet(models.QuerySet[Any]):
@@ -86,6 +92,108 @@ def private_storage() -> FileSystemStorage:
 def private_upload_to(instance: models.Model, filename: str) -> str:
     extension = Path(filename).suffix.lower()
     return f"{instance._meta.model_name}/{uuid.uuid4().hex}{extension}"
+
+
+class AuditStatus(models.TextChoices):
+    """Where a document audit (contrôle des pièces) stands."""
+
+    OPEN = "open", _("Waiting for the invoice")
+    SUBMITTED = "submitted", _("Invoice sent, being checked")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    MISSED = "missed", _("Invoice not sent in time")
+
+
+# Every allowed move of a document audit's status ("" : a new audit), the
+# same for the audits of reviews and of sessions; each app moves its
+# audits through one function and records their events.
+AUDIT_TRANSITIONS = Transitions(
+    AuditStatus,
+    {
+        # The nightly sample (or, for reviews, fraud signals).
+        ("", AuditStatus.OPEN): {"system"},
+        # The company sends the scan; another scan is added to it.
+        (AuditStatus.OPEN, AuditStatus.SUBMITTED): {"company"},
+        (AuditStatus.SUBMITTED, AuditStatus.SUBMITTED): {"company"},
+        (AuditStatus.SUBMITTED, AuditStatus.PASSED): {"staff"},
+        (AuditStatus.SUBMITTED, AuditStatus.FAILED): {"staff"},
+        # No scan within the delay: a strike against the company.
+        (AuditStatus.OPEN, AuditStatus.MISSED): {"system"},
+    },
+    message=_("A document audit cannot go from “%(from)s” to “%(to)s”."),
+)
+
+
+# The statuses that close an audit: a decision.
+AUDIT_DECISIONS = (AuditStatus.PASSED, AuditStatus.FAILED, AuditStatus.MISSED)
+
+
+class DocumentAudit(models.Model):
+    """A document audit: the company sends the scan of an invoice before
+    ``due_at``; staff compare it and decide (``decided_at``, ``decided_by``,
+    ``note``). Concrete audits add what is audited."""
+
+    status = models.CharField(max_length=10, choices=AuditStatus.choices, default=AuditStatus.OPEN)
+    opened_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def status_move(
+        self,
+        *,
+        to: str,
+        by: str,
+        actor: Any,
+        at: datetime,
+        also: Iterable[str] = (),
+    ) -> str:
+        """Move the audit to ``to`` at ``at`` and save it (inserted if new,
+        else only the fields changed and ``also``); a decision (passed,
+        failed, missed) stamps ``decided_at`` and ``decided_by``
+        (``actor``). Returns the status moved from (``""`` for a new audit),
+        for the caller's event. Raises ``TransitionError`` for a move ``by``
+        (system, company, staff) may not make (``AUDIT_TRANSITIONS``)."""
+        from_status = "" if self._state.adding else self.status
+        AUDIT_TRANSITIONS.check(from_status, to, by=by)
+        self.status = to
+        fields = ["status", *also]
+        if to in AUDIT_DECISIONS:
+            self.decided_at, self.decided_by = at, actor
+            fields += ["decided_at", "decided_by"]
+        if from_status:
+            self.save(update_fields=fields)
+        else:
+            self.save()
+        return from_status
+
+
+class AuditScanBase(WriteOnceModel):
+    """One scan of an invoice sent for a document audit, in private storage
+    (served by views that check who asks). Every scan is kept, each in its
+    own file: a second one adds a row, never replaces the first. Concrete
+    scans add the foreign key to their audit."""
+
+    file = models.FileField(
+        _("scan of the invoice"),
+        upload_to=private_upload_to,
+        storage=private_storage,
+        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document],
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["sent_at", "pk"]
 
 
 class JobRun(LeasedJob):

@@ -1,39 +1,21 @@
-"""Completed sessions in the admin: read-only (recorded by the services,
-from invoices, forms, imports and the API). The client is a key: nothing
-here names a person."""
+"""Completed sessions, their audits and strikes in the admin: read-only
+(recorded by the services, from invoices, forms, imports and the API;
+audits move only through ``loyalty.services.audits``; scores and
+baselines are written by the nightly job, ``loyalty.recompute``). The client is a
+key: nothing here names a person."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import LoyaltyScore, ServiceSession, TradeBaseline
-
-
-@admin.register(ServiceSession)
-class ServiceSessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["company", "performed_on", "status", "source", "reference", "created_at"]
-    list_filter = ["status", "source"]
-    search_fields = ["company__trade_name", "reference"]
-    raw_id_fields = ["company", "invoice", "created_by"]
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest, obj: ServiceSession | None = None) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: ServiceSession | None = None
-    ) -> bool:
-        return False
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: ServiceSession | None = None
-    ) -> bool:
-        return False
+from .models import LoyaltyScore, ServiceSession, SessionAudit, SessionStrike, TradeBaseline
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Figures written by the nightly job (loyalty.recompute) only."""
+    """Shown, never written from the admin."""
+
+    show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
@@ -43,6 +25,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
+
+
+@admin.register(SessionAudit)
+class SessionAuditAdmin(ReadOnlyAdmin):
+    list_display = ["session", "status", "opened_at", "due_at", "decided_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["session", "decided_by"]
+
+
+@admin.register(SessionStrike)
+class SessionStrikeAdmin(ReadOnlyAdmin):
+    list_display = ["company", "audit", "missed", "created_at"]
+    list_filter = ["missed"]
+    raw_id_fields = ["company", "audit"]
+
+
+@admin.register(ServiceSession)
+class ServiceSessionAdmin(ReadOnlyAdmin):
+    list_display = ["company", "performed_on", "status", "source", "reference", "created_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["company__trade_name", "reference"]
+    raw_id_fields = ["company", "invoice", "created_by"]
 
 
 @admin.register(LoyaltyScore)
@@ -59,7 +63,6 @@ class LoyaltyScoreAdmin(ReadOnlyAdmin):
     list_filter = ["qualified"]
     search_fields = ["company__trade_name"]
     raw_id_fields = ["company"]
-    show_full_result_count = False
 
 
 @admin.register(TradeBaseline)

@@ -18,6 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from common.models import (
+    AUDIT_TRANSITIONS,
+    AuditScanBase,
+    AuditStatus,
+    DocumentAudit,
+    StatusEvent,
+)
 from directory.models import Company, Profession
 
 from .identity import CLIENT_KEY_LENGTH
@@ -41,6 +48,15 @@ class SessionSource(models.TextChoices):
     API = "api", _("API")
 
 
+class ServiceSessionQuerySet(models.QuerySet["ServiceSession", "ServiceSession"]):
+    def counted(self) -> ServiceSessionQuerySet:
+        """The sessions the loyalty score counts: **completed and not
+        excluded**. A cancelled or no-show session never counts; a session
+        whose document audit failed or was missed (``excluded_at`` set,
+        ``loyalty.services.audits``) no longer does."""
+        return self.filter(status=SessionStatus.COMPLETED, excluded_at__isnull=True)
+
+
 class ServiceSession(models.Model):
     """One service performed for one client (by key) on ``performed_on``.
 
@@ -48,7 +64,11 @@ class ServiceSession(models.Model):
     import, a partner's id): unique per company and source, so a re-import
     or a retried call never records a session twice. Sessions from an
     invoice link it (``invoice``) and follow it: deleting the invoice
-    deletes its session."""
+    deletes its session.
+
+    ``excluded_at``: when a document audit of the session failed or was
+    missed; from then on the session no longer counts (``counted()``), its
+    status staying what the pro recorded."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="sessions")
     client_key = models.CharField(max_length=CLIENT_KEY_LENGTH, editable=False)
@@ -77,6 +97,9 @@ class ServiceSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    excluded_at = models.DateTimeField(_("excluded at"), null=True, blank=True, editable=False)
+
+    objects = ServiceSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-performed_on", "-pk"]
@@ -95,7 +118,7 @@ class ServiceSession(models.Model):
             # The score: first session per client and company, then returns.
             models.Index(
                 fields=["company", "client_key", "performed_on"],
-                condition=Q(status="completed"),
+                condition=Q(status="completed", excluded_at__isnull=True),
                 name="session_completed_idx",
             ),
         ]
@@ -239,3 +262,84 @@ class LoyaltySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.month:%Y-%m}: {self.score}"
+
+
+# The statuses and allowed moves of session audits are those of every
+# document audit (common.models); the one function that moves a session
+# audit is loyalty.services.audits.session_audit_move.
+SessionAuditStatus = AuditStatus
+SESSION_AUDIT_TRANSITIONS = AUDIT_TRANSITIONS
+
+
+class SessionAudit(DocumentAudit):
+    """A document audit of a session recorded without an invoice (issue 13:
+    "the same random document audit as reviews"): the company sends the
+    invoice that covers the session within 15 days; staff compare it. A
+    failed or missed audit excludes the session and records a strike."""
+
+    session = models.OneToOneField(ServiceSession, on_delete=models.CASCADE, related_name="audit")
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("session audit")
+        verbose_name_plural = _("session audits")
+        permissions = [("decide_sessionaudit", _("Can decide document audits of sessions"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=AuditStatus.values),
+                name="session_audit_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit of session {self.session_id}"
+
+
+class SessionAuditScan(AuditScanBase):
+    """One scan of the invoice sent for a session audit, served to the
+    company's members and the staff who decide."""
+
+    audit = models.ForeignKey(SessionAudit, on_delete=models.CASCADE, related_name="scans")
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("session audit scan")
+        verbose_name_plural = _("session audit scans")
+
+    def __str__(self) -> str:
+        return f"scan {self.pk} of session audit {self.audit_id}"
+
+
+class SessionAuditEvent(StatusEvent):
+    """One move of a session audit's status: who (none: the system), from,
+    to, why. Write-once."""
+
+    audit = models.ForeignKey(SessionAudit, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        verbose_name = _("session audit history entry")
+        verbose_name_plural = _("session audit history")
+
+    def __str__(self) -> str:
+        return f"session audit {self.audit_id}: {self.from_status}→{self.to_status}"
+
+
+class SessionStrike(models.Model):
+    """A failed or missed session audit, counted against the company. The
+    reviews app keeps its own strikes (``reviews.models.Strike``, one per
+    review audit); this app sits below it and cannot write them: the
+    company's missed-audit count is the sum of both (see
+    ``loyalty.selectors.session_strikes_since``)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="session_strikes")
+    audit = models.OneToOneField(SessionAudit, on_delete=models.CASCADE, related_name="strike")
+    missed = models.BooleanField(default=False)  # else failed
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("session strike")
+        verbose_name_plural = _("session strikes")
+
+    def __str__(self) -> str:
+        return f"session strike of {self.company_id}"

@@ -181,9 +181,11 @@ def _baselines_fit(
 
 def _compute_in_memory(*, on: date, rules: Rules) -> score.Computation:
     history: dict[int, list[SessionFact]] = {}
-    sessions = ServiceSession.objects.filter(
-        status=SessionStatus.COMPLETED, performed_on__lte=on
-    ).values_list("company_id", "client_key", "performed_on")
+    sessions = (
+        ServiceSession.objects.counted()
+        .filter(performed_on__lte=on)
+        .values_list("company_id", "client_key", "performed_on")
+    )
     for company_id, key, performed_on in sessions.iterator(chunk_size=CHUNK):
         history.setdefault(company_id, []).append(SessionFact(key, performed_on))
     trades = dict(Company.objects.values_list("pk", "primary_profession_id"))
@@ -262,7 +264,7 @@ WITH completed AS (
     SELECT company_id, client_key, performed_on,
            min(performed_on) OVER (PARTITION BY company_id, client_key) AS first_on
     FROM {sessions}
-    WHERE status = %(completed)s AND performed_on <= %(on)s
+    WHERE status = %(completed)s AND excluded_at IS NULL AND performed_on <= %(on)s
 ), clients AS (
     SELECT company_id, min(first_on) AS first_on, count(*) AS sessions,
            bool_or(performed_on > first_on

@@ -5,8 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import PhoneNumberField
+from common.tabular.forms import ColumnsForm, TableFileField
 
-from . import invoice_columns, invoice_files
+from . import invoice_columns
 from .models import (
     PUBLISHED_REJECTION_NEEDS_NOTE,
     REJECTION_NOTE_MIN,
@@ -99,67 +100,28 @@ class InvoiceForm(forms.ModelForm):
 
 
 class InvoiceImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV or Excel file"),
+    file = TableFileField(
         help_text=_(
             "CSV (UTF-8 or Windows), Excel .xlsx or Unicode text, one invoice per line under "
             "a header row: invoice number, date, amount incl. tax, client name and e-mail; "
             "client company and phone if you have them."
         ),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".csv,.txt,.tsv,.xlsx,text/csv,text/plain,"
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
     )
 
-    def clean_file(self):
-        # The content decides what the file is (reviews.invoice_files), not its name.
-        upload = self.cleaned_data["file"]
-        if upload.size > invoice_files.MAX_BYTES:
-            raise forms.ValidationError(_("The file is too large (2 MB maximum)."))
-        return upload
 
+class InvoiceColumnsForm(ColumnsForm):
+    """Which column of the pro's invoice file holds which field; the amount
+    is required when the invitation rule compares amounts."""
 
-class InvoiceColumnsForm(forms.Form):
-    """Which column of the pro's file holds which field: one choice per
-    field, each column at most once, with sample values to recognise them."""
-
-    def __init__(
-        self, *args, sheet, initial_columns: dict[str, int], needs_amount: bool = False, **kwargs
-    ):
-        super().__init__(*args, **kwargs)
-        choices = [("", _("— not in the file —"))]
-        for column in range(sheet.width):
-            samples = ", ".join(value[:30] for value in sheet.samples(column))
-            label = sheet.column_label(column)
-            choices.append((str(column), f"{label} — {samples}" if samples else label))
-        for key, label in invoice_columns.FIELDS.items():
-            self.fields[key] = forms.TypedChoiceField(
-                label=label,
-                choices=choices,
-                coerce=int,
-                empty_value=None,
-                required=key in invoice_columns.REQUIRED or (key == "amount" and needs_amount),
-                initial=initial_columns.get(key),
-            )
-
-    def clean(self):
-        cleaned = super().clean()
-        chosen = [cleaned.get(key) for key in invoice_columns.FIELDS]
-        chosen = [column for column in chosen if column is not None]
-        if len(chosen) != len(set(chosen)):
-            raise forms.ValidationError(_("Each column can be chosen for one field only."))
-        return cleaned
-
-    @property
-    def chosen(self) -> dict[str, int]:
-        return {
-            key: self.cleaned_data[key]
-            for key in invoice_columns.FIELDS
-            if self.cleaned_data.get(key) is not None
-        }
+    def __init__(self, *args, sheet, initial_columns: dict[str, int], needs_amount=False, **kwargs):
+        super().__init__(
+            *args,
+            scheme=invoice_columns.SCHEME,
+            sheet=sheet,
+            initial_columns=initial_columns,
+            also_required=("amount",) if needs_amount else (),
+            **kwargs,
+        )
 
 
 class ReviewSettingsForm(forms.ModelForm):

@@ -1,19 +1,26 @@
-"""Which column of an invoice file holds which field.
-
-Headers are recognised in French or English, with the names accounting
-and invoicing tools use, compared in normal form (``common.text.
-normalize``: lower case, no accents, no punctuation). Pure: no database.
+"""Which column of an invoice file holds which field: the invoices'
+:class:`common.tabular.columns.ColumnScheme`. Headers are recognised in
+French or English, with the names accounting and invoicing tools use.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from django.utils.translation import gettext_lazy as _
 
-from common.text import normalize
+from common.tabular.columns import CLIENT_ALIASES, ColumnScheme, column_letter, signature
 
-from .invoice_files import HEADER_SEARCH, Row
+__all__ = [
+    "ALIASES",
+    "FIELDS",
+    "REQUIRED",
+    "SCHEME",
+    "column_letter",
+    "header_index",
+    "missing",
+    "recognise",
+    "signature",
+    "valid",
+]
 
 FIELDS = {
     "number": _("Invoice number"),
@@ -77,45 +84,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Date d'édition",
         "Émission",
     ),
-    "amount": (
-        "Montant TTC",
-        "Montant",
-        "Montant TTC (€)",
-        "Montant (€)",
-        "Total TTC",
-        "Total",
-        "Total TTC (€)",
-        "Net à payer",
-        "Prix TTC",
-        "Amount",
-        "Total amount",
-        "Amount incl. tax",
-        "Total incl. tax",
-        "TTC",
-        "Montant total",
-        "Montant total TTC",
-        "Total à payer",
-        "Montant à payer",
-        "Montant TTC en €",
-    ),
-    "client_name": (
-        "Nom du client",
-        "Client",
-        "Nom",
-        "Nom client",
-        "Nom et prénom",
-        "Prénom et nom",
-        "Nom complet",
-        "Contact",
-        "Client name",
-        "Customer",
-        "Customer name",
-        "Name",
-        "Nom du contact",
-        "Prénom Nom",
-        "Nom Prénom",
-        "Destinataire",
-    ),
+    "amount": CLIENT_ALIASES["amount"],
+    "client_name": CLIENT_ALIASES["client_name"],
     "client_company": (
         "Société",
         "Entreprise",
@@ -125,99 +95,19 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Client company",
         "Company",
     ),
-    "client_email": (
-        "E-mail",
-        "Email",
-        "Mail",
-        "Courriel",
-        "Adresse e-mail",
-        "Adresse email",
-        "Adresse mail",
-        "E-mail du client",
-        "Email client",
-        "Mél",
-        "Client e-mail",
-        "Client email",
-        "Adresse électronique",
-        "Courriel du client",
-        "E-mail client",
-    ),
-    "client_phone": (
-        "Téléphone",
-        "Tél",
-        "Tel",
-        "Portable",
-        "Mobile",
-        "Numéro de téléphone",
-        "Téléphone du client",
-        "Tél portable",
-        "Phone",
-        "Client phone",
-        "N° de téléphone",
-        "Téléphone portable",
-        "Téléphone mobile",
-        "Fixe",
-    ),
+    "client_email": CLIENT_ALIASES["client_email"],
+    "client_phone": CLIENT_ALIASES["client_phone"],
 }
-# The names this application has always used (README) are recognised too.
-_CANONICAL = {field: (field, field.replace("_", " ")) for field in FIELDS}
-_FIELD_OF: dict[str, str] = {
-    normalize(alias): field
-    for field, aliases in ALIASES.items()
-    for alias in (*aliases, *_CANONICAL[field])
-}
-
-
-def recognise(header: tuple[str, ...]) -> dict[str, int]:
-    """The fields named by the header, each with its column; a field named
-    by two columns is left out (the pro chooses)."""
-    columns: dict[str, list[int]] = {}
-    for index, name in enumerate(header):
-        field = _FIELD_OF.get(normalize(name))
-        if field:
-            columns.setdefault(field, []).append(index)
-    return {field: found[0] for field, found in columns.items() if len(found) == 1}
+SCHEME = ColumnScheme(fields=FIELDS, aliases=ALIASES, required=REQUIRED)
+recognise = SCHEME.recognise
+header_index = SCHEME.header_index
 
 
 def missing(mapping: dict[str, int], *, needs_amount: bool = False) -> list[str]:
-    """The required fields no column was chosen for, in ``FIELDS`` order."""
-    required = {*REQUIRED, "amount"} if needs_amount else set(REQUIRED)
-    return [field for field in FIELDS if field in required and field not in mapping]
-
-
-def header_index(rows: tuple[Row, ...]) -> int:
-    """The header row: among the first rows (a title may sit above it), the
-    one naming the most fields; the first row if none names any."""
-    best, best_count = 0, 0
-    for index, row in enumerate(rows[:HEADER_SEARCH]):
-        count = len(recognise(row.cells))
-        if count > best_count:
-            best, best_count = index, count
-    return best
-
-
-def column_letter(column: int) -> str:
-    """0 → "A", 25 → "Z", 26 → "AA": the name a spreadsheet shows."""
-    letters = ""
-    column += 1
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+    """The required fields no column was chosen for, in ``FIELDS`` order;
+    the amount too when the invitation rule compares amounts."""
+    return SCHEME.missing(mapping, also=("amount",) if needs_amount else ())
 
 
 def valid(columns: object, width: int) -> bool:
-    """A mapping from the session or the database still fits the file."""
-    return (
-        isinstance(columns, dict)
-        and all(key in FIELDS for key in columns)
-        and all(isinstance(index, int) and 0 <= index < width for index in columns.values())
-        and len(set(columns.values())) == len(columns)
-    )
-
-
-def signature(header: tuple[str, ...]) -> str:
-    """The same header, however spelled in case and accents, gives the same
-    key: a remembered mapping applies to the next file of the same tool."""
-    normal = "\x1f".join(normalize(name) for name in header)
-    return hashlib.sha256(normal.encode()).hexdigest()
+    return SCHEME.valid(columns, width)

@@ -22,7 +22,16 @@ from django.utils.translation import gettext_lazy as _
 
 from common.email_addresses import canonical_email
 from common.leases import LeasedJob
-from common.models import StatusEvent, WriteOnceModel, new_nonce, private_storage, private_upload_to
+from common.models import (
+    AuditScanBase,
+    AuditStatus,
+    DocumentAudit,
+    StatusEvent,
+    WriteOnceModel,
+    new_nonce,
+    private_storage,
+    private_upload_to,
+)
 from common.text import normalize
 from common.transitions import Transitions
 from common.validators import DOCUMENT_EXTENSIONS, validate_document, validate_person_name
@@ -953,54 +962,20 @@ class ReviewFlag(models.Model):
         return f"flag {self.reason} on {self.review_id}"
 
 
-class AuditStatus(models.TextChoices):
-    OPEN = "open", _("Waiting for the invoice")
-    SUBMITTED = "submitted", _("Invoice sent, being checked")
-    PASSED = "passed", _("Passed")
-    FAILED = "failed", _("Failed")
-    MISSED = "missed", _("Invoice not sent in time")
-
-
-# Every allowed move of Audit.status ("" : a new audit); the one function
-# that moves an audit is reviews.services.transitions.audit_move (and
-# audits_start for the nightly batch); its events are AuditEvent.
-AUDIT_TRANSITIONS = Transitions(
-    AuditStatus,
-    {
-        # The nightly sample or fraud signals.
-        ("", AuditStatus.OPEN): {"system"},
-        # The company sends the scan; another scan replaces it.
-        (AuditStatus.OPEN, AuditStatus.SUBMITTED): {"company"},
-        (AuditStatus.SUBMITTED, AuditStatus.SUBMITTED): {"company"},
-        (AuditStatus.SUBMITTED, AuditStatus.PASSED): {"staff"},
-        (AuditStatus.SUBMITTED, AuditStatus.FAILED): {"staff"},
-        # No scan within the delay: a strike against the company, a public
-        # note under the review, which stays published.
-        (AuditStatus.OPEN, AuditStatus.MISSED): {"system"},
-    },
-    message=_("A document audit cannot go from “%(from)s” to “%(to)s”."),
-)
-
-
 class AuditReason(models.TextChoices):
     SAMPLE = "sample", _("Random sample")
     FRAUD = "fraud", _("Fraud signals")
 
 
-class Audit(models.Model):
+class Audit(DocumentAudit):
     """A document audit (contrôle des pièces): the company sends the scan of
-    the invoice behind a review, staff compare name, date and number."""
+    the invoice behind a review, staff compare name, date and number. Its
+    status moves by ``AUDIT_TRANSITIONS`` (``common.models``): a missed
+    audit leaves the review published with a public note and a strike; a
+    failed one unpublishes it."""
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="audit")
     reason = models.CharField(max_length=10, choices=AuditReason.choices)
-    status = models.CharField(max_length=10, choices=AuditStatus.choices, default=AuditStatus.OPEN)
-    opened_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["due_at"]
@@ -1016,23 +991,12 @@ class Audit(models.Model):
         return f"audit of {self.review_id}"
 
 
-class AuditScan(WriteOnceModel):
-    """One scan of the invoice sent by the company for an audit. Every scan
-    is kept, each in its own file: a second one adds a row, never replaces
-    the first. Kept until the retention job erases the evidence of a
-    removed review (reviews.services.retention), file with row."""
+class AuditScan(AuditScanBase):
+    """One scan of the invoice sent by the company for an audit. Kept until
+    the retention job erases the evidence of a removed review
+    (reviews.services.retention), file with row."""
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="scans")
-    file = models.FileField(
-        _("scan of the invoice"),
-        upload_to=private_upload_to,
-        storage=private_storage,
-        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document],
-    )
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    sent_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["sent_at", "pk"]

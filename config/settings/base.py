@@ -218,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=45),
         "options": {"expires": 3 * 60 * 60},
     },
+    "loyalty-run-session-audits": {
+        "task": "loyalty.tasks.run_session_audits",
+        "schedule": crontab(hour=1, minute=55),
+        "options": {"expires": 3 * 60 * 60},
+    },
     # The tamper-evident record of the reviews: every chain checked, each
     # break logged (reviews.services.ledger).
     "reviews-verify-log": {
@@ -508,6 +513,9 @@ LOYALTY_MIN_SESSIONS = env.int("LOYALTY_MIN_SESSIONS", default=30)
 # A new client "returned" with another completed session on a later day
 # within this many days of the first (seed 002: 6 months).
 LOYALTY_RETURN_DAYS = env.int("LOYALTY_RETURN_DAYS", default=180)
+# Share of the sessions recorded without an invoice (form, file) drawn each
+# night for a document audit, as reviews are (REVIEW_AUDIT_RATE; issue 13).
+LOYALTY_AUDIT_RATE = env.float("LOYALTY_AUDIT_RATE", default=0.05)
 
 # --- Quote requests ---------------------------------------------------------
 

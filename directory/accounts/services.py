@@ -74,6 +74,8 @@ STAFF_GROUPS = {
         "reviews.moderate_review",
         "reviews.view_review",
         "reviews.view_invoice",
+        "loyalty.decide_sessionaudit",
+        "loyalty.view_sessionaudit",
         "directory.view_company",
         "directory.view_quoterequest",
     ],

@@ -25,14 +25,16 @@ from django.utils.translation import gettext_lazy
 
 from common.formats import parse_phone
 from common.leases import lease_claim, lease_release, lease_renew, leases_expired
+from common.tabular.files import TableFileError
+from common.tabular.sheet import Sheet, sheet_read
+from common.tabular.values import parse_amount, parse_date
 from common.types import User
 from common.validators import validate_person_name
 from directory.models import Company
 from loyalty import services as loyalty_services
 
 from .. import invoice_columns
-from ..invoice_files import MAX_ROWS, InvoiceFileError, Row, read_invoice_file, too_many_rows
-from ..invoice_values import parse_amount, parse_date
+from ..invoice_files import MAX_ROWS, TOO_MANY
 from ..models import (
     InvitationRuleChange,
     Invoice,
@@ -115,51 +117,8 @@ def invoice_create(
     return invoice
 
 
-@dataclass
-class InvoiceSheet:
-    """An invoice file read, its header found: what the preview, the
-    column-mapping step and the import work on (kept in the session between
-    them, so it holds only JSON-friendly values)."""
-
-    header: tuple[str, ...]
-    rows: tuple[Row, ...]  # the data rows, below the header
-    blank: int  # blank rows skipped
-    above: int = 0  # title rows above the header, ignored
-
-    @property
-    def signature(self) -> str:
-        return invoice_columns.signature(self.header)
-
-    @property
-    def width(self) -> int:
-        """Columns to choose from: the header's, or more if data runs past it."""
-        return max([len(self.header), *(len(row.cells) for row in self.rows[:200])])
-
-    def column_label(self, column: int) -> str:
-        letter = invoice_columns.column_letter(column)
-        name = self.header[column] if column < len(self.header) else ""
-        return f"{letter} « {name} »" if name else letter
-
-    def samples(self, column: int, count: int = 3) -> list[str]:
-        values = (row.cells[column] for row in self.rows if column < len(row.cells))
-        return [value for value in values if value][:count]
-
-    def to_session(self) -> dict:
-        return {
-            "header": list(self.header),
-            "rows": [[row.line, list(row.cells)] for row in self.rows],
-            "blank": self.blank,
-            "above": self.above,
-        }
-
-    @classmethod
-    def from_session(cls, data: dict) -> InvoiceSheet:
-        return cls(
-            header=tuple(data["header"]),
-            rows=tuple(Row(line=line, cells=tuple(cells)) for line, cells in data["rows"]),
-            blank=data["blank"],
-            above=data["above"],
-        )
+# An invoice file read, its header found (``common.tabular.sheet``).
+InvoiceSheet = Sheet
 
 
 @dataclass
@@ -175,13 +134,10 @@ class CsvReport:
 
 def invoice_sheet_read(*, content: bytes) -> InvoiceSheet:
     """Read an uploaded invoice file (CSV or .xlsx) and find its header;
-    raises InvoiceFileError with a message for the pro."""
-    table = read_invoice_file(content)
-    at = invoice_columns.header_index(table.rows)
-    data = table.rows[at + 1 :]
-    if len(data) > MAX_ROWS:
-        raise too_many_rows()
-    return InvoiceSheet(header=table.rows[at].cells, rows=data, blank=table.blank, above=at)
+    raises TableFileError with a message for the pro."""
+    return sheet_read(
+        content=content, scheme=invoice_columns.SCHEME, max_rows=MAX_ROWS, too_many=TOO_MANY
+    )
 
 
 def invoice_column_mapping_save(
@@ -351,7 +307,7 @@ def invoices_import_file(
     rows or none."""
     try:
         sheet = invoice_sheet_read(content=content)
-    except InvoiceFileError as error:
+    except TableFileError as error:
         return CsvReport(errors=list(error.messages))
     if columns is None:
         columns = invoice_columns.recognise(sheet.header)

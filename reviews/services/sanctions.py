@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from common.types import User
 from directory.models import Company
+from loyalty import selectors as loyalty_selectors
 
 from ..models import AuditStatus, Review, Sanction, SanctionKind, Strike
 from . import ledger
@@ -82,14 +83,19 @@ def missed_audits(company_id: int, *, now: datetime) -> int:
     """How many document audits the company missed (strikes of missed
     audits) decided within the last ``REVIEW_STRIKES_WINDOW_DAYS`` up to
     ``now``. A failed audit (the scan does not match the client) is a strike
-    too, but not a missed invoice: it does not count here."""
+    too, but not a missed invoice: it does not count here. Missed audits
+    of sessions recorded without an invoice (``loyalty``) count alike."""
     since = now - timedelta(days=settings.REVIEW_STRIKES_WINDOW_DAYS)
-    return Strike.objects.filter(
+    reviews = Strike.objects.filter(
         company_id=company_id,
         audit__status=AuditStatus.MISSED,
         audit__decided_at__gt=since,
         audit__decided_at__lte=now,
     ).count()
+    sessions = loyalty_selectors.session_strikes_since(
+        company_id=company_id, since=since, until=now
+    )
+    return reviews + sessions
 
 
 def strikes_warn(*, company_id: int, now: datetime | None = None) -> Sanction | None:
@@ -129,8 +135,13 @@ def strikes_warn(*, company_id: int, now: datetime | None = None) -> Sanction | 
 
 
 def warnings_refresh(*, now: datetime | None = None) -> int:
-    """The nightly pass: lift the warnings whose strikes left the window.
-    Returns how many warnings are still active."""
+    """The nightly pass: lift the warnings whose strikes left the window,
+    give one to a company that reached the threshold through missed session
+    audits. Returns how many warnings are active."""
     now = now or timezone.now()
-    ids = Sanction.objects.active().warnings().values_list("company_id", flat=True)
-    return sum(strikes_warn(company_id=pk, now=now) is not None for pk in list(ids))
+    ids = set(Sanction.objects.active().warnings().values_list("company_id", flat=True))
+    # A missed session audit (loyalty) may be what brings a company to the
+    # threshold: those companies are looked at too.
+    since = now - timedelta(days=settings.REVIEW_STRIKES_WINDOW_DAYS)
+    ids.update(loyalty_selectors.companies_with_session_strikes_since(since=since))
+    return sum(strikes_warn(company_id=pk, now=now) is not None for pk in sorted(ids))

@@ -1,6 +1,6 @@
 """The state machines of ``Review.status`` and ``Audit.status``: the one way
 each changes, allowed by its table (``REVIEW_TRANSITIONS``,
-``AUDIT_TRANSITIONS`` in ``reviews.models``) and recorded as a write-once
+``common.models.AUDIT_TRANSITIONS``) and recorded as a write-once
 event (who, from, to, why), chained in the review's tamper-evident record
 (``reviews.services.ledger``). Callers hold the row locked
 (``select_for_update``) and keep their own side effects (aggregates, e-mails)."""
@@ -15,7 +15,6 @@ from django.utils import timezone
 from common.types import User
 
 from ..models import (
-    AUDIT_TRANSITIONS,
     REVIEW_TRANSITIONS,
     Audit,
     AuditEvent,
@@ -26,8 +25,6 @@ from ..models import (
     ReviewStatus,
 )
 from . import ledger
-
-DECIDED = (AuditStatus.PASSED, AuditStatus.FAILED, AuditStatus.MISSED)
 
 
 def review_move(
@@ -93,19 +90,9 @@ def audit_move(
     """Move ``audit`` to status ``to`` and record why; a decision (passed,
     failed, missed) also stamps ``decided_at`` and ``decided_by``. Raises
     ``TransitionError`` for a move ``by`` (system, company, staff) may not
-    make according to AUDIT_TRANSITIONS."""
-    from_status = "" if audit._state.adding else audit.status
-    AUDIT_TRANSITIONS.check(from_status, to, by=by)
+    make according to AUDIT_TRANSITIONS (``DocumentAudit.status_move``)."""
     at = at or timezone.now()
-    audit.status = to
-    fields = ["status", *also]
-    if to in DECIDED:
-        audit.decided_at, audit.decided_by = at, actor
-        fields += ["decided_at", "decided_by"]
-    if from_status:
-        audit.save(update_fields=fields)
-    else:
-        audit.save()
+    from_status = audit.status_move(to=to, by=by, actor=actor, at=at, also=also)
     event = AuditEvent.objects.create(
         audit=audit,
         actor=actor,

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.tabular.files import TableFileError
 from common.types import AuthenticatedHttpRequest
 from directory.models import Company
 from directory.team.decorators import member_view
@@ -26,7 +27,6 @@ from ..forms import (
     ReviewSettingsForm,
     ScanForm,
 )
-from ..invoice_files import InvoiceFileError
 from ..models import (
     Appeal,
     Audit,
@@ -163,7 +163,7 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
     elif request.method == "POST" and form.is_valid():
         try:
             sheet = invoice_services.invoice_sheet_read(content=form.cleaned_data["file"].read())
-        except InvoiceFileError as error:
+        except TableFileError as error:
             form.add_error("file", error)
         else:
             columns = invoice_columns_for(company=company, header=sheet.header, width=sheet.width)
@@ -197,20 +197,12 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
             "form": InvoiceImportForm() if report else form,
             "report": report,
             "preview": report.rows[:PREVIEW_ROWS] if report else [],
-            "columns": _columns_display(sheet, columns) if report else [],
+            "columns": sheet.columns_display(invoice_columns.SCHEME, columns) if report else [],
         },
     )
 
 
 PREVIEW_ROWS = 10
-
-
-def _columns_display(sheet, columns: dict[str, int]) -> list[tuple[str, str]]:
-    """(field, the file's column it comes from) for the preview."""
-    return [
-        (label, sheet.column_label(columns[key]) if key in columns else "")
-        for key, label in invoice_columns.FIELDS.items()
-    ]
 
 
 TEMPLATE_TYPES = {

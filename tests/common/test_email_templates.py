@@ -146,6 +146,23 @@ def review_published_receipt_new_link_and_audit(world, settings):
     assert audits.audits_open(seed=1) == 1
 
 
+def session_audit_request(world, settings):
+    """A session recorded without an invoice, audited (issue 13)."""
+    from loyalty.models import SessionSource
+    from loyalty.services import session_record
+    from loyalty.services.audits import session_audits_open
+
+    settings.LOYALTY_AUDIT_RATE = 1.0
+    session_record(
+        company=world.cast.company_a,
+        performed_on=timezone.localdate(),
+        source=SessionSource.FORM,
+        reference="S-GARDE-12",
+        name="Famille Martin",
+    )
+    assert session_audits_open(seed=1) == 1
+
+
 def review_audit_outcomes_passed_failed_missed(world, settings):
     """The author told of each outcome of a document audit (issue 12)."""
     import time_machine
@@ -299,6 +316,7 @@ SCENARIOS = {
         "review_manage_link",
         "audit_request",
     },
+    session_audit_request: {"session_audit_request"},
     review_audit_outcomes_passed_failed_missed: {
         "review_invitation",
         "review_receipt",

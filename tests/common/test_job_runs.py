@@ -42,6 +42,7 @@ PERIODIC = [
     "reviews.tasks.send_reminders",
     "reviews.tasks.refresh_review_stats",
     "reviews.tasks.run_audits",
+    "loyalty.tasks.run_session_audits",
     "reviews.tasks.apply_retention",
     "eligibility.tasks.rescreen_companies",
     "directory.taxonomy.tasks.refresh_profession_counts",

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from common.tabular.files import Row
 from common.text import normalize
 from reviews import invoice_columns
-from reviews.invoice_files import Row
 from reviews.models import InvitationPolicy, Invoice, InvoiceColumnMapping, ReviewSettings
 from reviews.selectors import invoice_columns_for
 from tests.conftest import PASSWORD

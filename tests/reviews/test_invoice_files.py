@@ -11,13 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviews.invoice_files import (
-    MAX_BYTES,
-    MAX_ROWS,
-    InvoiceFileError,
-    InvoiceTable,
-    read_invoice_file,
-)
+from common.tabular.files import MAX_BYTES, Table, TableFileError
+from reviews.invoice_files import MAX_ROWS, read_invoice_file
 from tests.reviews.invoice_files_helpers import xlsx
 
 FRENCH = "N° facture;Date;Montant TTC;Nom du client;Courriel\n"
@@ -28,16 +23,16 @@ EXPECTED = (
 )
 
 
-def read_or_messages(content: bytes) -> tuple[InvoiceTable | None, list[str]]:
+def read_or_messages(content: bytes) -> tuple[Table | None, list[str]]:
     """The table, or the messages of the validation error; any other
     exception fails the test."""
     try:
         return read_invoice_file(content), []
-    except InvoiceFileError as error:
+    except TableFileError as error:
         return None, error.messages
 
 
-def cells(table: InvoiceTable) -> tuple[tuple[str, ...], ...]:
+def cells(table: Table) -> tuple[tuple[str, ...], ...]:
     return tuple(row.cells for row in table.rows)
 
 
@@ -166,14 +161,14 @@ def test_xlsx_formulas_give_their_cached_value_never_evaluated():
     ],
 )
 def test_unreadable_files_are_refused_with_a_message(content, message):
-    with pytest.raises(InvoiceFileError, match=message):
+    with pytest.raises(TableFileError, match=message):
         read_invoice_file(content)
 
 
 def test_a_truncated_xlsx_is_refused():
     content = xlsx([["a", "b"], *[[f"F-{n}", n] for n in range(200)]])
     for cut in (len(content) // 3, len(content) // 2, len(content) - 30):
-        with pytest.raises(InvoiceFileError, match="endommagé"):
+        with pytest.raises(TableFileError, match="endommagé"):
             read_invoice_file(content[:cut])
 
 
@@ -181,7 +176,7 @@ def test_a_zip_that_is_no_workbook_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("notes.txt", "bonjour")
-    with pytest.raises(InvoiceFileError, match="endommagé"):
+    with pytest.raises(TableFileError, match="endommagé"):
         read_invoice_file(buffer.getvalue())
 
 
@@ -190,12 +185,12 @@ def test_a_zip_bomb_is_refused_before_unpacking():
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/sharedStrings.xml", b"a" * (50 * 1024 * 1024))
     assert len(buffer.getvalue()) < MAX_BYTES
-    with pytest.raises(InvoiceFileError, match="trop volumineux une fois décompressé"):
+    with pytest.raises(TableFileError, match="trop volumineux une fois décompressé"):
         read_invoice_file(buffer.getvalue())
 
 
 def test_files_over_the_size_limit_are_refused():
-    with pytest.raises(InvoiceFileError, match="2 Mo"):
+    with pytest.raises(TableFileError, match="2 Mo"):
         read_invoice_file(b"a;b\n" + b"1;2\n" * (MAX_BYTES // 4))
 
 
@@ -203,18 +198,18 @@ def test_a_100000_row_file_is_refused_as_too_many_invoices():
     lines = "".join(f"{n};1\n" for n in range(100_000))
     content = ("n;m\n" + lines).encode()
     assert len(content) < MAX_BYTES  # the row limit, not the size, refuses it
-    with pytest.raises(InvoiceFileError, match=f"plus de {MAX_ROWS} factures"):
+    with pytest.raises(TableFileError, match=f"plus de {MAX_ROWS} factures"):
         read_invoice_file(content)
 
 
 def test_a_workbook_over_the_row_limit_is_refused():
     content = xlsx([["n", "m"], *[[n, 1] for n in range(MAX_ROWS + 20)]])
-    with pytest.raises(InvoiceFileError, match=f"plus de {MAX_ROWS} factures"):
+    with pytest.raises(TableFileError, match=f"plus de {MAX_ROWS} factures"):
         read_invoice_file(content)
 
 
 def test_a_file_of_blank_lines_is_refused_past_the_line_limit():
-    with pytest.raises(InvoiceFileError, match="lignes"):
+    with pytest.raises(TableFileError, match="lignes"):
         read_invoice_file(b"a;b\n" + b";\n" * 60_000)
 
 

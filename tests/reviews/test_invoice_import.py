@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviews.invoice_files import Row
+from common.tabular.files import Row
 from reviews.models import Invoice, InvoiceImport
 from tests.conftest import PASSWORD
 from tests.reviews.invoice_files_helpers import xlsx

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviews.invoice_values import cell_text, parse_amount, parse_date
+from common.tabular.values import cell_text, parse_amount, parse_date
 
 TODAY = date(2026, 11, 29)
 

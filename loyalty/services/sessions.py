@@ -1,20 +1,22 @@
-"""Writes of the loyalty app: recording completed sessions."""
+"""Recording completed sessions: one by one (the form, an invoice, the API)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.types import User
 from directory.models import Company
 
-from .identity import NoClientIdentity, client_key
-from .models import ServiceSession, SessionSource, SessionStatus
+from ..identity import NoClientIdentity, client_key
+from ..models import ServiceSession, SessionSource, SessionStatus
 
 
 class Invoice(Protocol):
@@ -108,5 +110,67 @@ def session_for_invoice(*, invoice: Invoice) -> ServiceSession:
         amount=invoice.amount,
         invoice=invoice,
         actor=invoice.created_by,
+    )
+    return session
+
+
+# "S-" and 8 characters of a base-32 alphabet without 0/O and 1/I/L:
+# 32**8 (about 10**12) values, so a company never meets a collision in
+# practice; one is retried all the same.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_PREFIX = "S-"
+
+
+def session_reference_new(*, company: Company, source: str = SessionSource.FORM) -> str:
+    """A reference no session of ``company`` and ``source`` has yet:
+    ``"S-"`` and 8 characters easy to read aloud (``"S-7KQ2M9XA"``)."""
+    while True:
+        reference = REFERENCE_PREFIX + "".join(
+            secrets.choice(REFERENCE_ALPHABET) for _position in range(8)
+        )
+        if not ServiceSession.objects.filter(
+            company=company, source=source, reference=reference
+        ).exists():
+            return reference
+
+
+@transaction.atomic
+def session_create(
+    *,
+    company: Company,
+    actor: User,
+    performed_on: date,
+    status: str,
+    reference: str = "",
+    email: str = "",
+    phone: str = "",
+    name: str = "",
+    amount: Decimal | None = None,
+) -> ServiceSession:
+    """A session the pro records on the form, without an invoice (recurring
+    work: childcare, cleaning, coaching). A blank ``reference`` gets a new
+    one (:func:`session_reference_new`). Raises ``ValidationError`` when
+    the reference is already recorded by the form (``{"reference": …}``),
+    for a date in the future or no client identity."""
+    if performed_on > timezone.localdate():
+        raise ValidationError({"performed_on": _("The date is in the future.")})
+    reference = reference.strip() or session_reference_new(company=company)
+    if ServiceSession.objects.filter(
+        company=company, source=SessionSource.FORM, reference=reference
+    ).exists():
+        raise ValidationError(
+            {"reference": _("A session with this reference is already recorded.")}
+        )
+    session, _created = session_record(
+        company=company,
+        performed_on=performed_on,
+        source=SessionSource.FORM,
+        reference=reference,
+        email=email,
+        phone=phone,
+        name=name,
+        amount=amount,
+        status=status,
+        actor=actor,
     )
     return session

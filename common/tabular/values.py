@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from common.text import normalize
+
 # The model's column: DecimalField(max_digits=10, decimal_places=2).
 AMOUNT_LIMIT = Decimal("100000000")
 CENT = Decimal("0.01")
@@ -40,6 +42,36 @@ _ISO = re.compile(
 )
 _FRENCH = re.compile(
     r"(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?: [\d:.]+)?", re.ASCII
+)
+# "3 avril 2026", "1er mars 2026", "lundi 3 avril 2026", "3 avr. 2026":
+# the months in French (accents optional, compared in normal form) and
+# their usual abbreviations.
+_MONTHS = {
+    "janvier": 1,
+    "janv": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "aout": 8,
+    "septembre": 9,
+    "sept": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "decembre": 12,
+    "dec": 12,
+}
+_WEEKDAYS = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_WORDS = re.compile(
+    rf"(?:{_WEEKDAYS} )?(?P<d>\d{{1,2}})(?:er)? (?P<month>[a-z]+) (?P<y>\d{{4}})", re.ASCII
 )
 
 
@@ -78,10 +110,19 @@ def _read_number(value: str) -> Decimal | None:
 
 def parse_date(text: str, *, today: date) -> date:
     """``"14/03/2025"``, ``"14/03/25"``, ``"14.03.2025"``, ``"14-03-2025"``,
-    ``"2025-03-14"`` or an Excel serial (``"45730"``) → date; impossible
-    and future dates are refused."""
+    ``"2025-03-14"``, ``"14 mars 2025"`` (``"1er mars 2025"``, ``"14 mars"``
+    abbreviated ``"14 févr. 2025"``) or an Excel serial (``"45730"``) →
+    date; impossible and future dates are refused."""
     value = text.strip()
-    if _SERIAL.fullmatch(value) and 20000 <= int(value.split(".")[0]) <= 80000:
+    words = _WORDS.fullmatch(normalize(value))
+    if words and words["month"] in _MONTHS:
+        try:
+            issued_on = date(int(words["y"]), _MONTHS[words["month"]], int(words["d"]))
+        except ValueError:
+            raise ValueError(
+                _("this date does not exist (%(value)s)") % {"value": text[:30]}
+            ) from None
+    elif _SERIAL.fullmatch(value) and 20000 <= int(value.split(".")[0]) <= 80000:
         issued_on = _EXCEL_EPOCH + timedelta(days=int(value.split(".")[0]))
     elif match := (_ISO.fullmatch(value) or _FRENCH.fullmatch(value)):
         year = int(match["y"])

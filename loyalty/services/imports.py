@@ -1,0 +1,232 @@
+"""Sessions from a file (CSV or .xlsx): read by ``common.tabular`` (the
+invoice import's reader: encodings, French dates and amounts, column
+mapping), checked row by row into a report the pro previews, then
+imported at once, all rows or none.
+
+The import runs in the request, bounded by ``MAX_ROWS``: a session is one
+row inserted (no invitation, no e-mail), and ``MAX_ROWS`` of them are
+inserted in batches within a second or two. The file's client data lives
+only in the pro's session between the preview steps and is deleted when
+the import runs; a session keeps the client as a key only."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from common.formats import parse_phone
+from common.tabular.sheet import Sheet, sheet_read
+from common.tabular.values import parse_amount, parse_date
+from common.types import User
+from directory.models import Company
+
+from .. import session_columns
+from ..identity import NoClientIdentity, client_key
+from ..models import ServiceSession, SessionSource, SessionStatus
+
+# Sessions in one file: imported in the request (see the module).
+MAX_ROWS = 2000
+TOO_MANY = gettext_lazy("The file has more than %(max)s sessions: split it and import each part.")
+BATCH = 500
+REFERENCE_LIMIT = 100
+# A reference derived from a row without one (see ``_derived_reference``).
+DERIVED_PREFIX = "auto-"
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One row read: what is shown in the preview (the client as the pro
+    wrote it) and the key that will be stored."""
+
+    line: int
+    reference: str
+    performed_on: date
+    status: str
+    amount: Decimal | None
+    client: str  # as written in the file, for the preview only
+    client_key: str
+
+    @property
+    def status_label(self) -> str:
+        return str(SessionStatus(self.status).label)
+
+
+@dataclass
+class SessionReport:
+    rows: list[SessionRow] = field(default_factory=list)  # ready to import
+    errors: list[str] = field(default_factory=list)  # "line 4: …"
+    duplicates: list[str] = field(default_factory=list)  # references skipped
+    blank: int = 0
+    created: int = 0
+
+
+def session_sheet_read(*, content: bytes) -> Sheet:
+    """Read an uploaded sessions file and find its header; raises
+    ``common.tabular.files.TableFileError`` with a message for the pro."""
+    return sheet_read(
+        content=content, scheme=session_columns.SCHEME, max_rows=MAX_ROWS, too_many=TOO_MANY
+    )
+
+
+def _derived_reference(performed_on: date, key: str, status: str) -> str:
+    """The reference of a row without one: a digest of its date, client key
+    and status, so the same row imported twice is one session (two
+    sessions of one client on one day count once for the score anyway)."""
+    digest = hashlib.sha256(f"{performed_on.isoformat()}|{key}|{status}".encode()).hexdigest()
+    return DERIVED_PREFIX + digest[:24]
+
+
+def _session_row(
+    line: int, cells: tuple[str, ...], columns: dict[str, int], company_id: int, today: date
+) -> tuple[SessionRow | None, list[str]]:
+    values = {
+        key: cells[columns[key]] if columns.get(key, len(cells)) < len(cells) else ""
+        for key in session_columns.FIELDS
+    }
+    problems: list[str] = []
+    performed_on = None
+    try:
+        performed_on = parse_date(values["date"], today=today)
+    except ValueError as error:
+        problems.append(str(error))
+    amount = None
+    if values["amount"].strip():
+        try:
+            amount = parse_amount(values["amount"])
+        except ValueError as error:
+            problems.append(str(error))
+    status = ""
+    try:
+        status = session_columns.parse_status(values["status"])
+    except ValueError as error:
+        problems.append(str(error))
+    email, phone, name = values["client_email"], values["client_phone"], values["client_name"]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(_("the client e-mail is not valid (%(value)s)") % {"value": email[:60]})
+    if phone:
+        try:
+            phone = parse_phone(phone)
+        except ValidationError:
+            problems.append(
+                _("the client phone is not a phone number (%(value)s)") % {"value": phone[:30]}
+            )
+    key = ""
+    try:
+        key = client_key(company_id=company_id, email=email, phone=phone, name=name)
+    except NoClientIdentity:
+        problems.append(_("no client: give an e-mail, a phone number or a name"))
+    if len(values["reference"]) > REFERENCE_LIMIT:
+        problems.append(
+            _("the reference is longer than %(limit)s characters") % {"limit": REFERENCE_LIMIT}
+        )
+    if problems or performed_on is None:
+        return None, [
+            _("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+            for problem in problems
+        ]
+    reference = values["reference"] or _derived_reference(performed_on, key, status)
+    return (
+        SessionRow(
+            line=line,
+            reference=reference,
+            performed_on=performed_on,
+            status=status,
+            amount=amount,
+            client=email or name or phone,
+            client_key=key,
+        ),
+        [],
+    )
+
+
+def sessions_check(*, company: Company, sheet: Sheet, columns: dict[str, int]) -> SessionReport:
+    """Every row read into a session or line-numbered errors. References
+    already imported for the company, or repeated in the file, are skipped
+    and reported (``duplicates``), never imported twice. A file none of
+    whose columns tells the client is refused as a whole."""
+    report = SessionReport(blank=sheet.blank)
+    missing = session_columns.SCHEME.missing(columns)
+    if missing:
+        report.errors.append(
+            _("Columns not recognised: %(columns)s. Choose them below or use the template.")
+            % {"columns": ", ".join(str(session_columns.FIELDS[key]) for key in missing)}
+        )
+        return report
+    if not any(key in columns for key in session_columns.IDENTITY):
+        report.errors.append(
+            _("No column tells the client: choose the column of the e-mail, phone or name.")
+        )
+        return report
+    if not sheet.rows:
+        report.errors.append(_("The file has no session under its header row."))
+        return report
+    known = set(
+        company.sessions.filter(source=SessionSource.CSV).values_list("reference", flat=True)
+    )
+    seen: set[str] = set()
+    today = timezone.localdate()
+    for row in sheet.rows:
+        data, errors = _session_row(row.line, row.cells, columns, company.pk, today)
+        if errors or data is None:
+            report.errors.extend(errors)
+            continue
+        if data.reference in known or data.reference in seen:
+            report.duplicates.append(data.reference)
+            continue
+        seen.add(data.reference)
+        report.rows.append(data)
+    return report
+
+
+ALREADY = gettext_lazy(
+    "Some of these sessions were imported meanwhile (another upload of the same file?): "
+    "nothing was imported. Upload the file again to see what is left."
+)
+
+
+def sessions_import(
+    *, company: Company, actor: User, sheet: Sheet, columns: dict[str, int]
+) -> SessionReport:
+    """Check the sheet (:func:`sessions_check`) and, if no row is in
+    error, record every session at once (source "file import"), in one
+    transaction: all or none. Returns the report; ``created`` counts the
+    sessions recorded (0 when there were errors)."""
+    report = sessions_check(company=company, sheet=sheet, columns=columns)
+    if report.errors or not report.rows:
+        return report
+    now = timezone.now()
+    sessions = [
+        ServiceSession(
+            company=company,
+            client_key=row.client_key,
+            performed_on=row.performed_on,
+            amount=row.amount,
+            status=row.status,
+            source=SessionSource.CSV,
+            reference=row.reference,
+            created_by=actor,
+            created_at=now,
+        )
+        for row in report.rows
+    ]
+    try:
+        with transaction.atomic():
+            ServiceSession.objects.bulk_create(sessions, batch_size=BATCH)
+    except IntegrityError:
+        # A concurrent import of the same references won the race.
+        report.errors.append(str(ALREADY))
+        return report
+    report.created = len(sessions)
+    return report

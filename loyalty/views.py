@@ -1,0 +1,273 @@
+"""The pro space's sessions (prestations): record one, import a file, send
+the invoice an audit asks for; and the staff queue of session audits.
+Thin: forms validate, services write, selectors read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_safe
+
+from common.permissions import staff_required
+from common.spreadsheets import csv_bytes
+from common.tabular.files import TableFileError
+from common.tabular.sheet import Sheet
+from common.types import AuthenticatedHttpRequest
+from directory.team.decorators import member_view as _member_view
+from directory.team.files import private_file_response
+from directory.team.models import Membership
+
+from . import selectors, session_columns
+from .forms import SessionColumnsForm, SessionForm, SessionImportForm, SessionScanForm
+from .models import SessionAudit, SessionAuditScan, SessionAuditStatus
+from .services import audits, imports, sessions
+
+PREVIEW_ROWS = 10
+
+_View = Callable[..., HttpResponse]
+# ``directory.team.decorators.member_view`` (log-in, then the user's
+# membership of ``company_id`` or 404), typed for ``mypy --strict``.
+member_view: Callable[[_View], _View] = _member_view
+
+
+def _errors(form: Any) -> str:
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_list(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+    """The form to record a session and the company's sessions, newest first."""
+    company = membership.company
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = sessions.session_create(
+                company=company,
+                actor=request.user,
+                performed_on=data["performed_on"],
+                status=data["status"],
+                reference=data["reference"],
+                email=data["client_email"],
+                phone=data["client_phone"],
+                name=data["client_name"],
+                amount=data["amount"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, field_errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Session %(reference)s recorded.") % {"reference": session.reference},
+            )
+            return redirect("loyalty:sessions", company_id=company.pk)
+    return render(
+        request,
+        "loyalty/sessions.html",
+        {
+            "membership": membership,
+            "company": company,
+            "form": form,
+            "page": selectors.company_sessions_page(company=company, page=request.GET.get("page")),
+        },
+    )
+
+
+def _import_key(company_id: int) -> str:
+    # Per company: a member of two companies previews each apart.
+    return f"session_import:{company_id}"
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_import(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+    """Upload a CSV or .xlsx; choose the columns if their names are not
+    recognised; preview (the first rows, every error with its line,
+    duplicates); then import everything at once or nothing. The file's
+    rows wait in the pro's session between the steps, deleted on import."""
+    company = membership.company
+    key = _import_key(company.pk)
+    stored = request.session.get(key)
+    sheet = Sheet.from_session(stored["sheet"]) if stored else None
+    columns: dict[str, int] = stored["columns"] if stored else {}
+    form = SessionImportForm(request.POST or None, request.FILES or None)
+    columns_form = None
+    report = None
+    step = request.POST.get("step") if request.method == "POST" else request.GET.get("step")
+    if step in ("confirm", "columns", "review") and sheet is None:
+        messages.error(request, _("The preview expired: upload the file again."))
+        return redirect("loyalty:session-import", company_id=company.pk)
+    if step == "confirm" and request.method == "POST" and sheet is not None:
+        report = imports.sessions_import(
+            company=company, actor=request.user, sheet=sheet, columns=columns
+        )
+        if not report.errors:
+            del request.session[key]  # the client data of the file goes
+            messages.success(request, _import_done(report))
+            return redirect("loyalty:sessions", company_id=company.pk)
+    elif step == "columns" and request.method == "POST" and sheet is not None:
+        columns_form = SessionColumnsForm(request.POST, sheet=sheet, initial_columns=columns)
+        if columns_form.is_valid():
+            columns = columns_form.chosen
+            request.session[key] = {"sheet": sheet.to_session(), "columns": columns}
+            columns_form = None
+            report = imports.sessions_check(company=company, sheet=sheet, columns=columns)
+    elif step == "review" and sheet is not None:
+        columns_form = SessionColumnsForm(sheet=sheet, initial_columns=columns)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            sheet = imports.session_sheet_read(content=form.cleaned_data["file"].read())
+        except TableFileError as error:
+            form.add_error("file", error)
+        else:
+            columns = session_columns.SCHEME.recognise(sheet.header)
+            request.session[key] = {"sheet": sheet.to_session(), "columns": columns}
+            if session_columns.SCHEME.missing(columns) or not any(
+                field in columns for field in session_columns.IDENTITY
+            ):
+                columns_form = SessionColumnsForm(sheet=sheet, initial_columns=columns)
+            else:
+                report = imports.sessions_check(company=company, sheet=sheet, columns=columns)
+    context = {"membership": membership, "company": company}
+    if columns_form is not None and sheet is not None:
+        return render(
+            request,
+            "loyalty/import_columns.html",
+            {**context, "columns_form": columns_form, "sheet": sheet},
+        )
+    return render(
+        request,
+        "loyalty/import.html",
+        {
+            **context,
+            "form": SessionImportForm() if report else form,
+            "report": report,
+            "preview": report.rows[:PREVIEW_ROWS] if report else [],
+            "columns": (
+                sheet.columns_display(session_columns.SCHEME, columns) if report and sheet else []
+            ),
+            "max_rows": imports.MAX_ROWS,
+        },
+    )
+
+
+def _import_done(report: imports.SessionReport) -> str:
+    done = ngettext(
+        "%(count)s session imported.", "%(count)s sessions imported.", report.created
+    ) % {"count": report.created}
+    skipped = len(report.duplicates)
+    if skipped:
+        done += " " + ngettext(
+            "%(count)s already imported, skipped.", "%(count)s already imported, skipped.", skipped
+        ) % {"count": skipped}
+    return done
+
+
+TEMPLATE_NAME = "modele-prestations"
+
+
+@member_view
+@require_safe
+def session_template(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+    """The French CSV template of a sessions file, with one example row."""
+    header = [session_columns.ALIASES[field][0] for field in session_columns.FIELDS]
+    example = {
+        "reference": "S-2026-001",
+        "date": "03/04/2026",
+        "client_name": "Marie Dupont",
+        "client_email": "marie.dupont@example.org",
+        "client_phone": "06 12 34 56 78",
+        "amount": "45,00",
+        "status": "réalisée",
+    }
+    content = csv_bytes([header, [example[field] for field in session_columns.FIELDS]])
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_NAME}.csv"'
+    return response
+
+
+@member_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_audit_list(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+    """The company's session audits: send the invoice of each one open."""
+    company = membership.company
+    company_audits = selectors.company_session_audits(company=company)
+    form = SessionScanForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        audit = get_object_or_404(
+            company_audits.filter(
+                status__in=(SessionAuditStatus.OPEN, SessionAuditStatus.SUBMITTED)
+            ),
+            pk=request.POST.get("audit"),
+        )
+        if form.is_valid():
+            try:
+                audits.session_audit_submit_scan(
+                    audit=audit, upload=form.cleaned_data["scan"], actor=request.user
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Thank you: our team will compare the invoice."))
+                return redirect("loyalty:session-audits", company_id=company.pk)
+        else:
+            messages.error(request, _errors(form))
+    return render(
+        request,
+        "loyalty/audits.html",
+        {"membership": membership, "company": company, "audits": company_audits[:100]},
+    )
+
+
+STAFF_PERMISSION = "loyalty.decide_sessionaudit"
+
+
+@require_safe
+def session_audit_scan(request: HttpRequest, company_id: int, scan_id: int) -> HttpResponseBase:
+    """One scan sent for a session audit: the company's members and the
+    staff who decide session audits only; anyone else a 404."""
+    scan = get_object_or_404(SessionAuditScan, pk=scan_id, audit__session__company_id=company_id)
+    return private_file_response(
+        request, scan.file, company_id=company_id, staff_permission=STAFF_PERMISSION
+    )
+
+
+@staff_required(STAFF_PERMISSION)
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_session_audits(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Staff compare each invoice sent with its session and decide."""
+    if request.method == "POST":
+        audit = get_object_or_404(SessionAudit, pk=request.POST.get("audit"))
+        try:
+            audits.session_audit_decide(
+                audit=audit,
+                actor=request.user,
+                passed=request.POST.get("passed") == "1",
+                note=request.POST.get("note", "")[:2000],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Audit decided."))
+        return redirect("loyalty:staff-session-audits")
+    return render(
+        request,
+        "loyalty/staff_audits.html",
+        {
+            "submitted": selectors.session_audits_to_decide()[:100],
+            "open_count": selectors.session_audits_open_count(),
+            "strikes": selectors.session_strikes_by_company()[:50],
+        },
+    )
