@@ -8,15 +8,17 @@ mutation pass (``make mutation``)."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from directory.models import Company
-from reviews.models import Invoice, Review
-from reviews.services import audits
+from reviews.models import Audit, Invoice, Review, Strike
+from reviews.services import audits, sanctions
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +192,59 @@ def test_only_the_reviews_of_the_last_30_days_are_scored(cast):
     assert scores(edge, old) == [0.6, 0.0]
     with time_machine.travel(NOW, tick=False):
         assert audits.fraud_scores_refresh() == 1
+
+
+# --- The nightly job -----------------------------------------------------------
+
+
+def test_the_nightly_job_scores_samples_closes_and_lifts_at_the_time_given(cast, settings):
+    """``audits_run(now=…, seed=…)``: every step works at ``now`` (here 100
+    days ahead of the clock, so a step that used the clock instead would
+    differ) and the sample is drawn with ``seed``."""
+    settings.REVIEW_AUDIT_RATE = 0.5
+    settings.REVIEW_STRIKES_WARNING = 2
+    settings.REVIEW_STRIKES_WINDOW_DAYS = 365
+    clock = timezone.now()
+    run_at = clock + timedelta(days=100)
+    company_a, company_b = cast.company_a, cast.company_b
+    Company.objects.filter(pk=company_a.pk).update(email="contact@alpha-elec.fr")
+    # At the company's own domain, but 60 days before the run: not scored
+    # (it would be, counted from the clock), so not audited for fraud.
+    old = review(company_a, at=run_at - timedelta(days=60), author_domain="alpha-elec.fr")
+    # Company A's warning: two audits missed 50 and 40 days before the run
+    # (in the future for the clock).
+    for days in (50, 40):
+        missed = review(company_a, at=run_at - timedelta(days=days + 20))
+        audit = Audit.objects.create(
+            review=missed, reason="sample", status="missed", opened_at=clock, due_at=clock,
+            decided_at=run_at - timedelta(days=days),
+        )  # fmt: skip
+        Strike.objects.create(company=company_a, audit=audit)
+    warning = sanctions.strikes_warn(company_id=company_a.pk, now=run_at)
+    assert warning is not None
+    # An audit of company B due an hour before the run.
+    late = review(company_b, at=run_at - timedelta(days=20))
+    overdue = Audit.objects.create(
+        review=late, reason="sample", status="open",
+        opened_at=run_at - timedelta(days=15, hours=1), due_at=run_at - timedelta(hours=1),
+    )  # fmt: skip
+    # Ten reviews published in the day before the run: half are drawn.
+    fresh = [
+        review(company, at=run_at - timedelta(hours=12 + n))
+        for n, company in enumerate([company_a, company_b] * 5)
+    ]
+    fresh_ids = sorted(r.pk for r in fresh)
+    drawn = set(random.Random("graine").sample(fresh_ids, k=5))
+
+    report = audits.audits_run(now=run_at, seed="graine")
+
+    assert report == audits.AuditReport(opened=5, missed=1)
+    opened = Audit.objects.filter(opened_at=run_at)
+    assert set(opened.values_list("review_id", flat=True)) == drawn
+    assert set(opened.values_list("reason", "due_at")) == {("sample", run_at + timedelta(days=15))}
+    assert scores(old) == [0.0]
+    assert max(scores(*fresh)) == 0.3  # five reviews of a company within 7 days
+    overdue.refresh_from_db()
+    assert (overdue.status, overdue.decided_at) == ("missed", run_at)
+    warning.refresh_from_db()
+    assert warning.lifted_at is None

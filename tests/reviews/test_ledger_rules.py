@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from reviews.models import LedgerKind, Review, ReviewLogEntry
-from reviews.services import invoices, ledger
+from reviews.services import appeals, invoices, ledger
 from reviews.services import reviews as review_services
 from reviews.services.ledger import GENESIS, Break, BreakKind, _Row, chain_check
 
@@ -388,3 +388,34 @@ def test_the_verification_logs_and_returns_each_break_and_counts_every_review(ca
         f"review log broken: review {reviews[2].pk}, entry 1, missing"
     ]
     assert ledger.chains_verify(review_ids=[reviews[0].pk]) == []
+
+
+@pytest.mark.django_db
+def test_entries_are_merged_per_review_whatever_their_numbers(cast):
+    """A review whose chain grew after the others' were written is still
+    read whole: entries are streamed by review, then number."""
+    reviews = [publish(cast.company_a, n) for n in range(1, 4)]
+    appeals.review_withdraw(review=reviews[0])  # its chain grows last
+    reviews[0].refresh_from_db()
+    assert reviews[0].status == "withdrawn"
+    assert len(stored(reviews[0])) > len(stored(reviews[1]))
+    assert list(ledger.chains_check(chunk_size=1)) == [(review.pk, None) for review in reviews]
+
+
+@pytest.mark.django_db
+def test_entries_stored_out_of_order_are_read_in_order(cast):
+    review = publish(cast.company_a, 1)
+    seq, head = stored(review)[-1][0], stored(review)[-1][-1]
+    at = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    second_hash = ledger.entry_hash(head, {"n": 1})
+    # The later entry is inserted first: rows come back in insertion order
+    # unless read by number.
+    for number, payload, prev, hash_ in (
+        (seq + 2, {"n": 2}, second_hash, ledger.entry_hash(second_hash, {"n": 2})),
+        (seq + 1, {"n": 1}, head, second_hash),
+    ):
+        ReviewLogEntry.objects.create(
+            review=review, seq=number, kind="appeal", payload=payload, created_at=at,
+            prev_hash=prev, hash=hash_,
+        )  # fmt: skip
+    assert list(ledger.chains_check()) == [(review.pk, None)]

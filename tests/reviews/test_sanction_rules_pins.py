@@ -18,7 +18,7 @@ from django.utils import timezone
 from reviews.models import Audit, AuditStatus, Review, Sanction, SanctionKind, Strike
 from reviews.services import invoices, ledger, sanctions
 from reviews.services import reviews as review_services
-from tests.factories import UserFactory
+from tests.factories import CompanyFactory, UserFactory
 
 from .conftest import REVIEW
 
@@ -239,6 +239,11 @@ def test_a_freeze_is_not_the_warning_of_the_rule(cast, settings):
 def test_the_nightly_pass_lifts_old_warnings_and_counts_the_active_ones(cast, settings):
     settings.REVIEW_STRIKES_WARNING = 2
     settings.REVIEW_STRIKES_WINDOW_DAYS = 30
+    # Lifted sanctions of a third company first, so that no warning's id is
+    # one of the companies' ids: the pass works by company.
+    third = CompanyFactory()
+    for _ in range(3):
+        Sanction.objects.create(company=third, reason="Levée.", lifted_at=NOW)
     for company, days in ((cast.company_a, (25, 20)), (cast.company_b, (5, 2))):
         for day in days:
             strike(company, NOW - timedelta(days=day))
