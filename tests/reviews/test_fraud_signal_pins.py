@@ -164,6 +164,7 @@ def test_a_review_on_an_invoice_registered_in_bulk_just_before_weighs_03(cast):
     quick = review(cast.company_a, bill=bulk[0], at=day + timedelta(days=2))
     late = review(cast.company_a, bill=bulk[1], at=day + timedelta(days=2, minutes=2))
     few = [invoice(cast.company_b, at=day + timedelta(minutes=n)) for n in range(9)]
+    invoice(cast.company_b, at=day - timedelta(days=1))  # ten, but not in one day
     nine = review(cast.company_b, bill=few[0], at=day + timedelta(hours=1))
     refresh()
     # Registered at day+0 and reviewed 2 days later: still "just before";
