@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reviews.models import Audit, AuditStatus, Review, Sanction, SanctionKind, Strike
 from reviews.services import invoices, ledger, sanctions
@@ -292,3 +292,20 @@ def test_a_freeze_needs_a_public_reason_and_stops_new_reviews_until_lifted(cast)
     # Lifting twice chains nothing more.
     sanctions.sanction_lift(sanction=freeze, actor=moderator)
     assert len(sanction_entries(review)) == 2
+
+
+def test_the_warning_sentence_in_english_singular_and_plural(cast, settings):
+    """French catalogues find a plural by its singular: only a language
+    without a translation reads the plural source sentence itself."""
+    settings.REVIEW_STRIKES_WARNING = 1
+    strike(cast.company_a, NOW - timedelta(days=2))
+    with translation.override("en"):
+        warning = sanctions.strikes_warn(company_id=cast.company_a.pk, now=NOW)
+        assert warning.reason == (
+            "This company did not send the invoice asked for in 1 document audit."
+        )
+        strike(cast.company_a, NOW - timedelta(days=1))
+        warning = sanctions.strikes_warn(company_id=cast.company_a.pk, now=NOW)
+    assert warning.reason == (
+        "This company did not send the invoices asked for in 2 document audits."
+    )
