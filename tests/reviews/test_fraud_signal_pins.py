@@ -141,8 +141,9 @@ def test_five_reviews_of_a_company_within_seven_days_weigh_03(cast):
     burst = [
         review(cast.company_a, at=start + timedelta(days=offset)) for offset in (0, 1, 2, 3, 7)
     ]
-    # Another company's reviews of the same days do not add up.
-    other = [review(cast.company_b, at=start + timedelta(days=offset)) for offset in (0, 1, 2, 3)]
+    # Another company's reviews of the same days do not add up: its review
+    # of day 7 has company A's five in its window, and only four of its own.
+    other = [review(cast.company_b, at=start + timedelta(days=offset)) for offset in (0, 1, 2, 7)]
     refresh()
     # Each review counts those of the 7 days before it, itself included.
     assert scores(*burst) == [0, 0, 0, 0, 0.3]
