@@ -84,6 +84,7 @@ MUTATION_SCOPE ?= \
 	reviews.services.audits.x_audits_run__*
 
 mutation: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,mutation]"
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(foreach s,$(MUTATION_SCOPE),'$(s)')
 	$(BIN)/python ops/mutation_summary.py $(foreach s,$(MUTATION_SCOPE),'$(s)')
