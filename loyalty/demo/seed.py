@@ -280,7 +280,7 @@ def _profiles(
 
 def _predicted_baselines(
     plans: list[_Plan], today: date, rules: Rules
-) -> tuple[dict[int, int | None], dict[int | None, float]]:
+) -> tuple[dict[int, int], dict[int | None, float]]:
     """Every company's primary trade and the baselines the nightly
     computation will find once the plans are written (reference
     functions over the recorded and planned completed sessions)."""
@@ -295,7 +295,7 @@ def _predicted_baselines(
             SessionFact(key, day, status) for key, day, status in plan.sessions
         )
     trades = dict(Company.objects.values_list("pk", "primary_profession_id"))
-    computation = score.compute(history, trades, on=today, rules=rules)  # type: ignore[arg-type]
+    computation = score.compute(history, trades, on=today, rules=rules)
     means = {trade: baseline.mean for trade, baseline in computation.baselines.items()}
     return trades, means
 
@@ -370,7 +370,7 @@ def seed_sessions(
         .values_list("company_id", flat=True)
         .distinct()
     )
-    candidates = []
+    candidates: list[tuple[int, str, str | None]] = []
     for company_id, siren, slug in (
         Company.objects.filter(status=CompanyStatus.LISTED)
         .order_by("siren")
