@@ -31,6 +31,7 @@ run: install
 	$(BIN)/python manage.py load_places --if-empty
 	$(BIN)/python manage.py seed_demo --companies $(DEMO_COMPANIES)
 	$(BIN)/python manage.py seed_demo_reviews
+	$(BIN)/python manage.py seed_demo_sessions
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install

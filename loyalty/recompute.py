@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -135,6 +135,63 @@ def scores_recompute(*, on: date | None = None, rules: Rules | None = None) -> R
         snapshots_changed=snapshots_changed,
         ranking_changed=ranking_changed,
     )
+
+
+def snapshots_backfill(*, months: int, on: date | None = None, rules: Rules | None = None) -> int:
+    """The snapshots of the ``months`` months before the month of ``on``
+    (today, local time), each as the nightly computation gives it on the
+    month's last day (``scores_recompute(on=<last day>)``: the sessions
+    performed by then, by the reference functions of :mod:`loyalty.score`,
+    on any database). For a platform or a demo whose sessions predate the
+    nightly job, which writes the current month only. Writes only the rows
+    that changed (a second run writes none) and touches neither the scores,
+    the baselines nor the ranking; returns the rows written. The sessions
+    are read once and kept in memory: fine for thousands of companies,
+    not for the benchmark's millions."""
+    on = on or timezone.localdate()
+    rules = rules or Rules.from_settings()
+    history: dict[int, list[SessionFact]] = {}
+    sessions = ServiceSession.objects.filter(
+        status=SessionStatus.COMPLETED, performed_on__lt=on.replace(day=1)
+    ).values_list("company_id", "client_key", "performed_on")
+    for company_id, key, performed_on in sessions.iterator(chunk_size=CHUNK):
+        history.setdefault(company_id, []).append(SessionFact(key, performed_on))
+    trades = dict(Company.objects.values_list("pk", "primary_profession_id"))
+    written = 0
+    month_end = on.replace(day=1) - timedelta(days=1)
+    with transaction.atomic():
+        for _ in range(months):
+            computation = score.compute(history, trades, on=month_end, rules=rules)
+            written += _snapshots_write_of(computation.scores, month=month_end.replace(day=1))
+            month_end = month_end.replace(day=1) - timedelta(days=1)
+    return written
+
+
+def _snapshots_write_of(scores: Mapping[int, CompanyScore], *, month: date) -> int:
+    """The month's snapshots of ``scores`` (companies with sessions), written
+    where they differ from the stored ones."""
+    existing = {
+        row["company_id"]: tuple(row[name] for name in SNAPSHOT_FIGURES)
+        for row in LoyaltySnapshot.objects.filter(month=month).values(
+            "company_id", *SNAPSHOT_FIGURES
+        )
+    }
+    changed = []
+    for company_id, result in scores.items():
+        if not result.counts.sessions:
+            continue
+        figures = _score_figures(result)
+        row = {name: figures[name] for name in SNAPSHOT_FIGURES}
+        if existing.get(company_id) != tuple(row.values()):
+            changed.append(LoyaltySnapshot(company_id=company_id, month=month, **row))
+    LoyaltySnapshot.objects.bulk_create(
+        changed,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["company", "month"],
+        update_fields=list(SNAPSHOT_FIGURES),
+    )
+    return len(changed)
 
 
 # --- Baselines (both paths) ----------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Writes of the loyalty app: sessions recorded one by one (``sessions``),
-from a file (``imports``), and their document audits (``audits``)."""
+"""Writes of the loyalty app: sessions recorded one by one or in bulk
+(``sessions``), from a file (``imports``), and their document audits
+(``audits``)."""
 
-from .sessions import session_for_invoice, session_record
+from .sessions import session_for_invoice, session_record, sessions_for_invoices
 
-__all__ = ["session_for_invoice", "session_record"]
+__all__ = ["session_for_invoice", "session_record", "sessions_for_invoices"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -25,6 +26,7 @@ class Invoice(Protocol):
 
     pk: Any
     company: Company
+    company_id: Any
     number: str
     issued_on: date
     amount: Decimal | None
@@ -32,6 +34,8 @@ class Invoice(Protocol):
     client_email: str
     client_phone: str
     created_by: Any
+    created_by_id: Any
+    created_at: datetime
 
 
 def session_record(
@@ -174,3 +178,45 @@ def session_create(
         actor=actor,
     )
     return session
+
+
+def sessions_for_invoices(invoices: Iterable[Invoice], *, batch_size: int = 1000) -> int:
+    """:func:`session_for_invoice` in bulk, for invoices written in bulk
+    (the demo's ``bulk_create``, which no service sees): one completed
+    session per invoice on its date, recorded when the invoice was
+    (``created_at``), in batches of ``batch_size``. An invoice whose
+    session exists (same company and number) is left as it is; one that
+    names no client (its client data erased) gets none. Returns the
+    sessions offered for insertion."""
+    offered = 0
+    batch: list[ServiceSession] = []
+    for invoice in invoices:
+        try:
+            key = client_key(
+                company_id=invoice.company_id,
+                email=invoice.client_email,
+                phone=invoice.client_phone,
+                name=invoice.client_name,
+            )
+        except NoClientIdentity:
+            continue
+        batch.append(
+            ServiceSession(
+                company_id=invoice.company_id,
+                client_key=key,
+                performed_on=invoice.issued_on,
+                amount=invoice.amount,
+                status=SessionStatus.COMPLETED,
+                source=SessionSource.INVOICE,
+                invoice_id=invoice.pk,
+                reference=invoice.number,
+                created_by_id=invoice.created_by_id,
+                created_at=invoice.created_at,
+            )
+        )
+        if len(batch) == batch_size:
+            ServiceSession.objects.bulk_create(batch, ignore_conflicts=True)
+            offered += len(batch)
+            batch = []
+    ServiceSession.objects.bulk_create(batch, ignore_conflicts=True)
+    return offered + len(batch)

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from common.email_addresses import canonical_email
 from directory.models import Company
+from loyalty.services import sessions_for_invoices
 
 from ..models import (
     Audit,
@@ -337,6 +338,12 @@ def seed_reviews(
     # and decisions, written once, were given theirs at insert).
     Invoice.objects.bulk_update(later.invoices, ["created_at"], batch_size=500)
     ReviewFlag.objects.bulk_update(later.flags, ["created_at", "resolved_at"], batch_size=500)
+    # Every registered invoice is a completed session (issue 13), which
+    # bulk_create skipped: recorded here, also for demo invoices seeded
+    # before sessions existed.
+    sessions_for_invoices(
+        Invoice.objects.filter(number__startswith="DEMO-", session__isnull=True).order_by("pk")
+    )
     _audit_a_sample(targets, now)
     company_review_stats_refresh(company_ids=targets)
     return len(later.reviews)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from loyalty.identity import client_key
 from loyalty.models import ServiceSession, SessionSource, SessionStatus
-from loyalty.services import session_record
+from loyalty.services import session_record, sessions_for_invoices
 from reviews.models import Invoice
 from reviews.services import invoices
 from tests.conftest import PASSWORD
@@ -173,3 +173,39 @@ def test_invalid_sessions_are_refused_and_nothing_is_recorded(cast, fields, fiel
     errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
     assert field in errors
     assert not ServiceSession.objects.exists()
+
+
+def test_invoices_written_in_bulk_get_the_sessions_a_registration_records(cast):
+    registered = register(cast.company_a, "F-1", client_email="Luc.Petit@Gmail.com")
+    recorded = ServiceSession.objects.get()
+    bulk = Invoice.objects.bulk_create(
+        [
+            Invoice(
+                company=cast.company_a,
+                number="B-1",
+                issued_on=date(2026, 2, 3),
+                amount=Decimal("120"),
+                client_name="Luc Petit",
+                client_email="lucpetit@gmail.com",
+            ),
+            # Its client data erased: no one to count.
+            Invoice(company=cast.company_a, number="B-2", issued_on=date(2026, 2, 4)),
+        ]
+    )
+    created_at = timezone.now() - timezone.timedelta(days=3)
+    Invoice.objects.filter(number="B-1").update(created_at=created_at)
+    assert sessions_for_invoices(Invoice.objects.order_by("pk")) == 2
+    # The registered invoice's session is left as it was; the erased one has none.
+    assert ServiceSession.objects.get(invoice=registered) == recorded
+    assert not ServiceSession.objects.filter(invoice=bulk[1]).exists()
+    session = ServiceSession.objects.get(invoice=bulk[0])
+    assert (session.performed_on, session.amount, session.reference, session.source) == (
+        date(2026, 2, 3),
+        Decimal("120"),
+        "B-1",
+        SessionSource.INVOICE,
+    )
+    assert session.created_at == created_at
+    # The same client as the registered invoice's, under another spelling.
+    assert session.client_key == recorded.client_key
+    assert ServiceSession.objects.count() == 2
