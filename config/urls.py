@@ -66,6 +66,7 @@ urlpatterns += i18n_patterns(
     path("compte/", include("allauth.urls")),
     path("", include("eligibility.urls")),
     path("", include("reviews.urls")),
+    path("", include("loyalty.urls_dashboard")),
     path("", include("directory.urls")),
     prefix_default_language=False,
 )
