@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.utils.formats import date_format
 
@@ -14,6 +15,8 @@ from common.charts import StackedBars, stacked_bars
 from .selectors import HistoryMonth
 
 SCORE_KEY = "score"
+# The chart spans the current month and the eleven before it: a year.
+CHART_MONTHS = 12
 # The score's scale: 0 to 100, 50 = the trade's average.
 SCALE = 100
 AVERAGE = 50
@@ -28,16 +31,27 @@ class HistoryChart:
     average_y: float
 
 
-def history_chart(months: list[HistoryMonth]) -> HistoryChart:
-    """The bars of :func:`loyalty.selectors.loyalty_history`'s months,
-    labelled with the month's short name ("nov.")."""
-    columns: list[tuple[str, dict[Hashable, int]]] = [
-        (
-            date_format(month.month, "M"),
-            {SCORE_KEY: round(month.score)} if month.score is not None else {},
+def month_starts(on: date, months: int = CHART_MONTHS) -> list[date]:
+    """The first days of ``on``'s month and the ``months − 1`` before it,
+    oldest first."""
+    starts = [on.replace(day=1)]
+    for _ in range(months - 1):
+        starts.append((starts[-1] - timedelta(days=1)).replace(day=1))
+    return starts[::-1]
+
+
+def history_chart(months: list[HistoryMonth], *, on: date) -> HistoryChart:
+    """A bar per month of the year up to ``on``'s month, labelled with the
+    month's short name: the score of its snapshot
+    (:func:`loyalty.selectors.loyalty_history`), none for a month without
+    a snapshot or a score."""
+    scores = {month.month: month.score for month in months}
+    columns: list[tuple[str, dict[Hashable, int]]] = []
+    for start in month_starts(on):
+        value = scores.get(start)
+        columns.append(
+            (date_format(start, "M"), {SCORE_KEY: round(value)} if value is not None else {})
         )
-        for month in months
-    ]
     bars = stacked_bars(
         columns,
         keys=[SCORE_KEY],

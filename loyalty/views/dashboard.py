@@ -28,9 +28,8 @@ member_view: Callable[[View], View] = decorators.member_view
 @member_view
 @require_safe
 def loyalty_dashboard(request: HttpRequest, membership: Any) -> HttpResponse:
-    overview = loyalty_overview(
-        membership.company, on=timezone.localdate(), rules=Rules.from_settings()
-    )
-    chart = history_chart(overview.history)
+    today = timezone.localdate()
+    overview = loyalty_overview(membership.company, on=today, rules=Rules.from_settings())
+    chart = history_chart(overview.history, on=today)
     context = decorators.pro_context(membership, overview=overview, chart=chart)
     return render(request, "loyalty/dashboard.html", context)

@@ -6,6 +6,8 @@ screen and axe finds no serious or critical violation."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -22,6 +24,12 @@ from tests.loyalty.history_data import history
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+SHOTS = os.environ.get("SCREENSHOTS_DIR", "")
+
+
+def shoot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}-{page.viewport_size['width']}.png", full_page=True)
 
 
 @pytest.fixture
@@ -75,6 +83,7 @@ def test_the_loyalty_pages_read_true_on_every_screen(page: Page, live_server, co
     expect(line).to_contain_text("40 nouveaux clients observés")
     expect(line.get_by_role("link", name="Comment est-ce calculé ?")).to_be_visible()
     no_sideways_scroll(page)
+    shoot(page, "company-line")
     assert_accessible(page)
 
     log_in(page, base, "pro@example.fr")
@@ -86,11 +95,12 @@ def test_the_loyalty_pages_read_true_on_every_screen(page: Page, live_server, co
         "2 clients de plus revenus sur les 40 observés vous placeraient au-dessus de la moyenne"
     )
     expect(page.get_by_role("img", name="Votre score de fidélité mois par mois")).to_be_visible()
-    page.get_by_text("Les chiffres du graphique").click()
+    page.locator("summary", has_text="Les chiffres du graphique").click()
     expect(page.locator("#loyalty-history-table tbody tr")).to_have_count(1)
     expect(page.locator("#loyalty-waiting")).to_contain_text("Hélène D.")
     expect(page.locator("#loyalty-waiting")).not_to_contain_text("Dupré")
     no_sideways_scroll(page)
+    shoot(page, "loyalty-scored")
     assert_accessible(page)
 
     page.context.clear_cookies()
@@ -99,6 +109,7 @@ def test_the_loyalty_pages_read_true_on_every_screen(page: Page, live_server, co
     bar = page.get_by_role("progressbar", name="12 / 30 prestations réalisées")
     expect(bar).to_have_attribute("value", "12")
     expect(bar).to_have_attribute("max", "30")
+    shoot(page, "loyalty-young")
     expect(page.locator(".loyalty-line")).to_have_count(0)
     no_sideways_scroll(page)
     assert_accessible(page)
