@@ -234,6 +234,13 @@ class Overview:
         return self.score is not None and self.score.score is not None
 
     @property
+    def trade_baseline(self) -> bool:
+        """The baseline is the trade's own (else the platform's or the
+        seed's: the trade has too few scored companies)."""
+        source = getattr(self.score, "baseline_source", None)
+        return bool(source == BaselineSource.TRADE)
+
+    @property
     def progress(self) -> int:
         """Sessions counted towards the minimum (the bar stops there)."""
         return min(self.sessions, self.minimum)
@@ -255,9 +262,15 @@ class Overview:
 
 
 def loyalty_overview(company: Company, *, on: date, rules: Rules) -> Overview:
-    """Everything :class:`Overview` holds, in five queries (sessions count,
-    score, history, waiting clients; the baseline is on the score row)."""
-    row = LoyaltyScore.objects.filter(company=company).first()
+    """Everything :class:`Overview` holds, in four queries (sessions count,
+    score with its baseline's source as ``baseline_source``, history,
+    waiting clients)."""
+    source = TradeBaseline.objects.filter(profession_id=OuterRef("company__primary_profession_id"))
+    row = (
+        LoyaltyScore.objects.filter(company=company)
+        .annotate(baseline_source=Subquery(source.values("source")[:1]))
+        .first()
+    )
     advice = None
     if row is not None and row.score is not None and 0.0 < row.baseline < 1.0:
         advice = returns_to_pass_average(

@@ -125,6 +125,8 @@ def test_a_scored_company_sees_its_score_interval_and_raw_figures(client, owner)
     assert figure(response, "returned") == "11"
     assert figure(response, "raw-rate") == "28 %"
     assert figure(response, "baseline") == "30 %"
+    # Fewer than 10 scored electricians: the platform's (here the seed's) average.
+    assert "<dt>Moyenne de la plateforme</dt>" in response.content.decode()
     assert (
         "2 clients de plus revenus sur les 40 observés vous placeraient au-dessus de la moyenne"
         in figure(response, "advice")
@@ -238,3 +240,16 @@ def test_the_list_is_bounded_and_the_page_s_queries_do_not_grow(client, owner):
     many = queries()
     assert many == few
     assert len(clients_not_returned(owner, on=timezone.localdate(), return_days=180)) == 20
+
+
+def test_a_trade_with_enough_scored_companies_is_its_own_average(client, taxonomy):
+    roofers = [CompanyFactory(primary_profession=taxonomy["couvreur"]) for _ in range(10)]
+    for index, company in enumerate(roofers):
+        history(company, new=30, returned=6 + (index % 2) * 6)  # 20 % or 40 %: 30 % pooled
+    scores_recompute()
+    membership = MembershipFactory(company=roofers[0])
+    client.login(username=membership.user.username, password=PASSWORD)
+    response = client.get(url(roofers[0]))
+    assert "<dt>Moyenne du métier</dt>" in response.content.decode()
+    assert figure(response, "baseline") == "30 %"
+    assert figure(response, "raw-rate") == "20 %"
