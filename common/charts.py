@@ -95,12 +95,15 @@ def stacked_bars(
     margin_left: int = 40,
     margin_bottom: int = 28,
     margin_top: int = 10,
+    maximum: int | None = None,
 ) -> StackedBars:
     """Lay out one stacked bar per column (``(label, {key: count})``), the
     keys stacked bottom-up in the order of ``keys`` (a key missing from a
     column counts 0; a negative count is a programming error: ValueError).
     Bars are as wide as 70 % of their slot; the value axis runs from 0 to a
-    round maximum (:func:`nice_maximum`) with grid lines at round steps."""
+    round maximum (:func:`nice_maximum`; ``maximum`` when given, e.g. 100
+    for scores, and then a total above it is a ValueError) with grid lines
+    at round steps."""
     left, right = float(margin_left), float(width - 4)
     top, bottom = float(margin_top), float(height - margin_bottom)
     totals: list[int] = []
@@ -108,7 +111,10 @@ def stacked_bars(
         if any(n < 0 for n in counts.values()):
             raise ValueError("A bar cannot have a negative count.")
         totals.append(sum(counts.get(key, 0) for key in keys))
-    maximum = nice_maximum(max(totals, default=0))
+    if maximum is None:
+        maximum = nice_maximum(max(totals, default=0))
+    elif maximum < max(totals, default=0) or maximum < 1:
+        raise ValueError("A bar is taller than the given maximum.")
     scale = (bottom - top) / maximum
     slot = (right - left) / max(1, len(columns))
     bars: list[Bar] = []

@@ -3,19 +3,27 @@ measured volumes), the pro space and staff pages."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext
 
 from directory.models import Company, CompanyStatus
 
+from .advice import Advice, returns_to_pass_average
 from .models import (
+    BaselineSource,
+    LoyaltyScore,
+    LoyaltySnapshot,
     ServiceSession,
     SessionAudit,
     SessionAuditStatus,
     SessionStrike,
+    TradeBaseline,
 )
+from .score import Rules
 
 SESSIONS_PER_PAGE = 50
 
@@ -117,3 +125,234 @@ def new_clients_per_day_above(*, limit: float, since: date, until: date) -> dict
         .values_list("company_id", "new_clients")
     )
     return {company_id: new_clients / days for company_id, new_clients in rows}
+
+
+# --- The company page and the pro space (issue 13 § 3) ----------------------------------
+
+
+@dataclass(frozen=True)
+class PublicLoyalty:
+    """What the public company page says of a scored company: the share of
+    its new clients observed who came back within the return window, in
+    whole percent, the baseline it is compared with (whole percent) and
+    whether that baseline is the trade's own (else the platform's or the
+    seed's, :class:`loyalty.score.BaselineSource`)."""
+
+    percent: int
+    baseline_percent: int
+    new_clients: int
+    returned: int
+    trade_baseline: bool
+
+
+def public_loyalty(company: Company) -> PublicLoyalty | None:
+    """The public line of a *scored* company (qualified, with new clients
+    observed), else None: nothing is shown for the others, never "0 %".
+    No query when ``company.loyalty_score`` (kept by the nightly job) says
+    it is not scored; else one query (the score and, in a subquery, the
+    source of its trade's baseline)."""
+    if company.loyalty_score is None:
+        return None
+    source = TradeBaseline.objects.filter(profession_id=OuterRef("company__primary_profession_id"))
+    row = (
+        LoyaltyScore.objects.filter(company_id=company.pk, score__isnull=False, new_clients__gt=0)
+        .annotate(baseline_source=Subquery(source.values("source")[:1]))
+        .values_list("new_clients", "returned", "baseline", "baseline_source")
+        .first()
+    )
+    if row is None:
+        return None
+    new_clients, returned, baseline, baseline_source = row
+    return PublicLoyalty(
+        percent=round(100 * returned / new_clients),
+        baseline_percent=round(100 * baseline),
+        new_clients=new_clients,
+        returned=returned,
+        trade_baseline=baseline_source == BaselineSource.TRADE,
+    )
+
+
+def completed_sessions(company: Company, *, on: date) -> int:
+    """The company's counted sessions (completed, not excluded by an audit)
+    performed on or before ``on``: what
+    qualification counts (``loyalty.score`` § 4), live (the score itself
+    is nightly). One COUNT."""
+    return ServiceSession.objects.counted().filter(company=company, performed_on__lte=on).count()
+
+
+@dataclass(frozen=True)
+class HistoryMonth:
+    """One monthly snapshot for the pro's chart: the month's first day, the
+    score (None when not scored that month), its interval, the baseline."""
+
+    month: date
+    score: float | None
+    score_low: float | None
+    score_high: float | None
+    baseline: float
+    sessions: int
+    new_clients: int
+    returned: int
+
+
+def loyalty_history(company: Company, *, months: int = 12) -> list[HistoryMonth]:
+    """The company's last ``months`` monthly snapshots, oldest first (only
+    the months the nightly job has seen: a company is snapshotted once it
+    has a session). One query."""
+    rows = (
+        LoyaltySnapshot.objects.filter(company=company)
+        .order_by("-month")
+        .values_list(
+            "month",
+            "score",
+            "score_low",
+            "score_high",
+            "baseline",
+            "sessions",
+            "new_clients",
+            "returned",
+        )[:months]
+    )
+    return [HistoryMonth(*row) for row in reversed(list(rows))]
+
+
+@dataclass(frozen=True)
+class WaitingClient:
+    """A recent new client who has not come back yet: how the pro knows
+    them (first name and initial of the invoice's client, else the
+    session's reference), their first session, and the last day a session
+    counts as their return."""
+
+    label: str
+    from_invoice: bool
+    first_on: date
+    return_until: date
+
+
+def short_name(name: str) -> str:
+    """First name and initial, "Sophie M.", never the full name ("" for no
+    name); one word stays as it is, capitalised."""
+    words = [word for word in name.replace(".", " ").split() if word]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0].capitalize()
+    return f"{words[0].capitalize()} {words[-1][0].upper()}."
+
+
+def clients_not_returned(
+    company: Company, *, on: date, return_days: int, limit: int = 20
+) -> list[WaitingClient]:
+    """The company's new clients still within their return window who have
+    not come back: clients whose first completed session falls in the
+    ``return_days`` days up to ``on`` (``on − return_days + 1`` … ``on``:
+    a return still counts for them) and who have no completed session on a
+    later day up to ``on``. Most recent first, at most ``limit``. One
+    query: the first session of each such client (the earliest, lowest id
+    on a day) with its invoice, found by two NOT EXISTS on the completed
+    sessions' index (company, client, date)."""
+    since = on - timedelta(days=return_days - 1)
+    completed = ServiceSession.objects.counted().filter(
+        company_id=OuterRef("company_id"),
+        client_key=OuterRef("client_key"),
+    )
+    earlier = completed.filter(
+        Q(performed_on__lt=OuterRef("performed_on"))
+        | Q(performed_on=OuterRef("performed_on"), pk__lt=OuterRef("pk"))
+    )
+    later = completed.filter(performed_on__gt=OuterRef("performed_on"), performed_on__lte=on)
+    sessions = (
+        ServiceSession.objects.counted()
+        .filter(
+            company=company,
+            performed_on__gte=since,
+            performed_on__lte=on,
+        )
+        .filter(~Exists(earlier), ~Exists(later))
+        .select_related("invoice")
+        .order_by("-performed_on", "-pk")[:limit]
+    )
+    waiting = []
+    for session in sessions:
+        invoice = session.invoice
+        name = short_name(invoice.client_name) if invoice is not None else ""
+        waiting.append(
+            WaitingClient(
+                label=name or session.reference,
+                from_invoice=bool(name),
+                first_on=session.performed_on,
+                return_until=session.performed_on + timedelta(days=return_days),
+            )
+        )
+    return waiting
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The pro's loyalty page: ``sessions`` completed so far (live) out of
+    the ``minimum`` that qualifies, the nightly figures (``score``: None
+    before the first night), the advice when scored, the history and the
+    recent new clients who have not come back."""
+
+    minimum: int
+    sessions: int
+    score: LoyaltyScore | None
+    advice: Advice | None
+    history: list[HistoryMonth]
+    waiting: list[WaitingClient]
+
+    @property
+    def scored(self) -> bool:
+        return self.score is not None and self.score.score is not None
+
+    @property
+    def trade_baseline(self) -> bool:
+        """The baseline is the trade's own (else the platform's or the
+        seed's: the trade has too few scored companies)."""
+        source = getattr(self.score, "baseline_source", None)
+        return bool(source == BaselineSource.TRADE)
+
+    @property
+    def progress(self) -> int:
+        """Sessions counted towards the minimum (the bar stops there)."""
+        return min(self.sessions, self.minimum)
+
+    @property
+    def reason_text(self) -> str:
+        """Why there is no score yet, for the pro ("" when scored): too few
+        sessions (counted live), none of the new clients six months old
+        yet, or the minimum reached since the last night."""
+        if self.scored:
+            return ""
+        if self.sessions < self.minimum:
+            return LoyaltyScore(sessions=self.sessions, qualified=False).reason_text
+        if self.score is not None and self.score.qualified:
+            return self.score.reason_text
+        return gettext(
+            "You have reached %(minimum)s completed sessions: your score is computed tonight."
+        ) % {"minimum": self.minimum}
+
+
+def loyalty_overview(company: Company, *, on: date, rules: Rules) -> Overview:
+    """Everything :class:`Overview` holds, in four queries (sessions count,
+    score with its baseline's source as ``baseline_source``, history,
+    waiting clients)."""
+    source = TradeBaseline.objects.filter(profession_id=OuterRef("company__primary_profession_id"))
+    row = (
+        LoyaltyScore.objects.filter(company=company)
+        .annotate(baseline_source=Subquery(source.values("source")[:1]))
+        .first()
+    )
+    advice = None
+    if row is not None and row.score is not None and 0.0 < row.baseline < 1.0:
+        advice = returns_to_pass_average(
+            new_clients=row.new_clients, returned=row.returned, baseline=row.baseline
+        )
+    return Overview(
+        minimum=rules.min_sessions,
+        sessions=completed_sessions(company, on=on),
+        score=row,
+        advice=advice,
+        history=loyalty_history(company),
+        waiting=clients_not_returned(company, on=on, return_days=rules.return_days),
+    )

@@ -1,10 +1,15 @@
+"""The pro space's loyalty pages (recorded sessions, their audits, the
+score) and the staff queue of session audits."""
+
 from django.urls import path
 
-from . import views
+from .views import dashboard
+from .views import sessions as views
 
 app_name = "loyalty"
 
 urlpatterns = [
+    path("espace-pro/<int:company_id>/fidelite/", dashboard.loyalty_dashboard, name="dashboard"),
     path("espace-pro/<int:company_id>/prestations/", views.session_list, name="sessions"),
     path(
         "espace-pro/<int:company_id>/prestations/import/",

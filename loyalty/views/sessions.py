@@ -24,10 +24,10 @@ from directory.team.decorators import member_view as _member_view
 from directory.team.files import private_file_response
 from directory.team.models import Membership
 
-from . import selectors, session_columns
-from .forms import SessionColumnsForm, SessionForm, SessionImportForm, SessionScanForm
-from .models import SessionAudit, SessionAuditScan, SessionAuditStatus
-from .services import audits, imports, sessions
+from .. import selectors, session_columns
+from ..forms import SessionColumnsForm, SessionForm, SessionImportForm, SessionScanForm
+from ..models import SessionAudit, SessionAuditScan, SessionAuditStatus
+from ..services import audits, imports, sessions
 
 PREVIEW_ROWS = 10
 
