@@ -252,6 +252,7 @@ def test_the_menu_has_one_entry_per_task(logged_owner, cast):
         "Factures et invitations",
         "Avis reçus",
         "Contrôles de factures",
+        "Prestations réalisées",
         "Score de fidélité",
         "Profil",
         "Photos",
