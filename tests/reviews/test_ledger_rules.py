@@ -384,9 +384,12 @@ def test_the_verification_logs_and_returns_each_break_and_counts_every_review(ca
         found = ledger.chains_verify(progress=lambda: ticks.append(1))
     assert found == [Break(reviews[2].pk, 1, BreakKind.MISSING)]
     assert len(ticks) == 3
-    assert [record.getMessage() for record in caplog.records] == [
+    # One record; the log's condenser (common.log_condense) may append how
+    # many similar ones it held back when other tests logged breaks before.
+    [record] = caplog.records
+    assert record.getMessage().startswith(
         f"review log broken: review {reviews[2].pk}, entry 1, missing"
-    ]
+    )
     assert ledger.chains_verify(review_ids=[reviews[0].pk]) == []
 
 
