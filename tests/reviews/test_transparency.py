@@ -765,3 +765,11 @@ def test_authors_cannot_be_contacted_by_the_company_through_us(client, cast):
     assert pro_page.status_code == 200
     assert review.title in pro_page.content.decode()
     assert review.author_email not in pro_page.content.decode()
+
+
+def test_the_ranking_paragraph_links_to_how_the_loyalty_score_is_computed(client, db):
+    from django.urls import reverse
+
+    html = client.get(reverse("reviews:how")).content.decode()
+    assert f'href="{reverse("directory:trust")}#fidelite"' in html
+    assert "à terme" not in page_text(client)  # the loyalty score is in use now
