@@ -7,7 +7,7 @@ mutation``)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -255,3 +255,18 @@ def test_without_a_time_the_reminder_counts_from_now(cast, settings):
     with time_machine.travel("2026-12-10 10:00 +0100", tick=False):
         assert invitations.invitations_remind() == 1
         assert ReviewInvitation.objects.get().reminded_at == timezone.now()
+
+
+def test_opening_an_invitation_marks_that_one_only_and_only_the_first_time(cast):
+    with time_machine.travel(NOW, tick=False):
+        first, second = invite(cast.company_a, 1), invite(cast.company_a, 2)
+        invitations.invitation_opened(first)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.opened_at == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    assert second.opened_at is None  # another client's link, never opened
+    with time_machine.travel("2026-12-02 10:00 +0100", tick=False):
+        invitations.invitation_opened(first)
+    opened = first.opened_at
+    first.refresh_from_db()
+    assert first.opened_at == opened  # the first opening stands
