@@ -64,7 +64,7 @@ def confirm(client, path, capture):
 
 
 @pytest.fixture
-def lonely(taxonomy):
+def lonely(taxonomy, places):
     """A listed company nobody has joined, with a phone but no e-mail."""
     return CompanyFactory(
         trade_name="Gamma Plâtrerie",

@@ -161,7 +161,7 @@ def sent(invitation, settings, django_capture_on_commit_callbacks):
 
 
 def with_placeholders(body: str, site_url: str) -> str:
-    body = re.sub(re.escape(site_url) + r"/avis/\S+", "<link>", body)
+    body = re.sub(re.escape(site_url) + r"(?:/[a-z]{2})?/avis/\S+", "<link>", body)
     return body.replace(site_url, "<site>").strip()
 
 
