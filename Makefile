@@ -8,13 +8,16 @@ BIN := $(VENV)/bin
 DEMO_COMPANIES ?= 2000
 BENCH_COMPANIES ?= 1000000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_bench
+BENCH_LOYALTY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_loyalty_bench
+BENCH_LOYALTY_COMPANIES ?= 50000
+BENCH_LOYALTY_SESSIONS ?= 5000000
 # The demo shows what visitors see: the site's own 404, 410 and 500 pages,
 # not Django's debug page listing every URL (static files are then served
 # by WhiteNoise from the app folders, config/settings/local.py). Set
 # DEMO_ENV= (empty) to debug with DEBUG on.
 DEMO_ENV ?= DEBUG=false
 
-.PHONY: install run test lint typecheck format messages bench-search mutation
+.PHONY: install run test lint typecheck format messages bench-search bench-loyalty mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +64,14 @@ messages: install
 # and prints p50/p95 timings of the search service, the page and bare SQL.
 bench-search: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_search --companies $(BENCH_COMPANIES)
+
+# Fills another PostgreSQL database with companies and their completed
+# sessions (by COPY; kept for the next run), then prints the time of the
+# nightly loyalty recompute beside a bare aggregate scan of the same
+# sessions, their ratio and the process's peak RSS (loyalty/bench.py).
+bench-loyalty: install
+	DATABASE_URL=$(BENCH_LOYALTY_DATABASE_URL) $(BIN)/python manage.py bench_loyalty \
+		--companies $(BENCH_LOYALTY_COMPANIES) --sessions $(BENCH_LOYALTY_SESSIONS)
 
 # A bounded mutation-testing pass (mutmut 3, [tool.mutmut] in pyproject.toml)
 # on the rules of the reviews app: every mutant of the functions below is

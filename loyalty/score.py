@@ -65,6 +65,13 @@ SQLite path) of the nightly computation, whose PostgreSQL statements
    (:func:`credible_interval`). With α, β ≥ 2, which the prior guarantees,
    the bounds are within one score point of the exact Beta quantiles
    (tests/loyalty/test_score.py checks it against a numerical quantile).
+
+9. **Ranking input.** Search ranking takes the score as the pro sees it,
+   in whole points: ``floor(score + ½) / 100``
+   (:attr:`CompanyScore.ranking_input`; 0.5, neutral, for a company not
+   scored). A move of a fraction of a point, which the baselines cause
+   every night, then changes no company's rank input, and the nightly job
+   rewrites only the companies whose whole score changed.
 """
 
 from __future__ import annotations
@@ -365,8 +372,9 @@ class CompanyScore:
     @property
     def ranking_input(self) -> float:
         """What search ranks by (``directory.search.ranking.trust``'s
-        ``loyalty``): score / 100, neutral 0.5 when not scored."""
-        return 0.5 if self.score is None else self.score / 100.0
+        ``loyalty``), § 9: the whole score (half points round up) / 100,
+        in [0, 1]; neutral 0.5 when not scored."""
+        return 0.5 if self.score is None else math.floor(self.score + 0.5) / 100.0
 
 
 def company_score(counts: Counts, baseline: Baseline, *, rules: Rules) -> CompanyScore:

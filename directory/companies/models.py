@@ -151,7 +151,7 @@ class Company(models.Model):
     review_count = models.PositiveIntegerField(default=0, editable=False)
     rating_average = models.FloatField(null=True, blank=True, editable=False)
     trust_score = models.FloatField(default=0.5, editable=False)
-    # The loyalty score / 100 of a scored company, written nightly by
+    # The whole loyalty score / 100 of a scored company, written nightly by
     # loyalty.recompute; NULL until it is scored, which ranking reads as
     # neutral (directory.search.ranking.trust_of_columns).
     loyalty_score = models.FloatField(null=True, blank=True, editable=False)

@@ -18,7 +18,7 @@
     the pro has 30 completed sessions (seed 002).
 
   Both are kept on the company (``review_count`` and ``rating_average``
-  by reviews, ``loyalty_score`` — the score / 100, NULL until scored —
+  by reviews, ``loyalty_score`` — the whole score / 100, NULL until scored —
   by loyalty's nightly job) and combined into ``trust_score`` by
   :func:`trust_of_columns`, the one expression both apps write with.
   The loyalty part moves trust by at most ±0.25, relevance by at most

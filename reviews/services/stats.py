@@ -34,7 +34,7 @@ def company_review_stats_refresh(*, company_ids: Iterable[int] | None = None) ->
     )
     average = Subquery(published.values("company_id").annotate(a=Avg("rating")).values("a"))
     # No review: the average is NULL and the rating part neutral; the
-    # loyalty part is the company's score / 100 (loyalty's nightly job).
+    # loyalty part is the company's whole score / 100 (loyalty's nightly job).
     trust = ranking.trust_of_columns(average, count, F("loyalty_score"))
     fresh = companies.annotate(fresh_count=count, fresh_average=average, fresh_trust=trust)
     same_average = Q(rating_average=F("fresh_average")) | Q(

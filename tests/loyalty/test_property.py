@@ -165,7 +165,7 @@ def test_the_nightly_computation_gives_the_reference_figures(companies, history)
         if result.score is None:
             assert company.loyalty_score is None
         else:
-            assert same(company.loyalty_score, result.score / 100)
+            assert same(company.loyalty_score, result.ranking_input)
     assert report.scored == sum(r.score is not None for r in expected.scores.values())
     # Idempotent: the same day again changes nothing.
     assert scores_recompute(on=ON, rules=drawn_rules).changed == 0

@@ -14,7 +14,7 @@ from directory.models import Company, CompanyProfession
 from directory.search import ranking
 from directory.search.query import SearchQuery
 from directory.search.service import search_companies
-from loyalty import score
+from loyalty import recompute, score
 from loyalty.models import LoyaltyScore, ServiceSession, SessionSource
 from loyalty.recompute import scores_recompute
 from reviews.services.stats import company_review_stats_refresh
@@ -84,11 +84,29 @@ def test_an_unscored_company_is_exactly_neutral_and_a_scored_one_ranks_by_score(
     assert neutral.trust_score == ranking.trust() == ranking.NEUTRAL
     high = Company.objects.get(pk=electricians["high"].pk)
     figures = LoyaltyScore.objects.get(company=high)
-    assert high.loyalty_score == pytest.approx(figures.score / 100)
-    assert high.trust_score == pytest.approx(ranking.trust(loyalty=figures.score / 100))
+    whole = int(figures.score + 0.5) / 100  # the whole score the pro sees
+    assert high.loyalty_score == whole
+    assert high.trust_score == pytest.approx(ranking.trust(loyalty=whole))
     assert set(
         CompanyProfession.objects.filter(company=high).values_list("trust_score", flat=True)
     ) == {high.trust_score}
+
+
+def test_a_move_of_a_fraction_of_a_point_rewrites_no_company(electricians):
+    """The baselines move every score a little every night: only a change
+    of the whole score (what the pro sees) reaches the companies."""
+    add(electricians["high"], 40, 30)
+    scores_recompute()
+    high = electricians["high"]
+    row = LoyaltyScore.objects.get(company=high)
+    whole = int(row.score + 0.5)
+    before = Company.objects.get(pk=high.pk).trust_score
+    for nudged, rewritten in [(whole - 0.49, 0), (whole + 0.49, 0), (whole + 0.5, 1)]:
+        LoyaltyScore.objects.filter(company=high).update(score=nudged)
+        assert recompute._ranking_write() == rewritten, nudged
+    after = Company.objects.get(pk=high.pk)
+    assert after.loyalty_score == (whole + 1) / 100
+    assert after.trust_score > before
 
 
 def test_the_rating_and_the_loyalty_are_each_half_of_trust(electricians):

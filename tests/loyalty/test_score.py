@@ -4,6 +4,7 @@ interval checked against an exact Beta quantile."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from datetime import date, timedelta
@@ -163,10 +164,19 @@ def test_qualified_without_an_observed_client_is_told_why():
     assert result.ranking_input == 0.5
 
 
-def test_a_scored_company_ranks_by_score_over_100():
+def test_a_scored_company_ranks_by_its_whole_score_over_100():
     result = company_score(Counts(60, 30, 20), SEED, rules=RULES)
     assert result.reason is None
-    assert result.ranking_input == pytest.approx(result.score / 100)
+    assert result.ranking_input == int(result.score + 0.5) / 100
+
+
+@pytest.mark.parametrize(
+    ("raw", "whole"),
+    [(0.0, 0.0), (49.49, 0.49), (49.5, 0.5), (50.49, 0.5), (50.5, 0.51), (99.6, 1.0), (100, 1.0)],
+)
+def test_the_ranking_input_is_the_score_the_pro_sees_half_points_up(raw, whole):
+    result = company_score(Counts(60, 30, 20), SEED, rules=RULES)
+    assert dataclasses.replace(result, score=raw).ranking_input == whole
 
 
 # --- Counting ---------------------------------------------------------------------

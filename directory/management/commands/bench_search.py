@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import time
 
-import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
-from psycopg import sql
 
-from directory.bench.search import bench_queries, fill_companies, run_queries, table
+from directory.bench.search import (
+    bench_queries,
+    create_database,
+    fill_companies,
+    run_queries,
+    table,
+)
 from directory.demo.generator import DemoGenerator
 from directory.taxonomy.services import profession_counts_refresh
 
@@ -34,7 +38,8 @@ class Command(BaseCommand):
                 "Point DATABASE_URL to a PostgreSQL database whose name ends in _bench: "
                 "the benchmark fills it with generated companies."
             )
-        self._create_database(database)
+        if create_database(database):
+            self.stdout.write(f"Created database {database['NAME']}.")
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
         call_command("load_professions", verbosity=0)
@@ -49,21 +54,3 @@ class Command(BaseCommand):
         with override_settings(DEBUG=False):
             timings = run_queries(bench_queries(DemoGenerator()), repeat=repeat)
         self.stdout.write(table(timings))
-
-    def _create_database(self, database: dict) -> None:
-        params = {
-            "dbname": "postgres",
-            "host": database.get("HOST") or None,
-            "port": database.get("PORT") or None,
-            "user": database.get("USER") or None,
-            "password": database.get("PASSWORD") or None,
-        }
-        with psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v}) as admin:
-            exists = admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]
-            ).fetchone()
-            if not exists:
-                admin.execute(
-                    sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"]))
-                )
-                self.stdout.write(f"Created database {database['NAME']}.")

@@ -1,0 +1,61 @@
+"""Time the nightly loyalty recompute on a PostgreSQL database filled with
+generated session histories (``loyalty.bench``): ``make bench-loyalty``."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.utils import timezone
+
+from directory.bench.search import create_database, fill_companies
+from directory.taxonomy.services import profession_counts_refresh
+from loyalty.bench import fill_sessions, measure, table, tables_vacuum
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill a separate PostgreSQL database (its name must end in _bench) with companies and "
+        "their completed sessions, then time the nightly loyalty recompute against a bare "
+        "aggregate scan of the same sessions; print the table and the peak RSS."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--companies", type=int, default=50_000)
+        parser.add_argument("--sessions", type=int, default=5_000_000)
+        parser.add_argument(
+            "--repeat", type=int, default=3, help="Timed runs of each step (default 3)."
+        )
+
+    def handle(
+        self, *args: Any, companies: int, sessions: int, repeat: int, **options: Any
+    ) -> None:
+        database = settings.DATABASES["default"]
+        if connection.vendor != "postgresql" or not str(database["NAME"]).endswith("_bench"):
+            raise CommandError(
+                "Point DATABASE_URL to a PostgreSQL database whose name ends in _bench: "
+                "the benchmark fills it with generated companies and sessions."
+            )
+        if companies < 1 or sessions < 0 or repeat < 1:
+            raise CommandError("--companies and --repeat must be at least 1, --sessions positive.")
+        if create_database(database):
+            self.stdout.write(f"Created database {database['NAME']}.")
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        call_command("load_professions", verbosity=0)
+        call_command("load_places", if_empty=True, verbosity=0)
+        if fill_companies(companies):
+            profession_counts_refresh()
+        today = timezone.localdate()
+        written = fill_sessions(sessions, today=today)
+        tables_vacuum()
+        self.stdout.write(
+            f"Database {database['NAME']}: {companies:,} companies, {sessions:,} sessions "
+            f"({written:,} written; ready in {time.perf_counter() - started:.0f} s)."
+        )
+        timings, peak = measure(repeat=repeat, today=today)
+        self.stdout.write(table(timings, peak_mb=peak))
