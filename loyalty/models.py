@@ -28,8 +28,9 @@ from common.models import (
 from directory.models import Company, Profession
 
 from .identity import CLIENT_KEY_LENGTH
-from .score import REASON_NOTHING_OBSERVED, REASON_TOO_FEW_SESSIONS
+from .score import REASON_NOTHING_OBSERVED, REASON_TOO_FEW_SESSIONS, WINDOW_DAYS
 from .score import BaselineSource as ScoreBaselineSource
+from .wording import period, return_period
 
 
 class SessionStatus(models.TextChoices):
@@ -193,10 +194,10 @@ class LoyaltyScore(models.Model):
         if reason == REASON_NOTHING_OBSERVED:
             return gettext(
                 "No new client can be counted yet: a new client counts once their first "
-                "session is six months old, so that they had the time to come back. Your "
-                "first sessions with new clients are all more recent (or more than 18 months "
-                "old)."
-            )
+                "session is %(period)s old, so that they had the time to come back. Your "
+                "first sessions with new clients are all too recent, or older than the "
+                "observation window (%(window)s)."
+            ) % {"period": return_period(), "window": period(WINDOW_DAYS)}
         return ""
 
 

@@ -15,6 +15,7 @@ from directory.search import ranking
 
 from .. import score
 from ..selectors import public_loyalty
+from ..wording import return_period
 
 register = template.Library()
 
@@ -24,7 +25,7 @@ def loyalty_public_line(company: Company) -> dict[str, Any]:
     """ "X % de nouveaux clients revenus dans les 6 mois (moyenne du métier :
     Y %)" for a scored company, nothing for the others; no query for a
     company that is not scored, one for a scored one."""
-    return {"loyalty": public_loyalty(company)}
+    return {"loyalty": public_loyalty(company), "period": return_period()}
 
 
 def _percent(value: float) -> int:
@@ -41,6 +42,7 @@ def loyalty_explained() -> dict[str, Any]:
     return {
         "minimum": settings.LOYALTY_MIN_SESSIONS,
         "return_days": settings.LOYALTY_RETURN_DAYS,
+        "period": return_period(),
         "window_days": score.WINDOW_DAYS,
         "trade_min_companies": score.TRADE_MIN_COMPANIES,
         "seed_percent": _percent(score.SEED_RATE),

@@ -19,6 +19,7 @@ from directory.team import decorators
 from ..history import history_chart
 from ..score import Rules
 from ..selectors import loyalty_overview
+from ..wording import return_period
 
 View = Callable[..., HttpResponse]
 # directory's decorator, typed here (directory is not under mypy --strict yet).
@@ -31,5 +32,7 @@ def loyalty_dashboard(request: HttpRequest, membership: Any) -> HttpResponse:
     today = timezone.localdate()
     overview = loyalty_overview(membership.company, on=today, rules=Rules.from_settings())
     chart = history_chart(overview.history, on=today)
-    context = decorators.pro_context(membership, overview=overview, chart=chart)
+    context = decorators.pro_context(
+        membership, overview=overview, chart=chart, period=return_period()
+    )
     return render(request, "loyalty/dashboard.html", context)
