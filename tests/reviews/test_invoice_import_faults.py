@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
+from common import file_imports
 from config.celery import app
 from reviews import tasks
 from reviews.models import Invoice, InvoiceImport
@@ -310,7 +311,7 @@ def test_the_heartbeat_is_visible_outside_the_import_transaction(cast):
         pytest.skip("SQLite allows one writer: the lease taken at the claim covers the run")
     job = queued_job(cast, rows=160)
     seen = []
-    real = invoices.lease_renew
+    real = file_imports.lease_renew
 
     def renew_and_look(model, **kwargs):
         assert real(model, **kwargs) is True
@@ -327,8 +328,10 @@ def test_the_heartbeat_is_visible_outside_the_import_transaction(cast):
 
     with (
         time_machine.travel(T0) as traveller,
-        mock.patch.object(invoices, "lease_renew", renew_and_look),
-        mock.patch.object(invoices.cache, "set", side_effect=lambda *a, **k: traveller.shift(30)),
+        mock.patch.object(file_imports, "lease_renew", renew_and_look),
+        mock.patch.object(
+            file_imports.cache, "set", side_effect=lambda *a, **k: traveller.shift(30)
+        ),
     ):
         deliver(job, "message-1")
     claimed_until = datetime.fromisoformat("2026-11-30T10:02:00+01:00")
