@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from loyalty.identity import client_key
@@ -51,7 +52,13 @@ def upload(client, company, content: bytes, name: str = "prestations.csv"):
 
 
 def confirm(client, company):
-    return client.post(url(company), {"step": "confirm"}, follow=True)
+    """Confirm the preview; the worker (in-process here) runs the job once
+    its row is committed; the page the pro lands on."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url(company), {"step": "confirm"})
+    while response.status_code == 302:
+        response = client.get(response["Location"])
+    return response
 
 
 @pytest.fixture
