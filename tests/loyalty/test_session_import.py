@@ -2,7 +2,8 @@
 "a CSV/XLSX import reusing the invoice import's reader (encodings, French
 dates, column mapping, progress bar)"): preview, all or nothing, duplicates
 by reference reported and never imported twice, line-numbered errors, the
-file's client data gone once imported."""
+file's client data gone once imported. The worker's job itself:
+test_session_import_job.py."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from loyalty.identity import client_key
-from loyalty.models import ServiceSession, SessionSource, SessionStatus
+from loyalty.models import ServiceSession, SessionImport, SessionSource, SessionStatus
 from loyalty.services.imports import MAX_ROWS
 from tests.reviews.invoice_files_helpers import xlsx
 
@@ -97,7 +98,7 @@ def test_the_file_s_client_data_is_not_kept_after_the_import(pro, cast):
     assert "Jean Dupont" in json.dumps(dict(pro.session.items()))
     confirm(pro, cast.company_a)
     assert "Jean Dupont" not in json.dumps(dict(pro.session.items()))
-    rows = list(ServiceSession.objects.values())
+    rows = [*ServiceSession.objects.values(), *SessionImport.objects.values()]
     stored = " ".join(str(value) for row in rows for value in row.values()).lower()
     for personal in ("jean", "dupont", "gmail", "marie", "curie", "example.org"):
         assert personal not in stored
