@@ -5,8 +5,8 @@ time, renewed by a heartbeat while it progresses, and a sweeper finishes
 A job model inherits ``LeasedJob`` and keeps its own status; the functions
 here only move the lease, each in one conditional UPDATE, so two workers
 never hold the same job (the habit of healthchecks' periodic jobs). The
-invoice import uses it (``reviews.services.invoices``); a nightly job can
-use it the same way with one row per run.
+file imports use it (``common.file_imports``: invoices, sessions), and the
+periodic jobs with one row per run (``common.jobs``).
 """
 
 from __future__ import annotations
@@ -79,8 +79,8 @@ def lease_renew(model: type[LeasedJob], *, pk: int, owner: str, duration: timede
     """The heartbeat: push ``owner``'s lease on job ``pk`` to now +
     ``duration``; False if the job is no longer its own (swept).
 
-    A job that works inside one long transaction (the all-or-nothing
-    invoice import) would hide its heartbeat until it commits, so the
+    A job that works inside one long transaction (an all-or-nothing
+    file import) would hide its heartbeat until it commits, so the
     heartbeat is then written through a connection of its own. SQLite
     allows one writer at a time: there, inside a transaction, no heartbeat
     is written and the lease taken at the claim must cover the run (the

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from common.file_imports import FileImportJob
 from common.models import (
     AUDIT_TRANSITIONS,
     AuditScanBase,
@@ -127,6 +128,23 @@ class ServiceSession(models.Model):
     def __str__(self) -> str:
         # No client here: __str__ ends up in logs and admin history.
         return f"{self.company_id}/{self.source}/{self.reference}"
+
+
+class SessionImport(FileImportJob):
+    """A previewed sessions file imported by a worker, with its progress
+    (``common.file_imports``). ``content`` holds the file's rows as read
+    (client personal data, JSON) and is emptied when the job ends, whatever
+    the outcome, and after ``INVOICE_IMPORT_RETENTION`` anyway (the file
+    imports share one retention, the one the privacy notice states)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="session_imports")
+
+    class Meta(FileImportJob.Meta):
+        verbose_name = _("session import")
+        verbose_name_plural = _("session imports")
+
+    def __str__(self) -> str:
+        return f"session import {self.pk} of {self.company_id}"
 
 
 class LoyaltyScore(models.Model):

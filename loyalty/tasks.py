@@ -1,12 +1,20 @@
-"""Background jobs of loyalty (``CELERY_BEAT_SCHEDULE``): ids in,
+"""Background jobs of loyalty: the nightly work (``CELERY_BEAT_SCHEDULE``)
+and the session import worker, its sweeper and its purge. Ids in,
 services do the work."""
 
 from __future__ import annotations
 
-from common.jobs import periodic_job
+from celery import Task, shared_task, uuid
 
+from common.file_imports import file_import_queue
+from common.jobs import periodic_job
+from common.tabular.sheet import Sheet
+from common.types import User
+from directory.models import Company
+
+from .models import SessionImport
 from .recompute import scores_recompute
-from .services import audits
+from .services import audits, imports
 
 
 @periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
@@ -22,3 +30,55 @@ def run_session_audits() -> dict[str, int]:
     # one by one and closed once.
     report = audits.session_audits_run()
     return {"opened": report.opened, "missed": report.missed}
+
+
+# The import is all-or-nothing in one transaction and claimed by a
+# conditional UPDATE (``common.file_imports.file_import_run``): running it
+# twice is safe, so its message is acked only once it ran, and put back in
+# the queue if the worker process dies under it (kill -9, out of memory).
+@shared_task(  # type: ignore[untyped-decorator]
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=20 * 60,
+    time_limit=25 * 60,
+)
+def run_session_import(self: Task, job_id: int) -> bool:
+    return imports.session_import_run(job_id=job_id, owner=self.request.id or uuid())
+
+
+# A message the sweeper sends is dropped if no worker takes it before the
+# next sweep, which sends it again if the job still waits.
+SWEEP_EVERY = 60
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=55
+)
+def sweep_session_imports() -> dict[str, int]:
+    """Re-queue or fail the imports whose worker died, send again those
+    whose message was lost or never sent (``CELERY_BEAT_SCHEDULE``)."""
+    report = imports.session_imports_sweep()
+    for job_id in report.requeued:
+        run_session_import.apply_async((job_id,), expires=SWEEP_EVERY)
+    return report.as_dict()
+
+
+@periodic_job(period="hour", soft_time_limit=5 * 60, time_limit=6 * 60)
+def purge_session_imports() -> int:
+    return imports.session_imports_purge()
+
+
+def session_import_start(
+    *, company: Company, actor: User, sheet: Sheet, columns: dict[str, int], total: int
+) -> SessionImport:
+    """Record a previewed file (``services.imports.session_import_create``)
+    and queue its worker once the job row is committed; a broker that is
+    down leaves the job to the sweeper and never fails the upload
+    (``common.file_imports.file_import_queue``). Here, above the services,
+    because the worker calls back into them."""
+    job = imports.session_import_create(
+        company=company, actor=actor, sheet=sheet, columns=columns, total=total
+    )
+    file_import_queue(run_session_import, job.pk, kind=imports.SESSION_IMPORTS)
+    return job

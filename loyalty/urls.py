@@ -17,6 +17,11 @@ urlpatterns = [
         name="session-import",
     ),
     path(
+        "espace-pro/<int:company_id>/prestations/import/<int:job_id>/",
+        views.session_import_job,
+        name="session-import-job",
+    ),
+    path(
         "espace-pro/<int:company_id>/prestations/modele.csv",
         views.session_template,
         name="session-template",

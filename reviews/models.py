@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.email_addresses import canonical_email
-from common.leases import LeasedJob
+from common.file_imports import FileImportJob
 from common.models import (
     AuditScanBase,
     AuditStatus,
@@ -1117,36 +1117,18 @@ class ReviewRequest(models.Model):
         return f"request {self.pk} for {self.company_id}"
 
 
-class InvoiceImport(LeasedJob):
+class InvoiceImport(FileImportJob):
     """A previewed CSV import running in a worker, with its progress; a
     worker holds it under a lease (``common.leases``) and the sweeper
-    finishes it if that worker dies. ``content`` (client personal data) is
-    emptied when the job ends, whatever the outcome, and after
-    ``INVOICE_IMPORT_RETENTION`` anyway."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Importing")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed: nothing was imported")
+    finishes it if that worker dies (``common.file_imports``). ``content``
+    (client personal data) is emptied when the job ends, whatever the
+    outcome, and after ``INVOICE_IMPORT_RETENTION`` anyway."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoice_imports")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    content = models.TextField()
-    total = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    created_count = models.PositiveIntegerField(default=0)
-    skipped = models.JSONField(default=list)
     # Numbers imported without an invitation: older than REVIEW_INVOICE_MAX_AGE_DAYS.
     not_invited = models.JSONField(default=list)
-    errors = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(FileImportJob.Meta):
         verbose_name = _("invoice import")
         verbose_name_plural = _("invoice imports")
 

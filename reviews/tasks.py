@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task, uuid
 
+from common import file_imports
 from common.jobs import periodic_job
 
 from .models import InvoiceImport
@@ -70,7 +71,7 @@ def sweep_invoice_imports() -> dict:
     report = invoices.invoice_imports_sweep()
     for job_id in report.requeued:
         run_invoice_import.apply_async((job_id,), expires=SWEEP_EVERY)
-    return {"requeued": len(report.requeued), "failed": report.failed}
+    return report.as_dict()
 
 
 @periodic_job(period="hour", soft_time_limit=5 * 60, time_limit=6 * 60)
@@ -82,10 +83,12 @@ def invoice_import_start(
     *, company, actor, content: str, total: int, skipped: list[str] | None = None
 ) -> InvoiceImport:
     """Record a previewed import (``services.invoices.invoice_import_create``) and
-    queue its worker once the job row is committed. Here, above the
-    services, because the worker calls back into them."""
+    queue its worker once the job row is committed; a broker that is down
+    leaves the job to the sweeper and never fails the upload
+    (``common.file_imports.file_import_queue``). Here, above the services,
+    because the worker calls back into them."""
     job = invoices.invoice_import_create(
         company=company, actor=actor, content=content, total=total, skipped=skipped
     )
-    run_invoice_import.delay_on_commit(job.pk)
+    file_imports.file_import_queue(run_invoice_import, job.pk, kind=invoices.INVOICE_IMPORTS)
     return job

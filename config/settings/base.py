@@ -178,7 +178,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 # A task whose worker process dies (kill -9, out of memory) is acked, not
 # retried, unless it sets ``reject_on_worker_lost=True`` itself: only the
-# tasks that are safe to run twice do (the invoice import, its sweeper).
+# tasks that are safe to run twice do (the file imports, their sweepers).
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A pool process that grows past this (KiB) is replaced after its task:
@@ -252,6 +252,17 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reviews-purge-invoice-imports": {
         "task": "reviews.tasks.purge_invoice_imports",
+        "schedule": 60 * 60,
+        "options": {"expires": 30 * 60},
+    },
+    # The same for the session files (loyalty.services.imports).
+    "loyalty-sweep-session-imports": {
+        "task": "loyalty.tasks.sweep_session_imports",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+    "loyalty-purge-session-imports": {
+        "task": "loyalty.tasks.purge_session_imports",
         "schedule": 60 * 60,
         "options": {"expires": 30 * 60},
     },
@@ -493,9 +504,11 @@ REVIEW_RETENTION_DAYS = 366
 # The client data of an invoice never reviewed is erased this long after
 # its invitation could no longer be used (REVIEW_INVITATION_DAYS).
 REVIEW_CLIENT_DATA_MARGIN_DAYS = 30
-# Long jobs (common.leases): the client data of an invoice file is deleted
-# when its import ends, and after this long whatever became of the import
-# (reviews.tasks.purge_invoice_imports).
+# File imports (common.file_imports): the client data of an invoice or
+# sessions file is deleted when its import ends, and after this long
+# whatever became of the import (reviews.tasks.purge_invoice_imports,
+# loyalty.tasks.purge_session_imports). One period for both files, the one
+# the privacy notice states.
 INVOICE_IMPORT_RETENTION = timedelta(hours=24)
 # The author's private "manage" link (update, withdraw, appeal) works this
 # long, about 18 months; an expired one gets a fresh link by e-mail from

@@ -1,17 +1,22 @@
 """Sessions from a file (CSV or .xlsx): read by ``common.tabular`` (the
 invoice import's reader: encodings, French dates and amounts, column
 mapping), checked row by row into a report the pro previews, then
-imported at once, all rows or none.
+imported by a worker, all rows or none.
 
-The import runs in the request, bounded by ``MAX_ROWS``: a session is one
-row inserted (no invitation, no e-mail), and ``MAX_ROWS`` of them are
-inserted in batches within a second or two. The file's client data lives
-only in the pro's session between the preview steps and is deleted when
-the import runs; a session keeps the client as a key only."""
+The file's rows wait in the pro's session between the preview steps; the
+confirmation moves them into a ``SessionImport`` job (the pro's session
+forgets them) that a worker runs with the machinery of every file import
+(``common.file_imports``: lease, heartbeat, sweeper, progress bar, the
+content deleted when the job ends and after ``INVOICE_IMPORT_RETENTION``).
+The worker checks the rows again, as the confirmation always did, and
+records every session in one transaction. A session keeps the client as
+a key only."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,6 +28,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.file_imports import (
+    FileImportKind,
+    ImportMessages,
+    ImportOutcome,
+    SweepReport,
+    file_import_progress,
+    file_import_run,
+    file_imports_purge,
+    file_imports_sweep,
+)
 from common.formats import parse_phone
 from common.tabular.sheet import Sheet, sheet_read
 from common.tabular.values import parse_amount, parse_date
@@ -31,10 +46,16 @@ from directory.models import Company
 
 from .. import session_columns
 from ..identity import NoClientIdentity, client_key
-from ..models import ServiceSession, SessionSource, SessionStatus
+from ..models import ServiceSession, SessionImport, SessionSource, SessionStatus
 
-# Sessions in one file: imported in the request (see the module).
-MAX_ROWS = 2000
+# Sessions in one file: years of daily sessions (a nanny's 250 days a
+# year for 20 years is 5,000; a practice's few a day, more). The reader
+# keeps the rows in memory (20,000 rows of ten short cells: tens of MB in
+# the preview's request and the worker, under CELERY_WORKER_MAX_MEMORY_PER_CHILD)
+# and a file is 2 MB at most anyway (common.tabular.files.MAX_BYTES, some
+# 100 bytes a row). The worker inserts them in batches of BATCH within
+# seconds.
+MAX_ROWS = 20_000
 TOO_MANY = gettext_lazy("The file has more than %(max)s sessions: split it and import each part.")
 BATCH = 500
 REFERENCE_LIMIT = 100
@@ -197,12 +218,18 @@ ALREADY = gettext_lazy(
 
 
 def sessions_import(
-    *, company: Company, actor: User, sheet: Sheet, columns: dict[str, int]
+    *,
+    company: Company,
+    actor: User | None,
+    sheet: Sheet,
+    columns: dict[str, int],
+    progress: Callable[[int], None] | None = None,
 ) -> SessionReport:
     """Check the sheet (:func:`sessions_check`) and, if no row is in
     error, record every session at once (source "file import"), in one
-    transaction: all or none. Returns the report; ``created`` counts the
-    sessions recorded (0 when there were errors)."""
+    transaction: all or none; ``progress(done)`` is called after each
+    batch. Returns the report; ``created`` counts the sessions recorded
+    (0 when there were errors)."""
     report = sessions_check(company=company, sheet=sheet, columns=columns)
     if report.errors or not report.rows:
         return report
@@ -223,10 +250,97 @@ def sessions_import(
     ]
     try:
         with transaction.atomic():
-            ServiceSession.objects.bulk_create(sessions, batch_size=BATCH)
+            for start in range(0, len(sessions), BATCH):
+                ServiceSession.objects.bulk_create(sessions[start : start + BATCH])
+                if progress is not None:
+                    progress(min(start + BATCH, len(sessions)))
     except IntegrityError:
         # A concurrent import of the same references won the race.
         report.errors.append(str(ALREADY))
         return report
     report.created = len(sessions)
     return report
+
+
+# --- The worker's job (common.file_imports) ---------------------------------
+
+
+def session_import_create(
+    *, company: Company, actor: User, sheet: Sheet, columns: dict[str, int], total: int
+) -> SessionImport:
+    """Record a previewed file for the worker (``tasks.session_import_start``
+    queues it): its rows as read and the columns chosen, so the worker
+    checks and imports exactly what the pro previewed; ``total``: the
+    sessions the preview found ready."""
+    content = json.dumps({"sheet": sheet.to_session(), "columns": columns})
+    return SessionImport.objects.create(
+        company=company, created_by=actor, content=content, total=total
+    )
+
+
+def _session_import_file(job: SessionImport, progress: Callable[[int], None]) -> ImportOutcome:
+    """Import a claimed job's sessions (inside its transaction)."""
+    stored = json.loads(job.content)
+    report = sessions_import(
+        company=job.company,
+        actor=job.created_by,
+        sheet=Sheet.from_session(stored["sheet"]),
+        columns=stored["columns"],
+        progress=progress,
+    )
+    # The whole file is checked again: its duplicates are all the skipped.
+    return ImportOutcome(
+        created=report.created, errors=report.errors, values={"skipped": report.duplicates}
+    )
+
+
+# What the pro reads on the job's page when the worker could not finish.
+CRASHED = gettext_lazy(
+    "The import stopped on an unexpected error and nothing was imported. "
+    "Our team has been told; upload the file again or record the sessions one by one."
+)
+TOO_LONG = gettext_lazy(
+    "The import took too long and nothing was imported: split the file and upload each part."
+)
+INTERRUPTED = gettext_lazy(
+    "The import was interrupted several times (the server stopped while working on it) "
+    "and nothing was imported: upload the file again."
+)
+EXPIRED = gettext_lazy(
+    "The import could not start in time and nothing was imported: upload the file again."
+)
+
+SESSION_IMPORTS: FileImportKind[SessionImport] = FileImportKind(
+    model=SessionImport,
+    # Looked up at each run, so a test can replace the import function.
+    run=lambda job, progress: _session_import_file(job, progress),
+    messages=ImportMessages(
+        crashed=CRASHED, too_long=TOO_LONG, interrupted=INTERRUPTED, expired=EXPIRED
+    ),
+    # One retention for every file import, the one the privacy notice states.
+    retention_setting="INVOICE_IMPORT_RETENTION",
+    key="loyalty:session-import",
+)
+
+
+def session_import_run(*, job_id: int, owner: str) -> bool:
+    """Run a queued import for ``owner`` (the Celery task id), all its
+    sessions or none (``common.file_imports.file_import_run``). Returns
+    False if the job was not this caller's to run."""
+    return file_import_run(SESSION_IMPORTS, job_id=job_id, owner=owner)
+
+
+def session_imports_sweep() -> SweepReport:
+    """Re-queue or fail the imports whose worker died, send again those
+    whose message was lost (``common.file_imports.file_imports_sweep``)."""
+    return file_imports_sweep(SESSION_IMPORTS)
+
+
+def session_imports_purge() -> int:
+    """Delete the client data of every import older than the retention,
+    whatever became of it. Returns how many contents were deleted."""
+    return file_imports_purge(SESSION_IMPORTS)
+
+
+def session_import_progress(job: SessionImport) -> int:
+    return file_import_progress(SESSION_IMPORTS, job)

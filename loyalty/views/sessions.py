@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,7 +24,7 @@ from directory.team.decorators import member_view as _member_view
 from directory.team.files import private_file_response
 from directory.team.models import Membership
 
-from .. import selectors, session_columns
+from .. import selectors, session_columns, tasks
 from ..forms import SessionColumnsForm, SessionForm, SessionImportForm, SessionScanForm
 from ..models import SessionAudit, SessionAuditScan, SessionAuditStatus
 from ..services import audits, imports, sessions
@@ -95,8 +95,9 @@ def _import_key(company_id: int) -> str:
 def session_import(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     """Upload a CSV or .xlsx; choose the columns if their names are not
     recognised; preview (the first rows, every error with its line,
-    duplicates); then import everything at once or nothing. The file's
-    rows wait in the pro's session between the steps, deleted on import."""
+    duplicates); then the worker imports everything at once or nothing
+    (:func:`session_import_job` shows its progress). The file's rows wait
+    in the pro's session between the steps and move into the job."""
     company = membership.company
     key = _import_key(company.pk)
     stored = request.session.get(key)
@@ -110,13 +111,22 @@ def session_import(request: AuthenticatedHttpRequest, membership: Membership) ->
         messages.error(request, _("The preview expired: upload the file again."))
         return redirect("loyalty:session-import", company_id=company.pk)
     if step == "confirm" and request.method == "POST" and sheet is not None:
-        report = imports.sessions_import(
-            company=company, actor=request.user, sheet=sheet, columns=columns
-        )
+        # Checked again (sessions imported meanwhile are skipped); a file
+        # with errors is previewed again and never queued.
+        report = imports.sessions_check(company=company, sheet=sheet, columns=columns)
         if not report.errors:
-            del request.session[key]  # the client data of the file goes
-            messages.success(request, _import_done(report))
-            return redirect("loyalty:sessions", company_id=company.pk)
+            del request.session[key]  # the client data of the file moves to the job
+            if not report.rows:  # every session already imported: nothing to run
+                messages.success(request, _import_done(0, len(report.duplicates)))
+                return redirect("loyalty:sessions", company_id=company.pk)
+            job = tasks.session_import_start(
+                company=company,
+                actor=request.user,
+                sheet=sheet,
+                columns=columns,
+                total=len(report.rows),
+            )
+            return redirect("loyalty:session-import-job", company_id=company.pk, job_id=job.pk)
     elif step == "columns" and request.method == "POST" and sheet is not None:
         columns_form = SessionColumnsForm(request.POST, sheet=sheet, initial_columns=columns)
         if columns_form.is_valid():
@@ -163,16 +173,47 @@ def session_import(request: AuthenticatedHttpRequest, membership: Membership) ->
     )
 
 
-def _import_done(report: imports.SessionReport) -> str:
-    done = ngettext(
-        "%(count)s session imported.", "%(count)s sessions imported.", report.created
-    ) % {"count": report.created}
-    skipped = len(report.duplicates)
+def _import_done(created: int, skipped: int) -> str:
+    done = ngettext("%(count)s session imported.", "%(count)s sessions imported.", created) % {
+        "count": created
+    }
     if skipped:
         done += " " + ngettext(
             "%(count)s already imported, skipped.", "%(count)s already imported, skipped.", skipped
         ) % {"count": skipped}
     return done
+
+
+@member_view
+@require_safe
+def session_import_job(
+    request: AuthenticatedHttpRequest, membership: Membership, job_id: int
+) -> HttpResponse:
+    """A session import run by the worker: its progress, as a page or
+    (?format=json) for the page's script, then its outcome. The company's
+    members only: another company's job is a 404."""
+    job = get_object_or_404(membership.company.session_imports, pk=job_id)
+    done = imports.session_import_progress(job)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "done": done,
+                "total": job.total,
+                "label": job.get_status_display(),
+            }
+        )
+    return render(
+        request,
+        "loyalty/import_job.html",
+        {
+            "membership": membership,
+            "company": membership.company,
+            "job": job,
+            "done": done,
+            "outcome": _import_done(job.created_count, len(job.skipped)),
+        },
+    )
 
 
 TEMPLATE_NAME = "modele-prestations"

@@ -6,25 +6,20 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common import file_imports
 from common.formats import parse_phone
-from common.leases import lease_claim, lease_release, lease_renew, leases_expired
 from common.tabular.files import TableFileError
 from common.tabular.sheet import Sheet, sheet_read
 from common.tabular.values import parse_amount, parse_date
@@ -44,8 +39,6 @@ from ..models import (
     ReviewSettings,
 )
 from . import invitations, requests
-
-logger = logging.getLogger(__name__)
 
 # The company's invitation rule compares amounts: an invoice must give one.
 AMOUNT_NEEDED = gettext_lazy(
@@ -325,23 +318,13 @@ def invoices_import_file(
     return report
 
 
-IMPORT_PROGRESS_STEP = 50
-# The import's lease, renewed at a progress step (every 50 invoices, a
-# second or so) once IMPORT_HEARTBEAT has passed since the last renewal
-# (each renewal opens a connection): a worker killed mid-import is noticed
-# within two minutes.
-IMPORT_LEASE = timedelta(minutes=2)
-IMPORT_HEARTBEAT = timedelta(seconds=20)
-# A file whose import killed its worker this many times is failed: it is
-# not retried forever (a poison message).
-IMPORT_MAX_ATTEMPTS = 3
-# A queued import no worker has claimed after this long lost its message
-# (broker restarted, queue purged): the sweeper sends it again.
-IMPORT_QUEUE_PATIENCE = timedelta(minutes=10)
-
-
-def import_progress_key(job_id: int) -> str:
-    return f"reviews:invoice-import:{job_id}"
+IMPORT_PROGRESS_STEP = file_imports.PROGRESS_STEP
+# The job's lease, heartbeat, attempts and queue patience: those of every
+# file import (``common.file_imports``).
+IMPORT_LEASE = file_imports.LEASE
+IMPORT_HEARTBEAT = file_imports.HEARTBEAT
+IMPORT_MAX_ATTEMPTS = file_imports.MAX_ATTEMPTS
+IMPORT_QUEUE_PATIENCE = file_imports.QUEUE_PATIENCE
 
 
 def invoice_import_create(
@@ -356,90 +339,20 @@ def invoice_import_create(
     )
 
 
-class LeaseLost(Exception):
-    """The sweeper took the job back while it ran: its work is rolled back."""
-
-
-def _import_end(*, job_id: int, owner: str, status: str, **values) -> bool:
-    """End ``owner``'s import, whatever the outcome: its lease released and
-    the client data of its ``content`` deleted. False if the job is no
-    longer ``owner``'s (the sweeper took it back)."""
-    return bool(
-        InvoiceImport.objects.filter(
-            pk=job_id, lease_owner=owner, status=InvoiceImport.Status.RUNNING
-        ).update(**lease_release(status=status, finished_at=timezone.now(), content="", **values))
+def _invoice_import_file(job: InvoiceImport, progress) -> file_imports.ImportOutcome:
+    """Import a claimed job's invoices (inside its transaction)."""
+    report = invoices_import_file(
+        company=job.company,
+        content=job.content.encode(),
+        actor=job.created_by,
+        commit=True,
+        progress=progress,
     )
-
-
-def invoice_import_run(*, job_id: int, owner: str) -> bool:
-    """Run a queued import for ``owner`` (the Celery task id): claim it
-    (one conditional UPDATE, see ``common.leases.lease_claim``), import all
-    its invoices or none, and end it in the same transaction as the
-    invoices, so a job is done exactly when its invoices are committed.
-    Safe to run again: a message redelivered after its worker died re-claims
-    the job (same ``owner``) and starts over, the dead attempt having been
-    rolled back. Returns False if the job was not this caller's to run.
-
-    An unexpected error fails the job with a message for the pro and is
-    raised again for the logs; every ending deletes the file's content."""
-    claimed = lease_claim(
-        InvoiceImport,
-        pk=job_id,
-        owner=owner,
-        duration=IMPORT_LEASE,
-        claimable=Q(status=InvoiceImport.Status.QUEUED),
-        max_attempts=IMPORT_MAX_ATTEMPTS,
-        status=InvoiceImport.Status.RUNNING,
+    return file_imports.ImportOutcome(
+        created=report.created,
+        errors=report.errors,
+        values={"skipped": [*job.skipped, *report.duplicates], "not_invited": report.too_old},
     )
-    if not claimed:
-        return False  # another worker has it, or it already ran
-    job = InvoiceImport.objects.select_related("company", "created_by").get(pk=job_id)
-    key = import_progress_key(job.pk)
-
-    renewed = [timezone.now()]
-
-    def progress(done: int) -> None:
-        cache.set(key, done, timeout=3600)
-        if timezone.now() - renewed[0] >= IMPORT_HEARTBEAT:
-            lease_renew(InvoiceImport, pk=job.pk, owner=owner, duration=IMPORT_LEASE)
-            renewed[0] = timezone.now()
-
-    try:
-        with transaction.atomic():
-            report = invoices_import_file(
-                company=job.company,
-                content=job.content.encode(),
-                actor=job.created_by,
-                commit=True,
-                progress=progress,
-            )
-            if not report.errors and not _import_end(
-                job_id=job.pk,
-                owner=owner,
-                status=InvoiceImport.Status.DONE,
-                created_count=report.created,
-                skipped=[*job.skipped, *report.duplicates],
-                not_invited=report.too_old,
-            ):
-                raise LeaseLost
-    except LeaseLost:
-        return False
-    except SoftTimeLimitExceeded:
-        _import_end(
-            job_id=job.pk, owner=owner, status=InvoiceImport.Status.FAILED, errors=[str(TOO_LONG)]
-        )
-        raise
-    except Exception:
-        _import_end(
-            job_id=job.pk, owner=owner, status=InvoiceImport.Status.FAILED, errors=[str(CRASHED)]
-        )
-        raise
-    if report.errors:
-        _import_end(
-            job_id=job.pk, owner=owner, status=InvoiceImport.Status.FAILED, errors=report.errors
-        )
-    cache.set(key, report.created, timeout=3600)
-    return True
 
 
 # What the pro reads on the import page when the worker could not finish.
@@ -458,71 +371,42 @@ EXPIRED = gettext_lazy(
     "The import could not start in time and nothing was imported: upload the file again."
 )
 
+INVOICE_IMPORTS = file_imports.FileImportKind(
+    model=InvoiceImport,
+    # Looked up at each run, so a test can replace the import function.
+    run=lambda job, progress: _invoice_import_file(job, progress),
+    messages=file_imports.ImportMessages(
+        crashed=CRASHED, too_long=TOO_LONG, interrupted=INTERRUPTED, expired=EXPIRED
+    ),
+    retention_setting="INVOICE_IMPORT_RETENTION",
+    key="reviews:invoice-import",
+)
 
-@dataclass
-class SweepReport:
-    requeued: list[int] = field(default_factory=list)  # job ids to send to a worker again
-    failed: int = 0
+
+def import_progress_key(job_id: int) -> str:
+    return INVOICE_IMPORTS.progress_key(job_id)
 
 
-def invoice_imports_sweep() -> SweepReport:
-    """Finish the imports whose worker died: a running job whose lease
-    expired is queued again (``requeued``; its dead attempt was rolled
-    back) or, after ``IMPORT_MAX_ATTEMPTS`` claims, failed with a message
-    for the pro and its content deleted. A queued job that no worker
-    claimed within ``IMPORT_QUEUE_PATIENCE`` is sent again (a duplicate
-    message is harmless: only one claim succeeds). Each move is a
-    conditional UPDATE on the lease seen, so a worker renewing it wins."""
-    report = SweepReport()
-    running = InvoiceImport.objects.filter(status=InvoiceImport.Status.RUNNING)
-    for job_id, leased_until, attempts in leases_expired(running).values_list(
-        "pk", "leased_until", "attempts"
-    ):
-        same_lease = InvoiceImport.objects.filter(
-            pk=job_id, status=InvoiceImport.Status.RUNNING, leased_until=leased_until
-        )
-        if attempts >= IMPORT_MAX_ATTEMPTS:
-            if same_lease.update(
-                **lease_release(
-                    status=InvoiceImport.Status.FAILED,
-                    finished_at=timezone.now(),
-                    content="",
-                    errors=[str(INTERRUPTED)],
-                )
-            ):
-                report.failed += 1
-                logger.warning("invoice import %s failed after %s attempts", job_id, attempts)
-        elif same_lease.update(**lease_release(status=InvoiceImport.Status.QUEUED)):
-            report.requeued.append(job_id)
-            logger.warning("invoice import %s queued again: its worker stopped", job_id)
-    report.requeued += (
-        InvoiceImport.objects.filter(
-            status=InvoiceImport.Status.QUEUED,
-            created_at__lt=timezone.now() - IMPORT_QUEUE_PATIENCE,
-            created_at__gte=timezone.now() - settings.INVOICE_IMPORT_RETENTION,
-        )
-        .exclude(pk__in=report.requeued)
-        .values_list("pk", flat=True)
-    )
-    return report
+def invoice_import_run(*, job_id: int, owner: str) -> bool:
+    """Run a queued import for ``owner`` (the Celery task id), all its
+    invoices or none, ending the job in their transaction
+    (``common.file_imports.file_import_run``). Returns False if the job was
+    not this caller's to run."""
+    return file_imports.file_import_run(INVOICE_IMPORTS, job_id=job_id, owner=owner)
+
+
+def invoice_imports_sweep() -> file_imports.SweepReport:
+    """Re-queue or fail the imports whose worker died, send again those
+    whose message was lost (``common.file_imports.file_imports_sweep``)."""
+    return file_imports.file_imports_sweep(INVOICE_IMPORTS)
 
 
 def invoice_imports_purge() -> int:
     """Delete the client data of every import older than
-    ``settings.INVOICE_IMPORT_RETENTION``, whatever became of it (an import
-    ends in minutes; an older one still queued or running never will, and is
-    failed). Returns how many contents were deleted."""
-    cutoff = timezone.now() - settings.INVOICE_IMPORT_RETENTION
-    old = InvoiceImport.objects.filter(created_at__lt=cutoff).exclude(content="")
-    old.filter(status__in=[InvoiceImport.Status.QUEUED, InvoiceImport.Status.RUNNING]).update(
-        **lease_release(
-            status=InvoiceImport.Status.FAILED, finished_at=timezone.now(), errors=[str(EXPIRED)]
-        )
-    )
-    return old.update(content="")
+    ``settings.INVOICE_IMPORT_RETENTION``, whatever became of it. Returns
+    how many contents were deleted."""
+    return file_imports.file_imports_purge(INVOICE_IMPORTS)
 
 
 def invoice_import_progress(job: InvoiceImport) -> int:
-    if job.status in (InvoiceImport.Status.DONE, InvoiceImport.Status.FAILED):
-        return job.created_count
-    return cache.get(import_progress_key(job.pk), 0)
+    return file_imports.file_import_progress(INVOICE_IMPORTS, job)

@@ -19,10 +19,13 @@ from billiard.exceptions import WorkerLostError
 from celery.contrib.testing.mocks import TaskMessage
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.worker.request import Request
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, connections
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from common import file_imports
 from config.celery import app
 from reviews import tasks
 from reviews.models import Invoice, InvoiceImport
@@ -225,6 +228,37 @@ def test_a_queued_job_whose_message_was_lost_is_sent_again(cast):
     assert (job.status, job.created_count, job.content) == ("done", ROWS, "")
 
 
+def test_a_broker_down_at_the_confirmation_leaves_the_job_to_the_sweeper(client, cast):
+    """The upload answers its redirect at once; the job waits, queued."""
+    client.login(username=cast.member_a.username, password=PASSWORD)
+    url = reverse("reviews:invoice-import", args=[cast.company_a.pk])
+    header = "N° facture;Date;Montant;Client;E-mail\n"
+    client.post(
+        url,
+        {
+            "file": SimpleUploadedFile(
+                "f.csv", (header + "F-1;1/3/25;10;Luc Petit;l@e.fr\n").encode()
+            )
+        },
+    )
+    previous = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = "redis://127.0.0.1:1/0", False
+    try:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = client.post(url, {"step": "confirm"})
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = previous
+    job = InvoiceImport.objects.get()
+    assert response.status_code == 302
+    assert (job.status, job.attempts) == ("queued", 0)
+    with time_machine.travel(
+        timezone.now() + invoices.IMPORT_QUEUE_PATIENCE + timedelta(seconds=1)
+    ):
+        assert tasks.sweep_invoice_imports() == {"requeued": 1, "failed": 0}
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 1)
+
+
 # --- A crash inside the import ----------------------------------------------------
 
 
@@ -310,7 +344,7 @@ def test_the_heartbeat_is_visible_outside_the_import_transaction(cast):
         pytest.skip("SQLite allows one writer: the lease taken at the claim covers the run")
     job = queued_job(cast, rows=160)
     seen = []
-    real = invoices.lease_renew
+    real = file_imports.lease_renew
 
     def renew_and_look(model, **kwargs):
         assert real(model, **kwargs) is True
@@ -327,8 +361,10 @@ def test_the_heartbeat_is_visible_outside_the_import_transaction(cast):
 
     with (
         time_machine.travel(T0) as traveller,
-        mock.patch.object(invoices, "lease_renew", renew_and_look),
-        mock.patch.object(invoices.cache, "set", side_effect=lambda *a, **k: traveller.shift(30)),
+        mock.patch.object(file_imports, "lease_renew", renew_and_look),
+        mock.patch.object(
+            file_imports.cache, "set", side_effect=lambda *a, **k: traveller.shift(30)
+        ),
     ):
         deliver(job, "message-1")
     claimed_until = datetime.fromisoformat("2026-11-30T10:02:00+01:00")
