@@ -35,9 +35,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from kombu import pools
-from kombu.exceptions import OperationalError
 
+from .broker import task_send_or_leave
 from .leases import LeasedJob, lease_claim, lease_release, lease_renew, leases_expired
 
 logger = logging.getLogger(__name__)
@@ -94,9 +93,6 @@ MAX_ATTEMPTS = 3
 QUEUE_PATIENCE = timedelta(minutes=10)
 # How long the progress stays in the cache (an import lasts minutes).
 PROGRESS_TIMEOUT = 3600
-# kombu's connection options for the on-commit request to run a job: one
-# attempt, no pause (about 0.2 s when the broker refuses the connection).
-FAIL_FAST_TRANSPORT = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 
 
 @dataclass
@@ -157,19 +153,9 @@ def file_import_queue(task: Any, job_id: int, *, kind: FileImportKind[Any]) -> N
 
 
 def _send(task: Any, job_id: int, kind: FileImportKind[Any]) -> None:
-    try:
-        # Fail fast: with Celery's defaults a dead broker holds the request
-        # about 6 s before it gives up; the sweeper does not need it.
-        broker = task.app.connection_for_write(transport_options=FAIL_FAST_TRANSPORT)
-        with pools.connections[broker].acquire(block=True) as connection:
-            task.apply_async((job_id,), connection=connection, retry=False)
-    except (OperationalError, OSError) as error:  # the broker is down or unreachable
-        logger.warning("%s %s left for the sweeper (%s)", kind.key, job_id, type(error).__name__)
-    except Exception:
-        # A bug, reported; the job row is committed and the upload must
-        # still get its answer (without a broker the job runs in-process,
-        # here, and has already failed itself with a message for the pro).
-        logger.exception("%s %s: could not be queued or run", kind.key, job_id)
+    # Without a broker (eager, the embedded default) the job runs here, in
+    # process, and an error has already failed it with a message for the pro.
+    task_send_or_leave(task, (job_id,), what=f"{kind.key} {job_id}")
 
 
 class LeaseLost(Exception):

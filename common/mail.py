@@ -22,10 +22,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from kombu import pools
-from kombu.exceptions import OperationalError
 from post_office import mail as post_office_mail
 from post_office.models import PRIORITY, Email
+
+from .broker import task_send_or_leave
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +33,6 @@ logger = logging.getLogger(__name__)
 # outbox (post_office has no column for it); the worker gives it back to
 # Django's ``reply_to`` when it sends.
 REPLY_TO_HEADER = "Reply-To"
-
-# kombu's connection options for the on-commit request to send a row: one
-# attempt, no pause (about 0.2 s when the broker refuses the connection).
-FAIL_FAST_TRANSPORT = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 
 
 def site_url(name: str, *args: Any) -> str:
@@ -114,17 +110,4 @@ def outbox_kick(email_id: int) -> None:
     line and swallowed: the row is in the database, the sweeper sends it."""
     from .tasks import send_outbox_email  # the worker's side imports this module
 
-    try:
-        # Fail fast: with Celery's defaults a dead broker holds the
-        # request about 6 s before it gives up; the sweeper does not need it.
-        broker = send_outbox_email.app.connection_for_write(transport_options=FAIL_FAST_TRANSPORT)
-        with pools.connections[broker].acquire(block=True) as connection:
-            send_outbox_email.apply_async((email_id,), connection=connection, retry=False)
-    except (OperationalError, OSError) as error:  # the broker is down or unreachable
-        logger.warning(
-            "outbox: e-mail %s left for the sweeper (%s)", email_id, type(error).__name__
-        )
-    except Exception:
-        # Anything else is a bug, reported; the write that queued the
-        # e-mail has committed and must still get its answer.
-        logger.exception("outbox: could not queue e-mail %s", email_id)
+    task_send_or_leave(send_outbox_email, (email_id,), what=f"outbox: e-mail {email_id}")

@@ -284,7 +284,8 @@ def test_the_pro_is_told_in_french_why_there_is_no_score():
     scores_recompute(on=ON)
     with translation.override("fr"):
         assert row(young).reason_text.startswith("12 / 30 prestations réalisées")
-        assert "six mois" in row(recent).reason_text
+        assert "date de 6 mois" in row(recent).reason_text
+        assert "fenêtre d'observation (1 an)" in row(recent).reason_text
 
 
 def test_staff_read_scores_and_baselines_in_the_admin_and_cannot_change_them(client):
