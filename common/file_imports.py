@@ -106,14 +106,25 @@ class ImportOutcome:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+TOO_LONG = _(
+    "The import took too long and nothing was imported: split the file and upload each part."
+)
+INTERRUPTED = _(
+    "The import was interrupted several times (the server stopped while working on it) "
+    "and nothing was imported: upload the file again."
+)
+EXPIRED = _("The import could not start in time and nothing was imported: upload the file again.")
+
+
 @dataclass(frozen=True)
 class ImportMessages:
-    """What the pro reads on the job's page when the worker could not finish."""
+    """What the pro reads on the job's page when the worker could not finish:
+    ``crashed`` names what to do instead (it differs per kind of file)."""
 
     crashed: str | Promise  # an unexpected error
-    too_long: str | Promise  # the task's soft time limit
-    interrupted: str | Promise  # its worker died ``max_attempts`` times
-    expired: str | Promise  # still queued or running after the retention
+    too_long: str | Promise = TOO_LONG  # the task's soft time limit
+    interrupted: str | Promise = INTERRUPTED  # its worker died ``max_attempts`` times
+    expired: str | Promise = EXPIRED  # still queued or running after the retention
 
 
 @dataclass(frozen=True)
@@ -315,6 +326,17 @@ def file_imports_purge(kind: FileImportKind[Any]) -> int:
     )
     purged: int = old.update(content="")
     return purged
+
+
+def file_import_status(kind: FileImportKind[Any], job: FileImportJob) -> dict[str, Any]:
+    """What the job page's script polls (``?format=json``): ``status``,
+    ``done`` and ``total`` rows, and the status's ``label``."""
+    return {
+        "status": job.status,
+        "done": file_import_progress(kind, job),
+        "total": job.total,
+        "label": job.get_status_display(),
+    }
 
 
 def file_import_progress(kind: FileImportKind[Any], job: FileImportJob) -> int:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -33,8 +34,8 @@ from common.file_imports import (
     ImportMessages,
     ImportOutcome,
     SweepReport,
-    file_import_progress,
     file_import_run,
+    file_import_status,
     file_imports_purge,
     file_imports_sweep,
 )
@@ -299,24 +300,12 @@ CRASHED = gettext_lazy(
     "The import stopped on an unexpected error and nothing was imported. "
     "Our team has been told; upload the file again or record the sessions one by one."
 )
-TOO_LONG = gettext_lazy(
-    "The import took too long and nothing was imported: split the file and upload each part."
-)
-INTERRUPTED = gettext_lazy(
-    "The import was interrupted several times (the server stopped while working on it) "
-    "and nothing was imported: upload the file again."
-)
-EXPIRED = gettext_lazy(
-    "The import could not start in time and nothing was imported: upload the file again."
-)
 
 SESSION_IMPORTS: FileImportKind[SessionImport] = FileImportKind(
     model=SessionImport,
     # Looked up at each run, so a test can replace the import function.
     run=lambda job, progress: _session_import_file(job, progress),
-    messages=ImportMessages(
-        crashed=CRASHED, too_long=TOO_LONG, interrupted=INTERRUPTED, expired=EXPIRED
-    ),
+    messages=ImportMessages(crashed=CRASHED),
     # One retention for every file import, the one the privacy notice states.
     retention_setting="INVOICE_IMPORT_RETENTION",
     key="loyalty:session-import",
@@ -342,5 +331,7 @@ def session_imports_purge() -> int:
     return file_imports_purge(SESSION_IMPORTS)
 
 
-def session_import_progress(job: SessionImport) -> int:
-    return file_import_progress(SESSION_IMPORTS, job)
+def session_import_status(job: SessionImport) -> dict[str, Any]:
+    """The job's ``status``, ``done``, ``total`` and ``label``
+    (``common.file_imports.file_import_status``)."""
+    return file_import_status(SESSION_IMPORTS, job)

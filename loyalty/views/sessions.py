@@ -193,16 +193,10 @@ def session_import_job(
     (?format=json) for the page's script, then its outcome. The company's
     members only: another company's job is a 404."""
     job = get_object_or_404(membership.company.session_imports, pk=job_id)
-    done = imports.session_import_progress(job)
+    status = imports.session_import_status(job)
     if request.GET.get("format") == "json":
-        return JsonResponse(
-            {
-                "status": job.status,
-                "done": done,
-                "total": job.total,
-                "label": job.get_status_display(),
-            }
-        )
+        return JsonResponse(status)
+    done = status["done"]
     return render(
         request,
         "loyalty/import_job.html",

@@ -360,24 +360,12 @@ CRASHED = gettext_lazy(
     "The import stopped on an unexpected error and nothing was imported. "
     "Our team has been told; upload the file again or register the invoices one by one."
 )
-TOO_LONG = gettext_lazy(
-    "The import took too long and nothing was imported: split the file and upload each part."
-)
-INTERRUPTED = gettext_lazy(
-    "The import was interrupted several times (the server stopped while working on it) "
-    "and nothing was imported: upload the file again."
-)
-EXPIRED = gettext_lazy(
-    "The import could not start in time and nothing was imported: upload the file again."
-)
 
 INVOICE_IMPORTS = file_imports.FileImportKind(
     model=InvoiceImport,
     # Looked up at each run, so a test can replace the import function.
     run=lambda job, progress: _invoice_import_file(job, progress),
-    messages=file_imports.ImportMessages(
-        crashed=CRASHED, too_long=TOO_LONG, interrupted=INTERRUPTED, expired=EXPIRED
-    ),
+    messages=file_imports.ImportMessages(crashed=CRASHED),
     retention_setting="INVOICE_IMPORT_RETENTION",
     key="reviews:invoice-import",
 )
@@ -408,5 +396,7 @@ def invoice_imports_purge() -> int:
     return file_imports.file_imports_purge(INVOICE_IMPORTS)
 
 
-def invoice_import_progress(job: InvoiceImport) -> int:
-    return file_imports.file_import_progress(INVOICE_IMPORTS, job)
+def invoice_import_status(job: InvoiceImport) -> dict:
+    """The job's ``status``, ``done``, ``total`` and ``label``
+    (``common.file_imports.file_import_status``)."""
+    return file_imports.file_import_status(INVOICE_IMPORTS, job)

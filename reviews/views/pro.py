@@ -231,16 +231,10 @@ def invoice_import_job(request: AuthenticatedHttpRequest, membership, job_id: in
     """Progress of a running import, as a page or (?format=json) for the
     page's script."""
     job = get_object_or_404(membership.company.invoice_imports, pk=job_id)
-    done = invoice_services.invoice_import_progress(job)
+    status = invoice_services.invoice_import_status(job)
     if request.GET.get("format") == "json":
-        return JsonResponse(
-            {
-                "status": job.status,
-                "done": done,
-                "total": job.total,
-                "label": job.get_status_display(),
-            }
-        )
+        return JsonResponse(status)
+    done = status["done"]
     return render(
         request,
         "reviews/pro/import_job.html",
