@@ -12,12 +12,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from directory.models import MembershipRole, Profession
-from directory.taxonomy.services import taxonomy_load
 from reviews.models import Audit, AuditScan, Invoice, Review
 from tests.browser.axe import assert_accessible
+from tests.browser.helpers import owned_electrician
 from tests.conftest import PASSWORD
-from tests.factories import CompanyFactory, MembershipFactory
 from tests.pdfs import minimal_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,14 +31,7 @@ def sized(request, page: Page) -> Page:
 
 @pytest.fixture
 def company():
-    taxonomy_load()
-    company = CompanyFactory(
-        trade_name="Lumière Martin",
-        slug="lumiere-martin",
-        primary_profession=Profession.objects.get(slug="electricien"),
-    )
-    MembershipFactory(company=company, role=MembershipRole.OWNER, user__email="pro@example.fr")
-    return company
+    return owned_electrician()
 
 
 def log_in(page: Page, base: str) -> None:

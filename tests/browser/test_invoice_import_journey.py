@@ -10,11 +10,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from directory.models import MembershipRole, Profession
-from directory.taxonomy.services import taxonomy_load
 from reviews.models import Invoice, InvoiceColumnMapping
-from tests.browser.helpers import log_in
-from tests.factories import CompanyFactory, MembershipFactory
+from tests.browser.helpers import log_in, owned_electrician
 from tests.reviews.invoice_files_helpers import xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,14 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def company():
-    taxonomy_load()
-    company = CompanyFactory(
-        trade_name="Lumière Martin",
-        slug="lumiere-martin",
-        primary_profession=Profession.objects.get(slug="electricien"),
-    )
-    MembershipFactory(company=company, role=MembershipRole.OWNER, user__email="pro@example.fr")
-    return company
+    return owned_electrician()
 
 
 @pytest.mark.parametrize(

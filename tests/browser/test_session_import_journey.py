@@ -9,16 +9,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from directory.models import MembershipRole, Profession
-from directory.taxonomy.services import taxonomy_load
 from loyalty.models import ServiceSession, SessionImport
 from tests.browser.axe import assert_accessible
-from tests.browser.helpers import log_in
-from tests.factories import CompanyFactory, MembershipFactory
+from tests.browser.helpers import SCREENS, log_in, owned_electrician
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 FILE = (
     "Référence;Date;Nom du client;Montant;Statut\n"
     "N-1;03/04/2025;Famille Martin;45,50;réalisée\n"
@@ -29,14 +25,7 @@ FILE = (
 
 @pytest.fixture
 def company():
-    taxonomy_load()
-    company = CompanyFactory(
-        trade_name="Nounou Sereine",
-        slug="nounou-sereine",
-        primary_profession=Profession.objects.get(slug="electricien"),
-    )
-    MembershipFactory(company=company, role=MembershipRole.OWNER, user__email="pro@example.fr")
-    return company
+    return owned_electrician("Nounou Sereine", "nounou-sereine")
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=list(SCREENS))

@@ -11,28 +11,16 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from directory.models import MembershipRole, Profession
-from directory.taxonomy.services import taxonomy_load
 from loyalty.models import ServiceSession, SessionSource
 from tests.browser.axe import assert_accessible
-from tests.browser.helpers import log_in
-from tests.factories import CompanyFactory, MembershipFactory
+from tests.browser.helpers import SCREENS, log_in, owned_electrician
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.fixture
 def company():
-    taxonomy_load()
-    company = CompanyFactory(
-        trade_name="Nounou Sereine",
-        slug="nounou-sereine",
-        primary_profession=Profession.objects.get(slug="electricien"),
-    )
-    MembershipFactory(company=company, role=MembershipRole.OWNER, user__email="pro@example.fr")
-    return company
+    return owned_electrician("Nounou Sereine", "nounou-sereine")
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=list(SCREENS))
