@@ -27,17 +27,39 @@ from .transitions import Transitions
 from .validators import DOCUMENT_EXTENSIONS, validate_document
 
 
-class WriteOnceQuerySet(models.QuerySet[Any]):
-    """The queryset of a write-once record: ``update()`` and
-    ``bulk_update()`` raise ``ValidationError``, as ``save()`` of a stored
-    row does. Deleting stays possible; clearing a deleted user's foreign
-    key (``on_delete=SET_NULL``) goes through the base manager, a plain
-    queryset."""
+class GuardedQuerySet(models.QuerySet[Any]):
+    """A queryset whose bulk writes of stored rows are checked by field:
+    ``update()``, ``bulk_update()`` and upserts (``bulk_create`` with
+    ``update_conflicts``) pass the names of the fields they write (names
+    or attnames) to :meth:`writes_check`, which raises ``ValidationError``
+    for a field the model does not let change that way. Inserts and
+    deletes are not checked."""
+
+    def writes_check(self, names: Iterable[str]) -> None:
+        raise NotImplementedError
 
     def update(self, **kwargs: Any) -> int:
-        raise ValidationError(_("History entries cannot be edited."))
+        self.writes_check(kwargs)
+        return super().update(**kwargs)
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        self.writes_check(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("update_conflicts"):  # an upsert rewrites the rows it meets
+            self.writes_check(kwargs.get("update_fields") or ())
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class WriteOnceQuerySet(GuardedQuerySet):
+    """The queryset of a write-once record: ``update()``, ``bulk_update()``
+    and upserts raise ``ValidationError``, as ``save()`` of a stored row
+    does. Deleting stays possible; clearing a deleted user's foreign key
+    (``on_delete=SET_NULL``) goes through the base manager, a plain
+    queryset."""
+
+    def writes_check(self, names: Iterable[str]) -> None:
         raise ValidationError(_("History entries cannot be edited."))
 
 

@@ -26,6 +26,7 @@ from common.models import (
     AuditScanBase,
     AuditStatus,
     DocumentAudit,
+    GuardedQuerySet,
     StatusEvent,
     WriteOnceModel,
     new_nonce,
@@ -336,7 +337,7 @@ def _same_value(field: models.Field, before: Any, after: Any) -> bool:
         return False
 
 
-class ReviewQuerySet(models.QuerySet):
+class ReviewQuerySet(GuardedQuerySet):
     """Also the base manager's queryset (``Meta.base_manager_name``): a bulk
     write of a field written once raises ``ValidationError``, like
     :meth:`Review.save`."""
@@ -344,18 +345,8 @@ class ReviewQuerySet(models.QuerySet):
     def published(self) -> ReviewQuerySet:
         return self.filter(status=ReviewStatus.PUBLISHED)
 
-    def update(self, **kwargs: Any) -> int:
-        review_write_once_refused(kwargs)
-        return super().update(**kwargs)
-
-    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
-        review_write_once_refused(fields)
-        return super().bulk_update(objs, fields, batch_size=batch_size)
-
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
-        # An upsert (update_conflicts) rewrites the rows it meets.
-        review_write_once_refused(kwargs.get("update_fields") or ())
-        return super().bulk_create(objs, *args, **kwargs)
+    def writes_check(self, names: Iterable[str]) -> None:
+        review_write_once_refused(names)
 
     def anonymise(self, *, now: datetime) -> int:
         """Blank the title, text and author (name, e-mail, domain, device
@@ -610,17 +601,12 @@ class AdditionStatus(models.TextChoices):
 ADDITION_MODERATION_FIELDS = frozenset({"status", "moderation_reasons", "decided_at", "decided_by"})
 
 
-class ReviewUpdateQuerySet(models.QuerySet):
-    """``update()`` and ``bulk_update()`` of an update's text, review or
-    date raise ``ValidationError``: only its moderation moves."""
+class ReviewUpdateQuerySet(GuardedQuerySet):
+    """A bulk write of an update's text, review or date raises
+    ``ValidationError``: only its moderation moves."""
 
-    def update(self, **kwargs: Any) -> int:
-        _update_rewrite_refused(kwargs)
-        return super().update(**kwargs)
-
-    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
-        _update_rewrite_refused(fields)
-        return super().bulk_update(objs, fields, batch_size=batch_size)
+    def writes_check(self, names: Iterable[str]) -> None:
+        _update_rewrite_refused(names)
 
 
 def _update_rewrite_refused(names: Iterable[str]) -> None:
@@ -798,19 +784,14 @@ class ModerationDecision(WriteOnceModel):
         return f"{self.decision} {self.review_id}"
 
 
-class ReplyQuerySet(models.QuerySet):
+class ReplyQuerySet(GuardedQuerySet):
     """A bulk write of a reply would skip its history (:class:`ReplyRevision`):
-    ``update()`` and ``bulk_update()`` of anything but its author (cleared
-    when the user is deleted) and its moderation
-    (:data:`ADDITION_MODERATION_FIELDS`) raise ``ValidationError``."""
+    one of anything but its author (cleared when the user is deleted) and
+    its moderation (:data:`ADDITION_MODERATION_FIELDS`) raises
+    ``ValidationError``."""
 
-    def update(self, **kwargs: Any) -> int:
-        _reply_bulk_refused(kwargs)
-        return super().update(**kwargs)
-
-    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
-        _reply_bulk_refused(fields)
-        return super().bulk_update(objs, fields, batch_size=batch_size)
+    def writes_check(self, names: Iterable[str]) -> None:
+        _reply_bulk_refused(names)
 
 
 def _reply_bulk_refused(names: Iterable[str]) -> None:
