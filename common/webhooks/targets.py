@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -330,6 +331,17 @@ def endpoint_url_validate(
             if address_forbidden(address):
                 raise _refused_address(address)
     return Target(url, scheme, host, port, path, addresses)
+
+
+def endpoint_url_validator(url: str) -> None:
+    """:func:`endpoint_url_validate` with the settings' rules and the
+    system's resolver, as a Django validator (form, serializer or model
+    field): a partner learns at once that a URL will never be called."""
+    endpoint_url_validate(
+        url,
+        allow_http=settings.WEBHOOK_ALLOW_HTTP,
+        allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    )
 
 
 def _resolve(host: str, port: int, resolver: Resolver) -> tuple[IPAddress, ...]:

@@ -10,7 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from common.webhooks.targets import address_forbidden, endpoint_url_validate
+from common.webhooks.targets import (
+    address_forbidden,
+    endpoint_url_validate,
+    endpoint_url_validator,
+)
 
 PUBLIC_V4 = "93.184.215.14"
 PUBLIC_V6 = "2606:2800:21f:cb07:6820:80da:af6b:8b2c"
@@ -296,3 +300,19 @@ def test_messages_are_in_french_and_english():
         english = refused("http://hooks.partner.fr/").messages[0]
     assert english.startswith("The URL must start with https://")
     assert french.startswith("L'URL doit commencer par https://")
+
+
+def test_the_validator_applies_the_settings(settings):
+    settings.WEBHOOK_ALLOW_HTTP = False
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
+    for url, code in (
+        ("http://93.184.215.14/", "webhook_url_scheme"),
+        ("https://10.0.0.1/", "webhook_url_private"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            endpoint_url_validator(url)
+        assert caught.value.code == code
+    endpoint_url_validator("https://93.184.215.14/hook")
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    endpoint_url_validator("http://127.0.0.1:8000/hook")
