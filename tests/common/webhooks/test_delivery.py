@@ -97,8 +97,10 @@ class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, handler=Handler, tls_context=None):
-        super().__init__(("127.0.0.1", 0), handler)
+    def __init__(self, handler=Handler, tls_context=None, host="127.0.0.1"):
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, 0), handler)
         self.received = []
         self.tls_context = tls_context
 
@@ -159,6 +161,29 @@ def test_the_connection_goes_to_the_checked_address_and_the_name_is_looked_up_on
     assert calls == [("hooks.partner.fr", server.server_address[1])]
     [request] = server.received
     assert request["headers"]["host"] == f"hooks.partner.fr:{server.server_address[1]}"
+
+
+def test_an_ipv6_literal_is_reached_with_its_brackets_in_the_host_header():
+    instance = Server(host="::1")
+    threading.Thread(target=instance.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        port = instance.server_address[1]
+        result = local(f"http://[::1]:{port}/ok")
+        assert result.status_code == 200
+        assert instance.received[0]["headers"]["host"] == f"[::1]:{port}"
+    finally:
+        instance.shutdown()
+        instance.server_close()
+
+
+def test_the_next_checked_address_is_tried_when_the_first_refuses(server):
+    # The server listens on 127.0.0.1 only: 127.0.0.2 refuses the connection.
+    result = local(
+        url(server, "/ok", host="hooks.partner.fr"),
+        resolver=lambda host, port: ["127.0.0.2", "127.0.0.1"],
+    )
+    assert result.status_code == 200
+    assert len(server.received) == 1
 
 
 def test_a_private_address_is_refused_before_any_connection(server):
