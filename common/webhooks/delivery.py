@@ -9,7 +9,9 @@ SNI and certificate verification keep the endpoint's name. Redirects are
 not followed (a ``3xx`` is a failure: the partner updates the URL), at
 most :data:`RESPONSE_READ_LIMIT` bytes of the answer are read, and the
 whole attempt ends after ``total_timeout`` seconds, however slowly the
-server drips its bytes.
+server drips its bytes. (Name resolution is the system's, bounded by its
+own timeouts — resolv.conf, 5 s × 2 tries by default — before that clock
+starts mattering; the calling task's time limit is the last bound.)
 
 :func:`classify` says what the attempt means (``delivered``, ``retry``
 or ``gone``: 410 disables the endpoint) and :func:`next_attempt_delay`
