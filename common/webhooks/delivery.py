@@ -92,7 +92,8 @@ ERROR_TIMEOUT = "timeout"
 ERROR_PROTOCOL = "bad_response"
 
 _TOKEN_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_UNSAFE_VALUE_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Header values: printable ASCII and tab only (no line break: header injection).
+_UNSAFE_VALUE_RE = re.compile(r"[^\t\x20-\x7e]")
 _EXCERPT_CONTROLS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -255,7 +256,7 @@ def _request_bytes(target: Target, headers: Mapping[str, str], body: bytes) -> b
     host_header = host if target.port == default_port else f"{host}:{target.port}"
     lines = [f"POST {target.path} HTTP/1.1", f"Host: {host_header}"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body
 
 
 def _remaining(deadline: float, limit: float) -> float:

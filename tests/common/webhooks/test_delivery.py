@@ -350,7 +350,14 @@ def test_an_unknown_host_is_a_dns_failure():
 
 @pytest.mark.parametrize(
     "headers",
-    [{"X-Evil": "a\r\nInjected: 1"}, {"Bad Name": "x"}, {"Host": "other.fr"}],
+    [
+        {"X-Evil": "a\r\nInjected: 1"},
+        {"X-Evil": "a\nInjected: 1"},
+        {"X-Price": "5 €"},
+        {"Bad Name": "x"},
+        {"Host": "other.fr"},
+        {"content-length": "1"},
+    ],
 )
 def test_headers_that_cannot_be_sent_are_our_bug_and_raise(server, headers):
     with pytest.raises(ValueError, match="header"):
