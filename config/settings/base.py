@@ -537,3 +537,13 @@ QUOTE_RATE_PER_IP = env.str("QUOTE_RATE_PER_IP", default="5/h")
 QUOTE_RATE_PER_USER = env.str("QUOTE_RATE_PER_USER", default="10/d")
 # An anonymous request waits this long for its e-mail confirmation.
 QUOTE_CONFIRMATION_MAX_AGE_HOURS = 48
+
+# --- Partner webhooks -------------------------------------------------------
+
+# The SSRF guard of webhook endpoints (common.webhooks.targets): both off in
+# production, where a partner's URL must be https:// and every address its
+# host resolves to public. The embedded default turns them on (local.py) so
+# that a developer can receive webhooks on http://127.0.0.1; never set them
+# in production: they let a partner's URL reach our internal services.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)

@@ -32,3 +32,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Partner webhooks go to https:// URLs of public servers only, whatever the
+# environment says (base.py, "Partner webhooks"): the SSRF guard is never off here.
+WEBHOOK_ALLOW_HTTP = False
+WEBHOOK_ALLOW_PRIVATE_TARGETS = False

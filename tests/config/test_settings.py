@@ -92,3 +92,21 @@ def test_real_services_are_read_from_the_environment(tmp_path):
         "False",
         "django.core.mail.backends.smtp.EmailBackend",
     ]
+
+
+def test_production_never_turns_the_webhook_ssrf_guard_off(tmp_path):
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.WEBHOOK_ALLOW_HTTP, s.WEBHOOK_ALLOW_PRIVATE_TARGETS)"
+    )
+    lax = {"WEBHOOK_ALLOW_HTTP": "true", "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"}
+    production = manage("shell", "-c", script, env={**PRODUCTION_ENV, **lax})
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.splitlines()[-1].split() == ["False", "False"]
+    # The embedded default lets a developer receive webhooks on 127.0.0.1,
+    # and can be told not to.
+    local = manage("shell", "-c", script, env={"VAR_DIR": str(tmp_path)})
+    assert local.stdout.splitlines()[-1].split() == ["True", "True"]
+    strict = {"WEBHOOK_ALLOW_HTTP": "false", "WEBHOOK_ALLOW_PRIVATE_TARGETS": "no"}
+    local = manage("shell", "-c", script, env={"VAR_DIR": str(tmp_path), **strict})
+    assert local.stdout.splitlines()[-1].split() == ["False", "False"]
