@@ -5,6 +5,9 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import clear_url_caches
 from hypothesis import settings as hypothesis_settings
 
 from directory.models import Place, Profession
@@ -12,6 +15,18 @@ from directory.places.gazetteer import load_gazetteer
 from directory.taxonomy.services import taxonomy_load
 
 from .gazetteer_sample import SAMPLE
+
+
+@receiver(setting_changed)
+def _url_caches_follow_the_default_language(*, setting: str, **kwargs) -> None:
+    """The URL resolver keeps its reverse map per language, with the
+    language prefix computed when it was built (none for the default
+    language). A test that changes LANGUAGE_CODE would leave later tests an
+    English map without /en/: Django clears these caches only for
+    ROOT_URLCONF, so clear them here too."""
+    if setting in ("LANGUAGE_CODE", "LANGUAGES"):
+        clear_url_caches()
+
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
