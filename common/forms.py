@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from .company_numbers import (
@@ -14,6 +16,7 @@ from .company_numbers import (
     parse_company_number,
 )
 from .formats import format_phone, parse_phone
+from .tabular.values import parse_amount
 
 
 class SirenField(forms.CharField):
@@ -90,3 +93,32 @@ class PhoneNumberField(forms.CharField):
         if not text:
             return ""
         return parse_phone(text)
+
+
+class AmountField(forms.CharField):
+    """An amount in euros as people write it: ``1 234,56``, ``45 €``,
+    ``1.234,56``, ``45.5`` (``common.tabular.values.parse_amount``, the
+    file imports' reader): cleans to a ``Decimal`` with two decimals, more
+    than 0 and below the columns' limit; each fault has its own message."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Decimal | None:
+        text = super().clean(value)  # the text checked (required, length)
+        if not text:
+            return None
+        try:
+            return parse_amount(text)
+        except ValueError as error:
+            message = str(error)
+            raise forms.ValidationError(f"{message[:1].upper()}{message[1:]}.") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return formats.number_format(value, decimal_pos=2)
+        return value

@@ -10,20 +10,23 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import PhoneNumberField
+from common.forms import AmountField, PhoneNumberField
 from common.tabular.forms import ColumnsForm, TableFileField
 from common.tabular.sheet import Sheet
 from common.tabular.values import parse_date
+from common.text import normalize
 from common.validators import DOCUMENT_EXTENSIONS
 
 from . import session_columns
 from .models import SessionStatus
+from .services.sessions import oldest_session_day
 
 
 class FrenchDateField(forms.CharField):
     """A date as French people write it: ``03/04/2026``, ``3/4/26``,
     ``3 avril 2026``, ``2026-04-03`` (``common.tabular.values.parse_date``);
-    a date in the future is refused."""
+    a date in the future, or older than a session may be
+    (:func:`loyalty.services.sessions.oldest_session_day`), is refused."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -38,7 +41,8 @@ class FrenchDateField(forms.CharField):
         if not text:
             return None
         try:
-            return parse_date(text, today=timezone.localdate())
+            today = timezone.localdate()
+            return parse_date(text, today=today, not_before=oldest_session_day(today))
         except ValueError as error:
             message = str(error)
             raise forms.ValidationError(f"{message[:1].upper()}{message[1:]}.") from None
@@ -54,15 +58,7 @@ class SessionForm(forms.Form):
     performed_on = FrenchDateField(
         label=_("Date performed"), help_text=_("For example 03/04/2026 or 3 avril 2026.")
     )
-    amount = forms.DecimalField(
-        label=_("Amount incl. tax (€), optional"),
-        required=False,
-        min_value=0,
-        max_digits=10,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    amount = AmountField(label=_("Amount incl. tax (€), optional"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=SessionStatus.choices,
@@ -79,11 +75,24 @@ class SessionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         fields = ("client_email", "client_phone", "client_name")
-        if not any(self.errors.get(name) for name in fields) and not any(
-            (cleaned.get(name) or "").strip() for name in fields
-        ):
+        if any(self.errors.get(name) for name in fields):
+            return cleaned
+        if not any((cleaned.get(name) or "").strip() for name in fields):
             raise forms.ValidationError(
                 _("Give the client's e-mail, phone number or name (at least one).")
+            )
+        name = cleaned.get("client_name") or ""
+        if (
+            name.strip()
+            and not normalize(name)
+            and not any(
+                (cleaned.get(other) or "").strip() for other in ("client_email", "client_phone")
+            )
+        ):
+            # Only symbols or emoji: nothing to tell the client by.
+            self.add_error(
+                "client_name",
+                _("The name must contain letters or digits, or give the e-mail or phone."),
             )
         return cleaned
 

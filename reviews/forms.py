@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import PhoneNumberField
+from common.forms import AmountField, PhoneNumberField
 from common.tabular.forms import ColumnsForm, TableFileField
 
 from . import invoice_columns
@@ -52,6 +52,9 @@ AMOUNT_REQUIRED = _(
 
 
 class InvoiceForm(forms.ModelForm):
+    # As people write it ("1 234,56", "45 €"), like the file import.
+    amount = AmountField(label=Invoice._meta.get_field("amount").verbose_name, required=False)
+
     class Meta:
         model = Invoice
         fields = [

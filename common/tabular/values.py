@@ -108,11 +108,12 @@ def _read_number(value: str) -> Decimal | None:
     return None
 
 
-def parse_date(text: str, *, today: date) -> date:
+def parse_date(text: str, *, today: date, not_before: date | None = None) -> date:
     """``"14/03/2025"``, ``"14/03/25"``, ``"14.03.2025"``, ``"14-03-2025"``,
     ``"2025-03-14"``, ``"14 mars 2025"`` (``"1er mars 2025"``, ``"14 mars"``
     abbreviated ``"14 févr. 2025"``) or an Excel serial (``"45730"``) →
-    date; impossible and future dates are refused."""
+    date; impossible and future dates are refused, and so are dates before
+    ``not_before`` (else before 1900)."""
     value = text.strip()
     words = _WORDS.fullmatch(normalize(value))
     if words and words["month"] in _MONTHS:
@@ -137,7 +138,7 @@ def parse_date(text: str, *, today: date) -> date:
             ) from None
     else:
         raise ValueError(_("the date must read DD/MM/YYYY (%(value)s)") % {"value": text[:30]})
-    if issued_on.year < 1900:
+    if issued_on.year < 1900 or (not_before is not None and issued_on < not_before):
         raise ValueError(_("the date is too old (%(value)s)") % {"value": text[:30]})
     if issued_on > today:
         raise ValueError(_("the date is in the future (%(value)s)") % {"value": text[:30]})

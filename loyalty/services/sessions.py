@@ -118,6 +118,18 @@ def session_for_invoice(*, invoice: Invoice) -> ServiceSession:
     return session
 
 
+# How far back a session may be dated: the score observes the last 18
+# months or so; older sessions only count towards the minimum of sessions,
+# and a date decades back is a typing slip.
+SESSION_MAX_AGE_YEARS = 10
+
+
+def oldest_session_day(today: date) -> date:
+    """The earliest date a session may have: 1 January,
+    :data:`SESSION_MAX_AGE_YEARS` years before ``today``'s year."""
+    return date(today.year - SESSION_MAX_AGE_YEARS, 1, 1)
+
+
 # "S-" and 8 characters of a base-32 alphabet without 0/O and 1/I/L:
 # 32**8 (about 10**12) values, so a company never meets a collision in
 # practice; one is retried all the same.
@@ -153,11 +165,50 @@ def session_create(
 ) -> ServiceSession:
     """A session the pro records on the form, without an invoice (recurring
     work: childcare, cleaning, coaching). A blank ``reference`` gets a new
-    one (:func:`session_reference_new`). Raises ``ValidationError`` when
-    the reference is already recorded by the form (``{"reference": …}``),
-    for a date in the future or no client identity."""
-    if performed_on > timezone.localdate():
+    one (:func:`session_reference_new`), unless the same client already
+    has a session of that date and status recorded by the form or a file
+    (the form sent twice): then ``ValidationError`` (``{"reference": …}``,
+    naming that session), since two sessions of one client on one day need
+    their own references. Also raises ``ValidationError`` when the
+    reference is already recorded by the form, for a date in the future or
+    before :func:`oldest_session_day`, or no client identity."""
+    today = timezone.localdate()
+    if performed_on > today:
         raise ValidationError({"performed_on": _("The date is in the future.")})
+    if performed_on < oldest_session_day(today):
+        raise ValidationError(
+            {
+                "performed_on": _("A session cannot be dated more than %(years)s years back.")
+                % {"years": SESSION_MAX_AGE_YEARS}
+            }
+        )
+    if not reference.strip():
+        try:
+            key = client_key(company_id=company.pk, email=email, phone=phone, name=name)
+        except NoClientIdentity:
+            key = ""
+        same = (
+            ServiceSession.objects.filter(
+                company=company,
+                client_key=key,
+                performed_on=performed_on,
+                status=status,
+                source__in=[SessionSource.FORM, SessionSource.CSV],
+            )
+            .values_list("reference", flat=True)
+            .first()
+        )
+        if key and same is not None:
+            raise ValidationError(
+                {
+                    "reference": _(
+                        "This session is already recorded (reference %(reference)s): same "
+                        "client, same day. If the client really had two sessions that day, "
+                        "give this one its own reference."
+                    )
+                    % {"reference": same}
+                }
+            )
     reference = reference.strip() or session_reference_new(company=company)
     if ServiceSession.objects.filter(
         company=company, source=SessionSource.FORM, reference=reference

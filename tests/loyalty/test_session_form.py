@@ -94,9 +94,15 @@ def test_cancelled_and_no_show_are_recorded_as_such(client, cast, status, label)
         ({"performed_on": "30/02/2026"}, "Cette date n'existe pas (30/02/2026)."),
         ({"performed_on": "demain"}, "La date doit être au format JJ/MM/AAAA (demain)."),
         ({"performed_on": ""}, "Ce champ est obligatoire"),
-        ({"amount": "-5"}, "supérieure ou égale à 0"),
-        ({"amount": "12,345"}, "Assurez-vous qu’il n’y a pas plus de 2 chiffres après la virgule"),
-        ({"amount": "beaucoup"}, "Saisissez un nombre"),
+        ({"performed_on": "01/01/1900"}, "La date est trop ancienne (01/01/1900)."),
+        ({"performed_on": "31/12/2015"}, "La date est trop ancienne (31/12/2015)."),
+        ({"amount": "-5"}, "Le montant doit être positif (-5)."),
+        ({"amount": "0"}, "Le montant doit être supérieur à 0 (0)."),
+        ({"amount": "12,3456"}, "Le montant n'est pas un nombre valide (12,3456)."),
+        ({"amount": "beaucoup"}, "Le montant n'est pas un nombre valide (beaucoup)."),
+        ({"amount": "NaN"}, "Le montant n'est pas un nombre valide (NaN)."),
+        ({"amount": "1e9"}, "Le montant n'est pas un nombre valide (1e9)."),
+        ({"amount": "100 000 000"}, "Le montant est trop élevé (100 000 000)."),
         ({"status": "done"}, "Sélectionnez un choix valide"),
         ({"client_email": "pas une adresse"}, "adresse de courriel valide"),
     ],
@@ -107,6 +113,69 @@ def test_bad_input_is_refused_with_a_message(client, cast, fields, message):
     assert response.status_code == 200
     assert message in text(response)
     assert not ServiceSession.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "amount"),
+    [
+        ("45,50", "45.50"),
+        ("1 234,56", "1234.56"),
+        ("1\u202f234,56", "1234.56"),
+        ("45 €", "45.00"),
+        ("€45.5", "45.50"),
+        ("1.234,56", "1234.56"),
+        ("0,5", "0.50"),
+    ],
+)
+def test_amounts_are_read_as_people_write_them(client, cast, written, amount):
+    client.force_login(cast.owner_a)
+    post(client, cast.company_a, client_name="Luc Petit", amount=written)
+    assert ServiceSession.objects.get().amount == Decimal(amount)
+
+
+def test_a_session_ten_years_back_is_still_accepted(client, cast):
+    client.force_login(cast.owner_a)
+    post(client, cast.company_a, client_name="Luc Petit", performed_on="01/01/2016")
+    assert ServiceSession.objects.get().performed_on == date(2016, 1, 1)
+
+
+@pytest.mark.parametrize("name", ["😀😀", "!!!", "—", "🙂 ✨"])
+def test_a_name_of_symbols_only_is_refused_with_its_own_message(client, cast, name):
+    client.force_login(cast.owner_a)
+    response = post(client, cast.company_a, client_name=name)
+    assert "Le nom doit contenir des lettres ou des chiffres" in text(response)
+    assert not ServiceSession.objects.exists()
+
+
+def test_a_name_of_symbols_is_fine_beside_an_e_mail(client, cast):
+    client.force_login(cast.owner_a)
+    post(client, cast.company_a, client_name="😀", client_email="luc@example.fr")
+    assert ServiceSession.objects.count() == 1
+
+
+def test_the_form_sent_twice_records_the_session_once(client, cast):
+    client.force_login(cast.owner_a)
+    post(client, cast.company_a, client_email="Jean.Dupont@Gmail.com")
+    first = ServiceSession.objects.get()
+    response = post(client, cast.company_a, client_email="jeandupont@gmail.com")
+    assert f"Cette prestation est déjà enregistrée (référence {first.reference})" in text(response)
+    assert ServiceSession.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"performed_on": "04/04/2026"},  # another day
+        {"status": "cancelled"},  # another status
+        {"client_email": "paul@example.fr"},  # another client
+        {"reference": "SECOND-PASSAGE"},  # the pro says it is another one
+    ],
+)
+def test_another_session_of_the_same_client_is_recorded(client, cast, other):
+    client.force_login(cast.owner_a)
+    post(client, cast.company_a, client_email="jean@example.fr")
+    post(client, cast.company_a, **{"client_email": "jean@example.fr", **other})
+    assert ServiceSession.objects.count() == 2
 
 
 def test_a_client_must_be_told_by_at_least_one_identity(client, cast):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -262,3 +264,30 @@ def test_imported_phones_are_stored_in_e164_and_a_bad_one_is_a_line_error(
         "F-11": "+3222345678",
         "F-12": "",
     }
+
+
+@pytest.mark.parametrize(
+    ("written", "amount"),
+    [("1 234,56", "1234.56"), ("45 €", "45.00"), ("1.234,56", "1234.56"), ("99,9", "99.90")],
+)
+def test_the_form_reads_amounts_as_the_file_import_does(pro, cast, written, amount):
+    url = reverse("reviews:invoices", args=[cast.company_a.pk])
+    data = {"number": "F-7", "issued_on": ISSUED_ON, "amount": written, "client_name": "Luc Petit"}
+    pro.post(url, {**data, "client_email": "luc@example.org"})
+    assert Invoice.objects.get().amount == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("-5", "Le montant doit être positif (-5)."),
+        ("beaucoup", "Le montant n&#x27;est pas un nombre valide (beaucoup)."),
+        ("100000000", "Le montant est trop élevé (100000000)."),
+    ],
+)
+def test_the_form_refuses_a_wrong_amount_with_its_reason(pro, cast, written, message):
+    url = reverse("reviews:invoices", args=[cast.company_a.pk])
+    data = {"number": "F-7", "issued_on": ISSUED_ON, "amount": written, "client_name": "Luc Petit"}
+    response = pro.post(url, {**data, "client_email": "luc@example.org"}, follow=True)
+    assert message in response.content.decode()
+    assert not Invoice.objects.exists()
