@@ -29,6 +29,8 @@ class HistoryChart:
 
     bars: StackedBars
     average_y: float
+    # Whether any month has a bar: without one the chart is not drawn.
+    scored: bool = False
 
 
 def month_starts(on: date, months: int = CHART_MONTHS) -> list[date]:
@@ -50,7 +52,8 @@ def history_chart(months: list[HistoryMonth], *, on: date) -> HistoryChart:
     for start in month_starts(on):
         value = scores.get(start)
         columns.append(
-            (date_format(start, "M"), {SCORE_KEY: round(value)} if value is not None else {})
+            # "N": "juin", "juil." — "M" gives "jui" for both in French.
+            (date_format(start, "N"), {SCORE_KEY: round(value)} if value is not None else {})
         )
     bars = stacked_bars(
         columns,
@@ -62,4 +65,5 @@ def history_chart(months: list[HistoryMonth], *, on: date) -> HistoryChart:
         maximum=SCALE,
     )
     average_y = round(bars.bottom - (bars.bottom - bars.top) * AVERAGE / SCALE, 2)
-    return HistoryChart(bars=bars, average_y=average_y)
+    scored = any(values for _label, values in columns)
+    return HistoryChart(bars=bars, average_y=average_y, scored=scored)

@@ -202,13 +202,14 @@ class LoyaltyScore(models.Model):
         reason = self.reason
         if reason == REASON_TOO_FEW_SESSIONS:
             minimum = settings.LOYALTY_MIN_SESSIONS
+            # The progress bar beside it gives "12 / 30".
             return ngettext(
-                "%(sessions)s / %(minimum)s completed session: the score counts from "
-                "%(minimum)s, until then you rank like an average professional.",
-                "%(sessions)s / %(minimum)s completed sessions: the score counts from "
-                "%(minimum)s, until then you rank like an average professional.",
-                self.sessions,
-            ) % {"sessions": self.sessions, "minimum": minimum}
+                "The score counts from %(minimum)s completed session; until then you rank "
+                "like an average professional.",
+                "The score counts from %(minimum)s completed sessions; until then you rank "
+                "like an average professional.",
+                minimum,
+            ) % {"minimum": minimum}
         if reason == REASON_NOTHING_OBSERVED:
             return gettext(
                 "No new client can be counted yet: a new client counts once their first "

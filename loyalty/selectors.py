@@ -145,6 +145,19 @@ class PublicLoyalty:
     trade_baseline: bool
 
 
+def platform_return_rate() -> float | None:
+    """The share of new clients who came back, pooled over every scored
+    company, as last night measured it (the platform's baseline, § 5 of
+    :mod:`loyalty.score`); None until it was measured (the seed's 30 % is
+    not a measure). One query."""
+    mean: float | None = (
+        TradeBaseline.objects.filter(profession__isnull=True, source=BaselineSource.PLATFORM)
+        .values_list("mean", flat=True)
+        .first()
+    )
+    return mean
+
+
 def public_loyalty(company: Company) -> PublicLoyalty | None:
     """The public line of a *scored* company (qualified, with new clients
     observed), else None: nothing is shown for the others, never "0 %".

@@ -14,7 +14,7 @@ from directory.models import Company
 from directory.search import ranking
 
 from .. import score
-from ..selectors import public_loyalty
+from ..selectors import platform_return_rate, public_loyalty
 from ..wording import return_period
 
 register = template.Library()
@@ -32,6 +32,10 @@ def _percent(value: float) -> int:
     return round(100 * value)
 
 
+def _percent_or_none(value: float | None) -> int | None:
+    return None if value is None else _percent(value)
+
+
 @register.inclusion_tag("loyalty/includes/explained.html")
 def loyalty_explained() -> dict[str, Any]:
     """The definition of the score with the figures the code uses: the
@@ -43,6 +47,7 @@ def loyalty_explained() -> dict[str, Any]:
         "minimum": settings.LOYALTY_MIN_SESSIONS,
         "return_days": settings.LOYALTY_RETURN_DAYS,
         "period": return_period(),
+        "measured_percent": _percent_or_none(platform_return_rate()),
         "window_days": score.WINDOW_DAYS,
         "trade_min_companies": score.TRADE_MIN_COMPANIES,
         "seed_percent": _percent(score.SEED_RATE),

@@ -58,3 +58,19 @@ def test_a_pro_records_a_session_with_a_french_date(page: Page, live_server, com
     expect(row).to_contain_text(re.compile(r"45,50\s€"))
     expect(page.get_by_text("Famille Martin")).to_have_count(0)  # no client data shown
     assert_accessible(page)
+
+    # A long reference without a space and an amount as people write it:
+    # recorded, and the page stays as wide as the screen.
+    page.get_by_label("Nom du client").fill("Famille Petit")
+    page.get_by_label("Date de la prestation").fill("04/04/2026")
+    page.get_by_label("Montant TTC (€), facultatif").fill("1 234,56 €")
+    page.get_by_label("Référence, facultative").fill("R" * 100)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text(f"Prestation {'R' * 100} enregistrée.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="R" * 100)).to_contain_text(
+        re.compile(r"1\s234,56\s€")
+    )
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    table = page.locator(".sessions-scroll")
+    assert table.evaluate("e => e.scrollWidth - e.clientWidth") < SCREENS[screen]["width"]

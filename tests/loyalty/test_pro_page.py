@@ -93,6 +93,36 @@ def test_the_progress_shows_before_the_nightly_computation(client, owner):
     assert progress(client.get(url(owner))) == ("12", "30")
 
 
+def test_the_count_towards_30_is_said_once(client, owner):
+    history(owner, new=0, returned=0, recent=12)
+    scores_recompute()
+    page = text(client.get(url(owner)))
+    assert page.count("12 / 30 prestations réalisées") == 1
+    assert "Le score compte à partir de 30 prestations réalisées" in page
+
+
+def test_without_a_scored_month_no_empty_chart_is_drawn(client, owner):
+    history(owner, new=0, returned=0, recent=3)
+    scores_recompute()
+    page = client.get(url(owner)).content.decode()
+    assert 'class="loyalty-bar"' not in page
+    assert "<svg" not in page
+    assert "Aucun mois n'a encore de score" in page
+    assert 'id="loyalty-history-table"' in page  # the figures are still there
+
+
+@pytest.mark.parametrize(("month", "label"), [(6, "juin"), (7, "juil."), (3, "mars")])
+def test_month_labels_tell_june_from_july(month, label):
+    from datetime import date
+
+    from loyalty.history import history_chart
+
+    with translation.override("fr"):
+        chart = history_chart([], on=date(2026, month, 15))
+    assert chart.bars.bars[-1].label == label
+    assert not chart.scored
+
+
 def test_at_30_sessions_the_bar_gives_way_to_the_reason(client, owner):
     history(owner, new=0, returned=0, recent=30)
     response = client.get(url(owner))

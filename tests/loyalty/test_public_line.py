@@ -132,3 +132,16 @@ def test_the_trust_page_explains_the_score_with_the_code_s_figures(client, db):
     assert f"la confiance que nous lui accordons ({trust} %)" in page
     assert "La fidélité fait 50 % de cette confiance" in page
     assert f"la fidélité pèse donc {round(trust / 2)} % de l'ordre" in page
+
+
+def test_the_trust_page_gives_the_platform_s_measured_average_once_measured(client, db):
+    from loyalty.models import TradeBaseline
+
+    page = text(client.get(reverse("directory:trust")))
+    assert "En moyenne, trois nouveaux clients sur dix le font" in page  # nothing measured
+    TradeBaseline.objects.create(
+        profession=None, mean=0.24, prior_strength=20, companies=40, source="platform"
+    )
+    page = text(client.get(reverse("directory:trust")))
+    assert "Sur la plateforme, 24 % le font (mesure refaite chaque nuit)" in page
+    assert "trois nouveaux clients sur dix" not in page

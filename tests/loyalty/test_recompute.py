@@ -283,7 +283,9 @@ def test_the_pro_is_told_in_french_why_there_is_no_score():
     pad(recent, 35)
     scores_recompute(on=ON)
     with translation.override("fr"):
-        assert row(young).reason_text.startswith("12 / 30 prestations réalisées")
+        assert row(young).reason_text.startswith(
+            "Le score compte à partir de 30 prestations réalisées"
+        )
         assert "date de 6 mois" in row(recent).reason_text
         assert "fenêtre d'observation (1 an)" in row(recent).reason_text
 
