@@ -3,6 +3,7 @@ Redis when ``DATABASE_URL`` / ``REDIS_URL`` are set (as in CI)."""
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .local import *  # noqa: F403
@@ -13,11 +14,23 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in-process so a test sees their effect; the broker itself is
 # exercised by the health check tests.
 CELERY_TASK_ALWAYS_EAGER = True
-MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
-PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private"  # noqa: F405
+# pytest-xdist runs the suite in several processes ("gw0", "gw1"…): each
+# gets its own media folders and (below) its own Redis cache database, as
+# pytest-django gives each its own test database.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_SUFFIX = f"-{WORKER}" if WORKER else ""
+MEDIA_ROOT = VAR_DIR / f"test-media{_SUFFIX}"  # noqa: F405
+PRIVATE_MEDIA_ROOT = VAR_DIR / f"test-private{_SUFFIX}"  # noqa: F405
 
 if REDIS_URL:
     # Tests flush their cache: keep it in a database of its own so a
-    # developer's broker queue (database 0) is never wiped.
+    # developer's broker queue (database 0) is never wiped; one per worker
+    # (15, 14, …) so that a worker's flush never wipes another's.
     parts = urlsplit(REDIS_URL)
-    CACHES = {"default": {**CACHES["default"], "LOCATION": urlunsplit(parts._replace(path="/15"))}}
+    database = 15 - int(WORKER.removeprefix("gw") or 0)
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "LOCATION": urlunsplit(parts._replace(path=f"/{database}")),
+        }
+    }
