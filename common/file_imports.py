@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,9 @@ class FileImportJob(LeasedJob):
     already imported; ``errors``: why a failed job imported nothing."""
 
     class Status(models.TextChoices):
+        # A file previewed, not confirmed: its rows wait here, never in the
+        # pro's session (purged with the others after the retention).
+        DRAFT = "draft", _("Preview")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Importing")
         DONE = "done", _("Done")
@@ -313,9 +317,14 @@ def file_imports_sweep(kind: FileImportKind[Any]) -> SweepReport:
 def file_imports_purge(kind: FileImportKind[Any]) -> int:
     """Delete the client data of every import older than its retention,
     whatever became of it (an import ends in minutes; an older one still
-    queued or running never will, and is failed). Returns how many
+    queued or running never will, and is failed); a preview never
+    confirmed (a draft) is deleted with its rows. Returns how many
     contents were deleted."""
     cutoff = timezone.now() - kind.retention
+    drafts = kind.model._default_manager.filter(
+        status=FileImportJob.Status.DRAFT, created_at__lt=cutoff
+    )
+    abandoned: int = drafts.delete()[0]
     old = kind.model._default_manager.filter(created_at__lt=cutoff).exclude(content="")
     old.filter(status__in=[FileImportJob.Status.QUEUED, FileImportJob.Status.RUNNING]).update(
         **lease_release(
@@ -325,7 +334,87 @@ def file_imports_purge(kind: FileImportKind[Any]) -> int:
         )
     )
     purged: int = old.update(content="")
-    return purged
+    return purged + abandoned
+
+
+# --- Previews (drafts) -------------------------------------------------------
+# Between the preview's steps (upload, columns, confirmation) the file's rows
+# wait in a draft job, the pro's session holding its id only: the client
+# data stays in a row the purge deletes after the retention, not in the
+# session for its 14 days (nor decoded on each of the pro's requests).
+
+
+def file_import_draft_create(
+    kind: FileImportKind[Job], *, created_by: Any, content: str, **owner: Any
+) -> Job:
+    """Record a previewed file's rows (``content``) as a draft of
+    ``owner`` (``company=…``)."""
+    return kind.model._default_manager.create(
+        status=FileImportJob.Status.DRAFT, created_by=created_by, content=content, **owner
+    )
+
+
+def file_import_draft(kind: FileImportKind[Job], draft_id: Any, **owner: Any) -> Job | None:
+    """The draft ``draft_id`` of ``owner`` (``company=…``), or None if it
+    expired (purged, past the retention, or already confirmed). Raises
+    Http404 if it is another owner's."""
+    if not isinstance(draft_id, int):
+        return None  # an id from before drafts, or a session tampered with
+    draft = kind.model._default_manager.filter(pk=draft_id).first()
+    if draft is None:
+        return None
+    if any(getattr(draft, name) != value for name, value in owner.items()):
+        raise Http404
+    if (
+        draft.status != FileImportJob.Status.DRAFT
+        or not draft.content
+        or draft.created_at < timezone.now() - kind.retention
+    ):
+        return None
+    return draft
+
+
+def file_import_draft_update(kind: FileImportKind[Job], draft: Job, *, content: str) -> bool:
+    """Replace a draft's rows (the columns chosen again); False if it
+    expired meanwhile."""
+    return bool(
+        kind.model._default_manager.filter(pk=draft.pk, status=FileImportJob.Status.DRAFT).update(
+            content=content
+        )
+    )
+
+
+def file_import_draft_discard(kind: FileImportKind[Job], draft_id: Any, **owner: Any) -> None:
+    """Delete ``owner``'s draft ``draft_id`` (a new file replaces it, or
+    there was nothing to import), if it is still one."""
+    if isinstance(draft_id, int):
+        kind.model._default_manager.filter(
+            pk=draft_id, status=FileImportJob.Status.DRAFT, **owner
+        ).delete()
+
+
+def file_import_draft_queue(
+    kind: FileImportKind[Job], draft: Job, *, content: str, total: int, **values: Any
+) -> bool:
+    """Turn a confirmed draft into the queued job (``content``: the rows
+    as the worker reads them), once: a second confirmation, or one after
+    the purge, gets False. The job keeps the draft's ``created_at``: the
+    retention runs from the upload."""
+    return bool(
+        kind.model._default_manager.filter(
+            pk=draft.pk,
+            status=FileImportJob.Status.DRAFT,
+            created_at__gte=timezone.now() - kind.retention,
+        ).update(status=FileImportJob.Status.QUEUED, content=content, total=total, **values)
+    )
+
+
+def columns_doubtful(*, refused: int, ready: int) -> bool:
+    """Whether a preview's errors (``refused`` lines) more likely come from
+    a wrong choice of columns than from wrong lines: at least three, and
+    at least as many as the lines ready. Its page then offers the choice
+    of columns first."""
+    return refused >= max(3, ready)
 
 
 def file_import_status(kind: FileImportKind[Any], job: FileImportJob) -> dict[str, Any]:

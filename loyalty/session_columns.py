@@ -156,7 +156,9 @@ def _status_of() -> dict[str, str]:
     """Every word of ``STATUS_WORDS`` and every label of ``SessionStatus``
     in each language of the site ("Client absent", "No-show", "Réalisée"…),
     in normal form, to its status."""
-    words = {normalize(word): status for status, group in STATUS_WORDS.items() for word in group}
+    words: dict[str, str] = {
+        normalize(word): str(status) for status, group in STATUS_WORDS.items() for word in group
+    }
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             for status in SessionStatus:
