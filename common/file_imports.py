@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .broker import task_send_or_leave
 from .leases import LeasedJob, lease_claim, lease_release, lease_renew, leases_expired
+from .tabular.columns import ColumnScheme, signature
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,48 @@ class FileImportJob(LeasedJob):
 
 
 Job = TypeVar("Job", bound=FileImportJob)
+
+
+class ColumnMapping(models.Model):
+    """The columns a pro chose for a file's header (``signature``: see
+    ``common.tabular.columns.signature``), reused for the next file with
+    the same header (same tool, same export). Each import's concrete model
+    adds its owner (a company: one never sees another's choices) and the
+    constraint of one mapping per owner and header."""
+
+    signature = models.CharField(max_length=64)
+    columns = models.JSONField(default=dict)  # field name → column index
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def column_mapping_recall(
+    mappings: Any, *, header: tuple[str, ...], width: int, scheme: ColumnScheme
+) -> dict[str, int]:
+    """The columns of each field of a file: the owner's remembered choice
+    (``mappings``: its related manager of a ``ColumnMapping`` model) for
+    this header if there is one and it fits the file, else the names
+    ``scheme`` recognises."""
+    remembered = (
+        mappings.filter(signature=signature(header)).values_list("columns", flat=True).first()
+    )
+    if remembered is not None and scheme.valid(remembered, width):
+        columns: dict[str, int] = remembered
+        return columns
+    return scheme.recognise(header)
+
+
+def column_mapping_remember(
+    mappings: Any, *, header: tuple[str, ...], columns: dict[str, int]
+) -> ColumnMapping:
+    """Remember the owner's choice of ``columns`` for files with this header."""
+    mapping: ColumnMapping = mappings.update_or_create(
+        signature=signature(header), defaults={"columns": columns}
+    )[0]
+    return mapping
+
 
 # A progress step: the import calls ``progress(done)`` every so many rows.
 PROGRESS_STEP = 50

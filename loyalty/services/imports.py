@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -35,6 +35,8 @@ from common.file_imports import (
     ImportMessages,
     ImportOutcome,
     SweepReport,
+    column_mapping_recall,
+    column_mapping_remember,
     file_import_draft,
     file_import_draft_create,
     file_import_draft_discard,
@@ -53,7 +55,13 @@ from directory.models import Company
 
 from .. import session_columns
 from ..identity import NoClientIdentity, client_key
-from ..models import ServiceSession, SessionImport, SessionSource, SessionStatus
+from ..models import (
+    ServiceSession,
+    SessionColumnMapping,
+    SessionImport,
+    SessionSource,
+    SessionStatus,
+)
 
 # Sessions in one file: years of daily sessions (a nanny's 250 days a
 # year for 20 years is 5,000; a practice's few a day, more). The reader
@@ -82,6 +90,12 @@ class SessionRow:
     amount: Decimal | None
     client: str  # as written in the file, for the preview only
     client_key: str
+
+    @property
+    def reference_shown(self) -> str:
+        """The reference as the pro wrote it; none ("") for one derived
+        from the row (a digest means nothing to the pro)."""
+        return "" if self.reference.startswith(DERIVED_PREFIX) else self.reference
 
     @property
     def status_label(self) -> str:
@@ -317,6 +331,30 @@ def _session_import_file(job: SessionImport, progress: Callable[[int], None]) ->
     return ImportOutcome(
         created=report.created, errors=report.errors, values={"skipped": report.duplicates}
     )
+
+
+# --- The columns chosen, remembered per header (common.file_imports) ---------
+
+
+def session_columns_for(*, company: Company, sheet: Sheet) -> dict[str, int]:
+    """The columns of each field of a sessions file: the company's choice
+    for this header last time, if it still fits, else the names recognised."""
+    return column_mapping_recall(
+        company.session_column_mappings,
+        header=sheet.header,
+        width=sheet.width,
+        scheme=session_columns.SCHEME,
+    )
+
+
+def session_column_mapping_save(
+    *, company: Company, sheet: Sheet, columns: dict[str, int]
+) -> SessionColumnMapping:
+    """Remember the pro's choice of columns for the next file with this header."""
+    mapping = column_mapping_remember(
+        company.session_column_mappings, header=sheet.header, columns=columns
+    )
+    return cast(SessionColumnMapping, mapping)
 
 
 # --- The preview's draft (common.file_imports) -------------------------------

@@ -134,6 +134,7 @@ def session_import(request: AuthenticatedHttpRequest, membership: Membership) ->
         columns_form = SessionColumnsForm(request.POST, sheet=sheet, initial_columns=columns)
         if columns_form.is_valid():
             columns = columns_form.chosen
+            imports.session_column_mapping_save(company=company, sheet=sheet, columns=columns)
             imports.session_import_draft_columns(draft=draft, sheet=sheet, columns=columns)
             columns_form = None
             report = imports.sessions_check(company=company, sheet=sheet, columns=columns)
@@ -145,7 +146,7 @@ def session_import(request: AuthenticatedHttpRequest, membership: Membership) ->
         except TableFileError as error:
             form.add_error("file", error)
         else:
-            columns = session_columns.SCHEME.recognise(sheet.header)
+            columns = imports.session_columns_for(company=company, sheet=sheet)
             # A new file replaces the previous preview.
             imports.session_import_draft_discard(company=company, draft_id=request.session.get(key))
             draft = imports.session_import_draft_create(

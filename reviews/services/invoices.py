@@ -140,10 +140,9 @@ def invoice_column_mapping_save(
     *, company: Company, sheet: InvoiceSheet, columns: dict[str, int]
 ) -> InvoiceColumnMapping:
     """Remember the pro's choice of columns for the next file with this header."""
-    mapping, _created = InvoiceColumnMapping.objects.update_or_create(
-        company=company, signature=sheet.signature, defaults={"columns": columns}
+    return file_imports.column_mapping_remember(  # type: ignore[return-value]
+        company.invoice_column_mappings, header=sheet.header, columns=columns
     )
-    return mapping
 
 
 def _invoice_row(
