@@ -32,12 +32,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .broker import task_send_or_leave
 from .leases import LeasedJob, lease_claim, lease_release, lease_renew, leases_expired
+from .tabular.columns import ColumnScheme, signature
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,9 @@ class FileImportJob(LeasedJob):
     already imported; ``errors``: why a failed job imported nothing."""
 
     class Status(models.TextChoices):
+        # A file previewed, not confirmed: its rows wait here, never in the
+        # pro's session (purged with the others after the retention).
+        DRAFT = "draft", _("Preview")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Importing")
         DONE = "done", _("Done")
@@ -77,6 +82,48 @@ class FileImportJob(LeasedJob):
 
 
 Job = TypeVar("Job", bound=FileImportJob)
+
+
+class ColumnMapping(models.Model):
+    """The columns a pro chose for a file's header (``signature``: see
+    ``common.tabular.columns.signature``), reused for the next file with
+    the same header (same tool, same export). Each import's concrete model
+    adds its owner (a company: one never sees another's choices) and the
+    constraint of one mapping per owner and header."""
+
+    signature = models.CharField(max_length=64)
+    columns = models.JSONField(default=dict)  # field name → column index
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def column_mapping_recall(
+    mappings: Any, *, header: tuple[str, ...], width: int, scheme: ColumnScheme
+) -> dict[str, int]:
+    """The columns of each field of a file: the owner's remembered choice
+    (``mappings``: its related manager of a ``ColumnMapping`` model) for
+    this header if there is one and it fits the file, else the names
+    ``scheme`` recognises."""
+    remembered = (
+        mappings.filter(signature=signature(header)).values_list("columns", flat=True).first()
+    )
+    if remembered is not None and scheme.valid(remembered, width):
+        columns: dict[str, int] = remembered
+        return columns
+    return scheme.recognise(header)
+
+
+def column_mapping_remember(
+    mappings: Any, *, header: tuple[str, ...], columns: dict[str, int]
+) -> ColumnMapping:
+    """Remember the owner's choice of ``columns`` for files with this header."""
+    mapping: ColumnMapping = mappings.update_or_create(
+        signature=signature(header), defaults={"columns": columns}
+    )[0]
+    return mapping
+
 
 # A progress step: the import calls ``progress(done)`` every so many rows.
 PROGRESS_STEP = 50
@@ -313,9 +360,14 @@ def file_imports_sweep(kind: FileImportKind[Any]) -> SweepReport:
 def file_imports_purge(kind: FileImportKind[Any]) -> int:
     """Delete the client data of every import older than its retention,
     whatever became of it (an import ends in minutes; an older one still
-    queued or running never will, and is failed). Returns how many
+    queued or running never will, and is failed); a preview never
+    confirmed (a draft) is deleted with its rows. Returns how many
     contents were deleted."""
     cutoff = timezone.now() - kind.retention
+    drafts = kind.model._default_manager.filter(
+        status=FileImportJob.Status.DRAFT, created_at__lt=cutoff
+    )
+    abandoned: int = drafts.delete()[0]
     old = kind.model._default_manager.filter(created_at__lt=cutoff).exclude(content="")
     old.filter(status__in=[FileImportJob.Status.QUEUED, FileImportJob.Status.RUNNING]).update(
         **lease_release(
@@ -325,7 +377,87 @@ def file_imports_purge(kind: FileImportKind[Any]) -> int:
         )
     )
     purged: int = old.update(content="")
-    return purged
+    return purged + abandoned
+
+
+# --- Previews (drafts) -------------------------------------------------------
+# Between the preview's steps (upload, columns, confirmation) the file's rows
+# wait in a draft job, the pro's session holding its id only: the client
+# data stays in a row the purge deletes after the retention, not in the
+# session for its 14 days (nor decoded on each of the pro's requests).
+
+
+def file_import_draft_create(
+    kind: FileImportKind[Job], *, created_by: Any, content: str, **owner: Any
+) -> Job:
+    """Record a previewed file's rows (``content``) as a draft of
+    ``owner`` (``company=…``)."""
+    return kind.model._default_manager.create(
+        status=FileImportJob.Status.DRAFT, created_by=created_by, content=content, **owner
+    )
+
+
+def file_import_draft(kind: FileImportKind[Job], draft_id: Any, **owner: Any) -> Job | None:
+    """The draft ``draft_id`` of ``owner`` (``company=…``), or None if it
+    expired (purged, past the retention, or already confirmed). Raises
+    Http404 if it is another owner's."""
+    if not isinstance(draft_id, int):
+        return None  # an id from before drafts, or a session tampered with
+    draft = kind.model._default_manager.filter(pk=draft_id).first()
+    if draft is None:
+        return None
+    if any(getattr(draft, name) != value for name, value in owner.items()):
+        raise Http404
+    if (
+        draft.status != FileImportJob.Status.DRAFT
+        or not draft.content
+        or draft.created_at < timezone.now() - kind.retention
+    ):
+        return None
+    return draft
+
+
+def file_import_draft_update(kind: FileImportKind[Job], draft: Job, *, content: str) -> bool:
+    """Replace a draft's rows (the columns chosen again); False if it
+    expired meanwhile."""
+    return bool(
+        kind.model._default_manager.filter(pk=draft.pk, status=FileImportJob.Status.DRAFT).update(
+            content=content
+        )
+    )
+
+
+def file_import_draft_discard(kind: FileImportKind[Job], draft_id: Any, **owner: Any) -> None:
+    """Delete ``owner``'s draft ``draft_id`` (a new file replaces it, or
+    there was nothing to import), if it is still one."""
+    if isinstance(draft_id, int):
+        kind.model._default_manager.filter(
+            pk=draft_id, status=FileImportJob.Status.DRAFT, **owner
+        ).delete()
+
+
+def file_import_draft_queue(
+    kind: FileImportKind[Job], draft: Job, *, content: str, total: int, **values: Any
+) -> bool:
+    """Turn a confirmed draft into the queued job (``content``: the rows
+    as the worker reads them), once: a second confirmation, or one after
+    the purge, gets False. The job keeps the draft's ``created_at``: the
+    retention runs from the upload."""
+    return bool(
+        kind.model._default_manager.filter(
+            pk=draft.pk,
+            status=FileImportJob.Status.DRAFT,
+            created_at__gte=timezone.now() - kind.retention,
+        ).update(status=FileImportJob.Status.QUEUED, content=content, total=total, **values)
+    )
+
+
+def columns_doubtful(*, refused: int, ready: int) -> bool:
+    """Whether a preview's errors (``refused`` lines) more likely come from
+    a wrong choice of columns than from wrong lines: at least three, and
+    at least as many as the lines ready. Its page then offers the choice
+    of columns first."""
+    return refused >= max(3, ready)
 
 
 def file_import_status(kind: FileImportKind[Any], job: FileImportJob) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from common.file_imports import FileImportJob
+from common.file_imports import ColumnMapping, FileImportJob
 from common.models import (
     AUDIT_TRANSITIONS,
     AuditScanBase,
@@ -145,6 +145,29 @@ class SessionImport(FileImportJob):
 
     def __str__(self) -> str:
         return f"session import {self.pk} of {self.company_id}"
+
+
+class SessionColumnMapping(ColumnMapping):
+    """The columns a company's pro chose for a sessions file's header,
+    reused for the next file with the same header
+    (``common.file_imports.ColumnMapping``, as the invoice import's).
+    Keyed by company: one company never sees another's choices."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="session_column_mappings"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "signature"], name="session_column_mapping_once"
+            )
+        ]
+        verbose_name = _("session column mapping")
+        verbose_name_plural = _("session column mappings")
+
+    def __str__(self) -> str:
+        return f"session columns {self.pk} of {self.company_id}"
 
 
 class LoyaltyScore(models.Model):

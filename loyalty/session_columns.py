@@ -4,6 +4,10 @@ Pure: no database."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from common.tabular.columns import CLIENT_ALIASES, ColumnScheme
@@ -70,47 +74,109 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 SCHEME = ColumnScheme(fields=FIELDS, aliases=ALIASES, required=REQUIRED)
 
-# A status cell, in normal form (``common.text.normalize``); blank reads
-# "completed": a file lists what was done.
+# A status cell, in normal form (``common.text.normalize``: case, accents
+# and punctuation folded, so "No-show", "NO SHOW" and "no_show" read alike);
+# blank reads "completed": a file lists what was done. The site's own
+# labels, in every language, are added below (``_status_of``).
 STATUS_WORDS = {
     SessionStatus.COMPLETED: (
         "realisee",
         "realise",
+        "realisees",
         "effectuee",
         "effectue",
         "faite",
         "fait",
         "terminee",
         "termine",
+        "honoree",
+        "honore",
+        "present",
+        "presente",
+        "venu",
+        "venue",
         "oui",
         "ok",
         "completed",
+        "complete",
         "done",
+        "performed",
+        "attended",
+        "finished",
+        "yes",
     ),
-    SessionStatus.CANCELLED: ("annulee", "annule", "annulation", "cancelled", "canceled"),
+    SessionStatus.CANCELLED: (
+        "annulee",
+        "annule",
+        "annulation",
+        "annulee par le client",
+        "annule par le client",
+        "reportee",
+        "reporte",
+        "cancelled",
+        "canceled",
+        "cancellation",
+        "called off",
+    ),
     SessionStatus.NO_SHOW: (
         "absent",
         "absente",
         "absence",
+        "client absent",
+        "cliente absente",
+        "client absente",
         "non venu",
         "non venue",
+        "pas venu",
+        "pas venue",
+        "non present",
+        "non presente",
+        "non honore",
+        "non honoree",
+        "rdv non honore",
+        "rendez vous non honore",
+        "rendez vous manque",
+        "rdv manque",
+        "manque",
+        "manquee",
         "lapin",
         "no show",
         "noshow",
+        "no shows",
+        "did not show",
+        "didn t show",
+        "missed",
+        "absent client",
     ),
 }
-_STATUS_OF = {word: status for status, words in STATUS_WORDS.items() for word in words}
+
+
+@lru_cache(maxsize=1)
+def _status_of() -> dict[str, str]:
+    """Every word of ``STATUS_WORDS`` and every label of ``SessionStatus``
+    in each language of the site ("Client absent", "No-show", "Réalisée"…),
+    in normal form, to its status."""
+    words: dict[str, str] = {
+        normalize(word): str(status) for status, group in STATUS_WORDS.items() for word in group
+    }
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for status in SessionStatus:
+                words.setdefault(normalize(str(status.label)), status.value)
+    return words
 
 
 def parse_status(text: str) -> str:
-    """``"Réalisée"``, ``"annulée"``, ``"absent"``, ``"no-show"``, blank →
-    a ``SessionStatus`` value; raises ``ValueError`` (a message for the pro)
-    for anything else."""
+    """``"Réalisée"``, ``"annulée"``, ``"Client absent"``, ``"no-show"``,
+    blank → a ``SessionStatus`` value, whatever the case and accents;
+    raises ``ValueError`` (a message for the pro) for anything else."""
     folded = normalize(text)
     if not folded:
         return SessionStatus.COMPLETED
-    if folded in _STATUS_OF:
-        return _STATUS_OF[folded]
+    status = _status_of().get(folded)
+    if status is not None:
+        return str(status)
     raise ValueError(
-        _("unknown status (%(value)s): write réalisée, annulée or absent") % {"value": text[:30]}
+        _("unknown status (%(value)s): write réalisée, annulée or client absent")
+        % {"value": text[:30]}
     )

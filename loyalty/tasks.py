@@ -82,3 +82,12 @@ def session_import_start(
     )
     file_import_queue(run_session_import, job.pk, kind=imports.SESSION_IMPORTS)
     return job
+
+
+def session_import_draft_start(*, draft: SessionImport, total: int) -> bool:
+    """Queue a confirmed preview (``services.imports.session_import_draft_queue``)
+    for its worker once committed; False if the draft expired."""
+    if not imports.session_import_draft_queue(draft=draft, total=total):
+        return False
+    file_import_queue(run_session_import, draft.pk, kind=imports.SESSION_IMPORTS)
+    return True

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.email_addresses import canonical_email
-from common.file_imports import FileImportJob
+from common.file_imports import ColumnMapping, FileImportJob
 from common.models import (
     AuditScanBase,
     AuditStatus,
@@ -1117,17 +1117,15 @@ class InvoiceImport(FileImportJob):
         return f"import {self.pk} of {self.company_id}"
 
 
-class InvoiceColumnMapping(models.Model):
+class InvoiceColumnMapping(ColumnMapping):
     """The columns a company's pro chose for an invoice file's header,
-    reused for the next file with the same header (same tool, same export).
-    Keyed by company: one company never sees another's choices."""
+    reused for the next file with the same header (same tool, same export;
+    ``common.file_imports.ColumnMapping``). Keyed by company: one company
+    never sees another's choices."""
 
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, related_name="invoice_column_mappings"
     )
-    signature = models.CharField(max_length=64)  # reviews.invoice_columns.signature
-    columns = models.JSONField(default=dict)  # field name → column index
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [

@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.file_imports import column_mapping_recall
 from common.types import User
 from directory.models import Company
 
@@ -58,14 +59,9 @@ from .services.ledger import digest
 def invoice_columns_for(*, company: Company, header: tuple[str, ...], width: int) -> dict[str, int]:
     """The columns of each field of an invoice file: the company's remembered
     choice for this header if there is one, else the names recognised."""
-    remembered = (
-        company.invoice_column_mappings.filter(signature=invoice_columns.signature(header))
-        .values_list("columns", flat=True)
-        .first()
+    return column_mapping_recall(
+        company.invoice_column_mappings, header=header, width=width, scheme=invoice_columns.SCHEME
     )
-    if remembered is not None and invoice_columns.valid(remembered, width):
-        return remembered
-    return invoice_columns.recognise(header)
 
 
 # The orders a visitor can choose; the default is the newest first, as the

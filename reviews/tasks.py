@@ -80,7 +80,7 @@ def purge_invoice_imports() -> int:
 
 
 def invoice_import_start(
-    *, company, actor, content: str, total: int, skipped: list[str] | None = None
+    *, company, actor, content: str, total: int, skipped: list[int] | None = None
 ) -> InvoiceImport:
     """Record a previewed import (``services.invoices.invoice_import_create``) and
     queue its worker once the job row is committed; a broker that is down
@@ -92,3 +92,12 @@ def invoice_import_start(
     )
     file_imports.file_import_queue(run_invoice_import, job.pk, kind=invoices.INVOICE_IMPORTS)
     return job
+
+
+def invoice_import_draft_start(*, draft: InvoiceImport, report: invoices.CsvReport) -> bool:
+    """Queue a confirmed preview (``services.invoices.invoice_import_draft_queue``)
+    for its worker once committed; False if the draft expired."""
+    if not invoices.invoice_import_draft_queue(draft=draft, report=report):
+        return False
+    file_imports.file_import_queue(run_invoice_import, draft.pk, kind=invoices.INVOICE_IMPORTS)
+    return True

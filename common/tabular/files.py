@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -214,7 +215,10 @@ def _collect(
     blank = 0
     for line, raw in rows:
         if line > MAX_LINES:
-            raise TableFileError(_("The file has more than %(max)s lines.") % {"max": MAX_LINES})
+            raise TableFileError(
+                _("The file has more than %(max)s lines.")
+                % {"max": number_format(MAX_LINES, force_grouping=True)}
+            )
         cells = [strip_control_characters(cell).strip() for cell in raw]
         while cells and not cells[-1]:
             cells.pop()
@@ -240,4 +244,4 @@ def _collect(
 
 def too_many_rows(max_rows: int, message: str | Promise) -> TableFileError:
     """``message`` (with ``%(max)s``) as the error of a file too long."""
-    return TableFileError(str(message) % {"max": max_rows})
+    return TableFileError(str(message) % {"max": number_format(max_rows, force_grouping=True)})

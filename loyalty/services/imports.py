@@ -3,9 +3,10 @@ invoice import's reader: encodings, French dates and amounts, column
 mapping), checked row by row into a report the pro previews, then
 imported by a worker, all rows or none.
 
-The file's rows wait in the pro's session between the preview steps; the
-confirmation moves them into a ``SessionImport`` job (the pro's session
-forgets them) that a worker runs with the machinery of every file import
+The file's rows wait in a draft ``SessionImport`` between the preview
+steps (the pro's session holds its id only; the purge deletes a draft
+abandoned past the retention); the confirmation turns it into the job
+that a worker runs with the machinery of every file import
 (``common.file_imports``: lease, heartbeat, sweeper, progress bar, the
 content deleted when the job ends and after ``INVOICE_IMPORT_RETENTION``).
 The worker checks the rows again, as the confirmation always did, and
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -34,6 +35,13 @@ from common.file_imports import (
     ImportMessages,
     ImportOutcome,
     SweepReport,
+    column_mapping_recall,
+    column_mapping_remember,
+    file_import_draft,
+    file_import_draft_create,
+    file_import_draft_discard,
+    file_import_draft_queue,
+    file_import_draft_update,
     file_import_run,
     file_import_status,
     file_imports_purge,
@@ -47,7 +55,13 @@ from directory.models import Company
 
 from .. import session_columns
 from ..identity import NoClientIdentity, client_key
-from ..models import ServiceSession, SessionImport, SessionSource, SessionStatus
+from ..models import (
+    ServiceSession,
+    SessionColumnMapping,
+    SessionImport,
+    SessionSource,
+    SessionStatus,
+)
 
 # Sessions in one file: years of daily sessions (a nanny's 250 days a
 # year for 20 years is 5,000; a practice's few a day, more). The reader
@@ -78,6 +92,12 @@ class SessionRow:
     client_key: str
 
     @property
+    def reference_shown(self) -> str:
+        """The reference as the pro wrote it; none ("") for one derived
+        from the row (a digest means nothing to the pro)."""
+        return "" if self.reference.startswith(DERIVED_PREFIX) else self.reference
+
+    @property
     def status_label(self) -> str:
         return str(SessionStatus(self.status).label)
 
@@ -86,9 +106,10 @@ class SessionRow:
 class SessionReport:
     rows: list[SessionRow] = field(default_factory=list)  # ready to import
     errors: list[str] = field(default_factory=list)  # "line 4: …"
-    duplicates: list[str] = field(default_factory=list)  # references skipped
+    duplicates: list[int] = field(default_factory=list)  # lines already imported, skipped
     blank: int = 0
     created: int = 0
+    refused: int = 0  # lines in error
 
 
 def session_sheet_read(*, content: bytes) -> Sheet:
@@ -174,9 +195,10 @@ def _session_row(
 
 
 def sessions_check(*, company: Company, sheet: Sheet, columns: dict[str, int]) -> SessionReport:
-    """Every row read into a session or line-numbered errors. References
-    already imported for the company, or repeated in the file, are skipped
-    and reported (``duplicates``), never imported twice. A file none of
+    """Every row read into a session or line-numbered errors. A reference
+    repeated in the file is an error on its second line; the lines whose
+    reference was already imported for the company are skipped and
+    reported (``duplicates``), never imported twice. A file none of
     whose columns tells the client is refused as a whole."""
     report = SessionReport(blank=sheet.blank)
     missing = session_columns.SCHEME.missing(columns)
@@ -197,17 +219,34 @@ def sessions_check(*, company: Company, sheet: Sheet, columns: dict[str, int]) -
     known = set(
         company.sessions.filter(source=SessionSource.CSV).values_list("reference", flat=True)
     )
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # reference → its first line in the file
     today = timezone.localdate()
     for row in sheet.rows:
         data, errors = _session_row(row.line, row.cells, columns, company.pk, today)
         if errors or data is None:
             report.errors.extend(errors)
+            report.refused += 1
             continue
-        if data.reference in known or data.reference in seen:
-            report.duplicates.append(data.reference)
+        first = seen.get(data.reference)
+        if first is not None:
+            # Twice in one file: the pro decides, never silently dropped.
+            if data.reference.startswith(DERIVED_PREFIX):
+                problem = _(
+                    "line %(line)s: same date, client and status as line %(first)s "
+                    "(add a reference column to import both)"
+                ) % {"line": row.line, "first": first}
+            else:
+                problem = _(
+                    "line %(line)s: reference %(reference)s already used on line %(first)s "
+                    "of the file"
+                ) % {"line": row.line, "reference": data.reference, "first": first}
+            report.errors.append(problem)
+            report.refused += 1
             continue
-        seen.add(data.reference)
+        seen[data.reference] = row.line
+        if data.reference in known:
+            report.duplicates.append(row.line)
+            continue
         report.rows.append(data)
     return report
 
@@ -273,9 +312,8 @@ def session_import_create(
     queues it): its rows as read and the columns chosen, so the worker
     checks and imports exactly what the pro previewed; ``total``: the
     sessions the preview found ready."""
-    content = json.dumps({"sheet": sheet.to_session(), "columns": columns})
     return SessionImport.objects.create(
-        company=company, created_by=actor, content=content, total=total
+        company=company, created_by=actor, content=_job_content(sheet, columns), total=total
     )
 
 
@@ -293,6 +331,74 @@ def _session_import_file(job: SessionImport, progress: Callable[[int], None]) ->
     return ImportOutcome(
         created=report.created, errors=report.errors, values={"skipped": report.duplicates}
     )
+
+
+# --- The columns chosen, remembered per header (common.file_imports) ---------
+
+
+def session_columns_for(*, company: Company, sheet: Sheet) -> dict[str, int]:
+    """The columns of each field of a sessions file: the company's choice
+    for this header last time, if it still fits, else the names recognised."""
+    return column_mapping_recall(
+        company.session_column_mappings,
+        header=sheet.header,
+        width=sheet.width,
+        scheme=session_columns.SCHEME,
+    )
+
+
+def session_column_mapping_save(
+    *, company: Company, sheet: Sheet, columns: dict[str, int]
+) -> SessionColumnMapping:
+    """Remember the pro's choice of columns for the next file with this header."""
+    mapping = column_mapping_remember(
+        company.session_column_mappings, header=sheet.header, columns=columns
+    )
+    return cast(SessionColumnMapping, mapping)
+
+
+# --- The preview's draft (common.file_imports) -------------------------------
+
+
+def session_import_draft_create(
+    *, company: Company, actor: User, sheet: Sheet, columns: dict[str, int]
+) -> SessionImport:
+    """Keep an uploaded file's rows and the columns chosen server-side
+    while the pro previews it (the session holds the draft's id only)."""
+    return file_import_draft_create(
+        SESSION_IMPORTS, created_by=actor, content=_job_content(sheet, columns), company=company
+    )
+
+
+def session_import_draft(*, company: Company, draft_id: object) -> SessionImport | None:
+    """The company's draft, or None if it expired; Http404 if another's."""
+    return file_import_draft(SESSION_IMPORTS, draft_id, company=company)
+
+
+def session_import_draft_read(draft: SessionImport) -> tuple[Sheet, dict[str, int]]:
+    stored = json.loads(draft.content)
+    return Sheet.from_session(stored["sheet"]), stored["columns"]
+
+
+def session_import_draft_columns(
+    *, draft: SessionImport, sheet: Sheet, columns: dict[str, int]
+) -> bool:
+    """Keep the columns chosen again; False if the draft expired."""
+    return file_import_draft_update(SESSION_IMPORTS, draft, content=_job_content(sheet, columns))
+
+
+def session_import_draft_discard(*, company: Company, draft_id: object) -> None:
+    file_import_draft_discard(SESSION_IMPORTS, draft_id, company=company)
+
+
+def session_import_draft_queue(*, draft: SessionImport, total: int) -> bool:
+    """The confirmed preview becomes the worker's job (its content is
+    already what the worker reads). False if it expired or was confirmed."""
+    return file_import_draft_queue(SESSION_IMPORTS, draft, content=draft.content, total=total)
+
+
+def _job_content(sheet: Sheet, columns: dict[str, int]) -> str:
+    return json.dumps({"sheet": sheet.to_session(), "columns": columns})
 
 
 # What the pro reads on the job's page when the worker could not finish.

@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from common.file_imports import columns_doubtful
 from common.permissions import staff_required
 from common.spreadsheets import csv_bytes
 from common.tabular.files import TableFileError
@@ -26,7 +28,7 @@ from directory.team.models import Membership
 
 from .. import selectors, session_columns, tasks
 from ..forms import SessionColumnsForm, SessionForm, SessionImportForm, SessionScanForm
-from ..models import SessionAudit, SessionAuditScan, SessionAuditStatus
+from ..models import SessionAudit, SessionAuditScan, SessionAuditStatus, SessionImport
 from ..services import audits, imports, sessions
 
 PREVIEW_ROWS = 10
@@ -97,41 +99,43 @@ def session_import(request: AuthenticatedHttpRequest, membership: Membership) ->
     recognised; preview (the first rows, every error with its line,
     duplicates); then the worker imports everything at once or nothing
     (:func:`session_import_job` shows its progress). The file's rows wait
-    in the pro's session between the steps and move into the job."""
+    in a draft job between the steps (the session holds its id only) and
+    the confirmation queues that job."""
     company = membership.company
     key = _import_key(company.pk)
-    stored = request.session.get(key)
-    sheet = Sheet.from_session(stored["sheet"]) if stored else None
-    columns: dict[str, int] = stored["columns"] if stored else {}
+    # The session holds the id of the preview's draft only; its rows wait
+    # in the draft, which the purge deletes after the retention.
+    draft = imports.session_import_draft(company=company, draft_id=request.session.get(key))
+    sheet: Sheet | None = None
+    columns: dict[str, int] = {}
+    if draft is not None:
+        sheet, columns = imports.session_import_draft_read(draft)
     form = SessionImportForm(request.POST or None, request.FILES or None)
     columns_form = None
     report = None
     step = request.POST.get("step") if request.method == "POST" else request.GET.get("step")
-    if step in ("confirm", "columns", "review") and sheet is None:
-        messages.error(request, _("The preview expired: upload the file again."))
-        return redirect("loyalty:session-import", company_id=company.pk)
-    if step == "confirm" and request.method == "POST" and sheet is not None:
+    if step in ("confirm", "columns", "review") and draft is None:
+        return _preview_expired(request, key, company.pk)
+    if step == "confirm" and request.method == "POST" and draft is not None and sheet is not None:
         # Checked again (sessions imported meanwhile are skipped); a file
         # with errors is previewed again and never queued.
         report = imports.sessions_check(company=company, sheet=sheet, columns=columns)
         if not report.errors:
-            del request.session[key]  # the client data of the file moves to the job
             if not report.rows:  # every session already imported: nothing to run
+                imports.session_import_draft_discard(company=company, draft_id=draft.pk)
+                del request.session[key]
                 messages.success(request, _import_done(0, len(report.duplicates)))
                 return redirect("loyalty:sessions", company_id=company.pk)
-            job = tasks.session_import_start(
-                company=company,
-                actor=request.user,
-                sheet=sheet,
-                columns=columns,
-                total=len(report.rows),
-            )
-            return redirect("loyalty:session-import-job", company_id=company.pk, job_id=job.pk)
-    elif step == "columns" and request.method == "POST" and sheet is not None:
+            if not tasks.session_import_draft_start(draft=draft, total=len(report.rows)):
+                return _preview_expired(request, key, company.pk)
+            del request.session[key]
+            return redirect("loyalty:session-import-job", company_id=company.pk, job_id=draft.pk)
+    elif step == "columns" and request.method == "POST" and draft is not None and sheet is not None:
         columns_form = SessionColumnsForm(request.POST, sheet=sheet, initial_columns=columns)
         if columns_form.is_valid():
             columns = columns_form.chosen
-            request.session[key] = {"sheet": sheet.to_session(), "columns": columns}
+            imports.session_column_mapping_save(company=company, sheet=sheet, columns=columns)
+            imports.session_import_draft_columns(draft=draft, sheet=sheet, columns=columns)
             columns_form = None
             report = imports.sessions_check(company=company, sheet=sheet, columns=columns)
     elif step == "review" and sheet is not None:
@@ -142,8 +146,13 @@ def session_import(request: AuthenticatedHttpRequest, membership: Membership) ->
         except TableFileError as error:
             form.add_error("file", error)
         else:
-            columns = session_columns.SCHEME.recognise(sheet.header)
-            request.session[key] = {"sheet": sheet.to_session(), "columns": columns}
+            columns = imports.session_columns_for(company=company, sheet=sheet)
+            # A new file replaces the previous preview.
+            imports.session_import_draft_discard(company=company, draft_id=request.session.get(key))
+            draft = imports.session_import_draft_create(
+                company=company, actor=request.user, sheet=sheet, columns=columns
+            )
+            request.session[key] = draft.pk
             if session_columns.SCHEME.missing(columns) or not any(
                 field in columns for field in session_columns.IDENTITY
             ):
@@ -169,18 +178,28 @@ def session_import(request: AuthenticatedHttpRequest, membership: Membership) ->
                 sheet.columns_display(session_columns.SCHEME, columns) if report and sheet else []
             ),
             "max_rows": imports.MAX_ROWS,
+            "columns_doubtful": report is not None
+            and columns_doubtful(refused=report.refused, ready=len(report.rows)),
         },
     )
 
 
+def _preview_expired(request: HttpRequest, key: str, company_id: int) -> HttpResponse:
+    """The preview's draft is gone (purged after the retention, or already
+    confirmed): say so and start again, never a 500."""
+    request.session.pop(key, None)
+    messages.error(request, _("The preview expired: upload the file again."))
+    return redirect("loyalty:session-import", company_id=company_id)
+
+
 def _import_done(created: int, skipped: int) -> str:
     done = ngettext("%(count)s session imported.", "%(count)s sessions imported.", created) % {
-        "count": created
+        "count": number_format(created, force_grouping=True)
     }
     if skipped:
         done += " " + ngettext(
             "%(count)s already imported, skipped.", "%(count)s already imported, skipped.", skipped
-        ) % {"count": skipped}
+        ) % {"count": number_format(skipped, force_grouping=True)}
     return done
 
 
@@ -192,7 +211,9 @@ def session_import_job(
     """A session import run by the worker: its progress, as a page or
     (?format=json) for the page's script, then its outcome. The company's
     members only: another company's job is a 404."""
-    job = get_object_or_404(membership.company.session_imports, pk=job_id)
+    job = get_object_or_404(
+        membership.company.session_imports.exclude(status=SessionImport.Status.DRAFT), pk=job_id
+    )
     status = imports.session_import_status(job)
     if request.GET.get("format") == "json":
         return JsonResponse(status)

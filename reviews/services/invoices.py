@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -118,11 +119,13 @@ InvoiceSheet = Sheet
 class CsvReport:
     rows: list[dict] = field(default_factory=list)  # ready to import, with their "line"
     errors: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
+    # The lines of the file whose invoice is already registered: skipped.
+    duplicates: list[int] = field(default_factory=list)
     # Numbers of invoices past REVIEW_INVOICE_MAX_AGE_DAYS: imported, not invited.
     too_old: list[str] = field(default_factory=list)
     blank: int = 0
     created: int = 0
+    refused: int = 0  # lines in error
 
 
 def invoice_sheet_read(*, content: bytes) -> InvoiceSheet:
@@ -137,10 +140,9 @@ def invoice_column_mapping_save(
     *, company: Company, sheet: InvoiceSheet, columns: dict[str, int]
 ) -> InvoiceColumnMapping:
     """Remember the pro's choice of columns for the next file with this header."""
-    mapping, _created = InvoiceColumnMapping.objects.update_or_create(
-        company=company, signature=sheet.signature, defaults={"columns": columns}
+    return file_imports.column_mapping_remember(  # type: ignore[return-value]
+        company.invoice_column_mappings, header=sheet.header, columns=columns
     )
-    return mapping
 
 
 def _invoice_row(
@@ -229,9 +231,10 @@ def _invoice_row(
 
 
 def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, int]) -> CsvReport:
-    """Every row read into an invoice or line-numbered errors. Invoice
-    numbers already registered, or repeated in the file, are skipped and
-    reported; those older than ``REVIEW_INVOICE_MAX_AGE_DAYS`` are
+    """Every row read into an invoice or line-numbered errors. An invoice
+    number repeated in the file is an error on its second line; the lines
+    of numbers already registered are skipped and reported (``duplicates``);
+    invoices older than ``REVIEW_INVOICE_MAX_AGE_DAYS`` are
     imported and listed in ``too_old`` (no invitation)."""
     report = CsvReport(blank=sheet.blank)
     needs_amount = settings_for(company).needs_amount
@@ -246,7 +249,7 @@ def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, 
         report.errors.append(_("The file has no invoice under its header row."))
         return report
     known = set(company.invoices.values_list("number", flat=True))
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # invoice number → its first line in the file
     today = timezone.localdate()
     for row in sheet.rows:
         data, errors = _invoice_row(
@@ -254,11 +257,25 @@ def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, 
         )
         if errors:
             report.errors.extend(errors)
+            report.refused += 1
             continue
-        if data["number"] in known or data["number"] in seen:
-            report.duplicates.append(data["number"])
+        number = data["number"]
+        if number in seen:
+            # Twice in one file: a typo or two invoices under one number,
+            # the pro decides (never silently dropped).
+            report.errors.append(
+                _(
+                    "line %(line)s: invoice number %(number)s already used on line %(first)s "
+                    "of the file"
+                )
+                % {"line": row.line, "number": number[:50], "first": seen[number]}
+            )
+            report.refused += 1
             continue
-        seen.add(data["number"])
+        seen[number] = row.line
+        if number in known:
+            report.duplicates.append(row.line)
+            continue
         report.rows.append(data)
         if invitations.invoice_too_old(data["issued_on"], today=today):
             report.too_old.append(data["number"])
@@ -328,7 +345,7 @@ IMPORT_QUEUE_PATIENCE = file_imports.QUEUE_PATIENCE
 
 
 def invoice_import_create(
-    *, company: Company, actor, content: str, total: int, skipped: list[str] | None = None
+    *, company: Company, actor, content: str, total: int, skipped: list[int] | None = None
 ) -> InvoiceImport:
     """Record a previewed import for the worker (``tasks.invoice_import_start``
     queues it); the worker reports progress in the cache (the import runs in
@@ -351,8 +368,63 @@ def _invoice_import_file(job: InvoiceImport, progress) -> file_imports.ImportOut
     return file_imports.ImportOutcome(
         created=report.created,
         errors=report.errors,
+        # ``job.skipped``: the lines of the file the preview left out; the
+        # worker's own (registered meanwhile) are lines of the job's content.
         values={"skipped": [*job.skipped, *report.duplicates], "not_invited": report.too_old},
     )
+
+
+# --- The preview's draft (common.file_imports) -------------------------------
+
+
+def invoice_import_draft_create(
+    *, company: Company, actor: User | None, sheet: InvoiceSheet, columns: dict[str, int]
+) -> InvoiceImport:
+    """Keep an uploaded file's rows and the columns chosen server-side
+    while the pro previews it (the session holds the draft's id only)."""
+    return file_imports.file_import_draft_create(
+        INVOICE_IMPORTS, created_by=actor, content=_draft_content(sheet, columns), company=company
+    )
+
+
+def invoice_import_draft(*, company: Company, draft_id: object) -> InvoiceImport | None:
+    """The company's draft, or None if it expired; Http404 if another's."""
+    return file_imports.file_import_draft(INVOICE_IMPORTS, draft_id, company=company)
+
+
+def invoice_import_draft_read(draft: InvoiceImport) -> tuple[InvoiceSheet, dict[str, int]]:
+    stored = json.loads(draft.content)
+    return InvoiceSheet.from_session(stored["sheet"]), stored["columns"]
+
+
+def invoice_import_draft_columns(
+    *, draft: InvoiceImport, sheet: InvoiceSheet, columns: dict[str, int]
+) -> bool:
+    """Keep the columns chosen again; False if the draft expired."""
+    return file_imports.file_import_draft_update(
+        INVOICE_IMPORTS, draft, content=_draft_content(sheet, columns)
+    )
+
+
+def invoice_import_draft_discard(*, company: Company, draft_id: object) -> None:
+    file_imports.file_import_draft_discard(INVOICE_IMPORTS, draft_id, company=company)
+
+
+def invoice_import_draft_queue(*, draft: InvoiceImport, report: CsvReport) -> bool:
+    """The confirmed preview becomes the worker's job: its invoices as the
+    worker reads them (``invoices_file_content``) and the lines skipped as
+    already registered. False if the draft expired or was confirmed."""
+    return file_imports.file_import_draft_queue(
+        INVOICE_IMPORTS,
+        draft,
+        content=invoices_file_content(report),
+        total=len(report.rows),
+        skipped=report.duplicates,
+    )
+
+
+def _draft_content(sheet: InvoiceSheet, columns: dict[str, int]) -> str:
+    return json.dumps({"sheet": sheet.to_session(), "columns": columns})
 
 
 # What the pro reads on the import page when the worker could not finish.

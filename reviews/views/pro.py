@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.file_imports import columns_doubtful
 from common.tabular.files import TableFileError
 from common.types import AuthenticatedHttpRequest
 from directory.models import Company
@@ -33,6 +34,7 @@ from ..models import (
     AuditScan,
     AuditStatus,
     Invoice,
+    InvoiceImport,
 )
 from ..selectors import (
     company_reviews,
@@ -117,33 +119,32 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
     company = membership.company
     key = _import_key(company)
     needs_amount = invoice_services.settings_for(company).needs_amount
-    stored = request.session.get(key)
+    # The session holds the id of the preview's draft only; its rows wait
+    # in the draft, which the purge deletes after the retention.
+    draft = invoice_services.invoice_import_draft(
+        company=company, draft_id=request.session.get(key)
+    )
     form = InvoiceImportForm(request.POST or None, request.FILES or None)
     sheet = columns = report = columns_form = None
-    if stored is not None:
-        sheet, columns = (
-            invoice_services.InvoiceSheet.from_session(stored["sheet"]),
-            stored["columns"],
-        )
+    if draft is not None:
+        sheet, columns = invoice_services.invoice_import_draft_read(draft)
     if request.method == "POST":
         step = request.POST.get("step")
     else:  # a GET only shows: the columns again, for review
         step = "review" if request.GET.get("step") == "review" else None
-    if step in ("confirm", "columns", "review") and sheet is None:
+    if step in ("confirm", "columns", "review") and draft is None:
+        request.session.pop(key, None)
         messages.error(request, _("The preview expired: upload the file again."))
         return redirect("reviews:invoice-import", company_id=company.pk)
     if step == "confirm":
         report = invoice_services.invoices_check(company=company, sheet=sheet, columns=columns)
         if not report.errors and report.rows:  # every invoice a duplicate: nothing to run
-            job = tasks.invoice_import_start(
-                company=company,
-                actor=request.user,
-                content=invoice_services.invoices_file_content(report),
-                total=len(report.rows),
-                skipped=report.duplicates,
-            )
+            if not tasks.invoice_import_draft_start(draft=draft, report=report):
+                request.session.pop(key, None)
+                messages.error(request, _("The preview expired: upload the file again."))
+                return redirect("reviews:invoice-import", company_id=company.pk)
             del request.session[key]
-            return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=job.pk)
+            return redirect("reviews:invoice-import-job", company_id=company.pk, job_id=draft.pk)
     elif step == "columns" and request.method == "POST":
         columns_form = InvoiceColumnsForm(
             request.POST, sheet=sheet, initial_columns=columns, needs_amount=needs_amount
@@ -153,7 +154,7 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
             invoice_services.invoice_column_mapping_save(
                 company=company, sheet=sheet, columns=columns
             )
-            request.session[key] = {"sheet": stored["sheet"], "columns": columns}
+            invoice_services.invoice_import_draft_columns(draft=draft, sheet=sheet, columns=columns)
             columns_form = None
             report = invoice_services.invoices_check(company=company, sheet=sheet, columns=columns)
     elif step == "review":
@@ -168,7 +169,14 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
         else:
             columns = invoice_columns_for(company=company, header=sheet.header, width=sheet.width)
             report = invoice_services.invoices_check(company=company, sheet=sheet, columns=columns)
-            request.session[key] = {"sheet": sheet.to_session(), "columns": columns}
+            # A new file replaces the previous preview.
+            invoice_services.invoice_import_draft_discard(
+                company=company, draft_id=request.session.get(key)
+            )
+            draft = invoice_services.invoice_import_draft_create(
+                company=company, actor=request.user, sheet=sheet, columns=columns
+            )
+            request.session[key] = draft.pk
             if invoice_columns.missing(columns, needs_amount=needs_amount):
                 columns_form = InvoiceColumnsForm(
                     sheet=sheet, initial_columns=columns, needs_amount=needs_amount
@@ -198,6 +206,8 @@ def invoice_import(request: AuthenticatedHttpRequest, membership) -> HttpRespons
             "report": report,
             "preview": report.rows[:PREVIEW_ROWS] if report else [],
             "columns": sheet.columns_display(invoice_columns.SCHEME, columns) if report else [],
+            "columns_doubtful": bool(report)
+            and columns_doubtful(refused=report.refused, ready=len(report.rows)),
         },
     )
 
@@ -230,7 +240,9 @@ def invoice_template(request: AuthenticatedHttpRequest, membership, kind: str) -
 def invoice_import_job(request: AuthenticatedHttpRequest, membership, job_id: int) -> HttpResponse:
     """Progress of a running import, as a page or (?format=json) for the
     page's script."""
-    job = get_object_or_404(membership.company.invoice_imports, pk=job_id)
+    job = get_object_or_404(
+        membership.company.invoice_imports.exclude(status=InvoiceImport.Status.DRAFT), pk=job_id
+    )
     status = invoice_services.invoice_import_status(job)
     if request.GET.get("format") == "json":
         return JsonResponse(status)

@@ -11,7 +11,7 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         bar.value = data.done;
-        done.textContent = data.done;
+        done.textContent = Number(data.done).toLocaleString(document.documentElement.lang || undefined);
         status.textContent = data.label;
         if (data.status === "queued" || data.status === "running") {
           setTimeout(poll, 1000);

@@ -95,7 +95,9 @@ def test_a_file_is_previewed_then_imported_at_once(pro, cast):
 
 def test_the_file_s_client_data_is_not_kept_after_the_import(pro, cast):
     upload(pro, cast.company_a, (HEADER + ROWS).encode())
-    assert "Jean Dupont" in json.dumps(dict(pro.session.items()))
+    # The preview's rows wait in a draft, never in the pro's session.
+    assert "Jean Dupont" not in json.dumps(dict(pro.session.items()))
+    assert "Jean Dupont" in SessionImport.objects.get(status="draft").content
     confirm(pro, cast.company_a)
     assert "Jean Dupont" not in json.dumps(dict(pro.session.items()))
     rows = [*ServiceSession.objects.values(), *SessionImport.objects.values()]
@@ -195,7 +197,7 @@ def test_a_bad_file_is_refused_with_a_message(pro, cast, content, message):
 def test_a_file_over_the_row_cap_is_refused_with_a_clear_error(pro, cast):
     rows = "".join(f"R-{n};01/04/2026;Client {n}\n" for n in range(MAX_ROWS + 1))
     page = text(upload(pro, cast.company_a, ("Référence;Date;Nom\n" + rows).encode()))
-    assert f"plus de {MAX_ROWS} prestations : découpez-le" in page
+    assert "plus de 20\xa0000 prestations : découpez-le" in page
     assert not ServiceSession.objects.exists()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -128,9 +129,14 @@ def test_csv_duplicates_are_skipped_and_reported(pro, cast):
         f"F-31;{DAY[1]};100;Luc Petit;;luc@example.org;\n"
         f"F-31;{DAY[1]};100;Luc Petit;;luc@example.org;\n"
     )
-    response = upload(pro, cast, text).content.decode()
+    response = html.unescape(upload(pro, cast, text).content.decode())
+    # Twice in the file: an error on its second line, nothing imported.
+    assert "ligne 4 : numéro de facture F-31 déjà utilisé à la ligne 3 du fichier" in response
+    assert 'value="confirm"' not in response
+    # Without the repeated line: the registered invoice is skipped, by line.
+    response = upload(pro, cast, text.rsplit("F-31", 1)[0]).content.decode()
     assert "1 facture prête" in response
-    assert "F-30" in response
+    assert "1 déjà enregistrée, ignorée : ligne 2" in response
 
 
 @pytest.mark.parametrize(
