@@ -165,3 +165,13 @@ def test_a_tampered_page_number_gives_a_page(client, cast, session_audit, review
 def test_a_tampered_page_number_gives_a_staff_page(client, moderator, name, raw):
     client.force_login(moderator)
     assert client.get(reverse(name), {"page": raw}).status_code == 200
+
+
+@pytest.mark.parametrize("raw", HOSTILE)
+def test_a_tampered_page_number_on_the_vetting_queue_and_the_search(client, cast, raw):
+    client.force_login(cast.staff)
+    assert client.get(reverse("eligibility:queue"), {"page": raw}).status_code == 200
+    search = {"q": "électricien", "ou": "Lyon", "page": raw}
+    assert client.get(reverse("directory:search"), search).status_code == 200
+    company_page = cast.company_a.get_absolute_url()
+    assert client.get(company_page, {"page_avis": raw, "tri_avis": raw}).status_code in (200, 404)
