@@ -119,9 +119,37 @@ class SessionColumnsForm(ColumnsForm):
 
 
 class SessionScanForm(forms.Form):
+    """The scan of the invoice an audit asks for, and the client as written
+    on it (at least one of e-mail, phone or name): only whether it matches
+    the session's client is kept."""
+
     scan = forms.FileField(
         label=_("Scan of the invoice (PDF, JPEG or PNG)"),
         widget=forms.ClearableFileInput(
             attrs={"accept": ",".join(f".{extension}" for extension in DOCUMENT_EXTENSIONS)}
         ),
     )
+    client_email = forms.EmailField(
+        label=_("Client e-mail on the invoice"), required=False, max_length=254
+    )
+    client_phone = PhoneNumberField(label=_("Client phone on the invoice"), required=False)
+    client_name = forms.CharField(
+        label=_("Client name on the invoice"),
+        required=False,
+        max_length=150,
+        help_text=_(
+            "At least one, as written on the invoice: we only check that it is the client "
+            "of the session, and keep nothing of it."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        fields = ("client_email", "client_phone", "client_name")
+        if not any(self.errors.get(name) for name in fields) and not any(
+            (cleaned.get(name) or "").strip() for name in fields
+        ):
+            raise forms.ValidationError(
+                _("Give the client's e-mail, phone number or name as written on the invoice.")
+            )
+        return cleaned

@@ -321,6 +321,13 @@ class SessionAudit(DocumentAudit):
     failed or missed audit excludes the session and records a strike."""
 
     session = models.OneToOneField(ServiceSession, on_delete=models.CASCADE, related_name="audit")
+    # Whether the client written on the invoice (e-mail, phone or name, as
+    # the pro copied it when sending the scan) has the session's client key:
+    # staff cannot compare a name with a key. Only the answer is kept, never
+    # what was typed. None: not told (an audit answered before this field).
+    client_matches = models.BooleanField(
+        _("client of the invoice matches the session"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["due_at", "pk"]

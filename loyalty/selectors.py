@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext
 
 from directory.models import Company, CompanyStatus
+from directory.pro.facts import SessionAuditFigures
 
 from .advice import Advice, returns_to_pass_average
 from .models import (
@@ -49,6 +50,25 @@ def company_session_audits(*, company: Company) -> QuerySet[SessionAudit]:
     )
 
 
+AUDITS_PER_PAGE = 20
+
+
+def company_session_audits_page(
+    *, audits: QuerySet[SessionAudit], page: str | int | None
+) -> Page[SessionAudit]:
+    """One page of ``audits`` (:func:`company_session_audits`),
+    ``AUDITS_PER_PAGE`` a page; a page number out of range or not a number
+    gives the nearest page. Every audit is on some page: none left out."""
+    return Paginator(audits, AUDITS_PER_PAGE).get_page(page)
+
+
+def session_audit_page_number(*, audits: QuerySet[SessionAudit], audit_id: int) -> int:
+    """The page of ``audits`` that shows the audit ``audit_id`` (1 when it
+    is not among them)."""
+    ids = list(audits.values_list("pk", flat=True))
+    return ids.index(audit_id) // AUDITS_PER_PAGE + 1 if audit_id in ids else 1
+
+
 def session_audits_to_decide() -> QuerySet[SessionAudit]:
     """Audits whose invoice was sent, the longest waiting first."""
     return (
@@ -57,6 +77,16 @@ def session_audits_to_decide() -> QuerySet[SessionAudit]:
         .prefetch_related("scans")
         .order_by("due_at", "pk")
     )
+
+
+def session_audit_figures(company: Company) -> SessionAuditFigures:
+    """The pro space's figures (``PRO_SPACE_SOURCES``): the company's
+    session audits waiting for its invoice and the earliest deadline, in
+    one aggregate query."""
+    waiting = SessionAudit.objects.filter(
+        session__company=company, status=SessionAuditStatus.OPEN
+    ).aggregate(count=Count("pk"), due=Min("due_at"))
+    return SessionAuditFigures(audits_open=waiting["count"], next_audit_due=waiting["due"])
 
 
 def session_audits_open_count() -> int:

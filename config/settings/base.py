@@ -353,6 +353,7 @@ PERSONAL_DATA_SECTIONS = {
 # which it may not import: name -> function, typed in directory.pro.facts.
 PRO_SPACE_SOURCES = {
     "review_figures": "reviews.dashboard.review_figures",
+    "session_audit_figures": "loyalty.selectors.session_audit_figures",
     "application_state": "eligibility.pro_space.application_state",
     "suspension": "eligibility.pro_space.suspension",
 }
@@ -529,6 +530,12 @@ LOYALTY_RETURN_DAYS = env.int("LOYALTY_RETURN_DAYS", default=180)
 # Share of the sessions recorded without an invoice (form, file) drawn each
 # night for a document audit, as reviews are (REVIEW_AUDIT_RATE; issue 13).
 LOYALTY_AUDIT_RATE = env.float("LOYALTY_AUDIT_RATE", default=0.05)
+# At most this many audits opened for one company in one night, whatever it
+# recorded the day before. The sample draws from the sessions *created* that
+# day: a file of 20,000 past sessions imported at once opened 246 audits for
+# one company (246 invoices to find within 15 days, each missed one a strike).
+# Three a night still checks a big importer every night it records sessions.
+LOYALTY_AUDITS_PER_COMPANY_MAX = env.int("LOYALTY_AUDITS_PER_COMPANY_MAX", default=3)
 
 # --- Quote requests ---------------------------------------------------------
 

@@ -2,7 +2,8 @@
 one next step that matters.
 
 The pro space lives in ``directory`` but shows what the apps above it know
-(reviews: invoices, invitations, audits; eligibility: applications and
+(reviews: invoices, invitations, audits; loyalty: the audits of sessions;
+eligibility: applications and
 status decisions). ``directory`` may not import them (pyproject.toml,
 import-linter layers), so the types are defined here and the apps fill them
 through the functions named in ``settings.PRO_SPACE_SOURCES`` (see
@@ -32,6 +33,16 @@ class ReviewFigures:
     invitations_answered: int = 0
     reviews_published: int = 0
     rating_average: float | None = None
+    audits_open: int = 0
+    next_audit_due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SessionAuditFigures:
+    """A company's document audits of sessions waiting for the pro's
+    invoice (filled by ``loyalty``): how many, and the earliest deadline
+    among them (None without one)."""
+
     audits_open: int = 0
     next_audit_due: datetime | None = None
 
@@ -68,17 +79,21 @@ class Facts:
     profile_gaps: int = 0
     new_quotes: int = 0
     figures: ReviewFigures = ReviewFigures()
+    session_audits: SessionAuditFigures = SessionAuditFigures()
 
 
 @dataclass(frozen=True)
 class NextStep:
     """The one step the dashboard puts first: ``kind`` names it (the
     template words it and links it), ``count`` and ``days`` fill its text
-    (``days`` is whole days left, rounded down: 0 within the last 24 hours)."""
+    (``days`` is whole days left, rounded down: 0 within the last 24 hours).
+    For ``audit``, ``count`` is every audit waiting for the pro and
+    ``session_audits`` those of sessions among them."""
 
     kind: str
     count: int = 0
     days: int | None = None
+    session_audits: int = 0
 
 
 def days_left(due: datetime, now: datetime) -> int:
@@ -92,8 +107,9 @@ def next_step(facts: Facts, now: datetime) -> NextStep:
     """The one next step that matters, first match wins:
 
     1. ``suspended``: contest the suspension (nothing else is visible).
-    2. ``audit``: a document audit waits for an invoice — missing its
-       deadline is a strike (PRODUCT.md, document audits).
+    2. ``audit``: a document audit (of a review or of a session) waits for
+       an invoice — missing its deadline is a strike (PRODUCT.md, document
+       audits); ``days`` to the earliest deadline of either kind.
     3. ``quotes``: new quote requests — a client is waiting.
     4. ``profile`` then ``first_invoice``: a new pro completes its profile,
        then registers its first invoice (the start of verified reviews).
@@ -104,9 +120,16 @@ def next_step(facts: Facts, now: datetime) -> NextStep:
     figures = facts.figures
     if facts.suspended:
         return NextStep("suspended")
-    if figures.audits_open:
-        days = days_left(figures.next_audit_due, now) if figures.next_audit_due else None
-        return NextStep("audit", count=figures.audits_open, days=days)
+    sessions = facts.session_audits
+    if figures.audits_open or sessions.audits_open:
+        dues = [due for due in (figures.next_audit_due, sessions.next_audit_due) if due]
+        days = days_left(min(dues), now) if dues else None
+        return NextStep(
+            "audit",
+            count=figures.audits_open + sessions.audits_open,
+            days=days,
+            session_audits=sessions.audits_open,
+        )
     if facts.new_quotes:
         return NextStep("quotes", count=facts.new_quotes)
     if not figures.invoices_total:

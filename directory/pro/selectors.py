@@ -5,6 +5,7 @@ What the apps above ``directory`` know comes through the functions named in
 ``settings.PRO_SPACE_SOURCES`` (name -> dotted path), resolved at call time:
 
 - ``review_figures(company, now) -> ReviewFigures`` (reviews),
+- ``session_audit_figures(company) -> SessionAuditFigures`` (loyalty),
 - ``application_state(user) -> ApplicationState | None`` (eligibility),
 - ``suspension(company) -> Suspension | None`` (eligibility).
 
@@ -30,7 +31,15 @@ from directory.companies.selectors import profile_gaps
 from directory.quotes.models import QuoteRequest, QuoteStatus
 from directory.quotes.selectors import quote_requests_for_company
 
-from .facts import ApplicationState, Facts, NextStep, ReviewFigures, Suspension, next_step
+from .facts import (
+    ApplicationState,
+    Facts,
+    NextStep,
+    ReviewFigures,
+    SessionAuditFigures,
+    Suspension,
+    next_step,
+)
 
 LATEST_QUOTES = 5
 
@@ -43,6 +52,11 @@ def _source(name: str) -> Callable[..., Any] | None:
 def review_figures(company: Company, now: datetime) -> ReviewFigures:
     source = _source("review_figures")
     return source(company, now) if source else ReviewFigures()
+
+
+def session_audit_figures(company: Company) -> SessionAuditFigures:
+    source = _source("session_audit_figures")
+    return source(company) if source else SessionAuditFigures()
 
 
 def application_state(user: User) -> ApplicationState | None:
@@ -72,6 +86,7 @@ class Dashboard:
     latest_quotes: list[QuoteRequest]
     new_quotes: int
     figures: ReviewFigures
+    session_audits: SessionAuditFigures
     suspension: Suspension | None
     step: NextStep
     contact_email: str
@@ -81,23 +96,27 @@ def pro_dashboard(company: Company, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard of ``company`` shows, in a fixed number of
     queries whatever the company's volume (pinned in
     tests/directory/test_pro_dashboard.py): profile gaps (3), quotes (2),
-    review figures (3), suspension reason (1, only when suspended)."""
+    review figures (3), session audits (1), suspension reason (1, only
+    when suspended)."""
     now = now or timezone.now()
     gaps = profile_gaps(company)
     quotes = quote_requests_for_company(company)
     new_quotes = quotes.filter(status=QuoteStatus.NEW).count()
     figures = review_figures(company, now)
+    session_audits = session_audit_figures(company)
     facts = Facts(
         suspended=company.status == CompanyStatus.SUSPENDED,
         profile_gaps=len(gaps),
         new_quotes=new_quotes,
         figures=figures,
+        session_audits=session_audits,
     )
     return Dashboard(
         gaps=gaps,
         latest_quotes=list(quotes[:LATEST_QUOTES]),
         new_quotes=new_quotes,
         figures=figures,
+        session_audits=session_audits,
         suspension=suspension(company),
         step=next_step(facts, now),
         contact_email=contact_email(),

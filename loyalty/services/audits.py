@@ -13,8 +13,10 @@ counts it (``ServiceSessionQuerySet.counted``); and a
 
 from __future__ import annotations
 
+import hmac
 import math
 import random
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +31,7 @@ from django.utils.translation import gettext as _
 from common.types import User
 
 from .. import emails
+from ..identity import NoClientIdentity, client_key
 from ..models import (
     ServiceSession,
     ServiceSessionQuerySet,
@@ -84,38 +87,66 @@ def auditable_sessions() -> ServiceSessionQuerySet:
     return ServiceSession.objects.counted().filter(invoice__isnull=True, audit__isnull=True)
 
 
+def _company_seed(seed: int | str, company_id: int) -> str:
+    # One draw per company from its own seed: a company's sample does not
+    # depend on what other companies recorded that day.
+    return f"{seed}:{company_id}"
+
+
 @transaction.atomic
 def session_audits_open(*, now: datetime | None = None, seed: int | str | None = None) -> int:
-    """Open audits on a random sample (``LOYALTY_AUDIT_RATE``, rounded up)
-    of the sessions recorded without an invoice in the day before ``now``
-    (completed, still counted), and e-mail the company's members for each
-    (``emails.send_session_audit_request``). The sample is drawn among all of them,
-    audited or not, from a seed (default: the date), then those already
-    audited are left out: a rerun of the same night draws the same sample
-    and opens nothing more. Returns how many were opened."""
+    """Open audits on a random sample of the sessions recorded without an
+    invoice in the day before ``now`` (completed, still counted), drawn
+    **per company**: ``LOYALTY_AUDIT_RATE`` of each company's sessions of
+    the day, rounded up, at most ``LOYALTY_AUDITS_PER_COMPANY_MAX``; and
+    e-mail each company's members once, listing its new audits
+    (``emails.send_session_audits_request``).
+
+    Each company's sample is drawn among all its sessions of the day,
+    audited or not, from a seed made of the night's seed (default: the
+    date) and the company's id, then those already audited are left out:
+    a rerun of the same night draws the same samples and opens nothing
+    more. Companies are taken in id order and the night stops after
+    ``MAX_AUDITS_PER_RUN`` audits. Returns how many were opened."""
     now = now or timezone.now()
-    fresh = list(
+    night_seed = seed if seed is not None else now.date().isoformat()
+    fresh: dict[int, list[int]] = defaultdict(list)
+    rows = (
         ServiceSession.objects.counted()
         .filter(invoice__isnull=True, created_at__gte=now - timedelta(days=1), created_at__lte=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:MAX_AUDITS_PER_RUN]
+        .order_by("company_id", "pk")
+        .values_list("company_id", "pk")
     )
-    # A sample, not a secret: reproducible on purpose.
-    rng = random.Random(seed if seed is not None else now.date().isoformat())  # noqa: S311
-    drawn = rng.sample(fresh, k=math.ceil(len(fresh) * settings.LOYALTY_AUDIT_RATE))
-    sample = sorted(auditable_sessions().filter(pk__in=drawn).values_list("pk", flat=True))
-    for pk in sample:
-        audit = SessionAudit(session_id=pk, opened_at=now, due_at=now + timedelta(days=AUDIT_DAYS))
-        session_audit_move(
-            audit=audit,
-            to=SessionAuditStatus.OPEN,
-            by="system",
-            actor=None,
-            reason=_("Random sample of the sessions recorded without an invoice."),
-            at=now,
-        )
-        emails.send_session_audit_request(audit.pk)
-    return len(sample)
+    for company_id, pk in rows.iterator(chunk_size=2000):
+        fresh[company_id].append(pk)
+    per_company = settings.LOYALTY_AUDITS_PER_COMPANY_MAX
+    opened = 0
+    for company_id, pks in sorted(fresh.items()):
+        if opened >= MAX_AUDITS_PER_RUN:
+            break
+        # A sample, not a secret: reproducible on purpose.
+        rng = random.Random(_company_seed(night_seed, company_id))  # noqa: S311
+        k = min(math.ceil(len(pks) * settings.LOYALTY_AUDIT_RATE), per_company, len(pks))
+        drawn = rng.sample(pks, k=k)
+        sample = sorted(auditable_sessions().filter(pk__in=drawn).values_list("pk", flat=True))
+        sample = sample[: MAX_AUDITS_PER_RUN - opened]
+        if not sample:
+            continue
+        for pk in sample:
+            audit = SessionAudit(
+                session_id=pk, opened_at=now, due_at=now + timedelta(days=AUDIT_DAYS)
+            )
+            session_audit_move(
+                audit=audit,
+                to=SessionAuditStatus.OPEN,
+                by="system",
+                actor=None,
+                reason=_("Random sample of the sessions recorded without an invoice."),
+                at=now,
+            )
+        emails.send_session_audits_request(company_id=company_id, session_ids=sample)
+        opened += len(sample)
+    return opened
 
 
 def _exclude(audit: SessionAudit, *, missed: bool, at: datetime) -> None:
@@ -173,21 +204,57 @@ def session_audits_run(
     return SessionAuditReport(opened=opened, missed=missed)
 
 
+def invoice_client_matches(
+    *, session: ServiceSession, email: str = "", phone: str = "", name: str = ""
+) -> bool | None:
+    """Whether the client written on the invoice is the session's client:
+    the key (``loyalty.identity.client_key``) of the e-mail, of the phone
+    and of the name, each alone, compared with the session's. Each alone,
+    because the session's key was made from whichever the pro had when
+    recording it (the e-mail first), and the invoice may carry another.
+    None when nothing usable is given."""
+    keys = set()
+    for identity in ({"email": email}, {"phone": phone}, {"name": name}):
+        try:
+            keys.add(client_key(company_id=session.company_id, **identity))
+        except NoClientIdentity:
+            continue
+    if not keys:
+        return None
+    return any(hmac.compare_digest(key, session.client_key) for key in keys)
+
+
 @transaction.atomic
 def session_audit_submit_scan(
-    *, audit: SessionAudit, upload: UploadedFile, actor: User | None
+    *,
+    audit: SessionAudit,
+    upload: UploadedFile,
+    actor: User | None,
+    client_email: str = "",
+    client_phone: str = "",
+    client_name: str = "",
 ) -> SessionAuditScan:
     """The company (``actor``, a member) sends the scan of the invoice that
-    covers the session. Each scan is kept in its own file, a second one
-    added to the first. Raises ``ValidationError`` for a closed audit or a
-    file that is not a PDF, JPEG or PNG document
-    (``common.validators.validate_document``)."""
-    audit = SessionAudit.objects.select_for_update().get(pk=audit.pk)
+    covers the session, with the client as written on the invoice (e-mail,
+    phone or name; the pro space's form asks for one at least). Whether
+    that client has the session's key is kept (``client_matches``, for
+    staff), never what was typed. Each scan is kept in its own file, a
+    second one added to the first (its client answer replaces the first's).
+    Raises ``ValidationError`` for a closed audit or a file that is not a
+    PDF, JPEG or PNG document (``common.validators.validate_document``)."""
+    audit = SessionAudit.objects.select_for_update().select_related("session").get(pk=audit.pk)
     if audit.status not in (SessionAuditStatus.OPEN, SessionAuditStatus.SUBMITTED):
         raise ValidationError(_("This audit is closed."))
     scan = SessionAuditScan(audit=audit, file=upload, sent_by=actor)
     scan.full_clean(exclude=["audit"])
     scan.save()
+    matches = invoice_client_matches(
+        session=audit.session, email=client_email, phone=client_phone, name=client_name
+    )
+    also = []
+    if matches is not None:
+        audit.client_matches = matches
+        also.append("client_matches")
     again = audit.status == SessionAuditStatus.SUBMITTED
     session_audit_move(
         audit=audit,
@@ -199,6 +266,7 @@ def session_audit_submit_scan(
             if again
             else _("The scan of the invoice was sent.")
         ),
+        also=also,
     )
     return scan
 

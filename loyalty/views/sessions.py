@@ -11,12 +11,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from common.file_imports import columns_doubtful
+from common.ids import get_by_id_or_404, id_parse
 from common.permissions import staff_required
 from common.spreadsheets import csv_bytes
 from common.tabular.files import TableFileError
@@ -37,10 +39,6 @@ _View = Callable[..., HttpResponse]
 # ``directory.team.decorators.member_view`` (log-in, then the user's
 # membership of ``company_id`` or 404), typed for ``mypy --strict``.
 member_view: Callable[[_View], _View] = _member_view
-
-
-def _errors(form: Any) -> str:
-    return " ".join(error for errors in form.errors.values() for error in errors)
 
 
 @member_view
@@ -254,36 +252,68 @@ def session_template(request: AuthenticatedHttpRequest, membership: Membership) 
     return response
 
 
+def _scan_form(audit_id: int, data: Any = None, files: Any = None) -> SessionScanForm:
+    # One form per audit on the page, its ids suffixed with the audit's
+    # (``scan-12``), so an error is shown on the audit it concerns.
+    return SessionScanForm(data, files, auto_id=f"%s-{audit_id}")
+
+
 @member_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def session_audit_list(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    """The company's session audits: send the invoice of each one open."""
+    """The company's session audits, those waiting for the pro first, the
+    nearest deadline first, ``AUDITS_PER_PAGE`` a page: send the invoice of
+    each one open. A refused scan is shown again on its own audit, on the
+    page that holds it, with what the pro typed."""
     company = membership.company
     company_audits = selectors.company_session_audits(company=company)
-    form = SessionScanForm(request.POST or None, request.FILES or None)
+    posted: SessionScanForm | None = None
+    posted_id = 0
+    page_number: str | int | None = request.GET.get("page")
     if request.method == "POST":
-        audit = get_object_or_404(
+        audit = get_by_id_or_404(
             company_audits.filter(
                 status__in=(SessionAuditStatus.OPEN, SessionAuditStatus.SUBMITTED)
             ),
-            pk=request.POST.get("audit"),
+            request.POST.get("audit"),
         )
-        if form.is_valid():
+        posted, posted_id = _scan_form(audit.pk, request.POST, request.FILES), audit.pk
+        if posted.is_valid():
+            data = posted.cleaned_data
             try:
                 audits.session_audit_submit_scan(
-                    audit=audit, upload=form.cleaned_data["scan"], actor=request.user
+                    audit=audit,
+                    upload=data["scan"],
+                    actor=request.user,
+                    client_email=data["client_email"],
+                    client_phone=data["client_phone"],
+                    client_name=data["client_name"],
                 )
             except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
+                # A file refused by its checks is the scan's error; a
+                # closed audit, the form's.
+                posted.add_error("scan" if hasattr(error, "error_dict") else None, error.messages)
             else:
                 messages.success(request, _("Thank you: our team will compare the invoice."))
-                return redirect("loyalty:session-audits", company_id=company.pk)
-        else:
-            messages.error(request, _errors(form))
+                return redirect(
+                    f"{reverse('loyalty:session-audits', args=[company.pk])}"
+                    + (f"?page={page_number}" if id_parse(page_number) else "")
+                )
+        page_number = selectors.session_audit_page_number(audits=company_audits, audit_id=audit.pk)
+    page = selectors.company_session_audits_page(audits=company_audits, page=page_number)
+    rows = [
+        (
+            item,
+            (posted if posted is not None and item.pk == posted_id else _scan_form(item.pk))
+            if item.status in (SessionAuditStatus.OPEN, SessionAuditStatus.SUBMITTED)
+            else None,
+        )
+        for item in page.object_list
+    ]
     return render(
         request,
         "loyalty/audits.html",
-        {"membership": membership, "company": company, "audits": company_audits[:100]},
+        {"membership": membership, "company": company, "page": page, "rows": rows},
     )
 
 
@@ -305,7 +335,7 @@ def session_audit_scan(request: HttpRequest, company_id: int, scan_id: int) -> H
 def staff_session_audits(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff compare each invoice sent with its session and decide."""
     if request.method == "POST":
-        audit = get_object_or_404(SessionAudit, pk=request.POST.get("audit"))
+        audit = get_by_id_or_404(SessionAudit, request.POST.get("audit"))
         try:
             audits.session_audit_decide(
                 audit=audit,

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.file_imports import columns_doubtful
+from common.ids import get_by_id_or_404, id_parse
 from common.tabular.files import TableFileError
 from common.types import AuthenticatedHttpRequest
 from directory.models import Company
@@ -332,42 +336,67 @@ def pro_flag(request: AuthenticatedHttpRequest, membership, review_id: int) -> H
     return redirect("reviews:pro-reviews", company_id=membership.company_id)
 
 
+AUDITS_PER_PAGE = 20
+
+
+def _scan_form(audit: Audit, data=None, files=None) -> ScanForm:
+    # One form per audit on the page, its ids suffixed with the audit's
+    # (``scan-12``), so an error is shown on the audit it concerns.
+    return ScanForm(data, files, auto_id=f"%s-{audit.pk}")
+
+
 @member_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def pro_audits(request: AuthenticatedHttpRequest, membership) -> HttpResponse:
-    """The company's open audits: send the scan of each invoice asked for."""
-
+    """The company's audits, those waiting for the pro first, the nearest
+    deadline first, ``AUDITS_PER_PAGE`` a page: send the scan of each
+    invoice asked for. A refused scan is shown again on its own audit, on
+    the page that holds it."""
     company_audits = (
         Audit.objects.filter(review__company=membership.company)
         .select_related("review__invoice")
         .prefetch_related("scans")
+        .order_by(F("decided_at").desc(nulls_first=True), "due_at", "-pk")
     )
-    form = ScanForm(request.POST or None, request.FILES or None)
+    posted, posted_id = None, 0
+    page_number = request.GET.get("page")
     if request.method == "POST":
-        audit = get_object_or_404(
+        audit = get_by_id_or_404(
             company_audits.filter(status__in=(AuditStatus.OPEN, AuditStatus.SUBMITTED)),
-            pk=request.POST.get("audit"),
+            request.POST.get("audit"),
         )
-        if form.is_valid():
+        posted, posted_id = _scan_form(audit, request.POST, request.FILES), audit.pk
+        if posted.is_valid():
             try:
                 audits.audit_submit_scan(
-                    audit=audit, upload=form.cleaned_data["scan"], actor=request.user
+                    audit=audit, upload=posted.cleaned_data["scan"], actor=request.user
                 )
             except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
+                posted.add_error("scan" if hasattr(error, "error_dict") else None, error.messages)
             else:
                 messages.success(request, _("Thank you: our team will compare the invoice."))
-                return redirect("reviews:pro-audits", company_id=membership.company_id)
-        else:
-            messages.error(request, _form_errors(form))
+                url = reverse("reviews:pro-audits", args=[membership.company_id])
+                return redirect(url + (f"?page={page_number}" if id_parse(page_number) else ""))
+        ids = list(company_audits.values_list("pk", flat=True))
+        page_number = ids.index(audit.pk) // AUDITS_PER_PAGE + 1
+    page = Paginator(company_audits, AUDITS_PER_PAGE).get_page(page_number)
+    rows = [
+        (
+            item,
+            (posted if posted is not None and item.pk == posted_id else _scan_form(item))
+            if item.status in (AuditStatus.OPEN, AuditStatus.SUBMITTED)
+            else None,
+        )
+        for item in page.object_list
+    ]
     return render(
         request,
         "reviews/pro/audits.html",
         {
             "membership": membership,
             "company": membership.company,
-            "audits": company_audits.order_by("-opened_at")[:100],
-            "form": form,
+            "page": page,
+            "rows": rows,
         },
     )
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.ids import get_by_id_or_404, id_parse
 from common.permissions import staff_required
 from common.types import AuthenticatedHttpRequest
 from directory.models import Company
@@ -153,7 +154,7 @@ def flag_dismiss(request: AuthenticatedHttpRequest, flag_id: int) -> HttpRespons
 @require_http_methods(["GET", "HEAD", "POST"])
 def staff_audits(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
-        audit = get_object_or_404(Audit, pk=request.POST.get("audit"))
+        audit = get_by_id_or_404(Audit, request.POST.get("audit"))
         try:
             audits.audit_decide(
                 audit=audit,
@@ -219,7 +220,7 @@ def sanction(request: AuthenticatedHttpRequest, company_id: int) -> HttpResponse
             messages.success(request, _("Sanction recorded: warning shown, new reviews frozen."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    review_id = request.POST.get("review", "")
-    if review_id.isdigit():
-        return redirect("reviews:moderation-detail", review_id=int(review_id))
+    review_id = id_parse(request.POST.get("review"))
+    if review_id is not None:
+        return redirect("reviews:moderation-detail", review_id=review_id)
     return redirect("reviews:moderation")

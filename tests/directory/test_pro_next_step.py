@@ -69,3 +69,17 @@ def test_a_suspended_company_is_only_told_to_contest():
     assert next_step(Facts(suspended=True, new_quotes=4, profile_gaps=2), NOW) == NextStep(
         "suspended"
     )
+
+
+def test_session_audits_are_audits_too_and_the_earliest_deadline_of_both_counts():
+    from directory.pro.facts import SessionAuditFigures
+
+    sessions = SessionAuditFigures(audits_open=3, next_audit_due=NOW + timedelta(days=2, hours=1))
+    step = next_step(Facts(new_quotes=2, session_audits=sessions), NOW)
+    assert step == NextStep("audit", count=3, days=2, session_audits=3)
+    figures = ReviewFigures(audits_open=1, next_audit_due=NOW + timedelta(days=9))
+    both = next_step(Facts(figures=figures, session_audits=sessions), NOW)
+    assert both == NextStep("audit", count=4, days=2, session_audits=3)
+    later = SessionAuditFigures(audits_open=1, next_audit_due=NOW + timedelta(days=12))
+    assert next_step(Facts(figures=figures, session_audits=later), NOW).days == 9
+    assert next_step(Facts(suspended=True, session_audits=sessions), NOW) == NextStep("suspended")

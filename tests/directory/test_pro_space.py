@@ -213,7 +213,8 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(
     client, cast, django_capture_on_commit_callbacks
 ):
     """Pinned: session and user (2), membership (1), profile gaps (3),
-    quotes (2), review figures (3), the site's header (3). More invoices,
+    quotes (2), review figures (3), session audits (1), the site's header
+    (3). More invoices,
     reviews or quotes never add one."""
     client.login(username=cast.owner_a.username, password=PASSWORD)
     url = f"/espace-pro/{cast.company_a.pk}/"
@@ -228,14 +229,14 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(
         for n in range(6):
             invoice(cast.company_a, n, cast.owner_a)
     QuoteRequestFactory.create_batch(7, company=cast.company_a)
-    assert count() == empty == 14
+    assert count() == empty == 15
 
 
 def test_a_suspended_dashboard_adds_one_query_for_the_reason(client, cast, staff_suspends):
     client.login(username=cast.owner_a.username, password=PASSWORD)
     with CaptureQueriesContext(connection) as captured:
         client.get(f"/espace-pro/{cast.company_a.pk}/")
-    assert len([q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]) == 15
+    assert len([q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]) == 16
 
 
 # --- Item 2: one menu entry per task -------------------------------------------------
@@ -253,6 +254,7 @@ def test_the_menu_has_one_entry_per_task(logged_owner, cast):
         "Avis reçus",
         "Contrôles de factures",
         "Prestations réalisées",
+        "Contrôles des prestations",
         "Score de fidélité",
         "Profil",
         "Photos",
@@ -271,6 +273,8 @@ def test_the_menu_has_one_entry_per_task(logged_owner, cast):
         ("", "Tableau de bord"),
         ("avis/", "Avis reçus"),
         ("controles/", "Contrôles de factures"),
+        ("prestations/", "Prestations réalisées"),
+        ("prestations/controles/", "Contrôles des prestations"),
         ("demandes/", "Demandes de devis"),
         ("equipe/", "Équipe"),
     ],

@@ -99,6 +99,7 @@ def counted(company) -> list[str]:
 
 def test_the_night_audits_a_share_of_the_day_s_sessions_without_an_invoice(cast, settings):
     settings.LOYALTY_AUDIT_RATE = 0.5
+    settings.LOYALTY_AUDITS_PER_COMPANY_MAX = 10
     with time_machine.travel(RECORDED, tick=False):
         for n in range(10):
             record(cast.company_a, f"S-{n}")
@@ -133,6 +134,7 @@ def test_the_company_s_members_are_asked_for_the_invoice_by_e_mail(
 
 def test_the_sample_is_reproducible_from_its_seed(cast, settings):
     settings.LOYALTY_AUDIT_RATE = 0.3
+    settings.LOYALTY_AUDITS_PER_COMPANY_MAX = 10
     with time_machine.travel(RECORDED, tick=False):
         for n in range(20):
             record(cast.company_a, f"S-{n}")
@@ -218,12 +220,15 @@ def test_a_pro_sends_the_invoice_and_staff_pass_it(client, cast, audited, modera
     page_url = reverse("loyalty:session-audits", args=[cast.company_a.pk])
     page = html.unescape(client.get(page_url).content.decode())
     assert "Prestation S-1 du 09/04/2026" in page
-    response = client.post(page_url, {"audit": audited.pk, "scan": pdf()}, follow=True)
+    response = client.post(
+        page_url, {"audit": audited.pk, "scan": pdf(), "client_name": "Luc Petit"}, follow=True
+    )
     assert "Merci : notre équipe va comparer la facture." in html.unescape(
         response.content.decode()
     )
     audited.refresh_from_db()
     assert audited.status == SessionAuditStatus.SUBMITTED
+    assert audited.client_matches is True
     scan = audited.scans.get()
     assert scan.sent_by == cast.member_a
 
