@@ -1,0 +1,506 @@
+"""Writes of the prospect pipeline, each in one transaction: creating a
+prospect (possible duplicates proposed first), moving it between stages
+(``STAGE_TRANSITIONS``, every move a write-once ``ProspectEvent``),
+interactions and follow-up dates, merging two prospects, anonymising,
+referrers and referrals, and the automatic rules fed by other apps
+(a quote request received)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.company_numbers import parse_company_number
+from common.email_addresses import canonical_email
+from common.formats import parse_phone
+from common.text import normalize
+from common.types import User
+from directory.models import (
+    Company,
+    ContactPreference,
+    MembershipRole,
+    Profession,
+    QuoteBudget,
+    QuoteRequest,
+)
+
+from .models import (
+    OWNER,
+    STAGE_TRANSITIONS,
+    SYSTEM,
+    Interaction,
+    LostReason,
+    Pipeline,
+    Prospect,
+    ProspectEvent,
+    Referrer,
+    Source,
+    Stage,
+)
+from .selectors import DuplicateCandidate, name_key, prospect_duplicates
+
+# Personal data of a prospect lost this long ago is erased (issue 15).
+ANONYMISE_LOST_AFTER = timedelta(days=3 * 365)
+ANONYMOUS_NAME = "—"
+
+
+class PossibleDuplicates(ValidationError):
+    """The prospect being created may already be there: ``candidates``
+    says which and why. Create it anyway with ``force=True``, or merge."""
+
+    def __init__(self, candidates: list[DuplicateCandidate]) -> None:
+        super().__init__(
+            _("This prospect may already be in the pipeline."), code="possible_duplicates"
+        )
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A prospect's identifiers, read from what was typed."""
+
+    email: str
+    email_key: str
+    phone: str
+    siren: str
+
+
+def _contact(*, email: str, phone: str, siren: str) -> Contact:
+    """Clean typed identifiers; ``ValidationError`` for a phone or a SIREN
+    that cannot be one (an e-mail is checked by the model's validator)."""
+    email = email.strip()
+    return Contact(
+        email=email,
+        email_key=canonical_email(email) if email else "",
+        phone=parse_phone(phone) if phone.strip() else "",
+        siren=parse_company_number(siren).siren if siren.strip() else "",
+    )
+
+
+def _role(actor: User | None) -> str:
+    return OWNER if actor is not None else SYSTEM
+
+
+@transaction.atomic
+def prospect_create(
+    *,
+    pipeline: str,
+    company: Company | None,
+    name: str,
+    actor: User | None,
+    stage: str = Stage.SUSPECT,
+    organisation: str = "",
+    siren: str = "",
+    profession: Profession | None = None,
+    town: str = "",
+    postal_code: str = "",
+    email: str = "",
+    phone: str = "",
+    owner: User | None = None,
+    source: str = Source.MANUAL,
+    referrer: Referrer | None = None,
+    budget: Decimal | None = None,
+    next_follow_up: date | None = None,
+    reason: str = "",
+    force: bool = False,
+) -> Prospect:
+    """Create a prospect in a pipeline, in ``stage`` (not lost), recorded
+    as its first event (by ``actor``; none for an automatic rule).
+
+    Raises ``PossibleDuplicates`` when prospects of the pipeline share its
+    SIREN, canonical e-mail or phone, or have a similar name in the same
+    town, unless ``force``; ``ValidationError`` for invalid data (nothing
+    is written then)."""
+    contact = _contact(email=email, phone=phone, siren=siren)
+    if referrer is not None and (referrer.pipeline, referrer.company_id) != (
+        pipeline,
+        company.pk if company else None,
+    ):
+        raise ValidationError(_("This referrer belongs to another pipeline."))
+    prospect = Prospect(
+        pipeline=pipeline,
+        company=company,
+        name=name.strip(),
+        organisation=organisation.strip(),
+        siren=contact.siren,
+        profession=profession,
+        town=town.strip(),
+        postal_code=postal_code.strip(),
+        email=contact.email,
+        email_key=contact.email_key,
+        phone=contact.phone,
+        name_key=name_key(name),
+        town_key=normalize(town),
+        stage=stage,
+        owner=owner,
+        source=source,
+        referrer=referrer,
+        budget=budget,
+        next_follow_up=next_follow_up,
+    )
+    STAGE_TRANSITIONS.check("", stage, by=_role(actor))
+    prospect.full_clean()
+    if not force:
+        candidates = prospect_duplicates(
+            pipeline=pipeline,
+            company=company,
+            siren=prospect.siren,
+            email_key=prospect.email_key,
+            phone=prospect.phone,
+            name=prospect.name,
+            town_key=prospect.town_key,
+            postal_code=prospect.postal_code,
+        )
+        if candidates:
+            raise PossibleDuplicates(candidates)
+    prospect.save()
+    ProspectEvent.objects.create(
+        prospect=prospect,
+        actor=actor,
+        to_status=stage,
+        reason=reason,
+        created_at=prospect.stage_since,
+    )
+    return prospect
+
+
+def _locked(prospect: Prospect) -> Prospect:
+    return Prospect.objects.select_for_update().get(pk=prospect.pk)
+
+
+@transaction.atomic
+def prospect_move(
+    *,
+    prospect: Prospect,
+    to: str,
+    actor: User | None,
+    reason: str = "",
+    lost_reason: str = "",
+    lost_note: str = "",
+) -> Prospect:
+    """Move a prospect to another stage, if ``STAGE_TRANSITIONS`` allows it
+    for a person (``actor``) or for the system (``actor`` None); recorded
+    as a ``ProspectEvent``. A move to lost needs a ``lost_reason``
+    (``LostReason``); leaving lost clears it. Raises ``TransitionError`` or
+    ``ValidationError`` and writes nothing otherwise. Returns the row as
+    stored."""
+    prospect = _locked(prospect)
+    if prospect.anonymised_at is not None:
+        raise ValidationError(_("This prospect was anonymised: it can no longer change."))
+    STAGE_TRANSITIONS.check(prospect.stage, to, by=_role(actor))
+    if to == Stage.LOST:
+        if lost_reason not in LostReason.values:
+            raise ValidationError(_("Say why this prospect is lost."), code="lost_reason_required")
+    elif lost_reason or lost_note:
+        raise ValidationError(_("Only a lost prospect has a lost reason."))
+    now = timezone.now()
+    ProspectEvent.objects.create(
+        prospect=prospect,
+        actor=actor,
+        from_status=prospect.stage,
+        to_status=to,
+        reason=reason,
+        lost_reason=lost_reason,
+        created_at=now,
+    )
+    prospect.stage, prospect.stage_since = to, now
+    prospect.lost_reason, prospect.lost_note = lost_reason, lost_note.strip()
+    prospect.save(update_fields=["stage", "stage_since", "lost_reason", "lost_note", "updated_at"])
+    return prospect
+
+
+@transaction.atomic
+def interaction_add(
+    *,
+    prospect: Prospect,
+    kind: str,
+    author: User | None,
+    next_follow_up: date | None,
+    outcome: str = "",
+    happened_at: datetime | None = None,
+) -> Interaction:
+    """Record a call, an e-mail, a meeting or a note, and set the
+    prospect's next follow-up date to ``next_follow_up`` (``None``: no next
+    step)."""
+    prospect = _locked(prospect)
+    if prospect.anonymised_at is not None:
+        raise ValidationError(_("This prospect was anonymised: it can no longer change."))
+    interaction = Interaction(
+        prospect=prospect,
+        kind=kind,
+        author=author,
+        outcome=outcome.strip(),
+        happened_at=happened_at or timezone.now(),
+        next_follow_up=next_follow_up,
+    )
+    interaction.full_clean()
+    interaction.save()
+    last = prospect.last_interaction_at
+    prospect.last_interaction_at = (
+        interaction.happened_at if last is None else max(last, interaction.happened_at)
+    )
+    prospect.next_follow_up = next_follow_up
+    prospect.save(update_fields=["last_interaction_at", "next_follow_up", "updated_at"])
+    return interaction
+
+
+# Fields of the merged prospect that fill the kept one's blanks.
+_MERGE_FILLS = (
+    "organisation",
+    "siren",
+    "profession",
+    "town",
+    "postal_code",
+    "email",
+    "email_key",
+    "phone",
+    "town_key",
+    "budget",
+    "referrer",
+    "owner",
+)
+
+
+@transaction.atomic
+def prospects_merge(*, keep: Prospect, other: Prospect, actor: User | None) -> Prospect:
+    """Merge ``other`` into ``keep``, two records of one prospect in one
+    pipeline. ``keep`` keeps its stage and its values; its blanks take
+    ``other``'s. Both histories stay: ``other``'s interactions move to
+    ``keep``, its events are copied there as written (with ``merged_from``),
+    a merge event is added, and ``other`` is deleted. The earlier
+    follow-up date of the two is kept."""
+    if keep.pk == other.pk:
+        raise ValidationError(_("A prospect cannot be merged with itself."))
+    # Both rows locked, in a fixed order: two merges never wait on each other.
+    locked = Prospect.objects.select_for_update().in_bulk([keep.pk, other.pk])
+    if len(locked) != 2:
+        raise ValidationError(_("This prospect no longer exists."))
+    keep, other = locked[keep.pk], locked[other.pk]
+    if (keep.pipeline, keep.company_id) != (other.pipeline, other.company_id):
+        raise ValidationError(_("Only prospects of the same pipeline can be merged."))
+    if keep.anonymised_at is not None or other.anonymised_at is not None:
+        raise ValidationError(_("An anonymised prospect cannot be merged."))
+    for field in _MERGE_FILLS:
+        if getattr(keep, field) in ("", None):
+            setattr(keep, field, getattr(other, field))
+    follow_ups = [day for day in (keep.next_follow_up, other.next_follow_up) if day]
+    keep.next_follow_up = min(follow_ups) if follow_ups else None
+    moments = [moment for moment in (keep.last_interaction_at, other.last_interaction_at) if moment]
+    keep.last_interaction_at = max(moments) if moments else None
+    keep.save()
+    Interaction.objects.filter(prospect=other).update(prospect=keep)
+    ProspectEvent.objects.bulk_create(
+        ProspectEvent(
+            prospect=keep,
+            kind=event.kind,
+            actor_id=event.actor_id,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            reason=event.reason,
+            lost_reason=event.lost_reason,
+            merged_from=event.merged_from or other.pk,
+            created_at=event.created_at,
+        )
+        for event in other.events.all()
+    )
+    ProspectEvent.objects.create(
+        prospect=keep,
+        kind=ProspectEvent.Kind.MERGE,
+        actor=actor,
+        from_status=keep.stage,
+        to_status=keep.stage,
+        reason=_("Merged with prospect #%(number)s (%(stage)s).")
+        % {"number": other.pk, "stage": STAGE_TRANSITIONS.label(other.stage)},
+        merged_from=other.pk,
+    )
+    Referrer.objects.filter(prospect=other).update(prospect=keep)
+    other.delete()
+    return keep
+
+
+# What anonymising erases: everything that names or reaches the person.
+# Kept: the stage, its history's dates and reasons codes, the trade, the
+# postal code, the source and the budget, for the pipeline's statistics.
+_ANONYMISED = {
+    "name": ANONYMOUS_NAME,
+    "organisation": "",
+    "siren": "",
+    "town": "",
+    "town_key": "",
+    "email": "",
+    "email_key": "",
+    "phone": "",
+    "name_key": "",
+    "lost_note": "",
+    "next_follow_up": None,
+}
+
+
+@transaction.atomic
+def prospect_anonymise(*, prospect: Prospect) -> None:
+    """Erase a prospect's personal data, on request or when lost long
+    ago; its interactions keep their kind and date, not their text."""
+    now = timezone.now()
+    Prospect.objects.filter(pk=prospect.pk, anonymised_at__isnull=True).update(
+        **_ANONYMISED, anonymised_at=now, updated_at=now
+    )
+    Interaction.objects.filter(prospect_id=prospect.pk).update(outcome="")
+
+
+@transaction.atomic
+def prospects_anonymise_lost(*, older_than: timedelta = ANONYMISE_LOST_AFTER) -> int:
+    """The nightly job: anonymise prospects lost for longer than
+    ``older_than`` (3 years). Set-based, idempotent; returns how many."""
+    now = timezone.now()
+    lost = Prospect.objects.filter(
+        stage=Stage.LOST, stage_since__lt=now - older_than, anonymised_at__isnull=True
+    )
+    Interaction.objects.filter(prospect__in=lost).update(outcome="")
+    return lost.update(**_ANONYMISED, anonymised_at=now, updated_at=now)
+
+
+@transaction.atomic
+def referrer_create(
+    *,
+    pipeline: str,
+    company: Company | None,
+    name: str,
+    email: str = "",
+    user: User | None = None,
+    prospect: Prospect | None = None,
+    thanks_opt_in: bool = False,
+) -> Referrer:
+    """A new referrer of a pipeline, with a fresh personal code."""
+    if prospect is not None and (prospect.pipeline, prospect.company_id) != (
+        pipeline,
+        company.pk if company else None,
+    ):
+        raise ValidationError(_("This prospect belongs to another pipeline."))
+    referrer = Referrer(
+        pipeline=pipeline,
+        company=company,
+        name=name.strip(),
+        email=email.strip(),
+        email_key=canonical_email(email) if email.strip() else "",
+        user=user,
+        prospect=prospect,
+        thanks_opt_in=thanks_opt_in,
+    )
+    referrer.full_clean()
+    referrer.save()
+    return referrer
+
+
+@transaction.atomic
+def referral_record(*, prospect: Prospect, referrer: Referrer) -> Prospect:
+    """``referrer`` brought ``prospect``: the attribution is recorded (a
+    later referral replaces an earlier one: the last recommendation is the
+    one that brought them back)."""
+    prospect = _locked(prospect)
+    if (referrer.pipeline, referrer.company_id) != (prospect.pipeline, prospect.company_id):
+        raise ValidationError(_("This referrer belongs to another pipeline."))
+    if referrer.prospect_id == prospect.pk:
+        raise ValidationError(_("A prospect cannot be their own referrer."))
+    prospect.referrer = referrer
+    prospect.save(update_fields=["referrer", "updated_at"])
+    return prospect
+
+
+# A quote request's budget is a range; the prospect's budget is what the
+# requester said they would spend at least (the range's lower bound).
+_QUOTE_BUDGET_FLOOR = {
+    QuoteBudget.UP_TO_5000: Decimal(1000),
+    QuoteBudget.UP_TO_20000: Decimal(5000),
+    QuoteBudget.OVER_20000: Decimal(20000),
+}
+
+
+@transaction.atomic
+def prospect_from_quote_request(*, quote_request_id: int) -> Prospect | None:
+    """A quote request reached its company: the requester is a prospect of
+    that company's pipeline, warm (hot if they asked to be called).
+
+    The same person (canonical e-mail, else phone) already there is
+    updated, not duplicated: an interaction is added, a colder or lost
+    prospect warms up (never cools down), a client stays a client. A new
+    one is owned by the company's first owner and is to be followed up
+    today. ``None`` if the request is gone or anonymised."""
+    quote = (
+        QuoteRequest.objects.select_related("company", "profession")
+        .filter(pk=quote_request_id, anonymised_at__isnull=True)
+        .first()
+    )
+    if quote is None:
+        return None
+    target = Stage.HOT if quote.contact_preference == ContactPreference.PHONE else Stage.WARM
+    email_key = canonical_email(quote.email)
+    try:
+        phone = parse_phone(quote.phone) if quote.phone else ""
+    except ValidationError:
+        phone = ""  # the quote form checks it; an old request may hold anything
+    same_person = Q(email_key=email_key) | (Q(phone=phone) if phone else Q())
+    prospect = (
+        Prospect.objects.select_for_update()
+        .filter(same_person, pipeline=Pipeline.COMPANY, company=quote.company)
+        .filter(anonymised_at__isnull=True)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    today = timezone.localdate()
+    why = _("Quote request #%(number)s") % {"number": quote.pk}
+    if prospect is None:
+        first_owner = (
+            quote.company.memberships.filter(role=MembershipRole.OWNER)
+            .select_related("user")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        prospect = prospect_create(
+            pipeline=Pipeline.COMPANY,
+            company=quote.company,
+            name=quote.name,
+            actor=None,
+            stage=target,
+            profession=quote.profession,
+            town=quote.city,
+            postal_code=quote.postal_code,
+            email=quote.email,
+            phone=phone,
+            owner=first_owner.user if first_owner else None,
+            source=Source.QUOTE_REQUEST,
+            budget=_QUOTE_BUDGET_FLOOR.get(QuoteBudget(quote.budget)),
+            next_follow_up=today,
+            reason=why,
+            force=True,
+        )
+    else:
+        warmer = prospect.stage in (Stage.SUSPECT, Stage.COLD, Stage.LOST) or (
+            prospect.stage == Stage.WARM and target == Stage.HOT
+        )
+        if warmer:
+            prospect = prospect_move(prospect=prospect, to=target, actor=None, reason=why)
+        Prospect.objects.filter(pk=prospect.pk, phone="").update(phone=phone)
+        Prospect.objects.filter(pk=prospect.pk).filter(
+            Q(next_follow_up__isnull=True) | Q(next_follow_up__gt=today)
+        ).update(next_follow_up=today)
+    received = quote.confirmed_at or quote.created_at
+    Interaction.objects.create(
+        prospect=prospect,
+        kind=Interaction.Kind.NOTE,
+        author=None,
+        outcome=why,
+        happened_at=received,
+        next_follow_up=today,
+    )
+    Prospect.objects.filter(pk=prospect.pk).filter(
+        Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=received)
+    ).update(last_interaction_at=received)
+    prospect.refresh_from_db()
+    return prospect
