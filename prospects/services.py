@@ -46,8 +46,9 @@ from .models import (
 )
 from .selectors import DuplicateCandidate, name_key, prospect_duplicates
 
-# Personal data of a prospect lost this long ago is erased (issue 15).
-ANONYMISE_LOST_AFTER = timedelta(days=3 * 365)
+# Personal data of a prospect lost this many calendar years ago is erased
+# (issue 15).
+ANONYMISE_LOST_AFTER_YEARS = 3
 ANONYMOUS_NAME = "—"
 
 
@@ -354,13 +355,29 @@ def prospect_anonymise(*, prospect: Prospect) -> None:
     Interaction.objects.filter(prospect_id=prospect.pk).update(outcome="")
 
 
+def years_before(moment: datetime, years: int) -> datetime:
+    """The same moment ``years`` calendar years earlier (29 February → 28)."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
+
+
 @transaction.atomic
-def prospects_anonymise_lost(*, older_than: timedelta = ANONYMISE_LOST_AFTER) -> int:
+def prospects_anonymise_lost(*, older_than: timedelta | None = None) -> int:
     """The nightly job: anonymise prospects lost for longer than
-    ``older_than`` (3 years). Set-based, idempotent; returns how many."""
+    ``older_than`` (default: 3 calendar years). Set-based, idempotent;
+    returns how many."""
     now = timezone.now()
+    limit = (
+        # Calendar years in the site's time zone: lost on 14 January, erased
+        # on 14 January three years later, at the same local time.
+        years_before(timezone.localtime(now), ANONYMISE_LOST_AFTER_YEARS)
+        if older_than is None
+        else now - older_than
+    )
     lost = Prospect.objects.filter(
-        stage=Stage.LOST, stage_since__lt=now - older_than, anonymised_at__isnull=True
+        stage=Stage.LOST, stage_since__lt=limit, anonymised_at__isnull=True
     )
     Interaction.objects.filter(prospect__in=lost).update(outcome="")
     return lost.update(**_ANONYMISED, anonymised_at=now, updated_at=now)
