@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.company_numbers import validate_siren
 from common.models import StatusEvent
@@ -96,7 +97,7 @@ class LostReason(models.TextChoices):
 
 class Source(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
-    IMPORT = "import", _("Import")
+    IMPORT = "import", pgettext_lazy("prospect source", "Import")
     QUOTE_REQUEST = "quote_request", _("Quote request")
     APPLICATION = "application", _("Application")
     REFERRAL = "referral", _("Referral")
@@ -327,7 +328,7 @@ class Interaction(models.Model):
     """A contact with a prospect, or a note about one, with its outcome."""
 
     class Kind(models.TextChoices):
-        CALL = "call", _("Call")
+        CALL = "call", pgettext_lazy("interaction", "Call")
         EMAIL = "email", _("E-mail")
         MEETING = "meeting", _("Meeting")
         NOTE = "note", _("Note")
