@@ -2,8 +2,12 @@
 prospect (possible duplicates proposed first), moving it between stages
 (``STAGE_TRANSITIONS``, every move a write-once ``ProspectEvent``),
 interactions and follow-up dates, merging two prospects, anonymising,
-referrers and referrals, and the automatic rules fed by other apps
-(a quote request received)."""
+referrers and referrals, and the automatic rules fed by other apps (a
+quote request received, an application moved, an invoice registered).
+
+The reasons the system writes in the history are plain English, like the
+other apps' (``"quote request #12"``, ``"invoice F-1"``): stored once,
+they do not depend on the language active when they were written."""
 
 from __future__ import annotations
 
@@ -317,8 +321,7 @@ def prospects_merge(*, keep: Prospect, other: Prospect, actor: User | None) -> P
         actor=actor,
         from_status=keep.stage,
         to_status=keep.stage,
-        reason=_("Merged with prospect #%(number)s (%(stage)s).")
-        % {"number": other.pk, "stage": STAGE_TRANSITIONS.label(other.stage)},
+        reason=f"merged with prospect #{other.pk} ({other.stage})",
         merged_from=other.pk,
     )
     Referrer.objects.filter(prospect=other).update(prospect=keep)
@@ -471,7 +474,7 @@ def prospect_from_quote_request(*, quote_request_id: int) -> Prospect | None:
         .first()
     )
     today = timezone.localdate()
-    why = _("Quote request #%(number)s") % {"number": quote.pk}
+    why = f"quote request #{quote.pk}"
     if prospect is None:
         first_owner = (
             quote.company.memberships.filter(role=MembershipRole.OWNER)
@@ -521,3 +524,109 @@ def prospect_from_quote_request(*, quote_request_id: int) -> Prospect | None:
     ).update(last_interaction_at=received)
     prospect.refresh_from_db()
     return prospect
+
+
+def _same_person(email: str, phone: str) -> Q:
+    """Rows of the same person: canonical e-mail, else E.164 phone."""
+    same = Q(email_key=canonical_email(email)) if email.strip() else Q(pk__in=[])
+    try:
+        e164 = parse_phone(phone) if phone.strip() else ""
+    except ValidationError:
+        e164 = ""
+    return same | Q(phone=e164) if e164 else same
+
+
+@transaction.atomic
+def prospect_from_application(
+    *,
+    to_status: str,
+    siren: str,
+    legal_name: str,
+    email: str,
+    phone: str = "",
+    postal_code: str = "",
+    city: str = "",
+    reason: str = "",
+) -> Prospect | None:
+    """An application to be listed changed status: the platform's sales
+    prospect of that company (same SIREN, else same applicant e-mail or
+    phone) follows. Submitted: it moves forward to hot (created hot from
+    the application if the pipeline did not know it). Approved: it is a
+    client (won), created as one if needed. Rejected: lost, the refusal's
+    reason as its note. Other statuses, or a prospect already there: no
+    change. Returns the prospect, or ``None``."""
+    same = Q(siren=siren) if siren else Q(pk__in=[])
+    prospect = (
+        Prospect.objects.select_for_update()
+        .filter(same | _same_person(email, phone), pipeline=Pipeline.PLATFORM)
+        .filter(anonymised_at__isnull=True)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    targets = {"submitted": Stage.HOT, "approved": Stage.CLIENT, "rejected": Stage.LOST}
+    target = targets.get(to_status)
+    if target is None:
+        return prospect
+    why = f"application {to_status}"
+    if prospect is None:
+        if target == Stage.LOST:
+            return None
+        try:
+            e164 = parse_phone(phone) if phone.strip() else ""
+        except ValidationError:
+            e164 = ""
+        return prospect_create(
+            pipeline=Pipeline.PLATFORM,
+            company=None,
+            name=legal_name or email,
+            organisation=legal_name,
+            siren=siren,
+            town=city,
+            postal_code=postal_code,
+            email=email,
+            phone=e164,
+            actor=None,
+            stage=target,
+            source=Source.APPLICATION,
+            reason=why,
+            force=True,
+        )
+    if STAGE_TRANSITIONS.allows(prospect.stage, target, by=SYSTEM) and (
+        target != Stage.HOT or prospect.stage != Stage.CLIENT
+    ):
+        lost = (
+            {"lost_reason": LostReason.OTHER, "lost_note": reason} if target == Stage.LOST else {}
+        )
+        return prospect_move(prospect=prospect, to=target, actor=None, reason=why, **lost)
+    return prospect
+
+
+@transaction.atomic
+def prospect_won_by_invoice(
+    *, company_id: int, number: str, client_email: str, client_phone: str = ""
+) -> Prospect | None:
+    """A company registered an invoice: its prospect of that person (same
+    canonical e-mail, else phone) becomes a client. A person the pipeline
+    does not hold is not added (invoices are the company's clients
+    already; the pipeline is for the ones it is winning). Returns the
+    prospect won, or ``None``."""
+    prospect = (
+        Prospect.objects.select_for_update()
+        .filter(
+            _same_person(client_email, client_phone),
+            pipeline=Pipeline.COMPANY,
+            company_id=company_id,
+            anonymised_at__isnull=True,
+        )
+        .exclude(stage=Stage.CLIENT)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    if prospect is None:
+        return None
+    return prospect_move(
+        prospect=prospect,
+        to=Stage.CLIENT,
+        actor=None,
+        reason=f"invoice {number}",
+    )

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from prospects import services
 from prospects.models import Interaction, LostReason, Prospect, Stage
@@ -93,9 +94,9 @@ def test_lost_on_29_february_is_anonymised_from_1_march(make, cast):
 def test_an_anonymised_prospect_no_longer_moves_nor_takes_interactions(make, cast):
     prospect = lost_on(make, cast, "2022-05-01")
     services.prospects_anonymise_lost()
-    with pytest.raises(Exception, match="anonymised"):
+    with pytest.raises(ValidationError, match="anonymisé"):
         services.prospect_move(prospect=prospect, to=Stage.WARM, actor=cast.owner_a)
-    with pytest.raises(Exception, match="anonymised"):
+    with pytest.raises(ValidationError, match="anonymisé"):
         services.interaction_add(
             prospect=prospect, kind="note", author=cast.owner_a, next_follow_up=None
         )

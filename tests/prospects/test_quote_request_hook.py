@@ -69,7 +69,7 @@ def test_a_confirmed_request_creates_a_warm_prospect_of_that_company(
     assert prospect.next_follow_up == date(2026, 3, 4)  # to answer today
     event = prospect.events.get()
     assert (event.actor, event.from_status, event.to_status) == (None, "", "warm")
-    assert event.reason == f"Quote request #{quote.pk}"
+    assert event.reason == f"quote request #{quote.pk}"
     assert prospect.interactions.get().kind == Interaction.Kind.NOTE
 
 
