@@ -366,11 +366,29 @@ def years_before(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year - years, day=28)
 
 
-@transaction.atomic
+# A night's anonymisation in bounded steps: each batch is two UPDATEs
+# of at most BATCH_SIZE prospects in its own transaction (short locks);
+# what MAX_BATCHES leaves is done the next night.
+ANONYMISE_BATCH_SIZE = 2000
+ANONYMISE_MAX_BATCHES = 50
+
+
 def prospects_anonymise_lost(*, older_than: timedelta | None = None) -> int:
     """The nightly job: anonymise prospects lost for longer than
-    ``older_than`` (default: 3 calendar years). Set-based, idempotent;
-    returns how many."""
+    ``older_than`` (default: 3 calendar years), in batches. Set-based,
+    idempotent (the marker ``anonymised_at`` claims each row); returns
+    how many."""
+    total = 0
+    for _batch in range(ANONYMISE_MAX_BATCHES):
+        done = _anonymise_lost_batch(older_than)
+        total += done
+        if done < ANONYMISE_BATCH_SIZE:
+            break
+    return total
+
+
+@transaction.atomic
+def _anonymise_lost_batch(older_than: timedelta | None) -> int:
     now = timezone.now()
     limit = (
         # Calendar years in the site's time zone: lost on 14 January, erased
@@ -379,11 +397,16 @@ def prospects_anonymise_lost(*, older_than: timedelta | None = None) -> int:
         if older_than is None
         else now - older_than
     )
-    lost = Prospect.objects.filter(
-        stage=Stage.LOST, stage_since__lt=limit, anonymised_at__isnull=True
+    batch = list(
+        Prospect.objects.filter(stage=Stage.LOST, stage_since__lt=limit, anonymised_at__isnull=True)
+        .order_by("pk")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)[:ANONYMISE_BATCH_SIZE]
     )
-    Interaction.objects.filter(prospect__in=lost).update(outcome="")
-    return lost.update(**_ANONYMISED, anonymised_at=now, updated_at=now)
+    Interaction.objects.filter(prospect_id__in=batch).update(outcome="")
+    return Prospect.objects.filter(pk__in=batch, anonymised_at__isnull=True).update(
+        **_ANONYMISED, anonymised_at=now, updated_at=now
+    )
 
 
 @transaction.atomic

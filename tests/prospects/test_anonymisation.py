@@ -119,3 +119,26 @@ def test_anonymising_on_request_erases_an_open_prospect_too(make, cast):
         "",
         Stage.HOT,
     )
+
+
+def test_a_night_is_bounded_in_batches(make, cast, monkeypatch):
+    for n in range(5):
+        lost_on(make, cast, "2022-06-01", name=f"Perdu {n}")
+    monkeypatch.setattr(services, "ANONYMISE_BATCH_SIZE", 2)
+    monkeypatch.setattr(services, "ANONYMISE_MAX_BATCHES", 2)
+    assert services.prospects_anonymise_lost() == 4  # the fifth waits
+    assert services.prospects_anonymise_lost() == 1
+    assert not Prospect.objects.filter(anonymised_at__isnull=True).exists()
+
+
+def test_the_nightly_task_runs_the_job_once_a_day(make, cast):
+    from django.conf import settings
+
+    from prospects import tasks
+
+    lost_on(make, cast, "2022-06-01")
+    result = tasks.anonymise_lost_prospects.apply(task_id="beat-1").result
+    assert tasks.anonymise_lost_prospects.apply(task_id="beat-2").result is None  # same day
+    assert result == {"anonymised": 1}
+    entry = settings.CELERY_BEAT_SCHEDULE["prospects-anonymise-lost"]
+    assert entry["task"] == "prospects.tasks.anonymise_lost_prospects"
