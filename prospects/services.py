@@ -482,6 +482,9 @@ def prospect_from_quote_request(*, quote_request_id: int) -> Prospect | None:
     )
     if quote is None:
         return None
+    # Two requests of one new person at once: the company's row, locked,
+    # makes the second wait and find the prospect the first created.
+    Company.objects.select_for_update().filter(pk=quote.company_id).exists()
     target = Stage.HOT if quote.contact_preference == ContactPreference.PHONE else Stage.WARM
     email_key = canonical_email(quote.email)
     try:
