@@ -458,7 +458,7 @@ def referral_record(*, prospect: Prospect, referrer: Referrer) -> Prospect:
 
 # A quote request's budget is a range; the prospect's budget is what the
 # requester said they would spend at least (the range's lower bound).
-_QUOTE_BUDGET_FLOOR = {
+_QUOTE_BUDGET_FLOOR: dict[str, Decimal] = {
     QuoteBudget.UP_TO_5000: Decimal(1000),
     QuoteBudget.UP_TO_20000: Decimal(5000),
     QuoteBudget.OVER_20000: Decimal(20000),
@@ -521,7 +521,7 @@ def prospect_from_quote_request(*, quote_request_id: int) -> Prospect | None:
             phone=phone,
             owner=first_owner.user if first_owner else None,
             source=Source.QUOTE_REQUEST,
-            budget=_QUOTE_BUDGET_FLOOR.get(QuoteBudget(quote.budget)),
+            budget=_QUOTE_BUDGET_FLOOR.get(quote.budget),
             next_follow_up=today,
             reason=why,
             force=True,
@@ -617,9 +617,9 @@ def prospect_from_application(
             reason=why,
             force=True,
         )
-    if STAGE_TRANSITIONS.allows(prospect.stage, target, by=SYSTEM) and (
-        target != Stage.HOT or prospect.stage != Stage.CLIENT
-    ):
+    # The table decides: a client is never sent back to hot, a prospect
+    # already in the target stage stays.
+    if STAGE_TRANSITIONS.allows(prospect.stage, target, by=SYSTEM):
         lost = (
             {"lost_reason": LostReason.OTHER, "lost_note": reason} if target == Stage.LOST else {}
         )

@@ -62,6 +62,14 @@ def test_overdue_today_and_this_week_split_at_their_boundaries(cast, dated):
     assert listed(cast, FollowUp.WEEK) == ["tomorrow", "sunday"]
 
 
+def test_each_list_is_one_query(cast, dated):
+    with CaptureQueriesContext(connection) as queries:
+        for period in FollowUp:
+            listed(cast, period)
+        names(without_next_step(pipeline=Pipeline.COMPANY, company=cast.company_a))
+    assert len(queries) == len(FollowUp) + 1
+
+
 def test_lists_per_owner(cast, dated):
     assert listed(cast, FollowUp.TODAY, owner=cast.member_a) == ["member-today"]
     assert listed(cast, FollowUp.OVERDUE, owner=cast.member_a) == []
