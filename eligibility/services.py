@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import ngettext
 from common.company_numbers import validate_siren
 from common.types import User
 from directory.companies.services import company_search_keys_sync, company_trades_set
+from directory.companies.signals import application_moved
 from directory.models import Company, CompanyStatus, Membership, MembershipRole, Profession
 from directory.places.resolve import match_postal_address
 from loyalty.selectors import new_clients_per_day_above
@@ -143,6 +145,22 @@ def _move(application: Application, to: str, *, actor: User, role: str, note: st
         note=note,
     )
     application.status = to
+    transaction.on_commit(
+        partial(
+            application_moved.send,
+            sender=Application,
+            application_id=application.pk,
+            to_status=to,
+            siren=application.siren,
+            legal_name=application.legal_name,
+            email=application.applicant.email,
+            phone=application.phone,
+            postal_code=application.postal_code,
+            city=application.city,
+            reason=note,
+        ),
+        robust=True,
+    )
     if to in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
         application.decided_at = timezone.now()
     if to == ApplicationStatus.SUBMITTED and application.submitted_at is None:

@@ -242,6 +242,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=40),
         "options": {"expires": 3 * 60 * 60},
     },
+    # Prospects lost for 3 years: their personal data erased
+    # (prospects.services.prospects_anonymise_lost).
+    "prospects-anonymise-lost": {
+        "task": "prospects.tasks.anonymise_lost_prospects",
+        "schedule": crontab(hour=4, minute=50),
+        "options": {"expires": 3 * 60 * 60},
+    },
     # Long jobs whose worker died: re-queued or failed within minutes
     # (common.leases); the invoice files' client data purged after
     # INVOICE_IMPORT_RETENTION whatever happened.

@@ -81,6 +81,9 @@ STAFF_GROUPS = {
     ],
     "sales": [
         "directory.view_company",
+        "prospects.work_platform_pipeline",
+        "prospects.view_prospect",
+        "prospects.view_referrer",
     ],
     # Failed e-mails: see the outbox list (recipient, subject, status,
     # error count) and put failed ones back in the queue. Message bodies

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +35,7 @@ from directory.quotes.models import (
 
 from . import emails
 from .selectors import quote_from_confirmation_link
+from .signals import quote_request_received
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 
@@ -113,6 +115,12 @@ def _deliver(quote: QuoteRequest) -> None:
     """Notify the company of a request that reaches it, and record whom."""
     quote.delivery = emails.notify_company_of_quote_request(quote.pk)
     quote.save(update_fields=["delivery"])
+    # Robust: a receiver that fails (the prospect pipeline) is logged and
+    # never turns a request that was saved into an error for its sender.
+    transaction.on_commit(
+        partial(quote_request_received.send, sender=QuoteRequest, quote_request_id=quote.pk),
+        robust=True,
+    )
 
 
 @transaction.atomic

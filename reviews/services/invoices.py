@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -26,6 +27,7 @@ from common.tabular.sheet import Sheet, sheet_read
 from common.tabular.values import parse_amount, parse_date
 from common.types import User
 from common.validators import validate_person_name
+from directory.companies.signals import invoice_registered
 from directory.models import Company
 from loyalty import services as loyalty_services
 
@@ -108,6 +110,17 @@ def invoice_create(
     if not too_old and rule.invites(invoice):
         invitations.invitation_create(invoice=invoice)
     requests.review_requests_match(invoice=invoice)
+    transaction.on_commit(
+        partial(
+            invoice_registered.send,
+            sender=Invoice,
+            company_id=company.pk,
+            number=invoice.number,
+            client_email=invoice.client_email,
+            client_phone=invoice.client_phone,
+        ),
+        robust=True,
+    )
     return invoice
 
 

@@ -1,0 +1,658 @@
+"""Writes of the prospect pipeline, each in one transaction: creating a
+prospect (possible duplicates proposed first), moving it between stages
+(``STAGE_TRANSITIONS``, every move a write-once ``ProspectEvent``),
+interactions and follow-up dates, merging two prospects, anonymising,
+referrers and referrals, and the automatic rules fed by other apps (a
+quote request received, an application moved, an invoice registered).
+
+The reasons the system writes in the history are plain English, like the
+other apps' (``"quote request #12"``, ``"invoice F-1"``): stored once,
+they do not depend on the language active when they were written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.company_numbers import parse_company_number
+from common.email_addresses import canonical_email
+from common.formats import parse_phone
+from common.text import normalize
+from common.types import User
+from directory.models import (
+    Company,
+    ContactPreference,
+    MembershipRole,
+    Profession,
+    QuoteBudget,
+    QuoteRequest,
+)
+
+from .models import (
+    OWNER,
+    STAGE_TRANSITIONS,
+    SYSTEM,
+    Interaction,
+    LostReason,
+    Pipeline,
+    Prospect,
+    ProspectEvent,
+    Referrer,
+    Source,
+    Stage,
+)
+from .selectors import DuplicateCandidate, name_key, prospect_duplicates
+
+# Personal data of a prospect lost this many calendar years ago is erased
+# (issue 15).
+ANONYMISE_LOST_AFTER_YEARS = 3
+ANONYMOUS_NAME = "—"
+
+
+class PossibleDuplicates(ValidationError):
+    """The prospect being created may already be there: ``candidates``
+    says which and why. Create it anyway with ``force=True``, or merge."""
+
+    def __init__(self, candidates: list[DuplicateCandidate]) -> None:
+        super().__init__(
+            _("This prospect may already be in the pipeline."), code="possible_duplicates"
+        )
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A prospect's identifiers, read from what was typed."""
+
+    email: str
+    email_key: str
+    phone: str
+    siren: str
+
+
+def _contact(*, email: str, phone: str, siren: str) -> Contact:
+    """Clean typed identifiers; ``ValidationError`` for a phone or a SIREN
+    that cannot be one (an e-mail is checked by the model's validator)."""
+    email = email.strip()
+    return Contact(
+        email=email,
+        email_key=canonical_email(email) if email else "",
+        phone=parse_phone(phone) if phone.strip() else "",
+        siren=parse_company_number(siren).siren if siren.strip() else "",
+    )
+
+
+def _role(actor: User | None) -> str:
+    return OWNER if actor is not None else SYSTEM
+
+
+@transaction.atomic
+def prospect_create(
+    *,
+    pipeline: str,
+    company: Company | None,
+    name: str,
+    actor: User | None,
+    stage: str = Stage.SUSPECT,
+    organisation: str = "",
+    siren: str = "",
+    profession: Profession | None = None,
+    town: str = "",
+    postal_code: str = "",
+    email: str = "",
+    phone: str = "",
+    owner: User | None = None,
+    source: str = Source.MANUAL,
+    referrer: Referrer | None = None,
+    budget: Decimal | None = None,
+    next_follow_up: date | None = None,
+    reason: str = "",
+    force: bool = False,
+) -> Prospect:
+    """Create a prospect in a pipeline, in ``stage`` (not lost), recorded
+    as its first event (by ``actor``; none for an automatic rule).
+
+    Raises ``PossibleDuplicates`` when prospects of the pipeline share its
+    SIREN, canonical e-mail or phone, or have a similar name in the same
+    town, unless ``force``; ``ValidationError`` for invalid data (nothing
+    is written then)."""
+    contact = _contact(email=email, phone=phone, siren=siren)
+    if referrer is not None and (referrer.pipeline, referrer.company_id) != (
+        pipeline,
+        company.pk if company else None,
+    ):
+        raise ValidationError(_("This referrer belongs to another pipeline."))
+    prospect = Prospect(
+        pipeline=pipeline,
+        company=company,
+        name=name.strip(),
+        organisation=organisation.strip(),
+        siren=contact.siren,
+        profession=profession,
+        town=town.strip(),
+        postal_code=postal_code.strip(),
+        email=contact.email,
+        email_key=contact.email_key,
+        phone=contact.phone,
+        name_key=name_key(name),
+        town_key=normalize(town),
+        stage=stage,
+        owner=owner,
+        source=source,
+        referrer=referrer,
+        budget=budget,
+        next_follow_up=next_follow_up,
+    )
+    STAGE_TRANSITIONS.check("", stage, by=_role(actor))
+    prospect.full_clean()
+    if not force:
+        candidates = prospect_duplicates(
+            pipeline=pipeline,
+            company=company,
+            siren=prospect.siren,
+            email_key=prospect.email_key,
+            phone=prospect.phone,
+            name=prospect.name,
+            town_key=prospect.town_key,
+            postal_code=prospect.postal_code,
+        )
+        if candidates:
+            raise PossibleDuplicates(candidates)
+    prospect.save()
+    ProspectEvent.objects.create(
+        prospect=prospect,
+        actor=actor,
+        to_status=stage,
+        reason=reason,
+        created_at=prospect.stage_since,
+    )
+    return prospect
+
+
+def _locked(prospect: Prospect) -> Prospect:
+    return Prospect.objects.select_for_update().get(pk=prospect.pk)
+
+
+@transaction.atomic
+def prospect_move(
+    *,
+    prospect: Prospect,
+    to: str,
+    actor: User | None,
+    reason: str = "",
+    lost_reason: str = "",
+    lost_note: str = "",
+) -> Prospect:
+    """Move a prospect to another stage, if ``STAGE_TRANSITIONS`` allows it
+    for a person (``actor``) or for the system (``actor`` None); recorded
+    as a ``ProspectEvent``. A move to lost needs a ``lost_reason``
+    (``LostReason``); leaving lost clears it. Raises ``TransitionError`` or
+    ``ValidationError`` and writes nothing otherwise. Returns the row as
+    stored."""
+    prospect = _locked(prospect)
+    if prospect.anonymised_at is not None:
+        raise ValidationError(_("This prospect was anonymised: it can no longer change."))
+    STAGE_TRANSITIONS.check(prospect.stage, to, by=_role(actor))
+    if to == Stage.LOST:
+        if lost_reason not in LostReason.values:
+            raise ValidationError(_("Say why this prospect is lost."), code="lost_reason_required")
+    elif lost_reason or lost_note:
+        raise ValidationError(_("Only a lost prospect has a lost reason."))
+    now = timezone.now()
+    ProspectEvent.objects.create(
+        prospect=prospect,
+        actor=actor,
+        from_status=prospect.stage,
+        to_status=to,
+        reason=reason,
+        lost_reason=lost_reason,
+        created_at=now,
+    )
+    prospect.stage, prospect.stage_since = to, now
+    prospect.lost_reason, prospect.lost_note = lost_reason, lost_note.strip()
+    prospect.save(update_fields=["stage", "stage_since", "lost_reason", "lost_note", "updated_at"])
+    return prospect
+
+
+@transaction.atomic
+def interaction_add(
+    *,
+    prospect: Prospect,
+    kind: str,
+    author: User | None,
+    next_follow_up: date | None,
+    outcome: str = "",
+    happened_at: datetime | None = None,
+) -> Interaction:
+    """Record a call, an e-mail, a meeting or a note, and set the
+    prospect's next follow-up date to ``next_follow_up`` (``None``: no next
+    step)."""
+    prospect = _locked(prospect)
+    if prospect.anonymised_at is not None:
+        raise ValidationError(_("This prospect was anonymised: it can no longer change."))
+    interaction = Interaction(
+        prospect=prospect,
+        kind=kind,
+        author=author,
+        outcome=outcome.strip(),
+        happened_at=happened_at or timezone.now(),
+        next_follow_up=next_follow_up,
+    )
+    interaction.full_clean()
+    interaction.save()
+    last = prospect.last_interaction_at
+    prospect.last_interaction_at = (
+        interaction.happened_at if last is None else max(last, interaction.happened_at)
+    )
+    prospect.next_follow_up = next_follow_up
+    prospect.save(update_fields=["last_interaction_at", "next_follow_up", "updated_at"])
+    return interaction
+
+
+# Fields of the merged prospect that fill the kept one's blanks.
+_MERGE_FILLS = (
+    "organisation",
+    "siren",
+    "profession",
+    "town",
+    "postal_code",
+    "email",
+    "email_key",
+    "phone",
+    "town_key",
+    "budget",
+    "referrer",
+    "owner",
+)
+
+
+@transaction.atomic
+def prospects_merge(*, keep: Prospect, other: Prospect, actor: User | None) -> Prospect:
+    """Merge ``other`` into ``keep``, two records of one prospect in one
+    pipeline. ``keep`` keeps its stage and its values; its blanks take
+    ``other``'s. Both histories stay: ``other``'s interactions move to
+    ``keep``, its events are copied there as written (with ``merged_from``),
+    a merge event is added, and ``other`` is deleted. The earlier
+    follow-up date of the two is kept."""
+    if keep.pk == other.pk:
+        raise ValidationError(_("A prospect cannot be merged with itself."))
+    # Both rows locked, in a fixed order: two merges never wait on each other.
+    locked = Prospect.objects.select_for_update().in_bulk([keep.pk, other.pk])
+    if len(locked) != 2:
+        raise ValidationError(_("This prospect no longer exists."))
+    keep, other = locked[keep.pk], locked[other.pk]
+    if (keep.pipeline, keep.company_id) != (other.pipeline, other.company_id):
+        raise ValidationError(_("Only prospects of the same pipeline can be merged."))
+    if keep.anonymised_at is not None or other.anonymised_at is not None:
+        raise ValidationError(_("An anonymised prospect cannot be merged."))
+    for field in _MERGE_FILLS:
+        if getattr(keep, field) in ("", None):
+            setattr(keep, field, getattr(other, field))
+    follow_ups = [day for day in (keep.next_follow_up, other.next_follow_up) if day]
+    keep.next_follow_up = min(follow_ups) if follow_ups else None
+    moments = [moment for moment in (keep.last_interaction_at, other.last_interaction_at) if moment]
+    keep.last_interaction_at = max(moments) if moments else None
+    keep.save()
+    Interaction.objects.filter(prospect=other).update(prospect=keep)
+    ProspectEvent.objects.bulk_create(
+        ProspectEvent(
+            prospect=keep,
+            kind=event.kind,
+            actor_id=event.actor_id,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            reason=event.reason,
+            lost_reason=event.lost_reason,
+            merged_from=event.merged_from or other.pk,
+            created_at=event.created_at,
+        )
+        for event in other.events.all()
+    )
+    ProspectEvent.objects.create(
+        prospect=keep,
+        kind=ProspectEvent.Kind.MERGE,
+        actor=actor,
+        from_status=keep.stage,
+        to_status=keep.stage,
+        reason=f"merged with prospect #{other.pk} ({other.stage})",
+        merged_from=other.pk,
+    )
+    Referrer.objects.filter(prospect=other).update(prospect=keep)
+    other.delete()
+    return keep
+
+
+# What anonymising erases: everything that names or reaches the person.
+# Kept: the stage, its history's dates and reasons codes, the trade, the
+# postal code, the source and the budget, for the pipeline's statistics.
+_ANONYMISED = {
+    "name": ANONYMOUS_NAME,
+    "organisation": "",
+    "siren": "",
+    "town": "",
+    "town_key": "",
+    "email": "",
+    "email_key": "",
+    "phone": "",
+    "name_key": "",
+    "lost_note": "",
+    "next_follow_up": None,
+}
+
+
+@transaction.atomic
+def prospect_anonymise(*, prospect: Prospect) -> None:
+    """Erase a prospect's personal data, on request or when lost long
+    ago; its interactions keep their kind and date, not their text."""
+    now = timezone.now()
+    Prospect.objects.filter(pk=prospect.pk, anonymised_at__isnull=True).update(
+        **_ANONYMISED, anonymised_at=now, updated_at=now
+    )
+    Interaction.objects.filter(prospect_id=prospect.pk).update(outcome="")
+
+
+def years_before(moment: datetime, years: int) -> datetime:
+    """The same moment ``years`` calendar years earlier (29 February → 28)."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
+
+
+# A night's anonymisation in bounded steps: each batch is two UPDATEs
+# of at most BATCH_SIZE prospects in its own transaction (short locks);
+# what MAX_BATCHES leaves is done the next night.
+ANONYMISE_BATCH_SIZE = 2000
+ANONYMISE_MAX_BATCHES = 50
+
+
+def prospects_anonymise_lost(*, older_than: timedelta | None = None) -> int:
+    """The nightly job: anonymise prospects lost for longer than
+    ``older_than`` (default: 3 calendar years), in batches. Set-based,
+    idempotent (the marker ``anonymised_at`` claims each row); returns
+    how many."""
+    total = 0
+    for _batch in range(ANONYMISE_MAX_BATCHES):
+        done = _anonymise_lost_batch(older_than)
+        total += done
+        if done < ANONYMISE_BATCH_SIZE:
+            break
+    return total
+
+
+@transaction.atomic
+def _anonymise_lost_batch(older_than: timedelta | None) -> int:
+    now = timezone.now()
+    limit = (
+        # Calendar years in the site's time zone: lost on 14 January, erased
+        # on 14 January three years later, at the same local time.
+        years_before(timezone.localtime(now), ANONYMISE_LOST_AFTER_YEARS)
+        if older_than is None
+        else now - older_than
+    )
+    batch = list(
+        Prospect.objects.filter(stage=Stage.LOST, stage_since__lt=limit, anonymised_at__isnull=True)
+        .order_by("pk")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)[:ANONYMISE_BATCH_SIZE]
+    )
+    Interaction.objects.filter(prospect_id__in=batch).update(outcome="")
+    return Prospect.objects.filter(pk__in=batch, anonymised_at__isnull=True).update(
+        **_ANONYMISED, anonymised_at=now, updated_at=now
+    )
+
+
+@transaction.atomic
+def referrer_create(
+    *,
+    pipeline: str,
+    company: Company | None,
+    name: str,
+    email: str = "",
+    user: User | None = None,
+    prospect: Prospect | None = None,
+    thanks_opt_in: bool = False,
+) -> Referrer:
+    """A new referrer of a pipeline, with a fresh personal code."""
+    if prospect is not None and (prospect.pipeline, prospect.company_id) != (
+        pipeline,
+        company.pk if company else None,
+    ):
+        raise ValidationError(_("This prospect belongs to another pipeline."))
+    referrer = Referrer(
+        pipeline=pipeline,
+        company=company,
+        name=name.strip(),
+        email=email.strip(),
+        email_key=canonical_email(email) if email.strip() else "",
+        user=user,
+        prospect=prospect,
+        thanks_opt_in=thanks_opt_in,
+    )
+    referrer.full_clean()
+    referrer.save()
+    return referrer
+
+
+@transaction.atomic
+def referral_record(*, prospect: Prospect, referrer: Referrer) -> Prospect:
+    """``referrer`` brought ``prospect``: the attribution is recorded (a
+    later referral replaces an earlier one: the last recommendation is the
+    one that brought them back)."""
+    prospect = _locked(prospect)
+    if (referrer.pipeline, referrer.company_id) != (prospect.pipeline, prospect.company_id):
+        raise ValidationError(_("This referrer belongs to another pipeline."))
+    if referrer.prospect_id == prospect.pk:
+        raise ValidationError(_("A prospect cannot be their own referrer."))
+    prospect.referrer = referrer
+    prospect.save(update_fields=["referrer", "updated_at"])
+    return prospect
+
+
+# A quote request's budget is a range; the prospect's budget is what the
+# requester said they would spend at least (the range's lower bound).
+_QUOTE_BUDGET_FLOOR: dict[str, Decimal] = {
+    QuoteBudget.UP_TO_5000: Decimal(1000),
+    QuoteBudget.UP_TO_20000: Decimal(5000),
+    QuoteBudget.OVER_20000: Decimal(20000),
+}
+
+
+@transaction.atomic
+def prospect_from_quote_request(*, quote_request_id: int) -> Prospect | None:
+    """A quote request reached its company: the requester is a prospect of
+    that company's pipeline, warm (hot if they asked to be called).
+
+    The same person (canonical e-mail, else phone) already there is
+    updated, not duplicated: an interaction is added, a colder or lost
+    prospect warms up (never cools down), a client stays a client. A new
+    one is owned by the company's first owner and is to be followed up
+    today. ``None`` if the request is gone or anonymised."""
+    quote = (
+        QuoteRequest.objects.select_related("company", "profession")
+        .filter(pk=quote_request_id, anonymised_at__isnull=True)
+        .first()
+    )
+    if quote is None:
+        return None
+    # Two requests of one new person at once: the company's row, locked,
+    # makes the second wait and find the prospect the first created.
+    Company.objects.select_for_update().filter(pk=quote.company_id).exists()
+    target = Stage.HOT if quote.contact_preference == ContactPreference.PHONE else Stage.WARM
+    email_key = canonical_email(quote.email)
+    try:
+        phone = parse_phone(quote.phone) if quote.phone else ""
+    except ValidationError:
+        phone = ""  # the quote form checks it; an old request may hold anything
+    same_person = Q(email_key=email_key) | (Q(phone=phone) if phone else Q())
+    prospect = (
+        Prospect.objects.select_for_update()
+        .filter(same_person, pipeline=Pipeline.COMPANY, company=quote.company)
+        .filter(anonymised_at__isnull=True)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    today = timezone.localdate()
+    why = f"quote request #{quote.pk}"
+    if prospect is None:
+        first_owner = (
+            quote.company.memberships.filter(role=MembershipRole.OWNER)
+            .select_related("user")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        prospect = prospect_create(
+            pipeline=Pipeline.COMPANY,
+            company=quote.company,
+            name=quote.name,
+            actor=None,
+            stage=target,
+            profession=quote.profession,
+            town=quote.city,
+            postal_code=quote.postal_code,
+            email=quote.email,
+            phone=phone,
+            owner=first_owner.user if first_owner else None,
+            source=Source.QUOTE_REQUEST,
+            budget=_QUOTE_BUDGET_FLOOR.get(quote.budget),
+            next_follow_up=today,
+            reason=why,
+            force=True,
+        )
+    else:
+        warmer = prospect.stage in (Stage.SUSPECT, Stage.COLD, Stage.LOST) or (
+            prospect.stage == Stage.WARM and target == Stage.HOT
+        )
+        if warmer:
+            prospect = prospect_move(prospect=prospect, to=target, actor=None, reason=why)
+        Prospect.objects.filter(pk=prospect.pk, phone="").update(phone=phone)
+        Prospect.objects.filter(pk=prospect.pk).filter(
+            Q(next_follow_up__isnull=True) | Q(next_follow_up__gt=today)
+        ).update(next_follow_up=today)
+    received = quote.confirmed_at or quote.created_at
+    Interaction.objects.create(
+        prospect=prospect,
+        kind=Interaction.Kind.NOTE,
+        author=None,
+        outcome=why,
+        happened_at=received,
+        next_follow_up=today,
+    )
+    Prospect.objects.filter(pk=prospect.pk).filter(
+        Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=received)
+    ).update(last_interaction_at=received)
+    prospect.refresh_from_db()
+    return prospect
+
+
+def _same_person(email: str, phone: str) -> Q:
+    """Rows of the same person: canonical e-mail, else E.164 phone."""
+    same = Q(email_key=canonical_email(email)) if email.strip() else Q(pk__in=[])
+    try:
+        e164 = parse_phone(phone) if phone.strip() else ""
+    except ValidationError:
+        e164 = ""
+    return same | Q(phone=e164) if e164 else same
+
+
+@transaction.atomic
+def prospect_from_application(
+    *,
+    to_status: str,
+    siren: str,
+    legal_name: str,
+    email: str,
+    phone: str = "",
+    postal_code: str = "",
+    city: str = "",
+    reason: str = "",
+) -> Prospect | None:
+    """An application to be listed changed status: the platform's sales
+    prospect of that company (same SIREN, else same applicant e-mail or
+    phone) follows. Submitted: it moves forward to hot (created hot from
+    the application if the pipeline did not know it). Approved: it is a
+    client (won), created as one if needed. Rejected: lost, the refusal's
+    reason as its note. Other statuses, or a prospect already there: no
+    change. Returns the prospect, or ``None``."""
+    same = Q(siren=siren) if siren else Q(pk__in=[])
+    prospect = (
+        Prospect.objects.select_for_update()
+        .filter(same | _same_person(email, phone), pipeline=Pipeline.PLATFORM)
+        .filter(anonymised_at__isnull=True)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    targets = {"submitted": Stage.HOT, "approved": Stage.CLIENT, "rejected": Stage.LOST}
+    target = targets.get(to_status)
+    if target is None:
+        return prospect
+    why = f"application {to_status}"
+    if prospect is None:
+        if target == Stage.LOST:
+            return None
+        try:
+            e164 = parse_phone(phone) if phone.strip() else ""
+        except ValidationError:
+            e164 = ""
+        return prospect_create(
+            pipeline=Pipeline.PLATFORM,
+            company=None,
+            name=legal_name or email,
+            organisation=legal_name,
+            siren=siren,
+            town=city,
+            postal_code=postal_code,
+            email=email,
+            phone=e164,
+            actor=None,
+            stage=target,
+            source=Source.APPLICATION,
+            reason=why,
+            force=True,
+        )
+    # The table decides: a client is never sent back to hot, a prospect
+    # already in the target stage stays.
+    if STAGE_TRANSITIONS.allows(prospect.stage, target, by=SYSTEM):
+        lost = (
+            {"lost_reason": LostReason.OTHER, "lost_note": reason} if target == Stage.LOST else {}
+        )
+        return prospect_move(prospect=prospect, to=target, actor=None, reason=why, **lost)
+    return prospect
+
+
+@transaction.atomic
+def prospect_won_by_invoice(
+    *, company_id: int, number: str, client_email: str, client_phone: str = ""
+) -> Prospect | None:
+    """A company registered an invoice: its prospect of that person (same
+    canonical e-mail, else phone) becomes a client. A person the pipeline
+    does not hold is not added (invoices are the company's clients
+    already; the pipeline is for the ones it is winning). Returns the
+    prospect won, or ``None``."""
+    prospect = (
+        Prospect.objects.select_for_update()
+        .filter(
+            _same_person(client_email, client_phone),
+            pipeline=Pipeline.COMPANY,
+            company_id=company_id,
+            anonymised_at__isnull=True,
+        )
+        .exclude(stage=Stage.CLIENT)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    if prospect is None:
+        return None
+    return prospect_move(
+        prospect=prospect,
+        to=Stage.CLIENT,
+        actor=None,
+        reason=f"invoice {number}",
+    )

@@ -1,0 +1,15 @@
+"""Background jobs of the pipeline (``CELERY_BEAT_SCHEDULE``). Ids in,
+services do the work."""
+
+from __future__ import annotations
+
+from common.jobs import periodic_job
+
+from . import services
+
+
+@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
+def anonymise_lost_prospects() -> dict[str, int]:
+    # Each row is claimed by its marker (anonymised_at): a rerun finds
+    # nothing left to do.
+    return {"anonymised": services.prospects_anonymise_lost()}

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+
+from prospects import services
+from prospects.models import Pipeline, Prospect
+
+
+@pytest.fixture
+def make(cast):
+    """Create a prospect in company A's pipeline (by its owner unless
+    told), duplicates allowed unless ``force=False``."""
+
+    def make(**fields) -> Prospect:
+        fields.setdefault("pipeline", Pipeline.COMPANY)
+        fields.setdefault(
+            "company", cast.company_a if fields["pipeline"] == Pipeline.COMPANY else None
+        )
+        fields.setdefault("actor", cast.owner_a)
+        fields.setdefault("name", "Jean Dupont")
+        fields.setdefault("force", True)
+        return services.prospect_create(**fields)
+
+    return make

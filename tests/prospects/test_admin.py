@@ -1,0 +1,72 @@
+"""The admin reads the pipeline and writes nothing; contact details are
+masked but for superusers; sales staff see the platform's pipeline only."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from prospects.models import Pipeline
+from tests.conftest import PASSWORD
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EMAIL, PHONE = "sophie.martin@example.org", "+33699056090"
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def rows(make, cast):
+    platform = make(
+        pipeline=Pipeline.PLATFORM, actor=None, name="Plâtrerie Martin", email=EMAIL, phone=PHONE
+    )
+    lead = make(name="Lead de l'entreprise A", email="lead@example.org")
+    return platform, lead
+
+
+def test_sales_staff_see_the_platform_pipeline_masked_and_read_only(client, rows):
+    platform, lead = rows
+    seller = UserFactory(is_staff=True)
+    seller.groups.add(Group.objects.get(name="sales"))
+    client.login(username=seller.username, password=PASSWORD)
+    listing = text(client.get(reverse("admin:prospects_prospect_changelist")))
+    assert "Plâtrerie Martin" in listing
+    assert "Lead de l'entreprise A" not in listing  # a company's leads are its own
+    change = client.get(reverse("admin:prospects_prospect_change", args=[platform.pk]))
+    assert change.status_code == 200
+    for page in (listing, text(change)):
+        assert EMAIL not in page
+        assert PHONE not in page
+        assert "s•••@e•••.org" in page
+    assert "•• •• •• •• 90" in text(change)
+    assert client.get(reverse("admin:prospects_prospect_change", args=[lead.pk])).status_code in (
+        302,
+        404,
+    )
+    assert client.get(reverse("admin:prospects_prospect_add")).status_code == 403
+    response = client.post(
+        reverse("admin:prospects_prospect_change", args=[platform.pk]), {"name": "Autre"}
+    )
+    assert response.status_code == 403
+    platform.refresh_from_db()
+    assert platform.name == "Plâtrerie Martin"
+
+
+def test_superusers_see_the_contact_details(client, rows):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.login(username=admin.username, password=PASSWORD)
+    listing = text(client.get(reverse("admin:prospects_prospect_changelist")))
+    assert EMAIL in listing
+    assert "Lead de l'entreprise A" in listing
+
+
+def test_staff_of_other_teams_do_not_open_the_pipeline(client, cast, rows):
+    client.login(username=cast.staff.username, password=PASSWORD)  # vetting
+    assert client.get(reverse("admin:prospects_prospect_changelist")).status_code == 403
