@@ -16,6 +16,6 @@
   }
   var redoc = document.getElementById("redoc-container");
   if (redoc && window.Redoc) {
-    window.Redoc.init(redoc.dataset.schemaUrl, { disableSearch: true }, redoc);
+    window.Redoc.init(redoc.dataset.schemaUrl, {}, redoc);
   }
 })();
