@@ -13,8 +13,6 @@ from directory.search.query import SearchQuery
 from directory.search.service import search_companies
 from loyalty.models import LoyaltyScore
 from tests.factories import CompanyFactory
-from tests.partners.conftest import api  # noqa: F401 (fixture)
-from tests.partners.conftest import partner  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from rest_framework.test import APIClient
 
 from partners.models import PartnerKey, PartnerStatus, Scope
 from partners.services import partner_key_revoke
-
-from .conftest import make_key
+from tests.factories import make_partner_key as make_key
 
 pytestmark = pytest.mark.django_db
 

@@ -41,7 +41,7 @@ def test_past_the_quota_a_429_problem_says_when_to_retry(api, taxonomy, tiny_lim
 def test_limits_are_per_key_and_per_scope(api, partner, taxonomy, tiny_limit):
     from rest_framework.test import APIClient
 
-    from .conftest import make_key
+    from tests.factories import make_partner_key as make_key
 
     for _ in range(4):
         api.client.get("/api/v1/professions")

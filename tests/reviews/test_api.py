@@ -5,7 +5,6 @@ name), cursor pagination stable across inserts, and the feed's order."""
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -13,9 +12,7 @@ from django.utils import timezone
 from reviews.models import ReviewStatus
 from reviews.services import stats, transitions
 from reviews.services.moderation import reply_save
-from tests.partners.conftest import api  # noqa: F401 (fixture)
-from tests.partners.conftest import make_key
-from tests.partners.conftest import partner  # noqa: F401 (fixture)
+from tests.factories import make_partner_key as make_key
 
 from .review_rows import make_review
 
@@ -46,7 +43,7 @@ def ids(body) -> list[int]:
 
 
 def test_a_companys_published_reviews_as_its_page_shows_them(api, cast, reviewed):
-    published, hidden, _other = reviewed
+    published, _hidden, _other = reviewed
     body = api.client.get(f"/api/v1/companies/{cast.company_a.slug}/reviews").json()
     assert ids(body) == [r.pk for r in reversed(published)]  # newest first
     first = body["results"][-1]
@@ -121,7 +118,7 @@ def test_bad_cursors_and_sizes_are_400_problems(api, reviewed, params):
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_review_endpoints_need_the_reviews_scope(partner, cast, reviewed):  # noqa: F811
+def test_review_endpoints_need_the_reviews_scope(partner, cast, reviewed):
     from rest_framework.test import APIClient
 
     _key, secret = make_key(partner, "directory:read")
