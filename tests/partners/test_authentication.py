@@ -118,3 +118,26 @@ def test_an_unknown_api_path_is_a_problem_not_a_page():
 
 def test_a_write_method_on_a_read_endpoint_is_a_405_problem(api, taxonomy):
     assert_problem(api.client.post(URL, {}, format="json"), 405, "method_not_allowed")
+
+
+def test_a_request_costs_one_query_for_its_key_and_no_write(
+    api, taxonomy, django_assert_num_queries
+):
+    api.client.get(URL)  # first use: last_used_at written
+    with django_assert_num_queries(2):  # the key with its partner, the trades
+        assert api.client.get(URL).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "status"),
+    [
+        ("get", {"Accept": "text/html"}, 406),
+        ("head", {}, 200),
+        ("delete", {}, 405),
+    ],
+)
+def test_odd_requests_get_problems_not_500s(api, taxonomy, method, headers, status):
+    response = getattr(api.client, method)(URL, headers=headers)
+    assert response.status_code == status
+    if status >= 400:
+        assert response["Content-Type"] == "application/problem+json"
