@@ -142,3 +142,29 @@ def test_an_unknown_companys_reviews_are_a_404_problem(api, reviewed):
     response = api.client.get("/api/v1/companies/nobody/reviews")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.postgres
+def test_a_deep_feed_page_reads_the_feed_index_from_its_cursor(api, reviewed):
+    """Page 1,000 costs what page 1 costs: the page after a cursor is an
+    index range scan of published reviews in (updated_at, id) order, not a
+    sort of every published review."""
+    from django.db import connection
+
+    from reviews.models import Review
+    from reviews.selectors import public_review_rows
+
+    published, _hidden, _other = reviewed
+    rows = (
+        public_review_rows(Review.objects.published())
+        .select_related("company")
+        .filter(updated_at__gt=published[1].updated_at)
+        .order_by("updated_at", "id")[:51]
+    )
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "review_published_feed_idx" in plan, plan
+    assert "Sort" not in plan.split("review_published_feed_idx")[0], plan
