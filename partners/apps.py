@@ -8,4 +8,5 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         # drf-spectacular finds the API-key scheme by its registration.
+        from . import checks  # noqa: F401
         from .api import schema  # noqa: F401

@@ -9,12 +9,17 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 logger = logging.getLogger(__name__)
+
+# partners may not import config (config.errors has the same pair).
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_SECONDS = 60
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # Problem types are names, not pages (RFC 9457 § 3.1.1 allows a
@@ -40,6 +45,7 @@ def problem_titles() -> dict[str, str]:
         "unsupported_media_type": _("Unsupported media type"),
         "rate_limited": _("Too many requests"),
         "server_error": _("Server error"),
+        "service_unavailable": _("Service unavailable"),
     }
 
 
@@ -112,6 +118,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         if wait is not None:
             headers["Retry-After"] = str(max(int(wait), 1))
         status_code = exc.status_code
+    elif isinstance(exc, DATABASE_OUTAGE):
+        # As the site's pages do (config/errors.py): an outage, not a bug.
+        logger.warning("API request during a database outage: %s", type(exc).__name__)
+        status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        body = problem(
+            "service_unavailable", status_code, _("The service is briefly unavailable: retry soon.")
+        )
+        headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     else:
         logger.exception("API error", exc_info=exc)
         status_code = status.HTTP_500_INTERNAL_SERVER_ERROR

@@ -141,3 +141,28 @@ def test_odd_requests_get_problems_not_500s(api, taxonomy, method, headers, stat
     assert response.status_code == status
     if status >= 400:
         assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_database_outage_is_a_503_problem(api, taxonomy, monkeypatch):
+    from django.db import OperationalError
+
+    from directory import api as directory_api
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(directory_api.ProfessionList, "get", down)
+    response = api.client.get(URL)
+    body = assert_problem(response, 503, "service_unavailable")
+    assert response["Retry-After"] == "60"
+    assert "indisponible" in body["detail"]
+
+
+def test_a_bug_is_a_500_problem_not_a_page(api, taxonomy, monkeypatch):
+    from directory import api as directory_api
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(directory_api.ProfessionList, "get", bug)
+    assert_problem(api.client.get(URL), 500, "server_error")

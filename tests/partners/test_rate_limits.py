@@ -73,3 +73,11 @@ def test_a_malformed_rate_setting_stops_with_its_name():
     with pytest.raises(ImproperlyConfigured, match="directory:read"):
         ratelimit.parse_rate("directory:read", "lots")
     assert ratelimit.parse_rate("x", "10/5minute") == ratelimit.Policy("x", 10, 300)
+
+
+def test_a_malformed_rate_setting_fails_the_system_check(settings):
+    from partners.checks import rate_limits_check
+
+    assert rate_limits_check() == []
+    settings.API_RATE_LIMITS = {"directory:read": "often"}
+    assert [e.id for e in rate_limits_check()] == ["partners.E001", "partners.E002"]
