@@ -5,8 +5,8 @@ djangorestframework-api-key issues it."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -97,7 +97,7 @@ def _note_use(key: PartnerKey) -> None:
         return
     # Conditional: of concurrent requests, one writes.
     stale = now - LAST_USED_RESOLUTION
-    rows: Any = PartnerKey.objects.filter(pk=key.pk)
-    rows = rows.filter(last_used_at__isnull=True) | rows.filter(last_used_at__lt=stale)
-    rows.update(last_used_at=now)
+    PartnerKey.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=key.pk
+    ).update(last_used_at=now)
     key.last_used_at = now

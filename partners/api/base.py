@@ -53,7 +53,7 @@ class PartnerAPIView(APIView):
         if isinstance(request.auth, PartnerKey):
             policy = ratelimit.policy_for(required_scopes(self))
             try:
-                request.rate_limit = ratelimit.consume(request.auth.pk, policy)  # type: ignore[attr-defined]
+                request.rate_limit = ratelimit.consume(request.auth.prefix, policy)  # type: ignore[attr-defined]
             except ratelimit.RateLimited as limited:
                 request.rate_limit = limited.usage  # type: ignore[attr-defined]
                 raise

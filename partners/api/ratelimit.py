@@ -87,7 +87,8 @@ def policy_for(scopes: tuple[str, ...]) -> Policy:
 
 
 def consume(key_id: str, policy: Policy, now: float | None = None) -> Usage:
-    """Count one request of ``key_id`` under ``policy``; raise
+    """Count one request of the key ``key_id`` (its prefix: unique, and
+    no hash in cache keys) under ``policy``; raise
     :class:`RateLimited` past the quota."""
     global _cache_down_logged
     now = time.time() if now is None else now

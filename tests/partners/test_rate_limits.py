@@ -81,3 +81,26 @@ def test_a_malformed_rate_setting_fails_the_system_check(settings):
     assert rate_limits_check() == []
     settings.API_RATE_LIMITS = {"directory:read": "often"}
     assert [e.id for e in rate_limits_check()] == ["partners.E001", "partners.E002"]
+
+
+def test_a_window_counts_then_starts_again():
+    policy = ratelimit.Policy("test", 2, 60)
+    assert ratelimit.consume("k", policy, now=600.0).remaining == 1
+    usage = ratelimit.consume("k", policy, now=659.5)
+    assert (usage.remaining, usage.reset) == (0, 1)
+    with pytest.raises(ratelimit.RateLimited) as limited:
+        ratelimit.consume("k", policy, now=659.6)
+    assert limited.value.wait == 1
+    assert ratelimit.consume("k", policy, now=660.0).remaining == 1  # a new window
+    assert ratelimit.consume("other", policy, now=659.9).remaining == 1
+
+
+def test_refusals_of_a_known_key_carry_the_headers_too(partner, taxonomy):
+    from rest_framework.test import APIClient
+
+    from tests.factories import make_partner_key
+
+    _key, secret = make_partner_key(partner, "reviews:read")
+    response = APIClient().get("/api/v1/professions", HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    assert response.status_code == 403
+    assert response["RateLimit"].startswith('"directory:read";r=599;')
