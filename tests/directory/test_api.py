@@ -184,3 +184,13 @@ def test_unknown_pending_and_suspended_companies_are_404_problems(api, electrici
         assert response.json()["type"].endswith("/not_found")
     results = api.client.get("/api/v1/companies", {"profession": "electricien"}).json()
     assert suspended.slug not in {c["slug"] for c in results["results"]}
+
+
+def test_a_profile_costs_a_few_queries(api, electricians, django_assert_num_queries):
+    slug = electricians[0].slug
+    api.client.get(f"/api/v1/companies/{slug}")  # the key's first use is written once
+    # The key, the company, its trades, its valid certifications; the
+    # sections of reviews and loyalty read nothing for a company without
+    # reviews or score.
+    with django_assert_num_queries(4):
+        api.client.get(f"/api/v1/companies/{slug}")

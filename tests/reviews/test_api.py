@@ -168,3 +168,19 @@ def test_a_deep_feed_page_reads_the_feed_index_from_its_cursor(api, reviewed):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "review_published_feed_idx" in plan, plan
     assert "Sort" not in plan.split("review_published_feed_idx")[0], plan
+
+
+def test_a_feed_page_costs_the_same_queries_whatever_its_size(api, cast, reviewed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(limit: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert len(api.client.get("/api/v1/reviews", {"limit": limit}).json()["results"])
+        return len(captured)
+
+    api.client.get("/api/v1/reviews")  # the key's first use is written once
+    small = queries(1)
+    for n in range(6):
+        make_review(cast.company_b, submitted=timezone.now() - timedelta(hours=n))
+    assert queries(10) == small
