@@ -13,6 +13,7 @@ from django.views.static import serve
 from config.errors import server_error
 from config.health import healthz
 from directory.sitemaps import SITEMAPS
+from partners.api.docs import ApiDocs, ApiRedoc, ApiSchema
 
 
 @require_safe
@@ -55,6 +56,12 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The partner API (issue 14), outside i18n_patterns: the version is in
+    # the path, the language in Accept-Language.
+    path("api/v1/", include("config.api_urls")),
+    path("api/schema/", ApiSchema.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocs.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/redoc/", ApiRedoc.as_view(url_name="api-schema"), name="api-redoc"),
 ]
 
 if settings.SERVE_MEDIA:

@@ -293,6 +293,8 @@ REVIEW_MUTABLE_FIELDS = frozenset(
         "fraud_score",
         # A new nonce revokes the author's private links; it is no content.
         "manage_nonce",
+        # When what the public sees of it last changed (the API's feed).
+        "updated_at",
     }
 )
 
@@ -433,6 +435,11 @@ class Review(models.Model):
     # removed long enough ago (reviews.services.retention); its ratings,
     # dates and history stay for the figures and the record.
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When what the public sees of it last changed: its status (published,
+    # removed), its audit note, its author's updates, the company's reply.
+    # The partner API's feed reads reviews in (updated_at, id) order
+    # (reviews.api.ReviewFeed); set by reviews.services.transitions.review_touch.
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -456,6 +463,13 @@ class Review(models.Model):
                 fields=["company", "-published_at"],
                 condition=Q(status="published"),
                 name="review_published_idx",
+            ),
+            # The API's feed: published reviews by (updated_at, id), one
+            # index range scan from the cursor, whatever the page.
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=Q(status="published"),
+                name="review_published_feed_idx",
             ),
         ]
 

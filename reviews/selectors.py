@@ -81,9 +81,18 @@ def published_reviews(company: Company, order: str = "recent") -> QuerySet[Revie
     None: the label "invoice checked on …") and ``invoice_missing_since``
     (the datetime the company missed the audit, else None: the public note
     "invoice not provided by the company")."""
+    return public_review_rows(company.reviews.published()).order_by(
+        *ORDERS.get(order, ORDERS["recent"])
+    )
+
+
+def public_review_rows(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    """``reviews`` with what their public rendering reads, without a query
+    per review: the reply, the published updates, and the audit's
+    ``invoice_checked_on`` / ``invoice_missing_since`` (a LEFT JOIN). The
+    company page's reviews and the API's (``reviews.api``)."""
     return (
-        company.reviews.published()
-        .select_related("reply")
+        reviews.select_related("reply")
         .prefetch_related(
             Prefetch(
                 "updates", queryset=ReviewUpdate.objects.filter(status=AdditionStatus.PUBLISHED)
@@ -99,7 +108,6 @@ def published_reviews(company: Company, order: str = "recent") -> QuerySet[Revie
                 default=None,
             ),
         )
-        .order_by(*ORDERS.get(order, ORDERS["recent"]))
     )
 
 
@@ -221,17 +229,23 @@ def moderation_backlog(limit: int = 100) -> dict:
     }
 
 
+CRITERIA = ("rating_reliability", "rating_quality", "rating_value", "rating_communication")
+
+
+def criteria_average_values(company: Company) -> list[tuple[str, float]]:
+    """(field name, average out of 5 rounded to 0.1) of each sub-rating
+    over the company's published reviews, in the order of the form:
+    reliability, quality, value, communication. One aggregate query; []
+    without a published review."""
+    averages = company.reviews.published().aggregate(**{name: Avg(name) for name in CRITERIA})
+    return [(name, round(averages[name], 1)) for name in CRITERIA if averages[name] is not None]
+
+
 def criteria_averages(company: Company) -> list[tuple[str, float]]:
-    """(label, average out of 5 rounded to 0.1) of each sub-rating over the
-    company's published reviews, in the order of the form: reliability,
-    quality, value, communication. One aggregate query; [] without a
-    published review."""
-    names = ("rating_reliability", "rating_quality", "rating_value", "rating_communication")
-    averages = company.reviews.published().aggregate(**{name: Avg(name) for name in names})
+    """:func:`criteria_average_values` with each criterion's label."""
     return [
-        (str(Review._meta.get_field(name).verbose_name), round(averages[name], 1))
-        for name in names
-        if averages[name] is not None
+        (str(Review._meta.get_field(name).verbose_name), average)
+        for name, average in criteria_average_values(company)
     ]
 
 

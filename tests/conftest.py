@@ -123,3 +123,26 @@ def cast(taxonomy, places):
         consumer=UserFactory(email="consumer@example.fr"),
         staff=staff,
     )
+
+
+@pytest.fixture
+def partner(db):
+    """A partner of the API (a comparison site)."""
+    from partners.models import Partner, PartnerKind
+
+    return Partner.objects.create(
+        name="Comparateur Test", kind=PartnerKind.COMPARISON_SITE, contact_email="api@comp.test"
+    )
+
+
+@pytest.fixture
+def api(partner) -> SimpleNamespace:
+    """An API client sending a key of ``partner`` that holds every scope."""
+    from rest_framework.test import APIClient
+
+    from .factories import make_partner_key
+
+    key, secret = make_partner_key(partner)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    return SimpleNamespace(client=client, key=key, secret=secret, partner=partner)

@@ -165,3 +165,13 @@ class QuoteRequestFactory(factory.django.DjangoModelFactory):
     contact_preference = "email"
     status = "new"
     fingerprint = factory.Sequence(lambda n: f"fingerprint-{n}")
+
+
+def make_partner_key(partner, *scopes: str, **kwargs):
+    """A key of ``partner`` (every scope unless some are given) and its secret."""
+    from partners.models import Scope
+    from partners.services import partner_key_create
+
+    return partner_key_create(
+        partner=partner, name="test key", scopes=scopes or Scope.values, **kwargs
+    )

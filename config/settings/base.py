@@ -57,9 +57,15 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_ratelimit",
     "post_office",
+    "rest_framework",
+    # Only for its abstract key model: partners.PartnerKey is the key table.
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from our static files
     # The shared library is an app only so that its outbox tasks are
     # discovered by Celery and its admin is loaded; it owns no table.
     "common",
+    "partners",
     "directory",
     "eligibility",
     "reviews",
@@ -466,6 +472,65 @@ DIRECTORY_RESULTS_PER_PAGE = 20
 DIRECTORY_MAX_RESULT_PAGES = 50
 # An owner's invitation to join a company is valid this long.
 DIRECTORY_INVITATION_MAX_AGE_DAYS = 7
+
+# --- Partner API (issue 14) -----------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partners.api.auth.PartnerKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["partners.api.permissions.HasScopes"],
+    # JSON only: the browsable API's inline scripts break the site's CSP.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [],  # per key and scope: partners.api.ratelimit
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,  # the path says /api/v1/
+    "EXCEPTION_HANDLER": "partners.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_PAGINATION_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Plus que pro — API partenaires",
+    "DESCRIPTION": (
+        "Read the directory of vetted professionals and their invoice-verified reviews. "
+        "Authenticate with `Authorization: Api-Key <key>`; each operation names the scope "
+        "it needs. Errors are RFC 9457 problem details (`application/problem+json`), in "
+        "French, or English with `Accept-Language: en`. Every response of an authenticated "
+        "request carries the `RateLimit-Policy` and `RateLimit` headers."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
+}
+# Requests per key and window, per scope of the endpoint ("default": an
+# endpoint without a scope). "N/minute", "N/hour", "N/day", "N/5minute".
+API_RATE_LIMITS = {
+    "default": env.str("API_RATE_DEFAULT", default="600/minute"),
+    "directory:read": env.str("API_RATE_DIRECTORY_READ", default="600/minute"),
+    "reviews:read": env.str("API_RATE_REVIEWS_READ", default="600/minute"),
+    "invoices:write": env.str("API_RATE_INVOICES_WRITE", default="120/minute"),
+    "sessions:write": env.str("API_RATE_SESSIONS_WRITE", default="120/minute"),
+    "webhooks:manage": env.str("API_RATE_WEBHOOKS_MANAGE", default="60/minute"),
+}
+# Windows (limit/offset) of the lists: no deeper than the search pages go
+# (DIRECTORY_RESULTS_PER_PAGE × DIRECTORY_MAX_RESULT_PAGES), no COUNT.
+API_MAX_LIMIT = 50
+# What a company's profile (GET /api/v1/companies/{slug}) shows from the
+# apps above directory, which directory.api may not import: section name
+# -> function(company) -> JSON-ready value or None.
+API_COMPANY_SECTIONS = {
+    "reviews": "reviews.api.company_review_figures",
+    "loyalty": "loyalty.api.company_loyalty",
+}
+API_MAX_OFFSET = 1000
 
 # --- Eligibility ------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -306,16 +306,14 @@ def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list
     return companies
 
 
-def search_companies(query: SearchQuery) -> SearchResult:
-    """Run a directory search. Never raises on what a visitor can type.
-
-    A place typed in the trade box is read as the place when the "où" box
-    is empty (see :func:`understand_place_in_text`); if both are given, the
-    "où" box wins and the words stay in the text.
-    """
+def _prepare(query: SearchQuery) -> tuple[SearchResult, list[TradeMatch] | None]:
+    """The cheap steps of a search (module docstring, 1 and 2): the place
+    typed in the trade box, the position, the radius, the trades. The
+    trades are None when there is nothing to search: an empty query, or a
+    place that resolves nowhere (``result.place`` says why)."""
     result = SearchResult(query=query)
     if query.is_empty:
-        return result
+        return result, None
 
     if query.latitude is None and not query.place.strip() and query.text.strip():
         understood = understand_place_in_text(query.text[:MAX_QUERY_LENGTH])
@@ -333,7 +331,7 @@ def search_companies(query: SearchQuery) -> SearchResult:
     elif query.place.strip():
         result.place = resolve_place(query.place)
         if result.place.position is None:
-            return result  # the page explains and suggests; no guessing
+            return result, None  # the page explains and suggests; no guessing
         result.position = result.place.position
     result.radius_km = min(
         query.radius_km or settings.DIRECTORY_DEFAULT_SEARCH_RADIUS_KM,
@@ -344,14 +342,34 @@ def search_companies(query: SearchQuery) -> SearchResult:
     if trades:
         by_id = Profession.objects.in_bulk([m.profession_id for m in trades])
         result.trades = [by_id[m.profession_id] for m in trades if m.profession_id in by_id]
+    return result, trades
+
+
+def _set_name_similarity_threshold() -> None:
+    """For this transaction, on PostgreSQL: pg_trgm's threshold of the
+    name look-ups (``names.NAME_SIMILARITY_THRESHOLD``)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                [str(NAME_SIMILARITY_THRESHOLD)],
+            )
+
+
+def search_companies(query: SearchQuery) -> SearchResult:
+    """Run a directory search. Never raises on what a visitor can type.
+
+    A place typed in the trade box is read as the place when the "où" box
+    is empty (see :func:`understand_place_in_text`); if both are given, the
+    "où" box wins and the words stay in the text.
+    """
+    result, trades = _prepare(query)
+    if trades is None:
+        return result
+    query = result.query
 
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                    [str(NAME_SIMILARITY_THRESHOLD)],
-                )
+        _set_name_similarity_threshold()
         rows = _ranked_rows(query, trades, result.position, result.radius_km)
         searchable = rows is not None
         if rows is None:
@@ -367,6 +385,42 @@ def search_companies(query: SearchQuery) -> SearchResult:
         if result.count == 0:
             _explain_empty(result, query, trades, searchable=searchable)
     return result
+
+
+@dataclass
+class SearchWindow:
+    """A slice of a search's ranked results, for the API: ``companies``
+    (as the page shows them: distance, relevance, matched trades) and
+    whether more follow. ``result`` says how the query was understood
+    (``query``, ``place``, ``position``, ``radius_km``, ``trades``)."""
+
+    result: SearchResult
+    companies: list[Company] = field(default_factory=list)
+    has_more: bool = False
+
+
+def search_companies_window(query: SearchQuery, *, offset: int, limit: int) -> SearchWindow:
+    """The same search and ranking as :func:`search_companies`, as the
+    ``limit`` companies from rank ``offset``: one row past the window is
+    read to say ``has_more``, nothing is counted (a COUNT over a large
+    trade and region costs more than the page). No empty-state
+    explanations. The caller bounds ``offset`` and ``limit``."""
+    result, trades = _prepare(query)
+    if trades is None:
+        return SearchWindow(result)
+    query = result.query
+    with transaction.atomic():
+        _set_name_similarity_threshold()
+        rows = _ranked_rows(query, trades, result.position, result.radius_km)
+        if rows is None:
+            return SearchWindow(result)
+        fetched = list(rows[offset : offset + limit + 1])
+        matched = matched_trades(query, trades, result.trades)
+        companies = _companies_for(fetched[:limit], matched)
+    result.grouped = bool(matched) and (
+        query.sort == "relevance" or (query.sort == "distance" and result.position is None)
+    )
+    return SearchWindow(result, companies, has_more=len(fetched) > limit)
 
 
 def _explain_empty(

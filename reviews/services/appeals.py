@@ -96,6 +96,8 @@ def review_add_update(*, review: Review, text: str) -> ReviewUpdate:
         AdditionStatus.PENDING if update.moderation_reasons else AdditionStatus.PUBLISHED
     )
     update.save()
+    if update.status == AdditionStatus.PUBLISHED:
+        transitions.review_touch(review_id=review.pk)
     return update
 
 

@@ -125,6 +125,7 @@ def reply_save(*, review: Review, author: User, text: str) -> Reply:
     reply.status = AdditionStatus.PENDING if reply.moderation_reasons else AdditionStatus.PUBLISHED
     reply.decided_at = reply.decided_by = None
     reply.save()
+    transitions.review_touch(review_id=review.pk)
     return reply
 
 
@@ -142,6 +143,8 @@ def addition_moderate(*, addition: ReviewUpdate | Reply, actor: User, publish: b
     )
     if not moved:
         raise ValidationError(_("This text no longer waits for moderation."))
+    if publish:
+        transitions.review_touch(review_id=addition.review_id)
 
 
 def flag_create(

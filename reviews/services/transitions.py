@@ -46,11 +46,13 @@ def review_move(
     from_status = "" if review._state.adding else review.status
     REVIEW_TRANSITIONS.check(from_status, to, by=by)
     at = at or timezone.now()
-    review.status, review.status_changed_at = to, at
+    review.status, review.status_changed_at, review.updated_at = to, at, at
     if to == ReviewStatus.PUBLISHED:
         review.published_at = at
     if from_status:
-        review.save(update_fields=["status", "status_changed_at", "published_at", *also])
+        review.save(
+            update_fields=["status", "status_changed_at", "published_at", "updated_at", *also]
+        )
     else:
         review.save()
     event = ReviewEvent.objects.create(
@@ -102,7 +104,16 @@ def audit_move(
         created_at=at,
     )
     ledger.append([_audit_entry(event, audit)])
+    # A decision changes the review's public label ("invoice checked on…").
+    review_touch(review_id=audit.review_id, at=at)
     return event
+
+
+def review_touch(*, review_id: int, at: datetime | None = None) -> None:
+    """What the public sees of the review changed without its status
+    moving (its reply, an update, its audit): ``updated_at`` moves, so the
+    API's feed (``reviews.api.ReviewFeed``) hands it out again."""
+    Review.objects.filter(pk=review_id).update(updated_at=at or timezone.now())
 
 
 def _audit_entry(event: AuditEvent, audit: Audit) -> ledger.Entry:

@@ -249,6 +249,7 @@ def test_the_fields_the_services_move_still_move(published):
         "moderation_reasons": ["contact_details"],
         "fraud_score": 0.5,
         "manage_nonce": "renewed",
+        "updated_at": now,
     }
     assert set(values) == REVIEW_MUTABLE_FIELDS
     review = Review.objects.get(pk=published.pk)

@@ -1,0 +1,27 @@
+"""The partner API, version 1 (``/api/v1/``): each app's ``api.py``."""
+
+from __future__ import annotations
+
+from django.urls import path, re_path
+
+from directory import api as directory_api
+from partners.api.problems import not_found
+from reviews import api as reviews_api
+
+app_name = "api"
+
+urlpatterns = [
+    path("professions", directory_api.ProfessionList.as_view(), name="professions"),
+    path("sectors", directory_api.SectorList.as_view(), name="sectors"),
+    path("places", directory_api.PlaceList.as_view(), name="places"),
+    path("companies", directory_api.CompanyList.as_view(), name="companies"),
+    path("companies/<slug:slug>", directory_api.CompanyDetail.as_view(), name="company"),
+    path(
+        "companies/<slug:slug>/reviews",
+        reviews_api.CompanyReviewList.as_view(),
+        name="company-reviews",
+    ),
+    path("reviews", reviews_api.ReviewFeed.as_view(), name="reviews"),
+    # Anything else under /api/v1/ is a problem, not the site's HTML 404.
+    re_path(r"^.*$", not_found),
+]

@@ -1,0 +1,103 @@
+"""API-key authentication: ``Authorization: Api-Key <key>`` (or
+``X-Api-Key: <key>``), the key being ``<prefix>.<secret>`` as
+djangorestframework-api-key issues it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+
+from partners.models import Partner, PartnerKey
+
+KEYWORD = "Api-Key"
+# last_used_at is a date for people, not a request log: written at most
+# this often per key, so a busy key costs no write per request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Longer than any key we issue (8 + 1 + 32): anything longer is refused
+# before a query.
+MAX_KEY_LENGTH = 100
+
+
+class KeyRejected(exceptions.AuthenticationFailed):
+    """A 401 that names why (``code``): the problem's type."""
+
+
+class PartnerSuspended(exceptions.PermissionDenied):
+    default_detail = _("This partner is suspended: its keys no longer work.")
+    default_code = "partner_suspended"
+
+
+class PartnerUser:
+    """``request.user`` of an API request: the partner, not a person.
+    Django's permission machinery sees an authenticated, non-staff user."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+
+    def __init__(self, partner: Partner) -> None:
+        self.partner = partner
+        self.pk = None
+
+    def __str__(self) -> str:
+        return f"partner {self.partner.pk}"
+
+
+def key_from_request(request: Request) -> str | None:
+    """The key the request carries, "" for a malformed header, None for none."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header:
+        keyword, _space, key = header.partition(" ")
+        if keyword.lower() != KEYWORD.lower():
+            return None  # another scheme: not ours to judge
+        return key.strip()
+    other = request.META.get("HTTP_X_API_KEY")
+    return other.strip() if other is not None else None
+
+
+class PartnerKeyAuthentication(BaseAuthentication):
+    """Finds the key by its prefix (one query, with its partner), checks the
+    secret's hash, then refuses a revoked or expired key (401) and a
+    suspended partner (403)."""
+
+    def authenticate(self, request: Request) -> tuple[PartnerUser, PartnerKey] | None:
+        raw = key_from_request(request)
+        if raw is None:
+            return None
+        prefix, dot, _secret = raw.partition(".")
+        if not dot or not prefix or len(raw) > MAX_KEY_LENGTH:
+            raise KeyRejected(_("The API key is malformed."), code="invalid_key")
+        key = PartnerKey.objects.select_related("partner").filter(prefix=prefix).first()
+        if key is None or not key.is_valid(raw):
+            raise KeyRejected(_("The API key is invalid."), code="invalid_key")
+        if key.revoked:
+            raise KeyRejected(_("This API key was revoked."), code="revoked_key")
+        if key.has_expired:
+            raise KeyRejected(_("This API key has expired."), code="expired_key")
+        if not key.partner.is_active:
+            raise PartnerSuspended()
+        _note_use(key)
+        return PartnerUser(key.partner), key
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{KEYWORD} realm="api"'
+
+
+def _note_use(key: PartnerKey) -> None:
+    now = timezone.now()
+    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
+        return
+    # Conditional: of concurrent requests, one writes.
+    stale = now - LAST_USED_RESOLUTION
+    PartnerKey.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=key.pk
+    ).update(last_used_at=now)
+    key.last_used_at = now

@@ -1,0 +1,61 @@
+"""Pagination of the API: a bounded window (``limit``/``offset``) read
+one row past its end to say ``has_more`` without counting, and cursors
+for feeds, whose every page costs what the first costs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+
+
+class WindowSerializer(serializers.Serializer):
+    """``limit`` (1 to API_MAX_LIMIT) and ``offset`` (0 to API_MAX_OFFSET)."""
+
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=settings.API_MAX_LIMIT, default=20
+    )
+    offset = serializers.IntegerField(
+        required=False, min_value=0, max_value=settings.API_MAX_OFFSET, default=0
+    )
+
+
+class FeedCursorPagination(CursorPagination):
+    """Cursor pagination on an immutable order the view names (``ordering``).
+    ``page_size`` may be asked for, up to API_MAX_LIMIT. A cursor that
+    does not decode is a 400, not DRF's 404."""
+
+    page_size = 50
+    page_size_query_param = "limit"
+    max_page_size = settings.API_MAX_LIMIT
+    invalid_cursor_message = _("Invalid cursor.")
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [str(error.detail)]}
+            ) from error
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Give a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return size

@@ -1,0 +1,98 @@
+"""What the OpenAPI schema says about the shared machinery: the API-key
+scheme with each operation's scopes (OpenAPI 3.1 lets a non-OAuth
+requirement list roles), the problem shape, the rate-limit headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from rest_framework import serializers
+
+from .problems import PROBLEM_CONTENT_TYPE, TYPE_BASE
+
+SECURITY_SCHEME = "PartnerKey"
+
+
+class PartnerKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "partners.api.auth.PartnerKeyAuthentication"
+    name = SECURITY_SCHEME
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "`Authorization: Api-Key <key>` (or `X-Api-Key: <key>`). Keys are created by "
+                "staff; each holds scopes: directory:read, reviews:read, invoices:write, "
+                "sessions:write, webhooks:manage."
+            ),
+        }
+
+    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
+        return {self.name: list(getattr(auto_schema.view, "required_scopes", ()))}
+
+
+class ProblemFieldError(serializers.Serializer):
+    field = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class Problem(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField(help_text=f"A tag URI naming the problem: {TYPE_BASE}<code>.")
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = ProblemFieldError(many=True, required=False, help_text="Invalid parameters, one each.")
+
+
+_EXAMPLES = {
+    400: ("invalid_parameters", "Paramètres invalides", "Certains paramètres sont invalides."),
+    401: ("invalid_key", "Clé d’API invalide", "La clé d’API est invalide."),
+    403: (
+        "insufficient_scope",
+        "Portée insuffisante",
+        "Il manque à cette clé d’API la portée directory:read.",
+    ),
+    404: ("not_found", "Introuvable", "Pas trouvé."),
+    429: (
+        "rate_limited",
+        "Trop de requêtes",
+        "Limite de requêtes dépassée pour cette clé d’API : réessayez dans 42 s.",
+    ),
+}
+
+
+def problem_responses(*codes: int) -> dict[int | tuple[int, str], Any]:
+    """The problem responses of an operation, with an example each."""
+    out: dict[int | tuple[int, str], Any] = {}
+    for code in codes:
+        name, title, detail = _EXAMPLES[code]
+        value: dict[str, Any] = {
+            "type": TYPE_BASE + name,
+            "title": title,
+            "status": code,
+            "detail": detail,
+        }
+        if code == 400:
+            value["errors"] = [
+                {
+                    "field": "limit",
+                    "detail": "Assurez-vous que cette valeur est inférieure ou égale à 50.",
+                }
+            ]
+        out[(code, PROBLEM_CONTENT_TYPE)] = OpenApiResponse(
+            Problem,
+            description=title,
+            examples=[OpenApiExample(name, value=value, response_only=True, status_codes=[code])],
+        )
+    return out
+
+
+def read_responses(ok: Any, *extra: int) -> dict[int | tuple[int, str], Any]:
+    """200 and the problems every read may answer."""
+    return {200: ok, **problem_responses(400, 401, 403, 429, *extra)}

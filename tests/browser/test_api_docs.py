@@ -1,0 +1,61 @@
+"""The partner API's documentation works offline under the site's CSP:
+Swagger UI and ReDoc come from our static files (drf-spectacular-sidecar),
+started by a static script; no request leaves this site. Swagger UI's
+page reports no CSP violation (the ``page`` fixture); ReDoc's page only
+the block of its footer logo (partners/api/docs.py says why)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import CSP_LISTENER
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+def offline(page: Page, base: str) -> list[str]:
+    """Refuse every request that leaves the test server; return them."""
+    elsewhere: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith((base, "data:", "blob:")):
+            request_route.continue_()
+        else:
+            elsewhere.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return elsewhere
+
+
+def test_swagger_ui_shows_every_endpoint_offline(page: Page, live_server):
+    elsewhere = offline(page, live_server.url)
+    page.goto(live_server.url + "/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("API partenaires")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    paths = [
+        p.replace("\u200b", "") for p in page.locator(".opblock-summary-path").all_inner_texts()
+    ]
+    assert "/api/v1/companies/{slug}/reviews" in paths
+    assert len(paths) == 7
+    assert elsewhere == []
+
+
+def test_redoc_shows_the_api_offline(browser, live_server):
+    page = browser.new_page()
+    violations: list[str] = []
+    page.expose_function("__cspViolation", lambda text: violations.append(text))
+    page.add_init_script(CSP_LISTENER)
+    elsewhere = offline(page, live_server.url)
+    page.goto(live_server.url + "/api/docs/redoc/")
+    expect(page.locator("#redoc-container h1").first).to_contain_text("API partenaires")
+    expect(page.get_by_text("Search companies").first).to_be_attached()
+    page.wait_for_timeout(300)
+    assert elsewhere == []
+    assert violations, "the logo's block is reported: the watch works"
+    assert all(REDOC_LOGO in v and v.startswith("img-src") for v in violations), violations
+    page.close()

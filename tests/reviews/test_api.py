@@ -1,0 +1,186 @@
+"""The reviews' endpoints of the partner API: published reviews only,
+exactly what the company page shows (never the author's e-mail or full
+name), cursor pagination stable across inserts, and the feed's order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from reviews.models import ReviewStatus
+from reviews.services import stats, transitions
+from reviews.services.moderation import reply_save
+from tests.factories import make_partner_key as make_key
+
+from .review_rows import make_review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviewed(cast):
+    """Company A with three published reviews (one replied to), one in
+    moderation and one rejected; company B with one published."""
+    now = timezone.now()
+    company = cast.company_a
+    published = [
+        make_review(company, rating=5 - n, submitted=now - timedelta(days=10 - n)) for n in range(3)
+    ]
+    hidden = [
+        make_review(company, submitted=now - timedelta(days=3), status=ReviewStatus.PENDING),
+        make_review(company, submitted=now - timedelta(days=2), status=ReviewStatus.REJECTED),
+    ]
+    other = make_review(cast.company_b, submitted=now - timedelta(days=4))
+    reply_save(review=published[0], author=cast.owner_a, text="Merci pour votre confiance !")
+    stats.company_review_stats_refresh()
+    return published, hidden, other
+
+
+def ids(body) -> list[int]:
+    return [review["id"] for review in body["results"]]
+
+
+def test_a_companys_published_reviews_as_its_page_shows_them(api, cast, reviewed):
+    published, _hidden, _other = reviewed
+    body = api.client.get(f"/api/v1/companies/{cast.company_a.slug}/reviews").json()
+    assert ids(body) == [r.pk for r in reversed(published)]  # newest first
+    first = body["results"][-1]
+    assert first["rating"] == 5
+    assert first["criteria"] == {"reliability": 5, "quality": 5, "value": 5, "communication": 5}
+    assert first["author"] == published[0].display_name
+    assert first["reply"] == {"text": "Merci pour votre confiance !", "edited": False}
+    assert first["invoice_verified"] is True
+    assert first["company"] == cast.company_a.slug
+    assert body["results"][0]["reply"] is None
+
+
+def test_no_private_data_in_any_review_response(api, cast, reviewed):
+    published, hidden, other = reviewed
+    responses = [
+        api.client.get(f"/api/v1/companies/{cast.company_a.slug}/reviews"),
+        api.client.get("/api/v1/reviews"),
+        api.client.get(f"/api/v1/companies/{cast.company_a.slug}"),
+    ]
+    for review in [*published, *hidden, other]:
+        for response in responses:
+            text = response.content.decode()
+            assert review.author_email not in text
+            # "Client 3." is shown (first name and initial), never the name whole.
+            assert f'"{review.author_name}"' not in text
+            assert review.invoice.number not in text
+
+
+def test_the_feed_holds_published_reviews_only_in_change_order(api, reviewed):
+    published, hidden, other = reviewed
+    body = api.client.get("/api/v1/reviews").json()
+    # The reply moved the first review to the end.
+    assert ids(body) == [published[1].pk, published[2].pk, other.pk, published[0].pk]
+    assert not {r.pk for r in hidden} & set(ids(body))
+
+
+def test_the_feed_starts_from_updated_since(api, reviewed):
+    published, _hidden, other = reviewed
+    since = other.updated_at.isoformat()
+    body = api.client.get("/api/v1/reviews", {"updated_since": since}).json()
+    assert ids(body) == [other.pk, published[0].pk]
+    response = api.client.get("/api/v1/reviews", {"updated_since": "yesterday"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "updated_since"
+
+
+def test_the_cursor_is_stable_across_inserts(api, cast, reviewed):
+    published, _hidden, other = reviewed
+    first = api.client.get("/api/v1/reviews", {"limit": 2}).json()
+    assert ids(first) == [published[1].pk, published[2].pk]
+    # A review published meanwhile goes to the end, not onto the next page.
+    late = make_review(cast.company_b, submitted=timezone.now())
+    second = api.client.get(first["next"]).json()
+    assert ids(second) == [other.pk, published[0].pk]
+    third = api.client.get(second["next"]).json()
+    assert ids(third) == [late.pk]
+    assert third["next"] is None
+
+
+def test_a_review_that_leaves_publication_leaves_the_feed(api, reviewed):
+    published, _hidden, _other = reviewed
+    transitions.review_move(
+        review=published[1], to=ReviewStatus.REJECTED, by="staff", actor=None, reason="test"
+    )
+    assert published[1].pk not in ids(api.client.get("/api/v1/reviews").json())
+
+
+@pytest.mark.parametrize("params", [{"cursor": "garbage"}, {"limit": 0}, {"limit": 51}])
+def test_bad_cursors_and_sizes_are_400_problems(api, reviewed, params):
+    response = api.client.get("/api/v1/reviews", params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_review_endpoints_need_the_reviews_scope(partner, cast, reviewed):
+    from rest_framework.test import APIClient
+
+    _key, secret = make_key(partner, "directory:read")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    assert client.get("/api/v1/reviews").status_code == 403
+    assert client.get(f"/api/v1/companies/{cast.company_a.slug}/reviews").status_code == 403
+    assert client.get(f"/api/v1/companies/{cast.company_a.slug}").status_code == 200
+
+
+def test_the_company_profile_has_the_rating_details(api, cast, reviewed):
+    body = api.client.get(f"/api/v1/companies/{cast.company_a.slug}").json()
+    assert body["rating"]["count"] == 3
+    assert body["reviews"]["distribution"][0] == {"stars": 5, "count": 1}
+    assert [c["criterion"] for c in body["reviews"]["criteria"]] == [
+        "reliability", "quality", "value", "communication"
+    ]  # fmt: skip
+
+
+def test_an_unknown_companys_reviews_are_a_404_problem(api, reviewed):
+    response = api.client.get("/api/v1/companies/nobody/reviews")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.postgres
+def test_a_deep_feed_page_reads_the_feed_index_from_its_cursor(api, reviewed):
+    """Page 1,000 costs what page 1 costs: the page after a cursor is an
+    index range scan of published reviews in (updated_at, id) order, not a
+    sort of every published review."""
+    from django.db import connection
+
+    from reviews.models import Review
+    from reviews.selectors import public_review_rows
+
+    published, _hidden, _other = reviewed
+    rows = (
+        public_review_rows(Review.objects.published())
+        .select_related("company")
+        .filter(updated_at__gt=published[1].updated_at)
+        .order_by("updated_at", "id")[:51]
+    )
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "review_published_feed_idx" in plan, plan
+    assert "Sort" not in plan.split("review_published_feed_idx")[0], plan
+
+
+def test_a_feed_page_costs_the_same_queries_whatever_its_size(api, cast, reviewed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(limit: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert len(api.client.get("/api/v1/reviews", {"limit": limit}).json()["results"])
+        return len(captured)
+
+    api.client.get("/api/v1/reviews")  # the key's first use is written once
+    small = queries(1)
+    for n in range(6):
+        make_review(cast.company_b, submitted=timezone.now() - timedelta(hours=n))
+    assert queries(10) == small
