@@ -62,6 +62,7 @@ from ..models import (
     SessionSource,
     SessionStatus,
 )
+from .sessions import oldest_session_day
 
 # Sessions in one file: years of daily sessions (a nanny's 250 days a
 # year for 20 years is 5,000; a practice's few a day, more). The reader
@@ -138,7 +139,7 @@ def _session_row(
     problems: list[str] = []
     performed_on = None
     try:
-        performed_on = parse_date(values["date"], today=today)
+        performed_on = parse_date(values["date"], today=today, not_before=oldest_session_day(today))
     except ValueError as error:
         problems.append(str(error))
     amount = None

@@ -164,6 +164,8 @@ def test_errors_are_listed_by_line_and_nothing_is_imported(pro, cast):
         + "BAD-4;03/04/2026;Luc Petit;;-20;\n"  # negative
         + "BAD-5;03/04/2026;Luc Petit;;;peut-être\n"  # unknown status
         + "BAD-6;03/04/2026;Luc;pas-une-adresse;;\n"  # bad e-mail
+        + "BAD-7;01/01/1900;Luc Petit;;;\n"  # typing slip: a century back
+        + "BAD-8;31/12/2010;Luc Petit;;;\n"  # more than 10 years back
     )
     page = text(upload(pro, cast.company_a, content.encode()))
     assert "Rien n'a été importé" in page
@@ -173,6 +175,8 @@ def test_errors_are_listed_by_line_and_nothing_is_imported(pro, cast):
     assert "ligne 6 : le montant doit être positif (-20)" in page
     assert "ligne 7 : statut inconnu (peut-être)" in page
     assert "ligne 8 : l'e-mail du client n'est pas valide (pas-une-adresse)" in page
+    assert "ligne 9 : la date est trop ancienne (01/01/1900)" in page
+    assert "ligne 10 : la date est trop ancienne (31/12/2010)" in page
     assert 'name="step" value="confirm"' not in page
     # Even a forced confirmation imports nothing.
     confirm(pro, cast.company_a)
