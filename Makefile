@@ -51,9 +51,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The suite runs in one process per CPU (pytest-xdist; each has its own
+# test database, media folders and Redis cache database). PYTEST_WORKERS=0
+# runs it in this process.
+PYTEST_WORKERS ?= auto
 test: lint typecheck
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 # French catalogue: extract strings, then compile (both go in the repo).
 messages: install

@@ -198,13 +198,13 @@ def test_a_100000_row_file_is_refused_as_too_many_invoices():
     lines = "".join(f"{n};1\n" for n in range(100_000))
     content = ("n;m\n" + lines).encode()
     assert len(content) < MAX_BYTES  # the row limit, not the size, refuses it
-    with pytest.raises(TableFileError, match=f"plus de {MAX_ROWS} factures"):
+    with pytest.raises(TableFileError, match=rf"plus de {MAX_ROWS // 1000}\S{{0,4}}000 factures"):
         read_invoice_file(content)
 
 
 def test_a_workbook_over_the_row_limit_is_refused():
     content = xlsx([["n", "m"], *[[n, 1] for n in range(MAX_ROWS + 20)]])
-    with pytest.raises(TableFileError, match=f"plus de {MAX_ROWS} factures"):
+    with pytest.raises(TableFileError, match=rf"plus de {MAX_ROWS // 1000}\S{{0,4}}000 factures"):
         read_invoice_file(content)
 
 
