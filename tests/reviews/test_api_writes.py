@@ -344,3 +344,15 @@ def test_the_invoice_detail_shows_only_api_invoices_of_connected_companies(setup
     created = post(setup.client, URL, invoice()).json()
     other = "/api/v1/companies/beta-plomberie/invoices"
     assert_problem(setup.client.get(f"{other}/{created['id']}"), 403, "not_connected")
+
+
+def test_writes_are_rate_limited_per_key_and_scope(setup, settings):
+    settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "invoices:write": "2/minute"}
+    assert post(setup.client, URL, invoice(number="F-1")).status_code == 201
+    ok = post(setup.client, BATCH, {"items": [invoice(number="F-2")]}, key="b")
+    assert ok["RateLimit"].startswith('"invoices:write";r=0')
+    limited = post(setup.client, URL, invoice(number="F-3"), key="late")
+    assert_problem(limited, 429, "rate_limited")
+    assert int(limited["Retry-After"]) >= 1
+    assert set(Invoice.objects.values_list("number", flat=True)) == {"F-1", "F-2"}
+    assert not IdempotencyRecord.objects.filter(key="late").exists()
