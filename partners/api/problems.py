@@ -45,6 +45,7 @@ def problem_titles() -> dict[str, str]:
         "unsupported_media_type": _("Unsupported media type"),
         "rate_limited": _("Too many requests"),
         "not_connected": _("Company not connected"),
+        "write_conflict": _("Write conflict"),
         "unprocessable": _("Unprocessable content"),
         "payload_too_large": _("Request too large"),
         "too_many_items": _("Too many items"),

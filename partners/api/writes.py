@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -42,6 +42,15 @@ class PayloadTooLarge(exceptions.APIException):
 class TooManyItems(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_many_items"
+
+
+class WriteConflict(exceptions.APIException):
+    """A constraint refused a write the service had checked: a concurrent
+    request wrote the same thing meanwhile."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "write_conflict"
+    default_detail = _("A concurrent request wrote the same record: retry this one.")
 
 
 class NotConnected(exceptions.PermissionDenied):
@@ -99,6 +108,11 @@ class PartnerWriteView(PartnerAPIView):
         except RecursionError as error:
             raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from error
 
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, IntegrityError):
+            exc = WriteConflict()
+        return super().handle_exception(exc)
+
 
 class StrictCharField(serializers.CharField):
     """A string, not a number or a boolean turned into one."""
@@ -134,7 +148,10 @@ class BatchInput(StrictSerializer):
 class BatchResult(serializers.Serializer):
     index = serializers.IntegerField(help_text="The item's position in `items`, from 0.")
     status = serializers.IntegerField(
-        help_text="201 created, 200 already recorded (same reference), 422 refused."
+        help_text=(
+            "201 created, 200 already recorded (same reference), 422 refused, 409 written "
+            "meanwhile by a concurrent request (retry the item)."
+        ),
     )
     errors = serializers.ListField(
         child=serializers.DictField(child=serializers.CharField()),
@@ -174,6 +191,11 @@ def batch_run(items: list[Any], process: ItemProcess) -> list[dict[str, Any]]:
             results.append({"index": index, "status": 422, "errors": field_errors(error.detail)})
         except DjangoValidationError as error:
             results.append({"index": index, "status": 422, "errors": service_errors(error)})
+        except IntegrityError:
+            detail = str(WriteConflict.default_detail)
+            results.append(
+                {"index": index, "status": 409, "errors": [{"field": NON_FIELD, "detail": detail}]}
+            )
         else:
             results.append({"index": index, "status": code, **fields})
     return results

@@ -12,14 +12,19 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
 from partners.api import idempotency
 from partners.models import IdempotencyRecord
 from reviews.models import Invoice, ReviewInvitation
-from tests.partners.writes import assert_problem, connected_setup, post
+from tests.partners.writes import (
+    assert_problem,
+    connected_setup,
+    invoice_insert_uncommitted,
+    post,
+)
 
 URL = "/api/v1/companies/alpha-electricite/invoices"
 
@@ -128,16 +133,7 @@ def test_a_second_request_while_the_first_runs_is_a_409(partner):
     same key meanwhile: 409. Once the blocker rolls back, A ends (201); a
     third request replays it."""
     setup = connected_setup(partner)
-    blocker = connections.create_connection("default")
-    blocker.set_autocommit(False)
-    with blocker.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO reviews_invoice (company_id, number, issued_on, client_name,"
-            " client_company, client_email, client_email_canonical, client_phone, scan,"
-            " source, created_at) VALUES (%s, 'F-1', %s, 'X', '', 'x@example.org',"
-            " 'x@example.org', '', '', 'form', now())",
-            [setup.company.pk, timezone.localdate()],
-        )
+    blocker = invoice_insert_uncommitted(setup.company, "F-1")
     answers: dict[str, object] = {}
 
     def first() -> None:

@@ -47,3 +47,23 @@ def assert_problem(response, status: int, code: str | None = None) -> dict:
     assert body["title"]
     assert body["detail"]
     return body
+
+
+def invoice_insert_uncommitted(company, number: str):
+    """Another connection inserting invoice ``number`` of ``company``
+    without committing (PostgreSQL): a write of the same number waits
+    on it. The caller commits or rolls back, then closes it."""
+    from django.db import connections
+    from django.utils import timezone
+
+    other = connections.create_connection("default")
+    other.set_autocommit(False)
+    with other.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO reviews_invoice (company_id, number, issued_on, client_name,"
+            " client_company, client_email, client_email_canonical, client_phone, scan,"
+            " source, created_at) VALUES (%s, %s, %s, 'X', '', 'x@example.org',"
+            " 'x@example.org', '', '', 'form', now())",
+            [company.pk, number, timezone.localdate()],
+        )
+    return other

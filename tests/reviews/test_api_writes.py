@@ -6,10 +6,13 @@ a 4xx problem that writes nothing."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -24,7 +27,13 @@ from reviews.models import (
     ReviewInvitation,
     ReviewSettings,
 )
-from tests.partners.writes import assert_problem, client_for, connected_setup, post
+from tests.partners.writes import (
+    assert_problem,
+    client_for,
+    connected_setup,
+    invoice_insert_uncommitted,
+    post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -356,3 +365,43 @@ def test_writes_are_rate_limited_per_key_and_scope(setup, settings):
     assert int(limited["Retry-After"]) >= 1
     assert set(Invoice.objects.values_list("number", flat=True)) == {"F-1", "F-2"}
     assert not IdempotencyRecord.objects.filter(key="late").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+@pytest.mark.parametrize("batch", [False, True], ids=["single", "batch"])
+def test_a_number_written_meanwhile_is_a_409_not_a_500(partner, batch):
+    """The service checked the number, then another transaction committed
+    it first: the unique constraint's error is a conflict to retry."""
+    setup = connected_setup(partner)
+    other = invoice_insert_uncommitted(setup.company, "F-1")
+    answers: list = []
+
+    def send() -> None:
+        try:
+            if batch:
+                body = {"items": [invoice(number="F-1"), invoice(number="F-2")]}
+                answers.append(post(setup.client, BATCH, body))
+            else:
+                answers.append(post(setup.client, URL, invoice(number="F-1")))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    try:
+        time.sleep(1)  # the request now waits on the uncommitted number
+    finally:
+        other.commit()
+        other.close()
+        thread.join(timeout=30)
+    (response,) = answers
+    if batch:
+        results = response.json()["results"]
+        assert [r["status"] for r in results] == [409, 201]
+    else:
+        assert_problem(response, 409, "write_conflict")
+    assert set(Invoice.objects.values_list("number", flat=True)) == (
+        {"F-1", "F-2"} if batch else {"F-1"}
+    )
+    assert Invoice.objects.filter(source=InvoiceSource.API).count() == (1 if batch else 0)
