@@ -96,7 +96,7 @@ def test_the_client_by_phone_or_name_and_at_least_one(setup):
 @pytest.mark.parametrize(
     ("overrides", "status", "field"),
     [
-        ({"performed_on": "2999-01-01"}, 422, "performed_on"),
+        ({"performed_on": "2999-01-01"}, 400, "performed_on"),
         ({"performed_on": "1990-01-01"}, 422, "performed_on"),
         ({"performed_on": "yesterday"}, 400, "performed_on"),
         ({"status": "done"}, 400, "status"),
@@ -150,7 +150,9 @@ def test_a_batch_records_each_item_on_its_own(setup):
     assert results[0]["reference"] == "A"
     assert results[0]["session_status"] == "completed"
     assert results[3]["session_status"] == "cancelled"
-    assert results[2]["errors"][0]["field"] == "performed_on"
+    assert results[2]["errors"] == [
+        {"field": "performed_on", "detail": "La date est dans le futur."}
+    ]
     assert results[4]["errors"][0]["field"] == "non_field_errors"
     assert set(ServiceSession.objects.values_list("reference", flat=True)) == {"OLD", "A", "C"}
     replay = post(setup.client, BATCH, {"items": items}, key="batch")
@@ -169,3 +171,30 @@ def test_a_batch_of_501_is_refused(setup):
     response = post(setup.client, BATCH, {"items": items})
     assert [r["status"] for r in response.json()["results"]] == [201] * 500
     assert ServiceSession.objects.count() == 500
+
+
+def test_the_service_refuses_what_the_serializer_would_let_through(setup):
+    """session_from_partner keeps its own rules, whoever calls it."""
+    from django.core.exceptions import ValidationError
+
+    from loyalty.services.sessions import session_from_partner
+
+    today = timezone.localdate()
+    for performed_on in (today + timedelta(days=1), today.replace(year=today.year - 11)):
+        with pytest.raises(ValidationError) as refused:
+            session_from_partner(
+                company=setup.company,
+                performed_on=performed_on,
+                status=SessionStatus.COMPLETED,
+                reference="R-1",
+                email="a@example.org",
+            )
+        assert "performed_on" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        session_from_partner(
+            company=setup.company,
+            performed_on=today,
+            status=SessionStatus.COMPLETED,
+            reference="R-1",
+        )
+    assert not ServiceSession.objects.exists()
