@@ -117,12 +117,18 @@ def test_the_nightly_purge_deletes_expired_records_only(partner):
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
 
 
-def test_the_purge_is_scheduled_nightly():
+@pytest.mark.django_db
+def test_the_purge_is_a_nightly_job(partner):
+    from partners import tasks
+
     entry = settings.CELERY_BEAT_SCHEDULE["partners-purge-idempotency-records"]
     assert entry["task"] == "partners.tasks.purge_idempotency_records"
-    import partners.tasks  # noqa: F401 - registers the task
-
     assert entry["task"] in celery_app.tasks
+    IdempotencyRecord.objects.create(
+        partner=partner, key="old", fingerprint="0" * 64, expires_at=timezone.now()
+    )
+    assert tasks.purge_idempotency_records.apply(task_id="beat-1").result == {"deleted": 1}
+    assert not IdempotencyRecord.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
