@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from directory import api as directory_api
+from loyalty import api as loyalty_api
 from partners.api.problems import not_found
 from reviews import api as reviews_api
 
@@ -20,6 +21,36 @@ urlpatterns = [
         "companies/<slug:slug>/reviews",
         reviews_api.CompanyReviewList.as_view(),
         name="company-reviews",
+    ),
+    path(
+        "companies/<slug:slug>/invoices",
+        reviews_api.CompanyInvoiceCreate.as_view(),
+        name="company-invoices",
+    ),
+    path(
+        "companies/<slug:slug>/invoices/batch",
+        reviews_api.CompanyInvoiceBatch.as_view(),
+        name="company-invoices-batch",
+    ),
+    path(
+        "companies/<slug:slug>/invoices/<int:invoice_id>",
+        reviews_api.CompanyInvoiceDetail.as_view(),
+        name="company-invoice",
+    ),
+    path(
+        "companies/<slug:slug>/sessions",
+        loyalty_api.CompanySessionCreate.as_view(),
+        name="company-sessions",
+    ),
+    path(
+        "companies/<slug:slug>/sessions/batch",
+        loyalty_api.CompanySessionBatch.as_view(),
+        name="company-sessions-batch",
+    ),
+    path(
+        "companies/<slug:slug>/sessions/<int:session_id>",
+        loyalty_api.CompanySessionDetail.as_view(),
+        name="company-session",
     ),
     path("reviews", reviews_api.ReviewFeed.as_view(), name="reviews"),
     # Anything else under /api/v1/ is a problem, not the site's HTML 404.

@@ -508,3 +508,12 @@ def company_for_api(slug: str) -> Company:
         )
     except CompanyGone as gone:
         raise Http404 from gone
+
+
+def company_for_write(slug: str) -> Company:
+    """The listed company ``slug``, for a partner writing its invoices or
+    sessions (one query); 404 for any other, suspended included."""
+    try:
+        return public_company(slug)
+    except CompanyGone as gone:
+        raise Http404 from gone

@@ -1,15 +1,56 @@
 """Loyalty in the partner API: the section of a company's profile
-(``settings.API_COMPANY_SECTIONS``, read by ``directory.api``)."""
+(``settings.API_COMPANY_SECTIONS``, read by ``directory.api``), and the
+completed sessions a connected partner sends (booking software), one or
+in a batch, under the partner's own reference.
+
+Django REST framework ships no types: its classes are ``Any`` to mypy,
+hence the ``type: ignore[misc]`` on the classes built on them."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from common.formats import parse_phone
+from directory.api import company_for_write
 from directory.models import Company
+from partners.api.base import PartnerAPIView
+from partners.api.idempotency import idempotent
+from partners.api.schema import (
+    IDEMPOTENCY_NOTE,
+    location_parameter,
+    read_responses,
+    write_parameters,
+    write_responses,
+)
+from partners.api.writes import (
+    MAX_BATCH_ITEMS,
+    BatchResult,
+    PartnerWriteView,
+    StrictCharField,
+    StrictSerializer,
+    Unprocessable,
+    batch_items,
+    batch_run,
+    require_connection,
+    service_errors,
+)
+from partners.models import Scope
 
+from .models import ServiceSession, SessionSource, SessionStatus
 from .selectors import public_loyalty
+from .services.sessions import session_from_partner
 
 
 def company_loyalty(company: Company) -> dict[str, Any] | None:
@@ -27,3 +68,283 @@ def company_loyalty(company: Company) -> dict[str, Any] | None:
         "returned": loyalty.returned,
         "period_days": settings.LOYALTY_RETURN_DAYS,
     }
+
+
+# --- Sessions sent by a connected partner ----------------------------------
+
+SESSION_SCOPE_NOTE = "Scope: `sessions:write`, and the company must have connected the partner."
+
+
+class SessionInput(StrictSerializer):
+    """The shape of a session; its rules (date, client identity, one
+    session per reference) are the service's."""
+
+    reference = StrictCharField(
+        max_length=100,
+        help_text="The partner's own id of the session, unique per company: a retry with "
+        "the same reference returns the session already recorded (200).",
+    )
+    performed_on = serializers.DateField(help_text="ISO 8601 date, not in the future.")
+    status = serializers.ChoiceField(
+        choices=SessionStatus.choices,
+        required=False,
+        default=SessionStatus.COMPLETED,
+        help_text="Only completed sessions count for loyalty.",
+    )
+    amount = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text='Incl. tax, in euros, as a decimal string ("45.00").',
+    )
+    client_email = serializers.EmailField(
+        max_length=254, required=False, allow_blank=True, default=""
+    )
+    client_phone = StrictCharField(max_length=30, required=False, allow_blank=True, default="")
+    client_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
+
+    def validate_performed_on(self, value: date) -> date:
+        # As for an invoice (400); the service refuses it too, and a date
+        # too far back (422).
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("The date is in the future."))
+        return value
+
+    def validate_client_phone(self, value: str) -> str:
+        if not value:
+            return ""
+        try:
+            return parse_phone(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if not (attrs["client_email"] or attrs["client_phone"] or attrs["client_name"]):
+            raise serializers.ValidationError(_("Give the client's e-mail, phone number or name."))
+        return attrs
+
+
+class SessionOutput(serializers.Serializer):  # type: ignore[misc]
+    """What the partner learns of the session: never its client."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    performed_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=SessionStatus.choices)
+
+
+def session_result(session: ServiceSession) -> dict[str, Any]:
+    return dict(
+        SessionOutput(
+            {
+                "id": session.pk,
+                "reference": session.reference,
+                "performed_on": session.performed_on,
+                "status": session.status,
+            }
+        ).data
+    )
+
+
+def session_process(company: Company, data: Any) -> tuple[ServiceSession, bool]:
+    """One session: its shape (DRF's ``ValidationError``), then the
+    service (Django's ``ValidationError``)."""
+    shape = SessionInput(data=data)
+    shape.is_valid(raise_exception=True)
+    fields = shape.validated_data
+    performed_on: date = fields["performed_on"]
+    return session_from_partner(
+        company=company,
+        performed_on=performed_on,
+        status=fields["status"],
+        reference=fields["reference"],
+        email=fields["client_email"],
+        phone=fields["client_phone"],
+        name=fields["client_name"],
+        amount=fields["amount"],
+    )
+
+
+def session_location(request: Request, company: Company, session: ServiceSession) -> str:
+    path = reverse("api:company-session", kwargs={"slug": company.slug, "session_id": session.pk})
+    return str(request.build_absolute_uri(path))
+
+
+SESSION_EXAMPLE_IN = {
+    "reference": "RDV-88412",
+    "performed_on": "2026-11-20",
+    "status": "completed",
+    "amount": "45.00",
+    "client_email": "sophie.martin@example.org",
+}
+SESSION_EXAMPLE_OUT = {
+    "id": 90211,
+    "reference": "RDV-88412",
+    "performed_on": "2026-11-20",
+    "status": "completed",
+}
+
+
+class SessionBatchInput(serializers.Serializer):  # type: ignore[misc]
+    items = SessionInput(many=True, help_text=f"1 to {MAX_BATCH_ITEMS} sessions.")
+
+
+class SessionBatchResult(BatchResult):
+    id = serializers.IntegerField(required=False)
+    reference = serializers.CharField(required=False)
+    performed_on = serializers.DateField(required=False)
+    # ``status`` is the item's HTTP status (201, 200, 422): the session's
+    # own status comes as ``session_status``.
+    session_status = serializers.ChoiceField(choices=SessionStatus.choices, required=False)
+
+
+class SessionBatchOutput(serializers.Serializer):  # type: ignore[misc]
+    results = SessionBatchResult(many=True)
+
+
+class CompanySessionCreate(PartnerWriteView):
+    required_scopes = (Scope.SESSIONS_WRITE,)
+
+    @extend_schema(
+        operation_id="company_sessions_create",
+        summary="Send a session",
+        description=(
+            "Records a session of the company (completed, cancelled or no-show) under the "
+            "partner's `reference`: 201 when recorded, 200 with the session already recorded "
+            "when the reference was sent before (a retry; the session is not changed). The "
+            "client is kept only as a key for loyalty and never returned. "
+            + SESSION_SCOPE_NOTE
+            + IDEMPOTENCY_NOTE
+        ),
+        parameters=[
+            OpenApiParameter("slug", str, OpenApiParameter.PATH),
+            *write_parameters(200, 201),
+            location_parameter(200, 201),
+        ],
+        request=SessionInput,
+        responses=write_responses({201: SessionOutput, 200: SessionOutput}),
+        examples=[
+            OpenApiExample("A session", value=SESSION_EXAMPLE_IN, request_only=True),
+            OpenApiExample(
+                "Recorded", value=SESSION_EXAMPLE_OUT, response_only=True, status_codes=[201]
+            ),
+            OpenApiExample(
+                "Already recorded",
+                value=SESSION_EXAMPLE_OUT,
+                response_only=True,
+                status_codes=[200],
+            ),
+        ],
+    )
+    @idempotent
+    def post(self, request: Request, slug: str) -> Response:
+        company = company_for_write(slug)
+        require_connection(request, company.pk)
+        try:
+            session, created = session_process(company, request.data)
+        except DjangoValidationError as error:
+            raise Unprocessable(service_errors(error)) from error
+        return Response(
+            session_result(session),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            headers={"Location": session_location(request, company, session)},
+        )
+
+
+class CompanySessionBatch(PartnerWriteView):
+    required_scopes = (Scope.SESSIONS_WRITE,)
+
+    @extend_schema(
+        operation_id="company_sessions_batch",
+        summary="Send sessions in a batch",
+        description=(
+            f"Up to {MAX_BATCH_ITEMS} sessions in `items` (more: 413), each as "
+            "`POST companies/{slug}/sessions` takes it, each validated and recorded on its "
+            "own, in its own transaction: one refused item changes nothing for the others. "
+            "The answer is 200 with one result per item, in order: `status` 201 (recorded), "
+            "200 (already recorded under this reference) or 422 with its `errors` (200 and a "
+            "list rather than 207 Multi-Status, a WebDAV status with an XML body). "
+            + SESSION_SCOPE_NOTE
+            + IDEMPOTENCY_NOTE
+        ),
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH), *write_parameters(200)],
+        request=SessionBatchInput,
+        responses=write_responses({200: SessionBatchOutput}),
+        examples=[
+            OpenApiExample(
+                "Two sessions",
+                value={"items": [SESSION_EXAMPLE_IN, {**SESSION_EXAMPLE_IN, "reference": ""}]},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "One recorded, one refused",
+                value={
+                    "results": [
+                        {
+                            "index": 0,
+                            "status": 201,
+                            "id": 90211,
+                            "reference": "RDV-88412",
+                            "performed_on": "2026-11-20",
+                            "session_status": "completed",
+                        },
+                        {
+                            "index": 1,
+                            "status": 422,
+                            "errors": [
+                                {"field": "reference", "detail": "Ce champ ne peut être vide."}
+                            ],
+                        },
+                    ]
+                },
+                response_only=True,
+                status_codes=[200],
+            ),
+        ],
+    )
+    @idempotent
+    def post(self, request: Request, slug: str) -> Response:
+        company = company_for_write(slug)
+        require_connection(request, company.pk)
+        items = batch_items(request)
+
+        def process(item: Any) -> tuple[int, dict[str, Any]]:
+            session, created = session_process(company, item)
+            code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            result = session_result(session)
+            result["session_status"] = result.pop("status")
+            return code, result
+
+        return Response({"results": batch_run(items, process)})
+
+
+class CompanySessionDetail(PartnerAPIView):
+    required_scopes = (Scope.SESSIONS_WRITE,)
+
+    @extend_schema(
+        operation_id="company_session_detail",
+        summary="A session sent through the API",
+        description=(
+            "What the session's `Location` names: the same fields as its creation, for a "
+            "session sent through the API. " + SESSION_SCOPE_NOTE
+        ),
+        parameters=[
+            OpenApiParameter("slug", str, OpenApiParameter.PATH),
+            OpenApiParameter("session_id", int, OpenApiParameter.PATH),
+        ],
+        responses=read_responses(SessionOutput, 404),
+        examples=[OpenApiExample("A session", value=SESSION_EXAMPLE_OUT, response_only=True)],
+    )
+    def get(self, request: Request, slug: str, session_id: int) -> Response:
+        company = company_for_write(slug)
+        require_connection(request, company.pk)
+        session = ServiceSession.objects.filter(
+            company=company, pk=session_id, source=SessionSource.API
+        ).first()
+        if session is None:
+            raise Http404
+        return Response(session_result(session))

@@ -171,3 +171,43 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id} → {self.company_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """One ``Idempotency-Key`` a partner sent with a POST
+    (draft-ietf-httpapi-idempotency-key-header, ``partners.api.idempotency``):
+    the fingerprint of its request and, once the request succeeded, the
+    response to replay for ``IDEMPOTENCY_TTL``. A row without a status is a
+    request in progress. Holds what the partner itself sent and received,
+    nothing more; purged nightly once expired."""
+
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="idempotency_records",
+        verbose_name=_("partner"),
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    # SHA-256 (hex) of the method, the path and the canonical JSON body.
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    # JSON as text, not jsonb: PostgreSQL's jsonb reorders keys, and a
+    # replay must be the same body, byte for byte.
+    response_body = models.TextField(_("response body"), blank=True, default="")
+    response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "key"], name="idempotency_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}/{self.key[:40]}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status_code is None

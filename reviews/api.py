@@ -1,5 +1,7 @@
-"""The reviews' read endpoints of the partner API (issue 14): a company's
-published reviews and the feed of every published review. Exactly what
+"""The reviews' endpoints of the partner API (issue 14): a company's
+published reviews, the feed of every published review, and the invoices a
+connected partner sends (one, or a batch) through the service of the pro
+space's form. Exactly what
 the company page shows of a review (``reviews/section.html``): the rating
 and criteria, title, text, the author's shown name ("Sophie M."), the
 dates, the invoice label and the audit note, the published updates and
@@ -7,27 +9,55 @@ the company's published reply. Never the author's full name or e-mail."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from directory.api import company_for_api
+from common.formats import parse_phone
+from directory.api import company_for_api, company_for_write
 from directory.models import Company
 from partners.api.base import PartnerAPIView
+from partners.api.idempotency import idempotent
 from partners.api.pagination import FeedCursorPagination
-from partners.api.schema import read_responses
+from partners.api.schema import (
+    IDEMPOTENCY_NOTE,
+    location_parameter,
+    read_responses,
+    write_parameters,
+    write_responses,
+)
+from partners.api.writes import (
+    MAX_BATCH_ITEMS,
+    BatchResult,
+    PartnerWriteView,
+    StrictCharField,
+    StrictSerializer,
+    Unprocessable,
+    batch_items,
+    batch_run,
+    require_connection,
+    service_errors,
+)
 from partners.models import Scope
 
-from .models import Review
+from .models import Invoice, InvoiceSource, Review, ReviewInvitation
 from .selectors import (
     criteria_average_values,
     public_review_rows,
     published_reviews,
     review_distribution,
 )
+from .services import invitations
+from .services.invoices import invoice_create
 
 SCOPE_NOTE = "Scope: `reviews:read`."
 
@@ -212,3 +242,258 @@ class ReviewFeed(PartnerAPIView):
         rows = public_review_rows(reviews).select_related("company")
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(ReviewOutput(page, many=True).data)
+
+
+# --- Invoices sent by a connected partner ----------------------------------
+
+INVOICE_SCOPE_NOTE = "Scope: `invoices:write`, and the company must have connected the partner."
+
+
+class InvoiceInput(StrictSerializer):
+    """The shape of an invoice; the rules (number not yet registered, the
+    client's name, the amount the invitation rule needs) are the service's."""
+
+    number = StrictCharField(max_length=50, help_text="The invoice's number, unique per company.")
+    issued_on = serializers.DateField(help_text="ISO 8601 date, not in the future.")
+    amount = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            'Incl. tax, in euros, as a decimal string ("129.90"). Optional unless the '
+            "company invites only above an amount."
+        ),
+    )
+    client_name = StrictCharField(max_length=150, help_text="As written on the invoice.")
+    client_company = StrictCharField(
+        max_length=150, required=False, allow_blank=True, default="", help_text="B2B only."
+    )
+    client_email = serializers.EmailField(max_length=254)
+    client_phone = StrictCharField(max_length=30, required=False, allow_blank=True, default="")
+
+    def validate_issued_on(self, value: date) -> date:
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("The invoice date cannot be in the future."))
+        return value
+
+    def validate_client_phone(self, value: str) -> str:
+        if not value:
+            return ""
+        try:
+            return parse_phone(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+class InvoiceOutput(serializers.Serializer):
+    """What the partner learns of the invoice it sent: never its client."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    issued_on = serializers.DateField()
+    invited = serializers.BooleanField(
+        help_text="Whether the client is invited to review (the e-mail leaves shortly)."
+    )
+    not_invited_reason = serializers.ChoiceField(
+        choices=["too_old", "invitation_rule"],
+        allow_null=True,
+        help_text=(
+            "Why not: `too_old` (past the age limit for an invitation), `invitation_rule` "
+            "(the company's rule or the client's choice); null when invited."
+        ),
+    )
+
+
+def invoice_result(invoice: Invoice) -> dict[str, Any]:
+    invited = ReviewInvitation.objects.filter(invoice=invoice).exists()
+    reason = None
+    if not invited:
+        reason = "too_old" if invitations.invoice_too_old(invoice.issued_on) else "invitation_rule"
+    return {
+        "id": invoice.pk,
+        "number": invoice.number,
+        "issued_on": invoice.issued_on,
+        "invited": invited,
+        "not_invited_reason": reason,
+    }
+
+
+def invoice_process(company: Company, data: Any) -> Invoice:
+    """One invoice: its shape (DRF's ``ValidationError``), then the pro
+    space's service (Django's ``ValidationError``): invoice, session,
+    invitation by the company's rule."""
+    shape = InvoiceInput(data=data)
+    shape.is_valid(raise_exception=True)
+    return invoice_create(
+        company=company, fields=dict(shape.validated_data), actor=None, source=InvoiceSource.API
+    )
+
+
+def invoice_location(request: Request, company: Company, invoice: Invoice) -> str:
+    return request.build_absolute_uri(
+        reverse("api:company-invoice", kwargs={"slug": company.slug, "invoice_id": invoice.pk})
+    )
+
+
+INVOICE_EXAMPLE_IN = {
+    "number": "F-2026-0142",
+    "issued_on": "2026-11-02",
+    "amount": "129.90",
+    "client_name": "Sophie Martin",
+    "client_email": "sophie.martin@example.org",
+    "client_phone": "06 99 05 60 90",
+}
+INVOICE_EXAMPLE_OUT = {
+    "id": 5812,
+    "number": "F-2026-0142",
+    "issued_on": "2026-11-02",
+    "invited": True,
+    "not_invited_reason": None,
+}
+
+
+class InvoiceBatchInput(serializers.Serializer):
+    items = InvoiceInput(many=True, help_text=f"1 to {MAX_BATCH_ITEMS} invoices.")
+
+
+class InvoiceBatchResult(BatchResult):
+    id = serializers.IntegerField(required=False)
+    number = serializers.CharField(required=False)
+    issued_on = serializers.DateField(required=False)
+    invited = serializers.BooleanField(required=False)
+    not_invited_reason = serializers.CharField(required=False, allow_null=True)
+
+
+class InvoiceBatchOutput(serializers.Serializer):
+    results = InvoiceBatchResult(many=True)
+
+
+class CompanyInvoiceCreate(PartnerWriteView):
+    required_scopes = (Scope.INVOICES_WRITE,)
+
+    @extend_schema(
+        operation_id="company_invoices_create",
+        summary="Send an invoice",
+        description=(
+            "Registers an invoice of the company as its pro space's form does: the invoice, "
+            "its completed session (loyalty), and the review invitation of its client if the "
+            "company's rule says so. The response says whether the client is invited and "
+            "never repeats client data. A number already registered is a 422. "
+            + INVOICE_SCOPE_NOTE
+            + IDEMPOTENCY_NOTE
+        ),
+        parameters=[
+            OpenApiParameter("slug", str, OpenApiParameter.PATH),
+            *write_parameters(201),
+            location_parameter(201),
+        ],
+        request=InvoiceInput,
+        responses=write_responses({201: InvoiceOutput}),
+        examples=[
+            OpenApiExample("An invoice", value=INVOICE_EXAMPLE_IN, request_only=True),
+            OpenApiExample(
+                "Registered", value=INVOICE_EXAMPLE_OUT, response_only=True, status_codes=[201]
+            ),
+        ],
+    )
+    @idempotent
+    def post(self, request: Request, slug: str) -> Response:
+        company = company_for_write(slug)
+        require_connection(request, company.pk)
+        try:
+            invoice = invoice_process(company, request.data)
+        except DjangoValidationError as error:
+            raise Unprocessable(service_errors(error)) from error
+        return Response(
+            InvoiceOutput(invoice_result(invoice)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": invoice_location(request, company, invoice)},
+        )
+
+
+class CompanyInvoiceBatch(PartnerWriteView):
+    required_scopes = (Scope.INVOICES_WRITE,)
+
+    @extend_schema(
+        operation_id="company_invoices_batch",
+        summary="Send invoices in a batch",
+        description=(
+            f"Up to {MAX_BATCH_ITEMS} invoices in `items` (more: 413), each as "
+            "`POST companies/{slug}/invoices` takes it, each validated and registered on "
+            "its own, in its own transaction: one refused item changes nothing for the "
+            "others. The answer is 200 with one result per item, in order: `status` 201 "
+            "with the invoice, or 422 with its `errors` (we chose 200 and a list over 207 "
+            "Multi-Status, a WebDAV status with an XML body). "
+            + INVOICE_SCOPE_NOTE
+            + IDEMPOTENCY_NOTE
+        ),
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH), *write_parameters(200)],
+        request=InvoiceBatchInput,
+        responses=write_responses({200: InvoiceBatchOutput}),
+        examples=[
+            OpenApiExample(
+                "Two invoices",
+                value={"items": [INVOICE_EXAMPLE_IN, {**INVOICE_EXAMPLE_IN, "number": ""}]},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "One registered, one refused",
+                value={
+                    "results": [
+                        {"index": 0, "status": 201, **INVOICE_EXAMPLE_OUT},
+                        {
+                            "index": 1,
+                            "status": 422,
+                            "errors": [
+                                {"field": "number", "detail": "Ce champ ne peut être vide."}
+                            ],
+                        },
+                    ]
+                },
+                response_only=True,
+                status_codes=[200],
+            ),
+        ],
+    )
+    @idempotent
+    def post(self, request: Request, slug: str) -> Response:
+        company = company_for_write(slug)
+        require_connection(request, company.pk)
+        items = batch_items(request)
+
+        def process(item: Any) -> tuple[int, dict[str, Any]]:
+            invoice = invoice_process(company, item)
+            return status.HTTP_201_CREATED, dict(InvoiceOutput(invoice_result(invoice)).data)
+
+        return Response({"results": batch_run(items, process)})
+
+
+class CompanyInvoiceDetail(PartnerAPIView):
+    required_scopes = (Scope.INVOICES_WRITE,)
+
+    @extend_schema(
+        operation_id="company_invoice_detail",
+        summary="An invoice sent through the API",
+        description=(
+            "What the invoice's `Location` names: the same fields as its creation, for an "
+            "invoice sent through the API. " + INVOICE_SCOPE_NOTE
+        ),
+        parameters=[
+            OpenApiParameter("slug", str, OpenApiParameter.PATH),
+            OpenApiParameter("invoice_id", int, OpenApiParameter.PATH),
+        ],
+        responses=read_responses(InvoiceOutput, 404),
+        examples=[OpenApiExample("An invoice", value=INVOICE_EXAMPLE_OUT, response_only=True)],
+    )
+    def get(self, request: Request, slug: str, invoice_id: int) -> Response:
+        company = company_for_write(slug)
+        require_connection(request, company.pk)
+        invoice = Invoice.objects.filter(
+            company=company, pk=invoice_id, source=InvoiceSource.API
+        ).first()
+        if invoice is None:
+            raise Http404
+        return Response(InvoiceOutput(invoice_result(invoice)).data)

@@ -248,6 +248,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=40),
         "options": {"expires": 3 * 60 * 60},
     },
+    # The API's Idempotency-Key records, kept 24 h for replays
+    # (partners.api.idempotency): the expired ones deleted.
+    "partners-purge-idempotency-records": {
+        "task": "partners.tasks.purge_idempotency_records",
+        "schedule": crontab(hour=5, minute=5),
+        "options": {"expires": 3 * 60 * 60},
+    },
     # Prospects lost for 3 years: their personal data erased
     # (prospects.services.prospects_anonymise_lost).
     "prospects-anonymise-lost": {
@@ -491,7 +498,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Plus que pro — API partenaires",
     "DESCRIPTION": (
-        "Read the directory of vetted professionals and their invoice-verified reviews. "
+        "Read the directory of vetted professionals and their invoice-verified reviews; send "
+        "the invoices and sessions of the companies that connected you (safe retries with "
+        "`Idempotency-Key`). "
         "Authenticate with `Authorization: Api-Key <key>`; each operation names the scope "
         "it needs. Errors are RFC 9457 problem details (`application/problem+json`), in "
         "French, or English with `Accept-Language: en`. Every response of an authenticated "
@@ -508,7 +517,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"SessionStatusEnum": "loyalty.models.SessionStatus"},
 }
 # Requests per key and window, per scope of the endpoint ("default": an
 # endpoint without a scope). "N/minute", "N/hour", "N/day", "N/5minute".

@@ -150,6 +150,21 @@ def session_reference_new(*, company: Company, source: str = SessionSource.FORM)
             return reference
 
 
+def session_date_check(performed_on: date) -> None:
+    """Raises ``ValidationError`` (``performed_on``) for a date in the
+    future or before :func:`oldest_session_day`."""
+    today = timezone.localdate()
+    if performed_on > today:
+        raise ValidationError({"performed_on": _("The date is in the future.")})
+    if performed_on < oldest_session_day(today):
+        raise ValidationError(
+            {
+                "performed_on": _("A session cannot be dated more than %(years)s years back.")
+                % {"years": SESSION_MAX_AGE_YEARS}
+            }
+        )
+
+
 @transaction.atomic
 def session_create(
     *,
@@ -172,16 +187,7 @@ def session_create(
     their own references. Also raises ``ValidationError`` when the
     reference is already recorded by the form, for a date in the future or
     before :func:`oldest_session_day`, or no client identity."""
-    today = timezone.localdate()
-    if performed_on > today:
-        raise ValidationError({"performed_on": _("The date is in the future.")})
-    if performed_on < oldest_session_day(today):
-        raise ValidationError(
-            {
-                "performed_on": _("A session cannot be dated more than %(years)s years back.")
-                % {"years": SESSION_MAX_AGE_YEARS}
-            }
-        )
+    session_date_check(performed_on)
     if not reference.strip():
         try:
             key = client_key(company_id=company.pk, email=email, phone=phone, name=name)
@@ -229,6 +235,43 @@ def session_create(
         actor=actor,
     )
     return session
+
+
+@transaction.atomic
+def session_from_partner(
+    *,
+    company: Company,
+    performed_on: date,
+    status: str,
+    reference: str,
+    email: str = "",
+    phone: str = "",
+    name: str = "",
+    amount: Decimal | None = None,
+) -> tuple[ServiceSession, bool]:
+    """A session a connected partner sends (the API, source ``api``), under
+    its own ``reference``: ``(session, created)``. The same reference again
+    (a retried call) returns the session already recorded, unchanged
+    (:func:`session_record`). Raises ``ValidationError`` for a blank
+    reference, a date in the future or too far back, or no client
+    identity."""
+    existing = ServiceSession.objects.filter(
+        company=company, source=SessionSource.API, reference=reference.strip()
+    ).first()
+    if existing is not None:
+        return existing, False
+    session_date_check(performed_on)
+    return session_record(
+        company=company,
+        performed_on=performed_on,
+        source=SessionSource.API,
+        reference=reference,
+        email=email,
+        phone=phone,
+        name=name,
+        amount=amount,
+        status=status,
+    )
 
 
 def sessions_for_invoices(invoices: Iterable[Invoice], *, batch_size: int = 1000) -> int:

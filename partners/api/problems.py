@@ -44,6 +44,14 @@ def problem_titles() -> dict[str, str]:
         "not_acceptable": _("Not acceptable"),
         "unsupported_media_type": _("Unsupported media type"),
         "rate_limited": _("Too many requests"),
+        "not_connected": _("Company not connected"),
+        "write_conflict": _("Write conflict"),
+        "unprocessable": _("Unprocessable content"),
+        "payload_too_large": _("Request too large"),
+        "too_many_items": _("Too many items"),
+        "idempotency_key_invalid": _("Invalid idempotency key"),
+        "idempotency_key_reused": _("Idempotency key reused"),
+        "idempotency_key_in_progress": _("Request already in progress"),
         "server_error": _("Server error"),
         "service_unavailable": _("Service unavailable"),
     }
@@ -72,17 +80,17 @@ def problem(
     return body
 
 
-def _field_errors(data: Any, prefix: str = "") -> list[dict[str, str]]:
+def field_errors(data: Any, prefix: str = "") -> list[dict[str, str]]:
     """DRF's nested error dict as a flat list: ``{"field", "detail"}``."""
     out: list[dict[str, str]] = []
     if isinstance(data, dict):
         for name, value in data.items():
             field = f"{prefix}.{name}" if prefix else str(name)
-            out += _field_errors(value, field)
+            out += field_errors(value, field)
     elif isinstance(data, list):
         for value in data:
             if isinstance(value, dict | list):
-                out += _field_errors(value, prefix)
+                out += field_errors(value, prefix)
             else:
                 out.append({"field": prefix or "non_field_errors", "detail": str(value)})
     else:
@@ -107,11 +115,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
                 "invalid_parameters",
                 status.HTTP_400_BAD_REQUEST,
                 _("Some parameters are invalid."),
-                errors=_field_errors(exc.detail),
+                errors=field_errors(exc.detail),
             )
         else:
             detail = exc.detail if isinstance(exc.detail, str) else ""
-            body = problem(code, exc.status_code, str(detail))
+            # An exception may name the fields at fault (a service's
+            # ValidationError turned into a 422: partners.api.writes).
+            body = problem(
+                code, exc.status_code, str(detail), errors=getattr(exc, "problem_errors", None)
+            )
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
         wait = getattr(exc, "wait", None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from .problems import PROBLEM_CONTENT_TYPE, TYPE_BASE
@@ -59,6 +59,21 @@ _EXAMPLES = {
         "Il manque à cette clé d’API la portée directory:read.",
     ),
     404: ("not_found", "Introuvable", "Pas trouvé."),
+    409: (
+        "idempotency_key_in_progress",
+        "Requête déjà en cours",
+        "Une requête avec cette clé d’idempotence est en cours : réessayez dans un instant.",
+    ),
+    413: (
+        "too_many_items",
+        "Trop d’éléments",
+        "Un lot contient au plus 500 éléments.",
+    ),
+    422: (
+        "unprocessable",
+        "Contenu impossible à traiter",
+        "La requête est bien formée mais n’a pas pu être traitée.",
+    ),
     429: (
         "rate_limited",
         "Trop de requêtes",
@@ -85,6 +100,8 @@ def problem_responses(*codes: int) -> dict[int | tuple[int, str], Any]:
                     "detail": "Assurez-vous que cette valeur est inférieure ou égale à 50.",
                 }
             ]
+        if code == 422:
+            value["errors"] = [{"field": "amount", "detail": AMOUNT_ERROR_EXAMPLE}]
         out[(code, PROBLEM_CONTENT_TYPE)] = OpenApiResponse(
             Problem,
             description=title,
@@ -93,6 +110,61 @@ def problem_responses(*codes: int) -> dict[int | tuple[int, str], Any]:
     return out
 
 
+AMOUNT_ERROR_EXAMPLE = (
+    "le montant manque : votre règle d’invitation invite les clients des factures "
+    "au-delà d’un montant"
+)
+
+
+def write_responses(ok: dict[int, Any]) -> dict[int | tuple[int, str], Any]:
+    """The successful responses of a write (``{201: …, 200: …}``) and the
+    problems every write may answer: 400 (shape), 401, 403 (scope or no
+    consent), 404 (company), 409 and 422 (``Idempotency-Key``, or the
+    service refused the content), 413, 429."""
+    return {**ok, **problem_responses(400, 401, 403, 404, 409, 413, 422, 429)}
+
+
 def read_responses(ok: Any, *extra: int) -> dict[int | tuple[int, str], Any]:
     """200 and the problems every read may answer."""
     return {200: ok, **problem_responses(400, 401, 403, 429, *extra)}
+
+
+IDEMPOTENCY_NOTE = (
+    " Send an `Idempotency-Key` header (1 to 255 printable ASCII characters, a UUID is "
+    "ideal) to retry safely: the first successful response is stored and replayed for "
+    "24 h with `Idempotent-Replayed: true`; the same key with another body is a 422 "
+    "problem, and while the first request runs, a 409. An error response is not stored: "
+    "fix the cause and retry with the same key. Without the header, each request is "
+    "processed. Unknown fields are refused (400)."
+)
+
+
+def write_parameters(*response_statuses: int) -> list[OpenApiParameter]:
+    """The ``Idempotency-Key`` request header and the headers of the
+    successful responses."""
+    return [
+        OpenApiParameter(
+            "Idempotency-Key",
+            str,
+            OpenApiParameter.HEADER,
+            required=False,
+            description="Optional; makes a retry safe (see the description).",
+        ),
+        OpenApiParameter(
+            "Idempotent-Replayed",
+            str,
+            OpenApiParameter.HEADER,
+            response=list(response_statuses),
+            description="`true` when this is the stored response of an earlier request.",
+        ),
+    ]
+
+
+def location_parameter(*response_statuses: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Location",
+        str,
+        OpenApiParameter.HEADER,
+        response=list(response_statuses),
+        description="The address of the resource written.",
+    )

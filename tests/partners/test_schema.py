@@ -21,15 +21,29 @@ def schema(db, tmp_path) -> dict:
 def test_the_schema_validates_and_documents_every_operation(schema):
     assert schema["openapi"] == "3.1.0"
     assert schema["components"]["securitySchemes"]["PartnerKey"]["type"] == "apiKey"
-    operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert len(operations) == 7
-    for operation in operations:
+    operations = [(method, op) for path in schema["paths"].values() for method, op in path.items()]
+    assert len(operations) == 13
+    for method, operation in operations:
         (requirement,) = operation["security"]
-        assert requirement["PartnerKey"] in (["directory:read"], ["reviews:read"])
+        assert requirement["PartnerKey"] in (
+            ["directory:read"],
+            ["reviews:read"],
+            ["invoices:write"],
+            ["sessions:write"],
+        )
         assert "Scope:" in operation["description"]
-        ok = operation["responses"]["200"]["content"]["application/json"]
+        success = "201" if "201" in operation["responses"] else "200"
+        ok = operation["responses"][success]["content"]["application/json"]
         assert ok.get("examples"), operation["operationId"]
-        for status in ("400", "401", "403", "429"):
+        statuses = ["400", "401", "403", "429"]
+        if method == "post":
+            statuses += ["404", "409", "413", "422"]
+            request = operation["requestBody"]["content"]["application/json"]
+            assert request.get("examples"), operation["operationId"]
+            headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+            assert headers == ["Idempotency-Key"]
+            assert "Idempotent-Replayed" in operation["responses"][success]["headers"]
+        for status in statuses:
             problem = operation["responses"][status]["content"]["application/problem+json"]
             assert problem["schema"]["$ref"] == "#/components/schemas/Problem"
 

@@ -1,0 +1,201 @@
+"""What every write endpoint of the API shares (``POST companies/{slug}/…``):
+the body's size and parsing, the company's consent, input serializers that
+only check the shape (unknown fields refused, strings that are strings),
+the service's ``ValidationError`` as a ``422`` problem, and batches.
+
+Batches: ``{"items": [...]}``, 1 to :data:`MAX_BATCH_ITEMS` items, each
+validated and processed on its own, in its own transaction (a savepoint
+when the request has an ``Idempotency-Key``: the batch's writes then
+commit with its stored response). One bad item rolls back only itself.
+The answer is ``200`` with one result per item, in order:
+``{"index", "status": 201|200|422, …}``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+
+from partners.models import Partner
+from partners.selectors import connection_active
+
+from .base import PartnerAPIView
+from .problems import field_errors
+
+MAX_BATCH_ITEMS = 500
+# The field name of a service error that names no field.
+NON_FIELD = "non_field_errors"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = _("The request body is too large.")
+
+
+class TooManyItems(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_many_items"
+
+
+class WriteConflict(exceptions.APIException):
+    """A constraint refused a write the service had checked: a concurrent
+    request wrote the same thing meanwhile."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "write_conflict"
+    default_detail = _("A concurrent request wrote the same record: retry this one.")
+
+
+class NotConnected(exceptions.PermissionDenied):
+    default_code = "not_connected"
+    default_detail = _("This company has not connected this partner.")
+
+
+class Unprocessable(exceptions.APIException):
+    """The content is well formed but the service refused it: ``422``
+    with the fields at fault (``problem_errors``)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+    default_detail = _("The request is well formed but could not be processed.")
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__()
+        self.problem_errors = errors
+
+
+def service_errors(error: DjangoValidationError) -> list[dict[str, str]]:
+    """A service's ``ValidationError`` as ``[{"field", "detail"}]``."""
+    if hasattr(error, "error_dict"):
+        return [
+            {"field": NON_FIELD if name == "__all__" else name, "detail": str(message)}
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return [{"field": NON_FIELD, "detail": str(message)} for message in error.messages]
+
+
+def require_connection(request: Request, company_id: int) -> None:
+    """403 unless the company has connected the calling partner."""
+    partner: Partner = request.auth.partner
+    if not connection_active(partner, company_id):
+        raise NotConnected()
+
+
+class PartnerWriteView(PartnerAPIView):
+    """A write endpoint: after the key, its scopes and its rate limit, the
+    body is refused past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413) and parsed
+    once (malformed or absurdly nested JSON: 400)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            raise PayloadTooLarge()
+        try:
+            request.data  # noqa: B018 - parse now, inside our error handling
+        except RecursionError as error:
+            raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from error
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, IntegrityError):
+            exc = WriteConflict()
+        return super().handle_exception(exc)
+
+
+class StrictCharField(serializers.CharField):
+    """A string, not a number or a boolean turned into one."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know (a typo such as ``client_mail``
+    would otherwise drop data silently)."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(self.initial_data, dict):
+            unknown = sorted(set(self.initial_data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [_("Unknown field.")] for name in unknown[:20]}
+                )
+        return attrs
+
+
+class BatchInput(StrictSerializer):
+    items = serializers.ListField(
+        child=serializers.JSONField(),
+        min_length=1,
+        help_text=f"1 to {MAX_BATCH_ITEMS} items, each as the single endpoint takes it.",
+    )
+
+
+class BatchResult(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in `items`, from 0.")
+    status = serializers.IntegerField(
+        help_text=(
+            "201 created, 200 already recorded (same reference), 422 refused, 409 written "
+            "meanwhile by a concurrent request (retry the item)."
+        ),
+    )
+    errors = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        required=False,
+        help_text='Only when refused: `[{"field", "detail"}]`.',
+    )
+
+
+def batch_items(request: Request) -> list[Any]:
+    """The items of a batch body; 400 when it is not ``{"items": [...]}``,
+    413 past :data:`MAX_BATCH_ITEMS`."""
+    data = request.data
+    items = data.get("items") if isinstance(data, dict) else None
+    if isinstance(items, list) and len(items) > MAX_BATCH_ITEMS:
+        raise TooManyItems(
+            _("A batch holds at most %(max)d items; this one has %(count)d.")
+            % {"max": MAX_BATCH_ITEMS, "count": len(items)}
+        )
+    body = BatchInput(data=data)
+    body.is_valid(raise_exception=True)
+    return list(body.validated_data["items"])
+
+
+# An item's processing: its (status, result fields); raises DRF's or
+# Django's ValidationError when refused.
+ItemProcess = Callable[[Any], tuple[int, dict[str, Any]]]
+
+
+def batch_run(items: list[Any], process: ItemProcess) -> list[dict[str, Any]]:
+    """Each item processed in its own transaction; one result each."""
+    results: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            with transaction.atomic():
+                code, fields = process(item)
+        except serializers.ValidationError as error:
+            results.append({"index": index, "status": 422, "errors": field_errors(error.detail)})
+        except DjangoValidationError as error:
+            results.append({"index": index, "status": 422, "errors": service_errors(error)})
+        except IntegrityError:
+            detail = str(WriteConflict.default_detail)
+            results.append(
+                {"index": index, "status": 409, "errors": [{"field": NON_FIELD, "detail": detail}]}
+            )
+        else:
+            results.append({"index": index, "status": code, **fields})
+    return results
