@@ -119,6 +119,22 @@ ENDPOINT_EXAMPLE = {
 }
 
 
+DELIVERY_EXAMPLE = {
+    "id": 4211,
+    "event_id": "msg_01JDZ8W5K3P7Q2R9S4T6V8X0YA",
+    "event_type": "review.published",
+    "status": "pending",
+    "attempts": 2,
+    "next_attempt_at": "2026-11-30T10:35:00+01:00",
+    "last_attempt_at": "2026-11-30T10:05:00+01:00",
+    "status_code": 503,
+    "latency_ms": 184,
+    "error_code": "",
+    "response_excerpt": "Service Unavailable",
+    "created_at": "2026-11-30T10:04:55+01:00",
+}
+
+
 def _endpoint_of(request: Request, raw: str) -> WebhookEndpoint:
     """The partner's endpoint ``raw``; another partner's is a 404."""
     return get_by_id_or_404(WebhookEndpoint, raw, partner=request.user.partner)
@@ -133,6 +149,19 @@ class EventTypeList(PartnerAPIView):
         summary="Event types",
         description="The events an endpoint may subscribe to. " + SCOPE_NOTE,
         responses=read_responses(EventTypeOutput(many=True)),
+        examples=[
+            OpenApiExample(
+                "Event types",
+                value=[
+                    {
+                        "type": "review.published",
+                        "description": "Un avis a été publié",
+                        "public": True,
+                    }
+                ],
+                response_only=True,
+            )
+        ],
     )
     def get(self, request: Request) -> Response:
         return Response(
@@ -215,6 +244,7 @@ class EndpointDetail(PartnerAPIView):
         summary="An endpoint",
         description=SCOPE_NOTE,
         responses=read_responses(EndpointOutput, 404),
+        examples=[OpenApiExample("Endpoint", value=ENDPOINT_EXAMPLE, response_only=True)],
     )
     def get(self, request: Request, endpoint_id: str) -> Response:
         return Response(EndpointOutput(_endpoint_of(request, endpoint_id)).data)
@@ -224,7 +254,7 @@ class EndpointDetail(PartnerAPIView):
         tags=TAGS,
         summary="Delete an endpoint",
         description="With its secrets and delivery log; nothing more is sent to it. " + SCOPE_NOTE,
-        responses={204: None, **problem_responses(401, 403, 404, 429)},
+        responses={204: None, **problem_responses(400, 401, 403, 404, 429)},
     )
     def delete(self, request: Request, endpoint_id: str) -> Response:
         webhooks.endpoint_delete(endpoint=_endpoint_of(request, endpoint_id))
@@ -244,7 +274,18 @@ class EndpointSecretRotate(PartnerAPIView):
             "signatures, so the receiver can switch at any moment. " + SCOPE_NOTE
         ),
         request=None,
-        responses={201: SecretOutput, **problem_responses(401, 403, 404, 429)},
+        responses={201: SecretOutput, **problem_responses(400, 401, 403, 404, 429)},
+        examples=[
+            OpenApiExample(
+                "Rotated",
+                value={
+                    "secret": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+                    "previous_expires_at": "2026-12-01T10:00:00+01:00",
+                },
+                response_only=True,
+                status_codes=["201"],
+            )
+        ],
     )
     def post(self, request: Request, endpoint_id: str) -> Response:
         endpoint = _endpoint_of(request, endpoint_id)
@@ -276,6 +317,17 @@ class DeliveryList(PartnerAPIView):
             ),
         ],
         responses=read_responses(DeliveryOutput(many=True), 404),
+        examples=[
+            OpenApiExample(
+                "Delivery log",
+                value={
+                    "next": "https://plusquepro.fr/api/v1/webhooks/7/deliveries?cursor=cD0yMDI2",
+                    "previous": None,
+                    "results": [DELIVERY_EXAMPLE],
+                },
+                response_only=True,
+            )
+        ],
     )
     def get(self, request: Request, endpoint_id: str) -> Response:
         endpoint = _endpoint_of(request, endpoint_id)
@@ -302,6 +354,20 @@ class DeliveryReplay(PartnerAPIView):
             202: OpenApiResponse(DeliveryOutput, description="Queued."),
             **problem_responses(400, 401, 403, 404, 429),
         },
+        examples=[
+            OpenApiExample(
+                "Replayed",
+                value={
+                    **DELIVERY_EXAMPLE,
+                    "attempts": 0,
+                    "status_code": None,
+                    "latency_ms": None,
+                    "response_excerpt": "",
+                },
+                response_only=True,
+                status_codes=["202"],
+            )
+        ],
     )
     def post(self, request: Request, endpoint_id: str, delivery_id: str) -> Response:
         endpoint = _endpoint_of(request, endpoint_id)
