@@ -2,6 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+# The fixtures of the apps whose events the webhook tests follow.
+from tests.eligibility.conftest import applicant, complete_application  # noqa: F401
+from tests.loyalty.test_ranking import electricians  # noqa: F401
+from tests.reviews.conftest import invited, invoice_fields  # noqa: F401
+
 from .webhook_receiver import receiver_start
 
 
