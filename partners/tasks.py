@@ -8,7 +8,9 @@ import logging
 
 from celery import shared_task
 
-from .webhooks import deliveries_due, delivery_attempt
+from common.jobs import periodic_job
+
+from .webhooks import deliveries_due, delivery_attempt, webhooks_purge
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +43,9 @@ def send_due_webhooks() -> int:
     if ids:
         logger.info("webhooks: swept %s deliveries", len(ids))
     return len(ids)
+
+
+@periodic_job(period="day", soft_time_limit=10 * 60, time_limit=11 * 60, ignore_result=True)
+def purge_webhook_log() -> int:
+    """Nightly: events and their delivery log past the retention."""
+    return webhooks_purge()

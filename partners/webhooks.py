@@ -231,9 +231,11 @@ def deliveries_due(now: datetime | None = None) -> Any:
     on-commit task did not take within ``WEBHOOK_SWEEP_GRACE``."""
     now = now or timezone.now()
     grace = now - settings.WEBHOOK_SWEEP_GRACE
+    # A suspended partner's deliveries wait for its reinstatement, unswept.
     return WebhookDelivery.objects.filter(
         Q(attempts__gt=0, next_attempt_at__lte=now) | Q(attempts=0, next_attempt_at__lte=grace),
         status=DeliveryStatus.PENDING,
+        endpoint__partner__status=PartnerStatus.ACTIVE,
     )
 
 
@@ -249,7 +251,7 @@ def secrets_active(endpoint: WebhookEndpoint, now: datetime | None = None) -> li
 
 def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> str:
     """Make one attempt of delivery ``delivery_id`` if it is pending, due,
-    not held by another worker and its endpoint active. Returns
+    not held by another worker, its endpoint and partner active. Returns
     ``delivered``, ``retry``, ``failed`` (the schedule is over), ``gone``
     (410: the endpoint is disabled) or ``skipped`` (nothing done)."""
     now = now or timezone.now()
@@ -258,6 +260,7 @@ def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> str:
         status=DeliveryStatus.PENDING,
         next_attempt_at__lte=now,
         endpoint__status=EndpointStatus.ACTIVE,
+        endpoint__partner__status=PartnerStatus.ACTIVE,
     ).update(
         attempts=F("attempts") + 1, next_attempt_at=now + LEASE, last_attempt_at=now, updated_at=now
     )
@@ -481,3 +484,18 @@ def endpoint_secret_rotate(
         endpoint=endpoint, secret=signing.secret_generate(), created_at=now
     )
     return secret, until
+
+
+# --- Retention ------------------------------------------------------------------------
+
+
+def webhooks_purge(*, now: datetime | None = None) -> int:
+    """Delete the events older than ``WEBHOOK_LOG_RETENTION_DAYS`` whose
+    deliveries are all finished, with their deliveries (the log a partner
+    reads). Returns how many events were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_LOG_RETENTION_DAYS)
+    old = WebhookEvent.objects.filter(occurred_at__lt=cutoff).exclude(
+        deliveries__status=DeliveryStatus.PENDING
+    )
+    _total, by_model = old.delete()
+    return by_model.get(WebhookEvent._meta.label, 0)

@@ -303,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 50},
     },
+    "partners-purge-webhook-log": {
+        "task": "partners.tasks.purge_webhook_log",
+        "schedule": crontab(hour=4, minute=20),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "directory-purge-unconfirmed-quote-requests": {
         "task": "directory.quotes.tasks.purge_unconfirmed_quote_requests",
         "schedule": 60 * 60,
@@ -643,3 +648,5 @@ WEBHOOK_DISABLE_AFTER = timedelta(days=3)
 # sweeper takes it after this if that never happened (broker down).
 WEBHOOK_SWEEP_GRACE = timedelta(seconds=60)
 WEBHOOK_ENDPOINTS_MAX = env.int("WEBHOOK_ENDPOINTS_MAX", default=10)
+# Events and their delivery log are kept this long (partners replay from it).
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=30)

@@ -23,8 +23,11 @@ from partners.models import (
     DisabledReason,
     EndpointStatus,
     EventType,
+    Partner,
+    PartnerStatus,
     WebhookDelivery,
     WebhookEndpoint,
+    WebhookEvent,
 )
 from partners.services import connection_create
 from partners.tasks import deliver_webhook, send_due_webhooks
@@ -34,6 +37,7 @@ from partners.webhooks import (
     endpoint_create,
     endpoint_secret_rotate,
     event_publish,
+    webhooks_purge,
 )
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +276,49 @@ def test_the_body_holds_type_timestamp_and_data_only(hook, receiver):
     body = json.loads(receiver.received[0].body)
     assert set(body) == {"type", "timestamp", "data"}
     assert WebhookEndpoint.objects.get().is_active
+
+
+def test_a_suspended_partners_deliveries_wait_unswept_until_it_is_reinstated(hook, receiver):
+    endpoint, _secret, _event, delivery = hook
+    Partner.objects.filter(pk=endpoint.partner_id).update(status=PartnerStatus.SUSPENDED)
+    later = timezone.now() + timedelta(minutes=5)
+    with time_machine.travel(later):
+        assert send_due_webhooks() == 0
+        assert delivery_attempt(delivery.pk) == "skipped"
+    Partner.objects.filter(pk=endpoint.partner_id).update(status=PartnerStatus.ACTIVE)
+    with time_machine.travel(later):
+        assert send_due_webhooks() == 1
+    assert reload(delivery).status == DeliveryStatus.DELIVERED
+    assert len(receiver.received) == 1
+
+
+def test_the_log_is_purged_after_its_retention_but_never_a_pending_delivery(hook, cast, settings):
+    _endpoint, _secret, event, delivery = hook
+    delivery_attempt(delivery.pk)
+    waiting = event_publish(
+        EventType.COMPANY_SUSPENDED, company_id=cast.company_a.pk, payload=PAYLOAD
+    )
+    later = timezone.now() + timedelta(days=settings.WEBHOOK_LOG_RETENTION_DAYS + 1)
+    assert webhooks_purge(now=timezone.now()) == 0
+    assert webhooks_purge(now=later) == 1
+    assert list(WebhookEvent.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert not WebhookDelivery.objects.filter(event_id=event.pk).exists()
+
+
+def test_staff_disable_an_endpoint_from_the_admin(hook, client):
+    from tests.factories import UserFactory
+
+    endpoint, _secret, _event, delivery = hook
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/partners/webhookendpoint/",
+        {"action": "disable_endpoints", "_selected_action": [endpoint.pk]},
+    )
+    assert response.status_code == 302
+    endpoint = reload(endpoint)
+    assert (endpoint.status, endpoint.disabled_reason) == ("disabled", "staff")
+    assert reload(delivery).status == DeliveryStatus.FAILED
+    page = client.get(f"/admin/partners/webhookendpoint/{endpoint.pk}/change/")
+    assert page.status_code == 200
+    assert _secret.encode() not in page.content
+    assert client.get("/admin/partners/webhookdelivery/").status_code == 200
