@@ -295,7 +295,8 @@ class EndpointSecretRotate(PartnerAPIView):
 
 
 class DeliveryPagination(FeedCursorPagination):
-    ordering = ("-created_at", "-id")
+    # Ids grow with time and never change; a batch shares its created_at.
+    ordering = ("-id",)
 
 
 class DeliveryList(PartnerAPIView):
