@@ -180,14 +180,9 @@ def events_publish(
         ),
         batch_size=COMPANY_CHUNK,
     )
+    # PostgreSQL and SQLite return the ids of a bulk insert; a delivery
+    # without one would be left to the sweeper.
     ids = [d.pk for d in deliveries[:QUEUE_ON_COMMIT_MAX] if d.pk is not None]
-    if len(ids) < min(len(deliveries), QUEUE_ON_COMMIT_MAX):
-        # Backends that do not return ids from a bulk insert (none we use).
-        ids = list(
-            WebhookDelivery.objects.filter(event__in=events)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:QUEUE_ON_COMMIT_MAX]
-        )
     transaction.on_commit(lambda: deliveries_queue(ids))
     return events
 
