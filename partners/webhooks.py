@@ -250,12 +250,18 @@ def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> str:
     ``delivered``, ``retry``, ``failed`` (the schedule is over), ``gone``
     (410: the endpoint is disabled) or ``skipped`` (nothing done)."""
     now = now or timezone.now()
-    claimed = WebhookDelivery.objects.filter(
+    if not WebhookDelivery.objects.filter(
         pk=delivery_id,
-        status=DeliveryStatus.PENDING,
-        next_attempt_at__lte=now,
         endpoint__status=EndpointStatus.ACTIVE,
         endpoint__partner__status=PartnerStatus.ACTIVE,
+    ).exists():
+        return "skipped"
+    # The claim filters on the delivery's own columns only: with a join,
+    # Django writes "id IN (subquery)", which PostgreSQL does not evaluate
+    # again after waiting for a concurrent claim's row lock, and both
+    # workers would send (tests/partners/test_webhooks_race.py).
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
     ).update(
         attempts=F("attempts") + 1, next_attempt_at=now + LEASE, last_attempt_at=now, updated_at=now
     )
