@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from common.webhooks.targets import endpoint_url_validator
+
 
 class PartnerKind(models.TextChoices):
     COMPARISON_SITE = "comparison_site", _("Comparison site")
@@ -219,13 +221,6 @@ class DisabledReason(models.TextChoices):
     STAFF = "staff", _("Disabled by our team")
 
 
-def _endpoint_url_validator(value: str) -> None:
-    # Imported late: the validator reads the settings at call time.
-    from common.webhooks.targets import endpoint_url_validator
-
-    endpoint_url_validator(value)
-
-
 class WebhookEndpoint(models.Model):
     """A URL of a partner that receives the events it subscribed to, for
     the companies that connected it (``scope=connected``) or for every
@@ -237,7 +232,7 @@ class WebhookEndpoint(models.Model):
         related_name="webhook_endpoints",
         verbose_name=_("partner"),
     )
-    url = models.URLField(_("URL"), max_length=2000, validators=[_endpoint_url_validator])
+    url = models.URLField(_("URL"), max_length=2000, validators=[endpoint_url_validator])
     description = models.CharField(_("description"), max_length=200, blank=True)
     events = models.JSONField(_("events"), default=list, help_text=_("A list of event types."))
     scope = models.CharField(
