@@ -6,6 +6,7 @@ from django.urls import path, re_path
 
 from directory import api as directory_api
 from loyalty import api as loyalty_api
+from partners.api import webhooks as webhooks_api
 from partners.api.problems import not_found
 from reviews import api as reviews_api
 
@@ -53,6 +54,24 @@ urlpatterns = [
         name="company-session",
     ),
     path("reviews", reviews_api.ReviewFeed.as_view(), name="reviews"),
+    path("webhooks", webhooks_api.EndpointList.as_view(), name="webhooks"),
+    path("webhooks/events", webhooks_api.EventTypeList.as_view(), name="webhook-events"),
+    path("webhooks/<str:endpoint_id>", webhooks_api.EndpointDetail.as_view(), name="webhook"),
+    path(
+        "webhooks/<str:endpoint_id>/rotate-secret",
+        webhooks_api.EndpointSecretRotate.as_view(),
+        name="webhook-rotate-secret",
+    ),
+    path(
+        "webhooks/<str:endpoint_id>/deliveries",
+        webhooks_api.DeliveryList.as_view(),
+        name="webhook-deliveries",
+    ),
+    path(
+        "webhooks/<str:endpoint_id>/deliveries/<str:delivery_id>/replay",
+        webhooks_api.DeliveryReplay.as_view(),
+        name="webhook-replay",
+    ),
     # Anything else under /api/v1/ is a problem, not the site's HTML 404.
     re_path(r"^.*$", not_found),
 ]

@@ -25,6 +25,8 @@ from directory.companies.signals import application_moved
 from directory.models import Company, CompanyStatus, Membership, MembershipRole, Profession
 from directory.places.resolve import match_postal_address
 from loyalty.selectors import new_clients_per_day_above
+from partners.models import EventType
+from partners.webhooks import event_publish
 
 from . import emails
 from .models import (
@@ -329,6 +331,7 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         raise ValidationError(_("A rejection needs a reason; it is sent to the applicant."))
     application = _locked(application)
     _move(application, ApplicationStatus.REJECTED, actor=actor, role="staff", note=reason.strip())
+    _application_decided_publish(application)
     emails.send_application_email(application.pk, "rejected")
 
 
@@ -369,6 +372,7 @@ def application_approve(*, application: Application, actor: User, note: str = ""
     )
     application.company = company
     application.save(update_fields=["company", "updated_at"])
+    _application_decided_publish(application)
     CompanyScreening.objects.update_or_create(
         company=company,
         defaults={
@@ -379,6 +383,18 @@ def application_approve(*, application: Application, actor: User, note: str = ""
     )
     emails.send_application_email(application.pk, "approved")
     return company
+
+
+def _application_decided_publish(application: Application) -> None:
+    """The partners' webhook: the decision, never its reason (private)."""
+    event_publish(
+        EventType.APPLICATION_DECIDED,
+        company_id=application.company_id,
+        payload={
+            "application": {"id": application.pk, "decision": application.status},
+            "company": {"id": application.company_id} if application.company_id else None,
+        },
+    )
 
 
 def _unique_slug(application: Application) -> str:
@@ -427,7 +443,24 @@ def _company_move(
     company.status = to
     company.save(update_fields=["status", "updated_at"])
     company_search_keys_sync(company_ids=[company.pk])
+    _company_moved_publish(company, to)
     return event
+
+
+# The company moves partners hear of (webhooks): listed, again or first.
+_COMPANY_EVENTS: dict[str, str] = {
+    CompanyStatus.LISTED: EventType.COMPANY_LISTED,
+    CompanyStatus.SUSPENDED: EventType.COMPANY_SUSPENDED,
+}
+
+
+def _company_moved_publish(company: Company, to: str) -> None:
+    if to in _COMPANY_EVENTS:
+        event_publish(
+            _COMPANY_EVENTS[to],
+            company_id=company.pk,
+            payload={"company": {"id": company.pk, "slug": company.slug, "status": to}},
+        )
 
 
 @transaction.atomic

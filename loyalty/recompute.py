@@ -43,8 +43,10 @@ from django.db.models.functions import Floor
 from django.utils import timezone
 
 from directory.companies.services import company_search_keys_sync
-from directory.models import Company
+from directory.models import Company, CompanyStatus
 from directory.search import ranking
+from partners.models import EventType
+from partners.webhooks import event_subscribed, events_publish
 
 from . import score
 from .models import LoyaltyScore, LoyaltySnapshot, ServiceSession, SessionStatus, TradeBaseline
@@ -555,8 +557,35 @@ def _ranking_write() -> int:
     )
     if not stale.exists():
         return 0
+    # Partners hear of listed companies whose whole score changed (not of
+    # a trust score moved by reviews): read before the UPDATE erases it.
+    changed = _loyalty_changed(stale, same_loyalty) if event_subscribed(LOYALTY_EVENT) else []
     updated = Company.objects.filter(Exists(stale.filter(pk=OuterRef("pk")))).update(
         loyalty_score=fresh, trust_score=trust
     )
     company_search_keys_sync()
+    events_publish(LOYALTY_EVENT, changed)
     return updated
+
+
+LOYALTY_EVENT = EventType.LOYALTY_UPDATED
+
+
+def _loyalty_changed(stale: Any, same_loyalty: Q) -> list[tuple[int, dict[str, Any]]]:
+    """``(company id, payload)`` of the listed companies among ``stale``
+    whose whole score differs from the stored one (NULL: not scored)."""
+    rows = (
+        stale.exclude(same_loyalty)
+        .filter(status=CompanyStatus.LISTED)
+        .values_list("pk", "slug", "fresh_loyalty")
+    )
+    return [
+        (
+            pk,
+            {
+                "company": {"id": pk, "slug": slug},
+                "loyalty": {"score": None if value is None else round(value * 100)},
+            },
+        )
+        for pk, slug, value in rows.iterator(chunk_size=CHUNK)
+    ]

@@ -12,8 +12,17 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Connection, Partner, PartnerKey, Scope
+from .models import (
+    Connection,
+    DisabledReason,
+    Partner,
+    PartnerKey,
+    Scope,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from .services import partner_key_create, partner_key_revoke
+from .webhooks import endpoint_disable
 
 
 class PartnerKeyForm(forms.ModelForm):
@@ -122,3 +131,76 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_filter = ["partner"]
     raw_id_fields = ["company", "connected_by"]
     search_fields = ["partner__name", "company__trade_name"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Read-only: partners manage their endpoints through the API; staff
+    see them and may disable one (its pending deliveries stop). The
+    secrets are never shown."""
+
+    list_display = ["url", "partner", "scope", "status", "disabled_reason", "created_at"]
+    list_filter = ["status", "scope", "disabled_reason"]
+    search_fields = ["url", "partner__name"]
+    fields = [
+        "partner",
+        "url",
+        "description",
+        "events",
+        "scope",
+        "status",
+        "disabled_reason",
+        "disabled_at",
+        "failing_since",
+        "created_at",
+    ]
+    readonly_fields = fields
+    actions = ["disable_endpoints"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Disable the selected endpoints"), permissions=["view"])
+    def disable_endpoints(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
+        disabled = sum(
+            endpoint_disable(endpoint=endpoint, reason=DisabledReason.STAFF)
+            for endpoint in queryset
+        )
+        self.message_user(
+            request,
+            ngettext("%(n)d endpoint disabled.", "%(n)d endpoints disabled.", disabled)
+            % {"n": disabled},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log, read-only (ids and public data only)."""
+
+    list_display = [
+        "event",
+        "endpoint",
+        "status",
+        "attempts",
+        "status_code",
+        "error_code",
+        "next_attempt_at",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["event", "endpoint"]
+    search_fields = ["event__id", "endpoint__url"]
+    raw_id_fields = ["event", "endpoint"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

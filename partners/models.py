@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from common.webhooks.targets import endpoint_url_validator
+
 
 class PartnerKind(models.TextChoices):
     COMPARISON_SITE = "comparison_site", _("Comparison site")
@@ -211,3 +213,219 @@ class IdempotencyRecord(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status_code is None
+
+
+# --- Webhooks ---------------------------------------------------------------------
+
+
+class EventType(models.TextChoices):
+    """What a partner may subscribe an endpoint to. The payload of each
+    holds ids and public data only (README, "Webhooks")."""
+
+    REVIEW_PUBLISHED = "review.published", _("A review was published")
+    REVIEW_UPDATED = "review.updated", _("A published review changed (reply, audit, update)")
+    REVIEW_REMOVED = "review.removed", _("A published review was removed")
+    APPLICATION_DECIDED = "application.decided", _("An application was approved or refused")
+    COMPANY_LISTED = "company.listed", _("A company was listed (or listed again)")
+    COMPANY_SUSPENDED = "company.suspended", _("A company was suspended")
+    LOYALTY_UPDATED = "loyalty.updated", _("A company's loyalty score changed")
+
+
+# What anybody may see: sent to endpoints subscribed to public events, for
+# every company. The others go only to partners the company connected.
+PUBLIC_EVENT_TYPES = frozenset(
+    {
+        EventType.REVIEW_PUBLISHED,
+        EventType.REVIEW_UPDATED,
+        EventType.REVIEW_REMOVED,
+        EventType.COMPANY_LISTED,
+        EventType.COMPANY_SUSPENDED,
+        EventType.LOYALTY_UPDATED,
+    }
+)
+
+
+class EndpointScope(models.TextChoices):
+    CONNECTED = "connected", _("Companies that connected the partner")
+    PUBLIC = "public", _("Public events of every company")
+
+
+class EndpointStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DISABLED = "disabled", _("Disabled")
+
+
+class DisabledReason(models.TextChoices):
+    GONE = "gone", _("The endpoint answered 410 Gone")
+    FAILING = "failing", _("Every delivery failed for days")
+    STAFF = "staff", _("Disabled by our team")
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of a partner that receives the events it subscribed to, for
+    the companies that connected it (``scope=connected``) or for every
+    company (``scope=public``, public events only)."""
+
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+        verbose_name=_("partner"),
+    )
+    url = models.URLField(_("URL"), max_length=2000, validators=[endpoint_url_validator])
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = models.JSONField(_("events"), default=list, help_text=_("A list of event types."))
+    scope = models.CharField(
+        _("companies"),
+        max_length=10,
+        choices=EndpointScope.choices,
+        default=EndpointScope.CONNECTED,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=EndpointStatus.choices, default=EndpointStatus.ACTIVE
+    )
+    disabled_reason = models.CharField(
+        _("why disabled"), max_length=10, choices=DisabledReason.choices, blank=True
+    )
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    # Since when every attempt failed (NULL after a success): an endpoint
+    # failing for WEBHOOK_DISABLE_AFTER is disabled and its partner told.
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        indexes = [models.Index(fields=["status", "scope"], name="webhook_endpoint_status_scope")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=EndpointScope.values), name="webhook_endpoint_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=EndpointStatus.ACTIVE, disabled_at__isnull=True)
+                | Q(status=EndpointStatus.DISABLED, disabled_at__isnull=False),
+                name="webhook_endpoint_disabled_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == EndpointStatus.ACTIVE
+
+
+class WebhookSecret(models.Model):
+    """A signing secret of an endpoint. A rotation adds a secret and gives
+    the others an expiry: until then every delivery carries a signature
+    by each, so the partner switches whenever it likes."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="secrets",
+        verbose_name=_("endpoint"),
+    )
+    secret = models.CharField(_("secret"), max_length=100)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook secret")
+        verbose_name_plural = _("webhook secrets")
+
+    def __str__(self) -> str:
+        return f"{self.endpoint_id}: {self.secret[:10]}…"
+
+
+class WebhookEvent(models.Model):
+    """Something that happened, as sent to partners: its ``id`` is the
+    ``webhook-id`` of every delivery (receivers drop duplicates by it)."""
+
+    id = models.CharField(primary_key=True, max_length=40, editable=False)
+    type = models.CharField(_("type"), max_length=40, choices=EventType.choices)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    company = models.ForeignKey(
+        "directory.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+    )
+    payload = models.JSONField(_("data"), default=dict)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.id}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    GONE = "gone", _("Endpoint gone (410)")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, and its log: attempts, the last answer.
+    ``next_attempt_at`` is when it is due while pending; a worker holding
+    it moves it to the end of its lease (``partners.tasks``)."""
+
+    event = models.ForeignKey(
+        WebhookEvent, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("event")
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("endpoint"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"), null=True, blank=True)
+    error_code = models.CharField(_("error"), max_length=40, blank=True)
+    response_excerpt = models.CharField(_("response excerpt"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            # The sweeper's "pending and due" (partners.selectors.deliveries_due).
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="webhook_delivery_due",
+            ),
+            # An endpoint's log, newest first (the API's cursor on the id:
+            # a nightly batch creates hundreds of deliveries at one instant).
+            models.Index(fields=["endpoint", "-id"], name="webhook_delivery_log"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "endpoint"], name="webhook_delivery_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values), name="webhook_delivery_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(next_attempt_at__isnull=False),
+                name="webhook_delivery_pending_is_scheduled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.endpoint_id}"

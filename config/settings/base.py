@@ -303,6 +303,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=10),
         "options": {"expires": 3 * 60 * 60},
     },
+    # Partner webhooks: retries whose time came, new deliveries left by a
+    # broker outage (partners.tasks).
+    "partners-send-due-webhooks": {
+        "task": "partners.tasks.send_due_webhooks",
+        "schedule": 60,
+        "options": {"expires": 50},
+    },
+    "partners-purge-webhook-log": {
+        "task": "partners.tasks.purge_webhook_log",
+        "schedule": crontab(hour=4, minute=20),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "directory-purge-unconfirmed-quote-requests": {
         "task": "directory.quotes.tasks.purge_unconfirmed_quote_requests",
         "schedule": 60 * 60,
@@ -635,3 +647,15 @@ QUOTE_CONFIRMATION_MAX_AGE_HOURS = 48
 # in production: they let a partner's URL reach our internal services.
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+# After a secret rotation, the previous secret keeps signing this long
+# (every delivery then carries both signatures).
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24))
+# An endpoint whose every attempt failed for this long is disabled and its
+# partner e-mailed (the retry schedule of one delivery lasts about 3 days).
+WEBHOOK_DISABLE_AFTER = timedelta(days=3)
+# A new delivery is sent by its own task when its transaction commits; the
+# sweeper takes it after this if that never happened (broker down).
+WEBHOOK_SWEEP_GRACE = timedelta(seconds=60)
+WEBHOOK_ENDPOINTS_MAX = env.int("WEBHOOK_ENDPOINTS_MAX", default=10)
+# Events and their delivery log are kept this long (partners replay from it).
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=30)

@@ -13,6 +13,8 @@ from datetime import datetime
 from django.utils import timezone
 
 from common.types import User
+from partners.models import EventType
+from partners.webhooks import event_publish, event_subscribed
 
 from ..models import (
     REVIEW_TRANSITIONS,
@@ -63,6 +65,7 @@ def review_move(
         reason=reason,
         created_at=at,
     )
+    _review_moved_publish(review, from_status, to, at)
     ledger.append(
         [
             ledger.status_entry(
@@ -114,6 +117,39 @@ def review_touch(*, review_id: int, at: datetime | None = None) -> None:
     moving (its reply, an update, its audit): ``updated_at`` moves, so the
     API's feed (``reviews.api.ReviewFeed``) hands it out again."""
     Review.objects.filter(pk=review_id).update(updated_at=at or timezone.now())
+    _review_event_publish(EventType.REVIEW_UPDATED, review_id, at)
+
+
+def _review_moved_publish(review: Review, from_status: str, to: str, at: datetime) -> None:
+    """The partners' webhook of a move that changes what the public sees."""
+    if to == ReviewStatus.PUBLISHED:
+        _review_event_publish(EventType.REVIEW_PUBLISHED, review.pk, at)
+    elif from_status == ReviewStatus.PUBLISHED:
+        _review_event_publish(EventType.REVIEW_REMOVED, review.pk, at, published=False)
+
+
+def _review_event_publish(
+    type: str, review_id: int, at: datetime | None, *, published: bool = True
+) -> None:
+    """Ids only: partners read the review itself from the API (a removed
+    one no longer is there). ``review.updated`` concerns published reviews.
+    One query when no partner listens (the demo seeds thousands)."""
+    if not event_subscribed(type):
+        return
+    rows = Review.objects.filter(pk=review_id)
+    if published:
+        rows = rows.filter(status=ReviewStatus.PUBLISHED)
+    row = rows.values("company_id", "company__slug", "status").first()
+    if row is not None:
+        event_publish(
+            type,
+            company_id=row["company_id"],
+            payload={
+                "review": {"id": review_id, "status": row["status"]},
+                "company": {"id": row["company_id"], "slug": row["company__slug"]},
+            },
+            at=at,
+        )
 
 
 def _audit_entry(event: AuditEvent, audit: Audit) -> ledger.Entry:

@@ -1,0 +1,27 @@
+"""E-mails of the partners app, through the outbox (:mod:`common.mail`):
+rendered now, sent by a worker."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from common.mail import queue_templated
+
+from .models import WebhookEndpoint
+
+
+def send_endpoint_disabled(endpoint_id: int) -> None:
+    """Tell the partner's contact that an endpoint was disabled after
+    failing for days, and how to receive events again. In the site's
+    language: a partner has no language of its own yet."""
+    endpoint = WebhookEndpoint.objects.select_related("partner").get(pk=endpoint_id)
+    queue_templated(
+        "webhook_endpoint_disabled",
+        {
+            "partner": endpoint.partner,
+            "endpoint": endpoint,
+            "days": settings.WEBHOOK_DISABLE_AFTER.days,
+            "contact": settings.DEFAULT_FROM_EMAIL,
+        },
+        [endpoint.partner.contact_email],
+    )
