@@ -53,8 +53,9 @@ def partner_scopes(partner: Partner) -> list[str]:
 
 
 def scope_labels_for_company(scopes: list[str]) -> list[str]:
-    """What ``scopes`` let a partner do, in plain words for a company."""
-    return [str(COMPANY_SCOPE_LABELS[Scope(scope)]) for scope in scopes]
+    """What ``scopes`` let a partner do, in plain words for a company:
+    what needs its consent (the writes) first."""
+    return [str(label) for scope, label in COMPANY_SCOPE_LABELS.items() if scope in scopes]
 
 
 def partner_home(partner: Partner) -> dict[str, Any]:
