@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Connection, Partner, PartnerKey, Scope
+from .models import Connection, ConnectionCode, Partner, PartnerKey, Scope
 from .services import partner_key_create, partner_key_revoke
 
 
@@ -122,3 +122,28 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_filter = ["partner"]
     raw_id_fields = ["company", "connected_by"]
     search_fields = ["partner__name", "company__trade_name"]
+
+
+@admin.register(ConnectionCode)
+class ConnectionCodeAdmin(admin.ModelAdmin):
+    """Read only: partners make and withdraw their codes in their portal."""
+
+    list_display = ["partner", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = ["partner"]
+    # The code itself is not shown: it connects a company to the partner.
+    exclude = ["code"]
+    readonly_fields = [
+        "partner",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "used_at",
+        "used_by_company",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

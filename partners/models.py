@@ -234,7 +234,7 @@ class ConnectionCode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner_id}: {self.grouped}"
+        return f"{self.partner_id}: code {self.pk}"  # never the code itself
 
     @property
     def grouped(self) -> str:

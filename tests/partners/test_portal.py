@@ -328,3 +328,22 @@ def test_posts_need_the_csrf_token(member, partner):
     assert PartnerKey.objects.count() == 1
     assert not ConnectionCode.objects.exists()
     assert status_of(secret) == 200
+
+
+def test_the_header_links_to_the_portal_for_members_only(client, member, cast):
+    client.force_login(member)
+    assert 'href="/partenaires/"' in client.get("/").content.decode()
+    client.force_login(cast.owner_a)
+    assert 'href="/partenaires/"' not in client.get("/").content.decode()
+
+
+def test_staff_see_codes_in_the_admin_without_the_code(client, partner):
+    code = connection_code_create(partner=partner, created_by=None)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    listing = client.get("/admin/partners/connectioncode/")
+    assert listing.status_code == 200
+    page = client.get(f"/admin/partners/connectioncode/{code.pk}/change/")
+    assert page.status_code == 200
+    for html in (page.content.decode(), listing.content.decode()):
+        assert code.code not in html
+        assert code.grouped not in html
