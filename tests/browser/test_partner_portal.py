@@ -6,6 +6,7 @@ it, sees what it may do, disconnects it. axe finds no serious violation."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -20,6 +21,12 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DEV_EMAIL = "dev@facturo.test"
+SHOTS = os.environ.get("SCREENSHOTS_DIR", "")
+
+
+def shoot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 @pytest.fixture
@@ -66,6 +73,7 @@ def test_a_partner_gives_a_code_and_the_pro_connects_then_disconnects(
     expect(page.get_by_role("status")).to_have_text("Copiée")
     assert page.evaluate("navigator.clipboard.readText()") == secret
     assert_accessible(page)
+    shoot(page, f"partner-key-created-{screen}")
     page.reload()
     expect(page.get_by_text("ne peut plus l'être")).to_be_visible()
     assert secret not in page.content()
@@ -95,6 +103,7 @@ def test_a_partner_gives_a_code_and_the_pro_connects_then_disconnects(
     app = page.locator("li.app").filter(has_text="Facturo")
     expect(app).to_contain_text("envoyer vos factures")
     expect(app).to_contain_text("lire vos avis publiés")
+    shoot(page, f"pro-connected-apps-{screen}")
     assert connection_active(partner, company.pk)
     assert_accessible(page)
 
@@ -107,4 +116,58 @@ def test_a_partner_gives_a_code_and_the_pro_connects_then_disconnects(
     expect(page.get_by_text("Aucune application n'est connectée.")).to_be_visible()
     assert not connection_active(partner, company.pk)
     # Nothing overflows the phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS[screen]["width"]
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=list(SCREENS))
+def test_a_partner_rotates_and_revokes_keys_and_reads_its_companies(
+    page: Page, live_server, partner, screen
+):
+    from partners.models import Scope
+    from partners.services import connection_create, partner_key_create
+
+    company = owned_electrician()
+    old, _secret = partner_key_create(
+        partner=partner,
+        name="Une clé au nom très long " + "x" * 20,
+        scopes=[Scope.INVOICES_WRITE, Scope.SESSIONS_WRITE, Scope.DIRECTORY_READ],
+    )
+    connection_create(partner=partner, company_id=company.pk, connected_by=None)
+    base = live_server.url
+    page.set_viewport_size(SCREENS[screen])
+    log_in(page, base, DEV_EMAIL)
+    expect(page.locator('a[href="/partenaires/"]')).to_have_text("Espace partenaire")
+    page.goto(base + "/partenaires/")
+    expect(page).to_have_url(f"{base}/partenaires/{partner.pk}/")
+
+    nav = page.get_by_role("navigation", name="Espace partenaire")
+    nav.get_by_role("link", name="Clés d’API").click()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("^Renouveler")).click()
+    expect(page.get_by_text("fonctionne encore 7 jours")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Renouveler la clé").click()
+    expect(page.get_by_text("Copiez-la maintenant")).to_be_visible()
+    new = PartnerKey.objects.exclude(pk=old.pk).get()
+    assert new.scopes == old.scopes
+    old.refresh_from_db()
+    assert old.expiry_date is not None
+
+    page.get_by_role("link", name="Retour aux clés").click()
+    row = page.get_by_role("row").filter(has_text=new.prefix)
+    row.get_by_role("link", name=re.compile("^Révoquer")).click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Révoquer la clé").click()
+    expect(page.get_by_text("est révoquée")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text=new.prefix)).to_contain_text("révoquée")
+    shoot(page, f"partner-keys-{screen}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS[screen]["width"]
+    new.refresh_from_db()
+    assert new.revoked
+
+    nav.get_by_role("link", name="Entreprises connectées").click()
+    expect(page.get_by_role("row").filter(has_text="Lumière Martin")).to_contain_text(
+        "lumiere-martin"
+    )
+    assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS[screen]["width"]
