@@ -347,3 +347,23 @@ def test_staff_see_codes_in_the_admin_without_the_code(client, partner):
     for html in (page.content.decode(), listing.content.decode()):
         assert code.code not in html
         assert code.grouped not in html
+
+
+def test_the_portal_speaks_english_too(member_client, partner):
+    html = member_client.get(f"/en/partenaires/{partner.pk}/cles/").content.decode()
+    assert "API keys" in html
+    assert "A key is shown once" in html
+
+
+def test_the_partner_e_mails_exist_in_both_languages(partner, cast):
+    from common.mail import render_templated
+
+    for template in ("partner_connected", "partner_disconnected"):
+        context = {"partner": partner, "company_name": "Alpha & Fils", "url": "https://x.test/"}
+        subject_fr, body_fr = render_templated(template, context, language="fr")
+        subject_en, body_en = render_templated(template, context, language="en")
+        assert "Alpha & Fils" in subject_fr
+        assert "Alpha & Fils" in body_en
+        assert subject_fr != subject_en
+        assert body_fr != body_en
+        assert "Comparateur Test" in body_fr
