@@ -73,17 +73,20 @@ def connection_end(*, partner: Partner, company_id: int) -> bool:
 
 
 def partner_key_rotate(*, key: PartnerKey) -> tuple[PartnerKey, str]:
-    """A successor of ``key`` with the same scopes and name, and its secret
-    (shown once). The old key keeps working for the overlap period
+    """A successor of ``key`` with the same scopes, name and lifetime, and
+    its secret (shown once). The old key keeps working for the overlap period
     (``PARTNER_KEY_ROTATION_OVERLAP_DAYS``), or until its own expiry if
     sooner, so the partner can deploy the new one. Raises
     ``ValidationError`` for a revoked or expired key."""
     if key.revoked or key.has_expired:
         raise ValidationError(_("A revoked or expired key cannot be rotated."))
-    overlap_end = timezone.now() + timedelta(days=settings.PARTNER_KEY_ROTATION_OVERLAP_DAYS)
+    now = timezone.now()
+    overlap_end = now + timedelta(days=settings.PARTNER_KEY_ROTATION_OVERLAP_DAYS)
+    # The successor lives as long as its predecessor was meant to.
+    expiry = None if key.expiry_date is None else now + (key.expiry_date - key.created)
     with transaction.atomic():
         new_key, secret = partner_key_create(
-            partner=key.partner, name=key.name, scopes=key.scopes, expiry_date=key.expiry_date
+            partner=key.partner, name=key.name, scopes=key.scopes, expiry_date=expiry
         )
         if key.expiry_date is None or key.expiry_date > overlap_end:
             PartnerKey.objects.filter(pk=key.pk).update(expiry_date=overlap_end)

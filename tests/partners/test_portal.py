@@ -367,3 +367,22 @@ def test_the_partner_e_mails_exist_in_both_languages(partner, cast):
         assert subject_fr != subject_en
         assert body_fr != body_en
         assert "Comparateur Test" in body_fr
+
+
+def test_a_rotated_key_with_an_expiry_passes_on_its_lifetime(partner, settings):
+    from partners.services import partner_key_rotate
+
+    settings.PARTNER_KEY_ROTATION_OVERLAP_DAYS = 7
+    soon, _secret = partner_key_create(
+        partner=partner,
+        name="k",
+        scopes=[Scope.DIRECTORY_READ],
+        expiry_date=timezone.now() + timedelta(days=3),
+    )
+    soon.refresh_from_db()
+    soon_expiry = soon.expiry_date
+    new, _secret = partner_key_rotate(key=soon)
+    soon.refresh_from_db()
+    assert soon.expiry_date == soon_expiry  # already within the overlap: unchanged
+    lifetime = new.expiry_date - timezone.now()
+    assert timedelta(days=2, hours=23) < lifetime <= timedelta(days=3, seconds=1)
