@@ -330,11 +330,16 @@ def test_posts_need_the_csrf_token(member, partner):
     assert status_of(secret) == 200
 
 
-def test_the_header_links_to_the_portal_for_members_only(client, member, cast):
+def test_the_header_links_to_the_portal_for_members_only(client, member, partner, cast):
     client.force_login(member)
     assert 'href="/partenaires/"' in client.get("/").content.decode()
+    assert 'href="/partenaires/"' in client.get("/mon-compte/").content.decode()
     client.force_login(cast.owner_a)
     assert 'href="/partenaires/"' not in client.get("/").content.decode()
+    assert 'href="/partenaires/"' not in client.get("/mon-compte/").content.decode()
+    # A pro who is also a partner's member: under "My account".
+    partner.members.add(cast.owner_a)
+    assert 'href="/partenaires/"' in client.get("/mon-compte/").content.decode()
 
 
 def test_staff_see_codes_in_the_admin_without_the_code(client, partner):
