@@ -73,6 +73,8 @@ def home(request: HttpRequest, partner: Partner) -> HttpResponse:
 @partner_view
 @require_safe
 def keys(request: HttpRequest, partner: Partner) -> HttpResponse:
+    # A secret whose page was never opened does not linger in the session.
+    request.session.pop(SECRET_SESSION_KEY, None)
     return render(
         request,
         "partners/keys.html",

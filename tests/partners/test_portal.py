@@ -391,3 +391,19 @@ def test_a_rotated_key_with_an_expiry_passes_on_its_lifetime(partner, settings):
     assert soon.expiry_date == soon_expiry  # already within the overlap: unchanged
     lifetime = new.expiry_date - timezone.now()
     assert timedelta(days=2, hours=23) < lifetime <= timedelta(days=3, seconds=1)
+
+
+def test_a_secret_not_shown_does_not_linger_in_the_session(member_client, partner):
+    from partners.views import SECRET_SESSION_KEY
+
+    member_client.post(
+        f"/partenaires/{partner.pk}/cles/nouvelle/", {"name": "k", "scopes": [Scope.REVIEWS_READ]}
+    )
+    assert SECRET_SESSION_KEY in member_client.session
+    member_client.get(f"/partenaires/{partner.pk}/cles/")
+    assert SECRET_SESSION_KEY not in member_client.session
+    key = PartnerKey.objects.get()
+    assert (
+        member_client.get(f"/partenaires/{partner.pk}/cles/{key.prefix}/creee/").context["secret"]
+        is None
+    )
