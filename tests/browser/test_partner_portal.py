@@ -136,7 +136,7 @@ def test_a_partner_rotates_and_revokes_keys_and_reads_its_companies(
     base = live_server.url
     page.set_viewport_size(SCREENS[screen])
     log_in(page, base, DEV_EMAIL)
-    expect(page.locator('a[href="/partenaires/"]')).to_have_text("Espace partenaire")
+    expect(page.locator('a[href="/partenaires/"]').first).to_have_text("Espace partenaire")
     page.goto(base + "/partenaires/")
     expect(page).to_have_url(f"{base}/partenaires/{partner.pk}/")
 
