@@ -69,6 +69,7 @@ def test_a_partner_gives_a_code_and_the_pro_connects_then_disconnects(
     expect(page.get_by_text("Copiez-la maintenant")).to_be_visible()
     secret = page.get_by_label("Votre clé d'API").input_value()
     assert secret.startswith(key.prefix + ".")
+    page.bring_to_front()  # the clipboard wants a focused document
     page.get_by_role("button", name="Copier").click()
     expect(page.get_by_role("status")).to_have_text("Copiée")
     assert page.evaluate("navigator.clipboard.readText()") == secret
