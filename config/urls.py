@@ -31,6 +31,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /devis/",
         "Disallow: /equipe/",
         "Disallow: /avis/",
+        "Disallow: /partenaires/",
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
@@ -75,5 +76,6 @@ urlpatterns += i18n_patterns(
     path("", include("reviews.urls")),
     path("", include("loyalty.urls")),
     path("", include("directory.urls")),
+    path("", include("partners.urls")),
     prefix_default_language=False,
 )

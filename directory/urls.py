@@ -3,6 +3,7 @@ from django.urls import path
 from .accounts import legal
 from .accounts import views as accounts
 from .companies import views as companies
+from .connections import views as connections
 from .places import views as places
 from .pro import views as pro
 from .quotes import views as quotes
@@ -67,6 +68,16 @@ urlpatterns = [
         "espace-pro/<int:company_id>/equipe/invitations/<int:invitation_id>/retirer/",
         team.invitation_revoke,
         name="pro-invitation-revoke",
+    ),
+    path(
+        "espace-pro/<int:company_id>/applications/",
+        connections.connections,
+        name="pro-connections",
+    ),
+    path(
+        "espace-pro/<int:company_id>/applications/<int:connection_id>/deconnecter/",
+        connections.disconnect,
+        name="pro-connection-disconnect",
     ),
     path("espace-pro/<int:company_id>/demandes/", quotes.quotes, name="pro-quotes"),
     path("espace-pro/<int:company_id>/demandes/<int:quote_id>/", quotes.quote, name="pro-quote"),

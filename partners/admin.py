@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from .models import (
     Connection,
+    ConnectionCode,
     DisabledReason,
     Partner,
     PartnerKey,
@@ -203,4 +204,29 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ConnectionCode)
+class ConnectionCodeAdmin(admin.ModelAdmin):
+    """Read only: partners make and withdraw their codes in their portal."""
+
+    list_display = ["partner", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = ["partner"]
+    # The code itself is not shown: it connects a company to the partner.
+    exclude = ["code"]
+    readonly_fields = [
+        "partner",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "used_at",
+        "used_by_company",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -3,11 +3,13 @@ rendered now, sent by a worker."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
-from common.mail import queue_templated
+from common.mail import queue_templated, site_url
 
-from .models import WebhookEndpoint
+from .models import Connection, WebhookEndpoint
 
 
 def send_endpoint_disabled(endpoint_id: int) -> None:
@@ -24,4 +26,20 @@ def send_endpoint_disabled(endpoint_id: int) -> None:
             "contact": settings.DEFAULT_FROM_EMAIL,
         },
         [endpoint.partner.contact_email],
+    )
+
+
+def send_connection_changed(*, connection: Connection, company: Any, connected: bool) -> None:
+    """Tell the partner's contact that ``company`` connected it or
+    disconnected it (no person's name or e-mail: the company's)."""
+    partner = connection.partner
+    queue_templated(
+        "partner_connected" if connected else "partner_disconnected",
+        {
+            "partner": partner,
+            "company_name": company.trade_name,
+            "connection": connection,
+            "url": site_url("partners:companies", partner.pk),
+        },
+        [partner.contact_email],
     )

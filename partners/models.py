@@ -175,6 +175,76 @@ class Connection(models.Model):
         return f"{self.partner_id} → {self.company_id}"
 
 
+# Crockford's base32 without the letters people confuse (I, L, O, U):
+# 10 characters carry 50 random bits.
+CONNECTION_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CONNECTION_CODE_LENGTH = 10
+
+
+class ConnectionCodeQuerySet(models.QuerySet["ConnectionCode"]):
+    def usable(self) -> ConnectionCodeQuerySet:
+        """Neither used, nor revoked, nor expired."""
+        return self.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class ConnectionCode(models.Model):
+    """A one-time code a partner gives a company so that it connects the
+    partner from its pro space. Works once, within a few days, unless the
+    partner revokes it first."""
+
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="connection_codes",
+        verbose_name=_("partner"),
+    )
+    code = models.CharField(_("code"), max_length=CONNECTION_CODE_LENGTH, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_by_company = models.ForeignKey(
+        "directory.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("used by"),
+    )
+
+    objects = ConnectionCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("connection code")
+        verbose_name_plural = _("connection codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="connection_code_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}: code {self.pk}"  # never the code itself
+
+    @property
+    def grouped(self) -> str:
+        """The code as people read it: ``ABCDE-FGHJK``."""
+        half = len(self.code) // 2
+        return f"{self.code[:half]}-{self.code[half:]}"
+
+
 class IdempotencyRecord(models.Model):
     """One ``Idempotency-Key`` a partner sent with a POST
     (draft-ietf-httpapi-idempotency-key-header, ``partners.api.idempotency``):

@@ -630,6 +630,18 @@ LOYALTY_AUDIT_RATE = env.float("LOYALTY_AUDIT_RATE", default=0.05)
 # Three a night still checks a big importer every night it records sessions.
 LOYALTY_AUDITS_PER_COMPANY_MAX = env.int("LOYALTY_AUDITS_PER_COMPANY_MAX", default=3)
 
+# --- Partner portal (/partenaires/) ------------------------------------------
+
+# A rotated key keeps working this long beside its successor, so the
+# partner can deploy the new one without an outage.
+PARTNER_KEY_ROTATION_OVERLAP_DAYS = env.int("PARTNER_KEY_ROTATION_OVERLAP_DAYS", default=7)
+# A connection code a partner gives a company works once, within this time.
+PARTNER_CONNECTION_CODE_DAYS = env.int("PARTNER_CONNECTION_CODE_DAYS", default=7)
+# Tries of a connection code from the pro space, per account and per IP
+# (django-ratelimit): 50 random bits are not guessed at this pace.
+PARTNER_CONNECTION_RATE_PER_USER = env.str("PARTNER_CONNECTION_RATE_PER_USER", default="10/h")
+PARTNER_CONNECTION_RATE_PER_IP = env.str("PARTNER_CONNECTION_RATE_PER_IP", default="30/h")
+
 # --- Quote requests ---------------------------------------------------------
 
 # Per visitor IP and per account, on the public quote form (django-ratelimit).

@@ -135,7 +135,7 @@ def test_every_menu_entry_is_reached_and_shown_with_the_keyboard(
     page.goto(f"{live_server.url}/espace-pro/{company.pk}/")
     nav = page.get_by_role("navigation", name="Espace pro")
     labels = [text.strip() for text in nav.get_by_role("link").all_inner_texts()]
-    assert labels[-2:] == ["Équipe", "Page publique ↗"]
+    assert labels[-3:] == ["Équipe", "Applications connectées", "Page publique ↗"]
     reached = []
     for _ in range(60):
         page.keyboard.press("Tab")
@@ -156,9 +156,9 @@ def test_every_menu_entry_is_reached_and_shown_with_the_keyboard(
         assert box[1] <= box[2], f"{focused} is off screen on the right: {box}"
     assert reached == labels
     page.keyboard.press("Shift+Tab")  # back to "Page publique"
-    page.keyboard.press("Shift+Tab")  # "Équipe"
+    page.keyboard.press("Shift+Tab")  # "Applications connectées"
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{live_server.url}/espace-pro/{company.pk}/equipe/")
+    expect(page).to_have_url(f"{live_server.url}/espace-pro/{company.pk}/applications/")
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=list(SCREENS))

@@ -260,6 +260,7 @@ def test_the_menu_has_one_entry_per_task(logged_owner, cast):
         "Photos",
         "Labels et assurances",
         "Équipe",
+        "Applications connectées",
         "Page publique",
     ]
     hrefs = [href for href, _ in entries]
