@@ -71,13 +71,9 @@ def partner_home(partner: Partner) -> dict[str, Any]:
 
 
 def connected_companies(partner: Partner) -> QuerySet[Connection]:
-    """The partner's active connections, newest first, with company and
-    the person who connected."""
-    return (
-        partner.connections.active()
-        .select_related("company")
-        .order_by("-connected_at")
-    )
+    """The partner's active connections, newest first, with their company
+    (never the person who connected: a pro's data stays with the company)."""
+    return partner.connections.active().select_related("company").order_by("-connected_at")
 
 
 def company_connections(company_id: int) -> QuerySet[Connection]:

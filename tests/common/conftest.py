@@ -87,4 +87,12 @@ def site(cast, django_capture_on_commit_callbacks):
         "certification_id": 1,
         "member_id": cast.member_a.pk,
         "invitation_id": team_invitation.pk,
+        # The partner API and portal: ids no row has (answers are 401/404).
+        "session_id": 1,
+        "endpoint_id": "1",
+        "delivery_id": "1",
+        "connection_id": 1,
+        "partner_id": 1,
+        "prefix": "forged",
+        "code_id": 1,
     }
