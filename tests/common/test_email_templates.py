@@ -306,7 +306,45 @@ def quote_to_a_company_without_members(world):
     quotes.quote_request_confirm(token=quote_links.quote_confirmation_token(quote))
 
 
+def partner_connected_then_disconnected(world):
+    """A company connects a partner with its code, then disconnects it
+    (issue 14): the partner's contact is told each time."""
+    from partners.models import Partner
+    from partners.services import (
+        connection_code_create,
+        connection_code_redeem,
+        connection_disconnect,
+    )
+
+    partner = Partner.objects.create(
+        name="Facturo", kind="invoicing_software", contact_email="api@facturo.example"
+    )
+    code = connection_code_create(partner=partner, created_by=None)
+    connection = connection_code_redeem(
+        code=code.code, company=world.cast.company_a, actor=world.cast.owner_a
+    )
+    assert connection_disconnect(connection=connection, company=world.cast.company_a)
+
+
+def webhook_endpoint_disabled(world):
+    """An endpoint that failed for days is disabled; its partner is told."""
+    from partners.emails import send_endpoint_disabled
+    from partners.models import Partner, WebhookEndpoint
+
+    partner = Partner.objects.create(
+        name="Annuaire Local", kind="local_media", contact_email="tech@annuaire.example"
+    )
+    endpoint = WebhookEndpoint.objects.create(
+        partner=partner,
+        url="https://hooks.annuaire.example/plusquepro",
+        events=["review.published"],
+    )
+    send_endpoint_disabled(endpoint.pk)
+
+
 SCENARIOS = {
+    partner_connected_then_disconnected: {"partner_connected", "partner_disconnected"},
+    webhook_endpoint_disabled: {"webhook_endpoint_disabled"},
     quote_to_a_company_without_members: {"quote_confirmation", "quote_new_direct"},
     company_suspended_and_reinstated: {"company_suspended", "company_reinstated"},
     invoice_invitation_and_reminder: {"review_invitation"},

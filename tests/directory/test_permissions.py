@@ -15,6 +15,8 @@ from django.urls import reverse
 
 from directory.models import Certification, CompanyPhoto, Invitation
 from directory.team.links import invitation_token
+from partners.models import Partner
+from partners.services import connection_create
 from tests.conftest import PASSWORD
 from tests.factories import QuoteRequestFactory
 
@@ -34,7 +36,14 @@ def objects(cast):
     certification.proof.save("rge.pdf", proof, save=True)
     member = cast.company_a.memberships.get(user=cast.member_a)
     invitation = Invitation.objects.create(company=cast.company_a, email="guest@example.fr")
+    partner = Partner.objects.create(
+        name="Facturo", kind="invoicing_software", contact_email="api@facturo.example"
+    )
+    connection = connection_create(
+        partner=partner, company_id=cast.company_a.pk, connected_by=cast.owner_a
+    )
     return {
+        "connection": connection,
         "quote": quote,
         "photo": photo,
         "certification": certification,
@@ -52,6 +61,26 @@ def _login(client, cast, persona: str) -> None:
 MEMBERS_OF_A = [LOGIN, 404, 200, 200, 404, 404]
 OWNERS_OF_A = [LOGIN, 404, 403, 302, 404, 404]
 MATRIX = [
+    (
+        "connected applications",
+        lambda c, o: reverse("directory:pro-connections", args=[c.company_a.pk]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    (
+        "connect an application (code)",
+        lambda c, o: reverse("directory:pro-connections", args=[c.company_a.pk]),
+        "post",
+        [LOGIN, 404, 403, 400, 404, 404],  # owners: the form refuses a wrong code
+    ),
+    (
+        "disconnect an application",
+        lambda c, o: reverse(
+            "directory:pro-connection-disconnect", args=[c.company_a.pk, o["connection"].pk]
+        ),
+        "post",
+        OWNERS_OF_A,
+    ),
     (
         "pro home",
         lambda c, o: reverse("directory:pro-home"),
