@@ -31,6 +31,34 @@ else:
     _JobRunAdminBase = admin.ModelAdmin
 
 
+def mask_email(address: str) -> str:
+    """ "sophie.martin@example.org" → "s•••@e•••.org": enough to tell two
+    addresses apart, not to write to one."""
+    local, _at, domain = address.partition("@")
+    if not local:
+        return ""
+    name, _dot, tld = domain.rpartition(".")
+    return f"{local[:1]}•••@{name[:1]}•••.{tld}" if name else f"{local[:1]}•••@•••"
+
+
+def mask_phone(number: str) -> str:
+    """ "+33699056090" → "•• •• •• •• 90"."""
+    return f"•• •• •• •• {number[-2:]}" if number else ""
+
+
+class ReadOnlyMixin(_AdminBase):
+    """No add, change or delete, for anyone: the page shows the record."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class SirenSearchMixin(_AdminBase):
     """Admin search also finds a SIREN as staff type it: "732 829 320",
     "732.829.320" or a SIRET (its first nine digits)."""

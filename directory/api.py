@@ -32,6 +32,7 @@ from directory.taxonomy.selectors import sectors_with_trades
 from partners.api.base import PartnerAPIView
 from partners.api.pagination import WindowSerializer
 from partners.api.schema import read_responses
+from partners.api.writes import require_connection
 from partners.models import Scope
 
 SCOPE_NOTE = "Scope: `directory:read`."
@@ -510,10 +511,14 @@ def company_for_api(slug: str) -> Company:
         raise Http404 from gone
 
 
-def company_for_write(slug: str) -> Company:
-    """The listed company ``slug``, for a partner writing its invoices or
-    sessions (one query); 404 for any other, suspended included."""
+def company_for_write(request: Request, slug: str) -> Company:
+    """The listed company ``slug`` that connected the calling partner, for
+    it to write the company's invoices or sessions: 404 for any other
+    company, suspended included (one query); 403 unless connected
+    (``partners.api.writes.require_connection``)."""
     try:
-        return public_company(slug)
+        company = public_company(slug)
     except CompanyGone as gone:
         raise Http404 from gone
+    require_connection(request, company.pk)
+    return company

@@ -7,24 +7,16 @@ key: nothing here names a person."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from common.admin import ReadOnlyMixin
 
 from .models import LoyaltyScore, ServiceSession, SessionAudit, SessionStrike, TradeBaseline
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Shown, never written from the admin."""
 
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
-        return False
 
 
 @admin.register(SessionAudit)

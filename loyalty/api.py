@@ -43,7 +43,6 @@ from partners.api.writes import (
     Unprocessable,
     batch_items,
     batch_run,
-    require_connection,
     service_errors,
 )
 from partners.models import Scope
@@ -242,8 +241,7 @@ class CompanySessionCreate(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(slug)
-        require_connection(request, company.pk)
+        company = company_for_write(request, slug)
         try:
             session, created = session_process(company, request.data)
         except DjangoValidationError as error:
@@ -308,8 +306,7 @@ class CompanySessionBatch(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(slug)
-        require_connection(request, company.pk)
+        company = company_for_write(request, slug)
         items = batch_items(request)
 
         def process(item: Any) -> tuple[int, dict[str, Any]]:
@@ -340,8 +337,7 @@ class CompanySessionDetail(PartnerAPIView):
         examples=[OpenApiExample("A session", value=SESSION_EXAMPLE_OUT, response_only=True)],
     )
     def get(self, request: Request, slug: str, session_id: int) -> Response:
-        company = company_for_write(slug)
-        require_connection(request, company.pk)
+        company = company_for_write(request, slug)
         session = ServiceSession.objects.filter(
             company=company, pk=session_id, source=SessionSource.API
         ).first()

@@ -15,37 +15,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyMixin, mask_email, mask_phone
+
 from .models import Interaction, Pipeline, Prospect, ProspectEvent, Referrer
 
 CONTACT_FIELDS = ("email", "email_key", "phone")
 
 # "type: ignore[type-arg]": Django's admin classes take no type arguments at
 # run time (as in eligibility.admin).
-
-
-def mask_email(address: str) -> str:
-    """ "sophie.martin@example.org" → "s•••@e•••.org"."""
-    local, _at, domain = address.partition("@")
-    if not local:
-        return ""
-    name, _dot, tld = domain.rpartition(".")
-    return f"{local[:1]}•••@{name[:1]}•••.{tld}" if name else f"{local[:1]}•••@•••"
-
-
-def mask_phone(number: str) -> str:
-    """ "+33699056090" → "•• •• •• •• 90"."""
-    return f"•• •• •• •• {number[-2:]}" if number else ""
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class InteractionInline(ReadOnlyMixin, admin.TabularInline):  # type: ignore[type-arg]

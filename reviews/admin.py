@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import SirenSearchMixin
+from common.admin import ReadOnlyMixin, SirenSearchMixin, mask_email, mask_phone
 
 from .models import (
     Appeal,
@@ -36,41 +36,12 @@ from .models import (
     Strike,
 )
 
-
-def mask_email(address: str) -> str:
-    """ "sophie.martin@example.org" → "s•••@e•••.org": enough to tell two
-    addresses apart, not to write to one."""
-    local, _at, domain = address.partition("@")
-    if not local:
-        return ""
-    name, _dot, tld = domain.rpartition(".")
-    return f"{local[:1]}•••@{name[:1]}•••.{tld}" if name else f"{local[:1]}•••@•••"
-
-
-def mask_phone(number: str) -> str:
-    """ "+33699056090" → "•• •• •• •• 90"."""
-    return f"•• •• •• •• {number[-2:]}" if number else ""
-
-
 # Client data is personal. Only the moderation group (reviews.view_invoice)
 # opens invoices here, and it needs the client's name (compared with the
 # review's author in audits) but never writes to the client: their e-mail
 # and phone are masked for everyone but superusers, in the list and the
 # form; the company reads them in its own pages.
 CLIENT_CONTACT_FIELDS = ("client_email", "client_phone")
-
-
-class ReadOnlyMixin:
-    """No add, change or delete, for anyone: the page shows the record."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):

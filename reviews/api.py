@@ -44,7 +44,6 @@ from partners.api.writes import (
     Unprocessable,
     batch_items,
     batch_run,
-    require_connection,
     service_errors,
 )
 from partners.models import Scope
@@ -401,8 +400,7 @@ class CompanyInvoiceCreate(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(slug)
-        require_connection(request, company.pk)
+        company = company_for_write(request, slug)
         try:
             invoice = invoice_process(company, request.data)
         except DjangoValidationError as error:
@@ -460,8 +458,7 @@ class CompanyInvoiceBatch(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(slug)
-        require_connection(request, company.pk)
+        company = company_for_write(request, slug)
         items = batch_items(request)
 
         def process(item: Any) -> tuple[int, dict[str, Any]]:
@@ -489,8 +486,7 @@ class CompanyInvoiceDetail(PartnerAPIView):
         examples=[OpenApiExample("An invoice", value=INVOICE_EXAMPLE_OUT, response_only=True)],
     )
     def get(self, request: Request, slug: str, invoice_id: int) -> Response:
-        company = company_for_write(slug)
-        require_connection(request, company.pk)
+        company = company_for_write(request, slug)
         invoice = Invoice.objects.filter(
             company=company, pk=invoice_id, source=InvoiceSource.API
         ).first()

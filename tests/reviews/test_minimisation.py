@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reviews.admin import mask_email, mask_phone
+from common.admin import mask_email, mask_phone
 from reviews.models import (
     Audit,
     InvitationPolicy,
