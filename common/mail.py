@@ -19,7 +19,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 from post_office import mail as post_office_mail
@@ -48,12 +49,20 @@ def render_templated(
     """``(subject, body)`` of ``templates/emails/<template>_*.txt`` in
     ``language`` (one of ``settings.LANGUAGES``; the site's language by
     default, since a worker has no request); the subject carries the
-    ``[site name]`` prefix."""
+    ``[site name]`` prefix. Both are plain text: nothing is HTML-escaped
+    ("Martin & Fils" stays so, not "Martin &amp; Fils")."""
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{template}_body.txt", context)
+        subject = _plain_text(f"emails/{template}_subject.txt", context).strip()
+        body = _plain_text(f"emails/{template}_body.txt", context)
     return f"[{settings.SITE_NAME}] {subject}", body
+
+
+def _plain_text(name: str, context: dict[str, Any]) -> str:
+    # Django's own Template under the backend's wrapper: only it takes a
+    # Context, whose autoescape switch is the one plain text needs.
+    template: Any = getattr(get_template(name), "template")  # noqa: B009
+    return str(template.render(Context(context, autoescape=False)))
 
 
 def queue_templated(

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import common.mail
 from directory.models import MembershipRole
@@ -480,3 +480,23 @@ def test_every_email_template_has_a_scenario():
         path.name.removesuffix("_subject.txt") for path in TEMPLATES_DIR.glob("*_subject.txt")
     }
     assert subjects == templates
+
+
+@pytest.mark.parametrize(
+    ("template", "context"),
+    [
+        ("application_received", {"application": SimpleNamespace(legal_name="{name}")}),
+        ("company_suspended", {"company": SimpleNamespace(trade_name="{name}")}),
+    ],
+)
+def test_subjects_are_plain_text_never_html_escaped(template, context):
+    from common.mail import _plain_text
+
+    name = "L'Atelier Martin & Fils <Lyon>"
+    filled = {
+        key: SimpleNamespace(**{k: v.format(name=name) for k, v in vars(value).items()})
+        for key, value in context.items()
+    }
+    with translation.override("fr"):
+        subject = _plain_text(f"emails/{template}_subject.txt", filled)
+    assert name in subject
