@@ -2,6 +2,16 @@
 (``sessions``), from a file (``imports``), and their document audits
 (``audits``)."""
 
-from .sessions import session_for_invoice, session_record, sessions_for_invoices
+from .sessions import (
+    oldest_session_day,
+    session_for_invoice,
+    session_record,
+    sessions_for_invoices,
+)
 
-__all__ = ["session_for_invoice", "session_record", "sessions_for_invoices"]
+__all__ = [
+    "oldest_session_day",
+    "session_for_invoice",
+    "session_record",
+    "sessions_for_invoices",
+]

@@ -83,6 +83,9 @@ def invitation_rule_save(
     )
 
 
+INVOICE_TOO_FAR_BACK = gettext_lazy("An invoice cannot be dated more than 10 years back.")
+
+
 @transaction.atomic
 def invoice_create(
     *,
@@ -97,10 +100,14 @@ def invoice_create(
     ``REVIEW_INVOICE_MAX_AGE_DAYS`` is registered (a service done, counted
     for loyalty) but never invited (``invitations.invoice_too_old``; the form and the
     import report tell the pro). Raises ValidationError for invalid fields,
-    or no amount when the rule compares amounts."""
+    or no amount when the rule compares amounts, and for a date more than
+    ``loyalty.services.sessions.SESSION_MAX_AGE_YEARS`` years back (every
+    invoice is a session, and a session may not be dated further back)."""
     invoice = Invoice(company=company, created_by=actor, source=source, **fields)
     invoice.client_email = invoice.client_email.strip().lower()
     invoice.full_clean()
+    if invoice.issued_on < loyalty_services.oldest_session_day(timezone.localdate()):
+        raise ValidationError({"issued_on": INVOICE_TOO_FAR_BACK})
     rule = settings_for(company)
     if rule.needs_amount and invoice.amount is None:
         raise ValidationError({"amount": AMOUNT_NEEDED})

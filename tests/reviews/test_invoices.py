@@ -297,3 +297,24 @@ def test_the_form_refuses_a_wrong_amount_with_its_reason(pro, cast, written, mes
     response = pro.post(url, {**data, "client_email": "luc@example.org"}, follow=True)
     assert message in response.content.decode()
     assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("issued_on", ["0001-01-01", "1900-01-01", "2010-12-31"])
+def test_an_invoice_more_than_ten_years_back_is_refused(pro, cast, issued_on):
+    from django.core.exceptions import ValidationError
+
+    from reviews.services import invoices
+
+    with pytest.raises(ValidationError) as refused:
+        invoices.invoice_create(
+            company=cast.company_a,
+            fields={
+                "number": "OLD-1",
+                "issued_on": issued_on,
+                "client_name": "Luc Petit",
+                "client_email": "luc@example.org",
+            },
+            actor=None,
+        )
+    assert "issued_on" in refused.value.message_dict
+    assert not Invoice.objects.exists()
