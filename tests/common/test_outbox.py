@@ -93,7 +93,10 @@ def test_a_review_submitted_while_the_broker_is_down_is_published_and_its_receip
     assert len(mail.outbox) == 1
     receipt = mail.outbox[0]
     assert receipt.to == ["sophie.martin@example.org"]
-    assert links.manage_url(review) in receipt.body  # update, withdraw, appeal
+    # The link to update, withdraw or appeal: the same signed payload (its
+    # timestamp is the second it was signed, so not compared).
+    payload = links.manage_url(review).rsplit(":", 2)[0]
+    assert payload in receipt.body
     # Swept again, or its task delivered twice by the broker: still one.
     assert sweep(timedelta(minutes=10)) == 0
     assert send_outbox_email(Email.objects.exclude(pk=invitation_row.pk).get().pk) == "skipped"
