@@ -509,3 +509,21 @@ def test_the_webhook_pages_speak_english_too(member_client, partner, endpoint, d
         response = member_client.get(url)
         assert response.status_code == 200, url
         assert words in response.content.decode(), url
+
+
+def test_the_pages_cost_a_bounded_number_of_queries(
+    member_client, partner, receiver, django_assert_max_num_queries
+):
+    for _n in range(5):
+        endpoint_create(
+            partner=partner, url=receiver.url, events=["review.published"], scope="public"
+        )
+    publish(30)
+    endpoint = WebhookEndpoint.objects.first()
+    older = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("id")[10].pk
+    # Session, user, partner and the layout's four, then the page's own
+    # reads: one for the list; endpoint, page and the two "more?" for the log.
+    with django_assert_max_num_queries(8):
+        member_client.get(f"{base(partner)}/")
+    with django_assert_max_num_queries(11):
+        member_client.get(f"{base(partner)}/{endpoint.pk}/", {"avant": older, "status": "pending"})
