@@ -24,6 +24,7 @@ def send_endpoint_disabled(endpoint_id: int) -> None:
             "endpoint": endpoint,
             "days": settings.WEBHOOK_DISABLE_AFTER.days,
             "contact": settings.DEFAULT_FROM_EMAIL,
+            "url": site_url("partners:webhook", endpoint.partner_id, endpoint.pk),
         },
         [endpoint.partner.contact_email],
     )

@@ -7,8 +7,12 @@ from datetime import date, datetime, time
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from .models import Scope
+from common.webhooks.targets import URL_MAX_LENGTH
+
+from .models import DeliveryStatus, EndpointScope, EventType, Scope
+from .selectors import webhook_event_type_choices
 
 
 class PartnerKeyForm(forms.Form):
@@ -50,3 +54,67 @@ class PartnerKeyForm(forms.Form):
         if day is None:
             return None
         return timezone.make_aware(datetime.combine(day, time.max))
+
+
+class WebhookEndpointForm(forms.Form):
+    """A new endpoint. The URL is only read here: what may be called
+    (HTTPS, a public address) is the service's check
+    (:func:`partners.webhooks.endpoint_create`), whose errors the view
+    puts on the fields."""
+
+    url = forms.CharField(
+        label=_("URL"),
+        max_length=URL_MAX_LENGTH,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"inputmode": "url", "autocomplete": "url", "spellcheck": "false"}
+        ),
+        help_text=_(
+            "Where we send the events, by POST: https://, on a public server. "
+            "Answer with a 2xx code within 15 seconds."
+        ),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        # A callable: the labels follow each request's language.
+        choices=webhook_event_type_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one event.")},
+    )
+    scope = forms.ChoiceField(
+        label=_("For which companies"),
+        choices=EndpointScope.choices,
+        initial=EndpointScope.CONNECTED,
+        widget=forms.RadioSelect,
+    )
+    description = forms.CharField(
+        label=_("Description (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("For you: e.g. “Production”. 200 characters."),
+    )
+
+
+class DeliveryFilterForm(forms.Form):
+    """The filters of a delivery log (a GET form): a value that is not a
+    choice is an error shown beside the field, and the log unfiltered."""
+
+    status = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[("", pgettext_lazy("filter", "All")), *DeliveryStatus.choices],
+    )
+    type = forms.ChoiceField(
+        label=_("Event"),
+        required=False,
+        choices=[("", pgettext_lazy("filter", "All")), *EventType.choices],
+    )
+
+    def filters(self) -> dict[str, str]:
+        """``status`` and ``event_type`` for the selector ("" for all)."""
+        if not self.is_valid():
+            return {"status": "", "event_type": ""}
+        return {
+            "status": self.cleaned_data["status"],
+            "event_type": self.cleaned_data["type"],
+        }

@@ -31,4 +31,40 @@ urlpatterns = [
         views.code_revoke,
         name="code-revoke",
     ),
+    path("partenaires/<int:partner_id>/webhooks/", views.webhooks, name="webhooks"),
+    path(
+        "partenaires/<int:partner_id>/webhooks/nouveau/",
+        views.webhook_create,
+        name="webhook-create",
+    ),
+    path(
+        "partenaires/<int:partner_id>/webhooks/<str:endpoint_id>/",
+        views.webhook,
+        name="webhook",
+    ),
+    path(
+        "partenaires/<int:partner_id>/webhooks/<str:endpoint_id>/secret/",
+        views.webhook_secret,
+        name="webhook-secret",
+    ),
+    path(
+        "partenaires/<int:partner_id>/webhooks/<str:endpoint_id>/renouveler-le-secret/",
+        views.webhook_rotate,
+        name="webhook-rotate",
+    ),
+    path(
+        "partenaires/<int:partner_id>/webhooks/<str:endpoint_id>/supprimer/",
+        views.webhook_delete,
+        name="webhook-delete",
+    ),
+    path(
+        "partenaires/<int:partner_id>/webhooks/<str:endpoint_id>/livraisons/<str:delivery_id>/",
+        views.webhook_delivery,
+        name="webhook-delivery",
+    ),
+    path(
+        "partenaires/<int:partner_id>/webhooks/<str:endpoint_id>/livraisons/<str:delivery_id>/renvoyer/",
+        views.webhook_replay,
+        name="webhook-replay",
+    ),
 ]

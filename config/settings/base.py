@@ -641,6 +641,10 @@ PARTNER_CONNECTION_CODE_DAYS = env.int("PARTNER_CONNECTION_CODE_DAYS", default=7
 # (django-ratelimit): 50 random bits are not guessed at this pace.
 PARTNER_CONNECTION_RATE_PER_USER = env.str("PARTNER_CONNECTION_RATE_PER_USER", default="10/h")
 PARTNER_CONNECTION_RATE_PER_IP = env.str("PARTNER_CONNECTION_RATE_PER_IP", default="30/h")
+# Submissions of the portal's webhook endpoint form, per account
+# (django-ratelimit): each resolves the URL's host name for the SSRF check,
+# and its refusal tells whether a name resolves to a private address.
+PARTNER_WEBHOOK_CREATE_RATE = env.str("PARTNER_WEBHOOK_CREATE_RATE", default="20/h")
 
 # --- Quote requests ---------------------------------------------------------
 
