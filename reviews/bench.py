@@ -21,11 +21,13 @@ page 1, and for every endpoint API − SQL p95 ≤ 15 ms.
 from __future__ import annotations
 
 import io
+import math
 import random
 import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -293,18 +295,22 @@ BENCH_PARTNER = "Bench partner (bench_api)"
 LIFTED_RATE = "100000000/minute"
 
 
-def bench_key() -> str:
-    """A fresh key (``directory:read``, ``reviews:read``) of the bench's
-    partner, whose older keys are deleted: the secret is shown once."""
+@contextmanager
+def bench_key() -> Iterator[str]:
+    """A key (``directory:read``, ``reviews:read``) of the bench's partner
+    for the length of the block, deleted after it: its secret is shown
+    once. Each run has its own, so that two runs never share one."""
     partner, _created = Partner.objects.get_or_create(
         name=BENCH_PARTNER,
         defaults={"kind": PartnerKind.OTHER, "contact_email": "bench@example.org"},
     )
-    PartnerKey.objects.filter(partner=partner).delete()
-    _key, secret = partner_key_create(
+    key, secret = partner_key_create(
         partner=partner, name="bench", scopes=[Scope.DIRECTORY_READ, Scope.REVIEWS_READ]
     )
-    return secret
+    try:
+        yield secret
+    finally:
+        PartnerKey.objects.filter(pk=key.pk).delete()
 
 
 def lifted_rate_limits() -> dict[str, str]:
@@ -316,12 +322,22 @@ class Timings:
     api: list[float] = field(default_factory=list)
     sql: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
+    # CPU time of this process during each request: the Python side alone,
+    # whatever the load of a shared machine (the wall times are not).
+    cpu: list[float] = field(default_factory=list)
 
 
 def _ms(function: Callable[[], object]) -> float:
     started = time.perf_counter()
     function()
     return (time.perf_counter() - started) * 1000
+
+
+def _ms_cpu(function: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU (this process) milliseconds of ``function()``."""
+    started, cpu = time.perf_counter(), time.process_time()
+    function()
+    return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
 
 
 def _replay(statements: list[str]) -> None:
@@ -354,20 +370,31 @@ class Bench:
     def measure(self, row: str, url: str, repeat: int) -> Any:
         """Warm ``url`` up, capture its SQL, then ``repeat`` timed runs of
         the request and of its SQL, alternating. Returns the last response."""
-        self.get(url)  # warm caches: trade terms, places, plans, last_used_at
-        with CaptureQueriesContext(connection) as captured:
-            response = self.get(url)
-        statements = [
-            query["sql"]
-            for query in captured.captured_queries
-            if not query["sql"].upper().startswith(SKIPPED)
-        ]
-        timings = self.rows.setdefault(row, Timings())
-        timings.queries.append(len(statements))
+        return self.measure_together({row: url}, repeat)[row]
+
+    def measure_together(self, urls: dict[str, str], repeat: int) -> dict[str, Any]:
+        """:meth:`measure` of several rows, their runs interleaved: rows
+        compared with each other see the same load of a shared machine."""
+        statements: dict[str, list[str]] = {}
+        responses: dict[str, Any] = {}
+        for row, url in urls.items():
+            self.get(url)  # warm caches: trade terms, places, plans, last_used_at
+            with CaptureQueriesContext(connection) as captured:
+                responses[row] = self.get(url)
+            statements[row] = [
+                query["sql"]
+                for query in captured.captured_queries
+                if not query["sql"].upper().startswith(SKIPPED)
+            ]
+            self.rows.setdefault(row, Timings()).queries.append(len(statements[row]))
         for _ in range(repeat):
-            timings.api.append(_ms(lambda: self.get(url)))
-            timings.sql.append(_ms(lambda: _replay(statements)))
-        return response
+            for row, url in urls.items():
+                timings = self.rows[row]
+                wall, cpu = _ms_cpu(lambda: self.get(url))  # noqa: B023  # called at once
+                timings.api.append(wall)
+                timings.cpu.append(cpu)
+                timings.sql.append(_ms(lambda: _replay(statements[row])))  # noqa: B023
+        return responses
 
 
 def search_url(query: BenchQuery) -> str:
@@ -423,11 +450,16 @@ def run(secret: str, plan: Plan, queries: list[BenchQuery] | None = None) -> dic
         bench.measure("companies/{slug}/reviews", f"/api/v1/companies/{slug}/reviews", 2)
     since = (timezone.now() - timedelta(days=PUBLISHED_DAYS + 30)).isoformat()
     first = "/api/v1/reviews?" + urlencode({"updated_since": since})
-    bench.measure("reviews feed: page 1", first, plan.feed_repeat)
     url = first
-    for _ in tqdm(range(plan.feed_pages - 1), desc="Following the cursor", file=sys.stderr):
+    for _ in tqdm(
+        range(plan.feed_pages - 1), desc="Following the cursor", mininterval=5, file=sys.stderr
+    ):
         url = _path(bench.get(url).json()["next"])
-    bench.measure(f"reviews feed: page {plan.feed_pages:,}", url, plan.feed_repeat)
+    # Timed in turns: page 1, page N, page 1…
+    bench.measure_together(
+        {"reviews feed: page 1": first, f"reviews feed: page {plan.feed_pages:,}": url},
+        plan.feed_repeat,
+    )
     return bench.rows
 
 
@@ -437,6 +469,10 @@ API_SQL_TARGET = 15.0
 FEED_TOLERANCE = 0.10
 
 
+def _pct(values: list[float], pct: int) -> float:
+    return percentile(values, pct) if values else math.nan
+
+
 def _merged(rows: dict[str, Timings], prefix: str) -> Timings:
     merged = Timings()
     for name, timings in rows.items():
@@ -444,6 +480,7 @@ def _merged(rows: dict[str, Timings], prefix: str) -> Timings:
             merged.api += timings.api
             merged.sql += timings.sql
             merged.queries += timings.queries
+            merged.cpu += timings.cpu
     return merged
 
 
@@ -457,7 +494,7 @@ def table(rows: dict[str, Timings]) -> str:
     ordered += [(name, t) for name, t in everything.items() if not name.startswith("companies: ")]
     header = (
         f"{'endpoint':<30}{'runs':>6}{'queries':>8} | {'API p50':>8}{'p95':>7} | "
-        f"{'SQL p50':>8}{'p95':>7} | {'API−SQL p95':>12} | target"
+        f"{'SQL p50':>8}{'p95':>7} | {'API−SQL p95':>12} | {'CPU p50':>8}{'p95':>7} | target"
     )
     lines = [header, "-" * len(header)]
     verdicts = []
@@ -475,7 +512,8 @@ def table(rows: dict[str, Timings]) -> str:
             f"{name:<30}{len(t.api):>6}{statistics.median(t.queries):>8.0f} | "
             f"{percentile(t.api, 50):>8.1f}{api95:>7.1f} | "
             f"{percentile(t.sql, 50):>8.1f}{sql95:>7.1f} | "
-            f"{api95 - sql95:>10.1f}{'' if gap_ok else ' !':<2} | {mark}"
+            f"{api95 - sql95:>10.1f}{'' if gap_ok else ' !':<2} | "
+            f"{_pct(t.cpu, 50):>8.1f}{_pct(t.cpu, 95):>7.1f} | {mark}"
         )
     feed = [(name, t) for name, t in rows.items() if name.startswith("reviews feed")]
     if len(feed) == 2:
@@ -495,6 +533,7 @@ def table(rows: dict[str, Timings]) -> str:
     )
     lines.append(
         "(milliseconds; queries = median statements per request, the key's look-up "
-        "included; SQL = those statements replayed bare through psycopg)"
+        "included; SQL = those statements replayed bare through psycopg; CPU = this "
+        "process's CPU time per request, Python and client side, unaffected by the load)"
     )
     return "\n".join(lines)

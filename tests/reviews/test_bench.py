@@ -12,6 +12,7 @@ from django.test.utils import override_settings
 
 from directory.bench.search import BenchQuery, fill_companies
 from directory.models import Company
+from partners.models import PartnerKey
 from reviews import bench
 from reviews.models import Invoice, Reply, Review, ReviewStatus
 
@@ -71,8 +72,9 @@ def test_fill_then_time_every_endpoint(taxonomy, places):
         search_repeat=1, detail_companies=3, detail_repeat=1, feed_repeat=2, feed_pages=3
     )
     queries = [BenchQuery("trade + city", "électricien", "Lyon"), BenchQuery("typo", "plombeir")]
-    with override_settings(API_RATE_LIMITS=bench.lifted_rate_limits()):
-        rows = bench.run(bench.bench_key(), plan, queries)
+    with override_settings(API_RATE_LIMITS=bench.lifted_rate_limits()), bench.bench_key() as key:
+        rows = bench.run(key, plan, queries)
+    assert not PartnerKey.objects.exists()  # the run's key is deleted after it
     assert list(rows) == [
         "companies: trade + city",
         "companies: typo",

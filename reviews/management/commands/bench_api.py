@@ -70,6 +70,9 @@ class Command(BaseCommand):
             f"Database {database['NAME']}: {companies:,} companies, {reviews:,} published "
             f"reviews ({written:,} written; ready in {time.perf_counter() - started:.0f} s)."
         )
-        with override_settings(DEBUG=False, API_RATE_LIMITS=lifted_rate_limits()):
-            rows = run(bench_key(), Plan(search_repeat=repeat, feed_pages=feed_pages))
+        with (
+            override_settings(DEBUG=False, API_RATE_LIMITS=lifted_rate_limits()),
+            bench_key() as secret,
+        ):
+            rows = run(secret, Plan(search_repeat=repeat, feed_pages=feed_pages))
         self.stdout.write(table(rows))
