@@ -323,7 +323,7 @@ class Timings:
     sql: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
     # CPU time of this process during each request: the Python side alone,
-    # whatever the load of a shared machine (the wall times are not).
+    # far less moved than wall times by the load of a shared machine.
     cpu: list[float] = field(default_factory=list)
 
 
@@ -534,6 +534,6 @@ def table(rows: dict[str, Timings]) -> str:
     lines.append(
         "(milliseconds; queries = median statements per request, the key's look-up "
         "included; SQL = those statements replayed bare through psycopg; CPU = this "
-        "process's CPU time per request, Python and client side, unaffected by the load)"
+        "process's CPU time per request, the Python side, far less moved by the load)"
     )
     return "\n".join(lines)
