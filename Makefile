@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 DEMO_COMPANIES ?= 2000
 BENCH_COMPANIES ?= 1000000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_bench
+BENCH_REVIEWS ?= 2000000
 BENCH_LOYALTY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_loyalty_bench
 BENCH_LOYALTY_COMPANIES ?= 50000
 BENCH_LOYALTY_SESSIONS ?= 5000000
@@ -17,7 +18,7 @@ BENCH_LOYALTY_SESSIONS ?= 5000000
 # DEMO_ENV= (empty) to debug with DEBUG on.
 DEMO_ENV ?= DEBUG=false
 
-.PHONY: install run test lint typecheck format messages bench-search bench-loyalty mutation
+.PHONY: install run test lint typecheck format messages bench-search bench-api bench-loyalty mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +70,16 @@ messages: install
 # and prints p50/p95 timings of the search service, the page and bare SQL.
 bench-search: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_search --companies $(BENCH_COMPANIES)
+
+# On bench-search's database (filled if missing), adds BENCH_REVIEWS
+# published reviews by COPY (kept for the next run), then prints p50/p95 of
+# the partner API's searches, company profiles and review feed (page 1 and
+# page 1,000 through the cursor) through the WSGI stack with a real key,
+# beside the bare SQL of each request, and the targets met or missed
+# (reviews/bench.py). REDIS_URL, when set, counts the rate limits in Redis.
+bench-api: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_api \
+		--companies $(BENCH_COMPANIES) --reviews $(BENCH_REVIEWS)
 
 # Fills another PostgreSQL database with companies and their completed
 # sessions (by COPY; kept for the next run), then prints the time of the

@@ -49,12 +49,7 @@ from partners.api.writes import (
 from partners.models import Scope
 
 from .models import Invoice, InvoiceSource, Review, ReviewInvitation
-from .selectors import (
-    criteria_average_values,
-    public_review_rows,
-    published_reviews,
-    review_distribution,
-)
+from .selectors import public_review_rows, published_reviews, review_figures
 from .services import invitations
 from .services.invoices import invoice_create
 
@@ -64,17 +59,17 @@ SCOPE_NOTE = "Scope: `reviews:read`."
 def company_review_figures(company: Company) -> dict[str, Any] | None:
     """The rating details of the company page (``API_COMPANY_SECTIONS``):
     the distribution of the published reviews and each criterion's
-    average; None without a published review (no query then)."""
+    average (one query); None without a published review (no query then)."""
     if not company.review_count:
         return None
+    distribution, criteria = review_figures(company)
     return {
         "distribution": [
-            {"stars": stars, "count": count}
-            for stars, count, _percent in review_distribution(company)
+            {"stars": stars, "count": count} for stars, count, _percent in distribution
         ],
         "criteria": [
             {"criterion": name.removeprefix("rating_"), "average": average}
-            for name, average in criteria_average_values(company)
+            for name, average in criteria
         ],
     }
 
@@ -132,6 +127,51 @@ class ReviewOutput(serializers.Serializer):
         if reply is None or not reply.is_published:
             return None
         return dict(ReplyOutput(reply).data)
+
+    def to_representation(self, review: Review) -> dict[str, Any]:
+        """The fields above, built directly: DRF's generic walk over 20
+        fields and 3 nested serializers cost about 0.3 ms a review, 15 ms
+        of a feed page of 50 (``make bench-api``). Same output, the same
+        date formats (DRF's own fields format them); a test compares both
+        paths (tests/reviews/test_api.py)."""
+        moment, day = _DATETIME.to_representation, _DATE.to_representation
+        return {
+            "id": review.id,
+            "company": review.company.slug,
+            "rating": review.rating,
+            "criteria": {
+                "reliability": review.rating_reliability,
+                "quality": review.rating_quality,
+                "value": review.rating_value,
+                "communication": review.rating_communication,
+            },
+            "title": review.title,
+            "text": review.text,
+            "author": review.display_name,
+            "experience_date": day(review.experience_date),
+            "published_at": moment(review.published_at),
+            "updated_at": moment(review.updated_at),
+            "invoice_verified": True,
+            "invoice_checked_on": moment(getattr(review, "invoice_checked_on", None)),
+            "invoice_missing_since": moment(getattr(review, "invoice_missing_since", None)),
+            "updates": [
+                {"text": update.text, "created_at": moment(update.created_at)}
+                for update in review.updates.all()
+            ],
+            "reply": self._reply(review),
+        }
+
+    @staticmethod
+    def _reply(review: Review) -> dict[str, Any] | None:
+        reply = getattr(review, "reply", None)
+        if reply is None or not reply.is_published:
+            return None
+        return {"text": reply.text, "edited": reply.edited_at is not None}
+
+
+# Unbound fields used for their formatting alone (ReviewOutput.to_representation).
+_DATETIME = serializers.DateTimeField()
+_DATE = serializers.DateField()
 
 
 REVIEW_EXAMPLE = {

@@ -496,14 +496,19 @@ class Review(models.Model):
         self._remember_stored()
 
     @classmethod
-    def write_once_fields(cls) -> list[models.Field]:
+    def write_once_fields(cls) -> tuple[models.Field, ...]:
         """The concrete fields written once: all but the primary key and
-        :data:`REVIEW_MUTABLE_FIELDS`."""
-        return [
-            field
-            for field in cls._meta.concrete_fields
-            if not field.primary_key and field.name not in REVIEW_MUTABLE_FIELDS
-        ]
+        :data:`REVIEW_MUTABLE_FIELDS`. Computed once per class: every
+        loaded review reads it (``from_db``), 50 a feed page."""
+        fields = cls.__dict__.get("_write_once_fields")
+        if fields is None:
+            fields = tuple(
+                field
+                for field in cls._meta.concrete_fields
+                if not field.primary_key and field.name not in REVIEW_MUTABLE_FIELDS
+            )
+            cls._write_once_fields = fields
+        return fields
 
     @classmethod
     def from_db(cls, db, field_names, values):

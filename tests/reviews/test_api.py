@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reviews.models import ReviewStatus
 from reviews.services import stats, transitions
@@ -184,3 +184,67 @@ def test_a_feed_page_costs_the_same_queries_whatever_its_size(api, cast, reviewe
     for n in range(6):
         make_review(cast.company_b, submitted=timezone.now() - timedelta(hours=n))
     assert queries(10) == small
+
+
+def test_the_direct_representation_is_drf_s_own(api, cast, reviewed):
+    """ReviewOutput builds its output directly (the feed's cost); it must
+    stay what DRF's generic walk over the declared fields gives: replies
+    (published, edited, held), updates (published, held), audits (passed,
+    missed), in both languages."""
+    from rest_framework import serializers
+
+    from reviews.api import ReviewOutput
+    from reviews.models import AdditionStatus, Audit, Review, ReviewUpdate
+    from reviews.selectors import public_review_rows
+
+    published, _hidden, other = reviewed
+    now = timezone.now()
+    reply = published[0].reply
+    reply.edited_at = now
+    reply.save()
+    reply_save(review=published[1], author=cast.owner_a, text="Merci, à bientôt chez vous !")
+    published[1].reply.status = AdditionStatus.PENDING
+    published[1].reply.save()
+    ReviewUpdate.objects.create(review=published[2], text="Trois mois après : impeccable.")
+    ReviewUpdate.objects.create(
+        review=published[2], text="Encore en attente de relecture.", status=AdditionStatus.PENDING
+    )
+    for review, outcome in ((published[0], "passed"), (other, "missed")):
+        Audit.objects.create(
+            review=review, reason="sample", status=outcome, opened_at=now, due_at=now,
+            decided_at=now - timedelta(days=1),
+        )  # fmt: skip
+    rows = list(public_review_rows(Review.objects.published()).select_related("company"))
+    assert len(rows) == 4
+    for language in ("fr", "en"):
+        with translation.override(language):
+            for review in rows:
+                serializer = ReviewOutput()
+                generic = serializers.Serializer.to_representation(serializer, review)
+                assert serializer.to_representation(review) == dict(generic)
+    outputs = {r.pk: ReviewOutput(r).data for r in rows}
+    assert outputs[published[0].pk]["reply"]["edited"] is True
+    assert outputs[published[0].pk]["invoice_checked_on"] is not None
+    assert outputs[published[1].pk]["reply"] is None
+    assert [u["text"] for u in outputs[published[2].pk]["updates"]] == [
+        "Trois mois après : impeccable."
+    ]
+    assert outputs[other.pk]["invoice_missing_since"] is not None
+
+
+def test_a_reviewed_company_s_profile_costs_five_queries(
+    api, cast, reviewed, django_assert_num_queries
+):
+    """The key, the company, its trades, its valid certifications, and one
+    aggregate for the distribution and the criteria (``review_figures``)."""
+    from reviews.selectors import criteria_average_values, review_distribution, review_figures
+
+    url = f"/api/v1/companies/{cast.company_a.slug}"
+    api.client.get(url)  # the key's first use is written once
+    with django_assert_num_queries(5):
+        body = api.client.get(url).json()
+    assert body["reviews"]["distribution"][0] == {"stars": 5, "count": 1}
+    assert review_figures(cast.company_a) == (
+        review_distribution(cast.company_a),
+        criteria_average_values(cast.company_a),
+    )
