@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 
 from .control_characters import (
@@ -40,6 +41,11 @@ class ControlCharactersMiddleware:
     never reaches PostgreSQL (a 500) or a stored row. A path holding a
     control character (``/entreprise/x%00/``) names nothing: 400.
     Uploaded files are not text and are left to their validators.
+
+    The body of a path under ``settings.CONTROL_CHARACTERS_OWN_BODY_PATHS``
+    is not read here: its views parse it themselves (the partner API, JSON
+    only, answers a form body with its own 415 problem, which it could not
+    tell once a multipart stream was read here).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -49,6 +55,7 @@ class ControlCharactersMiddleware:
         if ANY_CONTROL_CHARACTER.search(request.path_info):
             return HttpResponseBadRequest()
         request.GET = cast(Any, _cleaned(request.GET))
-        if request.method == "POST":
+        own_body = request.path_info.startswith(tuple(settings.CONTROL_CHARACTERS_OWN_BODY_PATHS))
+        if request.method == "POST" and not own_body:
             request.POST = cast(Any, _cleaned(request.POST))
         return self.get_response(request)

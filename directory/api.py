@@ -17,7 +17,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,9 +29,9 @@ from directory.search.query import MAX_QUERY_LENGTH, SearchQuery
 from directory.search.service import search_companies_window
 from directory.taxonomy.models import Profession, Sector
 from directory.taxonomy.selectors import sectors_with_trades
-from partners.api.base import PartnerAPIView
+from partners.api.base import PartnerAPIView, query_data
 from partners.api.pagination import WindowSerializer
-from partners.api.schema import read_responses
+from partners.api.schema import read_responses, slug_parameter
 from partners.api.writes import require_connection
 from partners.models import Scope
 
@@ -167,7 +167,7 @@ class PlaceList(PartnerAPIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        params = PlaceQuery(data=request.query_params)
+        params = PlaceQuery(data=query_data(request))
         params.is_valid(raise_exception=True)
         places = autocomplete_places(params.validated_data["q"])
         return Response(PlaceOutput(places, many=True).data)
@@ -320,7 +320,7 @@ class CompanyList(PartnerAPIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        params = CompanySearchQuery(data=request.query_params)
+        params = CompanySearchQuery(data=query_data(request))
         params.is_valid(raise_exception=True)
         limit, offset = params.validated_data["limit"], params.validated_data["offset"]
         window = search_companies_window(params.to_query(), offset=offset, limit=limit)
@@ -435,7 +435,7 @@ class CompanyDetail(PartnerAPIView):
             "`loyalty` (null otherwise, never 0 %). Only listed companies: a suspended or "
             "unknown one is a 404. " + SCOPE_NOTE
         ),
-        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH)],
+        parameters=[slug_parameter()],
         responses=read_responses(CompanyDetailSchema, 404),
         examples=[
             OpenApiExample(

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,8 +29,10 @@ from partners.api.base import PartnerAPIView
 from partners.api.idempotency import idempotent
 from partners.api.schema import (
     IDEMPOTENCY_NOTE,
+    id_parameter,
     location_parameter,
     read_responses,
+    slug_parameter,
     write_parameters,
     write_responses,
 )
@@ -39,6 +41,7 @@ from partners.api.writes import (
     BatchResult,
     PartnerWriteView,
     StrictCharField,
+    StrictDecimalField,
     StrictSerializer,
     Unprocessable,
     batch_items,
@@ -90,7 +93,7 @@ class SessionInput(StrictSerializer):
         default=SessionStatus.COMPLETED,
         help_text="Only completed sessions count for loyalty.",
     )
-    amount = serializers.DecimalField(
+    amount = StrictDecimalField(
         max_digits=10,
         decimal_places=2,
         min_value=0,
@@ -180,8 +183,9 @@ SESSION_EXAMPLE_IN = {
     "amount": "45.00",
     "client_email": "sophie.martin@example.org",
 }
+SESSION_EXAMPLE_ID = 90211
 SESSION_EXAMPLE_OUT = {
-    "id": 90211,
+    "id": SESSION_EXAMPLE_ID,
     "reference": "RDV-88412",
     "performed_on": "2026-11-20",
     "status": "completed",
@@ -220,7 +224,7 @@ class CompanySessionCreate(PartnerWriteView):
             + IDEMPOTENCY_NOTE
         ),
         parameters=[
-            OpenApiParameter("slug", str, OpenApiParameter.PATH),
+            slug_parameter(),
             *write_parameters(200, 201),
             location_parameter(200, 201),
         ],
@@ -269,7 +273,7 @@ class CompanySessionBatch(PartnerWriteView):
             + SESSION_SCOPE_NOTE
             + IDEMPOTENCY_NOTE
         ),
-        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH), *write_parameters(200)],
+        parameters=[slug_parameter(), *write_parameters(200)],
         request=SessionBatchInput,
         responses=write_responses({200: SessionBatchOutput}),
         examples=[
@@ -330,8 +334,8 @@ class CompanySessionDetail(PartnerAPIView):
             "session sent through the API. " + SESSION_SCOPE_NOTE
         ),
         parameters=[
-            OpenApiParameter("slug", str, OpenApiParameter.PATH),
-            OpenApiParameter("session_id", int, OpenApiParameter.PATH),
+            slug_parameter(),
+            id_parameter("session_id", SESSION_EXAMPLE_ID),
         ],
         responses=read_responses(SessionOutput, 404),
         examples=[OpenApiExample("A session", value=SESSION_EXAMPLE_OUT, response_only=True)],

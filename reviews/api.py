@@ -17,7 +17,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,13 +25,17 @@ from rest_framework.response import Response
 from common.formats import parse_phone
 from directory.api import company_for_api, company_for_write
 from directory.models import Company
-from partners.api.base import PartnerAPIView
+from partners.api.base import PartnerAPIView, query_data
 from partners.api.idempotency import idempotent
 from partners.api.pagination import FeedCursorPagination
 from partners.api.schema import (
     IDEMPOTENCY_NOTE,
+    cursor_parameter,
+    id_parameter,
+    limit_parameter,
     location_parameter,
     read_responses,
+    slug_parameter,
     write_parameters,
     write_responses,
 )
@@ -40,6 +44,7 @@ from partners.api.writes import (
     BatchResult,
     PartnerWriteView,
     StrictCharField,
+    StrictDecimalField,
     StrictSerializer,
     Unprocessable,
     batch_items,
@@ -221,9 +226,9 @@ class CompanyReviewList(PartnerAPIView):
             "Cursor pagination: follow `next`; `limit` up to 50. " + SCOPE_NOTE
         ),
         parameters=[
-            OpenApiParameter("slug", str, OpenApiParameter.PATH),
-            OpenApiParameter("cursor", str, description="From `next` or `previous`."),
-            OpenApiParameter("limit", int, description="Reviews per page, 1 to 50 (default 50)."),
+            slug_parameter(),
+            cursor_parameter(),
+            limit_parameter("Reviews"),
         ],
         responses=read_responses(ReviewOutput(many=True), 404),
         examples=[_page_example("Reviews of a company")],
@@ -264,14 +269,14 @@ class ReviewFeed(PartnerAPIView):
         ),
         parameters=[
             FeedQuery,
-            OpenApiParameter("cursor", str, description="From `next` or `previous`."),
-            OpenApiParameter("limit", int, description="Reviews per page, 1 to 50 (default 50)."),
+            cursor_parameter(),
+            limit_parameter("Reviews"),
         ],
         responses=read_responses(ReviewOutput(many=True)),
         examples=[_page_example("Feed")],
     )
     def get(self, request: Request) -> Response:
-        params = FeedQuery(data=request.query_params)
+        params = FeedQuery(data=query_data(request))
         params.is_valid(raise_exception=True)
         reviews = Review.objects.published()
         since = params.validated_data["updated_since"]
@@ -294,7 +299,7 @@ class InvoiceInput(StrictSerializer):
 
     number = StrictCharField(max_length=50, help_text="The invoice's number, unique per company.")
     issued_on = serializers.DateField(help_text="ISO 8601 date, not in the future.")
-    amount = serializers.DecimalField(
+    amount = StrictDecimalField(
         max_digits=10,
         decimal_places=2,
         min_value=0,
@@ -425,7 +430,7 @@ class CompanyInvoiceCreate(PartnerWriteView):
             + IDEMPOTENCY_NOTE
         ),
         parameters=[
-            OpenApiParameter("slug", str, OpenApiParameter.PATH),
+            slug_parameter(),
             *write_parameters(201),
             location_parameter(201),
         ],
@@ -468,7 +473,7 @@ class CompanyInvoiceBatch(PartnerWriteView):
             + INVOICE_SCOPE_NOTE
             + IDEMPOTENCY_NOTE
         ),
-        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH), *write_parameters(200)],
+        parameters=[slug_parameter(), *write_parameters(200)],
         request=InvoiceBatchInput,
         responses=write_responses({200: InvoiceBatchOutput}),
         examples=[
@@ -519,8 +524,8 @@ class CompanyInvoiceDetail(PartnerAPIView):
             "invoice sent through the API. " + INVOICE_SCOPE_NOTE
         ),
         parameters=[
-            OpenApiParameter("slug", str, OpenApiParameter.PATH),
-            OpenApiParameter("invoice_id", int, OpenApiParameter.PATH),
+            slug_parameter(),
+            id_parameter("invoice_id", INVOICE_EXAMPLE_OUT["id"]),
         ],
         responses=read_responses(InvoiceOutput, 404),
         examples=[OpenApiExample("An invoice", value=INVOICE_EXAMPLE_OUT, response_only=True)],

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # An API path with a control character: the API's 404 problem.
+    "partners.api.problems.ApiPathMiddleware",
     # No NUL or other control character reaches a form or a view (issue 10).
     "common.middleware.ControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,6 +90,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+
+# Paths whose views parse their own body: common.middleware's
+# ControlCharactersMiddleware leaves request.POST unread there.
+CONTROL_CHARACTERS_OWN_BODY_PATHS = ["/api/"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -36,6 +36,16 @@ def activate_request_language(request: HttpRequest) -> str:
     return language
 
 
+def query_data(request: Request) -> dict[str, str]:
+    """The query string as a plain dict (the last value of a repeated
+    parameter), for a query serializer. Not the ``QueryDict`` itself: DRF
+    reads an empty value in a QueryDict as an HTML form's empty field, that
+    is as absent, so ``updated_since=`` would silently give the whole feed.
+    Here an empty value is the value sent, refused unless the parameter
+    allows a blank."""
+    return dict(request.query_params.dict())
+
+
 class PartnerAPIView(APIView):
     """Subclasses set ``required_scopes`` (``partners.models.Scope``
     values); authentication and the scope check come from

@@ -82,15 +82,20 @@ class IdempotencyKeyInProgress(exceptions.APIException):
 
 def key_from_request(request: Request) -> str | None:
     """The request's key, None without the header; raises
-    :class:`IdempotencyKeyInvalid` for a malformed one."""
+    :class:`IdempotencyKeyInvalid` unless the header holds 1 to 255
+    printable ASCII characters, not only spaces. Spaces around the key
+    are not part of it (HTTP drops them), so every value of the schema's
+    ``IDEMPOTENCY_KEY_PATTERN`` is accepted as it is. A structured-field
+    string (``"…"``, as the draft writes it) is the key without its
+    quotes."""
     raw = request.headers.get(HEADER)
     if raw is None:
         return None
-    key = raw.strip()
-    if len(key) >= 2 and key[0] == key[-1] == '"':  # sf-string, as the draft writes it
-        key = key[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-    if not key or len(key) > MAX_KEY_LENGTH or not _PRINTABLE.match(key):
+    if len(raw) > MAX_KEY_LENGTH or not _PRINTABLE.match(raw) or not raw.strip():
         raise IdempotencyKeyInvalid()
+    key = raw.strip()
+    if len(key) > 2 and key[0] == key[-1] == '"':
+        return key[1:-1].replace('\\"', '"').replace("\\\\", "\\")
     return key
 
 

@@ -6,14 +6,18 @@ for invalid input. Titles and details follow the request's language
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+
+from common.control_characters import ANY_CONTROL_CHARACTER
 
 logger = logging.getLogger(__name__)
 
@@ -145,8 +149,31 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     return Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
+# Where the API's own 404 answers (config/api_urls.py's last route).
+API_PREFIX = "/api/v1/"
+
+
+class ApiPathMiddleware:
+    """Placed before ``common.middleware.ControlCharactersMiddleware``: an
+    API path holding a control character names no endpoint, and is
+    answered as every such path of the API is — a 404 problem — rather
+    than with the site's empty HTML 400, which no API client can read."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if path.startswith(API_PREFIX) and ANY_CONTROL_CHARACTER.search(path):
+            return not_found(request)
+        return self.get_response(request)
+
+
+@csrf_exempt
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Any path under /api/v1/ that names no endpoint."""
+    """Any path under /api/v1/ that names no endpoint, whatever the method:
+    exempt from CSRF as the API's views are (no cookie session), so that a
+    POST gets this 404 problem, not the site's HTML 403 page."""
     from .base import activate_request_language
 
     language = activate_request_language(request)

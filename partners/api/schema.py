@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from . import idempotency
 from .problems import PROBLEM_CONTENT_TYPE, TYPE_BASE
 
 SECURITY_SCHEME = "PartnerKey"
@@ -139,13 +141,69 @@ IDEMPOTENCY_NOTE = (
 )
 
 
+# What Django's ``<slug:…>`` path converter matches: any other value names
+# no endpoint (a 404 problem).
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+# The company of every example of the schema.
+EXAMPLE_SLUG = "alpha-electricite"
+# common.ids.MAX_ID: the largest id a bigint column holds.
+MAX_ID = 9_223_372_036_854_775_807
+
+
+def slug_parameter() -> OpenApiParameter:
+    """The ``{slug}`` of a company, as the path converter matches it."""
+    return OpenApiParameter(
+        "slug",
+        {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 255},
+        OpenApiParameter.PATH,
+        description="The company's slug, as in its public page's address.",
+        examples=[OpenApiExample(EXAMPLE_SLUG, value=EXAMPLE_SLUG)],
+    )
+
+
+def id_parameter(name: str, example: int, description: str = "") -> OpenApiParameter:
+    """An id in the path: digits, from 1 to the largest bigint; any other
+    value is a 404 problem."""
+    return OpenApiParameter(
+        name,
+        {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        OpenApiParameter.PATH,
+        description=description,
+        examples=[OpenApiExample(str(example), value=example)],
+    )
+
+
+def limit_parameter(what: str) -> OpenApiParameter:
+    """``limit`` of a cursor page: 1 to ``API_MAX_LIMIT`` (else a 400)."""
+    return OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_LIMIT},
+        description=f"{what} per page, 1 to {settings.API_MAX_LIMIT} (default 50).",
+    )
+
+
+def cursor_parameter() -> OpenApiParameter:
+    return OpenApiParameter("cursor", str, description="From `next` or `previous`.")
+
+
+# partners.api.idempotency.key_from_request: 1 to 255 printable ASCII
+# characters, the first and last not a space (HTTP drops spaces around a
+# field value); a structured-field string "…" is read without its quotes.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+
+
 def write_parameters(*response_statuses: int) -> list[OpenApiParameter]:
     """The ``Idempotency-Key`` request header and the headers of the
     successful responses."""
     return [
         OpenApiParameter(
             "Idempotency-Key",
-            str,
+            {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": idempotency.MAX_KEY_LENGTH,
+                "pattern": IDEMPOTENCY_KEY_PATTERN,
+            },
             OpenApiParameter.HEADER,
             required=False,
             description="Optional; makes a retry safe (see the description).",

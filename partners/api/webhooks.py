@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +25,14 @@ from ..models import (
 )
 from .base import PartnerAPIView
 from .pagination import FeedCursorPagination
-from .schema import problem_responses, read_responses
+from .schema import (
+    cursor_parameter,
+    id_parameter,
+    limit_parameter,
+    problem_responses,
+    read_responses,
+)
+from .writes import StrictCharField
 
 SCOPE_NOTE = "Scope: `webhooks:manage`."
 TAGS = ["webhooks"]
@@ -71,14 +78,13 @@ class EndpointCreatedOutput(EndpointOutput):
 
 
 class EndpointInput(serializers.Serializer):
-    url = serializers.CharField(max_length=2000, help_text="HTTPS, on a public address.")
+    # Strings that are strings: DRF's CharField would take 0 for "0".
+    url = StrictCharField(max_length=2000, help_text="HTTPS, on a public address.")
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=20
     )
     scope = serializers.ChoiceField(choices=EndpointScope.choices, default=EndpointScope.CONNECTED)
-    description = serializers.CharField(
-        max_length=200, required=False, default="", allow_blank=True
-    )
+    description = StrictCharField(max_length=200, required=False, default="", allow_blank=True)
 
 
 class SecretOutput(serializers.Serializer):
@@ -133,6 +139,8 @@ DELIVERY_EXAMPLE = {
     "response_excerpt": "Service Unavailable",
     "created_at": "2026-11-30T10:04:55+01:00",
 }
+
+ENDPOINT_ID = id_parameter("endpoint_id", ENDPOINT_EXAMPLE["id"], "The endpoint's `id`.")
 
 
 def _endpoint_of(request: Request, raw: str) -> WebhookEndpoint:
@@ -243,6 +251,7 @@ class EndpointDetail(PartnerAPIView):
         tags=TAGS,
         summary="An endpoint",
         description=SCOPE_NOTE,
+        parameters=[ENDPOINT_ID],
         responses=read_responses(EndpointOutput, 404),
         examples=[OpenApiExample("Endpoint", value=ENDPOINT_EXAMPLE, response_only=True)],
     )
@@ -254,6 +263,7 @@ class EndpointDetail(PartnerAPIView):
         tags=TAGS,
         summary="Delete an endpoint",
         description="With its secrets and delivery log; nothing more is sent to it. " + SCOPE_NOTE,
+        parameters=[ENDPOINT_ID],
         responses={204: None, **problem_responses(400, 401, 403, 404, 429)},
     )
     def delete(self, request: Request, endpoint_id: str) -> Response:
@@ -273,6 +283,7 @@ class EndpointSecretRotate(PartnerAPIView):
             "`previous_expires_at` (24 hours): meanwhile every delivery carries both "
             "signatures, so the receiver can switch at any moment. " + SCOPE_NOTE
         ),
+        parameters=[ENDPOINT_ID],
         request=None,
         responses={201: SecretOutput, **problem_responses(400, 401, 403, 404, 429)},
         examples=[
@@ -312,10 +323,9 @@ class DeliveryList(PartnerAPIView):
             "latency and first characters. " + SCOPE_NOTE
         ),
         parameters=[
-            OpenApiParameter("cursor", str, description="From `next` or `previous`."),
-            OpenApiParameter(
-                "limit", int, description="Deliveries per page, 1 to 50 (default 50)."
-            ),
+            ENDPOINT_ID,
+            cursor_parameter(),
+            limit_parameter("Deliveries"),
         ],
         responses=read_responses(DeliveryOutput(many=True), 404),
         examples=[
@@ -350,6 +360,10 @@ class DeliveryReplay(PartnerAPIView):
             "the same `webhook-id`. Refused (400) while it is still pending or when its "
             "endpoint is disabled. " + SCOPE_NOTE
         ),
+        parameters=[
+            ENDPOINT_ID,
+            id_parameter("delivery_id", DELIVERY_EXAMPLE["id"], "The delivery's `id`."),
+        ],
         request=None,
         responses={
             202: OpenApiResponse(DeliveryOutput, description="Queued."),

@@ -123,6 +123,16 @@ class StrictCharField(serializers.CharField):
         return str(super().to_internal_value(data))
 
 
+class StrictDecimalField(serializers.DecimalField):
+    """An amount as the schema documents it: a decimal string ("129.90"),
+    not a JSON number, which a float may already have rounded."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know (a typo such as ``client_mail``
     would otherwise drop data silently)."""

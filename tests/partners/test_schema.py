@@ -56,3 +56,26 @@ def test_the_schema_is_public(client, db):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert b"/api/v1/companies" in response.content
+
+
+def test_the_path_and_query_parameters_say_what_the_api_accepts(schema):
+    """Found by the conformance run: a slug is what the path converter
+    matches, an id an integer, ``limit`` bounded, the idempotency key's
+    format stated; each path parameter has an example naming a real row
+    of the examples (the company ``alpha-electricite``)."""
+    for path, item in schema["paths"].items():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                name, where = parameter["name"], parameter["in"]
+                if where == "path":
+                    assert parameter.get("examples"), (path, name)
+                if name == "slug":
+                    assert parameter["schema"]["pattern"] == r"^[-a-zA-Z0-9_]+$"
+                elif name.endswith("_id"):
+                    assert parameter["schema"]["type"] == "integer", (path, name)
+                    assert parameter["schema"]["minimum"] == 1
+                elif name == "limit":
+                    assert parameter["schema"]["maximum"] == 50, path
+                elif name == "Idempotency-Key":
+                    assert parameter["schema"]["pattern"] == "^[!-~]([ -~]*[!-~])?$"
+                    assert parameter["schema"]["maxLength"] == 255
