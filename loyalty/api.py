@@ -27,13 +27,7 @@ from directory.api import company_for_write
 from directory.models import Company
 from partners.api.base import PartnerAPIView
 from partners.api.idempotency import idempotent
-from partners.api.schema import (
-    IDEMPOTENCY_NOTE,
-    location_parameter,
-    read_responses,
-    write_parameters,
-    write_responses,
-)
+from partners.api.schema import company_batch_schema, company_write_schema, read_responses
 from partners.api.writes import (
     MAX_BATCH_ITEMS,
     BatchResult,
@@ -208,7 +202,7 @@ class SessionBatchOutput(serializers.Serializer):  # type: ignore[misc]
 class CompanySessionCreate(PartnerWriteView):
     required_scopes = (Scope.SESSIONS_WRITE,)
 
-    @extend_schema(
+    @company_write_schema(
         operation_id="company_sessions_create",
         summary="Send a session",
         description=(
@@ -216,16 +210,10 @@ class CompanySessionCreate(PartnerWriteView):
             "partner's `reference`: 201 when recorded, 200 with the session already recorded "
             "when the reference was sent before (a retry; the session is not changed). The "
             "client is kept only as a key for loyalty and never returned. "
-            + SESSION_SCOPE_NOTE
-            + IDEMPOTENCY_NOTE
         ),
-        parameters=[
-            OpenApiParameter("slug", str, OpenApiParameter.PATH),
-            *write_parameters(200, 201),
-            location_parameter(200, 201),
-        ],
+        scope_note=SESSION_SCOPE_NOTE,
         request=SessionInput,
-        responses=write_responses({201: SessionOutput, 200: SessionOutput}),
+        ok={201: SessionOutput, 200: SessionOutput},
         examples=[
             OpenApiExample("A session", value=SESSION_EXAMPLE_IN, request_only=True),
             OpenApiExample(
@@ -256,22 +244,18 @@ class CompanySessionCreate(PartnerWriteView):
 class CompanySessionBatch(PartnerWriteView):
     required_scopes = (Scope.SESSIONS_WRITE,)
 
-    @extend_schema(
+    @company_batch_schema(
         operation_id="company_sessions_batch",
         summary="Send sessions in a batch",
-        description=(
-            f"Up to {MAX_BATCH_ITEMS} sessions in `items` (more: 413), each as "
-            "`POST companies/{slug}/sessions` takes it, each validated and recorded on its "
-            "own, in its own transaction: one refused item changes nothing for the others. "
-            "The answer is 200 with one result per item, in order: `status` 201 (recorded), "
-            "200 (already recorded under this reference) or 422 with its `errors` (200 and a "
-            "list rather than 207 Multi-Status, a WebDAV status with an XML body). "
-            + SESSION_SCOPE_NOTE
-            + IDEMPOTENCY_NOTE
+        items_noun="sessions",
+        single_path="companies/{slug}/sessions",
+        outcome="recorded",
+        item_statuses=(
+            "201 (recorded), 200 (already recorded under this reference) or 422 with its `errors`"
         ),
-        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH), *write_parameters(200)],
+        scope_note=SESSION_SCOPE_NOTE,
         request=SessionBatchInput,
-        responses=write_responses({200: SessionBatchOutput}),
+        ok=SessionBatchOutput,
         examples=[
             OpenApiExample(
                 "Two sessions",

@@ -28,13 +28,7 @@ from directory.models import Company
 from partners.api.base import PartnerAPIView
 from partners.api.idempotency import idempotent
 from partners.api.pagination import FeedCursorPagination
-from partners.api.schema import (
-    IDEMPOTENCY_NOTE,
-    location_parameter,
-    read_responses,
-    write_parameters,
-    write_responses,
-)
+from partners.api.schema import company_batch_schema, company_write_schema, read_responses
 from partners.api.writes import (
     MAX_BATCH_ITEMS,
     BatchResult,
@@ -373,7 +367,7 @@ class InvoiceBatchOutput(serializers.Serializer):
 class CompanyInvoiceCreate(PartnerWriteView):
     required_scopes = (Scope.INVOICES_WRITE,)
 
-    @extend_schema(
+    @company_write_schema(
         operation_id="company_invoices_create",
         summary="Send an invoice",
         description=(
@@ -381,16 +375,10 @@ class CompanyInvoiceCreate(PartnerWriteView):
             "its completed session (loyalty), and the review invitation of its client if the "
             "company's rule says so. The response says whether the client is invited and "
             "never repeats client data. A number already registered is a 422. "
-            + INVOICE_SCOPE_NOTE
-            + IDEMPOTENCY_NOTE
         ),
-        parameters=[
-            OpenApiParameter("slug", str, OpenApiParameter.PATH),
-            *write_parameters(201),
-            location_parameter(201),
-        ],
+        scope_note=INVOICE_SCOPE_NOTE,
         request=InvoiceInput,
-        responses=write_responses({201: InvoiceOutput}),
+        ok={201: InvoiceOutput},
         examples=[
             OpenApiExample("An invoice", value=INVOICE_EXAMPLE_IN, request_only=True),
             OpenApiExample(
@@ -415,22 +403,16 @@ class CompanyInvoiceCreate(PartnerWriteView):
 class CompanyInvoiceBatch(PartnerWriteView):
     required_scopes = (Scope.INVOICES_WRITE,)
 
-    @extend_schema(
+    @company_batch_schema(
         operation_id="company_invoices_batch",
         summary="Send invoices in a batch",
-        description=(
-            f"Up to {MAX_BATCH_ITEMS} invoices in `items` (more: 413), each as "
-            "`POST companies/{slug}/invoices` takes it, each validated and registered on "
-            "its own, in its own transaction: one refused item changes nothing for the "
-            "others. The answer is 200 with one result per item, in order: `status` 201 "
-            "with the invoice, or 422 with its `errors` (we chose 200 and a list over 207 "
-            "Multi-Status, a WebDAV status with an XML body). "
-            + INVOICE_SCOPE_NOTE
-            + IDEMPOTENCY_NOTE
-        ),
-        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH), *write_parameters(200)],
+        items_noun="invoices",
+        single_path="companies/{slug}/invoices",
+        outcome="registered",
+        item_statuses="201 with the invoice, or 422 with its `errors`",
+        scope_note=INVOICE_SCOPE_NOTE,
         request=InvoiceBatchInput,
-        responses=write_responses({200: InvoiceBatchOutput}),
+        ok=InvoiceBatchOutput,
         examples=[
             OpenApiExample(
                 "Two invoices",

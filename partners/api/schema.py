@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from .problems import PROBLEM_CONTENT_TYPE, TYPE_BASE
+from .writes import MAX_BATCH_ITEMS
 
 SECURITY_SCHEME = "PartnerKey"
 
@@ -167,4 +168,75 @@ def location_parameter(*response_statuses: int) -> OpenApiParameter:
         OpenApiParameter.HEADER,
         response=list(response_statuses),
         description="The address of the resource written.",
+    )
+
+
+SLUG_PARAMETER = OpenApiParameter("slug", str, OpenApiParameter.PATH)
+
+
+def company_write_schema(
+    *,
+    operation_id: str,
+    summary: str,
+    description: str,
+    scope_note: str,
+    request: Any,
+    ok: dict[int, Any],
+    examples: list[OpenApiExample],
+) -> Any:
+    """``extend_schema`` of a single write under ``companies/{slug}/…``:
+    the ``slug``, the ``Idempotency-Key`` and ``Idempotent-Replayed``
+    headers and ``Location`` on every success status of ``ok``, the
+    problems of :func:`write_responses`, and the scope and idempotency
+    notes after ``description``."""
+    statuses = tuple(ok)
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description + scope_note + IDEMPOTENCY_NOTE,
+        parameters=[
+            SLUG_PARAMETER,
+            *write_parameters(*statuses),
+            location_parameter(*statuses),
+        ],
+        request=request,
+        responses=write_responses(ok),
+        examples=examples,
+    )
+
+
+def company_batch_schema(
+    *,
+    operation_id: str,
+    summary: str,
+    items_noun: str,
+    single_path: str,
+    outcome: str,
+    item_statuses: str,
+    scope_note: str,
+    request: Any,
+    ok: Any,
+    examples: list[OpenApiExample],
+) -> Any:
+    """``extend_schema`` of a batch under ``companies/{slug}/…/batch``:
+    up to ``MAX_BATCH_ITEMS`` ``items_noun`` in ``items``, each as
+    ``single_path`` takes it, each in its own transaction; ``outcome``
+    says what becomes of an item ("registered"), ``item_statuses`` the
+    ``status`` an item's result may have. The answer is 200 with one
+    result per item."""
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=(
+            f"Up to {MAX_BATCH_ITEMS} {items_noun} in `items` (more: 413), each as "
+            f"`POST {single_path}` takes it, each validated and {outcome} on "
+            "its own, in its own transaction: one refused item changes nothing for the "
+            "others. The answer is 200 with one result per item, in order: `status` "
+            f"{item_statuses} (200 and a list rather than 207 Multi-Status, a WebDAV "
+            "status with an XML body). " + scope_note + IDEMPOTENCY_NOTE
+        ),
+        parameters=[SLUG_PARAMETER, *write_parameters(200)],
+        request=request,
+        responses=write_responses({200: ok}),
+        examples=examples,
     )
