@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.formats import parse_phone
-from directory.api import company_for_write
+from directory.api import CompanyWriteView, company_for_write
 from directory.models import Company
 from partners.api.base import PartnerAPIView
 from partners.api.idempotency import idempotent
@@ -31,7 +31,6 @@ from partners.api.schema import company_batch_schema, company_write_schema, read
 from partners.api.writes import (
     MAX_BATCH_ITEMS,
     BatchResult,
-    PartnerWriteView,
     StrictCharField,
     StrictSerializer,
     Unprocessable,
@@ -199,7 +198,7 @@ class SessionBatchOutput(serializers.Serializer):  # type: ignore[misc]
     results = SessionBatchResult(many=True)
 
 
-class CompanySessionCreate(PartnerWriteView):
+class CompanySessionCreate(CompanyWriteView):
     required_scopes = (Scope.SESSIONS_WRITE,)
 
     @company_write_schema(
@@ -229,7 +228,7 @@ class CompanySessionCreate(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(request, slug)
+        company = self.company
         try:
             session, created = session_process(company, request.data)
         except DjangoValidationError as error:
@@ -241,7 +240,7 @@ class CompanySessionCreate(PartnerWriteView):
         )
 
 
-class CompanySessionBatch(PartnerWriteView):
+class CompanySessionBatch(CompanyWriteView):
     required_scopes = (Scope.SESSIONS_WRITE,)
 
     @company_batch_schema(
@@ -290,7 +289,7 @@ class CompanySessionBatch(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(request, slug)
+        company = self.company
         items = batch_items(request)
 
         def process(item: Any) -> tuple[int, dict[str, Any]]:

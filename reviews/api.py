@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.formats import parse_phone
-from directory.api import company_for_api, company_for_write
+from directory.api import CompanyWriteView, company_for_api, company_for_write
 from directory.models import Company
 from partners.api.base import PartnerAPIView
 from partners.api.idempotency import idempotent
@@ -32,7 +32,6 @@ from partners.api.schema import company_batch_schema, company_write_schema, read
 from partners.api.writes import (
     MAX_BATCH_ITEMS,
     BatchResult,
-    PartnerWriteView,
     StrictCharField,
     StrictSerializer,
     Unprocessable,
@@ -364,7 +363,7 @@ class InvoiceBatchOutput(serializers.Serializer):
     results = InvoiceBatchResult(many=True)
 
 
-class CompanyInvoiceCreate(PartnerWriteView):
+class CompanyInvoiceCreate(CompanyWriteView):
     required_scopes = (Scope.INVOICES_WRITE,)
 
     @company_write_schema(
@@ -388,7 +387,7 @@ class CompanyInvoiceCreate(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(request, slug)
+        company = self.company
         try:
             invoice = invoice_process(company, request.data)
         except DjangoValidationError as error:
@@ -400,7 +399,7 @@ class CompanyInvoiceCreate(PartnerWriteView):
         )
 
 
-class CompanyInvoiceBatch(PartnerWriteView):
+class CompanyInvoiceBatch(CompanyWriteView):
     required_scopes = (Scope.INVOICES_WRITE,)
 
     @company_batch_schema(
@@ -440,7 +439,7 @@ class CompanyInvoiceBatch(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(request, slug)
+        company = self.company
         items = batch_items(request)
 
         def process(item: Any) -> tuple[int, dict[str, Any]]:

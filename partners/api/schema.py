@@ -134,7 +134,9 @@ IDEMPOTENCY_NOTE = (
     " Send an `Idempotency-Key` header (1 to 255 printable ASCII characters, a UUID is "
     "ideal) to retry safely: the first successful response is stored and replayed for "
     "24 h with `Idempotent-Replayed: true`; the same key with another body is a 422 "
-    "problem, and while the first request runs, a 409. An error response is not stored: "
+    "problem, and while the first request runs, a 409. A replay is checked as a fresh "
+    "request is (key, scope, rate limit, the company's consent): refused today, it gets "
+    "the same problem, never the stored response. An error response is not stored: "
     "fix the cause and retry with the same key. Without the header, each request is "
     "processed. Unknown fields are refused (400)."
 )

@@ -92,7 +92,16 @@ def require_connection(request: Request, company_id: int) -> None:
 class PartnerWriteView(PartnerAPIView):
     """A write endpoint: after the key, its scopes and its rate limit, the
     body is refused past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413) and parsed
-    once (malformed or absurdly nested JSON: 400)."""
+    once (malformed or absurdly nested JSON: 400), then the partner's
+    right to write there is checked (:meth:`check_write_access`: the
+    company's consent). All of this runs in ``initial``, before the
+    handler, so before an ``Idempotency-Key`` replay
+    (``partners.api.idempotency``): a stored response is never replayed to
+    a key, partner or company that would be refused today."""
+
+    # Set once check_write_access passed: idempotency refuses to replay
+    # for a view that never checked it.
+    write_access_checked = False
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -107,6 +116,13 @@ class PartnerWriteView(PartnerAPIView):
             request.data  # noqa: B018 - parse now, inside our error handling
         except RecursionError as error:
             raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from error
+        self.check_write_access(request, *args, **kwargs)
+        self.write_access_checked = True
+
+    def check_write_access(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Raise a 404 or 403 problem unless the partner may write here;
+        keep what the handler needs (the company) on the view."""
+        raise NotImplementedError("a write view says who may write through it")
 
     def handle_exception(self, exc: Exception) -> Any:
         if isinstance(exc, IntegrityError):
