@@ -181,7 +181,9 @@ SESSION_EXAMPLE_OUT = {
 }
 
 
-class SessionBatchInput(serializers.Serializer):  # type: ignore[misc]
+class SessionBatchInput(StrictSerializer):
+    """Sessions to record, each on its own."""
+
     items = SessionInput(many=True, help_text=f"1 to {MAX_BATCH_ITEMS} sessions.")
 
 
@@ -232,7 +234,7 @@ class CompanySessionCreate(CompanyWriteView):
         try:
             session, created = session_process(company, request.data)
         except DjangoValidationError as error:
-            raise Unprocessable(service_errors(error)) from error
+            raise Unprocessable(service_errors(error, SessionInput.field_names())) from error
         return Response(
             session_result(session),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -299,7 +301,7 @@ class CompanySessionBatch(CompanyWriteView):
             result["session_status"] = result.pop("status")
             return code, result
 
-        return Response({"results": batch_run(items, process)})
+        return Response({"results": batch_run(items, process, SessionInput.field_names())})
 
 
 class CompanySessionDetail(PartnerAPIView):

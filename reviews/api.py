@@ -347,7 +347,9 @@ INVOICE_EXAMPLE_OUT = {
 }
 
 
-class InvoiceBatchInput(serializers.Serializer):
+class InvoiceBatchInput(StrictSerializer):
+    """Invoices to register, each on its own."""
+
     items = InvoiceInput(many=True, help_text=f"1 to {MAX_BATCH_ITEMS} invoices.")
 
 
@@ -391,7 +393,7 @@ class CompanyInvoiceCreate(CompanyWriteView):
         try:
             invoice = invoice_process(company, request.data)
         except DjangoValidationError as error:
-            raise Unprocessable(service_errors(error)) from error
+            raise Unprocessable(service_errors(error, InvoiceInput.field_names())) from error
         return Response(
             InvoiceOutput(invoice_result(invoice)).data,
             status=status.HTTP_201_CREATED,
@@ -446,7 +448,7 @@ class CompanyInvoiceBatch(CompanyWriteView):
             invoice = invoice_process(company, item)
             return status.HTTP_201_CREATED, dict(InvoiceOutput(invoice_result(invoice)).data)
 
-        return Response({"results": batch_run(items, process)})
+        return Response({"results": batch_run(items, process, InvoiceInput.field_names())})
 
 
 class CompanyInvoiceDetail(PartnerAPIView):

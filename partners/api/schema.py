@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
@@ -34,6 +34,19 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
         return {self.name: list(getattr(auto_schema.view, "required_scopes", ()))}
+
+
+class StrictSerializerScheme(OpenApiSerializerExtension):
+    """A ``StrictSerializer`` refuses unknown fields: its schema says so
+    (``additionalProperties: false``)."""
+
+    target_class = "partners.api.writes.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = False
+        return schema
 
 
 class ProblemFieldError(serializers.Serializer):
@@ -138,7 +151,12 @@ IDEMPOTENCY_NOTE = (
     "request is (key, scope, rate limit, the company's consent): refused today, it gets "
     "the same problem, never the stored response. An error response is not stored: "
     "fix the cause and retry with the same key. Without the header, each request is "
-    "processed. Unknown fields are refused (400)."
+    "processed."
+)
+UNKNOWN_FIELDS_NOTE = (
+    ' Unknown fields are refused, each named (`{"field": "client_mail", "detail": '
+    '"Unknown field."}`) beside the other faults: a 400 problem for the body, a 422 '
+    "result for a batch item."
 )
 
 
@@ -195,7 +213,7 @@ def company_write_schema(
     return extend_schema(
         operation_id=operation_id,
         summary=summary,
-        description=description + scope_note + IDEMPOTENCY_NOTE,
+        description=description + scope_note + IDEMPOTENCY_NOTE + UNKNOWN_FIELDS_NOTE,
         parameters=[
             SLUG_PARAMETER,
             *write_parameters(*statuses),
@@ -235,7 +253,7 @@ def company_batch_schema(
             "its own, in its own transaction: one refused item changes nothing for the "
             "others. The answer is 200 with one result per item, in order: `status` "
             f"{item_statuses} (200 and a list rather than 207 Multi-Status, a WebDAV "
-            "status with an XML body). " + scope_note + IDEMPOTENCY_NOTE
+            "status with an XML body). " + scope_note + IDEMPOTENCY_NOTE + UNKNOWN_FIELDS_NOTE
         ),
         parameters=[SLUG_PARAMETER, *write_parameters(200)],
         request=request,

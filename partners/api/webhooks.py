@@ -25,7 +25,8 @@ from ..models import (
 )
 from .base import PartnerAPIView
 from .pagination import FeedCursorPagination
-from .schema import problem_responses, read_responses
+from .schema import UNKNOWN_FIELDS_NOTE, problem_responses, read_responses
+from .writes import StrictSerializer
 
 SCOPE_NOTE = "Scope: `webhooks:manage`."
 TAGS = ["webhooks"]
@@ -70,7 +71,9 @@ class EndpointCreatedOutput(EndpointOutput):
     )
 
 
-class EndpointInput(serializers.Serializer):
+class EndpointInput(StrictSerializer):
+    """An endpoint to subscribe."""
+
     url = serializers.CharField(max_length=2000, help_text="HTTPS, on a public address.")
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices), min_length=1, max_length=20
@@ -196,7 +199,7 @@ class EndpointList(PartnerAPIView):
             "(`scope: connected`) or, for public events, every company (`scope: public`). "
             "The URL must be HTTPS on a public address: private, loopback and link-local "
             "addresses are refused (400). The answer holds the signing secret, shown this "
-            "once. " + SCOPE_NOTE
+            "once. " + SCOPE_NOTE + UNKNOWN_FIELDS_NOTE
         ),
         request=EndpointInput,
         responses={
