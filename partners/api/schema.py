@@ -91,7 +91,7 @@ _EXAMPLES = {
     429: (
         "rate_limited",
         "Trop de requêtes",
-        "Limite de requêtes dépassée pour cette clé d’API : réessayez dans 42 s.",
+        "Limite de requêtes dépassée pour cette clé d’API. Réessayez dans 42 secondes.",
     ),
 }
 
