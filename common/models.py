@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,29 @@ class StatusEvent(WriteOnceModel):
     class Meta:
         abstract = True
         ordering = ["created_at", "pk"]
+
+
+class UniqueMessagesMixin:
+    """A model's own message for a unique constraint over several fields,
+    instead of Django's "Un objet Facture avec ces champs Company et
+    Numéro de facture existe déjà": ``unique_messages`` maps the
+    constraint's fields (a tuple, in its order) to the message. The error
+    keeps Django's code (``unique_together``) and ``params["unique_check"]``,
+    so a caller can still tell which fields clash (``partners.api.writes``
+    names the one the partner sent)."""
+
+    unique_messages: dict[tuple[str, ...], Any] = {}
+
+    def unique_error_message(
+        self, model_class: Any, unique_check: Sequence[str]
+    ) -> ValidationError:
+        error: ValidationError = super().unique_error_message(  # type: ignore[misc]
+            model_class, unique_check
+        )
+        message = self.unique_messages.get(tuple(unique_check))
+        if message is None:
+            return error
+        return ValidationError(message, code=error.code, params=error.params)
 
 
 def new_nonce() -> str:

@@ -13,7 +13,7 @@ from django.views.static import serve
 from config.errors import server_error
 from config.health import healthz
 from directory.sitemaps import SITEMAPS
-from partners.api.docs import ApiDocs, ApiRedoc, ApiSchema
+from partners.api.docs import ApiDocs, ApiRedoc, ApiSchema, api_guide
 
 
 @require_safe
@@ -63,6 +63,8 @@ urlpatterns = [
     path("api/schema/", ApiSchema.as_view(), name="api-schema"),
     path("api/docs/", ApiDocs.as_view(url_name="api-schema"), name="api-docs"),
     path("api/docs/redoc/", ApiRedoc.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/guide/", require_safe(api_guide), name="api-guide"),
+    path("api/docs/guide/en/", require_safe(api_guide), {"language": "en"}, name="api-guide-en"),
 ]
 
 if settings.SERVE_MEDIA:

@@ -32,7 +32,7 @@ from directory.taxonomy.selectors import sectors_with_trades
 from partners.api.base import PartnerAPIView, query_data
 from partners.api.pagination import WindowSerializer
 from partners.api.schema import read_responses, slug_parameter
-from partners.api.writes import require_connection
+from partners.api.writes import PartnerWriteView, require_connection
 from partners.models import Scope
 
 SCOPE_NOTE = "Scope: `directory:read`."
@@ -522,3 +522,14 @@ def company_for_write(request: Request, slug: str) -> Company:
         raise Http404 from gone
     require_connection(request, company.pk)
     return company
+
+
+class CompanyWriteView(PartnerWriteView):
+    """A write under ``companies/{slug}/…``: the company, listed and
+    connected to the calling partner (:func:`company_for_write`), is
+    ``self.company`` before the handler (and any idempotent replay) runs."""
+
+    company: Company
+
+    def check_write_access(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self.company = company_for_write(request, kwargs["slug"])

@@ -23,23 +23,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.formats import parse_phone
-from directory.api import company_for_write
+from directory.api import CompanyWriteView, company_for_write
 from directory.models import Company
 from partners.api.base import PartnerAPIView
 from partners.api.idempotency import idempotent
 from partners.api.schema import (
-    IDEMPOTENCY_NOTE,
+    company_batch_schema,
+    company_write_schema,
     id_parameter,
-    location_parameter,
     read_responses,
     slug_parameter,
-    write_parameters,
-    write_responses,
 )
 from partners.api.writes import (
     MAX_BATCH_ITEMS,
     BatchResult,
-    PartnerWriteView,
     StrictCharField,
     StrictDecimalField,
     StrictSerializer,
@@ -192,7 +189,9 @@ SESSION_EXAMPLE_OUT = {
 }
 
 
-class SessionBatchInput(serializers.Serializer):  # type: ignore[misc]
+class SessionBatchInput(StrictSerializer):
+    """Sessions to record, each on its own."""
+
     items = SessionInput(many=True, help_text=f"1 to {MAX_BATCH_ITEMS} sessions.")
 
 
@@ -209,10 +208,10 @@ class SessionBatchOutput(serializers.Serializer):  # type: ignore[misc]
     results = SessionBatchResult(many=True)
 
 
-class CompanySessionCreate(PartnerWriteView):
+class CompanySessionCreate(CompanyWriteView):
     required_scopes = (Scope.SESSIONS_WRITE,)
 
-    @extend_schema(
+    @company_write_schema(
         operation_id="company_sessions_create",
         summary="Send a session",
         description=(
@@ -220,16 +219,10 @@ class CompanySessionCreate(PartnerWriteView):
             "partner's `reference`: 201 when recorded, 200 with the session already recorded "
             "when the reference was sent before (a retry; the session is not changed). The "
             "client is kept only as a key for loyalty and never returned. "
-            + SESSION_SCOPE_NOTE
-            + IDEMPOTENCY_NOTE
         ),
-        parameters=[
-            slug_parameter(),
-            *write_parameters(200, 201),
-            location_parameter(200, 201),
-        ],
+        scope_note=SESSION_SCOPE_NOTE,
         request=SessionInput,
-        responses=write_responses({201: SessionOutput, 200: SessionOutput}),
+        ok={201: SessionOutput, 200: SessionOutput},
         examples=[
             OpenApiExample("A session", value=SESSION_EXAMPLE_IN, request_only=True),
             OpenApiExample(
@@ -245,11 +238,11 @@ class CompanySessionCreate(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(request, slug)
+        company = self.company
         try:
             session, created = session_process(company, request.data)
         except DjangoValidationError as error:
-            raise Unprocessable(service_errors(error)) from error
+            raise Unprocessable(service_errors(error, SessionInput.field_names())) from error
         return Response(
             session_result(session),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -257,25 +250,21 @@ class CompanySessionCreate(PartnerWriteView):
         )
 
 
-class CompanySessionBatch(PartnerWriteView):
+class CompanySessionBatch(CompanyWriteView):
     required_scopes = (Scope.SESSIONS_WRITE,)
 
-    @extend_schema(
+    @company_batch_schema(
         operation_id="company_sessions_batch",
         summary="Send sessions in a batch",
-        description=(
-            f"Up to {MAX_BATCH_ITEMS} sessions in `items` (more: 413), each as "
-            "`POST companies/{slug}/sessions` takes it, each validated and recorded on its "
-            "own, in its own transaction: one refused item changes nothing for the others. "
-            "The answer is 200 with one result per item, in order: `status` 201 (recorded), "
-            "200 (already recorded under this reference) or 422 with its `errors` (200 and a "
-            "list rather than 207 Multi-Status, a WebDAV status with an XML body). "
-            + SESSION_SCOPE_NOTE
-            + IDEMPOTENCY_NOTE
+        items_noun="sessions",
+        single_path="companies/{slug}/sessions",
+        outcome="recorded",
+        item_statuses=(
+            "201 (recorded), 200 (already recorded under this reference) or 422 with its `errors`"
         ),
-        parameters=[slug_parameter(), *write_parameters(200)],
+        scope_note=SESSION_SCOPE_NOTE,
         request=SessionBatchInput,
-        responses=write_responses({200: SessionBatchOutput}),
+        ok=SessionBatchOutput,
         examples=[
             OpenApiExample(
                 "Two sessions",
@@ -310,7 +299,7 @@ class CompanySessionBatch(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(request, slug)
+        company = self.company
         items = batch_items(request)
 
         def process(item: Any) -> tuple[int, dict[str, Any]]:
@@ -320,7 +309,7 @@ class CompanySessionBatch(PartnerWriteView):
             result["session_status"] = result.pop("status")
             return code, result
 
-        return Response({"results": batch_run(items, process)})
+        return Response({"results": batch_run(items, process, SessionInput.field_names())})
 
 
 class CompanySessionDetail(PartnerAPIView):

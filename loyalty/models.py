@@ -25,6 +25,7 @@ from common.models import (
     AuditStatus,
     DocumentAudit,
     StatusEvent,
+    UniqueMessagesMixin,
 )
 from directory.models import Company, Profession
 
@@ -59,7 +60,7 @@ class ServiceSessionQuerySet(models.QuerySet["ServiceSession", "ServiceSession"]
         return self.filter(status=SessionStatus.COMPLETED, excluded_at__isnull=True)
 
 
-class ServiceSession(models.Model):
+class ServiceSession(UniqueMessagesMixin, models.Model):
     """One service performed for one client (by key) on ``performed_on``.
 
     ``reference`` is the source's own id (the invoice number, a line of an
@@ -102,6 +103,10 @@ class ServiceSession(models.Model):
     excluded_at = models.DateTimeField(_("excluded at"), null=True, blank=True, editable=False)
 
     objects = ServiceSessionQuerySet.as_manager()
+
+    unique_messages = {
+        ("company", "source", "reference"): _("A session with this reference is already recorded.")
+    }
 
     class Meta:
         ordering = ["-performed_on", "-pk"]

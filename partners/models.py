@@ -240,9 +240,14 @@ class ConnectionCode(models.Model):
 
     @property
     def grouped(self) -> str:
-        """The code as people read it: ``ABCDE-FGHJK``."""
-        half = len(self.code) // 2
-        return f"{self.code[:half]}-{self.code[half:]}"
+        """The code as people read it (:func:`connection_code_grouped`)."""
+        return connection_code_grouped(self.code)
+
+
+def connection_code_grouped(code: str) -> str:
+    """A code as people read it: two halves, ``6FHGJ-4WKXS``."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
 
 
 class IdempotencyRecord(models.Model):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from .models import (
     ConnectionCode,
     Partner,
     PartnerKey,
+    connection_code_grouped,
 )
 
 
@@ -94,8 +96,27 @@ def partner_key_rotate(*, key: PartnerKey) -> tuple[PartnerKey, str]:
     return new_key, secret
 
 
-def _new_code() -> str:
-    return "".join(secrets.choice(CONNECTION_CODE_ALPHABET) for _i in range(CONNECTION_CODE_LENGTH))
+def _new_code(choice: Callable[[str], str] = secrets.choice) -> str:
+    return "".join(choice(CONNECTION_CODE_ALPHABET) for _i in range(CONNECTION_CODE_LENGTH))
+
+
+# The seed of the example code: any fixed one gives a stable example.
+_EXAMPLE_SEED = 14
+
+
+def connection_code_example() -> str:
+    """A code as the generator makes them and people read them, for help
+    texts and documentation (like ``6FHGJ-4WKXS``, not a real one: drawn
+    with a fixed seed, never from ``secrets``)."""
+    example = random.Random(_EXAMPLE_SEED)  # noqa: S311 - not a secret: shown to everyone
+    return connection_code_grouped(_new_code(example.choice))
+
+
+def connection_code_well_formed(raw: str) -> bool:
+    """Whether what a person typed can be a code (its length and alphabet,
+    once normalised): else it is not worth a query."""
+    value = normalize_connection_code(raw)
+    return len(value) == CONNECTION_CODE_LENGTH and set(value) <= set(CONNECTION_CODE_ALPHABET)
 
 
 def connection_code_create(
@@ -145,7 +166,7 @@ def connection_code_redeem(
     unknown, used, revoked or expired code, a suspended partner, or a
     partner the company has connected already; nothing changes then."""
     value = normalize_connection_code(code)
-    if len(value) != CONNECTION_CODE_LENGTH or not set(value) <= set(CONNECTION_CODE_ALPHABET):
+    if not connection_code_well_formed(value):
         raise ValidationError(_("This code is unknown. Check it with the partner."))
     found = (
         ConnectionCode.objects.select_for_update()

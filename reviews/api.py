@@ -23,26 +23,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.formats import parse_phone
-from directory.api import company_for_api, company_for_write
+from directory.api import CompanyWriteView, company_for_api, company_for_write
 from directory.models import Company
 from partners.api.base import PartnerAPIView, query_data
 from partners.api.idempotency import idempotent
 from partners.api.pagination import FeedCursorPagination
 from partners.api.schema import (
-    IDEMPOTENCY_NOTE,
+    company_batch_schema,
+    company_write_schema,
     cursor_parameter,
     id_parameter,
     limit_parameter,
-    location_parameter,
     read_responses,
     slug_parameter,
-    write_parameters,
-    write_responses,
 )
 from partners.api.writes import (
     MAX_BATCH_ITEMS,
     BatchResult,
-    PartnerWriteView,
     StrictCharField,
     StrictDecimalField,
     StrictSerializer,
@@ -399,7 +396,9 @@ INVOICE_EXAMPLE_OUT = {
 }
 
 
-class InvoiceBatchInput(serializers.Serializer):
+class InvoiceBatchInput(StrictSerializer):
+    """Invoices to register, each on its own."""
+
     items = InvoiceInput(many=True, help_text=f"1 to {MAX_BATCH_ITEMS} invoices.")
 
 
@@ -415,10 +414,10 @@ class InvoiceBatchOutput(serializers.Serializer):
     results = InvoiceBatchResult(many=True)
 
 
-class CompanyInvoiceCreate(PartnerWriteView):
+class CompanyInvoiceCreate(CompanyWriteView):
     required_scopes = (Scope.INVOICES_WRITE,)
 
-    @extend_schema(
+    @company_write_schema(
         operation_id="company_invoices_create",
         summary="Send an invoice",
         description=(
@@ -426,16 +425,10 @@ class CompanyInvoiceCreate(PartnerWriteView):
             "its completed session (loyalty), and the review invitation of its client if the "
             "company's rule says so. The response says whether the client is invited and "
             "never repeats client data. A number already registered is a 422. "
-            + INVOICE_SCOPE_NOTE
-            + IDEMPOTENCY_NOTE
         ),
-        parameters=[
-            slug_parameter(),
-            *write_parameters(201),
-            location_parameter(201),
-        ],
+        scope_note=INVOICE_SCOPE_NOTE,
         request=InvoiceInput,
-        responses=write_responses({201: InvoiceOutput}),
+        ok={201: InvoiceOutput},
         examples=[
             OpenApiExample("An invoice", value=INVOICE_EXAMPLE_IN, request_only=True),
             OpenApiExample(
@@ -445,11 +438,11 @@ class CompanyInvoiceCreate(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(request, slug)
+        company = self.company
         try:
             invoice = invoice_process(company, request.data)
         except DjangoValidationError as error:
-            raise Unprocessable(service_errors(error)) from error
+            raise Unprocessable(service_errors(error, InvoiceInput.field_names())) from error
         return Response(
             InvoiceOutput(invoice_result(invoice)).data,
             status=status.HTTP_201_CREATED,
@@ -457,25 +450,19 @@ class CompanyInvoiceCreate(PartnerWriteView):
         )
 
 
-class CompanyInvoiceBatch(PartnerWriteView):
+class CompanyInvoiceBatch(CompanyWriteView):
     required_scopes = (Scope.INVOICES_WRITE,)
 
-    @extend_schema(
+    @company_batch_schema(
         operation_id="company_invoices_batch",
         summary="Send invoices in a batch",
-        description=(
-            f"Up to {MAX_BATCH_ITEMS} invoices in `items` (more: 413), each as "
-            "`POST companies/{slug}/invoices` takes it, each validated and registered on "
-            "its own, in its own transaction: one refused item changes nothing for the "
-            "others. The answer is 200 with one result per item, in order: `status` 201 "
-            "with the invoice, or 422 with its `errors` (we chose 200 and a list over 207 "
-            "Multi-Status, a WebDAV status with an XML body). "
-            + INVOICE_SCOPE_NOTE
-            + IDEMPOTENCY_NOTE
-        ),
-        parameters=[slug_parameter(), *write_parameters(200)],
+        items_noun="invoices",
+        single_path="companies/{slug}/invoices",
+        outcome="registered",
+        item_statuses="201 with the invoice, or 422 with its `errors`",
+        scope_note=INVOICE_SCOPE_NOTE,
         request=InvoiceBatchInput,
-        responses=write_responses({200: InvoiceBatchOutput}),
+        ok=InvoiceBatchOutput,
         examples=[
             OpenApiExample(
                 "Two invoices",
@@ -503,14 +490,14 @@ class CompanyInvoiceBatch(PartnerWriteView):
     )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
-        company = company_for_write(request, slug)
+        company = self.company
         items = batch_items(request)
 
         def process(item: Any) -> tuple[int, dict[str, Any]]:
             invoice = invoice_process(company, item)
             return status.HTTP_201_CREATED, dict(InvoiceOutput(invoice_result(invoice)).data)
 
-        return Response({"results": batch_run(items, process)})
+        return Response({"results": batch_run(items, process, InvoiceInput.field_names())})
 
 
 class CompanyInvoiceDetail(PartnerAPIView):

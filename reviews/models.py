@@ -28,6 +28,7 @@ from common.models import (
     DocumentAudit,
     GuardedQuerySet,
     StatusEvent,
+    UniqueMessagesMixin,
     WriteOnceModel,
     new_nonce,
     private_storage,
@@ -93,7 +94,7 @@ class InvoiceSource(models.TextChoices):
     API = "api", _("Partner API")
 
 
-class Invoice(models.Model):
+class Invoice(UniqueMessagesMixin, models.Model):
     """The proof: an invoice of the company naming its client. Client data
     is personal: never public, never logged."""
 
@@ -141,6 +142,9 @@ class Invoice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The same words as the pro space's form (forms.InvoiceForm.clean_number).
+    unique_messages = {("company", "number"): _("This invoice number is already registered.")}
 
     class Meta:
         ordering = ["-issued_on", "-pk"]

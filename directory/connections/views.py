@@ -3,13 +3,17 @@ an owner connects or disconnects one."""
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from common.types import AuthenticatedHttpRequest
@@ -27,6 +31,25 @@ def _rate_per_user(group: str, request: HttpRequest) -> str:
 
 def _rate_per_ip(group: str, request: HttpRequest) -> str:
     return str(settings.PARTNER_CONNECTION_RATE_PER_IP)
+
+
+# The limits of connect attempts: (group, key, rate), as decorated below.
+_LIMITS = (
+    ("connection-code-user", "user", _rate_per_user),
+    ("connection-code-ip", "ip", _rate_per_ip),
+)
+
+
+def _wait_seconds(request: HttpRequest) -> int:
+    """Seconds until the limits that refused ``request`` let it try again
+    (the longest of them), at least 1."""
+    waits = [
+        usage["time_left"]
+        for group, key, rate in _LIMITS
+        if (usage := get_usage(request, group=group, key=key, rate=rate, method="POST"))
+        and usage["should_limit"]
+    ]
+    return max(max(waits, default=1), 1)
 
 
 def _applications(company_id: int) -> list[dict[str, object]]:
@@ -54,10 +77,22 @@ def connections(request: AuthenticatedHttpRequest, membership: Membership) -> Ht
     company = membership.company
     form = ConnectionCodeForm(request.POST or None)
     status = 200
+    retry_after: int | None = None
     if request.method == "POST":
         require_owner(membership)
         if getattr(request, "limited", False):
-            form.add_error(None, _("Too many tries in a short time. Try again later."))
+            # Says when, in the page as in Retry-After (as the API's 429 does).
+            retry_after = _wait_seconds(request)
+            minutes = math.ceil(retry_after / 60)
+            form.add_error(
+                None,
+                ngettext(
+                    "Too many tries in a short time. Try again in %(minutes)d minute.",
+                    "Too many tries in a short time. Try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
             status = 429
         elif form.is_valid():
             try:
@@ -74,12 +109,15 @@ def connections(request: AuthenticatedHttpRequest, membership: Membership) -> Ht
                 return redirect("directory:pro-connections", company_id=company.pk)
         if status == 200 and not form.is_valid():
             status = 400
-    return render(
+    response = render(
         request,
         "directory/pro/connections.html",
         pro_context(membership, form=form, applications=_applications(company.pk)),
         status=status,
     )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @member_view

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -171,13 +172,20 @@ Handler = Callable[..., Response]
 
 
 def idempotent(handler: Handler) -> Handler:
-    """Decorate an API view's ``post``: with an ``Idempotency-Key``, the
-    first successful response is stored and replayed (see the module).
-    Runs after authentication, scopes and rate limits (DRF's ``initial``),
-    so a refused request claims nothing."""
+    """Decorate the ``post`` of a ``partners.api.writes.PartnerWriteView``:
+    with an ``Idempotency-Key``, the first successful response is stored
+    and replayed (see the module). Runs after authentication, scopes, rate
+    limits and the partner's right to write there (the company's consent:
+    the view's ``initial``), so a request refused today claims nothing and
+    replays nothing, whatever was stored before."""
 
     @functools.wraps(handler)
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not getattr(view, "write_access_checked", False):
+            raise ImproperlyConfigured(
+                f"{type(view).__name__}: @idempotent needs a PartnerWriteView, whose "
+                "check_write_access runs before any replay"
+            )
         key = key_from_request(request)
         if key is None:
             return handler(view, request, *args, **kwargs)

@@ -1,11 +1,13 @@
 """Every error of the API as an RFC 9457 problem (``application/problem+json``):
 ``type``, ``title``, ``status``, ``detail``, and ``errors`` (one per field)
 for invalid input. Titles and details follow the request's language
-(French unless ``Accept-Language`` asks for English)."""
+(French unless ``Accept-Language`` asks for English). A problem sent with
+``Retry-After`` (429, 503) says the same wait in its detail."""
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -102,6 +105,20 @@ def field_errors(data: Any, prefix: str = "") -> list[dict[str, str]]:
     return out
 
 
+def retry_after(wait: float) -> int:
+    """The wait of a ``Retry-After`` header: whole seconds, at least 1."""
+    return max(math.ceil(wait), 1)
+
+
+def with_retry(detail: str, seconds: int) -> str:
+    """A problem's detail ending with when to retry, the same number of
+    seconds as its ``Retry-After``: "… Retry in 42 seconds." """
+    retry = ngettext("Retry in %(seconds)d second.", "Retry in %(seconds)d seconds.", seconds) % {
+        "seconds": seconds
+    }
+    return f"{detail.strip()} {retry}".strip()
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's ``EXCEPTION_HANDLER``: a problem for every exception, a 500
     problem (logged with its traceback) for one that is a bug."""
@@ -122,25 +139,28 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
                 errors=field_errors(exc.detail),
             )
         else:
-            detail = exc.detail if isinstance(exc.detail, str) else ""
+            detail = str(exc.detail) if isinstance(exc.detail, str) else ""
+            # A 429 (or any exception with a wait) says when to retry, in
+            # its detail as in Retry-After.
+            wait = getattr(exc, "wait", None)
+            if wait is not None:
+                seconds = retry_after(wait)
+                headers["Retry-After"] = str(seconds)
+                detail = with_retry(detail or problem_titles().get(code, code), seconds)
             # An exception may name the fields at fault (a service's
             # ValidationError turned into a 422: partners.api.writes).
             body = problem(
-                code, exc.status_code, str(detail), errors=getattr(exc, "problem_errors", None)
+                code, exc.status_code, detail, errors=getattr(exc, "problem_errors", None)
             )
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-        wait = getattr(exc, "wait", None)
-        if wait is not None:
-            headers["Retry-After"] = str(max(int(wait), 1))
         status_code = exc.status_code
     elif isinstance(exc, DATABASE_OUTAGE):
         # As the site's pages do (config/errors.py): an outage, not a bug.
         logger.warning("API request during a database outage: %s", type(exc).__name__)
         status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-        body = problem(
-            "service_unavailable", status_code, _("The service is briefly unavailable: retry soon.")
-        )
+        detail = with_retry(_("The service is briefly unavailable."), DATABASE_RETRY_AFTER_SECONDS)
+        body = problem("service_unavailable", status_code, detail)
         headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     else:
         logger.exception("API error", exc_info=exc)

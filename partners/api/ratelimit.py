@@ -6,9 +6,10 @@
 
 A fixed window of ``w`` seconds per key and policy, counted in the cache
 (Redis in production: one INCR a request). Past the quota: 429 with
-``Retry-After``. When the cache cannot count, the request goes through
-without a ``RateLimit`` header (fail open) and the outage is logged once
-until counting works again."""
+``Retry-After`` and a detail giving the same wait in seconds. When the
+cache cannot count, the request goes through without a ``RateLimit``
+header (fail open) and the outage is logged once until counting works
+again."""
 
 from __future__ import annotations
 
@@ -58,16 +59,15 @@ class Usage:
 
 
 class RateLimited(exceptions.Throttled):
+    """429: the problem's detail and ``Retry-After`` both give the wait,
+    in seconds, from ``wait`` (``problems.exception_handler``)."""
+
     default_code = "rate_limited"
     extra_detail_singular = extra_detail_plural = ""
 
     def __init__(self, wait: int, usage: Usage) -> None:
         self.usage = usage
-        super().__init__(
-            wait=wait,
-            detail=_("Rate limit exceeded for this API key: retry in %(seconds)d s.")
-            % {"seconds": wait},
-        )
+        super().__init__(wait=wait, detail=str(_("Rate limit exceeded for this API key.")))
 
 
 def parse_rate(name: str, rate: str) -> Policy:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from . import idempotency
 from .problems import PROBLEM_CONTENT_TYPE, TYPE_BASE
+from .writes import MAX_BATCH_ITEMS
 
 SECURITY_SCHEME = "PartnerKey"
 
@@ -35,6 +36,19 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
         return {self.name: list(getattr(auto_schema.view, "required_scopes", ()))}
+
+
+class StrictSerializerScheme(OpenApiSerializerExtension):
+    """A ``StrictSerializer`` refuses unknown fields: its schema says so
+    (``additionalProperties: false``)."""
+
+    target_class = "partners.api.writes.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = False
+        return schema
 
 
 class ProblemFieldError(serializers.Serializer):
@@ -79,7 +93,7 @@ _EXAMPLES = {
     429: (
         "rate_limited",
         "Trop de requêtes",
-        "Limite de requêtes dépassée pour cette clé d’API : réessayez dans 42 s.",
+        "Limite de requêtes dépassée pour cette clé d’API. Réessayez dans 42 secondes.",
     ),
 }
 
@@ -135,9 +149,16 @@ IDEMPOTENCY_NOTE = (
     " Send an `Idempotency-Key` header (1 to 255 printable ASCII characters, a UUID is "
     "ideal) to retry safely: the first successful response is stored and replayed for "
     "24 h with `Idempotent-Replayed: true`; the same key with another body is a 422 "
-    "problem, and while the first request runs, a 409. An error response is not stored: "
+    "problem, and while the first request runs, a 409. A replay is checked as a fresh "
+    "request is (key, scope, rate limit, the company's consent): refused today, it gets "
+    "the same problem, never the stored response. An error response is not stored: "
     "fix the cause and retry with the same key. Without the header, each request is "
-    "processed. Unknown fields are refused (400)."
+    "processed."
+)
+UNKNOWN_FIELDS_NOTE = (
+    ' Unknown fields are refused, each named (`{"field": "client_mail", "detail": '
+    '"Unknown field."}`) beside the other faults: a 400 problem for the body, a 422 '
+    "result for a batch item."
 )
 
 
@@ -225,4 +246,72 @@ def location_parameter(*response_statuses: int) -> OpenApiParameter:
         OpenApiParameter.HEADER,
         response=list(response_statuses),
         description="The address of the resource written.",
+    )
+
+
+def company_write_schema(
+    *,
+    operation_id: str,
+    summary: str,
+    description: str,
+    scope_note: str,
+    request: Any,
+    ok: dict[int, Any],
+    examples: list[OpenApiExample],
+) -> Any:
+    """``extend_schema`` of a single write under ``companies/{slug}/…``:
+    the ``slug``, the ``Idempotency-Key`` and ``Idempotent-Replayed``
+    headers and ``Location`` on every success status of ``ok``, the
+    problems of :func:`write_responses`, and the scope and idempotency
+    notes after ``description``."""
+    statuses = tuple(ok)
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description + scope_note + IDEMPOTENCY_NOTE + UNKNOWN_FIELDS_NOTE,
+        parameters=[
+            slug_parameter(),
+            *write_parameters(*statuses),
+            location_parameter(*statuses),
+        ],
+        request=request,
+        responses=write_responses(ok),
+        examples=examples,
+    )
+
+
+def company_batch_schema(
+    *,
+    operation_id: str,
+    summary: str,
+    items_noun: str,
+    single_path: str,
+    outcome: str,
+    item_statuses: str,
+    scope_note: str,
+    request: Any,
+    ok: Any,
+    examples: list[OpenApiExample],
+) -> Any:
+    """``extend_schema`` of a batch under ``companies/{slug}/…/batch``:
+    up to ``MAX_BATCH_ITEMS`` ``items_noun`` in ``items``, each as
+    ``single_path`` takes it, each in its own transaction; ``outcome``
+    says what becomes of an item ("registered"), ``item_statuses`` the
+    ``status`` an item's result may have. The answer is 200 with one
+    result per item."""
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=(
+            f"Up to {MAX_BATCH_ITEMS} {items_noun} in `items` (more: 413), each as "
+            f"`POST {single_path}` takes it, each validated and {outcome} on "
+            "its own, in its own transaction: one refused item changes nothing for the "
+            "others. The answer is 200 with one result per item, in order: `status` "
+            f"{item_statuses} (200 and a list rather than 207 Multi-Status, a WebDAV "
+            "status with an XML body). " + scope_note + IDEMPOTENCY_NOTE + UNKNOWN_FIELDS_NOTE
+        ),
+        parameters=[slug_parameter(), *write_parameters(200)],
+        request=request,
+        responses=write_responses({200: ok}),
+        examples=examples,
     )

@@ -26,13 +26,14 @@ from ..models import (
 from .base import PartnerAPIView
 from .pagination import FeedCursorPagination
 from .schema import (
+    UNKNOWN_FIELDS_NOTE,
     cursor_parameter,
     id_parameter,
     limit_parameter,
     problem_responses,
     read_responses,
 )
-from .writes import StrictCharField
+from .writes import StrictCharField, StrictSerializer
 
 SCOPE_NOTE = "Scope: `webhooks:manage`."
 TAGS = ["webhooks"]
@@ -77,7 +78,9 @@ class EndpointCreatedOutput(EndpointOutput):
     )
 
 
-class EndpointInput(serializers.Serializer):
+class EndpointInput(StrictSerializer):
+    """An endpoint to subscribe."""
+
     # Strings that are strings: DRF's CharField would take 0 for "0".
     url = StrictCharField(max_length=2000, help_text="HTTPS, on a public address.")
     events = serializers.ListField(
@@ -204,7 +207,7 @@ class EndpointList(PartnerAPIView):
             "(`scope: connected`) or, for public events, every company (`scope: public`). "
             "The URL must be HTTPS on a public address: private, loopback and link-local "
             "addresses are refused (400). The answer holds the signing secret, shown this "
-            "once. " + SCOPE_NOTE
+            "once. " + SCOPE_NOTE + UNKNOWN_FIELDS_NOTE
         ),
         request=EndpointInput,
         responses={

@@ -12,7 +12,7 @@ The answer is ``200`` with one result per item, in order:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -71,15 +71,34 @@ class Unprocessable(exceptions.APIException):
         self.problem_errors = errors
 
 
-def service_errors(error: DjangoValidationError) -> list[dict[str, str]]:
-    """A service's ``ValidationError`` as ``[{"field", "detail"}]``."""
-    if hasattr(error, "error_dict"):
-        return [
-            {"field": NON_FIELD if name == "__all__" else name, "detail": str(message)}
-            for name, messages in error.message_dict.items()
-            for message in messages
-        ]
-    return [{"field": NON_FIELD, "detail": str(message)} for message in error.messages]
+# Django's codes of a unique constraint's refusal; the error's
+# params["unique_check"] names the constraint's fields.
+UNIQUE_CODES = frozenset({"unique", "unique_together"})
+
+
+def service_errors(
+    error: DjangoValidationError, input_fields: Iterable[str] = ()
+) -> list[dict[str, str]]:
+    """A service's ``ValidationError`` as ``[{"field", "detail"}]``. A
+    unique constraint's refusal, which Django files under no field when
+    the constraint spans several (the company and the invoice number), is
+    named by the one of its fields the partner sent (``input_fields``):
+    ``{"field": "number", "detail": "This invoice number is already
+    registered."}``; its message is the model's (``unique_messages``)."""
+    sent = frozenset(input_fields)
+    if not hasattr(error, "error_dict"):
+        return [{"field": NON_FIELD, "detail": str(message)} for message in error.messages]
+    out: list[dict[str, str]] = []
+    for name, errors in error.error_dict.items():
+        for each in errors:
+            field = NON_FIELD if name == "__all__" else name
+            params = each.params or {}
+            if name == "__all__" and each.code in UNIQUE_CODES and "unique_check" in params:
+                named = [f for f in params["unique_check"] if f in sent]
+                if len(named) == 1:
+                    field = named[0]
+            out += [{"field": field, "detail": str(message)} for message in each.messages]
+    return out
 
 
 def require_connection(request: Request, company_id: int) -> None:
@@ -92,7 +111,16 @@ def require_connection(request: Request, company_id: int) -> None:
 class PartnerWriteView(PartnerAPIView):
     """A write endpoint: after the key, its scopes and its rate limit, the
     body is refused past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413) and parsed
-    once (malformed or absurdly nested JSON: 400)."""
+    once (malformed or absurdly nested JSON: 400), then the partner's
+    right to write there is checked (:meth:`check_write_access`: the
+    company's consent). All of this runs in ``initial``, before the
+    handler, so before an ``Idempotency-Key`` replay
+    (``partners.api.idempotency``): a stored response is never replayed to
+    a key, partner or company that would be refused today."""
+
+    # Set once check_write_access passed: idempotency refuses to replay
+    # for a view that never checked it.
+    write_access_checked = False
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -107,6 +135,13 @@ class PartnerWriteView(PartnerAPIView):
             request.data  # noqa: B018 - parse now, inside our error handling
         except RecursionError as error:
             raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from error
+        self.check_write_access(request, *args, **kwargs)
+        self.write_access_checked = True
+
+    def check_write_access(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Raise a 404 or 403 problem unless the partner may write here;
+        keep what the handler needs (the company) on the view."""
+        raise NotImplementedError("a write view says who may write through it")
 
     def handle_exception(self, exc: Exception) -> Any:
         if isinstance(exc, IntegrityError):
@@ -133,18 +168,41 @@ class StrictDecimalField(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+# An unknown field's name in an error, cut (a key may be any string).
+UNKNOWN_NAME_MAX = 100
+# At most this many unknown fields are named.
+UNKNOWN_NAMED_MAX = 20
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know (a typo such as ``client_mail``
-    would otherwise drop data silently)."""
+    would otherwise drop data silently), naming each: ``{"field":
+    "client_mail", "detail": "Unknown field."}``, beside the errors of the
+    fields it knows (the same request, one answer with every fault)."""
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if isinstance(self.initial_data, dict):
-            unknown = sorted(set(self.initial_data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("Unknown field.")] for name in unknown[:20]}
-                )
-        return attrs
+    @classmethod
+    def field_names(cls) -> frozenset[str]:
+        return frozenset(cls().fields)
+
+    def unknown_fields(self, data: Any) -> dict[str, list[Any]]:
+        if not isinstance(data, dict):
+            return {}
+        unknown = sorted(str(name) for name in set(data) - set(self.fields))
+        return {
+            name[:UNKNOWN_NAME_MAX]: [_("Unknown field.")] for name in unknown[:UNKNOWN_NAMED_MAX]
+        }
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = self.unknown_fields(data)
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **unknown}) from error
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 class BatchInput(StrictSerializer):
@@ -190,8 +248,12 @@ def batch_items(request: Request) -> list[Any]:
 ItemProcess = Callable[[Any], tuple[int, dict[str, Any]]]
 
 
-def batch_run(items: list[Any], process: ItemProcess) -> list[dict[str, Any]]:
-    """Each item processed in its own transaction; one result each."""
+def batch_run(
+    items: list[Any], process: ItemProcess, input_fields: Iterable[str] = ()
+) -> list[dict[str, Any]]:
+    """Each item processed in its own transaction; one result each. An
+    item refused by the service names its fields as a single write's
+    problem does (:func:`service_errors` with ``input_fields``)."""
     results: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         try:
@@ -200,7 +262,8 @@ def batch_run(items: list[Any], process: ItemProcess) -> list[dict[str, Any]]:
         except serializers.ValidationError as error:
             results.append({"index": index, "status": 422, "errors": field_errors(error.detail)})
         except DjangoValidationError as error:
-            results.append({"index": index, "status": 422, "errors": service_errors(error)})
+            errors = service_errors(error, input_fields)
+            results.append({"index": index, "status": 422, "errors": errors})
         except IntegrityError:
             detail = str(WriteConflict.default_detail)
             results.append(
