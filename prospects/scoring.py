@@ -39,12 +39,13 @@ Two models share these features:
 The counts the models learn from are one SQL ``GROUP BY`` over the closed
 prospects; open prospects are then read by chunks of ``CHUNK`` primary
 keys, each chunk one aggregate query, and only the rows whose score,
-reasons or model changed are written (``bulk_update``). A second run on
+reasons or model changed are written (``UPDATE … FROM (VALUES …)``). A second run on
 the same data writes nothing. Scores never move a stage.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -61,13 +62,16 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    FilteredRelation,
     Max,
     OuterRef,
     Q,
     QuerySet,
+    TextField,
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -136,10 +140,12 @@ RULE_POINTS: dict[str, dict[str, int]] = {
 # Reasons kept with a score: enough to explain it on a card.
 REASONS_SHOWN = 3
 
-# Open prospects read and scored at a time: one aggregate query and one
-# ``bulk_update`` per chunk, a few MB of rows whatever the pipeline's size.
-CHUNK = 5000
-# Rows per UPDATE statement of ``bulk_update`` (its CASE grows with them).
+# Open prospects read and scored at a time: one aggregate query per chunk
+# (each hashes the interactions it joins: fewer, larger chunks are faster),
+# about 10 MB of rows in Python whatever the pipelines' size.
+CHUNK = 20000
+# Rows per UPDATE statement (``_scores_write``): 4,000 parameters, far
+# under SQLite's and PostgreSQL's limits.
 WRITE_BATCH = 1000
 # Key of the advisory lock a run holds (PostgreSQL), any 64-bit number.
 LOCK_KEY = 1_501_500_015
@@ -162,8 +168,14 @@ class Reason:
     def code(self) -> str:
         return f"{self.feature}.{self.value}"
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "effect": self.effect, "params": self.params}
+    def as_dict(self, *, since: date | None = None) -> dict[str, Any]:
+        """The stored form; ``since`` (the last contact's local date) fills
+        a recency reason's parameters when the reason was computed without
+        them (once for many prospects). Keys in jsonb's order."""
+        params = self.params
+        if since is not None and self.feature == "recency" and not params:
+            params = {"since": since.isoformat()}
+        return {"code": self.code, "effect": self.effect, "params": params}
 
 
 @dataclass(frozen=True)
@@ -182,29 +194,68 @@ def _trade_fits() -> dict[int, str]:
 
 
 def with_features(
-    rows: QuerySet[Prospect], *, now: datetime, fits: Mapping[int, str]
+    rows: QuerySet[Prospect],
+    *,
+    now: datetime,
+    fits: Mapping[int, str],
+    pk_range: tuple[int, int] | None = None,
+    closed: bool | None = None,
 ) -> QuerySet[Prospect]:
     """``rows`` annotated with ``f_<feature>`` for every feature and
     ``last_contact`` (the last contact's moment, or None), as of ``now``
     for open prospects and of the day they were won or lost for the others.
     One aggregate query over the interactions of ``rows``; ``fits`` maps a
-    trade to a sales prospect's fit (see ``_trade_fits``)."""
-    at = Case(
-        When(stage__in=CLOSED_STAGES, then=F("stage_since")),
-        default=Value(now),
-        output_field=DateTimeField(),
-    )
-    contact = ~Q(interactions__kind=Interaction.Kind.NOTE, interactions__author__isnull=False)
+    trade to a sales prospect's fit (see ``_trade_fits``). ``pk_range``
+    (first, last), when ``rows`` lie within it, limits the interactions
+    joined to theirs in the join itself: PostgreSQL then reads them by the
+    (prospect, happened_at) index instead of hashing all of them for every
+    chunk (0.5 s against 3.6 s for 20,000 prospects among 2,000,000
+    interactions). ``closed`` says that ``rows`` are all closed (True) or
+    all open (False): the reference moment is then a column or a constant,
+    not a CASE the GROUP BY must sort on (3 times faster on PostgreSQL)."""
+    at: Case | F | Value
+    if closed is None:
+        at = Case(
+            When(stage__in=CLOSED_STAGES, then=F("stage_since")),
+            default=Value(now),
+            output_field=DateTimeField(),
+        )
+    else:
+        at = F("stage_since") if closed else Value(now, output_field=DateTimeField())
+    if pk_range is not None:
+        rows = rows.alias(
+            joined=FilteredRelation(
+                "interactions",
+                condition=Q(
+                    interactions__prospect__gte=pk_range[0],
+                    interactions__prospect__lte=pk_range[1],
+                ),
+            )
+        )
+    else:
+        rows = rows.alias(joined=FilteredRelation("interactions"))
+    contact = ~Q(joined__kind=Interaction.Kind.NOTE, joined__author__isnull=False)
     rows = rows.annotate(ref=at).annotate(
         last_contact=Max(
-            "interactions__happened_at", filter=contact & Q(interactions__happened_at__lte=F("ref"))
+            "joined__happened_at", filter=contact & Q(joined__happened_at__lte=F("ref"))
+        ),
+        # Every quote request leaves a system note naming it: counted on
+        # the interactions already joined (a correlated EXISTS would probe
+        # the index once per prospect).
+        quotes=Count(
+            "joined",
+            filter=Q(
+                joined__kind=Interaction.Kind.NOTE,
+                joined__author__isnull=True,
+                joined__outcome__startswith="quote request #",
+            ),
         ),
         contacts=Count(
-            "interactions",
+            "joined",
             filter=contact
             & Q(
-                interactions__happened_at__lte=F("ref"),
-                interactions__happened_at__gt=F("ref") - FREQUENCY_WINDOW,
+                joined__happened_at__lte=F("ref"),
+                joined__happened_at__gt=F("ref") - FREQUENCY_WINDOW,
             ),
         ),
     )
@@ -232,19 +283,12 @@ def with_features(
         to_status=Stage.HOT,
         reason__startswith="quote request #",
     )
-    # Every quote request leaves a system note naming it.
-    quoted = Interaction.objects.filter(
-        prospect=OuterRef("pk"),
-        kind=Interaction.Kind.NOTE,
-        author__isnull=True,
-        outcome__startswith="quote request #",
-    )
     applied = ProspectEvent.objects.filter(
         prospect=OuterRef("pk"), actor__isnull=True, reason__startswith="application "
     )
     signal = Case(
         When(Exists(asked_call), then=Value("call")),
-        When(Exists(quoted), then=Value("quote")),
+        When(quotes__gt=0, then=Value("quote")),
         When(Exists(applied), then=Value("application")),
         When(referrer__isnull=False, then=Value("referral")),
         default=Value("none"),
@@ -432,6 +476,7 @@ def history_counts(*, now: datetime, fits: Mapping[int, str]) -> dict[PipelineKe
         Prospect.objects.filter(stage__in=CLOSED_STAGES, anonymised_at__isnull=True).order_by(),
         now=now,
         fits=fits,
+        closed=True,
     ).values_list("pipeline", "company_id", "stage", *(f"f_{name}" for name in FEATURES))
     inner, params = closed.query.sql_with_params()
     # The inner query's columns are named after the fields and annotations.
@@ -471,9 +516,18 @@ def learned_models(
 def prospects_score(*, now: datetime | None = None) -> ScoreReport:
     """Score every open prospect (see the module) as of ``now``; write only
     the rows whose score, reasons or model changed, ``scored_at`` = ``now``
-    on those. Idempotent: a rerun on the same data writes nothing. Each
-    chunk is its own transaction; on PostgreSQL a run holds an advisory
-    lock so that two never overlap (the beat's lease already prevents it)."""
+    on those. Idempotent: a rerun on the same data writes nothing. One
+    transaction (readers see last night's scores or tonight's); on
+    PostgreSQL a run holds an advisory lock so that two never overlap (the
+    beat's lease already prevents it).
+
+    Prospects with the same features in the same pipeline get the same
+    score and reasons: each is computed once per run (``memo``), only the
+    last contact's date is added per row. The stored reasons are compared
+    as JSON text: ``json.dumps`` of ``Reason.as_dict`` writes the keys in
+    the order and spacing PostgreSQL's jsonb prints them, so an unchanged
+    row compares equal on both databases (a mismatch would only rewrite
+    the row, never keep a wrong score)."""
     now = now or timezone.now()
     fits = _trade_fits()
     with transaction.atomic():
@@ -481,12 +535,23 @@ def prospects_score(*, now: datetime | None = None) -> ScoreReport:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
                 (locked,) = cursor.fetchone()
+                # As loyalty.recompute: compiling these few simple plans
+                # (JIT, triggered by high cost estimates) costs more than
+                # it saves.
+                cursor.execute("SET LOCAL jit = off")
+                # The history's GROUP BY hashes one row per closed prospect:
+                # with the default 4 MB it sorts on disk instead, 5 times
+                # slower (3.7 s against 19 s for 67,000 closed prospects and
+                # their 670,000 interactions).
+                cursor.execute("SET LOCAL work_mem = '64MB'")
             if not locked:
                 return ScoreReport(0, 0, 0)
         models = learned_models(history_counts(now=now, fits=fits))
         open_rows = Prospect.objects.filter(stage__in=OPEN_STAGES, anonymised_at__isnull=True)
         scored = changed = 0
         last_pk = 0
+        memo: dict[tuple[Any, ...], Scored] = {}
+        zone = timezone.get_current_timezone()
         while True:
             pks = list(
                 open_rows.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:CHUNK]
@@ -494,50 +559,68 @@ def prospects_score(*, now: datetime | None = None) -> ScoreReport:
             if not pks:
                 break
             last_pk = pks[-1]
-            rows = with_features(
-                open_rows.filter(pk__gte=pks[0], pk__lte=last_pk).order_by(), now=now, fits=fits
-            ).values(
-                "pk",
-                "pipeline",
-                "company_id",
-                "last_contact",
-                "score",
-                "score_reasons",
-                "score_model",
-                *(f"f_{name}" for name in FEATURES),
+            rows = (
+                with_features(
+                    open_rows.filter(pk__gte=pks[0], pk__lte=last_pk).order_by(),
+                    now=now,
+                    fits=fits,
+                    pk_range=(pks[0], last_pk),
+                    closed=False,
+                )
+                .annotate(stored_reasons=Cast("score_reasons", TextField()))
+                .values(
+                    "pk",
+                    "pipeline",
+                    "company_id",
+                    "last_contact",
+                    "score",
+                    "stored_reasons",
+                    "score_model",
+                    *(f"f_{name}" for name in FEATURES),
+                )
             )
-            updates = []
+            updates: list[tuple[int, int, str, str]] = []
             for row in rows:
                 scored += 1
-                model = models.get((row["pipeline"], row["company_id"]))
+                key = (row["pipeline"], row["company_id"])
+                model = models.get(key)
                 features = _features_of(row)
-                result = (
-                    model.score(features, last_contact=row["last_contact"])
-                    if model
-                    else rule_score(features, last_contact=row["last_contact"])
-                )
-                reasons = [reason.as_dict() for reason in result.reasons]
-                if (row["score"], row["score_reasons"], row["score_model"]) != (
+                memo_key = (key if model else None, *features.values())
+                result = memo.get(memo_key)
+                if result is None:
+                    result = model.score(features) if model else rule_score(features)
+                    memo[memo_key] = result
+                since = row["last_contact"].astimezone(zone).date() if row["last_contact"] else None
+                reasons = json.dumps([reason.as_dict(since=since) for reason in result.reasons])
+                if (row["score"], row["stored_reasons"], row["score_model"]) != (
                     result.score,
                     reasons,
                     result.model,
                 ):
-                    updates.append(
-                        Prospect(
-                            pk=row["pk"],
-                            score=result.score,
-                            score_reasons=reasons,
-                            score_model=result.model,
-                            scored_at=now,
-                        )
-                    )
-            Prospect.objects.bulk_update(
-                updates,
-                ["score", "score_reasons", "score_model", "scored_at"],
-                batch_size=WRITE_BATCH,
-            )
+                    updates.append((row["pk"], result.score, reasons, result.model))
+            for start in range(0, len(updates), WRITE_BATCH):
+                _scores_write(updates[start : start + WRITE_BATCH], now=now)
             changed += len(updates)
     return ScoreReport(scored, changed, len(models))
+
+
+def _scores_write(rows: list[tuple[int, int, str, str]], *, now: datetime) -> None:
+    """Write (pk, score, reasons as JSON text, model) rows in one
+    ``UPDATE … FROM (VALUES …)`` (PostgreSQL, SQLite ≥ 3.33): Django's
+    ``bulk_update`` builds one CASE per column and row, 40 times slower at
+    100,000 rows. ``updated_at`` is left alone: a score is not an edit."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Prospect._meta.db_table)
+    reasons = "v.column3::jsonb" if connection.vendor == "postgresql" else "v.column3"
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    sql = (
+        f"UPDATE {table} SET score = v.column2, score_reasons = {reasons}, "  # noqa: S608 - constants
+        f"score_model = v.column4, scored_at = %s FROM (VALUES {values}) AS v "
+        f"WHERE {table}.id = v.column1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *(value for row in rows for value in row)])
 
 
 # --- Wording (at display time) ------------------------------------------------------------

@@ -288,3 +288,17 @@ def test_the_nightly_task_runs_once_per_night(make, settings):
         }
         assert score_prospects.apply().get() is None  # this night's run is done
     assert "prospects-score" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_the_template_tag_shows_the_score_and_worded_reasons(make):
+    from django.template import Context, Template
+
+    prospect = make(actor=None, stage=Stage.HOT, reason="quote request #3")
+    template = Template("{% load prospect_score %}{% prospect_score prospect %}")
+    with translation.override("fr"):
+        assert "Pas encore de score" in template.render(Context({"prospect": prospect}))
+        scoring.prospects_score(now=NOW)
+        prospect.refresh_from_db()
+        page = template.render(Context({"prospect": prospect}))
+    assert f"<strong>{prospect.score}</strong>/100" in page
+    assert "<li>↑ a demandé un rappel</li>" in page
