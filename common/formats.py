@@ -97,13 +97,17 @@ def _group_thousands(digits: str, separator: str) -> str:
     return separator.join(groups)
 
 
-def format_amount(value: Decimal | int | float | str | None, currency: str = "€") -> str:
+def format_amount(
+    value: Decimal | int | float | str | None, currency: str = "€", *, cents: bool = True
+) -> str:
     """An amount of money with two decimals, in the active language.
 
     ``Decimal("1250")`` gives ``1 250,00 €`` in French (thousands
     separated by a narrow no-break space, a no-break space before the
     sign) and ``€1,250.00`` in English. ``None`` or text that is not a
     number gives ``""``. Rounds half up to the cent, as invoices do.
+    ``cents=False`` leaves out the cents of a whole amount (``1 000 €``,
+    for a threshold in a sentence), not of ``12.50``.
     """
     if value is None or value == "":
         return ""
@@ -112,7 +116,9 @@ def format_amount(value: Decimal | int | float | str | None, currency: str = "�
     except (InvalidOperation, ValueError):
         return ""
     sign = "-" if amount < 0 else ""
-    whole, _dot, cents = f"{abs(amount):.2f}".partition(".")
-    if (get_language() or "fr").startswith("fr"):
-        return f"{sign}{_group_thousands(whole, NARROW_NBSP)},{cents}{NBSP}{currency}"
-    return f"{sign}{currency}{_group_thousands(whole, ',')}.{cents}"
+    whole, _dot, hundredths = f"{abs(amount):.2f}".partition(".")
+    french = (get_language() or "fr").startswith("fr")
+    decimals = "" if not cents and hundredths == "00" else ("," if french else ".") + hundredths
+    if french:
+        return f"{sign}{_group_thousands(whole, NARROW_NBSP)}{decimals}{NBSP}{currency}"
+    return f"{sign}{currency}{_group_thousands(whole, ',')}{decimals}"

@@ -21,7 +21,7 @@ from common.company_numbers import format_siren
 from common.formats import format_amount, format_phone
 from common.text import normalize
 from directory.companies.selectors import company_recipients
-from directory.models import Company
+from directory.models import Company, Profession
 
 from .models import (
     EXCEPTIONAL_EVENT_CHOICES,
@@ -30,7 +30,7 @@ from .models import (
     ApplicationStatus,
     CompanyEvent,
 )
-from .screening import Trade, Voice, questions_for
+from .screening import Answers, Category, Outcome, Trade, Voice, questions_for, screen
 
 # At most this many recent first replies make the median (one query, bounded).
 REPLY_SAMPLE_MAX = 500
@@ -181,3 +181,32 @@ def company_status_recipients(company: Company) -> list[str]:
     else nobody (an empty list): the rule of
     ``directory.companies.selectors.company_recipients``."""
     return company_recipients(company)[1]
+
+
+def trade_fits() -> dict[int, str]:
+    """The fit of every trade for a company known by its trade alone (a
+    sales prospect, issue 15), keyed by profession id: ``"good"``,
+    ``"check"`` or ``"poor"``.
+
+    The screening engine (``screening.screen``) on answers that hold only
+    the trade, read through the two rules the trade decides: the sector
+    and "amount or trust". Both pass: good (a trade of trust in the scope);
+    one fails: poor (a classic restaurant, high-volume retail); otherwise
+    check (the amount, unknown yet, decides). The other rules need answers
+    only an application gives. Read by ``prospects.scoring`` through the
+    ``PROSPECT_TRADE_FITS`` setting (the two apps do not import each
+    other). One query, a few hundred rows."""
+    decided_by_trade = {"sector", "amount_or_trust"}
+    fits = {}
+    for pk, slug, trust, category in Profession.objects.values_list(
+        "pk", "slug", "is_trust_profession", "eligibility_category"
+    ):
+        result = screen(Answers(trades=(Trade(slug, trust=trust, category=Category(category)),)))
+        outcomes = {rule.outcome for rule in result.rules if rule.code in decided_by_trade}
+        if Outcome.FAIL in outcomes:
+            fits[pk] = "poor"
+        elif outcomes == {Outcome.PASS}:
+            fits[pk] = "good"
+        else:
+            fits[pk] = "check"
+    return fits

@@ -13,11 +13,14 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyMixin, mask_email, mask_phone
 
 from .models import Interaction, Pipeline, Prospect, ProspectEvent, Referrer
+from .scoring import reasons_text
 
 CONTACT_FIELDS = ("email", "email_key", "phone")
 
@@ -52,14 +55,18 @@ class ProspectAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
         "pipeline",
         "company",
         "stage",
+        "score",
+        "score_reasons_shown",
         "owner",
         "next_follow_up",
         "email_masked",
         "phone_masked",
     ]
-    list_filter = ["pipeline", "stage", "source", "lost_reason"]
+    list_filter = ["pipeline", "stage", "source", "lost_reason", "score_model"]
     search_fields = ["name", "organisation", "siren", "company__trade_name"]
     raw_id_fields = ["company", "owner", "referrer", "profession"]
+    # The nightly score (prospects.scoring): not editable, shown worded.
+    readonly_fields = ["score", "score_model", "scored_at", "score_reasons_shown"]
     inlines = [ProspectEventInline, InteractionInline]
     show_full_result_count = False
 
@@ -90,6 +97,12 @@ class ProspectAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("e-mail"))
     def email_masked(self, obj: Prospect) -> str:
         return mask_email(obj.email)
+
+    @admin.display(description=_("score reasons"))
+    def score_reasons_shown(self, obj: Prospect) -> SafeString:
+        return format_html_join(
+            "", "<div>{}</div>", ((text,) for text in reasons_text(obj.score_reasons or []))
+        )
 
     @admin.display(description=_("phone"))
     def phone_masked(self, obj: Prospect) -> str:

@@ -174,6 +174,13 @@ class Referrer(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class ScoreModel(models.TextChoices):
+    """What gave a prospect its temperature score (``prospects.scoring``)."""
+
+    RULES = "rules", _("Rules")
+    BAYES = "bayes", _("Learned from the pipeline's history")
+
+
 class Prospect(models.Model):
     """Someone who might become a client: a person or an organisation, in
     one pipeline. The stage changes only through
@@ -238,6 +245,19 @@ class Prospect(models.Model):
     )
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     last_interaction_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
+    # The nightly temperature score (``prospects.scoring``): 0–100, its top
+    # reasons as codes and parameters (worded when shown, in the reader's
+    # language), the model that gave it, and when it last changed (a night
+    # that leaves it as it was writes nothing). Written by the nightly job
+    # only (``queryset.update``/``bulk_update``: ``updated_at`` untouched).
+    score = models.PositiveSmallIntegerField(
+        _("temperature score"), null=True, blank=True, editable=False
+    )
+    score_reasons = models.JSONField(default=list, blank=True, editable=False)
+    score_model = models.CharField(
+        _("score model"), max_length=5, choices=ScoreModel.choices, blank=True, editable=False
+    )
+    scored_at = models.DateTimeField(_("scored at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -267,6 +287,14 @@ class Prospect(models.Model):
             models.CheckConstraint(
                 condition=Q(budget__isnull=True) | Q(budget__gte=0),
                 name="prospect_budget_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=100),
+                name="prospect_score_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(score_model__in=["", *ScoreModel.values]),
+                name="prospect_score_model_valid",
             ),
         ]
         indexes = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from common.jobs import periodic_job
 
-from . import services
+from . import scoring, services
 
 
 @periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
@@ -13,3 +13,10 @@ def anonymise_lost_prospects() -> dict[str, int]:
     # Each row is claimed by its marker (anonymised_at): a rerun finds
     # nothing left to do.
     return {"anonymised": services.prospects_anonymise_lost()}
+
+
+@periodic_job(period="day", soft_time_limit=20 * 60, time_limit=25 * 60)
+def score_prospects() -> dict[str, int]:
+    # Only the rows whose score, reasons or model changed are written: a
+    # rerun the same night writes nothing (prospects.scoring).
+    return scoring.prospects_score().as_dict()

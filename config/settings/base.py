@@ -268,6 +268,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=50),
         "options": {"expires": 3 * 60 * 60},
     },
+    # Every open prospect's temperature score and reasons (issue 15), before
+    # the owners' morning (the follow-up digest goes at 8:00).
+    "prospects-score": {
+        "task": "prospects.tasks.score_prospects",
+        "schedule": crontab(hour=2, minute=40),
+        "options": {"expires": 3 * 60 * 60},
+    },
     # Long jobs whose worker died: re-queued or failed within minutes
     # (common.leases); the invoice files' client data purged after
     # INVOICE_IMPORT_RETENTION whatever happened.
@@ -635,6 +642,21 @@ LOYALTY_AUDIT_RATE = env.float("LOYALTY_AUDIT_RATE", default=0.05)
 # one company (246 invoices to find within 15 days, each missed one a strike).
 # Three a night still checks a big importer every night it records sessions.
 LOYALTY_AUDITS_PER_COMPANY_MAX = env.int("LOYALTY_AUDITS_PER_COMPANY_MAX", default=3)
+
+# --- Prospect scores (prospects.scoring, issue 15) --------------------------
+
+# A pipeline scores its prospects with a naive-Bayes model learned from its
+# own history once it holds at least this many won and this many lost
+# prospects (issue 15: 50 and 50); before, with the documented rules.
+PROSPECT_SCORE_MIN_WON = env.int("PROSPECT_SCORE_MIN_WON", default=50)
+PROSPECT_SCORE_MIN_LOST = env.int("PROSPECT_SCORE_MIN_LOST", default=50)
+# Laplace smoothing of the model's frequencies: pseudo-count added to every
+# (feature value, outcome) pair (1 = Laplace, as Odoo's lead scoring does).
+PROSPECT_SCORE_ALPHA = env.float("PROSPECT_SCORE_ALPHA", default=1.0)
+# The fit of each trade for a sales prospect comes from the screening engine
+# of eligibility/, which prospects/ may not import (pyproject's layers): the
+# function is named here, in the configuration above both.
+PROSPECT_TRADE_FITS = "eligibility.selectors.trade_fits"
 
 # --- Partner portal (/partenaires/) ------------------------------------------
 

@@ -66,6 +66,15 @@ def test_amounts_in_each_language(value, french, english):
         assert format_amount(value) == english
 
 
+def test_a_whole_amount_may_leave_out_its_cents_but_not_a_fraction():
+    with translation.override("fr"):
+        assert format_amount(1000, cents=False) == "1\u202f000\u00a0€"
+        assert format_amount(Decimal("12.50"), cents=False) == "12,50\u00a0€"
+    with translation.override("en"):
+        assert format_amount(20000, cents=False) == "€20,000"
+        assert format_amount(Decimal("-3.10"), cents=False) == "-€3.10"
+
+
 @pytest.mark.parametrize("value", [None, "", "abc"])
 def test_no_amount_shows_nothing(value):
     assert format_amount(value) == ""

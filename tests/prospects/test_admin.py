@@ -70,3 +70,27 @@ def test_superusers_see_the_contact_details(client, rows):
 def test_staff_of_other_teams_do_not_open_the_pipeline(client, cast, rows):
     client.login(username=cast.staff.username, password=PASSWORD)  # vetting
     assert client.get(reverse("admin:prospects_prospect_changelist")).status_code == 403
+
+
+def test_the_score_and_its_reasons_are_shown_in_the_readers_language(client, rows):
+    from prospects import scoring
+
+    platform, _lead = rows
+    scoring.prospects_score()
+    seller = UserFactory(is_staff=True)
+    seller.groups.add(Group.objects.get(name="sales"))
+    client.login(username=seller.username, password=PASSWORD)
+    listing = text(
+        client.get(reverse("admin:prospects_prospect_changelist"), HTTP_ACCEPT_LANGUAGE="fr")
+    )
+    change = text(
+        client.get(
+            reverse("admin:prospects_prospect_change", args=[platform.pk]),
+            HTTP_ACCEPT_LANGUAGE="fr",
+        )
+    )
+    platform.refresh_from_db()
+    assert platform.score is not None
+    for page in (listing, change):
+        assert "métier inconnu" not in page  # a reason worth 0 points is not one
+    assert "Règles" in change or "Rules" in change
