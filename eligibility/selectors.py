@@ -193,9 +193,8 @@ def trade_fits() -> dict[int, str]:
     and "amount or trust". Both pass: good (a trade of trust in the scope);
     one fails: poor (a classic restaurant, high-volume retail); otherwise
     check (the amount, unknown yet, decides). The other rules need answers
-    only an application gives. Read by ``prospects.scoring`` through the
-    ``PROSPECT_TRADE_FITS`` setting (the two apps do not import each
-    other). One query, a few hundred rows."""
+    only an application gives. Read by ``prospects.scoring``. One query,
+    a few hundred rows."""
     decided_by_trade = {"sector", "amount_or_trust"}
     fits = {}
     for pk, slug, trust, category in Profession.objects.values_list(

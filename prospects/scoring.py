@@ -15,7 +15,7 @@ so that the history the model learns from is what was known then:
   applications when they move, not of drafts), came through a referrer,
   or none. Opened links are not recorded yet;
 - ``fit``: a sales prospect's trade through the screening engine of
-  ``eligibility`` (``PROSPECT_TRADE_FITS``); a lead's trade among the
+  ``eligibility`` (``eligibility.selectors.trade_fits``); a lead's trade among the
   company's trades (good) or not (poor); unknown without a trade;
 - ``budget``: the declared budget against the seed's €1,000 line and the
   quote form's ranges (€5,000, €20,000).
@@ -73,12 +73,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.formats import format_amount
 from directory.models import Company
+from eligibility.selectors import trade_fits
 
 from .models import OPEN_STAGES, Interaction, Pipeline, Prospect, ProspectEvent, ScoreModel, Stage
 
@@ -189,8 +189,7 @@ class Scored:
 
 
 def _trade_fits() -> dict[int, str]:
-    fits: dict[int, str] = import_string(settings.PROSPECT_TRADE_FITS)()
-    return fits
+    return trade_fits()
 
 
 def with_features(

@@ -653,10 +653,6 @@ PROSPECT_SCORE_MIN_LOST = env.int("PROSPECT_SCORE_MIN_LOST", default=50)
 # Laplace smoothing of the model's frequencies: pseudo-count added to every
 # (feature value, outcome) pair (1 = Laplace, as Odoo's lead scoring does).
 PROSPECT_SCORE_ALPHA = env.float("PROSPECT_SCORE_ALPHA", default=1.0)
-# The fit of each trade for a sales prospect comes from the screening engine
-# of eligibility/, which prospects/ may not import (pyproject's layers): the
-# function is named here, in the configuration above both.
-PROSPECT_TRADE_FITS = "eligibility.selectors.trade_fits"
 
 # --- Partner portal (/partenaires/) ------------------------------------------
 
