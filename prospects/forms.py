@@ -11,6 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.forms import AmountField, PhoneNumberField, SirenField
 from common.types import User
@@ -22,6 +23,9 @@ from .models import OPEN_STAGES, Interaction, LostReason, Stage
 # A follow-up or an interaction date further than this is a typing slip.
 MAX_DAYS_AHEAD = 3 * 366
 MAX_DAYS_BACK = 10 * 366
+
+# The person who works a prospect ("responsable", not a company's owner).
+OWNER_LABEL = pgettext_lazy("prospect", "Owner")
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -44,7 +48,7 @@ class BoardFilterForm(forms.Form):
     filter they belong to is ignored."""
 
     responsable = forms.ModelChoiceField(
-        label=_("Owner"), queryset=Profession.objects.none(), required=False
+        label=OWNER_LABEL, queryset=Profession.objects.none(), required=False
     )
     metier = forms.ModelChoiceField(
         label=_("Trade"),
@@ -58,7 +62,7 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args: Any, pipeline: str, company: Company | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["responsable"] = _owner_field(
-            pipeline, company, label=_("Owner"), empty_label=_("Everyone")
+            pipeline, company, label=OWNER_LABEL, empty_label=_("Everyone")
         )
         metier = cast("forms.ModelChoiceField[Profession]", self.fields["metier"])
         metier.queryset = pipeline_professions(pipeline, company)
@@ -106,7 +110,7 @@ class ProspectForm(forms.Form):
     )
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
     phone = PhoneNumberField(label=_("Phone"), required=False)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Profession.objects.none())
+    owner = forms.ModelChoiceField(label=OWNER_LABEL, queryset=Profession.objects.none())
     budget = AmountField(label=_("Budget (€)"), required=False)
     next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=DATE_WIDGET)
 
@@ -120,7 +124,7 @@ class ProspectForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"] = _owner_field(
-            pipeline, company, label=_("Owner"), empty_label=_("Nobody")
+            pipeline, company, label=OWNER_LABEL, empty_label=_("Nobody")
         )
         if creating:
             self.fields["stage"] = forms.ChoiceField(

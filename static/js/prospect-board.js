@@ -226,8 +226,12 @@
     }
     event.preventDefault();
     var card = dragged;
+    var stage = column.dataset.stage;
     clearDrag();
     dragged = null;
-    move(card, column.dataset.stage);
+    // After the browser has finished the drag (dragend on the card): the
+    // swap replaces the card, and a drag whose source vanished mid-way
+    // leaves the browser unable to start the next one.
+    window.setTimeout(function () { move(card, stage); }, 0);
   });
 })();
