@@ -164,3 +164,69 @@ def test_without_javascript_the_card_form_still_moves(browser, live_server):
     expect(page.get_by_text("« Jean Dupont » est passé en « Tiède ».")).to_be_visible()
     assert stage_of(rows["suspect"]) == Stage.WARM
     context.close()
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_the_platform_pipeline_pages_for_sales_staff(page: Page, live_server, screen):
+    """The same screens in the staff frame: the board, a prospect's page
+    (interaction recorded through its form), the creation form proposing
+    a duplicate, the "à relancer" lists."""
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    seller = UserFactory(email="ventes@example.fr", is_staff=True)
+    seller.groups.add(Group.objects.get(name="sales"))
+    prospect = services.prospect_create(
+        pipeline=Pipeline.PLATFORM,
+        company=None,
+        name="Électricité Durand",
+        organisation="Durand SARL",
+        town="Lyon",
+        email="contact@durand.example",
+        stage=Stage.WARM,
+        actor=seller,
+        owner=seller,
+    )
+    page.set_viewport_size(SCREENS[screen])
+    log_in(page, live_server.url, seller.email)
+    base = live_server.url + reverse("prospects:staff-prospects-board")
+    page.goto(base)
+    expect(page.get_by_role("heading", name="Prospection de la plateforme")).to_be_visible()
+    assert_accessible(page)
+    assert_fits_the_width(page)
+
+    page.get_by_role("link", name="Électricité Durand").click()
+    expect(page.get_by_role("heading", name=re.compile("Électricité Durand"))).to_be_visible()
+    assert_accessible(page)
+    assert_fits_the_width(page)
+    form = page.locator("form", has=page.get_by_label("Résultat et notes"))
+    form.get_by_label("Type").select_option("call")
+    form.get_by_label("Résultat et notes").fill("Intéressé par l'annuaire")
+    form.get_by_label("Prochaine relance").fill(
+        (timezone.localdate() + timedelta(days=3)).isoformat()
+    )
+    form.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Échange enregistré.")).to_be_visible()
+    expect(page.locator(".timeline")).to_contain_text("Intéressé par l'annuaire")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/prospect-page-{screen}.png", full_page=True)
+    prospect.refresh_from_db()
+    assert prospect.next_follow_up == timezone.localdate() + timedelta(days=3)
+
+    page.goto(base + "nouveau/")
+    page.get_by_label("Nom").fill("Durand Électricité")
+    page.get_by_label("E-mail").fill("Contact@Durand.example")
+    page.get_by_role("button", name="Créer", exact=True).click()
+    expect(
+        page.get_by_text("Ce prospect est peut-être déjà dans le suivi commercial.")
+    ).to_be_visible()
+    assert_accessible(page)
+    assert_fits_the_width(page)
+    page.get_by_role("button", name="Créer quand même").click()
+    expect(page.get_by_text("Prospect créé.")).to_be_visible()
+    assert Prospect.objects.filter(pipeline=Pipeline.PLATFORM).count() == 2
+
+    page.goto(base + "a-relancer/")
+    assert_accessible(page)
+    assert_fits_the_width(page)
