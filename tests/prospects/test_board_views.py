@@ -374,3 +374,20 @@ def test_the_follow_up_lists(client, cast, make):
     assert lists["none"] == ["Sans suite"]
     mine = client.get(pro(cast, "follow-ups") + "?moi=1").context["lists"]
     assert {item["key"]: [p.name for p in item["rows"]] for item in mine}["today"] == ["Le mien"]
+
+
+def test_the_score_include_shows_nothing_until_prospects_have_a_score(make, cast):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from prospects.board import has_score
+    from prospects.forms import BoardFilterForm
+
+    template = "prospects/includes/score.html"
+    assert render_to_string(template, {"prospect": make(name="Jean Dupont")}).strip() == ""
+    assert "Score 72/100" in render_to_string(template, {"prospect": SimpleNamespace(score=72)})
+    assert "Score 0/100" in render_to_string(template, {"prospect": SimpleNamespace(score=0)})
+    # The board's score filter appears with the model's field.
+    form = BoardFilterForm(pipeline=Pipeline.COMPANY, company=cast.company_a)
+    assert ("score_min" in form.fields) == has_score()
