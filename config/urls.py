@@ -79,5 +79,6 @@ urlpatterns += i18n_patterns(
     path("", include("loyalty.urls")),
     path("", include("directory.urls")),
     path("", include("partners.urls")),
+    path("", include("prospects.urls")),
     prefix_default_language=False,
 )

@@ -176,6 +176,49 @@ def prospect_create(
     return prospect
 
 
+# What a person may edit on a prospect's page; the stage changes only by
+# ``prospect_move``, the follow-up date by ``interaction_add`` (or here).
+EDITABLE_FIELDS = (
+    "name",
+    "organisation",
+    "siren",
+    "profession",
+    "town",
+    "postal_code",
+    "email",
+    "phone",
+    "owner",
+    "budget",
+    "next_follow_up",
+)
+
+
+@transaction.atomic
+def prospect_update(*, prospect: Prospect, fields: dict[str, object]) -> Prospect:
+    """Change a prospect's details: ``fields`` maps names of
+    ``EDITABLE_FIELDS`` to new values (others are refused with
+    ``ValueError``). Identifiers are cleaned as on creation (E.164 phone,
+    SIREN, canonical e-mail) and the search keys follow. Raises
+    ``ValidationError`` (nothing written) for invalid data or an
+    anonymised prospect. Returns the row as stored."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    prospect = _locked(prospect)
+    if prospect.anonymised_at is not None:
+        raise ValidationError(_("This prospect was anonymised: it can no longer change."))
+    for name, value in fields.items():
+        setattr(prospect, name, value.strip() if isinstance(value, str) else value)
+    contact = _contact(email=prospect.email, phone=prospect.phone, siren=prospect.siren)
+    prospect.email, prospect.email_key = contact.email, contact.email_key
+    prospect.phone, prospect.siren = contact.phone, contact.siren
+    prospect.name_key = name_key(prospect.name)
+    prospect.town_key = normalize(prospect.town)
+    prospect.full_clean()
+    prospect.save()
+    return prospect
+
+
 def _locked(prospect: Prospect) -> Prospect:
     return Prospect.objects.select_for_update().get(pk=prospect.pk)
 

@@ -8,6 +8,8 @@ import pytest
 from directory.quotes.links import quote_confirmation_token
 from directory.team import services as team_services
 from directory.team.links import invitation_token as team_invitation_token
+from prospects.models import Pipeline
+from prospects.services import prospect_create
 from reviews.links import invitation_token, manage_token
 from reviews.models import ReviewInvitation
 from reviews.services import invoices
@@ -54,6 +56,18 @@ def site(cast, django_capture_on_commit_callbacks):
             invited_by=cast.owner_a,
         )
     quote = QuoteRequestFactory(company=cast.company_a)
+    # Two records of one prospect of company A (the merge page names both).
+    prospect, twin = (
+        prospect_create(
+            pipeline=Pipeline.COMPANY,
+            company=cast.company_a,
+            name="Jean Dupont",
+            email="jean.dupont@example.org",
+            actor=cast.owner_a,
+            force=True,
+        )
+        for _ in range(2)
+    )
     write = invitation_token(ReviewInvitation.objects.get(invoice=unused))
     return {
         "slug": cast.company_a.slug,
@@ -95,4 +109,8 @@ def site(cast, django_capture_on_commit_callbacks):
         "partner_id": 1,
         "prefix": "forged",
         "code_id": 1,
+        # The prospect pipeline's screens (prospects.urls).
+        "prospect_id": prospect.pk,
+        "other_id": twin.pk,
+        "stage": "warm",
     }

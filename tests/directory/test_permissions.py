@@ -17,6 +17,8 @@ from directory.models import Certification, CompanyPhoto, Invitation
 from directory.team.links import invitation_token
 from partners.models import Partner
 from partners.services import connection_create
+from prospects.models import Pipeline
+from prospects.services import prospect_create
 from tests.conftest import PASSWORD
 from tests.factories import QuoteRequestFactory
 
@@ -42,7 +44,19 @@ def objects(cast):
     connection = connection_create(
         partner=partner, company_id=cast.company_a.pk, connected_by=cast.owner_a
     )
+    prospect = prospect_create(
+        pipeline=Pipeline.COMPANY, company=cast.company_a, name="Jean Dupont", actor=cast.owner_a
+    )
+    twin = prospect_create(
+        pipeline=Pipeline.COMPANY,
+        company=cast.company_a,
+        name="Jean Dupont",
+        actor=cast.owner_a,
+        force=True,
+    )
     return {
+        "prospect": prospect,
+        "twin": twin,
         "connection": connection,
         "quote": quote,
         "photo": photo,
@@ -60,7 +74,47 @@ def _login(client, cast, persona: str) -> None:
 # (name, URL builder, method, expected status per persona, in PERSONAS order)
 MEMBERS_OF_A = [LOGIN, 404, 200, 200, 404, 404]
 OWNERS_OF_A = [LOGIN, 404, 403, 302, 404, 404]
+
+
+def _prospects(name: str, *keys: str):
+    """A URL of company A's pipeline (prospects.urls), with ids of ``objects``."""
+
+    def build(c, o):
+        ids = [o[key].pk for key in keys]
+        return reverse(f"prospects:pro-prospects-{name}", args=[c.company_a.pk, *ids])
+
+    return build
+
+
+# The pipeline's screens: every member works it. A POST with the matrix's
+# data is an invalid form for them (200, nothing changed).
+PROSPECT_MATRIX = [
+    ("prospect board", _prospects("board"), "get", MEMBERS_OF_A),
+    ("prospects to follow up", _prospects("follow-ups"), "get", MEMBERS_OF_A),
+    ("new prospect", _prospects("create"), "get", MEMBERS_OF_A),
+    ("new prospect (post)", _prospects("create"), "post", MEMBERS_OF_A),
+    (
+        "prospects of a stage",
+        lambda c, o: reverse("prospects:pro-prospects-stage", args=[c.company_a.pk, "warm"]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    ("prospect", _prospects("detail", "prospect"), "get", MEMBERS_OF_A),
+    ("prospect edit", _prospects("edit", "prospect"), "post", MEMBERS_OF_A),
+    ("prospect move", _prospects("move", "prospect"), "post", MEMBERS_OF_A),
+    ("prospect interaction", _prospects("interaction", "prospect"), "post", MEMBERS_OF_A),
+    ("prospect merge", _prospects("merge", "prospect", "twin"), "post", MEMBERS_OF_A),
+    (
+        "prospect of A through B's URL",
+        lambda c, o: reverse(
+            "prospects:pro-prospects-detail", args=[c.company_b.pk, o["prospect"].pk]
+        ),
+        "get",
+        [LOGIN, 404, 404, 404, 404, 404],
+    ),
+]
 MATRIX = [
+    *PROSPECT_MATRIX,
     (
         "connected applications",
         lambda c, o: reverse("directory:pro-connections", args=[c.company_a.pk]),
@@ -255,10 +309,11 @@ def test_every_view_of_this_feature_is_in_the_matrix(cast, objects):
     from django.urls import resolve
 
     from directory.urls import urlpatterns
+    from prospects.urls import urlpatterns as prospect_urlpatterns
 
     private = {
         p.name
-        for p in urlpatterns
+        for p in [*urlpatterns, *prospect_urlpatterns]
         if str(p.pattern).startswith(("espace-pro/", "mon-compte/", "invitation/", "devis/"))
         or "/devis/" in str(p.pattern)
     }

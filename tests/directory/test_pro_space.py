@@ -250,6 +250,7 @@ def test_the_menu_has_one_entry_per_task(logged_owner, cast):
     assert [label.strip() for _, label in entries] == [
         "Tableau de bord",
         "Demandes de devis",
+        "Prospects",
         "Factures et invitations",
         "Avis reçus",
         "Contrôles de factures",

@@ -22,3 +22,15 @@ def make(cast):
         return services.prospect_create(**fields)
 
     return make
+
+
+@pytest.fixture
+def seller(db):
+    """A member of the staff group ``sales``: the platform's pipeline."""
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="sales@example.fr", is_staff=True)
+    user.groups.add(Group.objects.get(name="sales"))
+    return user
