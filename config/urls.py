@@ -75,6 +75,9 @@ urlpatterns += i18n_patterns(
     path("", include("eligibility.urls")),
     path("", include("reviews.urls")),
     path("", include("loyalty.urls")),
+    # The pipeline's analytics (issue 15): to move into prospects/urls.py
+    # (its ``urlpatterns += analytics.urls.urlpatterns``) with the board.
+    path("", include(("prospects.analytics.urls", "prospects"))),
     path("", include("directory.urls")),
     path("", include("partners.urls")),
     prefix_default_language=False,

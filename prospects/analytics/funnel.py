@@ -117,6 +117,14 @@ class Funnel:
     def empty(self) -> bool:
         return self.total == 0
 
+    @property
+    def rows(self) -> tuple[tuple[StageFigures, Conversion | None], ...]:
+        """Each stage with its conversion to the next (None for client)."""
+        return tuple(
+            (stage, self.conversions[rank] if rank < len(self.conversions) else None)
+            for rank, stage in enumerate(self.stages)
+        )
+
 
 def _rank(field: str) -> Case:
     """The position of ``field``'s stage in the chain (0–4), NULL for lost."""
