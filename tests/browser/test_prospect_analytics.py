@@ -46,7 +46,7 @@ def no_sideways_scroll(page: Page) -> None:
 def data():
     """The electrician's pipeline (a client, a hot lead, a lead lost on
     price, a suspect), its clients of the year (Hélène by invoice, 2 400 €;
-    nine others by recorded session) with a 40 % margin rate, and the
+    nine others by recorded session, 100 to 500 €) with a 40 % margin rate, and the
     platform's pipeline (two companies to recruit) worked by a sales user."""
     company = owned_electrician()
     owner = company.memberships.get().user
@@ -120,7 +120,7 @@ def test_the_analytics_pages_read_true_on_every_screen(page: Page, live_server, 
 
     sentence = page.locator('[data-figure="pareto-sentence"]')
     expect(sentence).to_contain_text(
-        "Les 20 % premiers de vos clients (2 sur 10) font 49 % de votre chiffre d’affaires."
+        "Les 20 % premiers de vos clients (2 sur 10) font 57 % de votre chiffre d’affaires."
     )
     chart = page.get_by_role(
         "img", name="Chiffre d’affaires par client, du plus grand au plus petit, et sa part cumulée"
