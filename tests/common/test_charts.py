@@ -123,5 +123,5 @@ def test_a_pareto_chart_with_a_zero_total_keeps_its_curve_at_zero():
 
 @pytest.mark.parametrize(("values", "head"), [([1, 2], 1), ([2, -1], 1), ([3, 2], 3), ([3, 2], -1)])
 def test_a_pareto_chart_refuses_unsorted_negative_values_or_a_wrong_head(values, head):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Pareto chart"):
         pareto(values, head=head)
