@@ -197,6 +197,7 @@ def test_a_cost_for_another_companys_client_is_refused(client, cast, clients_a):
             company_url(cast, "analytics-cost"), {"client": client_field, "cost": "10"}
         )
         assert response.status_code == 400
+        assert "Ce client ne fait pas partie de vos clients." in response.content.decode()
     assert not ClientCost.objects.exists()
 
 
