@@ -8,8 +8,11 @@ the template scales it to the width of its box.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,21 @@ def nice_maximum(value: int) -> int:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def round_ticks(maximum: int, *, bottom: float, scale: float) -> tuple[Tick, ...]:
+    """Grid lines of a value axis from 0 to ``maximum`` (a
+    :func:`nice_maximum`) at round steps: fifths of 10 or 50, quarters of
+    20 (a step below 1 is skipped: values are whole), ``scale`` user units
+    per unit of value above ``bottom``."""
+    parts = 4 if str(maximum).startswith("2") else 5
+    ticks: list[Tick] = []
+    for n in range(1, parts + 1):
+        level, remainder = divmod(maximum * n, parts)
+        if remainder:
+            continue
+        ticks.append(Tick(value=level, y=round(bottom - level * scale, 2)))
+    return tuple(ticks)
+
+
 def stacked_bars(
     columns: Sequence[tuple[str, dict[Hashable, int]]],
     *,
@@ -137,15 +155,6 @@ def stacked_bars(
                 segments=tuple(segments),
             )
         )
-    # Grid lines at round steps: fifths of 10 or 50, quarters of 20 (a
-    # step below 1 is skipped: counts are whole).
-    parts = 4 if str(maximum).startswith("2") else 5
-    ticks: list[Tick] = []
-    for n in range(1, parts + 1):
-        level, remainder = divmod(maximum * n, parts)
-        if remainder:
-            continue
-        ticks.append(Tick(value=level, y=round(bottom - level * scale, 2)))
     return StackedBars(
         width=width,
         height=height,
@@ -155,5 +164,148 @@ def stacked_bars(
         bottom=bottom,
         maximum=maximum,
         bars=tuple(bars),
-        ticks=tuple(ticks),
+        ticks=round_ticks(maximum, bottom=bottom, scale=scale),
+    )
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class ParetoBar:
+    """One item of a Pareto chart: its value, rectangle and the cumulative
+    share (0–1) of the total up to it, drawn at ``point``."""
+
+    value: float
+    x: float
+    y: float
+    width: float
+    height: float
+    cumulative: float
+    point: Point
+
+
+@dataclass(frozen=True)
+class ShareTick:
+    """A grid line of the share axis (right) at ``percent`` (0–100)."""
+
+    percent: int
+    y: float
+
+
+@dataclass(frozen=True)
+class Pareto:
+    """A Pareto chart ready to draw: bars of the values, largest first, on
+    the value axis (left, 0 to ``maximum``, ``ticks``), and the curve of
+    their cumulative share on the share axis (right, 0–100 %,
+    ``share_ticks``), from the origin (``points[0]``) through the right
+    edge of each bar. ``head_x`` is the right edge of the first ``head``
+    bars, ``head_y`` the height of the curve there; ``reference_y`` the
+    height of ``reference`` (e.g. 80 %)."""
+
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    maximum: int
+    bars: tuple[ParetoBar, ...]
+    ticks: tuple[Tick, ...]
+    share_ticks: tuple[ShareTick, ...]
+    points: tuple[Point, ...]
+    head: int
+    head_x: float
+    head_y: float
+    reference_y: float
+
+    @property
+    def value_x(self) -> float:
+        return self.left - 6
+
+    @property
+    def share_x(self) -> float:
+        """Where the share axis' labels start, just right of the plot."""
+        return self.right + 6
+
+    @property
+    def polyline(self) -> str:
+        """The curve as the ``points`` attribute of an SVG polyline."""
+        return " ".join(f"{point.x},{point.y}" for point in self.points)
+
+
+def pareto(
+    values: Sequence[float | Decimal],
+    *,
+    head: int,
+    reference: float = 0.8,
+    width: int = 640,
+    height: int = 260,
+    margin_left: int = 56,
+    margin_right: int = 44,
+    margin_bottom: int = 16,
+    margin_top: int = 12,
+) -> Pareto:
+    """Lay out a Pareto chart of ``values``, which must be sorted largest
+    first and not negative (else ValueError); ``head`` (0 to
+    ``len(values)``, else ValueError) is how many first values to mark,
+    e.g. the top 20 % of clients. Bars fill 80 % of their slot (a thin
+    one stays at least 0.5 unit wide). With a zero total, the curve stays
+    at 0."""
+    floats = [float(value) for value in values]
+    if any(value < 0 for value in floats):
+        raise ValueError("A Pareto chart cannot have a negative value.")
+    if any(later > earlier for earlier, later in itertools.pairwise(floats)):
+        raise ValueError("A Pareto chart's values must be sorted largest first.")
+    if not 0 <= head <= len(floats):
+        raise ValueError("The head of a Pareto chart is a number of its values.")
+    left, right = float(margin_left), float(width - margin_right)
+    top, bottom = float(margin_top), float(height - margin_bottom)
+    maximum = nice_maximum(math.ceil(max(floats, default=0)))
+    scale = (bottom - top) / maximum
+    slot = (right - left) / max(1, len(floats))
+    total = sum(floats)
+
+    def share_y(share: float) -> float:
+        return round(bottom - share * (bottom - top), 2)
+
+    bars: list[ParetoBar] = []
+    points = [Point(x=left, y=bottom)]
+    running = 0.0
+    for index, value in enumerate(floats):
+        running += value
+        cumulative = running / total if total else 0.0
+        point = Point(x=round(left + slot * (index + 1), 2), y=share_y(cumulative))
+        points.append(point)
+        size = value * scale
+        bars.append(
+            ParetoBar(
+                value=value,
+                x=round(left + slot * index + slot * 0.1, 2),
+                y=round(bottom - size, 2),
+                width=round(max(slot * 0.8, 0.5), 2),
+                height=round(size, 2),
+                cumulative=cumulative,
+                point=point,
+            )
+        )
+    return Pareto(
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        maximum=maximum,
+        bars=tuple(bars),
+        ticks=round_ticks(maximum, bottom=bottom, scale=scale),
+        share_ticks=tuple(ShareTick(percent=p, y=share_y(p / 100)) for p in (25, 50, 75, 100)),
+        points=tuple(points),
+        head=head,
+        head_x=points[head].x,
+        head_y=points[head].y,
+        reference_y=share_y(reference),
     )

@@ -5,9 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from directory.models import Company, CompanyStatus
@@ -399,3 +414,69 @@ def loyalty_overview(company: Company, *, on: date, rules: Rules) -> Overview:
         history=loyalty_history(company),
         waiting=clients_not_returned(company, on=on, return_days=rules.return_days),
     )
+
+
+@dataclass(frozen=True)
+class ClientRevenue:
+    """One client's completed sessions at a company over a period: their
+    key (``loyalty.identity.client_key``), how the pro knows them (the
+    client name — and company, B2B — of their latest invoice whose client
+    data is still held, else "" and ``reference``, the greatest session
+    reference of the period), the revenue (euros incl. tax, sessions
+    without an amount counting 0) and the number of sessions."""
+
+    key: str
+    name: str
+    reference: str
+    revenue: Decimal
+    sessions: int
+
+
+def revenue_by_client(company: Company, *, start: date, end: date) -> list[ClientRevenue]:
+    """The company's clients with at least one counted session
+    (``ServiceSessionQuerySet.counted``: completed, not excluded by an
+    audit) performed from ``start`` to ``end`` (both included), biggest
+    revenue first, then by key (ties in a stable order). Every registered
+    invoice is a session (``reviews.services.invoices.invoice_create``), so
+    this is the revenue of the invoices plus the sessions recorded without
+    one. One query: a GROUP BY on the client key, the names read through
+    each session's own invoice (latest first)."""
+    latest_invoice = (
+        ServiceSession.objects.counted()
+        .filter(
+            company=company,
+            client_key=OuterRef("client_key"),
+            invoice__isnull=False,
+            invoice__client_data_erased_at__isnull=True,
+        )
+        .order_by("-performed_on", "-pk")
+    )
+    rows = (
+        ServiceSession.objects.counted()
+        .filter(company=company, performed_on__gte=start, performed_on__lte=end)
+        .order_by()
+        .values("client_key")
+        .annotate(
+            revenue=Coalesce(Sum("amount"), Value(Decimal("0.00")), output_field=DecimalField()),
+            sessions=Count("pk"),
+            reference=Max("reference"),
+            client_name=Subquery(latest_invoice.values("invoice__client_name")[:1]),
+            client_company=Subquery(latest_invoice.values("invoice__client_company")[:1]),
+        )
+        .order_by("-revenue", "client_key")
+    )
+    clients = []
+    for row in rows:
+        name = (row["client_name"] or "").strip()
+        if name and row["client_company"]:
+            name = f"{name} ({row['client_company']})"
+        clients.append(
+            ClientRevenue(
+                key=row["client_key"],
+                name=name,
+                reference=row["reference"],
+                revenue=Decimal(row["revenue"]).quantize(Decimal("0.01")),
+                sessions=row["sessions"],
+            )
+        )
+    return clients

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -393,3 +393,69 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.prospect_id} {self.happened_at:%Y-%m-%d}"
+
+
+# Client value (seed 001: value = margin − cost, issue 15 "Analytics"). The
+# client is the loyalty key of their sessions (loyalty.identity.client_key):
+# these rows name no one.
+MARGIN_RATE_MAX = 100
+
+
+class ClientValueSettings(models.Model):
+    """A company's default margin rate (percent of the revenue, 0–100), from
+    which each client's margin is computed: revenue × rate / 100."""
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, primary_key=True, related_name="client_value_settings"
+    )
+    margin_rate = models.DecimalField(
+        _("default margin rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(MARGIN_RATE_MAX)],
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("client value settings")
+        verbose_name_plural = _("client value settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(margin_rate__gte=0, margin_rate__lte=MARGIN_RATE_MAX),
+                name="client_value_margin_rate_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.margin_rate} %"
+
+
+class ClientCost(models.Model):
+    """What one client cost the company (euros, ≥ 0): acquisition, travel,
+    after-sales… entered by the pro. ``client_key`` is the key of the
+    client's completed sessions at that company."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="client_costs")
+    client_key = models.CharField(max_length=64)
+    cost = models.DecimalField(
+        _("cost (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("client cost")
+        verbose_name_plural = _("client costs")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "client_key"], name="client_cost_once"),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="client_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        # No client here: the key is pseudonymous, and __str__ ends up in logs.
+        return f"{self.company_id}: {self.cost} €"

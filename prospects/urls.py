@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from . import views
+from .analytics.urls import urlpatterns as analytics_urlpatterns
 
 app_name = "prospects"
 
@@ -37,4 +38,5 @@ urlpatterns: list[URLPattern] = [
         )
         for name, route, view in SCREENS
     ),
+    *analytics_urlpatterns,
 ]

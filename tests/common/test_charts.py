@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from common.charts import nice_maximum, stacked_bars
+from common.charts import nice_maximum, pareto, stacked_bars
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,41 @@ def test_keys_outside_the_list_are_not_drawn():
 def test_a_negative_count_is_refused():
     with pytest.raises(ValueError, match="negative"):
         stacked_bars([("jan", {1: -1})], keys=[1])
+
+
+def test_a_pareto_chart_draws_bars_largest_first_and_the_cumulative_share():
+    chart = pareto(
+        [60, 30, 10],
+        head=1,
+        width=340,
+        height=120,
+        margin_left=20,
+        margin_right=20,
+        margin_bottom=10,
+        margin_top=10,
+    )
+    # Plot: x 20 → 320 (100 a slot), y 10 → 110; value axis 0 → 100.
+    assert chart.maximum == 100
+    assert [(bar.x, bar.width, bar.y, bar.height) for bar in chart.bars] == [
+        (30.0, 80.0, 50.0, 60.0),
+        (130.0, 80.0, 80.0, 30.0),
+        (230.0, 80.0, 100.0, 10.0),
+    ]
+    assert [bar.cumulative for bar in chart.bars] == pytest.approx([0.6, 0.9, 1.0])
+    assert [(p.x, p.y) for p in chart.points] == [(20, 110), (120, 50), (220, 20), (320, 10)]
+    assert chart.polyline == "20.0,110.0 120.0,50.0 220.0,20.0 320.0,10.0"
+    assert (chart.head_x, chart.head_y) == (120, 50)
+    assert chart.reference_y == 30  # 80 %
+    assert [tick.percent for tick in chart.share_ticks] == [25, 50, 75, 100]
+
+
+def test_a_pareto_chart_with_a_zero_total_keeps_its_curve_at_zero():
+    chart = pareto([0, 0], head=1)
+    assert {point.y for point in chart.points} == {chart.bottom}
+    assert chart.maximum == 1
+
+
+@pytest.mark.parametrize(("values", "head"), [([1, 2], 1), ([2, -1], 1), ([3, 2], 3), ([3, 2], -1)])
+def test_a_pareto_chart_refuses_unsorted_negative_values_or_a_wrong_head(values, head):
+    with pytest.raises(ValueError, match="Pareto chart"):
+        pareto(values, head=head)

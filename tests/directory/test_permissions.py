@@ -282,6 +282,26 @@ MATRIX = [
         "get",
         [LOGIN, 200, 404, 404, 404, 404],
     ),
+    # The prospect analytics (issue 15): members read, owners set the
+    # margin rate and the costs (this request's fields are not theirs: 400).
+    (
+        "prospect analytics",
+        lambda c, o: reverse("prospects:analytics", args=[c.company_a.pk]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    (
+        "margin rate",
+        lambda c, o: reverse("prospects:analytics-margin", args=[c.company_a.pk]),
+        "post",
+        [LOGIN, 404, 403, 400, 404, 404],
+    ),
+    (
+        "client cost",
+        lambda c, o: reverse("prospects:analytics-cost", args=[c.company_a.pk]),
+        "post",
+        [LOGIN, 404, 403, 400, 404, 404],
+    ),
 ]
 CASES = [
     pytest.param(name, build, method, persona, expected[i], id=f"{name}-{persona}")
@@ -309,11 +329,12 @@ def test_every_view_of_this_feature_is_in_the_matrix(cast, objects):
     from django.urls import resolve
 
     from directory.urls import urlpatterns
+    from prospects.analytics.urls import urlpatterns as analytics
     from prospects.urls import urlpatterns as prospect_urlpatterns
 
     private = {
         p.name
-        for p in [*urlpatterns, *prospect_urlpatterns]
+        for p in [*urlpatterns, *prospect_urlpatterns, *analytics]
         if str(p.pattern).startswith(("espace-pro/", "mon-compte/", "invitation/", "devis/"))
         or "/devis/" in str(p.pattern)
     }
