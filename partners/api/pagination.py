@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
@@ -40,6 +43,30 @@ class FeedCursorPagination(CursorPagination):
         except exceptions.NotFound as error:
             raise exceptions.ValidationError(
                 {self.cursor_query_param: [str(error.detail)]}
+            ) from error
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], request: Request, view: Any = None
+    ) -> list[Any] | None:
+        self._position_check(queryset, request)
+        return super().paginate_queryset(queryset, request, view)
+
+    def _position_check(self, queryset: QuerySet[Any], request: Request) -> None:
+        """A cursor signed by nobody decodes to any position: the position
+        must be a value of the first ordering field (a date, for the
+        review feeds) that the database can take, else the cursor is
+        invalid (400) — never an error in the query (500)."""
+        cursor = self.decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return
+        ordering = self.get_ordering(request, queryset, None)
+        field = queryset.model._meta.get_field(ordering[0].lstrip("-"))
+        try:
+            value = field.get_prep_value(field.to_python(cursor.position))
+            field.get_db_prep_value(value, connection, prepared=True)
+        except (DjangoValidationError, ValueError, TypeError, OverflowError) as error:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [str(self.invalid_cursor_message)]}
             ) from error
 
     def get_page_size(self, request: Request) -> int:

@@ -248,3 +248,42 @@ def test_a_reviewed_company_s_profile_costs_five_queries(
         review_distribution(cast.company_a),
         criteria_average_values(cast.company_a),
     )
+
+
+def _cursor(**parts: str) -> str:
+    from base64 import b64encode
+    from urllib.parse import urlencode
+
+    return b64encode(urlencode(parts).encode()).decode()
+
+
+# Cursors nobody signed: each decodes, but its position is no date the
+# feed's order can take (or none at all).
+FORGED_POSITIONS = [
+    "2026",
+    "';DROP TABLE reviews_review;--",
+    "9999-99-99",
+    "2026-02-30T10:00:00Z",
+    "9999-12-31T23:59:59-14:00",
+    "0000-01-01",
+    "nan",
+    "",
+    "\x00",
+    "x" * 500,
+]
+
+
+@pytest.mark.parametrize("position", FORGED_POSITIONS)
+@pytest.mark.parametrize("url", ["/api/v1/reviews", "/api/v1/companies/{slug}/reviews"])
+def test_a_forged_cursor_position_is_a_400_problem_not_a_500(api, cast, reviewed, url, position):
+    cursor = _cursor(p=position) if position else _cursor(o="3")
+    response = api.client.get(url.format(slug=cast.company_a.slug), {"cursor": cursor})
+    assert response.status_code in (200, 400), response.content
+    if position:
+        assert response.status_code == 400
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_forged_cursor_with_a_real_date_reads_the_page_after_it(api, reviewed):
+    response = api.client.get("/api/v1/reviews", {"cursor": _cursor(p="2000-01-01T00:00:00Z")})
+    assert response.status_code == 200
