@@ -13,3 +13,10 @@ def anonymise_lost_prospects() -> dict[str, int]:
     # Each row is claimed by its marker (anonymised_at): a rerun finds
     # nothing left to do.
     return {"anonymised": services.prospects_anonymise_lost()}
+
+
+@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
+def send_follow_up_digests() -> dict[str, int]:
+    # Each (person, day) is claimed before its e-mail is queued: a rerun,
+    # or a second worker, sends nothing twice.
+    return services.digests_send()
