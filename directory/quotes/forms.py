@@ -142,7 +142,14 @@ class QuoteRequestForm(forms.ModelForm):
         # The order people fill it in: the two e-mail fields together,
         # then how to be contacted, then the phone that a call needs.
         order = ["need", "profession", "postal_code", "city", "timeframe", "budget", "name"]
-        order += ["email", "email_confirmation", "contact_preference", "phone", "website"]
+        order += [
+            "email",
+            "email_confirmation",
+            "contact_preference",
+            "phone",
+            "website",
+            "parrain",
+        ]
         self.order_fields(order)
         if self.data.get(self.add_prefix("contact_preference")) == ContactPreference.PHONE:
             self.fields["phone"].widget.attrs["required"] = True
