@@ -342,3 +342,11 @@ def test_the_platform_leaderboard_has_no_revenue(make, cast):
     assert [(r.leads, r.clients) for r in leaderboard(scope)] == [(1, 1)]
     assert referral_revenue(scope, [referrer.pk]) == {}
     assert [r.revenue for r in referrals_of(scope, referrer, limit=10)] == [None]
+
+
+def test_the_company_page_passes_the_code_on_to_the_quote_form(client, cast, referrer):
+    page = client.get(cast.company_a.get_absolute_url() + f"?parrain={referrer.code}")
+    assert f"devis/?parrain={referrer.code}" in page.content.decode()
+    forged = client.get(cast.company_a.get_absolute_url() + '?parrain="><script>')
+    assert forged.status_code == 200
+    assert "devis/?parrain" not in forged.content.decode()
