@@ -23,7 +23,7 @@ from common.signed_links import LinkError
 from common.types import AuthenticatedHttpRequest
 
 from . import links, services
-from .models import DigestSubscription, Referrer
+from .models import DigestSubscription, Referrer, Stage
 from .referral_forms import DigestForm, ReferrerForm
 from .referrers import leaderboard, referral_revenue, referrals_of, scope_referrers
 from .scope import Scope
@@ -61,7 +61,7 @@ def referrer_detail(
             referrer=referrer,
             referrals=referrals,
             total=total,
-            clients=sum(1 for r in referrals if r.prospect.stage == "client"),
+            clients=sum(1 for r in referrals if r.prospect.stage == Stage.CLIENT),
             referral_url=links.referral_url(referrer),
         ),
     )

@@ -796,6 +796,7 @@ def referral_thank(*, prospect: Prospect) -> bool:
 # --- The daily follow-up digest ----------------------------------------------------------
 
 
+@transaction.atomic
 def digest_set(*, user: User, enabled: bool) -> DigestSubscription:
     """Turn the daily digest on or off for ``user`` (the setting page)."""
     subscription, _created = DigestSubscription.objects.get_or_create(user=user)
