@@ -178,6 +178,10 @@ class Application(models.Model):
     # The language of the applicant's pages when they sent it ("fr", "en"):
     # every e-mail about the application is written in it. Blank: the site's.
     language = models.CharField(_("language"), max_length=8, blank=True, editable=False)
+    # The referral code the applicant came with (``/rejoindre/?parrain=``),
+    # cleaned (``common.referral.clean_referral_code``); read by the sales
+    # pipeline, which knows whose it is.
+    referral_code = models.CharField(max_length=16, blank=True, editable=False)
     # Vetting
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

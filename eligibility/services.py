@@ -160,6 +160,7 @@ def _move(application: Application, to: str, *, actor: User, role: str, note: st
             postal_code=application.postal_code,
             city=application.city,
             reason=note,
+            referral_code=application.referral_code,
         ),
         robust=True,
     )

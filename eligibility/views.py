@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.permissions import staff_required
+from common.referral import REFERRAL_PARAMETER, clean_referral_code
 from common.types import AuthenticatedHttpRequest, User
 from directory.models import Company, CompanyStatus
 
@@ -50,6 +51,9 @@ QUEUE_PAGE_SIZE = 30
 vetting_required = staff_required("eligibility.vet_application")
 
 
+REFERRAL_SESSION_KEY = "application_referral_code"
+
+
 def _current_application(user: User) -> Application | None:
     return user.applications.exclude(status=ApplicationStatus.REJECTED).order_by("-pk").first()
 
@@ -60,6 +64,10 @@ def _current_application(user: User) -> Application | None:
 @require_safe
 def apply(request: HttpRequest) -> HttpResponse:
     """Who can join, and the way in (log in first, then four steps)."""
+    # A referral link (/rejoindre/?parrain=<code>): the code waits in the
+    # session for the log-in, then goes with the application it starts.
+    if code := clean_referral_code(request.GET.get(REFERRAL_PARAMETER, "")):
+        request.session[REFERRAL_SESSION_KEY] = code
     application = _current_application(request.user) if request.user.is_authenticated else None
     if application is not None and not application.is_editable:
         return redirect("eligibility:follow")
@@ -89,6 +97,10 @@ def apply_step(request: AuthenticatedHttpRequest, step: int) -> HttpResponse:
         ):
             form.add_error("siren", conflict)
         else:
+            if not form.instance.referral_code:
+                form.instance.referral_code = clean_referral_code(
+                    request.session.get(REFERRAL_SESSION_KEY, "")
+                )
             form.save()
             services.application_step_saved(application=application)
             if isinstance(form, IdentityForm) and (notice := form.notice()):

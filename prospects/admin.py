@@ -115,8 +115,8 @@ class ReferrerAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["pipeline"]
     search_fields = ["name", "code", "company__trade_name"]
     raw_id_fields = ["company", "user", "prospect"]
-    exclude = ["email", "email_key"]
-    readonly_fields = ["email_masked"]
+    exclude = ["email", "email_key", "phone"]
+    readonly_fields = ["email_masked", "phone_masked"]
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Referrer]:
@@ -125,3 +125,7 @@ class ReferrerAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("e-mail"))
     def email_masked(self, obj: Referrer) -> str:
         return mask_email(obj.email)
+
+    @admin.display(description=_("phone"))
+    def phone_masked(self, obj: Referrer) -> str:
+        return mask_phone(obj.phone)

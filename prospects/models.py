@@ -135,6 +135,10 @@ class Referrer(models.Model):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
     email_key = models.CharField(max_length=254, blank=True, editable=False)
+    phone = models.CharField(_("phone"), max_length=16, blank=True, help_text=_("E.164"))
+    # Seed 004: a referrer may be a client or anyone else (another pro, a
+    # neighbour); said by whoever records them.
+    is_client = models.BooleanField(_("client"), default=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -459,3 +463,67 @@ class ClientCost(models.Model):
     def __str__(self) -> str:
         # No client here: the key is pseudonymous, and __str__ ends up in logs.
         return f"{self.company_id}: {self.cost} €"
+
+
+class ReferralThanks(models.Model):
+    """The thanks e-mail sent to a referrer because a prospect they brought
+    became a client: one per (prospect, referrer) ever, claimed by the
+    unique constraint in the transaction of the win (a client lost and won
+    again is not thanked twice)."""
+
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="+")
+    referrer = models.ForeignKey(Referrer, on_delete=models.CASCADE, related_name="thanks")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("referral thanks")
+        verbose_name_plural = _("referral thanks")
+        constraints = [
+            models.UniqueConstraint(fields=["prospect", "referrer"], name="referral_thanks_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.prospect_id} ← {self.referrer_id}"
+
+
+def new_digest_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class DigestSubscription(models.Model):
+    """A person's choice about the daily follow-up digest (on unless they
+    opted out). ``nonce`` is in their opt-out links: changing it revokes
+    every link sent before. No row: on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prospect_digest"
+    )
+    enabled = models.BooleanField(_("daily digest"), default=True)
+    nonce = models.CharField(max_length=32, default=new_digest_nonce, editable=False)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow-up digest subscription")
+        verbose_name_plural = _("follow-up digest subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'on' if self.enabled else 'off'}"
+
+
+class DigestSent(models.Model):
+    """One person's digest of one day (Europe/Paris), claimed before it is
+    queued: a rerun of the job, or two workers, send it once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    prospects = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow-up digest sent")
+        verbose_name_plural = _("follow-up digests sent")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_a_day")]
+        indexes = [models.Index(fields=["day"], name="digest_sent_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

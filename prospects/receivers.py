@@ -25,6 +25,7 @@ def on_application_moved(
     postal_code: str,
     city: str,
     reason: str,
+    referral_code: str = "",
     **kwargs: Any,
 ) -> None:
     services.prospect_from_application(
@@ -36,6 +37,7 @@ def on_application_moved(
         postal_code=postal_code,
         city=city,
         reason=reason,
+        referral_code=referral_code,
     )
 
 

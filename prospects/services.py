@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from common.company_numbers import parse_company_number
 from common.email_addresses import canonical_email
 from common.formats import parse_phone
+from common.signed_links import row_from_token
 from common.text import normalize
 from common.types import User
 from directory.models import (
@@ -35,20 +36,25 @@ from directory.models import (
     QuoteRequest,
 )
 
+from . import emails, links
+from .digest import digest_for, digest_recipients
 from .models import (
     OWNER,
     STAGE_TRANSITIONS,
     SYSTEM,
+    DigestSent,
+    DigestSubscription,
     Interaction,
     LostReason,
     Pipeline,
     Prospect,
     ProspectEvent,
+    ReferralThanks,
     Referrer,
     Source,
     Stage,
 )
-from .selectors import DuplicateCandidate, name_key, prospect_duplicates
+from .selectors import DuplicateCandidate, name_key, prospect_duplicates, referrer_by_code
 
 # Personal data of a prospect lost this many calendar years ago is erased
 # (issue 15).
@@ -261,6 +267,8 @@ def prospect_move(
     prospect.stage, prospect.stage_since = to, now
     prospect.lost_reason, prospect.lost_note = lost_reason, lost_note.strip()
     prospect.save(update_fields=["stage", "stage_since", "lost_reason", "lost_note", "updated_at"])
+    if to == Stage.CLIENT and prospect.referrer_id is not None:
+        referral_thank(prospect=prospect)
     return prospect
 
 
@@ -459,11 +467,15 @@ def referrer_create(
     company: Company | None,
     name: str,
     email: str = "",
+    phone: str = "",
+    is_client: bool = False,
     user: User | None = None,
     prospect: Prospect | None = None,
     thanks_opt_in: bool = False,
 ) -> Referrer:
-    """A new referrer of a pipeline, with a fresh personal code."""
+    """A new referrer of a pipeline, with a fresh personal code. Raises
+    ``ValidationError`` (nothing written) for a phone that is not one, an
+    invalid e-mail, or a prospect of another pipeline."""
     if prospect is not None and (prospect.pipeline, prospect.company_id) != (
         pipeline,
         company.pk if company else None,
@@ -475,6 +487,8 @@ def referrer_create(
         name=name.strip(),
         email=email.strip(),
         email_key=canonical_email(email) if email.strip() else "",
+        phone=parse_phone(phone) if phone.strip() else "",
+        is_client=is_client,
         user=user,
         prospect=prospect,
         thanks_opt_in=thanks_opt_in,
@@ -591,6 +605,7 @@ def prospect_from_quote_request(*, quote_request_id: int) -> Prospect | None:
     Prospect.objects.filter(pk=prospect.pk).filter(
         Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=received)
     ).update(last_interaction_at=received)
+    _referral_from_code(prospect, quote.referral_code)
     prospect.refresh_from_db()
     return prospect
 
@@ -616,6 +631,7 @@ def prospect_from_application(
     postal_code: str = "",
     city: str = "",
     reason: str = "",
+    referral_code: str = "",
 ) -> Prospect | None:
     """An application to be listed changed status: the platform's sales
     prospect of that company (same SIREN, else same applicant e-mail or
@@ -637,6 +653,9 @@ def prospect_from_application(
     if target is None:
         return prospect
     why = f"application {to_status}"
+    if prospect is not None and to_status == "submitted":
+        # Recorded before a win, so that an approval thanks the referrer.
+        _referral_from_code(prospect, referral_code)
     if prospect is None:
         if target == Stage.LOST:
             return None
@@ -644,7 +663,9 @@ def prospect_from_application(
             e164 = parse_phone(phone) if phone.strip() else ""
         except ValidationError:
             e164 = ""
+        referrer = _pipeline_referrer(referral_code, Pipeline.PLATFORM, None)
         return prospect_create(
+            referrer=referrer,
             pipeline=Pipeline.PLATFORM,
             company=None,
             name=legal_name or email,
@@ -699,3 +720,162 @@ def prospect_won_by_invoice(
         actor=None,
         reason=f"invoice {number}",
     )
+
+
+# --- Referrers ---------------------------------------------------------------------------
+
+# What a person may edit on a referrer; the code never changes (it is in
+# links already sent), the pipeline neither.
+REFERRER_EDITABLE_FIELDS = ("name", "email", "phone", "is_client", "thanks_opt_in")
+
+
+@transaction.atomic
+def referrer_update(*, referrer: Referrer, fields: dict[str, object]) -> Referrer:
+    """Change a referrer's details: ``fields`` maps names of
+    ``REFERRER_EDITABLE_FIELDS`` to new values (others: ``ValueError``).
+    The phone is cleaned to E.164 and the e-mail's canonical form follows.
+    Raises ``ValidationError`` (nothing written) for invalid data."""
+    unknown = set(fields) - set(REFERRER_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    referrer = Referrer.objects.select_for_update().get(pk=referrer.pk)
+    for name, value in fields.items():
+        setattr(referrer, name, value.strip() if isinstance(value, str) else value)
+    referrer.email_key = canonical_email(referrer.email) if referrer.email else ""
+    referrer.phone = parse_phone(referrer.phone) if referrer.phone else ""
+    referrer.full_clean()
+    referrer.save()
+    return referrer
+
+
+def _pipeline_referrer(code: str, pipeline: str, company_id: int | None) -> Referrer | None:
+    """The referrer of ``code`` if it belongs to that pipeline; ``None``
+    for no code, an unknown one or another pipeline's (never an error:
+    whoever typed or forged it learns nothing)."""
+    if not code:
+        return None
+    referrer = referrer_by_code(code)
+    if referrer is None or (referrer.pipeline, referrer.company_id) != (pipeline, company_id):
+        return None
+    return referrer
+
+
+def _referral_from_code(prospect: Prospect, code: str) -> None:
+    """A quote request or an application came with ``code``: its referrer
+    brought ``prospect``, if the code is one of the pipeline's and is not
+    the prospect's own."""
+    referrer = _pipeline_referrer(code, prospect.pipeline, prospect.company_id)
+    if referrer is None or referrer.prospect_id == prospect.pk:
+        return
+    if prospect.referrer_id != referrer.pk:
+        referral_record(prospect=prospect, referrer=referrer)
+
+
+def referral_thank(*, prospect: Prospect) -> bool:
+    """``prospect``, brought by a referrer, has just become a client: the
+    referrer is thanked by e-mail if they said yes to it and have an
+    address, once per referral whatever happens next (the
+    ``ReferralThanks`` row, claimed here, in the caller's transaction: the
+    e-mail is in the outbox if and only if the win commits). Returns
+    whether an e-mail was queued. The thanks never names the client
+    (their becoming one is theirs to tell)."""
+    if prospect.referrer_id is None:
+        return False
+    referrer = Referrer.objects.filter(pk=prospect.referrer_id).first()
+    if referrer is None or not referrer.thanks_opt_in or not referrer.email:
+        return False
+    try:
+        with transaction.atomic():
+            thanks = ReferralThanks.objects.create(prospect=prospect, referrer=referrer)
+    except IntegrityError:
+        return False  # thanked for this referral already
+    emails.send_referral_thanks(thanks.pk)
+    return True
+
+
+# --- The daily follow-up digest ----------------------------------------------------------
+
+
+@transaction.atomic
+def digest_set(*, user: User, enabled: bool) -> DigestSubscription:
+    """Turn the daily digest on or off for ``user`` (the setting page)."""
+    subscription, _created = DigestSubscription.objects.get_or_create(user=user)
+    if subscription.enabled != enabled:
+        subscription.enabled = enabled
+        subscription.changed_at = timezone.now()
+        subscription.save(update_fields=["enabled", "changed_at"])
+    return subscription
+
+
+@transaction.atomic
+def digest_opt_out(*, token: str) -> DigestSubscription:
+    """The one-click opt-out of a digest's link (RFC 8058): the digest is
+    off for the person the link names. Raises ``LinkError`` (the message
+    to show) for a forged, expired or revoked link."""
+    subscription = row_from_token(
+        DigestSubscription.objects.select_for_update(),
+        token,
+        salt=links.DIGEST_OPT_OUT_SALT,
+        max_age=links.DIGEST_OPT_OUT_MAX_AGE,
+        invalid=_("This link is not valid."),
+        expired=_(
+            "This link has expired. Turn the digest off from the prospects' pages once logged in."
+        ),
+    )
+    if subscription.enabled:
+        subscription.enabled = False
+        subscription.changed_at = timezone.now()
+        subscription.save(update_fields=["enabled", "changed_at"])
+    return subscription
+
+
+# Recipient ids read per query (each person then in a short transaction
+# of their own), and at most this many batches a run (20,000 people: far
+# more than the platform has). A run stopped early, by this bound or a
+# dead worker, is finished by a rerun the same day: the claims per person
+# and day skip whoever already had theirs.
+DIGEST_BATCH_SIZE = 200
+DIGEST_MAX_BATCHES = 100
+
+
+def digests_send(*, today: date | None = None) -> dict[str, int]:
+    """The 8:00 job: each person with follow-ups overdue or due ``today``
+    (Europe/Paris) gets one e-mail listing them (``selectors.
+    digest_recipients`` / ``digest_for``), unless they opted out; the
+    (person, day) is claimed first, so a rerun sends nothing twice.
+    Returns ``{"sent": n, "skipped": m}`` (skipped: claimed by another
+    run, or nothing left to say)."""
+    today = today or timezone.localdate()
+    sent = skipped = 0
+    after = 0
+    for _batch in range(DIGEST_MAX_BATCHES):
+        batch = list(digest_recipients(today=today).filter(pk__gt=after)[:DIGEST_BATCH_SIZE])
+        if not batch:
+            break
+        for user_id in batch:
+            if _digest_send_one(user_id, today):
+                sent += 1
+            else:
+                skipped += 1
+        after = batch[-1]
+    return {"sent": sent, "skipped": skipped}
+
+
+@transaction.atomic
+def _digest_send_one(user_id: int, today: date) -> bool:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return False
+    try:
+        with transaction.atomic():
+            claim = DigestSent.objects.create(user=user, day=today)
+    except IntegrityError:
+        return False  # another run has it
+    digest = digest_for(user, today=today)
+    if digest.is_empty:
+        return False  # the claim stays: nothing to say today
+    subscription, _created = DigestSubscription.objects.get_or_create(user=user)
+    emails.send_digest(user, digest, subscription)
+    claim.prospects = digest.overdue_count + digest.today_count
+    claim.save(update_fields=["prospects"])
+    return True

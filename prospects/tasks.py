@@ -20,3 +20,10 @@ def score_prospects() -> dict[str, int]:
     # Only the rows whose score, reasons or model changed are written: a
     # rerun the same night writes nothing (prospects.scoring).
     return scoring.prospects_score().as_dict()
+
+
+@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
+def send_follow_up_digests() -> dict[str, int]:
+    # Each (person, day) is claimed before its e-mail is queued: a rerun,
+    # or a second worker, sends nothing twice.
+    return services.digests_send()

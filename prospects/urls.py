@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import views
+from . import referral_views, views
 from .analytics.urls import urlpatterns as analytics_urlpatterns
 
 app_name = "prospects"
@@ -23,6 +23,11 @@ SCREENS: list[tuple[str, str, views.View]] = [
     ("move", "<int:prospect_id>/deplacer/", views.move),
     ("interaction", "<int:prospect_id>/interactions/", views.interaction),
     ("merge", "<int:prospect_id>/fusionner/<int:other_id>/", views.merge),
+    ("referrers", "parrains/", referral_views.referrers),
+    ("referrer-create", "parrains/nouveau/", referral_views.referrer_create),
+    ("referrer", "parrains/<int:referrer_id>/", referral_views.referrer_detail),
+    ("referrer-edit", "parrains/<int:referrer_id>/modifier/", referral_views.referrer_edit),
+    ("digest", "recapitulatif/", referral_views.digest_setting),
 ]
 
 urlpatterns: list[URLPattern] = [
@@ -39,4 +44,10 @@ urlpatterns: list[URLPattern] = [
         for name, route, view in SCREENS
     ),
     *analytics_urlpatterns,
+    # The digest's one-click opt-out (signed link, no log-in).
+    path(
+        "prospects/recapitulatif/<str:token>/desinscription/",
+        referral_views.digest_opt_out,
+        name="digest-opt-out",
+    ),
 ]

@@ -275,6 +275,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=40),
         "options": {"expires": 3 * 60 * 60},
     },
+    # Each owner's overdue and today's follow-ups, one e-mail at 8:00 Paris
+    # time (issue 15; prospects.services.digests_send). Expires before noon:
+    # a morning digest read in the afternoon is no longer one.
+    "prospects-send-follow-up-digests": {
+        "task": "prospects.tasks.send_follow_up_digests",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 4 * 60 * 60},
+    },
     # Long jobs whose worker died: re-queued or failed within minutes
     # (common.leases); the invoice files' client data purged after
     # INVOICE_IMPORT_RETENTION whatever happened.

@@ -11,7 +11,8 @@ that a receiver needs none of the sender's models:
     ``to_status`` (``submitted``, ``needs_information``, ``approved``,
     ``rejected``), ``siren``, ``legal_name``, ``email`` (the applicant's),
     ``phone``, ``postal_code``, ``city``, ``reason`` (the vetter's note or
-    the refusal's reason; may be empty).
+    the refusal's reason; may be empty), ``referral_code`` (the code the
+    applicant came with, cleaned; may be empty).
 
 ``invoice_registered``
     a company registered an invoice (``reviews``): ``company_id``,

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.referral import REFERRAL_PARAMETER, clean_referral_code
 from common.types import AuthenticatedHttpRequest
 from directory.companies.forms import CertificationForm, CompanyProfileForm, PhotoForm
 from directory.companies.models import Certification, Company
@@ -140,6 +141,9 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "company": company,
             "canonical_url": canonical_url,
             "schema": company.schema_org(canonical_url),
+            # A referral link to the page (?parrain=<code>) follows the
+            # visitor to the quote form; anything not a code is dropped.
+            "referral_code": clean_referral_code(request.GET.get(REFERRAL_PARAMETER, "")),
         },
     )
 

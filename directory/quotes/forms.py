@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import PhoneNumberField
+from common.referral import clean_referral_code
 from common.validators import validate_person_name
 from directory.companies.models import Company
 from directory.places.resolve import match_postal_address
@@ -72,6 +73,10 @@ class QuoteRequestForm(forms.ModelForm):
         label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+    # The referral code of the link the requester came by (``?parrain=``),
+    # carried through the form; anything that is not a code is dropped,
+    # never an error.
+    parrain = forms.CharField(required=False, widget=forms.HiddenInput, strip=True)
 
     class Meta:
         model = QuoteRequest
@@ -111,9 +116,10 @@ class QuoteRequestForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, company: Company, user=None, **kwargs):
+    def __init__(self, *args, company: Company, user=None, referral_code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
+        self.fields["parrain"].initial = clean_referral_code(referral_code)
         self.user = user if user is not None and user.is_authenticated else None
         self.fields["profession"].queryset = company.professions.all()
         self.fields["profession"].initial = company.primary_profession_id
@@ -136,7 +142,14 @@ class QuoteRequestForm(forms.ModelForm):
         # The order people fill it in: the two e-mail fields together,
         # then how to be contacted, then the phone that a call needs.
         order = ["need", "profession", "postal_code", "city", "timeframe", "budget", "name"]
-        order += ["email", "email_confirmation", "contact_preference", "phone", "website"]
+        order += [
+            "email",
+            "email_confirmation",
+            "contact_preference",
+            "phone",
+            "website",
+            "parrain",
+        ]
         self.order_fields(order)
         if self.data.get(self.add_prefix("contact_preference")) == ContactPreference.PHONE:
             self.fields["phone"].widget.attrs["required"] = True
@@ -190,6 +203,7 @@ class QuoteRequestForm(forms.ModelForm):
         data = dict(self.cleaned_data)
         data.pop("email_confirmation", None)
         data.pop("website", None)
+        data["referral_code"] = clean_referral_code(data.pop("parrain", ""))
         return data
 
 

@@ -118,6 +118,10 @@ class QuoteRequest(models.Model):
     delivery = models.CharField(
         _("delivered to"), max_length=14, choices=QuoteDelivery.choices, blank=True, editable=False
     )
+    # The referral code the requester came with (``?parrain=``), cleaned
+    # (``common.referral.clean_referral_code``); read by the pipeline, which
+    # knows whose it is. Empty when none, or one that could not be a code.
+    referral_code = models.CharField(max_length=16, blank=True, editable=False)
 
     objects = QuoteRequestQuerySet.as_manager()
 

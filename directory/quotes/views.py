@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from common.referral import REFERRAL_PARAMETER
 from common.signed_links import LinkError
 from common.types import AuthenticatedHttpRequest
 from directory.companies.responses import company_gone_response
@@ -140,7 +141,12 @@ def quote_request(request: HttpRequest, slug: str) -> HttpResponse:
         company = public_company(slug)
     except CompanyGone as gone:
         return company_gone_response(request, gone.company)
-    form = QuoteRequestForm(request.POST or None, company=company, user=request.user)
+    form = QuoteRequestForm(
+        request.POST or None,
+        company=company,
+        user=request.user,
+        referral_code=request.GET.get(REFERRAL_PARAMETER, ""),
+    )
     if request.method == "POST":
         too_many = _("Too many requests from you in a short time. Try again later.")
         if _quote_limited(request, consume=False) or (

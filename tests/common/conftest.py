@@ -9,7 +9,7 @@ from directory.quotes.links import quote_confirmation_token
 from directory.team import services as team_services
 from directory.team.links import invitation_token as team_invitation_token
 from prospects.models import Pipeline
-from prospects.services import prospect_create
+from prospects.services import prospect_create, referrer_create
 from reviews.links import invitation_token, manage_token
 from reviews.models import ReviewInvitation
 from reviews.services import invoices
@@ -68,6 +68,9 @@ def site(cast, django_capture_on_commit_callbacks):
         )
         for _ in range(2)
     )
+    referrer = referrer_create(
+        pipeline=Pipeline.COMPANY, company=cast.company_a, name="Claire Martin"
+    )
     write = invitation_token(ReviewInvitation.objects.get(invoice=unused))
     return {
         "slug": cast.company_a.slug,
@@ -113,4 +116,5 @@ def site(cast, django_capture_on_commit_callbacks):
         "prospect_id": prospect.pk,
         "other_id": twin.pk,
         "stage": "warm",
+        "referrer_id": referrer.pk,
     }

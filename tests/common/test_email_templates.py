@@ -342,7 +342,70 @@ def webhook_endpoint_disabled(world):
     send_endpoint_disabled(endpoint.pk)
 
 
+def referrals_won_and_thanked(world):
+    """A company's referrer and the platform's, both thanked when what
+    they brought becomes a client (issue 15)."""
+    from prospects import services as pipeline
+
+    cast = world.cast
+    for scope, company in (("company", cast.company_a), ("platform", None)):
+        referrer = pipeline.referrer_create(
+            pipeline=scope,
+            company=company,
+            name="Claire Martin",
+            email=f"claire.{scope}@example.org",
+            thanks_opt_in=True,
+        )
+        prospect = pipeline.prospect_create(
+            pipeline=scope,
+            company=company,
+            name="Jean Dupont",
+            actor=None,
+            stage="hot",
+            referrer=referrer,
+            force=True,
+        )
+        pipeline.prospect_move(prospect=prospect, to="client", actor=None)
+
+
+def follow_up_digest(world):
+    """The 8:00 digest: overdue, today, more than listed, no next step."""
+    from prospects import services as pipeline
+
+    cast = world.cast
+    today = timezone.localdate()
+    for number, day in enumerate([today - timedelta(days=2), today] * 20):
+        pipeline.prospect_create(
+            pipeline="company",
+            company=cast.company_a,
+            name=f"Client {number}",
+            actor=cast.owner_a,
+            owner=cast.owner_a,
+            next_follow_up=day,
+            force=True,
+        )
+    pipeline.prospect_create(
+        pipeline="company", company=cast.company_a, name="Sans suite", actor=None,
+        owner=cast.owner_a, force=True,
+    )  # fmt: skip
+    pipeline.digests_send()
+
+
+def follow_up_digest_short(world):
+    """Only today's, all listed, nothing without a next step."""
+    from prospects import services as pipeline
+
+    pipeline.prospect_create(
+        pipeline="company", company=world.cast.company_a, name="Jean Dupont", actor=None,
+        owner=world.cast.owner_a, next_follow_up=timezone.localdate(), force=True,
+    )  # fmt: skip
+    pipeline.digests_send()
+
+
 SCENARIOS = {
+    referrals_won_and_thanked: {"referral_thanks"},
+    follow_up_digest: {"prospect_digest"},
+    follow_up_digest_short: {"prospect_digest"},
     partner_connected_then_disconnected: {"partner_connected", "partner_disconnected"},
     webhook_endpoint_disabled: {"webhook_endpoint_disabled"},
     quote_to_a_company_without_members: {"quote_confirmation", "quote_new_direct"},

@@ -18,7 +18,7 @@ from directory.team.links import invitation_token
 from partners.models import Partner
 from partners.services import connection_create
 from prospects.models import Pipeline
-from prospects.services import prospect_create
+from prospects.services import prospect_create, referrer_create
 from tests.conftest import PASSWORD
 from tests.factories import QuoteRequestFactory
 
@@ -54,7 +54,9 @@ def objects(cast):
         actor=cast.owner_a,
         force=True,
     )
+    referrer = referrer_create(pipeline=Pipeline.COMPANY, company=cast.company_a, name="Claire")
     return {
+        "referrer": referrer,
         "prospect": prospect,
         "twin": twin,
         "connection": connection,
@@ -104,6 +106,20 @@ PROSPECT_MATRIX = [
     ("prospect move", _prospects("move", "prospect"), "post", MEMBERS_OF_A),
     ("prospect interaction", _prospects("interaction", "prospect"), "post", MEMBERS_OF_A),
     ("prospect merge", _prospects("merge", "prospect", "twin"), "post", MEMBERS_OF_A),
+    ("referrers", _prospects("referrers"), "get", MEMBERS_OF_A),
+    ("new referrer", _prospects("referrer-create"), "get", MEMBERS_OF_A),
+    ("new referrer (post)", _prospects("referrer-create"), "post", MEMBERS_OF_A),
+    ("referrer", _prospects("referrer", "referrer"), "get", MEMBERS_OF_A),
+    ("referrer edit", _prospects("referrer-edit", "referrer"), "post", MEMBERS_OF_A),
+    ("daily digest setting", _prospects("digest"), "get", MEMBERS_OF_A),
+    (
+        "referrer of A through B's URL",
+        lambda c, o: reverse(
+            "prospects:pro-prospects-referrer", args=[c.company_b.pk, o["referrer"].pk]
+        ),
+        "get",
+        [LOGIN, 404, 404, 404, 404, 404],
+    ),
     (
         "prospect of A through B's URL",
         lambda c, o: reverse(

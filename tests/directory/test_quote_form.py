@@ -68,7 +68,7 @@ def test_fields_come_in_the_order_people_answer(client, cast, logged_in):
     names.remove("csrfmiddlewaretoken")
     expected = ["need", "profession", "postal_code", "city", "timeframe", "budget", "name"]
     expected += [] if logged_in else ["email", "email_confirmation"]
-    expected += ["contact_preference", "phone", "website"]
+    expected += ["contact_preference", "phone", "website", "parrain"]  # parrain: hidden
     assert names == expected
 
 
