@@ -77,5 +77,7 @@ urlpatterns += i18n_patterns(
     path("", include("loyalty.urls")),
     path("", include("directory.urls")),
     path("", include("partners.urls")),
+    # Until the pipeline's own URL list includes it (issue 15).
+    path("", include("prospects.urls_import")),
     prefix_default_language=False,
 )

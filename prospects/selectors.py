@@ -5,10 +5,12 @@ one query, the funnel one GROUP BY."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from rapidfuzz import fuzz
 
@@ -102,24 +104,126 @@ def prospect_duplicates(
     rows = pipeline_prospects(pipeline, company).filter(same, anonymised_at__isnull=True)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
+    entry = Identity(
+        siren=siren,
+        email_key=email_key,
+        phone=phone,
+        name_key=key,
+        town_key=town_key,
+        postal_code=postal_code,
+    )
     candidates = []
     for prospect in rows.order_by("-pk")[:MAX_ROWS_COMPARED]:
-        matches = []
-        if siren and prospect.siren == siren:
-            matches.append(Match.SIREN)
-        if email_key and prospect.email_key == email_key:
-            matches.append(Match.EMAIL)
-        if phone and prospect.phone == phone:
-            matches.append(Match.PHONE)
-        same_town = (town_key and prospect.town_key == town_key) or (
-            not town_key and postal_code and prospect.postal_code == postal_code
-        )
-        if same_town and names_similar(key, prospect.name_key):
-            matches.append(Match.NAME)
+        matches = duplicate_matches(entry, prospect)
         if matches:
-            candidates.append(DuplicateCandidate(prospect, tuple(matches)))
+            candidates.append(DuplicateCandidate(prospect, matches))
     candidates.sort(key=lambda candidate: -len(candidate.matches))
     return candidates
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What tells one prospect from another, in the forms compared: SIREN,
+    canonical e-mail, E.164 phone, name key (:func:`name_key`), town in
+    normal form, postal code. A ``Prospect`` has the same attributes."""
+
+    siren: str = ""
+    email_key: str = ""
+    phone: str = ""
+    name_key: str = ""
+    town_key: str = ""
+    postal_code: str = ""
+
+
+def duplicate_matches(entry: Identity, other: Identity | Prospect) -> tuple[Match, ...]:
+    """Why ``other`` may be the same prospect as ``entry`` (none: it is
+    not): the same SIREN, canonical e-mail or phone, or a similar name
+    (:func:`names_similar`) in the same town — the town's normal form, or
+    the postal code when ``entry`` has no town. The rule of issue 15, for
+    one prospect typed and for a file's rows alike."""
+    matches = []
+    if entry.siren and other.siren == entry.siren:
+        matches.append(Match.SIREN)
+    if entry.email_key and other.email_key == entry.email_key:
+        matches.append(Match.EMAIL)
+    if entry.phone and other.phone == entry.phone:
+        matches.append(Match.PHONE)
+    same_town = (entry.town_key and other.town_key == entry.town_key) or (
+        not entry.town_key and entry.postal_code and other.postal_code == entry.postal_code
+    )
+    if same_town and names_similar(entry.name_key, other.name_key):
+        matches.append(Match.NAME)
+    return tuple(matches)
+
+
+def prospect_duplicates_many(
+    *, pipeline: str, company: Company | None, entries: Sequence[Identity]
+) -> list[list[DuplicateCandidate]]:
+    """For each of ``entries`` (a batch of a file's rows), the prospects of
+    the pipeline that may be it, most matches first: the rule of
+    :func:`duplicate_matches`. Set-based: two queries whatever the number
+    of entries — one for the same SIREN, e-mail or phone, one for the
+    names of their towns (the newest ``MAX_ROWS_COMPARED`` of each town,
+    as for one prospect); names compared in Python. Anonymised prospects
+    are never proposed. Callers bound the batch (its values go into
+    ``IN`` lists)."""
+    sirens = {entry.siren for entry in entries if entry.siren}
+    emails = {entry.email_key for entry in entries if entry.email_key}
+    phones = {entry.phone for entry in entries if entry.phone}
+    towns = {entry.town_key for entry in entries if entry.town_key and entry.name_key}
+    postal_codes = {
+        entry.postal_code
+        for entry in entries
+        if not entry.town_key and entry.postal_code and entry.name_key
+    }
+    rows = pipeline_prospects(pipeline, company).filter(anonymised_at__isnull=True)
+    found: dict[int, Prospect] = {}
+    exact = Q(siren__in=sirens) | Q(email_key__in=emails) | Q(phone__in=phones)
+    if sirens or emails or phones:
+        found.update((prospect.pk, prospect) for prospect in rows.filter(exact))
+    places = Q(town_key__in=towns) | Q(postal_code__in=postal_codes)
+    if towns or postal_codes:
+        newest = rows.filter(places).annotate(
+            rank=Window(RowNumber(), partition_by=[F("town_key")], order_by=F("pk").desc())
+        )
+        found.update(
+            (prospect.pk, prospect) for prospect in newest.filter(rank__lte=MAX_ROWS_COMPARED)
+        )
+    by_siren: dict[str, list[Prospect]] = {}
+    by_email: dict[str, list[Prospect]] = {}
+    by_phone: dict[str, list[Prospect]] = {}
+    by_town: dict[str, list[Prospect]] = {}
+    by_postal_code: dict[str, list[Prospect]] = {}
+    for prospect in sorted(found.values(), key=lambda prospect: -prospect.pk):
+        for index, value in (
+            (by_siren, prospect.siren),
+            (by_email, prospect.email_key),
+            (by_phone, prospect.phone),
+            (by_town, prospect.town_key),
+            (by_postal_code, prospect.postal_code),
+        ):
+            if value:
+                index.setdefault(value, []).append(prospect)
+    result = []
+    for entry in entries:
+        seen: dict[int, Prospect] = {}
+        for index, value in (
+            (by_siren, entry.siren),
+            (by_email, entry.email_key),
+            (by_phone, entry.phone),
+            (by_town, entry.town_key if entry.name_key else ""),
+            (by_postal_code, entry.postal_code if entry.name_key and not entry.town_key else ""),
+        ):
+            if value:
+                seen.update((prospect.pk, prospect) for prospect in index.get(value, ()))
+        candidates = [
+            DuplicateCandidate(prospect, matches)
+            for prospect in sorted(seen.values(), key=lambda prospect: -prospect.pk)
+            if (matches := duplicate_matches(entry, prospect))
+        ]
+        candidates.sort(key=lambda candidate: -len(candidate.matches))
+        result.append(candidates)
+    return result
 
 
 class FollowUp(enum.StrEnum):
