@@ -91,7 +91,8 @@ def test_confirming_creates_the_new_prospects_with_their_history_and_skips_dupli
         assert event.reason == f"file import #{job.pk}: Salon"
         assert event.created_at == prospect.stage_since
         (note,) = prospect.interactions.all()
-        assert note.kind == Interaction.Kind.NOTE and note.outcome.startswith("note ")
+        assert note.kind == Interaction.Kind.NOTE
+        assert note.outcome.startswith("note ")
     page = sales.get(response.url)
     assert "2 prospects importés. 1 doublon possible ignoré." in page.content.decode()
 
@@ -143,7 +144,8 @@ def test_the_worker_creates_everything_or_nothing_and_a_rerun_changes_nothing(sa
     job = ProspectImport.objects.get()
     assert (job.status, job.content, job.created_count) == ("failed", "", 0)
     assert job.errors == [str(imports.CRASHED)]
-    assert not Prospect.objects.exists() and not ProspectEvent.objects.exists()
+    assert not Prospect.objects.exists()
+    assert not ProspectEvent.objects.exists()
     # The same message delivered again: the job is no longer queued.
     monkeypatch.undo()
     assert tasks.run_prospect_import.apply(args=(job.pk,)).get() is False
