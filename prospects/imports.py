@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
+import numpy
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.functional import Promise
@@ -110,6 +111,9 @@ DEFAULT_STAGE = {Pipeline.PLATFORM: Stage.SUSPECT, Pipeline.COMPANY: Stage.WARM}
 # ("01000" → 1000): four digits are read with it.
 _POSTAL_CODE = re.compile(r"\d{5}", re.ASCII)
 _POSTAL_CODE_NO_ZERO = re.compile(r"[1-9]\d{3}", re.ASCII)
+# Lines of one town whose names are compared at once (a matrix of this
+# many rows by up to MAX_ROWS_COMPARED + this many columns, one byte each).
+_NAME_CHUNK = 500
 # Fields checked on each line without a query (the foreign keys are set by
 # the import, the constraints the parsing guarantees are the database's).
 _NOT_CHECKED = ["company", "profession", "owner", "referrer"]
@@ -343,53 +347,68 @@ def _identity(prospect: Prospect) -> Identity:
     )
 
 
+def _similar_earlier(names: list[str]) -> list[int | None]:
+    """For each name of one town's lines (in file order), the index of the
+    earliest of the ``MAX_ROWS_COMPARED`` names before it that is similar
+    (``selectors.names_similar``'s scorer and threshold), or None.
+    Compared in C by chunks (rapidfuzz ``cdist``): a town of thousands of
+    lines is millions of comparisons."""
+    earliest: list[int | None] = [None] * len(names)
+    for start in range(0, len(names), _NAME_CHUNK):
+        low = max(0, start - MAX_ROWS_COMPARED)
+        stop = min(len(names), start + _NAME_CHUNK)
+        scores = process.cdist(
+            names[start:stop],
+            names[low:stop],
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=SIMILAR_NAME_MIN_SCORE,
+            dtype=numpy.uint8,
+        )
+        for row in range(stop - start):
+            here = start + row
+            columns = numpy.flatnonzero(scores[row, : here - low])
+            columns = columns[columns + low >= here - MAX_ROWS_COMPARED]
+            if len(columns):
+                earliest[here] = int(columns[0]) + low
+    return earliest
+
+
 def _file_duplicates(lines: list[ProspectLine]) -> None:
     """Mark each line that repeats an earlier one of the file (by
     ``duplicate_matches``), naming the earliest. Exact identifiers by
     dictionary; names among the earlier lines of the same town (the last
-    ``MAX_ROWS_COMPARED`` of it, as in the pipeline), compared in C by
-    rapidfuzz."""
+    ``MAX_ROWS_COMPARED`` of it, as in the pipeline)."""
+    valid = [read for read in lines if read.prospect is not None]
+    identities = {read.line: _identity(cast(Prospect, read.prospect)) for read in valid}
+    towns: dict[str, list[int]] = {}  # town (or postal code) → its lines, in order
+    for read in valid:
+        entry = identities[read.line]
+        town = f"t:{entry.town_key}" if entry.town_key else f"p:{entry.postal_code}"
+        if entry.name_key and (entry.town_key or entry.postal_code):
+            towns.setdefault(town, []).append(read.line)
+    similar: dict[int, int] = {}  # line → an earlier line of a similar name
+    for town_lines in towns.values():
+        names = [identities[line].name_key for line in town_lines]
+        for here, earlier in enumerate(_similar_earlier(names)):
+            if earlier is not None:
+                similar[town_lines[here]] = town_lines[earlier]
     first: dict[tuple[str, str], int] = {}  # (kind, value) → earliest line
-    towns: dict[str, list[tuple[str, int]]] = {}  # town → (name key, line)
-    identities: dict[int, Identity] = {}
-    for read in lines:
-        if read.prospect is None:
-            continue
-        entry = _identity(read.prospect)
-        identities[read.line] = entry
-        found = [
-            first[(kind, value)]
+    for read in valid:
+        entry = identities[read.line]
+        keys = [
+            (kind, value)
             for kind, value in (
                 ("siren", entry.siren),
                 ("email", entry.email_key),
                 ("phone", entry.phone),
             )
-            if value and (kind, value) in first
+            if value
         ]
-        town = (
-            f"t:{entry.town_key}"
-            if entry.town_key
-            else (f"p:{entry.postal_code}" if entry.postal_code else "")
-        )
-        earlier = towns.get(town, []) if town and entry.name_key else []
-        if earlier:
-            best = process.extractOne(
-                entry.name_key,
-                [name for name, _line in earlier[-MAX_ROWS_COMPARED:]],
-                scorer=fuzz.token_sort_ratio,
-                score_cutoff=SIMILAR_NAME_MIN_SCORE,
-            )
-            if best is not None:
-                found.append(earlier[-MAX_ROWS_COMPARED:][best[2]][1])
-        for kind, value in (
-            ("siren", entry.siren),
-            ("email", entry.email_key),
-            ("phone", entry.phone),
-        ):
-            if value:
-                first.setdefault((kind, value), read.line)
-        if town and entry.name_key:
-            towns.setdefault(town, []).append((entry.name_key, read.line))
+        found = [first[key] for key in keys if key in first]
+        if read.line in similar:
+            found.append(similar[read.line])
+        for key in keys:
+            first.setdefault(key, read.line)
         for line in sorted(found):
             matches = duplicate_matches(entry, identities[line])
             if matches:
@@ -436,8 +455,17 @@ def prospects_check(
     if report.errors:
         return report
     _file_duplicates(report.lines)
-    for start in range(0, len(report.lines), BATCH):
-        batch = report.lines[start : start + BATCH]
+    # Batches by town: each town's names are read from the pipeline once
+    # or a few times, not once per batch.
+    by_place = sorted(
+        report.lines,
+        key=lambda read: (
+            cast(Prospect, read.prospect).town_key,
+            cast(Prospect, read.prospect).postal_code,
+        ),
+    )
+    for start in range(0, len(by_place), BATCH):
+        batch = by_place[start : start + BATCH]
         found = prospect_duplicates_many(
             pipeline=pipeline,
             company=company,
