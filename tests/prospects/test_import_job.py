@@ -264,3 +264,39 @@ def test_the_sweeper_and_the_purge_are_scheduled():
         "prospects.tasks.sweep_prospect_imports",
         "prospects.tasks.purge_prospect_imports",
     } <= tasks_scheduled
+
+
+def test_an_abandoned_preview_and_an_old_jobs_file_are_purged_after_the_retention(
+    sales, sales_user
+):
+    import time_machine
+    from django.conf import settings
+    from django.utils import timezone
+
+    upload(sales, platform_url(), HEADER + rows(2))  # a draft, never confirmed
+    upload(sales, reverse("prospects:platform-import"), HEADER + rows(2, start=5))
+    confirm(sales, platform_url())
+    assert ProspectImport.objects.count() == 1  # the new file replaced the first draft
+    upload(sales, platform_url(), HEADER + rows(1, start=9))
+    assert tasks.purge_prospect_imports() == 0
+    later = timezone.now() + settings.INVOICE_IMPORT_RETENTION + timezone.timedelta(minutes=1)
+    with time_machine.travel(later):
+        assert tasks.purge_prospect_imports() == 1  # the draft deleted, with its rows
+    assert list(ProspectImport.objects.values_list("status", "content")) == [("done", "")]
+
+
+def test_a_job_whose_message_was_lost_is_sent_again_by_the_sweeper(sales_user):
+    import time_machine
+    from django.utils import timezone
+
+    sheet = imports.prospect_sheet_read(content=(HEADER + rows(3)).encode())
+    columns = imports.prospect_columns_for(company=None, sheet=sheet)
+    draft = imports.prospect_import_draft_create(
+        pipeline=Pipeline.PLATFORM, company=None, actor=sales_user, sheet=sheet, columns=columns
+    )
+    assert imports.prospect_import_draft_queue(draft=draft, force=set(), total=3)
+    assert tasks.sweep_prospect_imports() == {"requeued": 0, "failed": 0}
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=11)):
+        assert tasks.sweep_prospect_imports() == {"requeued": 1, "failed": 0}  # run eagerly
+    draft.refresh_from_db()
+    assert (draft.status, draft.created_count) == ("done", 3)
