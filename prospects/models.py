@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.company_numbers import validate_siren
+from common.file_imports import ColumnMapping, FileImportJob
 from common.models import StatusEvent
 from common.transitions import Transitions
 from directory.models import Company, Profession
@@ -527,3 +528,60 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+class ProspectImport(FileImportJob):
+    """A file of prospects (CSV or .xlsx) previewed, then imported by a
+    worker (``prospects.imports``, ``common.file_imports``): into the
+    platform's pipeline (``company`` empty) or a company's."""
+
+    pipeline = models.CharField(max_length=10, choices=Pipeline.choices)
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="prospect_imports"
+    )
+
+    class Meta(FileImportJob.Meta):
+        verbose_name = _("prospect import")
+        verbose_name_plural = _("prospect imports")
+        constraints = [
+            _one_pipeline("prospect_import"),
+            models.CheckConstraint(
+                condition=Q(pipeline__in=Pipeline.values), name="prospect_import_pipeline_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.status})"
+
+
+class ProspectColumnMapping(ColumnMapping):
+    """The columns chosen for a header of prospect files: a company's own
+    (``company``), or the platform's sales team's (``company`` empty),
+    shared by its members as the pipeline is."""
+
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="prospect_column_mappings",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "signature"],
+                condition=Q(company__isnull=False),
+                name="prospect_mapping_company_header_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["signature"],
+                condition=Q(company__isnull=True),
+                name="prospect_mapping_platform_header_unique",
+            ),
+        ]
+        verbose_name = _("prospect column mapping")
+        verbose_name_plural = _("prospect column mappings")
+
+    def __str__(self) -> str:
+        return f"prospect columns {self.pk} of {self.company_id or 'platform'}"

@@ -5,12 +5,15 @@ one query, the funnel one GROUP BY."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+import numpy
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from common.text import normalize
 from common.types import User
@@ -102,24 +105,178 @@ def prospect_duplicates(
     rows = pipeline_prospects(pipeline, company).filter(same, anonymised_at__isnull=True)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
+    entry = Identity(
+        siren=siren,
+        email_key=email_key,
+        phone=phone,
+        name_key=key,
+        town_key=town_key,
+        postal_code=postal_code,
+    )
     candidates = []
     for prospect in rows.order_by("-pk")[:MAX_ROWS_COMPARED]:
-        matches = []
-        if siren and prospect.siren == siren:
-            matches.append(Match.SIREN)
-        if email_key and prospect.email_key == email_key:
-            matches.append(Match.EMAIL)
-        if phone and prospect.phone == phone:
-            matches.append(Match.PHONE)
-        same_town = (town_key and prospect.town_key == town_key) or (
-            not town_key and postal_code and prospect.postal_code == postal_code
-        )
-        if same_town and names_similar(key, prospect.name_key):
-            matches.append(Match.NAME)
+        matches = duplicate_matches(entry, prospect)
         if matches:
-            candidates.append(DuplicateCandidate(prospect, tuple(matches)))
+            candidates.append(DuplicateCandidate(prospect, matches))
     candidates.sort(key=lambda candidate: -len(candidate.matches))
     return candidates
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What tells one prospect from another, in the forms compared: SIREN,
+    canonical e-mail, E.164 phone, name key (:func:`name_key`), town in
+    normal form, postal code. A ``Prospect`` has the same attributes."""
+
+    siren: str = ""
+    email_key: str = ""
+    phone: str = ""
+    name_key: str = ""
+    town_key: str = ""
+    postal_code: str = ""
+
+
+def duplicate_matches(entry: Identity, other: Identity | Prospect) -> tuple[Match, ...]:
+    """Why ``other`` may be the same prospect as ``entry`` (none: it is
+    not): the same SIREN, canonical e-mail or phone, or a similar name
+    (:func:`names_similar`) in the same town — the town's normal form, or
+    the postal code when ``entry`` has no town. The rule of issue 15, for
+    one prospect typed and for a file's rows alike."""
+    matches = []
+    if entry.siren and other.siren == entry.siren:
+        matches.append(Match.SIREN)
+    if entry.email_key and other.email_key == entry.email_key:
+        matches.append(Match.EMAIL)
+    if entry.phone and other.phone == entry.phone:
+        matches.append(Match.PHONE)
+    same_town = (entry.town_key and other.town_key == entry.town_key) or (
+        not entry.town_key and entry.postal_code and other.postal_code == entry.postal_code
+    )
+    if same_town and names_similar(entry.name_key, other.name_key):
+        matches.append(Match.NAME)
+    return tuple(matches)
+
+
+# What the duplicates of a file's rows are read with: the fields compared
+# and those a preview shows (a big town's rows are many).
+_COMPARED_FIELDS = (
+    "pk",
+    "name",
+    "town",
+    "stage",
+    "siren",
+    "email_key",
+    "phone",
+    "name_key",
+    "town_key",
+    "postal_code",
+)
+
+
+def prospect_duplicates_many(
+    *, pipeline: str, company: Company | None, entries: Sequence[Identity]
+) -> list[list[DuplicateCandidate]]:
+    """For each of ``entries`` (a batch of a file's rows), the prospects of
+    the pipeline that may be it, most matches first: the rule of
+    :func:`duplicate_matches`. Set-based: three queries whatever the
+    number of entries — the rows of the same SIREN, e-mail or phone; the
+    names of the newest ``MAX_ROWS_COMPARED`` rows of each of their towns
+    (as for one prospect), compared in C; the rows of the similar names.
+    Anonymised prospects are never proposed. Callers bound the batch (its
+    values go into ``IN`` lists) and group it by town (each town's names
+    are read once per batch that holds it)."""
+    sirens = {entry.siren for entry in entries if entry.siren}
+    emails = {entry.email_key for entry in entries if entry.email_key}
+    phones = {entry.phone for entry in entries if entry.phone}
+    towns = {entry.town_key for entry in entries if entry.town_key and entry.name_key}
+    postal_codes = {
+        entry.postal_code
+        for entry in entries
+        if not entry.town_key and entry.postal_code and entry.name_key
+    }
+    rows = (
+        pipeline_prospects(pipeline, company)
+        .filter(anonymised_at__isnull=True)
+        .only(*_COMPARED_FIELDS)
+    )
+    found: dict[int, Prospect] = {}
+    exact = Q(siren__in=sirens) | Q(email_key__in=emails) | Q(phone__in=phones)
+    if sirens or emails or phones:
+        found.update((prospect.pk, prospect) for prospect in rows.filter(exact))
+    # The names of the newest rows of each town, as tuples: a big town's
+    # thousands of rows are compared, only the few similar ones are read.
+    by_town: dict[str, list[tuple[int, str]]] = {}
+    by_postal_code: dict[str, list[tuple[int, str]]] = {}
+    if towns or postal_codes:
+        newest = (
+            rows.filter(Q(town_key__in=towns) | Q(postal_code__in=postal_codes))
+            .exclude(name_key="")
+            .annotate(
+                rank=Window(RowNumber(), partition_by=[F("town_key")], order_by=F("pk").desc())
+            )
+            .filter(rank__lte=MAX_ROWS_COMPARED)
+            .order_by("-pk")
+            .values_list("pk", "name_key", "town_key", "postal_code")
+        )
+        for pk, key, town_key, postal_code in newest:
+            if town_key:
+                by_town.setdefault(town_key, []).append((pk, key))
+            if postal_code:
+                by_postal_code.setdefault(postal_code, []).append((pk, key))
+    by_siren: dict[str, list[int]] = {}
+    by_email: dict[str, list[int]] = {}
+    by_phone: dict[str, list[int]] = {}
+    for prospect in found.values():
+        for index, value in (
+            (by_siren, prospect.siren),
+            (by_email, prospect.email_key),
+            (by_phone, prospect.phone),
+        ):
+            if value:
+                index.setdefault(value, []).append(prospect.pk)
+    seen: list[set[int]] = [set() for _entry in entries]
+    # (town, its normal form) or (postal code, the code) → the entries there
+    same_place: dict[tuple[bool, str], list[int]] = {}
+    for number, entry in enumerate(entries):
+        for exact_index, value in (
+            (by_siren, entry.siren),
+            (by_email, entry.email_key),
+            (by_phone, entry.phone),
+        ):
+            if value:
+                seen[number].update(exact_index.get(value, ()))
+        if entry.name_key and (entry.town_key or entry.postal_code):
+            place = (True, entry.town_key) if entry.town_key else (False, entry.postal_code)
+            same_place.setdefault(place, []).append(number)
+    # Names of each town compared at once, in C, with the rule's scorer and
+    # threshold (``names_similar``): a file of thousands of rows in a big
+    # town would otherwise be millions of calls from Python.
+    for (is_town, value), numbers in same_place.items():
+        named = (by_town if is_town else by_postal_code).get(value, [])
+        if not named:
+            continue
+        scores = process.cdist(
+            [entries[number].name_key for number in numbers],
+            [key for _pk, key in named],
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=SIMILAR_NAME_MIN_SCORE,
+            dtype=numpy.uint8,
+        )
+        for row, number in enumerate(numbers):
+            seen[number].update(named[int(column)][0] for column in numpy.flatnonzero(scores[row]))
+    similar = set().union(*seen) - found.keys()
+    if similar:
+        found.update(rows.in_bulk(similar))
+    result = []
+    for entry, pks in zip(entries, seen, strict=True):
+        candidates = [
+            DuplicateCandidate(found[pk], matches)
+            for pk in sorted(pks, reverse=True)
+            if (matches := duplicate_matches(entry, found[pk]))
+        ]
+        candidates.sort(key=lambda candidate: -len(candidate.matches))
+        result.append(candidates)
+    return result
 
 
 class FollowUp(enum.StrEnum):

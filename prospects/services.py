@@ -99,6 +99,80 @@ def _role(actor: User | None) -> str:
     return OWNER if actor is not None else SYSTEM
 
 
+def prospect_build(
+    *,
+    pipeline: str,
+    company: Company | None,
+    name: str,
+    actor: User | None,
+    stage: str = Stage.SUSPECT,
+    organisation: str = "",
+    siren: str = "",
+    profession: Profession | None = None,
+    town: str = "",
+    postal_code: str = "",
+    email: str = "",
+    phone: str = "",
+    owner: User | None = None,
+    source: str = Source.MANUAL,
+    referrer: Referrer | None = None,
+    budget: Decimal | None = None,
+    next_follow_up: date | None = None,
+) -> Prospect:
+    """A new prospect, not saved: typed identifiers cleaned (canonical
+    e-mail, E.164 phone, SIREN of a SIRET), the keys of the duplicate
+    search computed, and its first stage checked against
+    ``STAGE_TRANSITIONS`` for ``actor`` (none: the system). Raises
+    ``ValidationError`` (a phone or a SIREN that cannot be one, a referrer
+    of another pipeline) or ``TransitionError``. The one place a prospect
+    is made: :func:`prospect_create` and the file import
+    (``prospects.imports``) both call it."""
+    contact = _contact(email=email, phone=phone, siren=siren)
+    if referrer is not None and (referrer.pipeline, referrer.company_id) != (
+        pipeline,
+        company.pk if company else None,
+    ):
+        raise ValidationError(_("This referrer belongs to another pipeline."))
+    prospect = Prospect(
+        pipeline=pipeline,
+        company=company,
+        name=name.strip(),
+        organisation=organisation.strip(),
+        siren=contact.siren,
+        profession=profession,
+        town=town.strip(),
+        postal_code=postal_code.strip(),
+        email=contact.email,
+        email_key=contact.email_key,
+        phone=contact.phone,
+        name_key=name_key(name),
+        town_key=normalize(town),
+        stage=stage,
+        owner=owner,
+        source=source,
+        referrer=referrer,
+        budget=budget,
+        next_follow_up=next_follow_up,
+    )
+    STAGE_TRANSITIONS.check("", stage, by=_role(actor))
+    return prospect
+
+
+def prospect_creation_event(
+    prospect: Prospect, *, actor: User | None, reason: str = ""
+) -> ProspectEvent:
+    """The first entry of a saved prospect's history (not saved): its
+    creation in its stage, by ``actor`` (none: "système"), at the moment
+    it entered that stage."""
+    return ProspectEvent(
+        prospect=prospect,
+        actor=actor,
+        to_status=prospect.stage,
+        reason=reason,
+        created_at=prospect.stage_since,
+    )
+
+
 @transaction.atomic
 def prospect_create(
     *,
@@ -129,34 +203,25 @@ def prospect_create(
     SIREN, canonical e-mail or phone, or have a similar name in the same
     town, unless ``force``; ``ValidationError`` for invalid data (nothing
     is written then)."""
-    contact = _contact(email=email, phone=phone, siren=siren)
-    if referrer is not None and (referrer.pipeline, referrer.company_id) != (
-        pipeline,
-        company.pk if company else None,
-    ):
-        raise ValidationError(_("This referrer belongs to another pipeline."))
-    prospect = Prospect(
+    prospect = prospect_build(
         pipeline=pipeline,
         company=company,
-        name=name.strip(),
-        organisation=organisation.strip(),
-        siren=contact.siren,
-        profession=profession,
-        town=town.strip(),
-        postal_code=postal_code.strip(),
-        email=contact.email,
-        email_key=contact.email_key,
-        phone=contact.phone,
-        name_key=name_key(name),
-        town_key=normalize(town),
+        name=name,
+        actor=actor,
         stage=stage,
+        organisation=organisation,
+        siren=siren,
+        profession=profession,
+        town=town,
+        postal_code=postal_code,
+        email=email,
+        phone=phone,
         owner=owner,
         source=source,
         referrer=referrer,
         budget=budget,
         next_follow_up=next_follow_up,
     )
-    STAGE_TRANSITIONS.check("", stage, by=_role(actor))
     prospect.full_clean()
     if not force:
         candidates = prospect_duplicates(
@@ -172,13 +237,7 @@ def prospect_create(
         if candidates:
             raise PossibleDuplicates(candidates)
     prospect.save()
-    ProspectEvent.objects.create(
-        prospect=prospect,
-        actor=actor,
-        to_status=stage,
-        reason=reason,
-        created_at=prospect.stage_since,
-    )
+    prospect_creation_event(prospect, actor=actor, reason=reason).save()
     return prospect
 
 

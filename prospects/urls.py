@@ -9,6 +9,7 @@ from django.urls import URLPattern, path
 
 from . import referral_views, views
 from .analytics.urls import urlpatterns as analytics_urlpatterns
+from .urls_import import urlpatterns as import_urlpatterns
 
 app_name = "prospects"
 
@@ -44,6 +45,7 @@ urlpatterns: list[URLPattern] = [
         for name, route, view in SCREENS
     ),
     *analytics_urlpatterns,
+    *import_urlpatterns,
     # The digest's one-click opt-out (signed link, no log-in).
     path(
         "prospects/recapitulatif/<str:token>/desinscription/",

@@ -307,6 +307,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "options": {"expires": 30 * 60},
     },
+    # And for the prospect files (prospects.imports).
+    "prospects-sweep-prospect-imports": {
+        "task": "prospects.tasks.sweep_prospect_imports",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+    "prospects-purge-prospect-imports": {
+        "task": "prospects.tasks.purge_prospect_imports",
+        "schedule": 60 * 60,
+        "options": {"expires": 30 * 60},
+    },
     # Periodic runs whose worker died (common.jobs): queued again or,
     # after JOB_RUN_MAX_ATTEMPTS claims, failed (admin: Job runs).
     "common-job-runs-sweep": {
@@ -622,8 +633,8 @@ REVIEW_CLIENT_DATA_MARGIN_DAYS = 30
 # File imports (common.file_imports): the client data of an invoice or
 # sessions file is deleted when its import ends, and after this long
 # whatever became of the import (reviews.tasks.purge_invoice_imports,
-# loyalty.tasks.purge_session_imports). One period for both files, the one
-# the privacy notice states.
+# loyalty.tasks.purge_session_imports, prospects.tasks.purge_prospect_imports).
+# One period for every file, the one the privacy notice states.
 INVOICE_IMPORT_RETENTION = timedelta(hours=24)
 # The author's private "manage" link (update, withdraw, appeal) works this
 # long, about 18 months; an expired one gets a fresh link by e-mail from
