@@ -17,7 +17,7 @@ from directory.models import Certification, CompanyPhoto, Invitation
 from directory.team.links import invitation_token
 from partners.models import Partner
 from partners.services import connection_create
-from prospects.models import Pipeline
+from prospects.models import Pipeline, ProspectImport
 from prospects.services import prospect_create, referrer_create
 from tests.conftest import PASSWORD
 from tests.factories import QuoteRequestFactory
@@ -55,7 +55,14 @@ def objects(cast):
         force=True,
     )
     referrer = referrer_create(pipeline=Pipeline.COMPANY, company=cast.company_a, name="Claire")
+    prospect_import = ProspectImport.objects.create(
+        pipeline=Pipeline.COMPANY,
+        company=cast.company_a,
+        created_by=cast.owner_a,
+        status=ProspectImport.Status.DONE,
+    )
     return {
+        "prospect_import": prospect_import,
         "referrer": referrer,
         "prospect": prospect,
         "twin": twin,
@@ -112,6 +119,11 @@ PROSPECT_MATRIX = [
     ("referrer", _prospects("referrer", "referrer"), "get", MEMBERS_OF_A),
     ("referrer edit", _prospects("referrer-edit", "referrer"), "post", MEMBERS_OF_A),
     ("daily digest setting", _prospects("digest"), "get", MEMBERS_OF_A),
+    ("prospect import", _prospects("import"), "get", MEMBERS_OF_A),
+    ("prospect import (post)", _prospects("import"), "post", MEMBERS_OF_A),
+    ("prospect import job", _prospects("import-job", "prospect_import"), "get", MEMBERS_OF_A),
+    ("prospect import template (CSV)", _prospects("import-template-csv"), "get", MEMBERS_OF_A),
+    ("prospect import template (Excel)", _prospects("import-template-xlsx"), "get", MEMBERS_OF_A),
     (
         "referrer of A through B's URL",
         lambda c, o: reverse(
