@@ -251,6 +251,7 @@ def test_the_menu_has_one_entry_per_task(logged_owner, cast):
         "Tableau de bord",
         "Demandes de devis",
         "Prospects",
+        "Analyse des prospects et des clients",
         "Factures et invitations",
         "Avis reçus",
         "Contrôles de factures",
