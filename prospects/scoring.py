@@ -705,6 +705,9 @@ def prospects_score(*, now: datetime | None = None) -> ScoreReport:
         copied = connection.vendor == "postgresql"
         if copied:
             with connection.cursor() as cursor:
+                # A run inside a caller's transaction (a savepoint) finds
+                # the table a previous run there left: dropped at commit only.
+                cursor.execute(f"DROP TABLE IF EXISTS {_SCORES_TEMP}")
                 cursor.execute(
                     f"CREATE TEMPORARY TABLE {_SCORES_TEMP} (id bigint PRIMARY KEY, "
                     "score smallint, reasons jsonb, model varchar(5)) ON COMMIT DROP"
@@ -791,6 +794,7 @@ def _scores_apply(*, now: datetime) -> None:
             f"WHERE {table}.id = s.id",
             [now],
         )
+        cursor.execute(f"DROP TABLE {_SCORES_TEMP}")
 
 
 def _scores_write(rows: list[tuple[int, int, str, str]], *, now: datetime) -> None:
