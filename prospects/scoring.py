@@ -143,9 +143,10 @@ RULE_POINTS: dict[str, dict[str, int]] = {
 # Reasons kept with a score: enough to explain it on a card.
 REASONS_SHOWN = 3
 
-# Open prospects read and scored at a time: one aggregate query per chunk
-# (each hashes the interactions it joins: fewer, larger chunks are faster),
-# about 10 MB of rows in Python whatever the pipelines' size.
+# Open prospects read and scored at a time: three queries per chunk
+# (``open_features``: the chunk's interactions by the (prospect,
+# happened_at) index), about 10 MB of rows in Python whatever the
+# pipelines' size.
 CHUNK = 20000
 # Rows per UPDATE statement (``_scores_write``): 4,000 parameters, far
 # under SQLite's and PostgreSQL's limits.
@@ -687,10 +688,10 @@ def prospects_score(*, now: datetime | None = None) -> ScoreReport:
                 # (JIT, triggered by high cost estimates) costs more than
                 # it saves.
                 cursor.execute("SET LOCAL jit = off")
-                # The history's GROUP BY hashes one row per closed prospect:
-                # with the default 4 MB it sorts on disk instead, 5 times
-                # slower (3.7 s against 19 s for 67,000 closed prospects and
-                # their 670,000 interactions).
+                # The history's aggregate hashes one row per closed prospect
+                # (and their join): with the default 4 MB it spills to disk,
+                # several times slower (benchmark: 69,000 closed prospects
+                # and their interactions).
                 cursor.execute("SET LOCAL work_mem = '64MB'")
             if not locked:
                 return ScoreReport(0, 0, 0)
