@@ -12,13 +12,16 @@ BENCH_REVIEWS ?= 2000000
 BENCH_LOYALTY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_loyalty_bench
 BENCH_LOYALTY_COMPANIES ?= 50000
 BENCH_LOYALTY_SESSIONS ?= 5000000
+BENCH_PROSPECTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_prospects_bench
+BENCH_PROSPECTS ?= 200000
+BENCH_INTERACTIONS ?= 2000000
 # The demo shows what visitors see: the site's own 404, 410 and 500 pages,
 # not Django's debug page listing every URL (static files are then served
 # by WhiteNoise from the app folders, config/settings/local.py). Set
 # DEMO_ENV= (empty) to debug with DEBUG on.
 DEMO_ENV ?= DEBUG=false
 
-.PHONY: install run test lint typecheck format messages bench-search bench-api bench-loyalty mutation
+.PHONY: install run test lint typecheck format messages bench-search bench-api bench-loyalty bench-prospects mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +91,15 @@ bench-api: install
 bench-loyalty: install
 	DATABASE_URL=$(BENCH_LOYALTY_DATABASE_URL) $(BIN)/python manage.py bench_loyalty \
 		--companies $(BENCH_LOYALTY_COMPANIES) --sessions $(BENCH_LOYALTY_SESSIONS)
+
+# Fills another PostgreSQL database with prospects, their interactions and
+# stage events (by COPY; kept for the next run), then prints the time of the
+# nightly prospect score (first night, next night, same night again) beside
+# a bare aggregate scan of the same interactions, their ratio, the rows
+# written and the process's peak RSS (prospects/bench.py).
+bench-prospects: install
+	DATABASE_URL=$(BENCH_PROSPECTS_DATABASE_URL) $(BIN)/python manage.py bench_prospects \
+		--prospects $(BENCH_PROSPECTS) --interactions $(BENCH_INTERACTIONS)
 
 # A bounded mutation-testing pass (mutmut 3, [tool.mutmut] in pyproject.toml)
 # on the rules of the reviews app: every mutant of the functions below is

@@ -36,10 +36,12 @@ Two models share these features:
   the probabilities of scikit-learn's ``CategoricalNB(alpha=alpha,
   min_categories=<domain sizes>)`` (tests/prospects/test_scoring_bayes.py).
 
-The counts the models learn from are one SQL ``GROUP BY`` over the closed
-prospects; open prospects are then read by chunks of ``CHUNK`` primary
-keys, each chunk one aggregate query, and only the rows whose score,
-reasons or model changed are written (``UPDATE … FROM (VALUES …)``). A second run on
+The counts the models learn from come from the closed prospects' features
+(one pass); open prospects are then read by chunks of ``CHUNK`` primary
+keys (``open_features``: the interactions aggregated per prospect, no
+GROUP BY over the prospects' columns), and only the rows whose score,
+reasons or model changed are written (PostgreSQL: COPY into a temporary
+table, then one ``UPDATE … FROM`` it; SQLite: ``UPDATE … FROM (VALUES …)``). A second run on
 the same data writes nothing. Scores never move a stage.
 """
 
@@ -48,7 +50,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -64,6 +66,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -140,9 +143,10 @@ RULE_POINTS: dict[str, dict[str, int]] = {
 # Reasons kept with a score: enough to explain it on a card.
 REASONS_SHOWN = 3
 
-# Open prospects read and scored at a time: one aggregate query per chunk
-# (each hashes the interactions it joins: fewer, larger chunks are faster),
-# about 10 MB of rows in Python whatever the pipelines' size.
+# Open prospects read and scored at a time: three queries per chunk
+# (``open_features``: the chunk's interactions by the (prospect,
+# happened_at) index), about 10 MB of rows in Python whatever the
+# pipelines' size.
 CHUNK = 20000
 # Rows per UPDATE statement (``_scores_write``): 4,000 parameters, far
 # under SQLite's and PostgreSQL's limits.
@@ -190,6 +194,80 @@ class Scored:
 
 def _trade_fits() -> dict[int, str]:
     return trade_fits()
+
+
+# The system's moves the ``signal`` feature reads, on ``ProspectEvent``: a
+# quote request asking to be phoned moves its lead to hot, naming the
+# request (``services.prospect_from_quote_request``); an application moved
+# (``services.prospect_from_application``).
+ASKED_CALL = Q(actor__isnull=True, to_status=Stage.HOT, reason__startswith="quote request #")
+APPLIED = Q(actor__isnull=True, reason__startswith="application ")
+# Every quote request leaves a system note naming it (on ``Interaction``).
+QUOTE_NOTE = Q(
+    kind=Interaction.Kind.NOTE, author__isnull=True, outcome__startswith="quote request #"
+)
+# A contact: every interaction but a note written by a person.
+CONTACT = ~Q(kind=Interaction.Kind.NOTE, author__isnull=False)
+
+
+def _recency_case(bound: Callable[[int], Any]) -> Case:
+    """``recency`` from the ``last_contact`` annotation; ``bound(days)``:
+    the moment ``days`` before the reference one (an expression or a
+    value)."""
+    return Case(
+        When(last_contact__isnull=True, then=Value("never")),
+        *(
+            When(last_contact__gt=bound(days), then=Value(bucket))
+            for bucket, days in RECENT_DAYS.items()
+        ),
+        default=Value("older"),
+        output_field=CharField(),
+    )
+
+
+def _frequency_case() -> Case:
+    """``frequency`` from the ``contacts`` annotation."""
+    return Case(
+        When(contacts=0, then=Value("none")),
+        When(contacts=1, then=Value("one")),
+        When(contacts__lte=4, then=Value("few")),
+        default=Value("many"),
+        output_field=CharField(),
+    )
+
+
+def _fit_case(fits: Mapping[int, str]) -> Case:
+    """``fit`` of a prospect row (see ``with_features``)."""
+    by_fit: dict[str, list[int]] = defaultdict(list)
+    for profession_id, trade_fit in fits.items():
+        by_fit[trade_fit].append(profession_id)
+    company_trade = Company.professions.through.objects.filter(
+        company_id=OuterRef("company_id"), profession_id=OuterRef("profession_id")
+    )
+    return Case(
+        When(profession__isnull=True, then=Value("unknown")),
+        When(
+            pipeline=Pipeline.COMPANY,
+            then=Case(When(Exists(company_trade), then=Value("good")), default=Value("poor")),
+        ),
+        When(profession_id__in=by_fit["good"], then=Value("good")),
+        When(profession_id__in=by_fit["poor"], then=Value("poor")),
+        default=Value("check"),
+        output_field=CharField(),
+    )
+
+
+def _budget_case() -> Case:
+    """``budget`` of a prospect row."""
+    return Case(
+        When(budget__isnull=True, then=Value("unknown")),
+        *(
+            When(budget__gte=line, then=Value(bucket))
+            for bucket, line in reversed(BUDGET_LINES.items())
+        ),
+        default=Value("under_1000"),
+        output_field=CharField(),
+    )
 
 
 def with_features(
@@ -258,70 +336,150 @@ def with_features(
             ),
         ),
     )
-    recency = Case(
-        When(last_contact__isnull=True, then=Value("never")),
-        *(
-            When(last_contact__gt=F("ref") - timedelta(days=days), then=Value(bucket))
-            for bucket, days in RECENT_DAYS.items()
-        ),
-        default=Value("older"),
-        output_field=CharField(),
-    )
-    frequency = Case(
-        When(contacts=0, then=Value("none")),
-        When(contacts=1, then=Value("one")),
-        When(contacts__lte=4, then=Value("few")),
-        default=Value("many"),
-        output_field=CharField(),
-    )
-    # A quote request asking to be phoned moves its lead to hot, by the
-    # system, naming the request (``services.prospect_from_quote_request``).
-    asked_call = ProspectEvent.objects.filter(
-        prospect=OuterRef("pk"),
-        actor__isnull=True,
-        to_status=Stage.HOT,
-        reason__startswith="quote request #",
-    )
-    applied = ProspectEvent.objects.filter(
-        prospect=OuterRef("pk"), actor__isnull=True, reason__startswith="application "
-    )
+    recency = _recency_case(lambda days: F("ref") - timedelta(days=days))
+    frequency = _frequency_case()
     signal = Case(
-        When(Exists(asked_call), then=Value("call")),
+        When(
+            Exists(ProspectEvent.objects.filter(ASKED_CALL, prospect=OuterRef("pk"))),
+            then=Value("call"),
+        ),
         When(quotes__gt=0, then=Value("quote")),
-        When(Exists(applied), then=Value("application")),
+        When(
+            Exists(ProspectEvent.objects.filter(APPLIED, prospect=OuterRef("pk"))),
+            then=Value("application"),
+        ),
         When(referrer__isnull=False, then=Value("referral")),
         default=Value("none"),
         output_field=CharField(),
     )
-    by_fit: dict[str, list[int]] = defaultdict(list)
-    for profession_id, trade_fit in fits.items():
-        by_fit[trade_fit].append(profession_id)
-    company_trade = Company.professions.through.objects.filter(
-        company_id=OuterRef("company_id"), profession_id=OuterRef("profession_id")
-    )
-    fit = Case(
-        When(profession__isnull=True, then=Value("unknown")),
-        When(
-            pipeline=Pipeline.COMPANY,
-            then=Case(When(Exists(company_trade), then=Value("good")), default=Value("poor")),
-        ),
-        When(profession_id__in=by_fit["good"], then=Value("good")),
-        When(profession_id__in=by_fit["poor"], then=Value("poor")),
-        default=Value("check"),
-        output_field=CharField(),
-    )
-    budget = Case(
-        When(budget__isnull=True, then=Value("unknown")),
-        *(
-            When(budget__gte=line, then=Value(bucket))
-            for bucket, line in reversed(BUDGET_LINES.items())
-        ),
-        default=Value("under_1000"),
-        output_field=CharField(),
-    )
+    fit = _fit_case(fits)
+    budget = _budget_case()
     return rows.annotate(
         f_recency=recency, f_frequency=frequency, f_signal=signal, f_fit=fit, f_budget=budget
     )
+
+
+def open_features(
+    lo: int,
+    hi: int,
+    *,
+    now: datetime,
+    fits: Mapping[int, str],
+    closed: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """The open prospects (``closed``: the won and lost ones) of primary
+    keys ``lo``–``hi`` with the features of ``with_features(…,
+    closed=closed)`` as of ``now`` for the open ones and of ``stage_since``
+    for the closed ones (``f_<feature>``, ``last_contact``), and what a run
+    compares or counts (``pk``, ``pipeline``, ``company_id``, ``stage``,
+    ``score``, ``stored_reasons`` as JSON text, ``score_model``), in no
+    order.
+
+    Three queries without a join between prospects and interactions
+    (the nightly run's hot path; ``with_features`` groups every prospect
+    column and CASE by the joined interactions, a sort that dominated):
+    the interactions of the range aggregated per prospect (GROUP BY
+    prospect_id only, read by the (prospect, happened_at) index), the
+    system's events of the range that make a signal (``ASKED_CALL``,
+    ``APPLIED``), and the prospects themselves with ``fit`` and ``budget``
+    in SQL. The signal's order (call, quote, application, referral) is
+    ``with_features``' (tests/prospects/test_scoring_rules.py compares
+    both on every feature value)."""
+    interactions = Interaction.objects.filter(prospect_id__gte=lo, prospect_id__lte=hi)
+    ref: F | datetime
+    bound: Callable[[int], Any]
+    if closed:
+        # The day each was won or lost: read from the prospect joined.
+        interactions = interactions.filter(
+            prospect__stage__in=CLOSED_STAGES, prospect__anonymised_at__isnull=True
+        )
+        ref = F("prospect__stage_since")
+        bound = lambda days: F("prospect__stage_since") - timedelta(days=days)  # noqa: E731
+    else:
+        ref = now
+        bound = lambda days: now - timedelta(days=days)  # noqa: E731
+    activity = {
+        pk: (last, quotes, recency, frequency)
+        for pk, last, quotes, recency, frequency in (
+            interactions.order_by()
+            .values("prospect_id")
+            .annotate(
+                last_contact=Max("happened_at", filter=CONTACT & Q(happened_at__lte=ref)),
+                quotes=Count("pk", filter=QUOTE_NOTE),
+                contacts=Count(
+                    "pk",
+                    filter=CONTACT
+                    & Q(happened_at__lte=ref, happened_at__gt=bound(FREQUENCY_WINDOW.days)),
+                ),
+            )
+            .annotate(f_recency=_recency_case(bound), f_frequency=_frequency_case())
+            .values_list("prospect_id", "last_contact", "quotes", "f_recency", "f_frequency")
+        )
+    }
+    asked_call: set[int] = set()
+    applied: set[int] = set()
+    for pk, call in (
+        ProspectEvent.objects.filter(prospect_id__gte=lo, prospect_id__lte=hi)
+        .filter(ASKED_CALL | APPLIED)
+        .order_by()
+        .annotate(call=Case(When(ASKED_CALL, then=Value(True)), default=Value(False)))
+        .values_list("prospect_id", "call")
+    ):
+        (asked_call if call else applied).add(pk)
+    nothing = (None, 0, "never", "none")
+    rows = (
+        Prospect.objects.filter(
+            stage__in=CLOSED_STAGES if closed else OPEN_STAGES,
+            anonymised_at__isnull=True,
+            pk__gte=lo,
+            pk__lte=hi,
+        )
+        .order_by()
+        .annotate(
+            stored_reasons=Cast("score_reasons", TextField()),
+            f_fit=_fit_case(fits),
+            f_budget=_budget_case(),
+        )
+        .values_list(
+            "pk",
+            "pipeline",
+            "company_id",
+            "stage",
+            "referrer_id",
+            "score",
+            "stored_reasons",
+            "score_model",
+            "f_fit",
+            "f_budget",
+        )
+    )
+    for pk, pipeline, company_id, stage, referrer_id, score, reasons, model, fit, budget in rows:
+        last, quotes, recency, frequency = activity.get(pk, nothing)
+        if pk in asked_call:
+            signal = "call"
+        elif quotes:
+            signal = "quote"
+        elif pk in applied:
+            signal = "application"
+        elif referrer_id is not None:
+            signal = "referral"
+        else:
+            signal = "none"
+        yield {
+            "pk": pk,
+            "pipeline": pipeline,
+            "company_id": company_id,
+            "stage": stage,
+            "score": score,
+            "stored_reasons": reasons,
+            "score_model": model,
+            "last_contact": last,
+            "f_recency": recency,
+            "f_frequency": frequency,
+            "f_signal": signal,
+            "f_fit": fit,
+            "f_budget": budget,
+        }
 
 
 # --- The models -----------------------------------------------------------------------
@@ -468,27 +626,19 @@ def _features_of(row: Mapping[str, Any]) -> dict[str, str]:
 
 def history_counts(*, now: datetime, fits: Mapping[int, str]) -> dict[PipelineKey, Counts]:
     """The won and lost prospects of every pipeline counted per feature
-    value: the feature query of the closed prospects wrapped in one SQL
-    ``GROUP BY`` (pipeline, company, outcome, the five features) — at most
-    2 × 2,000 rows per pipeline, whatever its history."""
-    closed = with_features(
-        Prospect.objects.filter(stage__in=CLOSED_STAGES, anonymised_at__isnull=True).order_by(),
-        now=now,
-        fits=fits,
-        closed=True,
-    ).values_list("pipeline", "company_id", "stage", *(f"f_{name}" for name in FEATURES))
-    inner, params = closed.query.sql_with_params()
-    # The inner query's columns are named after the fields and annotations.
-    columns = ", ".join(["pipeline", "company_id", "stage", *(f"f_{name}" for name in FEATURES)])
-    sql = f"SELECT {columns}, COUNT(*) FROM ({inner}) closed GROUP BY {columns}"  # noqa: S608
+    value: the features of every closed prospect as of the day it closed
+    (``open_features(closed=True)``, four queries in one pass), counted in
+    Python — at most 2 × 2,000 counters per pipeline, whatever its
+    history."""
+    closed = Prospect.objects.filter(stage__in=CLOSED_STAGES, anonymised_at__isnull=True)
     counts: dict[PipelineKey, Counts] = defaultdict(Counts)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for pipeline, company_id, stage, *values, count in cursor.fetchall():
-            counts[(pipeline, company_id)].add(
-                won=stage == Stage.CLIENT,
-                features=dict(zip(FEATURES, values, strict=True)),
-                count=count,
+    # One pass: PostgreSQL hashes the closed prospects once for the join
+    # (per chunk, it would scan them again each time).
+    span = closed.aggregate(lo=Min("pk"), hi=Max("pk"))
+    if span["lo"] is not None:
+        for row in open_features(span["lo"], span["hi"], now=now, fits=fits, closed=True):
+            counts[(row["pipeline"], row["company_id"])].add(
+                won=row["stage"] == Stage.CLIENT, features=_features_of(row)
             )
     return counts
 
@@ -538,46 +688,33 @@ def prospects_score(*, now: datetime | None = None) -> ScoreReport:
                 # (JIT, triggered by high cost estimates) costs more than
                 # it saves.
                 cursor.execute("SET LOCAL jit = off")
-                # The history's GROUP BY hashes one row per closed prospect:
-                # with the default 4 MB it sorts on disk instead, 5 times
-                # slower (3.7 s against 19 s for 67,000 closed prospects and
-                # their 670,000 interactions).
+                # The history's aggregate hashes one row per closed prospect
+                # (and their join): with the default 4 MB it spills to disk,
+                # several times slower (benchmark: 69,000 closed prospects
+                # and their interactions).
                 cursor.execute("SET LOCAL work_mem = '64MB'")
             if not locked:
                 return ScoreReport(0, 0, 0)
         models = learned_models(history_counts(now=now, fits=fits))
         open_rows = Prospect.objects.filter(stage__in=OPEN_STAGES, anonymised_at__isnull=True)
         scored = changed = 0
-        last_pk = 0
         memo: dict[tuple[Any, ...], Scored] = {}
+        # The stored form of a memoised result, per last contact's date when
+        # one of its reasons names it.
+        texts: dict[tuple[Any, ...], str] = {}
         zone = timezone.get_current_timezone()
-        while True:
-            pks = list(
-                open_rows.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:CHUNK]
-            )
-            if not pks:
-                break
-            last_pk = pks[-1]
-            rows = (
-                with_features(
-                    open_rows.filter(pk__gte=pks[0], pk__lte=last_pk).order_by(),
-                    now=now,
-                    fits=fits,
-                    pk_range=(pks[0], last_pk),
-                    closed=False,
+        copied = connection.vendor == "postgresql"
+        if copied:
+            with connection.cursor() as cursor:
+                # A run inside a caller's transaction (a savepoint) finds
+                # the table a previous run there left: dropped at commit only.
+                cursor.execute(f"DROP TABLE IF EXISTS {_SCORES_TEMP}")
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {_SCORES_TEMP} (id bigint PRIMARY KEY, "
+                    "score smallint, reasons jsonb, model varchar(5)) ON COMMIT DROP"
                 )
-                .annotate(stored_reasons=Cast("score_reasons", TextField()))
-                .values(
-                    "pk",
-                    "pipeline",
-                    "company_id",
-                    "last_contact",
-                    "score",
-                    "stored_reasons",
-                    "score_model",
-                    *(f"f_{name}" for name in FEATURES),
-                )
-            )
+        for lo, hi in _pk_ranges(open_rows):
+            rows = open_features(lo, hi, now=now, fits=fits)
             updates: list[tuple[int, int, str, str]] = []
             for row in rows:
                 scored += 1
@@ -589,18 +726,76 @@ def prospects_score(*, now: datetime | None = None) -> ScoreReport:
                 if result is None:
                     result = model.score(features) if model else rule_score(features)
                     memo[memo_key] = result
-                since = row["last_contact"].astimezone(zone).date() if row["last_contact"] else None
-                reasons = json.dumps([reason.as_dict(since=since) for reason in result.reasons])
+                since = (
+                    row["last_contact"].astimezone(zone).date()
+                    if row["last_contact"]
+                    and any(reason.feature == "recency" for reason in result.reasons)
+                    else None
+                )
+                reasons = texts.get((memo_key, since))
+                if reasons is None:
+                    reasons = json.dumps([reason.as_dict(since=since) for reason in result.reasons])
+                    texts[(memo_key, since)] = reasons
                 if (row["score"], row["stored_reasons"], row["score_model"]) != (
                     result.score,
                     reasons,
                     result.model,
                 ):
                     updates.append((row["pk"], result.score, reasons, result.model))
-            for start in range(0, len(updates), WRITE_BATCH):
-                _scores_write(updates[start : start + WRITE_BATCH], now=now)
+            if copied:
+                _scores_copy(updates)
+            else:
+                for start in range(0, len(updates), WRITE_BATCH):
+                    _scores_write(updates[start : start + WRITE_BATCH], now=now)
             changed += len(updates)
+        if copied:
+            _scores_apply(now=now)
     return ScoreReport(scored, changed, len(models))
+
+
+def _pk_ranges(rows: QuerySet[Prospect]) -> Iterator[tuple[int, int]]:
+    """(first, last) primary keys of successive chunks of ``CHUNK`` rows
+    of ``rows`` (keyset: one index scan each, whatever the table's size)."""
+    last = 0
+    while True:
+        pks = list(rows.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not pks:
+            return
+        last = pks[-1]
+        yield pks[0], last
+
+
+# The changed scores of a run on PostgreSQL: COPYed into this table, then
+# written by one UPDATE (``_scores_apply``).
+_SCORES_TEMP = "prospect_scores_tonight"
+
+
+def _scores_copy(rows: list[tuple[int, int, str, str]]) -> None:
+    """COPY (pk, score, reasons as JSON text, model) rows into the run's
+    temporary table (PostgreSQL): no statement per thousand rows to parse
+    and plan."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's, in the run's transaction
+        with raw.copy(f"COPY {_SCORES_TEMP} (id, score, reasons, model) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _scores_apply(*, now: datetime) -> None:
+    """Write the run's COPYed scores in one ``UPDATE … FROM`` the
+    temporary table (PostgreSQL), ``scored_at`` = ``now``."""
+    table = connection.ops.quote_name(Prospect._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {_SCORES_TEMP}")
+        cursor.execute(
+            f"UPDATE {table} SET score = s.score, score_reasons = s.reasons, "  # noqa: S608 - constants
+            f"score_model = s.model, scored_at = %s FROM {_SCORES_TEMP} s "
+            f"WHERE {table}.id = s.id",
+            [now],
+        )
+        cursor.execute(f"DROP TABLE {_SCORES_TEMP}")
 
 
 def _scores_write(rows: list[tuple[int, int, str, str]], *, now: datetime) -> None:

@@ -34,7 +34,19 @@ def features_of(prospect: Prospect, now: datetime = NOW) -> dict[str, str]:
         .values(*(f"f_{name}" for name in FEATURES))
         .get()
     )
-    return {name: row[f"f_{name}"] for name in FEATURES}
+    features = {name: row[f"f_{name}"] for name in FEATURES}
+    # The nightly run's path reads the same features, open or closed.
+    fast = list(
+        scoring.open_features(
+            prospect.pk,
+            prospect.pk,
+            now=now,
+            fits=scoring._trade_fits(),
+            closed=prospect.stage in scoring.CLOSED_STAGES,
+        )
+    )
+    assert [{name: fast[0][f"f_{name}"] for name in FEATURES}] == [features]
+    return features
 
 
 def contact(prospect: Prospect, days_ago: float, kind: str = Interaction.Kind.CALL, author=None):

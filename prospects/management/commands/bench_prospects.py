@@ -1,0 +1,67 @@
+"""Time the nightly prospect score on a PostgreSQL database filled with
+generated prospects and interactions (``prospects.bench``): ``make
+bench-prospects``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+
+from directory.bench.search import create_database, fill_companies
+from prospects.bench import run
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill a separate PostgreSQL database (its name must end in _bench) with prospects, "
+        "their interactions and stage events, then time the nightly prospect score against a "
+        "bare aggregate scan of the same interactions; print the table and the peak RSS."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--prospects", type=int, default=200_000)
+        parser.add_argument("--interactions", type=int, default=2_000_000)
+        parser.add_argument(
+            "--pipelines", type=int, default=400, help="Company pipelines (default 400)."
+        )
+        parser.add_argument(
+            "--repeat", type=int, default=3, help="Timed runs of each step (default 3)."
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        prospects: int,
+        interactions: int,
+        pipelines: int,
+        repeat: int,
+        **options: Any,
+    ) -> None:
+        database = settings.DATABASES["default"]
+        if connection.vendor != "postgresql" or not str(database["NAME"]).endswith("_bench"):
+            raise CommandError(
+                "Point DATABASE_URL to a PostgreSQL database whose name ends in _bench: "
+                "the benchmark fills it with generated prospects and interactions."
+            )
+        if prospects < pipelines + 1 or pipelines < 1 or interactions < 0 or repeat < 1:
+            raise CommandError(
+                "--pipelines and --repeat must be at least 1, --prospects more than "
+                "--pipelines, --interactions positive."
+            )
+        if create_database(database):
+            self.stdout.write(f"Created database {database['NAME']}.")
+        call_command("migrate", verbosity=0)
+        call_command("load_professions", verbosity=0)
+        call_command("load_places", if_empty=True, verbosity=0)
+        fill_companies(pipelines)
+        run(
+            prospects=prospects,
+            interactions=interactions,
+            pipelines=pipelines,
+            repeat=repeat,
+            show=self.stdout.write,
+        )
