@@ -432,15 +432,22 @@ _OPEN_PATHS: tuple[tuple[str, ...], ...] = (
     (Stage.SUSPECT, Stage.WARM, Stage.COLD),
 )
 # (lost reason, stages reached before, poor-fitting trade)
-_PLATFORM_LOSSES: tuple[tuple[str, tuple[str, ...], bool], ...] = (
-    (LostReason.NO_ANSWER, (Stage.SUSPECT, Stage.COLD), False),
-    (LostReason.ABSOLUTE_NON_CLIENT, (Stage.SUSPECT, Stage.COLD), True),
-    (LostReason.TIMING, (Stage.SUSPECT, Stage.COLD, Stage.WARM), False),
-    (LostReason.PRICE, (Stage.SUSPECT, Stage.WARM), False),
-    (LostReason.NO_ANSWER, (Stage.SUSPECT,), False),
-    (LostReason.COMPETITOR, (Stage.SUSPECT, Stage.COLD, Stage.WARM), False),
-    (LostReason.OTHER, (Stage.SUSPECT, Stage.WARM, Stage.HOT), False),
+_PLATFORM_LOSSES: tuple[tuple[str, tuple[str, ...], bool, bool], ...] = (
+    (LostReason.NO_ANSWER, (Stage.SUSPECT, Stage.COLD), False, False),
+    (LostReason.ABSOLUTE_NON_CLIENT, (Stage.SUSPECT, Stage.COLD), True, False),
+    (LostReason.TIMING, (Stage.SUSPECT, Stage.COLD, Stage.WARM), False, True),
+    (LostReason.PRICE, (Stage.SUSPECT, Stage.WARM), False, True),
+    (LostReason.NO_ANSWER, (Stage.SUSPECT,), False, False),
+    (LostReason.COMPETITOR, (Stage.SUSPECT, Stage.COLD, Stage.WARM), False, False),
+    (LostReason.OTHER, (Stage.SUSPECT, Stage.WARM), False, True),
+    (LostReason.PRICE, (Stage.SUSPECT, Stage.COLD, Stage.WARM), False, False),
+    (LostReason.COMPETITOR, (Stage.SUSPECT, Stage.WARM), False, True),
 )
+# Share of the won companies signed up with the sales rep, by hand (no
+# application of their own): without them, every won prospect would have
+# applied and the learned model would give nearly 0 to every prospect
+# that has not applied yet.
+WON_BY_HAND = 0.35
 
 
 def _platform_plans(
@@ -471,9 +478,10 @@ def _platform_plans(
             plan = Plan(_platform_prospect(company, owner, Source.IMPORT))
             _platform_won(_History(plan, rng, _PLATFORM_TEXTS), owner, now)
         elif n < won + lost:
-            reason, path, poor = _PLATFORM_LOSSES[(n - won) % len(_PLATFORM_LOSSES)]
+            reason, path, poor, applied = _PLATFORM_LOSSES[(n - won) % len(_PLATFORM_LOSSES)]
             plan = Plan(_platform_prospect(identities.next(poor=poor), owner, Source.IMPORT))
-            _platform_lost(_History(plan, rng, _PLATFORM_TEXTS), owner, now, reason, path)
+            history = _History(plan, rng, _PLATFORM_TEXTS)
+            _platform_lost(history, owner, now, reason, path, applied=applied)
         else:
             rank = n - won - lost
             plan = Plan(_platform_prospect(identities.next(), owner, Source.IMPORT))
@@ -492,8 +500,10 @@ def _platform_plans(
 
 def _platform_won(history: _History, owner: User | None, now: datetime) -> None:
     """Contacted, warmed up, applied (the system moves it to hot), approved
-    (the system makes it a client)."""
+    (the system makes it a client); or signed up with the sales rep (a
+    person makes it a client)."""
     rng = history.rng
+    by_hand = rng.random() < WON_BY_HAND
     closed = _moment(now, rng, (5, 540))
     created = closed - timedelta(days=rng.uniform(30, 150))
     path = rng.choice(
@@ -505,6 +515,17 @@ def _platform_won(history: _History, owner: User | None, now: datetime) -> None:
     for at, stage in zip(moves, path, strict=True):
         history.contact_then_move(at, stage, owner)
     history.follow_ups(moves[0], applied, rng.randint(2, 6), owner)
+    if by_hand:
+        history.touch(
+            closed - timedelta(minutes=30),
+            "follow",
+            owner,
+            follow_up=None,
+            outcome="Rendez-vous : inscription faite ensemble, profil complété.",
+            kind=Interaction.Kind.MEETING,
+        )
+        history.move(closed, Stage.CLIENT, owner, "signed up with the sales rep")
+        return
     if history.stage != Stage.HOT:
         history.move(applied, Stage.HOT, None, "application submitted")
     history.touch(
@@ -524,9 +545,11 @@ def _platform_lost(
     now: datetime,
     reason: str,
     path: tuple[str, ...],
+    *,
+    applied: bool,
 ) -> None:
-    """Contacted a little, then lost for ``reason``; refused applications
-    are lost by the system."""
+    """Contacted a little (or applied: the system moved it to hot), then
+    lost for ``reason``; refused applications are lost by the system."""
     rng = history.rng
     closed = _moment(now, rng, (5, 540))
     created = closed - timedelta(days=rng.uniform(20, 120))
@@ -536,7 +559,9 @@ def _platform_lost(
     for at, stage in zip(moves, path[1:], strict=True):
         history.contact_then_move(at, stage, owner)
     if moves:
-        history.follow_ups(moves[0], last, rng.randint(0, 1), owner)
+        history.follow_ups(moves[0], last, rng.randint(0, 3), owner)
+    if applied:
+        history.move(last - timedelta(hours=12), Stage.HOT, None, "application submitted")
     if reason == LostReason.OTHER:
         history.move(closed, Stage.LOST, None, "application rejected", reason)
         return
