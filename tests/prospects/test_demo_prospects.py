@@ -9,6 +9,7 @@ second run adds nothing."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime, timedelta
 from io import StringIO
@@ -89,7 +90,7 @@ def test_both_pipelines_hold_every_stage_with_histories_the_services_could_write
     for prospect in Prospect.objects.all():
         history = events[prospect.pk]
         assert history[0].from_status == ""
-        for before, after in zip(history, history[1:], strict=False):
+        for before, after in itertools.pairwise(history):
             assert before.created_at < after.created_at
             assert after.from_status == before.to_status
         for event in history:
@@ -167,7 +168,8 @@ def test_open_prospects_are_scored_with_reasons_learned_on_the_platform_by_rules
     }
     # The learned scores spread: some cold, some hot.
     scores = sorted(platform.values_list("score", flat=True))
-    assert scores[0] < 20 and scores[-1] > 60
+    assert scores[0] < 20
+    assert scores[-1] > 60
 
 
 def test_the_sales_log_in_and_the_pro_see_their_boards_and_analytics(seeded, pro_company, client):
