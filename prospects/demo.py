@@ -631,14 +631,17 @@ _COMPANY_LOSSES = (
     (LostReason.ABSOLUTE_NON_CLIENT, (Stage.COLD,)),
     (LostReason.PRICE, (Stage.WARM, Stage.HOT)),
 )
+# Leads mostly arrive interested (warm); a few were met at a fair or on a
+# building site (suspects), some of them contacted since.
 _COMPANY_OPEN = (
     (Stage.WARM,),
     (Stage.WARM, Stage.HOT),
-    (Stage.COLD,),
+    (Stage.SUSPECT, Stage.COLD),
     (Stage.SUSPECT,),
     (Stage.WARM,),
     (Stage.COLD, Stage.WARM),
     (Stage.HOT,),
+    (Stage.SUSPECT, Stage.WARM),
 )
 # Share of the demo pro's non-client leads already lost.
 COMPANY_LOST_SHARE = 0.3
