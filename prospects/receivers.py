@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import services
+from . import application_links, services
 
 
 def on_quote_request_received(sender: Any, *, quote_request_id: int, **kwargs: Any) -> None:
@@ -25,6 +25,8 @@ def on_application_moved(
     postal_code: str,
     city: str,
     reason: str,
+    application_id: int | None = None,
+    refusal_reason: str = "",
     **kwargs: Any,
 ) -> None:
     services.prospect_from_application(
@@ -36,7 +38,15 @@ def on_application_moved(
         postal_code=postal_code,
         city=city,
         reason=reason,
+        application_id=application_id,
+        refusal_reason=refusal_reason,
     )
+
+
+def on_application_started(
+    sender: Any, *, application_id: int, invitation: str, **kwargs: Any
+) -> None:
+    application_links.application_link_accept(token=invitation, application_id=application_id)
 
 
 def on_invoice_registered(

@@ -38,5 +38,12 @@ urlpatterns: list[URLPattern] = [
         )
         for name, route, view in SCREENS
     ),
+    # The pre-filled application link: made by sales staff, opened by anyone.
+    path(
+        "equipe/prospects/<int:prospect_id>/lien-candidature/",
+        views.platform(views.application_link),
+        name="staff-prospects-application-link",
+    ),
+    path("rejoindre/invitation/<str:token>/", views.application_link_open, name="application-link"),
     *analytics_urlpatterns,
 ]
