@@ -174,7 +174,9 @@ def test_the_prefill_never_replaces_an_answer(client, prospect):
     assert form["city"].value() == "Lyon"  # blank: offered
 
 
-def test_what_the_applicant_types_wins(client, prospect, places, django_capture_on_commit_callbacks):
+def test_what_the_applicant_types_wins(
+    client, prospect, places, django_capture_on_commit_callbacks
+):
     applicant(client)
     client.get(link_of(prospect))
     with django_capture_on_commit_callbacks(execute=True):
@@ -226,7 +228,9 @@ def test_the_first_step_saved_ties_the_application_and_uses_the_link_up(
     assert client.session.get(SESSION_KEY) is None
 
 
-def test_the_token_is_handed_back_once(client, prospect, places, django_capture_on_commit_callbacks):
+def test_the_token_is_handed_back_once(
+    client, prospect, places, django_capture_on_commit_callbacks
+):
     applicant(client)
     client.get(link_of(prospect))
     with django_capture_on_commit_callbacks(execute=True) as first:
@@ -394,7 +398,8 @@ def test_an_expired_link_is_a_clear_page(client, prospect, settings):
     assert response.status_code == 410
     body = response.content.decode()
     assert "expiré" in body
-    assert "Cuisines" not in body and "732" not in body
+    assert "Cuisines" not in body
+    assert "732" not in body
 
 
 def test_a_link_works_until_it_expires(client, prospect, settings):
