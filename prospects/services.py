@@ -389,6 +389,9 @@ _ANONYMISED = {
     "name_key": "",
     "lost_note": "",
     "next_follow_up": None,
+    # A live application link would still offer the erased data.
+    "application_link_nonce": "",
+    "application_link_created_at": None,
 }
 
 

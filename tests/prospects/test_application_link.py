@@ -418,3 +418,13 @@ def test_a_link_of_an_anonymised_or_lost_prospect_is_refused(client, prospect, s
         prospect=prospect, to=Stage.LOST, actor=seller, lost_reason=LostReason.PRICE
     )
     assert client.get(link).status_code == 410
+
+
+def test_anonymising_a_prospect_ends_its_link(client, prospect):
+    from prospects import services
+
+    link = link_of(prospect)
+    services.prospect_anonymise(prospect=prospect)
+    assert client.get(link).status_code == 410
+    prospect.refresh_from_db()
+    assert prospect.application_link_nonce == ""
