@@ -12,7 +12,13 @@ from directory.models import Profession
 from directory.places.resolve import match_postal_address
 from directory.taxonomy.forms import TradesField
 
-from .models import EXCEPTIONAL_EVENT_CHOICES, VERDICT_CHOICES, Application, ApplicationStatus
+from .models import (
+    EXCEPTIONAL_EVENT_CHOICES,
+    VERDICT_CHOICES,
+    Application,
+    ApplicationStatus,
+    RefusalReason,
+)
 from .screening import QUESTIONS, Verdict, questions_for
 from .services import trades_of
 
@@ -194,6 +200,22 @@ class DecisionForm(forms.Form):
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    refusal_reason = forms.ChoiceField(
+        label=_("If rejected: the reason (not sent, for our statistics)"),
+        required=False,
+        choices=[("", _("Choose a reason")), *RefusalReason.choices],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast("dict[str, Any]", super().clean())
+        if cleaned.get("action") == "reject":
+            if not cleaned.get("note", "").strip():
+                self.add_error(
+                    "note", _("A rejection needs a reason; it is sent to the applicant.")
+                )
+            if not cleaned.get("refusal_reason"):
+                self.add_error("refusal_reason", _("Choose the reason of the refusal."))
+        return cleaned
 
 
 class AssignForm(forms.Form):

@@ -44,6 +44,19 @@ TRANSITIONS = Transitions(
 )
 IN_PROGRESS = (ApplicationStatus.SUBMITTED, ApplicationStatus.NEEDS_INFORMATION)
 
+
+class RefusalReason(models.TextChoices):
+    """Why the vetting team refused an application, beside the text sent
+    to the applicant. The sales pipeline reads it (a prospect refused for
+    the rules will never be a client; one refused as too early may)."""
+
+    NOT_ELIGIBLE = "not_eligible", _("Does not fit the eligibility rules")
+    TOO_EARLY = "too_early", _("Too early: not enough activity or history yet")
+    NOT_VERIFIED = "not_verified", _("Information could not be verified")
+    NO_ANSWER = "no_answer", _("No answer to our questions")
+    OTHER = "other", _("Other reason")
+
+
 # The company state machine, in one place: which decision moves a company
 # from where to where. Every move goes through services._company_move and
 # is recorded as a CompanyEvent: a listing is the approval of an
@@ -183,6 +196,9 @@ class Application(models.Model):
     # pipeline, which knows whose it is.
     referral_code = models.CharField(max_length=16, blank=True, editable=False)
     # Vetting
+    refusal_reason = models.CharField(
+        _("refusal reason"), max_length=12, choices=RefusalReason.choices, blank=True
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -209,6 +225,10 @@ class Application(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(refusal_reason__in=["", *RefusalReason.values]),
+                name="application_refusal_reason_valid",
             ),
             # One application in progress per SIREN: two people cannot
             # both be vetted for the same company.

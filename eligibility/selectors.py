@@ -183,29 +183,55 @@ def company_status_recipients(company: Company) -> list[str]:
     return company_recipients(company)[1]
 
 
-def trade_fits() -> dict[int, str]:
+@dataclass(frozen=True)
+class TradeFit:
+    """A trade's fit for a company known by its trade alone: ``fit`` is
+    ``"good"``, ``"check"`` or ``"poor"``; ``reasons``, the messages of the
+    rules that decided it, worded for the staff in the active language."""
+
+    fit: str
+    reasons: tuple[str, ...]
+
+
+# The rules a trade decides alone; the others need answers only an
+# application gives.
+TRADE_RULES = ("sector", "amount_or_trust")
+
+
+def trade_fit_details() -> dict[int, TradeFit]:
     """The fit of every trade for a company known by its trade alone (a
-    sales prospect, issue 15), keyed by profession id: ``"good"``,
-    ``"check"`` or ``"poor"``.
+    sales prospect, issue 15), keyed by profession id, with its reasons.
 
     The screening engine (``screening.screen``) on answers that hold only
     the trade, read through the two rules the trade decides: the sector
     and "amount or trust". Both pass: good (a trade of trust in the scope);
     one fails: poor (a classic restaurant, high-volume retail); otherwise
-    check (the amount, unknown yet, decides). The other rules need answers
-    only an application gives. Read by ``prospects.scoring``. One query,
-    a few hundred rows."""
-    decided_by_trade = {"sector", "amount_or_trust"}
+    check (the amount, unknown yet, decides). Reasons: a failing rule's
+    message for poor, every rule's otherwise. One query, a few hundred
+    rows; read once per request or job, never per prospect."""
     fits = {}
     for pk, slug, trust, category in Profession.objects.values_list(
         "pk", "slug", "is_trust_profession", "eligibility_category"
     ):
-        result = screen(Answers(trades=(Trade(slug, trust=trust, category=Category(category)),)))
-        outcomes = {rule.outcome for rule in result.rules if rule.code in decided_by_trade}
+        result = screen(
+            Answers(trades=(Trade(slug, trust=trust, category=Category(category)),)),
+            voice=Voice.STAFF,
+        )
+        rules = [rule for rule in result.rules if rule.code in TRADE_RULES]
+        outcomes = {rule.outcome for rule in rules}
         if Outcome.FAIL in outcomes:
-            fits[pk] = "poor"
+            fit = "poor"
+            rules = [rule for rule in rules if rule.outcome == Outcome.FAIL]
         elif outcomes == {Outcome.PASS}:
-            fits[pk] = "good"
+            fit = "good"
         else:
-            fits[pk] = "check"
+            fit = "check"
+        fits[pk] = TradeFit(fit, tuple(rule.message for rule in rules))
     return fits
+
+
+def trade_fits() -> dict[int, str]:
+    """Each trade's fit alone (:func:`trade_fit_details`), keyed by
+    profession id: ``"good"``, ``"check"`` or ``"poor"``. Read by
+    ``prospects.scoring``."""
+    return {pk: details.fit for pk, details in trade_fit_details().items()}

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from common.company_numbers import validate_siren
 from common.types import User
 from directory.companies.services import company_search_keys_sync, company_trades_set
-from directory.companies.signals import application_moved
+from directory.companies.signals import application_moved, application_started
 from directory.models import Company, CompanyStatus, Membership, MembershipRole, Profession
 from directory.places.resolve import match_postal_address
 from loyalty.selectors import new_clients_per_day_above
@@ -38,6 +38,7 @@ from .models import (
     CompanyEvent,
     CompanyScreening,
     EligibilityFlag,
+    RefusalReason,
 )
 from .screening import (
     QUESTIONS,
@@ -161,6 +162,7 @@ def _move(application: Application, to: str, *, actor: User, role: str, note: st
             city=application.city,
             reason=note,
             referral_code=application.referral_code,
+            refusal_reason=application.refusal_reason if to == ApplicationStatus.REJECTED else "",
         ),
         robust=True,
     )
@@ -303,6 +305,24 @@ def application_submit(
     return application
 
 
+def application_invitation_accept(*, application: Application, invitation: str) -> None:
+    """The applicant saved a step of ``application`` after opening an
+    invitation (``eligibility.invitations``): whoever sent it hears of it
+    (``application_started``, after commit) and ties the application to
+    what they know. ``invitation`` is opaque here."""
+    if not invitation:
+        return
+    transaction.on_commit(
+        partial(
+            application_started.send,
+            sender=Application,
+            application_id=application.pk,
+            invitation=invitation,
+        ),
+        robust=True,
+    )
+
+
 def _message(application: Application, actor: User, body: str) -> None:
     ApplicationEvent.objects.create(
         application=application, kind=ApplicationEvent.Kind.MESSAGE, actor=actor, note=body
@@ -327,10 +347,24 @@ def application_request_information(
 
 
 @transaction.atomic
-def application_reject(*, application: Application, actor: User, reason: str) -> None:
+def application_reject(
+    *,
+    application: Application,
+    actor: User,
+    reason: str,
+    refusal_reason: str = RefusalReason.OTHER,
+) -> None:
+    """Refuse an application: ``reason`` is the text sent to the
+    applicant (required), ``refusal_reason`` its code
+    (``RefusalReason``), kept on the application and told to the sales
+    pipeline. Raises ``ValidationError`` without a text or with an
+    unknown code; nothing is then written."""
     if not reason.strip():
         raise ValidationError(_("A rejection needs a reason; it is sent to the applicant."))
+    if refusal_reason not in RefusalReason.values:
+        raise ValidationError(_("Choose the reason of the refusal."))
     application = _locked(application)
+    application.refusal_reason = refusal_reason
     _move(application, ApplicationStatus.REJECTED, actor=actor, role="staff", note=reason.strip())
     _application_decided_publish(application)
     emails.send_application_email(application.pk, "rejected")

@@ -32,6 +32,7 @@ from .forms import (
     QueueFilterForm,
     SubmitForm,
 )
+from .invitations import invitation_in, invitation_initial, invitation_token_take
 from .models import IN_PROGRESS, Application, ApplicationStatus, EligibilityFlag
 from .screening import Voice
 from .selectors import company_status_history, company_status_recipients
@@ -71,7 +72,15 @@ def apply(request: HttpRequest) -> HttpResponse:
     application = _current_application(request.user) if request.user.is_authenticated else None
     if application is not None and not application.is_editable:
         return redirect("eligibility:follow")
-    return render(request, "eligibility/apply.html", {"application": application, "steps": STEPS})
+    return render(
+        request,
+        "eligibility/apply.html",
+        {
+            "application": application,
+            "steps": STEPS,
+            "invited": invitation_in(request.session) is not None,
+        },
+    )
 
 
 @login_required
@@ -88,8 +97,10 @@ def apply_step(request: AuthenticatedHttpRequest, step: int) -> HttpResponse:
             return redirect("eligibility:step", step=1)
         return _review(request, application)
     _number, title, form_class = STEPS[step - 1]
+    # An invitation's values, offered where nothing is answered yet.
+    offered = invitation_initial(invitation_in(request.session), application, step)
     form = cast("type[ModelForm[Application]]", form_class)(
-        request.POST or None, instance=application
+        request.POST or None, instance=application, initial=offered
     )
     if request.method == "POST" and form.is_valid():
         if step == 1 and (
@@ -103,6 +114,9 @@ def apply_step(request: AuthenticatedHttpRequest, step: int) -> HttpResponse:
                 )
             form.save()
             services.application_step_saved(application=application)
+            services.application_invitation_accept(
+                application=application, invitation=invitation_token_take(request.session)
+            )
             if isinstance(form, IdentityForm) and (notice := form.notice()):
                 messages.info(request, notice)
             if "later" in request.POST:
@@ -244,7 +258,8 @@ def decide(request: AuthenticatedHttpRequest, application_id: int) -> HttpRespon
     application = get_object_or_404(Application, pk=application_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
+        problems = [str(error) for errors in form.errors.values() for error in errors]
+        messages.error(request, " ".join(problems) or _("Choose a decision."))
         return redirect("eligibility:detail", application_id=application.pk)
     action, note = form.cleaned_data["action"], form.cleaned_data["note"]
     try:
@@ -254,7 +269,12 @@ def decide(request: AuthenticatedHttpRequest, application_id: int) -> HttpRespon
             )
             messages.success(request, _("%(company)s is listed.") % {"company": company.trade_name})
         elif action == "reject":
-            services.application_reject(application=application, actor=request.user, reason=note)
+            services.application_reject(
+                application=application,
+                actor=request.user,
+                reason=note,
+                refusal_reason=form.cleaned_data["refusal_reason"],
+            )
             messages.success(request, _("The application is rejected; the applicant is told why."))
         else:
             services.application_request_information(

@@ -7,7 +7,11 @@ class ProspectsConfig(AppConfig):
     verbose_name = _("Prospects")
 
     def ready(self) -> None:
-        from directory.companies.signals import application_moved, invoice_registered
+        from directory.companies.signals import (
+            application_moved,
+            application_started,
+            invoice_registered,
+        )
         from directory.quotes.signals import quote_request_received
 
         from . import receivers
@@ -17,6 +21,9 @@ class ProspectsConfig(AppConfig):
         )
         application_moved.connect(
             receivers.on_application_moved, dispatch_uid="prospects-application-moved"
+        )
+        application_started.connect(
+            receivers.on_application_started, dispatch_uid="prospects-application-started"
         )
         invoice_registered.connect(
             receivers.on_invoice_registered, dispatch_uid="prospects-invoice-registered"

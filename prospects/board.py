@@ -7,6 +7,7 @@ e-mails): these shape rows for one page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +20,9 @@ from django.utils import timezone
 from common.text import normalize
 from common.types import User
 from directory.models import Company, Profession
+from eligibility.selectors import TradeFit
 
+from .fit import FIT_LABELS, fit_filter
 from .models import (
     OWNER,
     STAGE_TRANSITIONS,
@@ -59,6 +62,8 @@ class BoardFilters:
     town: str = ""
     overdue: bool = False
     min_score: int | None = None
+    # A platform prospect's fit (``prospects.fit``): "good", "check", "poor".
+    fit: str = ""
 
 
 @dataclass
@@ -77,7 +82,12 @@ class Column:
 
 
 def board_prospects(
-    pipeline: str, company: Company | None, filters: BoardFilters, *, today: date | None = None
+    pipeline: str,
+    company: Company | None,
+    filters: BoardFilters,
+    *,
+    today: date | None = None,
+    trades: Mapping[int, TradeFit] | None = None,
 ) -> QuerySet[Prospect]:
     """The pipeline's prospects the board shows (anonymised ones never),
     narrowed by ``filters``. The town is matched on its normal form, from
@@ -97,6 +107,8 @@ def board_prospects(
         )
     if filters.min_score is not None and has_score():
         rows = rows.filter(**{f"{SCORE_FIELD}__gte": filters.min_score})
+    if filters.fit in FIT_LABELS and trades is not None and pipeline == Pipeline.PLATFORM:
+        rows = rows.filter(fit_filter(filters.fit, trades))
     return rows
 
 
@@ -113,17 +125,20 @@ def board_columns(
     *,
     size: int = COLUMN_SIZE,
     today: date | None = None,
+    trades: Mapping[int, TradeFit] | None = None,
 ) -> list[Column]:
     """Every stage's column, in the order of ``Stage``, each with its
     count and its first ``size`` cards (owner and trade joined). Two
     queries in all: one GROUP BY for the counts, one window query
-    (ROW_NUMBER per stage) for the cards."""
-    rows = board_prospects(pipeline, company, filters, today=today)
+    (ROW_NUMBER per stage) for the cards. ``trades``: the trades' fits
+    (``eligibility.selectors.trade_fit_details``, read once by the
+    caller), for the platform's filter by fit."""
+    rows = board_prospects(pipeline, company, filters, today=today, trades=trades)
     counts = dict(
         rows.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
     )
     ranked = (
-        rows.select_related("owner", "profession")
+        rows.select_related("owner", "profession", "application")
         .annotate(rank=Window(RowNumber(), partition_by=[F("stage")], order_by=card_order()))
         .filter(rank__lte=size)
         .order_by("stage", "rank")

@@ -18,7 +18,8 @@ from common.types import User
 from directory.models import Company, Profession
 
 from .board import BoardFilters, has_score, pipeline_professions, pipeline_workers
-from .models import OPEN_STAGES, Interaction, LostReason, Stage
+from .fit import FIT_CHOICES
+from .models import OPEN_STAGES, Interaction, LostReason, Pipeline, Stage
 
 # A follow-up or an interaction date further than this is a typing slip.
 MAX_DAYS_AHEAD = 3 * 366
@@ -66,6 +67,12 @@ class BoardFilterForm(forms.Form):
         )
         metier = cast("forms.ModelChoiceField[Profession]", self.fields["metier"])
         metier.queryset = pipeline_professions(pipeline, company)
+        if pipeline == Pipeline.PLATFORM:
+            self.fields["eligibilite"] = forms.ChoiceField(
+                label=_("Fit"),
+                required=False,
+                choices=[("", _("Any fit")), *FIT_CHOICES],
+            )
         if has_score():
             self.fields["score_min"] = forms.IntegerField(
                 label=_("Minimum score"), required=False, min_value=0, max_value=100
@@ -81,6 +88,7 @@ class BoardFilterForm(forms.Form):
             town=data.get("ville") or "",
             overdue=bool(data.get("en_retard")),
             min_score=data.get("score_min"),
+            fit=data.get("eligibilite") or "",
         )
 
     def is_filtered(self) -> bool:

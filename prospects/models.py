@@ -263,6 +263,22 @@ class Prospect(models.Model):
         _("score model"), max_length=5, choices=ScoreModel.choices, blank=True, editable=False
     )
     scored_at = models.DateTimeField(_("scored at"), null=True, blank=True, editable=False)
+    # The pre-filled application link of a platform prospect
+    # (``prospects.application_links``): its nonce (blank: no live link;
+    # changing it revokes the link) and when it was made (it expires
+    # ``PROSPECT_APPLICATION_LINK_DAYS`` later). The application the link
+    # started: its moves move the prospect.
+    application_link_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    application_link_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    application = models.ForeignKey(
+        "eligibility.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("application"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)

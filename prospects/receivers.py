@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import services
+from . import application_links, services
 
 
 def on_quote_request_received(sender: Any, *, quote_request_id: int, **kwargs: Any) -> None:
@@ -26,6 +26,8 @@ def on_application_moved(
     city: str,
     reason: str,
     referral_code: str = "",
+    application_id: int | None = None,
+    refusal_reason: str = "",
     **kwargs: Any,
 ) -> None:
     services.prospect_from_application(
@@ -38,7 +40,15 @@ def on_application_moved(
         city=city,
         reason=reason,
         referral_code=referral_code,
+        application_id=application_id,
+        refusal_reason=refusal_reason,
     )
+
+
+def on_application_started(
+    sender: Any, *, application_id: int, invitation: str, **kwargs: Any
+) -> None:
+    application_links.application_link_accept(token=invitation, application_id=application_id)
 
 
 def on_invoice_registered(

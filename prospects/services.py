@@ -35,6 +35,7 @@ from directory.models import (
     QuoteBudget,
     QuoteRequest,
 )
+from eligibility.models import RefusalReason
 
 from . import emails, links
 from .digest import digest_for, digest_recipients
@@ -380,6 +381,7 @@ _MERGE_FILLS = (
     "budget",
     "referrer",
     "owner",
+    "application",
 )
 
 
@@ -454,6 +456,9 @@ _ANONYMISED = {
     "name_key": "",
     "lost_note": "",
     "next_follow_up": None,
+    # A live application link would still offer the erased data.
+    "application_link_nonce": "",
+    "application_link_created_at": None,
 }
 
 
@@ -679,6 +684,20 @@ def _same_person(email: str, phone: str) -> Q:
     return same | Q(phone=e164) if e164 else same
 
 
+# A refusal's code (``eligibility.models.RefusalReason``) read as the
+# closest lost reason (seed 001): refused for the rules, a company never
+# will be a client (absolute non-client); too early, it may later (the
+# timing); a refusal for silence is "no answer". The refusal's text is
+# the lost note.
+REFUSAL_LOST_REASONS: dict[str, str] = {
+    RefusalReason.NOT_ELIGIBLE: LostReason.ABSOLUTE_NON_CLIENT,
+    RefusalReason.TOO_EARLY: LostReason.TIMING,
+    RefusalReason.NO_ANSWER: LostReason.NO_ANSWER,
+    RefusalReason.NOT_VERIFIED: LostReason.OTHER,
+    RefusalReason.OTHER: LostReason.OTHER,
+}
+
+
 @transaction.atomic
 def prospect_from_application(
     *,
@@ -691,22 +710,34 @@ def prospect_from_application(
     city: str = "",
     reason: str = "",
     referral_code: str = "",
+    application_id: int | None = None,
+    refusal_reason: str = "",
 ) -> Prospect | None:
     """An application to be listed changed status: the platform's sales
-    prospect of that company (same SIREN, else same applicant e-mail or
-    phone) follows. Submitted: it moves forward to hot (created hot from
-    the application if the pipeline did not know it). Approved: it is a
-    client (won), created as one if needed. Rejected: lost, the refusal's
-    reason as its note. Other statuses, or a prospect already there: no
-    change. Returns the prospect, or ``None``."""
-    same = Q(siren=siren) if siren else Q(pk__in=[])
-    prospect = (
-        Prospect.objects.select_for_update()
-        .filter(same | _same_person(email, phone), pipeline=Pipeline.PLATFORM)
-        .filter(anonymised_at__isnull=True)
-        .order_by("-updated_at", "-pk")
-        .first()
+    prospect of that company follows — the one the application was started
+    from (its pre-filled link, ``application_links``), else the one with
+    the same SIREN, else the same applicant e-mail or phone. Submitted: it
+    moves forward to hot (created hot from the application if the pipeline
+    did not know it). Approved: it is a client (won), created as one if
+    needed. Rejected: lost, the refusal's code read through
+    ``REFUSAL_LOST_REASONS`` (unknown: other) and its text as the note.
+    Other statuses, or a prospect already there: no change. Returns the
+    prospect, or ``None``."""
+    open_rows = Prospect.objects.select_for_update().filter(
+        pipeline=Pipeline.PLATFORM, anonymised_at__isnull=True
     )
+    prospect = (
+        open_rows.filter(application_id=application_id).order_by("-updated_at", "-pk").first()
+        if application_id is not None
+        else None
+    )
+    if prospect is None:
+        same = Q(siren=siren) if siren else Q(pk__in=[])
+        prospect = (
+            open_rows.filter(same | _same_person(email, phone))
+            .order_by("-updated_at", "-pk")
+            .first()
+        )
     targets = {"submitted": Stage.HOT, "approved": Stage.CLIENT, "rejected": Stage.LOST}
     target = targets.get(to_status)
     if target is None:
@@ -744,7 +775,12 @@ def prospect_from_application(
     # already in the target stage stays.
     if STAGE_TRANSITIONS.allows(prospect.stage, target, by=SYSTEM):
         lost = (
-            {"lost_reason": LostReason.OTHER, "lost_note": reason} if target == Stage.LOST else {}
+            {
+                "lost_reason": REFUSAL_LOST_REASONS.get(refusal_reason, LostReason.OTHER),
+                "lost_note": reason,
+            }
+            if target == Stage.LOST
+            else {}
         )
         return prospect_move(prospect=prospect, to=target, actor=None, reason=why, **lost)
     return prospect

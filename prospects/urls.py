@@ -44,6 +44,13 @@ urlpatterns: list[URLPattern] = [
         )
         for name, route, view in SCREENS
     ),
+    # The pre-filled application link: made by sales staff, opened by anyone.
+    path(
+        "equipe/prospects/<int:prospect_id>/lien-candidature/",
+        views.platform(views.application_link),
+        name="staff-prospects-application-link",
+    ),
+    path("rejoindre/invitation/<str:token>/", views.application_link_open, name="application-link"),
     *analytics_urlpatterns,
     *import_urlpatterns,
     # The digest's one-click opt-out (signed link, no log-in).

@@ -22,6 +22,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -34,11 +35,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from common.ids import get_by_id_or_404
 from common.permissions import staff_required
+from common.signed_links import LinkError, LinkExpired, LinkRevoked
 from common.types import AuthenticatedHttpRequest
 from directory.models import Membership
 from directory.team import decorators
+from eligibility.invitations import invitation_remember
+from eligibility.selectors import TradeFit, trade_fit_details
 
-from . import services
+from . import application_links, services
 from .board import (
     board_columns,
     board_prospects,
@@ -46,6 +50,7 @@ from .board import (
     move_targets,
     prospect_timeline,
 )
+from .fit import prospect_fit, prospect_fits
 from .forms import BoardFilterForm, InteractionForm, MergeForm, MoveForm, ProspectForm
 from .models import LostReason, Prospect, Stage
 from .permissions import PLATFORM_PERMISSION
@@ -86,7 +91,7 @@ def company(view: View) -> View:
 
 
 def _prospect(scope: Scope, prospect_id: object) -> Prospect:
-    rows = scope.prospects().select_related("owner", "profession", "referrer")
+    rows = scope.prospects().select_related("owner", "profession", "referrer", "application")
     return get_by_id_or_404(rows, str(prospect_id))
 
 
@@ -117,14 +122,30 @@ def _labelled(stages: list[str]) -> list[tuple[str, str]]:
     return [(stage, str(Stage(stage).label)) for stage in stages]
 
 
+def _trades(scope: Scope) -> dict[int, TradeFit] | None:
+    """The trades' fits, read once per request, for the platform's
+    pipeline only (a company's leads are people, not companies to screen)."""
+    return trade_fit_details() if scope.is_platform else None
+
+
+def _with_fits(prospects: list[Prospect], trades: dict[int, TradeFit] | None) -> None:
+    """Each prospect's fit as ``prospect.fit`` (``None`` outside the
+    platform's pipeline), for the cards and rows."""
+    fits = prospect_fits(prospects, trades) if trades is not None else {}
+    for prospect in prospects:
+        prospect.fit = fits.get(prospect.pk)  # type: ignore[attr-defined]
+
+
 # --- The board ---------------------------------------------------------------------------
 
 
 def _board_context(request: HttpRequest, scope: Scope, query: QueryDict) -> dict[str, Any]:
     form = BoardFilterForm(query or None, pipeline=scope.pipeline, company=scope.company)
-    columns = board_columns(scope.pipeline, scope.company, form.filters())
+    trades = _trades(scope)
+    columns = board_columns(scope.pipeline, scope.company, form.filters(), trades=trades)
     for column in columns:
         column.targets = _labelled(move_targets(column.stage))
+        _with_fits(column.cards, trades)
     board_url = scope.url("board")
     return scope.context(
         form=form,
@@ -161,13 +182,16 @@ def stage(request: AuthenticatedHttpRequest, scope: Scope, stage: str) -> HttpRe
     if stage not in Stage.values:
         raise Http404
     form = BoardFilterForm(request.GET or None, pipeline=scope.pipeline, company=scope.company)
+    trades = _trades(scope)
     rows = (
-        board_prospects(scope.pipeline, scope.company, form.filters())
+        board_prospects(scope.pipeline, scope.company, form.filters(), trades=trades)
         .filter(stage=stage)
-        .select_related("owner", "profession")
+        .select_related("owner", "profession", "application")
         .order_by(*card_order())
     )
     page = Paginator(rows, STAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _with_fits(page.object_list, trades)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -322,6 +346,7 @@ def _detail_page(
         request,
         "prospects/prospect.html",
         scope.context(
+            **_platform_extras(request, scope, prospect),
             prospect=prospect,
             timeline=prospect_timeline(prospect),
             duplicates=duplicates,
@@ -331,6 +356,23 @@ def _detail_page(
             today=timezone.localdate(),
         ),
     )
+
+
+def _platform_extras(request: HttpRequest, scope: Scope, prospect: Prospect) -> dict[str, Any]:
+    """A platform prospect's page also shows its fit with the reasons, and
+    its pre-filled application link (live or not, and the form to make one)."""
+    if not scope.is_platform:
+        return {}
+    live = application_links.link_is_live(prospect)
+    return {
+        "fit": prospect_fit(prospect, trade_fit_details(), explain=True),
+        "link_allowed": application_links.can_have_link(prospect),
+        "link_url": request.build_absolute_uri(application_links.application_link_path(prospect))
+        if live
+        else "",
+        "link_expires": application_links.link_expires_at(prospect) if live else None,
+        "link_days": settings.PROSPECT_APPLICATION_LINK_DAYS,
+    }
 
 
 @require_safe
@@ -473,3 +515,50 @@ def merge(
         "prospects/merge.html",
         scope.context(prospect=prospect, other=other, form=form),
     )
+
+
+# --- The pre-filled application link (platform prospects) ---------------------------------
+
+
+@require_POST
+def application_link(
+    request: AuthenticatedHttpRequest, scope: Scope, prospect_id: int
+) -> HttpResponse:
+    """Make a new pre-filled application link for a platform prospect
+    (any earlier one stops working), or revoke it (``action=revoke``)."""
+    if not scope.is_platform:
+        raise Http404
+    prospect = _prospect(scope, prospect_id)
+    if request.POST.get("action") == "revoke":
+        application_links.application_link_revoke(prospect=prospect)
+        messages.success(request, _("The application link no longer works."))
+    elif not application_links.can_have_link(prospect):
+        messages.error(request, _("Only an open prospect can get an application link."))
+    else:
+        application_links.application_link_create(prospect=prospect, actor=request.user)
+        messages.success(
+            request, _("Application link ready: copy it below and send it to the prospect.")
+        )
+    return redirect(scope.url("detail", prospect.pk))
+
+
+@require_safe
+def application_link_open(request: HttpRequest, token: str) -> HttpResponse:
+    """Where a pre-filled application link leads (anyone, logged in or
+    not): the application, with what the link offers kept in the session
+    (``eligibility.invitations``). An unusable link: a page that says why
+    and names nothing of the prospect."""
+    try:
+        prospect = application_links.prospect_from_link(token)
+    except LinkError as error:
+        status = 410 if isinstance(error, LinkExpired | LinkRevoked) else 400
+        return render(
+            request,
+            "prospects/application_link_invalid.html",
+            {"message": error.message},
+            status=status,
+        )
+    invitation_remember(request.session, application_links.link_invitation(prospect, token))
+    if request.user.is_authenticated:
+        return redirect("eligibility:step", step=1)
+    return redirect("eligibility:apply")

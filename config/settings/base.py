@@ -672,6 +672,9 @@ PROSPECT_SCORE_MIN_LOST = env.int("PROSPECT_SCORE_MIN_LOST", default=50)
 # Laplace smoothing of the model's frequencies: pseudo-count added to every
 # (feature value, outcome) pair (1 = Laplace, as Odoo's lead scoring does).
 PROSPECT_SCORE_ALPHA = env.float("PROSPECT_SCORE_ALPHA", default=1.0)
+# A pre-filled application link sent to a sales prospect works this many
+# days (prospects.application_links); a new link or a revocation ends it.
+PROSPECT_APPLICATION_LINK_DAYS = env.int("PROSPECT_APPLICATION_LINK_DAYS", default=14)
 
 # --- Partner portal (/partenaires/) ------------------------------------------
 

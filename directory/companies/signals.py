@@ -12,7 +12,15 @@ that a receiver needs none of the sender's models:
     ``rejected``), ``siren``, ``legal_name``, ``email`` (the applicant's),
     ``phone``, ``postal_code``, ``city``, ``reason`` (the vetter's note or
     the refusal's reason; may be empty), ``referral_code`` (the code the
-    applicant came with, cleaned; may be empty).
+    applicant came with, cleaned; may be empty), ``refusal_reason`` (a
+    refusal's code, ``eligibility.models.RefusalReason``; empty for other
+    moves).
+
+``application_started``
+    an applicant saved a step of their application after opening an
+    invitation (``eligibility.invitations``): ``application_id``,
+    ``invitation`` (the invitation's token, opaque to ``eligibility``:
+    the sender of the invitation reads it).
 
 ``invoice_registered``
     a company registered an invoice (``reviews``): ``company_id``,
@@ -24,4 +32,5 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 application_moved = Signal()
+application_started = Signal()
 invoice_registered = Signal()

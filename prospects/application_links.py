@@ -1,0 +1,173 @@
+"""Pre-filled application links for the platform's sales prospects
+(issue 15: "a hot prospect gets a pre-filled application link").
+
+A salesperson makes the link on a prospect's page. It is a signed link
+(``common.signed_links``, salt of its own) naming the prospect and its
+``application_link_nonce``: a new link or a revocation changes the nonce
+and ends the previous one; it expires ``PROSPECT_APPLICATION_LINK_DAYS``
+after it was made (counted from ``application_link_created_at``, so the
+page may show the same live link again). Any open stage may get one: a
+prospect who asks to apply at the first call should not wait for a move.
+
+Whoever opens it lands on /rejoindre/ with the prospect's company name,
+SIREN, town, phone and trade offered as answers
+(``eligibility.invitations``; kept in the visitor's session, never in a
+URL). The first step of the application saved ties it to the prospect
+(:func:`application_link_accept`, from eligibility's
+``application_started``) and uses the link up: a forwarded or re-opened
+link then shows nothing. From then on the application's moves move the
+prospect (``services.prospect_from_application``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.signed_links import LinkError, LinkExpired, make_token, row_from_token
+from common.types import User
+from eligibility.invitations import Invitation
+
+from .models import OPEN_STAGES, Interaction, Pipeline, Prospect
+
+SALT = "prospects.application-link"
+
+
+def link_lifetime() -> timedelta:
+    return timedelta(days=settings.PROSPECT_APPLICATION_LINK_DAYS)
+
+
+def can_have_link(prospect: Prospect) -> bool:
+    """A platform prospect, open, not anonymised."""
+    return (
+        prospect.pipeline == Pipeline.PLATFORM
+        and prospect.stage in OPEN_STAGES
+        and prospect.anonymised_at is None
+    )
+
+
+def link_expires_at(prospect: Prospect) -> datetime | None:
+    """When the prospect's live link stops working; ``None`` without one."""
+    if not prospect.application_link_nonce or prospect.application_link_created_at is None:
+        return None
+    return prospect.application_link_created_at + link_lifetime()
+
+
+def link_is_live(prospect: Prospect) -> bool:
+    expires = link_expires_at(prospect)
+    return expires is not None and expires > timezone.now() and can_have_link(prospect)
+
+
+def application_link_path(prospect: Prospect) -> str:
+    """The path of the prospect's live link (call :func:`link_is_live`
+    first). The token carries the prospect's id and nonce only."""
+    token = make_token(SALT, prospect.pk, prospect.application_link_nonce)
+    return reverse("prospects:application-link", args=[token])
+
+
+@transaction.atomic
+def application_link_create(*, prospect: Prospect, actor: User | None) -> Prospect:
+    """A new link for ``prospect`` (any earlier one stops working).
+    Raises ``ValueError`` for a prospect that cannot have one
+    (:func:`can_have_link`: the views offer it only then)."""
+    prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
+    if not can_have_link(prospect):
+        raise ValueError("only an open platform prospect gets an application link")
+    prospect.application_link_nonce = secrets.token_urlsafe(16)
+    prospect.application_link_created_at = timezone.now()
+    prospect.save(
+        update_fields=["application_link_nonce", "application_link_created_at", "updated_at"]
+    )
+    return prospect
+
+
+@transaction.atomic
+def application_link_revoke(*, prospect: Prospect) -> None:
+    """End the prospect's link, if any."""
+    Prospect.objects.filter(pk=prospect.pk).exclude(application_link_nonce="").update(
+        application_link_nonce="", application_link_created_at=None, updated_at=timezone.now()
+    )
+
+
+def _linked(queryset: QuerySet[Prospect], token: str) -> Prospect:
+    """The prospect a link names, live. Raises ``LinkError`` (its message
+    is for the visitor, and names nothing of the prospect)."""
+    prospect = row_from_token(
+        queryset.filter(pipeline=Pipeline.PLATFORM, anonymised_at__isnull=True)
+        .filter(stage__in=OPEN_STAGES)
+        .exclude(application_link_nonce=""),
+        token,
+        salt=SALT,
+        invalid=_("This link is not valid. Check that it was copied whole."),
+        expired=_("This link has expired. Ask our team for a new one."),
+        revoked=_(
+            "This link no longer works: it was already used, or replaced by a newer one. "
+            "Ask our team for a new one, or apply without it."
+        ),
+        max_age=link_lifetime(),
+        nonce_field="application_link_nonce",
+    )
+    expires = link_expires_at(prospect)
+    if expires is None or expires <= timezone.now():
+        raise LinkExpired(_("This link has expired. Ask our team for a new one."))
+    return prospect
+
+
+def prospect_from_link(token: str) -> Prospect:
+    """The prospect of a live link. Raises ``LinkError``."""
+    return _linked(Prospect.objects.all(), token)
+
+
+def link_invitation(prospect: Prospect, token: str) -> Invitation:
+    """What the link offers the applicant: what the pipeline knows."""
+    return Invitation(
+        token=token,
+        legal_name=prospect.organisation or prospect.name,
+        siren=prospect.siren,
+        postal_code=prospect.postal_code,
+        city=prospect.town,
+        phone=prospect.phone,
+        profession_ids=(prospect.profession_id,) if prospect.profession_id else (),
+    )
+
+
+@transaction.atomic
+def application_link_accept(*, token: str, application_id: int) -> Prospect | None:
+    """An application was started from a link: tie it to the link's
+    prospect, use the link up (its nonce is cleared) and note it in the
+    prospect's timeline ("système"). A link no longer live ties nothing
+    (``None``): the application then finds its prospect as any other
+    does (SIREN, e-mail, phone)."""
+    try:
+        prospect = _linked(Prospect.objects.select_for_update(), token)
+    except LinkError:
+        return None
+    now = timezone.now()
+    prospect.application_id = application_id
+    prospect.application_link_nonce = ""
+    prospect.application_link_created_at = None
+    prospect.last_interaction_at = max(filter(None, [prospect.last_interaction_at, now]))
+    prospect.save(
+        update_fields=[
+            "application",
+            "application_link_nonce",
+            "application_link_created_at",
+            "last_interaction_at",
+            "updated_at",
+        ]
+    )
+    Interaction.objects.create(
+        prospect=prospect,
+        kind=Interaction.Kind.NOTE,
+        author=None,
+        outcome=f"application #{application_id} started from the application link",
+        happened_at=now,
+    )
+    return prospect
