@@ -463,9 +463,12 @@ def endpoint_secret_rotate(
     *, endpoint: WebhookEndpoint, overlap: timedelta | None = None
 ) -> tuple[WebhookSecret, datetime]:
     """A new secret for ``endpoint``. The current one keeps signing for
-    ``overlap`` (``WEBHOOK_SECRET_OVERLAP`` by default, at most), older
-    ones stop now: a delivery carries at most two signatures. Returns the
-    new secret and when the previous one stops signing."""
+    ``overlap`` (``WEBHOOK_SECRET_OVERLAP`` by default, at most); older
+    ones keep the end of their own overlap, so that a rotation retried
+    after a lost answer does not stop, at once, the secret the partner
+    has deployed. At most ``WEBHOOK_SIGNING_SECRETS_MAX`` secrets sign
+    (the oldest stop first). Returns the new secret and when the previous
+    one stops signing."""
     now = timezone.now()
     overlap = settings.WEBHOOK_SECRET_OVERLAP if overlap is None else overlap
     WebhookEndpoint.objects.select_for_update().filter(pk=endpoint.pk).first()
@@ -480,7 +483,9 @@ def endpoint_secret_rotate(
         current.expires_at = min(until, current.expires_at) if current.expires_at else until
         current.save(update_fields=["expires_at"])
         until = current.expires_at
-        WebhookSecret.objects.filter(pk__in=[s.pk for s in older]).update(expires_at=now)
+        # The new secret, the current one and the newest older ones sign.
+        beyond = older[max(settings.WEBHOOK_SIGNING_SECRETS_MAX - 2, 0) :]
+        WebhookSecret.objects.filter(pk__in=[s.pk for s in beyond]).update(expires_at=now)
     secret = WebhookSecret.objects.create(
         endpoint=endpoint, secret=signing.secret_generate(), created_at=now
     )

@@ -712,6 +712,10 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", defaul
 # After a secret rotation, the previous secret keeps signing this long
 # (every delivery then carries both signatures).
 WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24))
+# Secrets that sign a delivery at once during rotations (Standard Webhooks
+# sends one signature per secret): a retried rotation keeps the deployed
+# secret signing; more rotations stop the oldest.
+WEBHOOK_SIGNING_SECRETS_MAX = env.int("WEBHOOK_SIGNING_SECRETS_MAX", default=4)
 # An endpoint whose every attempt failed for this long is disabled and its
 # partner e-mailed (the retry schedule of one delivery lasts about 3 days).
 WEBHOOK_DISABLE_AFTER = timedelta(days=3)

@@ -120,15 +120,37 @@ def test_during_a_rotation_both_secrets_sign_then_only_the_new_one(hook, receive
             Webhook(old).verify(request.body, request.headers)
 
 
-def test_a_second_rotation_stops_the_oldest_secret_at_once(hook):
+def test_a_retried_rotation_keeps_the_deployed_secret_signing(hook, receiver, cast):
+    """A partner rotates, the answer is lost, it rotates again: the secret
+    it still has deployed signs on until its own overlap ends."""
     endpoint, first, _event, _delivery = hook
-    endpoint_secret_rotate(endpoint=endpoint)
+    _lost, until = endpoint_secret_rotate(endpoint=endpoint)
     third, _until = endpoint_secret_rotate(endpoint=endpoint)
     from partners.webhooks import secrets_active
 
     active = secrets_active(endpoint)
-    assert len(active) == 2
     assert active[0] == third.secret
+    assert first in active
+    event = event_publish(
+        EventType.COMPANY_SUSPENDED, company_id=cast.company_a.pk, payload=PAYLOAD
+    )
+    delivery_attempt(event.deliveries.get().pk)
+    request = receiver.received[-1]
+    assert len(request.headers["webhook-signature"].split(" ")) == 3
+    Webhook(first).verify(request.body, request.headers)
+    Webhook(third.secret).verify(request.body, request.headers)
+    with time_machine.travel(until + timedelta(minutes=1), tick=False):
+        assert secrets_active(endpoint) == [third.secret]
+
+
+def test_many_rotations_keep_at_most_the_settings_count_of_secrets(hook, settings):
+    settings.WEBHOOK_SIGNING_SECRETS_MAX = 3
+    endpoint, first, _event, _delivery = hook
+    made = [endpoint_secret_rotate(endpoint=endpoint)[0].secret for _ in range(5)]
+    from partners.webhooks import secrets_active
+
+    active = secrets_active(endpoint)
+    assert active == [made[-1], made[-2], made[-3]]
     assert first not in active
 
 
