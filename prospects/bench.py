@@ -31,6 +31,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -171,7 +172,7 @@ class _Copier:
     """Buffers COPY text lines for one table and sends them by batches,
     each batch committed; advances ``progress`` by the rows sent."""
 
-    def __init__(self, table: str, columns: tuple[str, ...], progress: tqdm) -> None:
+    def __init__(self, table: str, columns: tuple[str, ...], progress: tqdm[Any]) -> None:
         self.sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         self.progress = progress
         self.buffer = io.StringIO()
@@ -194,7 +195,7 @@ class _Copier:
         self.buffer, self.pending = io.StringIO(), 0
 
 
-def _progress(total: int, desc: str, show: bool) -> tqdm:
+def _progress(total: int, desc: str, show: bool) -> tqdm[Any]:
     return tqdm(
         total=total, desc=desc, unit="row", unit_scale=True, disable=not show, file=sys.stderr
     )

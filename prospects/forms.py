@@ -31,8 +31,10 @@ OWNER_LABEL = pgettext_lazy("prospect", "Owner")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _owner_field(pipeline: str, company: Company | None, **kwargs: Any) -> forms.ModelChoiceField:
-    field: forms.ModelChoiceField = forms.ModelChoiceField(
+def _owner_field(
+    pipeline: str, company: Company | None, **kwargs: Any
+) -> forms.ModelChoiceField[User]:
+    field: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=pipeline_workers(pipeline, company), required=False, **kwargs
     )
     field.label_from_instance = _person  # type: ignore[method-assign,assignment]

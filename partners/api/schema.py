@@ -4,7 +4,8 @@ requirement list roles), the problem shape, the rate-limit headers."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
@@ -249,6 +250,10 @@ def location_parameter(*response_statuses: int) -> OpenApiParameter:
     )
 
 
+# A view method, decorated and returned as it was typed.
+ViewMethod = TypeVar("ViewMethod", bound=Callable[..., Any])
+
+
 def company_write_schema(
     *,
     operation_id: str,
@@ -258,7 +263,7 @@ def company_write_schema(
     request: Any,
     ok: dict[int, Any],
     examples: list[OpenApiExample],
-) -> Any:
+) -> Callable[[ViewMethod], ViewMethod]:
     """``extend_schema`` of a single write under ``companies/{slug}/…``:
     the ``slug``, the ``Idempotency-Key`` and ``Idempotent-Replayed``
     headers and ``Location`` on every success status of ``ok``, the
@@ -292,7 +297,7 @@ def company_batch_schema(
     request: Any,
     ok: Any,
     examples: list[OpenApiExample],
-) -> Any:
+) -> Callable[[ViewMethod], ViewMethod]:
     """``extend_schema`` of a batch under ``companies/{slug}/…/batch``:
     up to ``MAX_BATCH_ITEMS`` ``items_noun`` in ``items``, each as
     ``single_path`` takes it, each in its own transaction; ``outcome``
