@@ -118,6 +118,7 @@ PROSPECT_COLUMNS = (
     "created_at",
     "updated_at",
     "anonymised_at",
+    "application_link_nonce",
 )
 INTERACTION_COLUMNS = (
     "prospect_id",
@@ -326,6 +327,7 @@ def fill_prospects(
                 _ts(created),
                 _ts(since),
                 NULL,
+                "",
             )
             copier.write("\t".join(fields) + "\n")
             drawn.append(
