@@ -192,10 +192,6 @@ class Scored:
 # --- Features (SQL) ------------------------------------------------------------------
 
 
-def _trade_fits() -> dict[int, str]:
-    return trade_fits()
-
-
 # The system's moves the ``signal`` feature reads, on ``ProspectEvent``: a
 # quote request asking to be phoned moves its lead to hot, naming the
 # request (``services.prospect_from_quote_request``); an application moved
@@ -282,7 +278,7 @@ def with_features(
     ``last_contact`` (the last contact's moment, or None), as of ``now``
     for open prospects and of the day they were won or lost for the others.
     One aggregate query over the interactions of ``rows``; ``fits`` maps a
-    trade to a sales prospect's fit (see ``_trade_fits``). ``pk_range``
+    trade to a sales prospect's fit (``eligibility.selectors.trade_fits``). ``pk_range``
     (first, last), when ``rows`` lie within it, limits the interactions
     joined to theirs in the join itself: PostgreSQL then reads them by the
     (prospect, happened_at) index instead of hashing all of them for every
@@ -678,7 +674,7 @@ def prospects_score(*, now: datetime | None = None) -> ScoreReport:
     row compares equal on both databases (a mismatch would only rewrite
     the row, never keep a wrong score)."""
     now = now or timezone.now()
-    fits = _trade_fits()
+    fits = trade_fits()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

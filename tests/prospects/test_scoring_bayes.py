@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from sklearn.naive_bayes import CategoricalNB
 
+from eligibility.selectors import trade_fits
 from prospects import scoring, services
 from prospects.models import Interaction, Pipeline, Prospect, ScoreModel, Stage
 from prospects.scoring import DOMAINS, FEATURES, Counts, NaiveBayes
@@ -161,7 +162,7 @@ def test_a_pipeline_with_enough_history_is_scored_by_its_model(history, settings
     assert report.learned_pipelines == 1
     history.refresh_from_db()
     assert history.score_model == ScoreModel.BAYES
-    counts = scoring.history_counts(now=NOW, fits=scoring._trade_fits())
+    counts = scoring.history_counts(now=NOW, fits=trade_fits())
     model = NaiveBayes.fit(counts[(Pipeline.COMPANY, history.company_id)], alpha=1.0)
     features = {
         "recency": "never",

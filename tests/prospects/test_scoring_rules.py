@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
+from eligibility.selectors import trade_fits
 from prospects import scoring, services
 from prospects.models import Interaction, Pipeline, Prospect, ScoreModel, Stage
 from prospects.scoring import FEATURES, RULE_BASE, rule_score
@@ -28,9 +29,7 @@ NOTHING = {
 
 def features_of(prospect: Prospect, now: datetime = NOW) -> dict[str, str]:
     row = (
-        scoring.with_features(
-            Prospect.objects.filter(pk=prospect.pk), now=now, fits=scoring._trade_fits()
-        )
+        scoring.with_features(Prospect.objects.filter(pk=prospect.pk), now=now, fits=trade_fits())
         .values(*(f"f_{name}" for name in FEATURES))
         .get()
     )
@@ -41,7 +40,7 @@ def features_of(prospect: Prospect, now: datetime = NOW) -> dict[str, str]:
             prospect.pk,
             prospect.pk,
             now=now,
-            fits=scoring._trade_fits(),
+            fits=trade_fits(),
             closed=prospect.stage in scoring.CLOSED_STAGES,
         )
     )
