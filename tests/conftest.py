@@ -146,3 +146,17 @@ def api(partner) -> SimpleNamespace:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
     return SimpleNamespace(client=client, key=key, secret=secret, partner=partner)
+
+
+@pytest.fixture
+def rate_window():
+    """Stop the clock 5 s into the next hour: a test that counts requests
+    against a per-minute or per-hour quota must not see its window reset
+    because it ran across a boundary (the counters are fixed windows,
+    ``partners.api.ratelimit``)."""
+    import time
+
+    import time_machine
+
+    with time_machine.travel((time.time() // 3600 + 1) * 3600 + 5, tick=False):
+        yield

@@ -123,7 +123,7 @@ def test_a_replay_with_another_key_of_the_partner_lacking_the_scope_is_a_403(wri
     )
 
 
-def test_a_replay_past_the_rate_limit_is_a_429(write, settings):
+def test_a_replay_past_the_rate_limit_is_a_429(write, settings, rate_window):
     settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, write.scope: "1/hour"}
     ratelimit.consume(write.key.prefix, ratelimit.policy_for((write.scope,)))  # quota spent
     assert_refused_like_a_fresh_request(write, write.client, 429, "rate_limited")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def tiny_limit(settings):
+def tiny_limit(settings, rate_window):
     settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "directory:read": "3/minute"}
 
 

@@ -22,7 +22,7 @@ WAIT = {
 
 
 @pytest.fixture
-def tiny_limits(settings):
+def tiny_limits(settings, rate_window):
     settings.API_RATE_LIMITS = dict.fromkeys(settings.API_RATE_LIMITS, "1/hour")
 
 

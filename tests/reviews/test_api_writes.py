@@ -355,7 +355,7 @@ def test_the_invoice_detail_shows_only_api_invoices_of_connected_companies(setup
     assert_problem(setup.client.get(f"{other}/{created['id']}"), 403, "not_connected")
 
 
-def test_writes_are_rate_limited_per_key_and_scope(setup, settings):
+def test_writes_are_rate_limited_per_key_and_scope(setup, settings, rate_window):
     settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "invoices:write": "2/minute"}
     assert post(setup.client, URL, invoice(number="F-1")).status_code == 201
     ok = post(setup.client, BATCH, {"items": [invoice(number="F-2")]}, key="b")
