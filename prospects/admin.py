@@ -40,6 +40,7 @@ class ProspectEventInline(ReadOnlyMixin, admin.TabularInline):  # type: ignore[t
     extra = 0
     can_delete = False
     fields = ["created_at", "kind", "actor", "from_status", "to_status", "lost_reason", "reason"]
+    readonly_fields = fields
 
 
 def _platform_only(request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -65,6 +65,10 @@ def test_superusers_see_the_contact_details(client, rows):
     listing = text(client.get(reverse("admin:prospects_prospect_changelist")))
     assert EMAIL in listing
     assert "Lead de l'entreprise A" in listing
+    # The page, with its history inline (read-only, "created_at" included).
+    for row in rows:
+        change = client.get(reverse("admin:prospects_prospect_change", args=[row.pk]))
+        assert change.status_code == 200
 
 
 def test_staff_of_other_teams_do_not_open_the_pipeline(client, cast, rows):
