@@ -59,6 +59,23 @@ def test_the_page_shows_details_next_step_referrer_and_the_timeline_newest_first
     assert html.index("Intéressé, rappeler") < html.index("Créé en Suspect")
 
 
+def test_an_interaction_recorded_by_the_system_shows_on_the_page(client, cast, make):
+    """A quote request's note has no author: the timeline says "Système"
+    (it was a 500: a filter argument through a missing author)."""
+    prospect = make(name="Jean Dupont", actor=None)
+    services.interaction_add(
+        prospect=prospect,
+        kind=Interaction.Kind.NOTE,
+        author=None,
+        next_follow_up=None,
+        outcome="Demande de devis",
+    )
+    client.force_login(cast.member_a)
+    response = client.get(pro(cast, "detail", prospect.pk))
+    assert response.status_code == 200
+    assert "Système" in response.content.decode()
+
+
 def test_an_interaction_sets_the_next_follow_up(client, cast, make):
     prospect = make(name="Jean Dupont", stage=Stage.WARM)
     today = timezone.localdate()
