@@ -9,7 +9,6 @@ from directory.companies.models import Certification, Company, CompanyPhoto, Com
 from directory.companies.services import company_search_keys_sync
 from directory.places.models import Place, PlaceName, PostalCode
 from directory.quotes.models import QuoteReply, QuoteRequest, QuoteRequestEvent
-from directory.search.trades import invalidate_profession_terms
 from directory.taxonomy.models import Profession, Sector
 from directory.team.models import Invitation, Membership
 
@@ -33,14 +32,6 @@ class ProfessionAdmin(admin.ModelAdmin):
     search_fields = ["name_fr", "name_en", "slug"]
     list_select_related = ["sector"]
     prepopulated_fields = {"slug": ["name_fr"]}
-
-    def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        invalidate_profession_terms()
-
-    def delete_model(self, request, obj) -> None:
-        super().delete_model(request, obj)
-        invalidate_profession_terms()
 
 
 class PlaceNameInline(admin.TabularInline):

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db import transaction
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,12 @@ def _ensure_staff_groups(sender, **kwargs) -> None:
     from directory.accounts.services import staff_groups_ensure
 
     staff_groups_ensure()
+
+
+def _taxonomy_changed(sender, **kwargs) -> None:
+    from directory.taxonomy.services import taxonomy_changed
+
+    transaction.on_commit(taxonomy_changed)
 
 
 class DirectoryConfig(AppConfig):
@@ -17,3 +24,16 @@ class DirectoryConfig(AppConfig):
         # Groups reference permissions of several apps, created app by app
         # after migrate: refresh after each (idempotent, a few queries).
         post_migrate.connect(_ensure_staff_groups, dispatch_uid="directory-staff-groups")
+        # A sector or trade saved or deleted anywhere (admin, shell, a
+        # migration's data step): the fragments built from them are stale.
+        # ``taxonomy_load``'s bulk writes send no signal and call it itself;
+        # the hourly company counts (an UPDATE) change no fragment.
+        from directory.taxonomy.models import Profession, Sector
+
+        for model in (Sector, Profession):
+            for signal, event in ((post_save, "saved"), (post_delete, "deleted")):
+                signal.connect(
+                    _taxonomy_changed,
+                    sender=model,
+                    dispatch_uid=f"directory-taxonomy-{model.__name__}-{event}",
+                )

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from directory.search.forms import SearchForm
 from directory.search.service import search_companies
 from directory.taxonomy.models import Profession
-from directory.taxonomy.selectors import POPULAR_TRADES, public_trades, sectors_with_trades
+from directory.taxonomy.selectors import POPULAR_TRADES
 
 
 @require_safe
@@ -19,9 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "directory/home.html",
         {
             "form": SearchForm(),
-            "sectors": sectors_with_trades(),
             "popular_trades": Profession.objects.popular()[:POPULAR_TRADES],
-            "trade_options": public_trades(),
         },
     )
 
@@ -46,9 +44,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "result": result,
         "params": params,
         "ignored": ignored,
-        "trade_options": public_trades(),
     }
     if result is None or result.query.is_empty:
-        context["sectors"] = sectors_with_trades()
+        context["show_sectors"] = True
         context["popular_trades"] = Profession.objects.popular()[:POPULAR_TRADES]
     return render(request, "directory/search.html", context)

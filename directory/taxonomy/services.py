@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from uuid import uuid4
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -12,6 +14,7 @@ from django.db.models.functions import Coalesce
 from directory.companies.models import CompanyProfession
 from directory.search.trades import invalidate_profession_terms
 from directory.taxonomy.models import Profession, Sector
+from directory.taxonomy.selectors import TAXONOMY_VERSION_CACHE_KEY
 
 TAXONOMY_FILE = Path(__file__).resolve().parent.parent / "data" / "professions.json"
 
@@ -65,8 +68,17 @@ def taxonomy_load(*, path: Path = TAXONOMY_FILE) -> tuple[int, int]:
         unique_fields=["slug"],
         update_fields=PROFESSION_FIELDS,
     )
-    transaction.on_commit(invalidate_profession_terms)
+    transaction.on_commit(taxonomy_changed)
     return len(data["sectors"]), len(professions)
+
+
+def taxonomy_changed() -> None:
+    """Forget what was built from the taxonomy: the search's trade terms
+    and, by a new ``taxonomy_version``, every cached fragment of trade and
+    sector options. Run after commit by ``taxonomy_load`` and by the save
+    and delete signals of sectors and trades (``directory.apps``)."""
+    invalidate_profession_terms()
+    cache.set(TAXONOMY_VERSION_CACHE_KEY, uuid4().hex[:12], timeout=None)
 
 
 def profession_counts_refresh() -> int:
