@@ -200,6 +200,45 @@ CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
 CELERY_TASK_TIME_LIMIT = 11 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
+# One queue per kind of work (issue 16 §4), so that a long nightly job or a
+# large import never holds up an e-mail or a webhook: docker-compose runs a
+# worker for the light queues (default, mail, webhooks) and one each for
+# imports and nightly work; a worker started without -Q serves them all.
+# Every task has a route (tests/common/test_queues.py checks it).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "routing_key": name}
+    for name in ("default", "mail", "webhooks", "imports", "nightly")
+}
+CELERY_TASK_ROUTES = {
+    # E-mails: the outbox's sends and sweeps, and the jobs that only fill it.
+    "common.tasks.send_outbox_email": {"queue": "mail"},
+    "common.tasks.outbox_sweep": {"queue": "mail"},
+    "reviews.tasks.send_reminders": {"queue": "mail"},
+    "prospects.tasks.send_follow_up_digests": {"queue": "mail"},
+    # Webhook deliveries and their sweeper (partners.webhooks).
+    "partners.tasks.deliver_webhook": {"queue": "webhooks"},
+    "partners.tasks.send_due_webhooks": {"queue": "webhooks"},
+    # File imports: their runs, checks, sweepers and purges.
+    "*.run_*_import": {"queue": "imports"},
+    "*.check_*_import": {"queue": "imports"},
+    "*.sweep_*_imports": {"queue": "imports"},
+    "*.purge_*_imports": {"queue": "imports"},
+    # The night's recomputes, audits, checks and retention.
+    "loyalty.tasks.recompute_loyalty_scores": {"queue": "nightly"},
+    "loyalty.tasks.run_session_audits": {"queue": "nightly"},
+    "reviews.tasks.run_audits": {"queue": "nightly"},
+    "reviews.tasks.refresh_review_stats": {"queue": "nightly"},
+    "reviews.tasks.verify_review_log": {"queue": "nightly"},
+    "reviews.tasks.apply_retention": {"queue": "nightly"},
+    "prospects.tasks.score_prospects": {"queue": "nightly"},
+    "prospects.tasks.anonymise_lost_prospects": {"queue": "nightly"},
+    "eligibility.tasks.rescreen_companies": {"queue": "nightly"},
+    "partners.tasks.purge_idempotency_records": {"queue": "nightly"},
+    "partners.tasks.purge_webhook_log": {"queue": "nightly"},
+    "directory.quotes.tasks.purge_unconfirmed_quote_requests": {"queue": "nightly"},
+    "common.tasks.outbox_purge": {"queue": "nightly"},
+}
 # The whole periodic schedule lives here. ``expires`` drops a run that a
 # busy or stopped worker picks up too late instead of piling them up.
 CELERY_BEAT_SCHEDULE = {
