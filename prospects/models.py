@@ -270,6 +270,12 @@ class Prospect(models.Model):
     # started: its moves move the prospect.
     application_link_nonce = models.CharField(max_length=32, blank=True, editable=False)
     application_link_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the link was last e-mailed to the prospect (a second send within
+    # ``PROSPECT_APPLICATION_LINK_RESEND_SECONDS`` is refused: a double
+    # submit sends once), and when the live link was first opened (cleared
+    # by a new link: each link's first opening is noted once).
+    application_link_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    application_link_opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     application = models.ForeignKey(
         "eligibility.Application",
         on_delete=models.SET_NULL,
@@ -371,6 +377,14 @@ class ProspectEvent(StatusEvent):
 
     def __str__(self) -> str:
         return f"#{self.prospect_id}: {self.from_status or '∅'}→{self.to_status}"
+
+
+# The outcomes the system writes on interactions of the application link
+# (``prospects.application_links``): plain English, stored once, worded in
+# the reader's language when shown (``pipelines.interaction_outcome``). The
+# nightly score reads the second (``scoring``: "opened the link").
+LINK_SENT_OUTCOME = "application link sent by e-mail"
+LINK_OPENED_OUTCOME = "application link opened"
 
 
 class Interaction(models.Model):

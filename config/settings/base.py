@@ -675,6 +675,11 @@ PROSPECT_SCORE_ALPHA = env.float("PROSPECT_SCORE_ALPHA", default=1.0)
 # A pre-filled application link sent to a sales prospect works this many
 # days (prospects.application_links); a new link or a revocation ends it.
 PROSPECT_APPLICATION_LINK_DAYS = env.int("PROSPECT_APPLICATION_LINK_DAYS", default=14)
+# Sending that link by e-mail again within this many seconds of the last
+# send is refused: a double submit, or two salespeople at once, send it once.
+PROSPECT_APPLICATION_LINK_RESEND_SECONDS = env.int(
+    "PROSPECT_APPLICATION_LINK_RESEND_SECONDS", default=60
+)
 
 # --- Partner portal (/partenaires/) ------------------------------------------
 
