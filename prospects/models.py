@@ -565,10 +565,27 @@ class ProspectImport(FileImportJob):
     worker (``prospects.imports``, ``common.file_imports``): into the
     platform's pipeline (``company`` empty) or a company's."""
 
+    class PreviewStatus(models.TextChoices):
+        """The preview of a big file, computed by a worker while the file
+        is a draft (``imports.prospect_import_preview_run``); a small
+        file's is computed in the request and has none."""
+
+        NONE = "", _("In the request")
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Checking the lines")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
     pipeline = models.CharField(max_length=10, choices=Pipeline.choices)
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, null=True, blank=True, related_name="prospect_imports"
     )
+    preview_status = models.CharField(
+        max_length=8, choices=PreviewStatus.choices, default=PreviewStatus.NONE, blank=True
+    )
+    # What the worker's check found (``imports.preview_data``): counts, the
+    # lines shown, the duplicates' line numbers, or the errors.
+    preview = models.JSONField(default=dict, blank=True)
 
     class Meta(FileImportJob.Meta):
         verbose_name = _("prospect import")
