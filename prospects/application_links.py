@@ -17,6 +17,15 @@ URL). The first step of the application saved ties it to the prospect
 ``application_started``) and uses the link up: a forwarded or re-opened
 link then shows nothing. From then on the application's moves move the
 prospect (``services.prospect_from_application``).
+
+The link may also be e-mailed to the prospect's contact address from its
+page (:func:`application_link_send`: the live link, or a new one when
+none is live or it ends within ``RESEND_NEW_LINK_WITHIN``), through the
+outbox (``common.mail``: written with the change, sent by a worker, a
+broker outage only delays it), noted in the timeline as an e-mail. The
+first opening of each link is noted too (:func:`application_link_opened`,
+"système"): the nightly score reads it as a sign of interest
+(``scoring``, signal ``link``).
 """
 
 from __future__ import annotations
@@ -25,19 +34,31 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.signed_links import LinkError, LinkExpired, make_token, row_from_token
+from common.signed_links import LinkError, LinkExpired, row_from_token
 from common.types import User
 from eligibility.invitations import Invitation
 
-from .models import OPEN_STAGES, Interaction, Pipeline, Prospect
+from . import emails, links
+from .models import (
+    LINK_OPENED_OUTCOME,
+    LINK_SENT_OUTCOME,
+    OPEN_STAGES,
+    Interaction,
+    Pipeline,
+    Prospect,
+)
 
-SALT = "prospects.application-link"
+SALT = links.APPLICATION_LINK_SALT
+# An e-mail sends the live link when it works at least this much longer;
+# else a new one (an e-mail saying "until tomorrow" helps nobody).
+RESEND_NEW_LINK_WITHIN = timedelta(days=2)
 
 
 def link_lifetime() -> timedelta:
@@ -68,8 +89,7 @@ def link_is_live(prospect: Prospect) -> bool:
 def application_link_path(prospect: Prospect) -> str:
     """The path of the prospect's live link (call :func:`link_is_live`
     first). The token carries the prospect's id and nonce only."""
-    token = make_token(SALT, prospect.pk, prospect.application_link_nonce)
-    return reverse("prospects:application-link", args=[token])
+    return reverse("prospects:application-link", args=[links.application_link_token(prospect)])
 
 
 @transaction.atomic
@@ -82,8 +102,14 @@ def application_link_create(*, prospect: Prospect, actor: User | None) -> Prospe
         raise ValueError("only an open platform prospect gets an application link")
     prospect.application_link_nonce = secrets.token_urlsafe(16)
     prospect.application_link_created_at = timezone.now()
+    prospect.application_link_opened_at = None
     prospect.save(
-        update_fields=["application_link_nonce", "application_link_created_at", "updated_at"]
+        update_fields=[
+            "application_link_nonce",
+            "application_link_created_at",
+            "application_link_opened_at",
+            "updated_at",
+        ]
     )
     return prospect
 
@@ -171,3 +197,103 @@ def application_link_accept(*, token: str, application_id: int) -> Prospect | No
         happened_at=now,
     )
     return prospect
+
+
+def resend_wait() -> timedelta:
+    return timedelta(seconds=settings.PROSPECT_APPLICATION_LINK_RESEND_SECONDS)
+
+
+def send_refusal(prospect: Prospect) -> str:
+    """Why the application link cannot be e-mailed to ``prospect`` now
+    ("" when it can): the rules of :func:`can_have_link`, and a contact
+    e-mail address."""
+    if prospect.anonymised_at is not None:
+        return _("This prospect was anonymised: it can no longer change.")
+    if prospect.pipeline != Pipeline.PLATFORM:
+        return _("Only a prospect of the platform's pipeline gets an application link.")
+    if prospect.stage not in OPEN_STAGES:
+        return _("Only an open prospect can get an application link.")
+    if not prospect.email:
+        return _("This prospect has no e-mail address: add one to its details first.")
+    return ""
+
+
+@transaction.atomic
+def application_link_send(*, prospect: Prospect, actor: User | None) -> Prospect:
+    """E-mail the prospect its pre-filled application link (the live one,
+    or a new one: see the module) and note it in its timeline (an e-mail
+    by ``actor``; ``None``: the system). The message goes through the
+    outbox with the rest of this transaction.
+
+    Raises ``ValidationError`` (its message is for the salesperson) and
+    sends nothing when :func:`send_refusal` says why, or when the link was
+    sent less than ``PROSPECT_APPLICATION_LINK_RESEND_SECONDS`` ago: the
+    send is claimed by a conditional UPDATE, so of two concurrent or
+    double-submitted sends one only goes out."""
+    prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
+    refusal = send_refusal(prospect)
+    if refusal:
+        raise ValidationError(refusal, code="not_sendable")
+    now = timezone.now()
+    claimed = (
+        Prospect.objects.filter(pk=prospect.pk)
+        .filter(
+            Q(application_link_sent_at__isnull=True)
+            | Q(application_link_sent_at__lte=now - resend_wait())
+        )
+        .update(application_link_sent_at=now)
+    )
+    if not claimed:
+        raise ValidationError(
+            _(
+                "The application link was e-mailed to this prospect a moment ago: "
+                "it was not sent again."
+            ),
+            code="sent_just_now",
+        )
+    expires = link_expires_at(prospect)
+    if not link_is_live(prospect) or expires is None or expires - now < RESEND_NEW_LINK_WITHIN:
+        prospect = application_link_create(prospect=prospect, actor=actor)
+        expires = (prospect.application_link_created_at or now) + link_lifetime()
+    emails.send_application_link(prospect, expires=expires, sender=actor)
+    _note(prospect, kind=Interaction.Kind.EMAIL, author=actor, outcome=LINK_SENT_OUTCOME, at=now)
+    return prospect
+
+
+def application_link_opened(*, prospect: Prospect) -> bool:
+    """The live link of ``prospect`` was opened: note its first opening
+    (once per link, claimed by a conditional UPDATE) in the timeline,
+    "système". True when this call noted it."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            Prospect.objects.filter(
+                pk=prospect.pk,
+                application_link_nonce=prospect.application_link_nonce,
+                application_link_opened_at__isnull=True,
+            )
+            .exclude(application_link_nonce="")
+            .update(application_link_opened_at=now)
+        )
+        if claimed:
+            _note(
+                prospect,
+                kind=Interaction.Kind.NOTE,
+                author=None,
+                outcome=LINK_OPENED_OUTCOME,
+                at=now,
+            )
+    return bool(claimed)
+
+
+def _note(
+    prospect: Prospect, *, kind: str, author: User | None, outcome: str, at: datetime
+) -> None:
+    """A system interaction on ``prospect`` at ``at``; its last interaction
+    moves forward, its next follow-up stays."""
+    Interaction.objects.create(
+        prospect=prospect, kind=kind, author=author, outcome=outcome, happened_at=at
+    )
+    Prospect.objects.filter(pk=prospect.pk).filter(
+        Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=at)
+    ).update(last_interaction_at=at)

@@ -4,12 +4,14 @@ models and ``links`` only."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from common.mail import queue_templated
 from common.types import User
 
 from . import links
 from .digest import Digest
-from .models import DigestSubscription, Pipeline, ReferralThanks
+from .models import DigestSubscription, Pipeline, Prospect, ReferralThanks
 
 
 def send_referral_thanks(thanks_id: int) -> None:
@@ -25,6 +27,24 @@ def send_referral_thanks(thanks_id: int) -> None:
             "referral_url": links.referral_url(referrer),
         },
         [referrer.email],
+    )
+
+
+def send_application_link(prospect: Prospect, *, expires: datetime, sender: User | None) -> None:
+    """The prospect's pre-filled application link (live: the caller made
+    sure), to its contact e-mail, in the site's language; a reply reaches
+    the salesperson who sent it."""
+    sender_name = sender.get_full_name() or sender.email if sender is not None else ""
+    queue_templated(
+        "application_link",
+        {
+            "prospect": prospect,
+            "url": links.application_link_url(prospect),
+            "expires": expires,
+            "sender_name": sender_name,
+        },
+        [prospect.email],
+        reply_to=[sender.email] if sender is not None and sender.email else None,
     )
 
 

@@ -12,7 +12,8 @@ with errors imports nothing (the user corrects it: all lines or none).
 Duplicates are skipped unless the user ticks "create anyway" for them.
 
 The rows wait in a draft ``ProspectImport`` between the preview steps (the
-session holds its id only); the confirmation queues it for a worker with
+session holds its id only); a big file's preview is a worker's job too
+(see "A big file's preview" below); the confirmation queues it for a worker with
 the machinery of every file import (``common.file_imports``: lease,
 heartbeat, sweeper, progress bar, its content deleted when the job ends and
 after ``INVOICE_IMPORT_RETENTION``). The worker checks the file again
@@ -38,12 +39,18 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, cast
 
 import numpy
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -51,6 +58,10 @@ from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
 from common.file_imports import (
+    HEARTBEAT,
+    LEASE,
+    MAX_ATTEMPTS,
+    PROGRESS_TIMEOUT,
     FileImportKind,
     ImportMessages,
     ImportOutcome,
@@ -67,6 +78,7 @@ from common.file_imports import (
     file_imports_purge,
     file_imports_sweep,
 )
+from common.leases import lease_claim, lease_release, lease_renew, leases_expired
 from common.tabular.sheet import Sheet, sheet_read
 from common.tabular.values import parse_amount
 from common.types import User
@@ -423,11 +435,13 @@ def prospects_check(
     actor: User | None,
     sheet: Sheet,
     columns: dict[str, int],
+    progress: Callable[[int], None] | None = None,
 ) -> ProspectReport:
     """Every line read into a prospect (not saved) or line-numbered
     errors, each with its possible duplicates in the pipeline (looked up
     by batches of ``BATCH``) and in the file. A file none of whose columns
-    names the prospect is refused as a whole."""
+    names the prospect is refused as a whole. ``progress(done)`` is called
+    after each batch of lines looked up (the worker's preview)."""
     report = ProspectReport(blank=sheet.blank)
     if not any(key in columns for key in import_columns.IDENTITY):
         report.errors.append(
@@ -473,6 +487,8 @@ def prospects_check(
         )
         for read, candidates in zip(batch, found, strict=True):
             read.existing = candidates
+        if progress is not None:
+            progress(start + len(batch))
     return report
 
 
@@ -680,3 +696,304 @@ def prospect_imports_purge() -> int:
 
 def prospect_import_status(job: ProspectImport) -> dict[str, Any]:
     return file_import_status(PROSPECT_IMPORTS, job)
+
+
+# --- A big file's preview, computed by a worker ------------------------------
+#
+# Checking 20,000 lines (every line read, its duplicates looked up in the
+# pipeline and in the file) takes longer than a request should. Above
+# ``PROSPECT_IMPORT_SYNC_MAX_ROWS`` lines the draft's preview is asked of a
+# worker (``tasks.check_prospect_import``): the draft is claimed under a
+# lease as an import is (``common.leases``), the report is stored on it as
+# JSON (``preview_data``) and the import page shows the progress, then the
+# preview from it. A message lost or never sent (the broker down) is sent
+# again by the sweeper (``prospect_previews_sweep``, every minute); a worker
+# that died is replaced, and after ``MAX_ATTEMPTS`` the preview fails with
+# a message. The confirmation then queues the import from the stored
+# preview: the import's worker checks the file again anyway.
+
+# Lines of the preview's page: the first new ones, and the duplicates (each
+# with its choice); past DUPLICATES_SHOWN the others follow the choice
+# "create every duplicate anyway".
+PREVIEW_ROWS = 10
+DUPLICATES_SHOWN = 200
+# A preview no worker claimed within this long lost its message: sent again.
+PREVIEW_PATIENCE = timedelta(minutes=1)
+PREVIEW_CRASHED: str | Promise = gettext_lazy(
+    "The check of the file stopped on an unexpected error. Our team has been told; "
+    "upload the file again."
+)
+PREVIEW_TOO_LONG: str | Promise = gettext_lazy(
+    "The check of the file took too long: split the file and upload each part."
+)
+
+
+def preview_in_worker(sheet: Sheet) -> bool:
+    """Whether the preview of ``sheet`` is a worker's job (a big file)."""
+    limit: int = settings.PROSPECT_IMPORT_SYNC_MAX_ROWS
+    return len(sheet.rows) > limit
+
+
+def preview_progress_key(draft_id: int) -> str:
+    return f"prospects:import-preview:{draft_id}"
+
+
+def _line_data(read: ProspectLine) -> dict[str, Any]:
+    prospect = cast(Prospect, read.prospect)
+    return {
+        "line": read.line,
+        "name": prospect.name,
+        "organisation": prospect.organisation,
+        "profession_id": prospect.profession_id,
+        "town": prospect.town,
+        "postal_code": prospect.postal_code,
+        "email": prospect.email,
+        "phone": prospect.phone,
+        "budget": None if prospect.budget is None else str(prospect.budget),
+        "stage": prospect.stage,
+        "existing": [
+            {
+                "pk": candidate.prospect.pk,
+                "name": candidate.prospect.name,
+                "stage": candidate.prospect.stage,
+                "town": candidate.prospect.town,
+                "matches": [str(match) for match in candidate.matches],
+            }
+            for candidate in read.existing
+        ],
+        "file_line": read.file_line,
+        "file_matches": [str(match) for match in read.file_matches],
+    }
+
+
+def preview_data(report: ProspectReport) -> dict[str, Any]:
+    """What the preview's page shows of ``report``, as JSON: the errors
+    (all: the page shows the first hundred and counts the rest), the
+    counts, the first new lines and the first duplicates, and every
+    duplicate's line number (what "create anyway" may choose)."""
+    duplicates = report.duplicates
+    return {
+        "errors": report.errors,
+        "blank": report.blank,
+        "lines": len(report.lines),
+        "refused": report.refused,
+        "new_count": len(report.new),
+        "new": [_line_data(read) for read in report.new[:PREVIEW_ROWS]],
+        "duplicates": [_line_data(read) for read in duplicates[:DUPLICATES_SHOWN]],
+        "duplicate_lines": [read.line for read in duplicates],
+    }
+
+
+@dataclass
+class StoredLine:
+    """A line of a stored preview, as the preview's template reads a
+    ``ProspectLine``."""
+
+    line: int
+    prospect: Prospect
+    existing: list[tuple[Prospect, list[str]]]
+    file_line: int | None
+    file_match_labels: list[str]
+
+    def existing_shown(self) -> list[tuple[Prospect, list[str]]]:
+        return self.existing
+
+
+@dataclass
+class StoredPreview:
+    """A worker's preview read back (``preview_data``), with what the
+    page and the confirmation need of a ``ProspectReport``."""
+
+    errors: list[str]
+    blank: int
+    lines: int
+    refused: int
+    new_count: int
+    new: list[StoredLine]
+    duplicates: list[StoredLine]
+    duplicate_lines: list[int]
+
+    def to_create_count(self, force: set[int]) -> int:
+        return self.new_count + len(force & set(self.duplicate_lines))
+
+
+def _labels(codes: list[str]) -> list[str]:
+    return [str(MATCH_LABELS[Match(code)]) for code in codes if code in Match._value2member_map_]
+
+
+def preview_read(data: dict[str, Any]) -> StoredPreview:
+    """A stored preview back as objects (unsaved prospects, their trades
+    read in one query)."""
+    lines = [*data.get("new", []), *data.get("duplicates", [])]
+    professions = Profession.objects.in_bulk(
+        {line["profession_id"] for line in lines if line.get("profession_id")}
+    )
+
+    def stored(line: dict[str, Any]) -> StoredLine:
+        prospect = Prospect(
+            name=line["name"],
+            organisation=line["organisation"],
+            town=line["town"],
+            postal_code=line["postal_code"],
+            email=line["email"],
+            phone=line["phone"],
+            budget=None if line["budget"] is None else Decimal(line["budget"]),
+            stage=line["stage"],
+            profession=professions.get(line["profession_id"]),
+        )
+        existing = [
+            (
+                Prospect(
+                    pk=other["pk"], name=other["name"], stage=other["stage"], town=other["town"]
+                ),
+                _labels(other["matches"]),
+            )
+            for other in line["existing"]
+        ]
+        return StoredLine(
+            line=line["line"],
+            prospect=prospect,
+            existing=existing,
+            file_line=line["file_line"],
+            file_match_labels=_labels(line["file_matches"]),
+        )
+
+    return StoredPreview(
+        errors=list(data.get("errors", [])),
+        blank=int(data.get("blank", 0)),
+        lines=int(data.get("lines", 0)),
+        refused=int(data.get("refused", 0)),
+        new_count=int(data.get("new_count", 0)),
+        new=[stored(line) for line in data.get("new", [])],
+        duplicates=[stored(line) for line in data.get("duplicates", [])],
+        duplicate_lines=[int(line) for line in data.get("duplicate_lines", [])],
+    )
+
+
+def prospect_import_preview_request(*, draft: ProspectImport, total: int) -> bool:
+    """Ask a worker for the preview of the draft's ``total`` lines (its
+    columns are chosen): the previous preview, if any, is forgotten.
+    False if the draft expired."""
+    cache.delete(preview_progress_key(draft.pk))
+    return bool(
+        ProspectImport.objects.filter(pk=draft.pk, status=ProspectImport.Status.DRAFT).update(
+            **lease_release(
+                preview_status=ProspectImport.PreviewStatus.PENDING,
+                preview={},
+                attempts=0,
+                started_at=timezone.now(),
+                total=total,
+            )
+        )
+    )
+
+
+def prospect_import_preview_run(*, draft_id: int, owner: str) -> bool:
+    """Compute a pending draft's preview for ``owner`` (the Celery task
+    id): claim it (one conditional UPDATE), check every line
+    (:func:`prospects_check`, its progress in the cache, each step
+    renewing the lease once ``HEARTBEAT`` passed) and store the report.
+    Returns False if the draft was not this caller's to check (done,
+    another worker's, or gone). An unexpected error fails the preview with
+    ``PREVIEW_CRASHED`` and is raised again for the logs."""
+    claimed = lease_claim(
+        ProspectImport,
+        pk=draft_id,
+        owner=owner,
+        duration=LEASE,
+        claimable=Q(
+            status=ProspectImport.Status.DRAFT,
+            preview_status=ProspectImport.PreviewStatus.PENDING,
+        ),
+        max_attempts=MAX_ATTEMPTS,
+        preview_status=ProspectImport.PreviewStatus.RUNNING,
+    )
+    if not claimed:
+        return False
+    draft = ProspectImport.objects.select_related("company", "created_by").get(pk=draft_id)
+    key = preview_progress_key(draft.pk)
+    renewed = [timezone.now()]
+
+    def progress(done: int) -> None:
+        cache.set(key, done, timeout=PROGRESS_TIMEOUT)
+        if timezone.now() - renewed[0] >= HEARTBEAT:
+            lease_renew(ProspectImport, pk=draft.pk, owner=owner, duration=LEASE)
+            renewed[0] = timezone.now()
+
+    def end(status: str, preview: dict[str, Any]) -> bool:
+        return bool(
+            ProspectImport.objects.filter(
+                pk=draft.pk,
+                lease_owner=owner,
+                status=ProspectImport.Status.DRAFT,
+                preview_status=ProspectImport.PreviewStatus.RUNNING,
+            ).update(**lease_release(preview_status=status, preview=preview, attempts=0))
+        )
+
+    failed = ProspectImport.PreviewStatus.FAILED
+    try:
+        sheet, columns = prospect_import_draft_read(draft)
+        report = prospects_check(
+            pipeline=draft.pipeline,
+            company=draft.company,
+            actor=draft.created_by,
+            sheet=sheet,
+            columns=columns,
+            progress=progress,
+        )
+    except SoftTimeLimitExceeded:
+        end(failed, {"errors": [str(PREVIEW_TOO_LONG)]})
+        raise
+    except Exception:
+        end(failed, {"errors": [str(PREVIEW_CRASHED)]})
+        raise
+    cache.set(key, len(report.lines), timeout=PROGRESS_TIMEOUT)
+    return end(ProspectImport.PreviewStatus.READY, preview_data(report))
+
+
+def prospect_previews_sweep() -> list[int]:
+    """The drafts whose preview to ask a worker for again: a preview
+    whose worker died (its lease expired) is pending again, or failed after
+    ``MAX_ATTEMPTS`` claims; a pending one no worker claimed within
+    ``PREVIEW_PATIENCE`` (its message lost, or never sent: the broker was
+    down) is sent again. A duplicate message is harmless: one claim wins."""
+    drafts = ProspectImport.objects.filter(status=ProspectImport.Status.DRAFT)
+    running = drafts.filter(preview_status=ProspectImport.PreviewStatus.RUNNING)
+    requeued: list[int] = []
+    for draft_id, leased_until, attempts in leases_expired(running).values_list(
+        "pk", "leased_until", "attempts"
+    ):
+        same_lease = running.filter(pk=draft_id, leased_until=leased_until)
+        if attempts >= MAX_ATTEMPTS:
+            same_lease.update(
+                **lease_release(
+                    preview_status=ProspectImport.PreviewStatus.FAILED,
+                    preview={"errors": [str(PREVIEW_CRASHED)]},
+                )
+            )
+        elif same_lease.update(
+            **lease_release(
+                preview_status=ProspectImport.PreviewStatus.PENDING, started_at=timezone.now()
+            )
+        ):
+            requeued.append(draft_id)
+    requeued += drafts.filter(
+        preview_status=ProspectImport.PreviewStatus.PENDING,
+        started_at__lt=timezone.now() - PREVIEW_PATIENCE,
+    ).values_list("pk", flat=True)
+    return requeued
+
+
+def prospect_import_preview_status(draft: ProspectImport) -> dict[str, Any]:
+    """What the preview's page polls (``?format=json``), in the words of
+    ``js/progress.js``: waiting (``queued``, ``running``) or not."""
+    waiting = {
+        ProspectImport.PreviewStatus.PENDING: "queued",
+        ProspectImport.PreviewStatus.RUNNING: "running",
+    }
+    return {
+        "status": waiting.get(ProspectImport.PreviewStatus(draft.preview_status), "ended"),
+        "done": int(cache.get(preview_progress_key(draft.pk), 0)),
+        "total": draft.total,
+        "label": draft.get_preview_status_display(),
+    }

@@ -16,6 +16,9 @@ from common.signed_links import make_token
 from .models import DigestSubscription, Pipeline, Prospect, Referrer
 
 DIGEST_OPT_OUT_SALT = "prospects.digest-opt-out"
+# The pre-filled application link of a sales prospect
+# (``prospects.application_links`` reads it back).
+APPLICATION_LINK_SALT = "prospects.application-link"
 # An opt-out link works this long after its e-mail; later, the setting
 # in the prospects' pages does the same once logged in.
 DIGEST_OPT_OUT_MAX_AGE = timedelta(days=60)
@@ -27,6 +30,17 @@ def digest_opt_out_token(subscription: DigestSubscription) -> str:
 
 def digest_opt_out_url(subscription: DigestSubscription) -> str:
     return site_url("prospects:digest-opt-out", digest_opt_out_token(subscription))
+
+
+def application_link_token(prospect: Prospect) -> str:
+    """The token of the prospect's live application link: its id and
+    nonce only."""
+    return make_token(APPLICATION_LINK_SALT, prospect.pk, prospect.application_link_nonce)
+
+
+def application_link_url(prospect: Prospect) -> str:
+    """The prospect's live application link, absolute (for its e-mail)."""
+    return site_url("prospects:application-link", application_link_token(prospect))
 
 
 def prospect_url(prospect: Prospect) -> str:

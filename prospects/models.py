@@ -270,6 +270,12 @@ class Prospect(models.Model):
     # started: its moves move the prospect.
     application_link_nonce = models.CharField(max_length=32, blank=True, editable=False)
     application_link_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the link was last e-mailed to the prospect (a second send within
+    # ``PROSPECT_APPLICATION_LINK_RESEND_SECONDS`` is refused: a double
+    # submit sends once), and when the live link was first opened (cleared
+    # by a new link: each link's first opening is noted once).
+    application_link_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    application_link_opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     application = models.ForeignKey(
         "eligibility.Application",
         on_delete=models.SET_NULL,
@@ -371,6 +377,14 @@ class ProspectEvent(StatusEvent):
 
     def __str__(self) -> str:
         return f"#{self.prospect_id}: {self.from_status or '∅'}→{self.to_status}"
+
+
+# The outcomes the system writes on interactions of the application link
+# (``prospects.application_links``): plain English, stored once, worded in
+# the reader's language when shown (``pipelines.interaction_outcome``). The
+# nightly score reads the second (``scoring``: "opened the link").
+LINK_SENT_OUTCOME = "application link sent by e-mail"
+LINK_OPENED_OUTCOME = "application link opened"
 
 
 class Interaction(models.Model):
@@ -551,10 +565,27 @@ class ProspectImport(FileImportJob):
     worker (``prospects.imports``, ``common.file_imports``): into the
     platform's pipeline (``company`` empty) or a company's."""
 
+    class PreviewStatus(models.TextChoices):
+        """The preview of a big file, computed by a worker while the file
+        is a draft (``imports.prospect_import_preview_run``); a small
+        file's is computed in the request and has none."""
+
+        NONE = "", _("In the request")
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Checking the lines")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
     pipeline = models.CharField(max_length=10, choices=Pipeline.choices)
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, null=True, blank=True, related_name="prospect_imports"
     )
+    preview_status = models.CharField(
+        max_length=8, choices=PreviewStatus.choices, default=PreviewStatus.NONE, blank=True
+    )
+    # What the worker's check found (``imports.preview_data``): counts, the
+    # lines shown, the duplicates' line numbers, or the errors.
+    preview = models.JSONField(default=dict, blank=True)
 
     class Meta(FileImportJob.Meta):
         verbose_name = _("prospect import")

@@ -12,8 +12,10 @@ so that the history the model learns from is what was known then:
 - ``signal``: the strongest sign of interest recorded — asked for a call
   (a quote request asking to be phoned moved the prospect to hot), a quote
   request, an application to be listed (submitted: ``prospects`` hears of
-  applications when they move, not of drafts), came through a referrer,
-  or none. Opened links are not recorded yet;
+  applications when they move, not of drafts), opened the pre-filled
+  application link (its first opening, noted by
+  ``application_links.application_link_opened``), came through a
+  referrer, or none;
 - ``fit``: a sales prospect's trade through the screening engine of
   ``eligibility`` (``eligibility.selectors.trade_fits``); a lead's trade among the
   company's trades (good) or not (poor); unknown without a trade;
@@ -83,7 +85,16 @@ from common.formats import format_amount
 from directory.models import Company
 from eligibility.selectors import trade_fits
 
-from .models import OPEN_STAGES, Interaction, Pipeline, Prospect, ProspectEvent, ScoreModel, Stage
+from .models import (
+    LINK_OPENED_OUTCOME,
+    OPEN_STAGES,
+    Interaction,
+    Pipeline,
+    Prospect,
+    ProspectEvent,
+    ScoreModel,
+    Stage,
+)
 
 FEATURES = ("recency", "frequency", "signal", "fit", "budget")
 # Every value a feature may take: the smoothing spreads over the whole
@@ -91,7 +102,7 @@ FEATURES = ("recency", "frequency", "signal", "fit", "budget")
 DOMAINS: dict[str, tuple[str, ...]] = {
     "recency": ("week", "month", "quarter", "older", "never"),
     "frequency": ("none", "one", "few", "many"),
-    "signal": ("call", "quote", "application", "referral", "none"),
+    "signal": ("call", "quote", "application", "link", "referral", "none"),
     "fit": ("good", "check", "poor", "unknown"),
     "budget": ("unknown", "under_1000", "from_1000", "from_5000", "from_20000"),
 }
@@ -120,8 +131,17 @@ FREQUENCY_POINTS = {"none": 0, "one": 5, "few": 10, "many": 15}
 # Issue 15's signals of interest: asking to be called is the strongest
 # (the quote form's "call me" makes the lead hot), then a started
 # application (the company did the work of applying), a quote request,
-# a referral (word of mouth, seed 004).
-SIGNAL_POINTS = {"call": 30, "application": 25, "quote": 20, "referral": 10, "none": 0}
+# an opened application link (the company looked at applying: more than
+# someone else's word, less than a request it wrote), a referral (word of
+# mouth, seed 004).
+SIGNAL_POINTS = {
+    "call": 30,
+    "application": 25,
+    "quote": 20,
+    "link": 15,
+    "referral": 10,
+    "none": 0,
+}
 # Seed 000: a trade out of scope will not be listed (sales) or does not
 # match what the pro sells (leads), whatever the interest.
 FIT_POINTS = {"good": 10, "check": 0, "poor": -20, "unknown": 0}
@@ -202,7 +222,11 @@ APPLIED = Q(actor__isnull=True, reason__startswith="application ")
 QUOTE_NOTE = Q(
     kind=Interaction.Kind.NOTE, author__isnull=True, outcome__startswith="quote request #"
 )
-# A contact: every interaction but a note written by a person.
+# The first opening of each application link leaves a system note (on
+# ``Interaction``, ``application_links.application_link_opened``).
+LINK_OPENED_NOTE = Q(kind=Interaction.Kind.NOTE, author__isnull=True, outcome=LINK_OPENED_OUTCOME)
+# A contact: every interaction but a note written by a person (a system
+# note records the prospect acting: a quote request, an opened link).
 CONTACT = ~Q(kind=Interaction.Kind.NOTE, author__isnull=False)
 
 
@@ -331,6 +355,15 @@ def with_features(
                 joined__happened_at__gt=F("ref") - FREQUENCY_WINDOW,
             ),
         ),
+        opened=Count(
+            "joined",
+            filter=Q(
+                joined__kind=Interaction.Kind.NOTE,
+                joined__author__isnull=True,
+                joined__outcome=LINK_OPENED_OUTCOME,
+                joined__happened_at__lte=F("ref"),
+            ),
+        ),
     )
     recency = _recency_case(lambda days: F("ref") - timedelta(days=days))
     frequency = _frequency_case()
@@ -344,6 +377,7 @@ def with_features(
             Exists(ProspectEvent.objects.filter(APPLIED, prospect=OuterRef("pk"))),
             then=Value("application"),
         ),
+        When(opened__gt=0, then=Value("link")),
         When(referrer__isnull=False, then=Value("referral")),
         default=Value("none"),
         output_field=CharField(),
@@ -378,7 +412,7 @@ def open_features(
     prospect_id only, read by the (prospect, happened_at) index), the
     system's events of the range that make a signal (``ASKED_CALL``,
     ``APPLIED``), and the prospects themselves with ``fit`` and ``budget``
-    in SQL. The signal's order (call, quote, application, referral) is
+    in SQL. The signal's order (call, quote, application, link, referral) is
     ``with_features``' (tests/prospects/test_scoring_rules.py compares
     both on every feature value)."""
     interactions = Interaction.objects.filter(prospect_id__gte=lo, prospect_id__lte=hi)
@@ -395,13 +429,14 @@ def open_features(
         ref = now
         bound = lambda days: now - timedelta(days=days)  # noqa: E731
     activity = {
-        pk: (last, quotes, recency, frequency)
-        for pk, last, quotes, recency, frequency in (
+        pk: (last, quotes, opened, recency, frequency)
+        for pk, last, quotes, opened, recency, frequency in (
             interactions.order_by()
             .values("prospect_id")
             .annotate(
                 last_contact=Max("happened_at", filter=CONTACT & Q(happened_at__lte=ref)),
                 quotes=Count("pk", filter=QUOTE_NOTE),
+                opened=Count("pk", filter=LINK_OPENED_NOTE & Q(happened_at__lte=ref)),
                 contacts=Count(
                     "pk",
                     filter=CONTACT
@@ -409,7 +444,9 @@ def open_features(
                 ),
             )
             .annotate(f_recency=_recency_case(bound), f_frequency=_frequency_case())
-            .values_list("prospect_id", "last_contact", "quotes", "f_recency", "f_frequency")
+            .values_list(
+                "prospect_id", "last_contact", "quotes", "opened", "f_recency", "f_frequency"
+            )
         )
     }
     asked_call: set[int] = set()
@@ -422,7 +459,7 @@ def open_features(
         .values_list("prospect_id", "call")
     ):
         (asked_call if call else applied).add(pk)
-    nothing = (None, 0, "never", "none")
+    nothing = (None, 0, 0, "never", "none")
     rows = (
         Prospect.objects.filter(
             stage__in=CLOSED_STAGES if closed else OPEN_STAGES,
@@ -450,13 +487,15 @@ def open_features(
         )
     )
     for pk, pipeline, company_id, stage, referrer_id, score, reasons, model, fit, budget in rows:
-        last, quotes, recency, frequency = activity.get(pk, nothing)
+        last, quotes, opened, recency, frequency = activity.get(pk, nothing)
         if pk in asked_call:
             signal = "call"
         elif quotes:
             signal = "quote"
         elif pk in applied:
             signal = "application"
+        elif opened:
+            signal = "link"
         elif referrer_id is not None:
             signal = "referral"
         else:
@@ -849,6 +888,7 @@ def reason_text(reason: Mapping[str, Any], *, today: date | None = None) -> str:
         "signal.call": _("asked to be called back"),
         "signal.quote": _("asked for a quote"),
         "signal.application": _("applied to be listed"),
+        "signal.link": _("opened the application link"),
         "signal.referral": _("recommended by a referrer"),
         "signal.none": _("no sign of interest yet"),
         "fit.good": _("trade well suited"),

@@ -1,6 +1,6 @@
 """Background jobs of the pipeline (``CELERY_BEAT_SCHEDULE``) and the
-prospect import worker, its sweeper and its purge. Ids in, services do
-the work."""
+prospect import worker (a big file's preview, then the import), its
+sweeper and its purge. Ids in, services do the work."""
 
 from __future__ import annotations
 
@@ -63,7 +63,24 @@ def sweep_prospect_imports() -> dict[str, int]:
     report = imports.prospect_imports_sweep()
     for job_id in report.requeued:
         run_prospect_import.apply_async((job_id,), expires=SWEEP_EVERY)
-    return report.as_dict()
+    previews = imports.prospect_previews_sweep()
+    for draft_id in previews:
+        check_prospect_import.apply_async((draft_id,), expires=SWEEP_EVERY)
+    return {**report.as_dict(), "previews": len(previews)}
+
+
+# A big file's preview (``imports.prospect_import_preview_run``): claimed
+# under a lease as an import is, so a message delivered twice, or again
+# after its worker died, checks it once.
+@shared_task(  # type: ignore[untyped-decorator]
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=10 * 60,
+    time_limit=12 * 60,
+)
+def check_prospect_import(self: Task, draft_id: int) -> bool:
+    return imports.prospect_import_preview_run(draft_id=draft_id, owner=self.request.id or uuid())
 
 
 @periodic_job(period="hour", soft_time_limit=5 * 60, time_limit=6 * 60)
@@ -78,4 +95,14 @@ def prospect_import_draft_start(*, draft: ProspectImport, force: set[int], total
     if not imports.prospect_import_draft_queue(draft=draft, force=force, total=total):
         return False
     file_import_queue(run_prospect_import, draft.pk, kind=imports.PROSPECT_IMPORTS)
+    return True
+
+
+def prospect_import_preview_start(*, draft: ProspectImport, total: int) -> bool:
+    """Ask a worker for a big file's preview once committed
+    (``imports.prospect_import_preview_request``); False if the draft
+    expired. A broker down leaves it pending for the sweeper."""
+    if not imports.prospect_import_preview_request(draft=draft, total=total):
+        return False
+    file_import_queue(check_prospect_import, draft.pk, kind=imports.PROSPECT_IMPORTS)
     return True

@@ -50,6 +50,11 @@ urlpatterns: list[URLPattern] = [
         views.platform(views.application_link),
         name="staff-prospects-application-link",
     ),
+    path(
+        "equipe/prospects/<int:prospect_id>/lien-candidature/envoyer/",
+        views.platform(views.application_link_email),
+        name="staff-prospects-application-link-email",
+    ),
     path("rejoindre/invitation/<str:token>/", views.application_link_open, name="application-link"),
     *analytics_urlpatterns,
     *import_urlpatterns,

@@ -372,6 +372,7 @@ def _platform_extras(request: HttpRequest, scope: Scope, prospect: Prospect) -> 
         else "",
         "link_expires": application_links.link_expires_at(prospect) if live else None,
         "link_days": settings.PROSPECT_APPLICATION_LINK_DAYS,
+        "link_send_refusal": application_links.send_refusal(prospect),
     }
 
 
@@ -542,6 +543,28 @@ def application_link(
     return redirect(scope.url("detail", prospect.pk))
 
 
+@require_POST
+def application_link_email(
+    request: AuthenticatedHttpRequest, scope: Scope, prospect_id: int
+) -> HttpResponse:
+    """E-mail a platform prospect its pre-filled application link
+    (``application_links.application_link_send``); a refusal says why and
+    sends nothing."""
+    if not scope.is_platform:
+        raise Http404
+    prospect = _prospect(scope, prospect_id)
+    try:
+        application_links.application_link_send(prospect=prospect, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Application link sent by e-mail to %(email)s.") % {"email": prospect.email},
+        )
+    return redirect(scope.url("detail", prospect.pk))
+
+
 @require_safe
 def application_link_open(request: HttpRequest, token: str) -> HttpResponse:
     """Where a pre-filled application link leads (anyone, logged in or
@@ -558,6 +581,10 @@ def application_link_open(request: HttpRequest, token: str) -> HttpResponse:
             {"message": error.message},
             status=status,
         )
+    if request.method == "GET":
+        # Its first opening is a sign of interest (the nightly score); a
+        # HEAD (a link checker) is not.
+        application_links.application_link_opened(prospect=prospect)
     invitation_remember(request.session, application_links.link_invitation(prospect, token))
     if request.user.is_authenticated:
         return redirect("eligibility:step", step=1)

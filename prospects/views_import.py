@@ -6,7 +6,10 @@ recognised, preview every line's status (new, possible duplicate and of
 which prospect and why, duplicate inside the file, error and why), choose
 for each duplicate to skip it (the default) or create it anyway, confirm;
 then a worker imports everything or nothing and the job's page shows its
-progress. Thin: forms validate, ``prospects.imports`` reads and writes."""
+progress. A file of more than ``PROSPECT_IMPORT_SYNC_MAX_ROWS`` lines is
+also previewed by a worker: the import page shows the check's progress,
+then the preview it stored. Thin: forms validate, ``prospects.imports``
+reads and writes."""
 
 from __future__ import annotations
 
@@ -42,8 +45,8 @@ from .permissions import PLATFORM_PERMISSION
 # Lines shown in the preview: the first new ones, and the duplicates (each
 # with its choice); past DUPLICATES_SHOWN the others follow the choice
 # "create every duplicate anyway".
-PREVIEW_ROWS = 10
-DUPLICATES_SHOWN = 200
+PREVIEW_ROWS = imports.PREVIEW_ROWS
+DUPLICATES_SHOWN = imports.DUPLICATES_SHOWN
 
 _View = Callable[..., HttpResponse]
 member_view: Callable[[_View], _View] = _member_view
@@ -136,10 +139,9 @@ def company_import_template(
     return _template(Pipeline.COMPANY, extension)
 
 
-def _forced(request: HttpRequest, report: imports.ProspectReport) -> set[int]:
+def _forced(request: HttpRequest, duplicates: set[int]) -> set[int]:
     """The duplicate lines ticked "create anyway" (every one with
     ``force_all``); anything else sent is ignored."""
-    duplicates = {line.line for line in report.duplicates}
     if request.POST.get("force_all"):
         return duplicates
     ticked = {id_parse(value) for value in request.POST.getlist("force")}
@@ -155,6 +157,19 @@ def _import(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
     draft = imports.prospect_import_draft(
         pipeline=pipeline, company=company, draft_id=request.session.get(key)
     )
+    if (
+        draft is not None
+        and request.method != "POST"
+        and request.GET.get("step") is None
+        and draft.preview_status != ProspectImport.PreviewStatus.NONE
+        and (
+            draft.preview_status != ProspectImport.PreviewStatus.READY
+            or request.GET.get("format") == "json"
+        )
+    ):
+        # A worker checks a big file (or could not): its page polls, the
+        # file's rows stay unread here.
+        return _preview_waiting(request, scope, draft)
     sheet: Sheet | None = None
     columns: dict[str, int] = {}
     if draft is not None:
@@ -165,6 +180,12 @@ def _import(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
     step = request.POST.get("step") if request.method == "POST" else request.GET.get("step")
     if step in ("confirm", "columns", "review") and draft is None:
         return _preview_expired(request, scope)
+    in_worker = draft is not None and draft.preview_status != ProspectImport.PreviewStatus.NONE
+    if in_worker and draft is not None and sheet is not None:
+        if step == "confirm" and request.method == "POST":
+            return _confirm_stored(request, scope, draft)
+        if step is None and request.method != "POST":
+            return _stored_preview(request, scope, draft, sheet, columns)
     if step == "confirm" and request.method == "POST" and draft is not None and sheet is not None:
         # Checked again: a prospect created meanwhile makes its line a
         # duplicate, skipped unless chosen; a file with errors is previewed
@@ -173,7 +194,7 @@ def _import(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
             pipeline=pipeline, company=company, actor=request.user, sheet=sheet, columns=columns
         )
         if not report.errors:
-            force = _forced(request, report)
+            force = _forced(request, {line.line for line in report.duplicates})
             total = len(report.to_create(force))
             if not total:  # nothing new, every duplicate skipped
                 imports.prospect_import_draft_discard(
@@ -194,6 +215,8 @@ def _import(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
                 company=scope.company, sheet=sheet, columns=columns
             )
             imports.prospect_import_draft_columns(draft=draft, sheet=sheet, columns=columns)
+            if imports.preview_in_worker(sheet):
+                return _preview_start(request, scope, draft, sheet)
             columns_form = None
             report = imports.prospects_check(
                 pipeline=pipeline, company=company, actor=request.user, sheet=sheet, columns=columns
@@ -217,6 +240,8 @@ def _import(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
             request.session[key] = draft.pk
             if not any(field in columns for field in import_columns.IDENTITY):
                 columns_form = ProspectColumnsForm(sheet=sheet, initial_columns=columns)
+            elif imports.preview_in_worker(sheet):
+                return _preview_start(request, scope, draft, sheet)
             else:
                 report = imports.prospects_check(
                     pipeline=pipeline,
@@ -254,6 +279,92 @@ def _import(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
             and columns_doubtful(refused=report.refused, ready=len(report.lines) - report.refused),
         },
     )
+
+
+def _preview_start(
+    request: HttpRequest, scope: Scope, draft: ProspectImport, sheet: Sheet
+) -> HttpResponse:
+    """A big file: its preview is a worker's (``tasks.check_prospect_import``);
+    the import page shows its progress, then the preview."""
+    if not tasks.prospect_import_preview_start(draft=draft, total=len(sheet.rows)):
+        return _preview_expired(request, scope)
+    return redirect(scope.url("import"))
+
+
+def _stored_preview(
+    request: HttpRequest,
+    scope: Scope,
+    draft: ProspectImport,
+    sheet: Sheet,
+    columns: dict[str, int],
+) -> HttpResponse:
+    """The preview a worker stored for a big file."""
+    context = scope.context()
+    stored = imports.preview_read(draft.preview)
+    duplicates_count = len(stored.duplicate_lines)
+    return render(
+        request,
+        "prospects/import/import.html",
+        {
+            **context,
+            "form": ProspectImportForm(),
+            "report": stored,
+            "new_count": stored.new_count,
+            "preview": stored.new,
+            "duplicates": stored.duplicates,
+            "duplicates_count": duplicates_count,
+            "duplicates_hidden": max(0, duplicates_count - len(stored.duplicates)),
+            "columns": sheet.columns_display(import_columns.SCHEME, columns),
+            "max_rows": imports.MAX_ROWS,
+            "default_stage": imports.DEFAULT_STAGE[Pipeline(scope.pipeline)].label,
+            "columns_doubtful": columns_doubtful(
+                refused=stored.refused, ready=stored.lines - stored.refused
+            ),
+        },
+    )
+
+
+def _preview_waiting(request: HttpRequest, scope: Scope, draft: ProspectImport) -> HttpResponse:
+    """A big file's preview while a worker checks it: its progress (polled
+    by ``js/progress.js`` with ``?format=json``), or why it failed."""
+    status = imports.prospect_import_preview_status(draft)
+    if request.GET.get("format") == "json":
+        return JsonResponse(status)
+    return render(
+        request,
+        "prospects/import/preview_status.html",
+        {
+            **scope.context(),
+            "draft": draft,
+            "status": status,
+            "errors": draft.preview.get("errors", []),
+            "form": ProspectImportForm(),
+        },
+    )
+
+
+def _confirm_stored(request: HttpRequest, scope: Scope, draft: ProspectImport) -> HttpResponse:
+    """Confirm a big file's preview: queue its import from the stored
+    preview (the import's worker checks every line again, a prospect
+    created meanwhile making its line a duplicate, skipped unless chosen)."""
+    if draft.preview_status != ProspectImport.PreviewStatus.READY:
+        return redirect(scope.url("import"))  # still checking, or failed: its page says
+    stored = imports.preview_read(draft.preview)
+    if stored.errors or not stored.lines:
+        return redirect(scope.url("import"))
+    force = _forced(request, set(stored.duplicate_lines))
+    total = stored.to_create_count(force)
+    if not total:  # nothing new, every duplicate skipped
+        imports.prospect_import_draft_discard(
+            pipeline=scope.pipeline, company=scope.company, draft_id=draft.pk
+        )
+        request.session.pop(scope.session_key, None)
+        messages.success(request, _import_done(0, len(stored.duplicate_lines)))
+        return redirect(scope.url("import"))
+    if not tasks.prospect_import_draft_start(draft=draft, force=force, total=total):
+        return _preview_expired(request, scope)
+    request.session.pop(scope.session_key, None)
+    return redirect(scope.url("import-job", draft.pk))
 
 
 def _preview_expired(request: HttpRequest, scope: Scope) -> HttpResponse:

@@ -714,6 +714,14 @@ PROSPECT_SCORE_ALPHA = env.float("PROSPECT_SCORE_ALPHA", default=1.0)
 # A pre-filled application link sent to a sales prospect works this many
 # days (prospects.application_links); a new link or a revocation ends it.
 PROSPECT_APPLICATION_LINK_DAYS = env.int("PROSPECT_APPLICATION_LINK_DAYS", default=14)
+# A prospects file of more lines than this is previewed by a worker (its
+# page shows the check's progress); a smaller one in the request.
+PROSPECT_IMPORT_SYNC_MAX_ROWS = env.int("PROSPECT_IMPORT_SYNC_MAX_ROWS", default=2000)
+# Sending that link by e-mail again within this many seconds of the last
+# send is refused: a double submit, or two salespeople at once, send it once.
+PROSPECT_APPLICATION_LINK_RESEND_SECONDS = env.int(
+    "PROSPECT_APPLICATION_LINK_RESEND_SECONDS", default=60
+)
 
 # --- Partner portal (/partenaires/) ------------------------------------------
 

@@ -402,7 +402,29 @@ def follow_up_digest_short(world):
     pipeline.digests_send()
 
 
+def application_link_emailed(world):
+    """A sales prospect e-mailed its pre-filled application link, by a
+    salesperson (organisation named) and by the system (no organisation,
+    no sender to reply to)."""
+    from prospects import application_links
+    from prospects import services as pipeline
+
+    for organisation, actor in (("Cuisines du Rhône", world.cast.staff), ("", None)):
+        prospect = pipeline.prospect_create(
+            pipeline="platform",
+            company=None,
+            name="Marie Curie",
+            organisation=organisation,
+            email=f"marie{len(organisation)}@example.org",
+            actor=None,
+            stage="hot",
+            force=True,
+        )
+        application_links.application_link_send(prospect=prospect, actor=actor)
+
+
 SCENARIOS = {
+    application_link_emailed: {"application_link"},
     referrals_won_and_thanked: {"referral_thanks"},
     follow_up_digest: {"prospect_digest"},
     follow_up_digest_short: {"prospect_digest"},

@@ -54,6 +54,14 @@ def objects(cast):
         actor=cast.owner_a,
         force=True,
     )
+    platform_prospect = prospect_create(
+        pipeline=Pipeline.PLATFORM,
+        company=None,
+        name="Cuisines du Rhône",
+        email="contact@cuisines-rhone.fr",
+        stage="hot",
+        actor=None,
+    )
     referrer = referrer_create(pipeline=Pipeline.COMPANY, company=cast.company_a, name="Claire")
     prospect_import = ProspectImport.objects.create(
         pipeline=Pipeline.COMPANY,
@@ -62,6 +70,7 @@ def objects(cast):
         status=ProspectImport.Status.DONE,
     )
     return {
+        "platform_prospect": platform_prospect,
         "prospect_import": prospect_import,
         "referrer": referrer,
         "prospect": prospect,
@@ -131,6 +140,24 @@ PROSPECT_MATRIX = [
         ),
         "get",
         [LOGIN, 404, 404, 404, 404, 404],
+    ),
+    # The platform's sales pipeline (staff group ``sales``, none of these
+    # personas): e-mailing a prospect its application link.
+    (
+        "make the application link (sales staff only)",
+        lambda c, o: reverse(
+            "prospects:staff-prospects-application-link", args=[o["platform_prospect"].pk]
+        ),
+        "post",
+        [LOGIN, 403, 403, 403, 403, 403],
+    ),
+    (
+        "e-mail the application link (sales staff only)",
+        lambda c, o: reverse(
+            "prospects:staff-prospects-application-link-email", args=[o["platform_prospect"].pk]
+        ),
+        "post",
+        [LOGIN, 403, 403, 403, 403, 403],
     ),
     (
         "prospect of A through B's URL",
@@ -365,6 +392,8 @@ def test_every_view_of_this_feature_is_in_the_matrix(cast, objects):
         for p in [*urlpatterns, *prospect_urlpatterns, *analytics]
         if str(p.pattern).startswith(("espace-pro/", "mon-compte/", "invitation/", "devis/"))
         or "/devis/" in str(p.pattern)
+        # The sales pipeline's actions that reach a prospect (its link, an e-mail).
+        or str(p.pattern).startswith("equipe/prospects/<int:prospect_id>/lien-candidature/")
     }
     covered = {resolve(build(cast, objects)).url_name for _name, build, _m, _e in MATRIX}
     assert private == covered

@@ -306,8 +306,8 @@ def test_a_job_whose_message_was_lost_is_sent_again_by_the_sweeper(sales_user):
         pipeline=Pipeline.PLATFORM, company=None, actor=sales_user, sheet=sheet, columns=columns
     )
     assert imports.prospect_import_draft_queue(draft=draft, force=set(), total=3)
-    assert tasks.sweep_prospect_imports() == {"requeued": 0, "failed": 0}
+    assert tasks.sweep_prospect_imports() == {"requeued": 0, "failed": 0, "previews": 0}
     with time_machine.travel(timezone.now() + timezone.timedelta(minutes=11)):
-        assert tasks.sweep_prospect_imports() == {"requeued": 1, "failed": 0}  # run eagerly
+        assert tasks.sweep_prospect_imports() == {"requeued": 1, "failed": 0, "previews": 0}
     draft.refresh_from_db()
     assert (draft.status, draft.created_count) == ("done", 3)
