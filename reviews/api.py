@@ -26,6 +26,7 @@ from common.formats import parse_phone
 from directory.api import CompanyWriteView, company_for_api, company_for_write
 from directory.models import Company
 from partners.api.base import PartnerAPIView, query_data
+from partners.api.fields import UtcDateTimeField
 from partners.api.idempotency import idempotent
 from partners.api.pagination import FeedCursorPagination
 from partners.api.schema import (
@@ -86,7 +87,7 @@ class ReplyOutput(serializers.Serializer):
 
 class UpdateOutput(serializers.Serializer):
     text = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = UtcDateTimeField()
 
 
 class CriteriaOutput(serializers.Serializer):
@@ -107,15 +108,15 @@ class ReviewOutput(serializers.Serializer):
         source="display_name", help_text='First name and initial: "Sophie M."'
     )
     experience_date = serializers.DateField()
-    published_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    published_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
     invoice_verified = serializers.SerializerMethodField(
         help_text="Always true: every review is tied to an invoice in the client's name."
     )
-    invoice_checked_on = serializers.DateTimeField(
+    invoice_checked_on = UtcDateTimeField(
         allow_null=True, help_text="When a document audit checked the invoice."
     )
-    invoice_missing_since = serializers.DateTimeField(
+    invoice_missing_since = UtcDateTimeField(
         allow_null=True, help_text="When the company failed to provide the invoice to an audit."
     )
     updates = UpdateOutput(source="updates.all", many=True)
@@ -172,7 +173,7 @@ class ReviewOutput(serializers.Serializer):
 
 
 # Unbound fields used for their formatting alone (ReviewOutput.to_representation).
-_DATETIME = serializers.DateTimeField()
+_DATETIME = UtcDateTimeField()
 _DATE = serializers.DateField()
 
 
@@ -185,8 +186,8 @@ REVIEW_EXAMPLE = {
     "text": "Installation du tableau électrique en une journée, chantier propre.",
     "author": "Sophie M.",
     "experience_date": "2026-09-12",
-    "published_at": "2026-09-20T10:04:11+02:00",
-    "updated_at": "2026-09-21T08:00:00+02:00",
+    "published_at": "2026-09-20T08:04:11Z",
+    "updated_at": "2026-09-21T06:00:00Z",
     "invoice_verified": True,
     "invoice_checked_on": None,
     "invoice_missing_since": None,
