@@ -8,12 +8,14 @@ layers: each app's ``api.py`` builds on it; it imports none of them
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from common.control_characters import validate_visible_text
 from common.webhooks.targets import endpoint_url_validator
 
 
@@ -100,7 +102,6 @@ class PartnerKey(AbstractAPIKey):
     # Written at most once a minute per key (partners.auth): a timestamp,
     # not a request log.
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
-
     class Meta(AbstractAPIKey.Meta):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
@@ -109,9 +110,11 @@ class PartnerKey(AbstractAPIKey):
         return scope in self.scopes
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         super().clean()
+        try:
+            validate_visible_text(self.name)
+        except ValidationError as error:
+            raise ValidationError({"name": error.messages}) from error
         if not isinstance(self.scopes, list) or not set(self.scopes) <= set(Scope.values):
             raise ValidationError(
                 {
@@ -348,7 +351,9 @@ class WebhookEndpoint(models.Model):
         verbose_name=_("partner"),
     )
     url = models.URLField(_("URL"), max_length=2000, validators=[endpoint_url_validator])
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = models.CharField(
+        _("description"), max_length=200, blank=True, validators=[validate_visible_text]
+    )
     events = models.JSONField(_("events"), default=list, help_text=_("A list of event types."))
     scope = models.CharField(
         _("companies"),
