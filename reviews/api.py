@@ -9,14 +9,11 @@ the company's published reply. Never the author's full name or e-mail."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -293,7 +290,8 @@ INVOICE_SCOPE_NOTE = "Scope: `invoices:write`, and the company must have connect
 
 class InvoiceInput(StrictSerializer):
     """The shape of an invoice; the rules (number not yet registered, the
-    client's name, the amount the invitation rule needs) are the service's."""
+    date's range, the client's name, the amount the invitation rule needs)
+    are the service's, refused as a 422 naming the field."""
 
     number = StrictCharField(max_length=50, help_text="The invoice's number, unique per company.")
     issued_on = serializers.DateField(help_text="ISO 8601 date, not in the future.")
@@ -315,11 +313,6 @@ class InvoiceInput(StrictSerializer):
     )
     client_email = serializers.EmailField(max_length=254)
     client_phone = StrictCharField(max_length=30, required=False, allow_blank=True, default="")
-
-    def validate_issued_on(self, value: date) -> date:
-        if value > timezone.localdate():
-            raise serializers.ValidationError(_("The invoice date cannot be in the future."))
-        return value
 
     def validate_client_phone(self, value: str) -> str:
         if not value:
