@@ -102,12 +102,30 @@ class PartnerKey(AbstractAPIKey):
     # Written at most once a minute per key (partners.auth): a timestamp,
     # not a request log.
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    # The key that replaced this one (services.partner_key_rotate): a key
+    # is rotated once; its successor is the one to rotate next.
+    successor = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="predecessor",
+        verbose_name=_("replaced by"),
+    )
+
     class Meta(AbstractAPIKey.Meta):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    @property
+    def rotated(self) -> bool:
+        """Whether a successor replaced this key (it works until the end
+        of the overlap, and is not rotated again)."""
+        return self.successor_id is not None
 
     def clean(self) -> None:
         super().clean()
