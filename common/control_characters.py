@@ -1,4 +1,5 @@
-"""Control characters out of every text that comes in.
+"""Control characters out of every text that comes in, and invisible
+characters out of identifiers and names.
 
 PostgreSQL text cannot hold a NUL (psycopg refuses the parameter, and the
 request is a 500), and the other C0 controls (U+0001–U+001F) and DEL are
@@ -16,6 +17,9 @@ bodies (the API to come).
 from __future__ import annotations
 
 import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # C0 controls but tab (U+0009), line feed (U+000A) and carriage return
 # (U+000D); and DEL (U+007F).
@@ -48,3 +52,45 @@ def strip_control_characters_deep(data: object) -> object:
     if isinstance(data, list):
         return [strip_control_characters_deep(item) for item in data]
     return data
+
+
+# --- Invisible characters ------------------------------------------------------
+#
+# Bidirectional controls (embeddings and overrides U+202A–U+202E, isolates
+# U+2066–U+2069, and the marks U+200E, U+200F, U+061C) reorder what a
+# reader sees: "F-1\u202e20-F" shows another invoice number than the one
+# stored ("Trojan Source", CVE-2021-42574). Zero-width characters (U+200B
+# space, U+200C non-joiner, U+200D joiner, U+2060 word joiner, U+FEFF
+# byte-order mark) make two values that look the same differ. Neither
+# belongs in an identifier (an invoice number, a session reference) or a
+# label (a key's name, a webhook endpoint's description).
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff"
+INVISIBLE_CHARACTERS = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}]")
+# In a person's name the non-joiner and the joiner are part of the
+# spelling (Persian and Indic names use them), so a name refuses
+# only the bidirectional controls and the zero-width characters that never
+# spell anything.
+INVISIBLE_IN_NAMES = re.compile(f"[{BIDI_CONTROLS}\u200b\u2060\ufeff]")
+
+
+def has_invisible_characters(text: str) -> bool:
+    """Whether ``text`` holds a bidirectional control or a zero-width
+    character (:data:`INVISIBLE_CHARACTERS`)."""
+    return INVISIBLE_CHARACTERS.search(text) is not None
+
+
+def validate_visible_text(value: str) -> None:
+    """Refuse an identifier or a label holding an invisible character
+    (:data:`INVISIBLE_CHARACTERS`): ``ValidationError``, code
+    ``invisible_characters``. Refused rather than stripped: a number that
+    differs from what the partner's software or the pro typed would no
+    longer match its own records."""
+    if has_invisible_characters(str(value)):
+        raise ValidationError(
+            _(
+                "Remove the invisible characters (direction marks, zero-width spaces): "
+                "what is stored must read as it is written."
+            ),
+            code="invisible_characters",
+        )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from .control_characters import INVISIBLE_IN_NAMES
 from .images import MAX_IMAGE_PIXELS, open_for_size
 from .pdf import PdfRefused, check_pdf
 
@@ -127,11 +128,22 @@ def validate_person_name(value: str) -> None:
     """A name people can read back: at least one letter (of any alphabet:
     "Zoë", "Łukasz", "李"), no markup. Refuses "🙂🙂", "---", "12345" and
     "<b>Luc</b>" with ``ValidationError`` (codes ``name_no_letter``,
-    ``name_markup``)."""
+    ``name_markup``), and a name holding a bidirectional control or a
+    zero-width space (``invisible_characters``: it would read otherwise
+    than it is stored; the joiner and non-joiner that some scripts spell
+    with stay allowed, ``common.control_characters.INVISIBLE_IN_NAMES``)."""
     text = str(value)
     if "<" in text or ">" in text:
         raise ValidationError(
             _("Write the name without the characters < and >."), code="name_markup"
+        )
+    if INVISIBLE_IN_NAMES.search(text):
+        raise ValidationError(
+            _(
+                "Remove the invisible characters (direction marks, zero-width spaces): "
+                "what is stored must read as it is written."
+            ),
+            code="invisible_characters",
         )
     if not any(char.isalpha() for char in text):
         raise ValidationError(_("Write a name with letters."), code="name_no_letter")

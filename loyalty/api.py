@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
@@ -104,13 +103,6 @@ class SessionInput(StrictSerializer):
     )
     client_phone = StrictCharField(max_length=30, required=False, allow_blank=True, default="")
     client_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
-
-    def validate_performed_on(self, value: date) -> date:
-        # As for an invoice (400); the service refuses it too, and a date
-        # too far back (422).
-        if value > timezone.localdate():
-            raise serializers.ValidationError(_("The date is in the future."))
-        return value
 
     def validate_client_phone(self, value: str) -> str:
         if not value:

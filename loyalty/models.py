@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from common.control_characters import validate_visible_text
 from common.file_imports import ColumnMapping, FileImportJob
 from common.models import (
     AUDIT_TRANSITIONS,
@@ -95,7 +96,7 @@ class ServiceSession(UniqueMessagesMixin, models.Model):
         blank=True,
         related_name="session",
     )
-    reference = models.CharField(_("reference"), max_length=100)
+    reference = models.CharField(_("reference"), max_length=100, validators=[validate_visible_text])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

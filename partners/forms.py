@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.control_characters import validate_visible_text
 from common.webhooks.targets import URL_MAX_LENGTH
 
 from .models import DeliveryStatus, EndpointScope, EventType, Scope
@@ -20,6 +21,7 @@ class PartnerKeyForm(forms.Form):
         label=_("Name"),
         max_length=50,
         help_text=_("For you: where the key is used, e.g. “Production server”. 50 characters."),
+        validators=[validate_visible_text],
     )
     scopes = forms.MultipleChoiceField(
         label=_("What the key may do"),
@@ -92,6 +94,7 @@ class WebhookEndpointForm(forms.Form):
         max_length=200,
         required=False,
         help_text=_("For you: e.g. “Production”. 200 characters."),
+        validators=[validate_visible_text],
     )
 
 

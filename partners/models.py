@@ -8,12 +8,14 @@ layers: each app's ``api.py`` builds on it; it imports none of them
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from common.control_characters import validate_visible_text
 from common.webhooks.targets import endpoint_url_validator
 
 
@@ -100,6 +102,17 @@ class PartnerKey(AbstractAPIKey):
     # Written at most once a minute per key (partners.auth): a timestamp,
     # not a request log.
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    # The key that replaced this one (services.partner_key_rotate): a key
+    # is rotated once; its successor is the one to rotate next.
+    successor = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="predecessor",
+        verbose_name=_("replaced by"),
+    )
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = _("API key")
@@ -108,10 +121,18 @@ class PartnerKey(AbstractAPIKey):
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
 
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
+    @property
+    def rotated(self) -> bool:
+        """Whether a successor replaced this key (it works until the end
+        of the overlap, and is not rotated again)."""
+        return self.successor_id is not None
 
+    def clean(self) -> None:
         super().clean()
+        try:
+            validate_visible_text(self.name)
+        except ValidationError as error:
+            raise ValidationError({"name": error.messages}) from error
         if not isinstance(self.scopes, list) or not set(self.scopes) <= set(Scope.values):
             raise ValidationError(
                 {
@@ -348,7 +369,9 @@ class WebhookEndpoint(models.Model):
         verbose_name=_("partner"),
     )
     url = models.URLField(_("URL"), max_length=2000, validators=[endpoint_url_validator])
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = models.CharField(
+        _("description"), max_length=200, blank=True, validators=[validate_visible_text]
+    )
     events = models.JSONField(_("events"), default=list, help_text=_("A list of event types."))
     scope = models.CharField(
         _("companies"),

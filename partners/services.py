@@ -78,10 +78,14 @@ def partner_key_rotate(*, key: PartnerKey) -> tuple[PartnerKey, str]:
     """A successor of ``key`` with the same scopes, name and lifetime, and
     its secret (shown once). The old key keeps working for the overlap period
     (``PARTNER_KEY_ROTATION_OVERLAP_DAYS``), or until its own expiry if
-    sooner, so the partner can deploy the new one. Raises
-    ``ValidationError`` for a revoked or expired key."""
+    sooner, so the partner can deploy the new one. A key is rotated once:
+    its successor is the one to rotate next. Raises ``ValidationError`` for
+    a revoked or expired key, or one already rotated (also when two
+    rotations of it race: one wins)."""
     if key.revoked or key.has_expired:
         raise ValidationError(_("A revoked or expired key cannot be rotated."))
+    if key.rotated:
+        raise ValidationError(_("This key was already renewed: renew its successor instead."))
     now = timezone.now()
     overlap_end = now + timedelta(days=settings.PARTNER_KEY_ROTATION_OVERLAP_DAYS)
     # The successor lives as long as its predecessor was meant to.
@@ -90,6 +94,13 @@ def partner_key_rotate(*, key: PartnerKey) -> tuple[PartnerKey, str]:
         new_key, secret = partner_key_create(
             partner=key.partner, name=key.name, scopes=key.scopes, expiry_date=expiry
         )
+        # Conditional: of two rotations of one key, one names its successor;
+        # the other's new key is rolled back with its transaction.
+        if not PartnerKey.objects.filter(pk=key.pk, successor__isnull=True).update(
+            successor=new_key
+        ):
+            raise ValidationError(_("This key was already renewed: renew its successor instead."))
+        key.successor = new_key
         if key.expiry_date is None or key.expiry_date > overlap_end:
             PartnerKey.objects.filter(pk=key.pk).update(expiry_date=overlap_end)
             key.expiry_date = overlap_end

@@ -85,7 +85,7 @@ def keys(request: HttpRequest, partner: Partner) -> HttpResponse:
     return render(
         request,
         "partners/keys.html",
-        _context(partner, keys=partner.keys.order_by("-created")),
+        _context(partner, keys=partner.keys.select_related("successor").order_by("-created")),
     )
 
 
@@ -155,8 +155,20 @@ def key_revoke(request: HttpRequest, partner: Partner, prefix: str) -> HttpRespo
 @partner_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def key_rotate(request: HttpRequest, partner: Partner, prefix: str) -> HttpResponse:
-    """GET asks to confirm; POST makes the successor and shows it once."""
+    """GET asks to confirm; POST makes the successor and shows it once. A
+    key already rotated (or revoked, or expired) is not rotated again: the
+    keys' page, with why."""
     key = _key_or_404(partner, prefix)
+    if not key.revoked and not key.has_expired and key.rotated:
+        messages.error(
+            request,
+            _(
+                "The key “%(name)s” was already renewed: renew its successor (prefix "
+                "%(prefix)s) instead."
+            )
+            % {"name": key.name, "prefix": key.successor.prefix if key.successor else ""},
+        )
+        return redirect("partners:keys", partner_id=partner.pk)
     context = _context(
         partner,
         key=key,

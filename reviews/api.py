@@ -9,14 +9,11 @@ the company's published reply. Never the author's full name or e-mail."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -26,6 +23,7 @@ from common.formats import parse_phone
 from directory.api import CompanyWriteView, company_for_api, company_for_write
 from directory.models import Company
 from partners.api.base import PartnerAPIView, query_data
+from partners.api.fields import UtcDateTimeField
 from partners.api.idempotency import idempotent
 from partners.api.pagination import FeedCursorPagination
 from partners.api.schema import (
@@ -86,7 +84,7 @@ class ReplyOutput(serializers.Serializer):
 
 class UpdateOutput(serializers.Serializer):
     text = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = UtcDateTimeField()
 
 
 class CriteriaOutput(serializers.Serializer):
@@ -107,15 +105,15 @@ class ReviewOutput(serializers.Serializer):
         source="display_name", help_text='First name and initial: "Sophie M."'
     )
     experience_date = serializers.DateField()
-    published_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    published_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
     invoice_verified = serializers.SerializerMethodField(
         help_text="Always true: every review is tied to an invoice in the client's name."
     )
-    invoice_checked_on = serializers.DateTimeField(
+    invoice_checked_on = UtcDateTimeField(
         allow_null=True, help_text="When a document audit checked the invoice."
     )
-    invoice_missing_since = serializers.DateTimeField(
+    invoice_missing_since = UtcDateTimeField(
         allow_null=True, help_text="When the company failed to provide the invoice to an audit."
     )
     updates = UpdateOutput(source="updates.all", many=True)
@@ -172,7 +170,7 @@ class ReviewOutput(serializers.Serializer):
 
 
 # Unbound fields used for their formatting alone (ReviewOutput.to_representation).
-_DATETIME = serializers.DateTimeField()
+_DATETIME = UtcDateTimeField()
 _DATE = serializers.DateField()
 
 
@@ -185,8 +183,8 @@ REVIEW_EXAMPLE = {
     "text": "Installation du tableau électrique en une journée, chantier propre.",
     "author": "Sophie M.",
     "experience_date": "2026-09-12",
-    "published_at": "2026-09-20T10:04:11+02:00",
-    "updated_at": "2026-09-21T08:00:00+02:00",
+    "published_at": "2026-09-20T08:04:11Z",
+    "updated_at": "2026-09-21T06:00:00Z",
     "invoice_verified": True,
     "invoice_checked_on": None,
     "invoice_missing_since": None,
@@ -292,7 +290,8 @@ INVOICE_SCOPE_NOTE = "Scope: `invoices:write`, and the company must have connect
 
 class InvoiceInput(StrictSerializer):
     """The shape of an invoice; the rules (number not yet registered, the
-    client's name, the amount the invitation rule needs) are the service's."""
+    date's range, the client's name, the amount the invitation rule needs)
+    are the service's, refused as a 422 naming the field."""
 
     number = StrictCharField(max_length=50, help_text="The invoice's number, unique per company.")
     issued_on = serializers.DateField(help_text="ISO 8601 date, not in the future.")
@@ -314,11 +313,6 @@ class InvoiceInput(StrictSerializer):
     )
     client_email = serializers.EmailField(max_length=254)
     client_phone = StrictCharField(max_length=30, required=False, allow_blank=True, default="")
-
-    def validate_issued_on(self, value: date) -> date:
-        if value > timezone.localdate():
-            raise serializers.ValidationError(_("The invoice date cannot be in the future."))
-        return value
 
     def validate_client_phone(self, value: str) -> str:
         if not value:

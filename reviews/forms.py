@@ -9,6 +9,7 @@ from common.tabular.forms import ColumnsForm, TableFileField
 
 from . import invoice_columns
 from .models import (
+    INVOICE_NUMBER_TAKEN,
     PUBLISHED_REJECTION_NEEDS_NOTE,
     REJECTION_NOTE_MIN,
     Appeal,
@@ -25,6 +26,7 @@ from .models import (
     ReviewStatus,
     ReviewUpdate,
 )
+from .services.invoices import invoice_number_registered
 
 # What each number of stars means, read out by screen readers and shown as
 # the chosen value: 1 is the worst. The same five for every criterion.
@@ -97,8 +99,8 @@ class InvoiceForm(forms.ModelForm):
 
     def clean_number(self) -> str:
         number = self.cleaned_data["number"].strip()
-        if self.company.invoices.filter(number=number).exists():
-            raise forms.ValidationError(_("This invoice number is already registered."))
+        if invoice_number_registered(company=self.company, number=number):
+            raise forms.ValidationError(INVOICE_NUMBER_TAKEN)
         return number
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import (
     FileExtensionValidator,
     MaxValueValidator,
@@ -17,9 +17,11 @@ from django.core.validators import (
 )
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.control_characters import validate_visible_text
 from common.email_addresses import canonical_email
 from common.file_imports import ColumnMapping, FileImportJob
 from common.models import (
@@ -28,7 +30,6 @@ from common.models import (
     DocumentAudit,
     GuardedQuerySet,
     StatusEvent,
-    UniqueMessagesMixin,
     WriteOnceModel,
     new_nonce,
     private_storage,
@@ -94,12 +95,20 @@ class InvoiceSource(models.TextChoices):
     API = "api", _("Partner API")
 
 
-class Invoice(UniqueMessagesMixin, models.Model):
+INVOICE_NUMBER_TAKEN = _("This invoice number is already registered.")
+INVOICE_NUMBER_TAKEN_CODE = "invoice_number_taken"
+
+
+class Invoice(models.Model):
     """The proof: an invoice of the company naming its client. Client data
     is personal: never public, never logged."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
-    number = models.CharField(_("invoice number"), max_length=50)
+    # As typed; compared without case or surrounding spaces (an identifier:
+    # "F-001" and "f-001" are one invoice), see Meta.constraints.
+    number = models.CharField(
+        _("invoice number"), max_length=50, validators=[validate_visible_text]
+    )
     issued_on = models.DateField(_("invoice date"))
     # Optional unless the company's invitation rule compares amounts
     # (ReviewSettings.needs_amount): data minimisation.
@@ -143,15 +152,20 @@ class Invoice(UniqueMessagesMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # The same words as the pro space's form (forms.InvoiceForm.clean_number).
-    unique_messages = {("company", "number"): _("This invoice number is already registered.")}
-
     class Meta:
         ordering = ["-issued_on", "-pk"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         constraints = [
-            models.UniqueConstraint(fields=["company", "number"], name="invoice_number_unique"),
+            # An invoice number is an identifier: "F-001" and "f-001" are
+            # one invoice (services.invoices.invoice_number_registered).
+            models.UniqueConstraint(
+                "company",
+                Lower("number"),
+                name="invoice_number_unique_ci",
+                violation_error_code=INVOICE_NUMBER_TAKEN_CODE,
+                violation_error_message=INVOICE_NUMBER_TAKEN,
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "client_email_canonical"], name="invoice_client_idx"),
@@ -168,6 +182,26 @@ class Invoice(UniqueMessagesMixin, models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "client_email_canonical"}
         super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude: Iterable[str] | None = None) -> None:
+        """The number's constraint (an expression, which Django files under
+        no field) is named by its field, as a unique field's would be: the
+        form shows it beside the number, the API names ``number``."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            general = errors.get(NON_FIELD_ERRORS, [])
+            taken = [e for e in general if getattr(e, "code", None) == INVOICE_NUMBER_TAKEN_CODE]
+            if not taken:
+                raise
+            rest = [e for e in general if e not in taken]
+            if rest:
+                errors[NON_FIELD_ERRORS] = rest
+            else:
+                del errors[NON_FIELD_ERRORS]
+            errors.setdefault("number", []).extend(taken)
+            raise ValidationError(errors) from error
 
 
 class ReviewInvitation(models.Model):

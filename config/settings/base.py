@@ -570,7 +570,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["partners.api.permissions.HasScopes"],
     # JSON only: the browsable API's inline scripts break the site's CSP.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["partners.api.parsers.JSONParser"],  # problems in fr and en
     "DEFAULT_THROTTLE_CLASSES": [],  # per key and scope: partners.api.ratelimit
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,  # the path says /api/v1/

@@ -1,6 +1,7 @@
 """API-key authentication: ``Authorization: Api-Key <key>`` (or
 ``X-Api-Key: <key>``), the key being ``<prefix>.<secret>`` as
-djangorestframework-api-key issues it."""
+djangorestframework-api-key issues it. Both headers with two different
+keys are ambiguous: a 400 problem, neither key is tried."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
@@ -26,6 +27,19 @@ MAX_KEY_LENGTH = 100
 
 class KeyRejected(exceptions.AuthenticationFailed):
     """A 401 that names why (``code``): the problem's type."""
+
+
+class AmbiguousCredentials(exceptions.APIException):
+    """Two different keys in one request: which one the partner meant
+    cannot be known, and picking one would let a forgotten header decide
+    which partner, scopes and quota a request uses."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "ambiguous_credentials"
+    default_detail = _(
+        "The Authorization and X-Api-Key headers hold two different keys: send one key, "
+        "in one of them."
+    )
 
 
 class PartnerSuspended(exceptions.PermissionDenied):
@@ -52,15 +66,23 @@ class PartnerUser:
 
 
 def key_from_request(request: Request) -> str | None:
-    """The key the request carries, "" for a malformed header, None for none."""
+    """The key the request carries, "" for a malformed header, None for
+    none. ``Authorization`` with another scheme is not ours to judge: the
+    key is then read from ``X-Api-Key`` alone. Both headers may carry the
+    same key; two different keys raise :class:`AmbiguousCredentials`."""
+    from_authorization: str | None = None
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header:
         keyword, _space, key = header.partition(" ")
-        if keyword.lower() != KEYWORD.lower():
-            return None  # another scheme: not ours to judge
-        return key.strip()
+        if keyword.lower() == KEYWORD.lower():
+            from_authorization = key.strip()
     other = request.META.get("HTTP_X_API_KEY")
-    return other.strip() if other is not None else None
+    from_header = other.strip() if other is not None else None
+    if from_authorization is None:
+        return from_header
+    if from_header is not None and from_header != from_authorization:
+        raise AmbiguousCredentials()
+    return from_authorization
 
 
 class PartnerKeyAuthentication(BaseAuthentication):

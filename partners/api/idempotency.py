@@ -6,7 +6,8 @@ second invoice.
 - The key is optional: without it a request is processed as it comes
   (sessions stay idempotent by their ``reference`` all the same). With it,
   1 to 255 printable ASCII characters, as a structured-field string
-  (``"…"``, as the draft writes it) or bare.
+  (``"…"``, as the draft writes it) or bare; one key, one header: a bare
+  key with a comma is the header sent twice (``400``).
 - The request's fingerprint is the SHA-256 of its method, path and
   canonical JSON body (keys sorted, no spaces): the same key with another
   fingerprint is a ``422`` problem (``idempotency_key_reused``).
@@ -81,6 +82,18 @@ class IdempotencyKeyInProgress(exceptions.APIException):
     default_detail = _("A request with this Idempotency-Key is in progress: retry in a moment.")
 
 
+# A structured-field string (RFC 8941 § 3.3.3): quotes around, a quote or
+# a backslash inside escaped.
+_SF_STRING = re.compile(r'^"((?:[^"\\]|\\["\\])*)"$')
+
+
+class IdempotencyKeyRepeated(IdempotencyKeyInvalid):
+    default_detail = _(
+        "Send one Idempotency-Key header holding one key: this request holds several "
+        "(the header sent twice, or a key with a comma, which reads as several)."
+    )
+
+
 def key_from_request(request: Request) -> str | None:
     """The request's key, None without the header; raises
     :class:`IdempotencyKeyInvalid` unless the header holds 1 to 255
@@ -88,7 +101,13 @@ def key_from_request(request: Request) -> str | None:
     are not part of it (HTTP drops them), so every value of the schema's
     ``IDEMPOTENCY_KEY_PATTERN`` is accepted as it is. A structured-field
     string (``"…"``, as the draft writes it) is the key without its
-    quotes."""
+    quotes.
+
+    The header sent twice reaches us as one value, joined by ", " (WSGI,
+    RFC 9110 § 5.3): two keys, of which neither may be picked silently,
+    so a bare key holding a comma, or a list of quoted keys, raises
+    :class:`IdempotencyKeyRepeated` (a comma inside a quoted key is
+    part of it)."""
     raw = request.headers.get(HEADER)
     if raw is None:
         return None
@@ -96,7 +115,11 @@ def key_from_request(request: Request) -> str | None:
         raise IdempotencyKeyInvalid()
     key = raw.strip()
     if len(key) > 2 and key[0] == key[-1] == '"':
+        if _SF_STRING.match(key) is None and "," in key:
+            raise IdempotencyKeyRepeated()  # '"a", "b"': two keys
         return key[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    if "," in key:
+        raise IdempotencyKeyRepeated()
     return key
 
 

@@ -39,6 +39,7 @@ def problem_titles() -> dict[str, str]:
     return {
         "not_authenticated": _("Authentication required"),
         "invalid_key": _("Invalid API key"),
+        "ambiguous_credentials": _("Ambiguous credentials"),
         "revoked_key": _("Revoked API key"),
         "expired_key": _("Expired API key"),
         "partner_suspended": _("Partner suspended"),

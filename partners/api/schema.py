@@ -210,8 +210,9 @@ def cursor_parameter() -> OpenApiParameter:
 
 # partners.api.idempotency.key_from_request: 1 to 255 printable ASCII
 # characters, the first and last not a space (HTTP drops spaces around a
-# field value); a structured-field string "…" is read without its quotes.
-IDEMPOTENCY_KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+# field value), and no comma (the header sent twice reads as two keys
+# joined by ", "); a structured-field string "…" is read without its quotes.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-+\--~]([ -+\--~]*[!-+\--~])?$"
 
 
 def write_parameters(*response_statuses: int) -> list[OpenApiParameter]:

@@ -24,6 +24,7 @@ from ..models import (
     WebhookEndpoint,
 )
 from .base import PartnerAPIView
+from .fields import UtcDateTimeField
 from .pagination import FeedCursorPagination
 from .schema import (
     UNKNOWN_FIELDS_NOTE,
@@ -68,8 +69,8 @@ class EndpointOutput(serializers.Serializer):
         help_text="`gone` (answered 410), `failing` (every delivery failed for days), `staff`, "
         "or empty."
     )
-    disabled_at = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
+    disabled_at = UtcDateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
 
 
 class EndpointCreatedOutput(EndpointOutput):
@@ -92,7 +93,7 @@ class EndpointInput(StrictSerializer):
 
 class SecretOutput(serializers.Serializer):
     secret = serializers.CharField(help_text="The new secret: shown this once.")
-    previous_expires_at = serializers.DateTimeField(
+    previous_expires_at = UtcDateTimeField(
         help_text="Until then deliveries also carry a signature by the previous secret."
     )
 
@@ -103,8 +104,8 @@ class DeliveryOutput(serializers.Serializer):
     event_type = serializers.CharField(source="event.type")
     status = serializers.CharField(help_text="`pending`, `delivered`, `failed` or `gone`.")
     attempts = serializers.IntegerField()
-    next_attempt_at = serializers.DateTimeField(allow_null=True)
-    last_attempt_at = serializers.DateTimeField(allow_null=True)
+    next_attempt_at = UtcDateTimeField(allow_null=True)
+    last_attempt_at = UtcDateTimeField(allow_null=True)
     status_code = serializers.IntegerField(allow_null=True, help_text="Of the last answer.")
     latency_ms = serializers.IntegerField(allow_null=True)
     error_code = serializers.CharField(
@@ -112,7 +113,7 @@ class DeliveryOutput(serializers.Serializer):
         "`bad_response`, `webhook_url_*` or `endpoint_disabled`."
     )
     response_excerpt = serializers.CharField(help_text="The start of the last answer's body.")
-    created_at = serializers.DateTimeField()
+    created_at = UtcDateTimeField()
 
 
 ENDPOINT_EXAMPLE = {
@@ -124,7 +125,7 @@ ENDPOINT_EXAMPLE = {
     "status": "active",
     "disabled_reason": "",
     "disabled_at": None,
-    "created_at": "2026-11-30T10:00:00+01:00",
+    "created_at": "2026-11-30T09:00:00Z",
 }
 
 
@@ -134,13 +135,13 @@ DELIVERY_EXAMPLE = {
     "event_type": "review.published",
     "status": "pending",
     "attempts": 2,
-    "next_attempt_at": "2026-11-30T10:35:00+01:00",
-    "last_attempt_at": "2026-11-30T10:05:00+01:00",
+    "next_attempt_at": "2026-11-30T09:35:00Z",
+    "last_attempt_at": "2026-11-30T09:05:00Z",
     "status_code": 503,
     "latency_ms": 184,
     "error_code": "",
     "response_excerpt": "Service Unavailable",
-    "created_at": "2026-11-30T10:04:55+01:00",
+    "created_at": "2026-11-30T09:04:55Z",
 }
 
 ENDPOINT_ID = id_parameter("endpoint_id", ENDPOINT_EXAMPLE["id"], "The endpoint's `id`.")
@@ -294,7 +295,7 @@ class EndpointSecretRotate(PartnerAPIView):
                 "Rotated",
                 value={
                     "secret": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
-                    "previous_expires_at": "2026-12-01T10:00:00+01:00",
+                    "previous_expires_at": "2026-12-01T09:00:00Z",
                 },
                 response_only=True,
                 status_codes=["201"],

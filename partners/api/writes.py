@@ -8,7 +8,8 @@ validated and processed on its own, in its own transaction (a savepoint
 when the request has an ``Idempotency-Key``: the batch's writes then
 commit with its stored response). One bad item rolls back only itself.
 The answer is ``200`` with one result per item, in order:
-``{"index", "status": 201|200|422, …}``."""
+``{"index", "status": 201|200|422, …}``; an item that is not a JSON
+object (null, a number, a string, a list) is a ``422`` result of its own."""
 
 from __future__ import annotations
 
@@ -206,8 +207,10 @@ class StrictSerializer(serializers.Serializer):
 
 
 class BatchInput(StrictSerializer):
+    # Any JSON value, null included: an item that is not an object is
+    # refused in its own result (batch_run), not with the whole batch.
     items = serializers.ListField(
-        child=serializers.JSONField(),
+        child=serializers.JSONField(allow_null=True),
         min_length=1,
         help_text=f"1 to {MAX_BATCH_ITEMS} items, each as the single endpoint takes it.",
     )
@@ -248,6 +251,30 @@ def batch_items(request: Request) -> list[Any]:
 ItemProcess = Callable[[Any], tuple[int, dict[str, Any]]]
 
 
+def json_kind(value: Any) -> str:
+    """What a JSON value that is not an object is, for a message: "null",
+    "a number", "a string", "a list", "a boolean"."""
+    if value is None:
+        return str(_("null"))
+    if isinstance(value, bool):
+        return str(_("a boolean"))
+    if isinstance(value, int | float):
+        return str(_("a number"))
+    if isinstance(value, str):
+        return str(_("a string"))
+    return str(_("a list"))
+
+
+def not_an_object(index: int, item: Any) -> dict[str, Any]:
+    """The result of a batch item that is not a JSON object (null, a
+    number, a string, a list): refused alone, as any invalid item."""
+    detail = _("Item %(index)d is %(kind)s: each item must be a JSON object.") % {
+        "index": index,
+        "kind": json_kind(item),
+    }
+    return {"index": index, "status": 422, "errors": [{"field": NON_FIELD, "detail": detail}]}
+
+
 def batch_run(
     items: list[Any], process: ItemProcess, input_fields: Iterable[str] = ()
 ) -> list[dict[str, Any]]:
@@ -256,6 +283,9 @@ def batch_run(
     problem does (:func:`service_errors` with ``input_fields``)."""
     results: list[dict[str, Any]] = []
     for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            results.append(not_an_object(index, item))
+            continue
         try:
             with transaction.atomic():
                 code, fields = process(item)

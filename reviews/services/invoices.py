@@ -16,6 +16,8 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -84,6 +86,39 @@ def invitation_rule_save(
 
 
 INVOICE_TOO_FAR_BACK = gettext_lazy("An invoice cannot be dated more than 10 years back.")
+INVOICE_IN_THE_FUTURE = gettext_lazy("The invoice date cannot be in the future.")
+
+
+def invoice_number_key(number: str) -> str:
+    """What two invoice numbers are compared by: an identifier, so case and
+    surrounding spaces aside ("F-001", "f-001" and " F-001 " are one
+    invoice). In Python for the rows of a file; the database compares
+    ``Lower("number")`` (the model's constraint, numbers stored stripped)."""
+    return number.strip().lower()
+
+
+def invoice_number_registered(*, company: Company, number: str) -> bool:
+    """Whether ``company`` already has an invoice of this ``number``, by the
+    rule of :func:`invoice_number_key`, in the database's terms (the
+    expression of the model's unique constraint): the pro space's form and
+    the API refuse the same numbers."""
+    return (
+        Invoice.objects.filter(company=company)
+        .alias(number_key=Lower("number"))
+        .filter(number_key=Lower(Value(number.strip())))
+        .exists()
+    )
+
+
+def invoice_date_errors(issued_on: date, today: date | None = None) -> list[str]:
+    """What is wrong with an invoice's date: in the future, or further back
+    than a session may be (``loyalty.services.sessions.oldest_session_day``)."""
+    today = today or timezone.localdate()
+    if issued_on > today:
+        return [str(INVOICE_IN_THE_FUTURE)]
+    if issued_on < loyalty_services.oldest_session_day(today):
+        return [str(INVOICE_TOO_FAR_BACK)]
+    return []
 
 
 @transaction.atomic
@@ -99,15 +134,28 @@ def invoice_create(
     after commit). An invoice older than
     ``REVIEW_INVOICE_MAX_AGE_DAYS`` is registered (a service done, counted
     for loyalty) but never invited (``invitations.invoice_too_old``; the form and the
-    import report tell the pro). Raises ValidationError for invalid fields,
-    or no amount when the rule compares amounts, and for a date more than
-    ``loyalty.services.sessions.SESSION_MAX_AGE_YEARS`` years back (every
-    invoice is a session, and a session may not be dated further back)."""
+    import report tell the pro). Raises ValidationError, every field at
+    fault named at once: invalid fields, a number already registered
+    (:func:`invoice_number_registered`: "f-001" is "F-001"), a date in the
+    future or more than ``loyalty.services.sessions.SESSION_MAX_AGE_YEARS``
+    years back (every invoice is a session, and a session may not be dated
+    further back), or no amount when the rule compares amounts. The number
+    is stored as typed, without surrounding spaces."""
     invoice = Invoice(company=company, created_by=actor, source=source, **fields)
+    invoice.number = invoice.number.strip()
     invoice.client_email = invoice.client_email.strip().lower()
-    invoice.full_clean()
-    if invoice.issued_on < loyalty_services.oldest_session_day(timezone.localdate()):
-        raise ValidationError({"issued_on": INVOICE_TOO_FAR_BACK})
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        # The number's constraint is validated here, case aside (the
+        # model's Lower("number")), and named ``number``.
+        invoice.full_clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if "issued_on" not in errors and invoice.issued_on is not None:
+        for message in invoice_date_errors(invoice.issued_on):
+            errors.setdefault("issued_on", []).append(ValidationError(message))
+    if errors:
+        raise ValidationError(errors)
     rule = settings_for(company)
     if rule.needs_amount and invoice.amount is None:
         raise ValidationError({"amount": AMOUNT_NEEDED})
@@ -268,8 +316,9 @@ def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, 
     if not sheet.rows:
         report.errors.append(_("The file has no invoice under its header row."))
         return report
-    known = set(company.invoices.values_list("number", flat=True))
-    seen: dict[str, int] = {}  # invoice number → its first line in the file
+    # Compared as identifiers (invoice_number_key): "f-001" is "F-001".
+    known = {invoice_number_key(n) for n in company.invoices.values_list("number", flat=True)}
+    seen: dict[str, int] = {}  # invoice number's key → its first line in the file
     today = timezone.localdate()
     for row in sheet.rows:
         data, errors = _invoice_row(
@@ -279,7 +328,7 @@ def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, 
             report.errors.extend(errors)
             report.refused += 1
             continue
-        number = data["number"]
+        number = invoice_number_key(data["number"])
         if number in seen:
             # Twice in one file: a typo or two invoices under one number,
             # the pro decides (never silently dropped).
@@ -288,7 +337,7 @@ def invoices_check(*, company: Company, sheet: InvoiceSheet, columns: dict[str, 
                     "line %(line)s: invoice number %(number)s already used on line %(first)s "
                     "of the file"
                 )
-                % {"line": row.line, "number": number[:50], "first": seen[number]}
+                % {"line": row.line, "number": data["number"][:50], "first": seen[number]}
             )
             report.refused += 1
             continue

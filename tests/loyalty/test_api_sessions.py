@@ -96,7 +96,7 @@ def test_the_client_by_phone_or_name_and_at_least_one(setup):
 @pytest.mark.parametrize(
     ("overrides", "status", "field"),
     [
-        ({"performed_on": "2999-01-01"}, 400, "performed_on"),
+        ({"performed_on": "2999-01-01"}, 422, "performed_on"),
         ({"performed_on": "1990-01-01"}, 422, "performed_on"),
         ({"performed_on": "yesterday"}, 400, "performed_on"),
         ({"status": "done"}, 400, "status"),

@@ -210,9 +210,12 @@ def test_the_form_is_limited_per_account(member_client, partner, settings):
 
 
 def test_hostile_input_is_escaped_and_never_a_500(member_client, partner, receiver):
-    description = '<script>alert("x")</script>\u202e'
+    description = '<script>alert("x")</script>'
     response = create(member_client, partner, receiver.url, description=description)
     assert response.status_code == 302
+    # A direction control is refused beside the field (test_invisible_characters).
+    refused = create(member_client, partner, receiver.url, description="Prod\u202e")
+    assert refused.status_code == 400
     listing = member_client.get(f"{base(partner)}/").content.decode()
     assert "<script>alert" not in listing
     for data in (

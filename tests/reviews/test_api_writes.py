@@ -291,7 +291,7 @@ HOSTILE = {
     "date-not-iso": (invoice(issued_on="02/11/2026"), 400),
     "date-impossible": (invoice(issued_on="2026-02-30"), 400),
     "date-datetime": (invoice(issued_on="2026-02-03T10:00:00"), 400),
-    "date-in-the-future": (invoice(issued_on=future()), 400),
+    "date-in-the-future": (invoice(issued_on=future()), 422),
     "amount-negative": (invoice(amount="-5"), 400),
     "amount-text": (invoice(amount="douze"), 400),
     "amount-infinite": ('{"amount": 1e400}', 400),
