@@ -127,7 +127,7 @@ def test_the_database_refuses_the_second_spelling(setup):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_renames_existing_clashes_instead_of_failing():
     before = [("reviews", "0019_review_updated_at_feed")]
-    after = [("reviews", "0020_invoice_number_unique_case_insensitive")]
+    after = [("reviews", "0021_invoice_number_unique_case_insensitive")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
