@@ -513,19 +513,16 @@ def run_wrk(port: int, line: Line, *, connections: int, duration: int, threads: 
 # --- The table -----------------------------------------------------------------
 
 
-def _errors(result: Result) -> str:
-    if not result.error_count:
-        return "0"
-    kinds = ", ".join(f"{kind} {n}" for kind, n in result.errors.items() if n)
-    return f"{result.error_count} ({kinds})"
+def _error_kinds(result: Result) -> str:
+    return ", ".join(f"{kind} {n}" for kind, n in result.errors.items() if n)
 
 
 def table(results: list[Result]) -> str:
-    """One row per line and number of connections, then the targets met
-    or missed."""
+    """One row per line and number of connections, then the errors by
+    kind where there were some and the targets met or missed."""
     header = (
         f"{'line':<22}{'conn.':>6}{'req/s':>9} | {'p50':>7}{'p95':>8}{'p99':>8} | "
-        f"{'errors':<8} | target"
+        f"{'errors':>6} | target"
     )
     lines = [header, "-" * len(header)]
     verdicts: list[bool] = []
@@ -542,8 +539,13 @@ def table(results: list[Result]) -> str:
         lines.append(
             f"{result.line:<22}{result.connections:>6}{result.rps:>9.1f} | "
             f"{result.p50_ms:>7.1f}{result.p95_ms:>8.1f}{result.p99_ms:>8.1f} | "
-            f"{_errors(result):<8} | {mark}"
+            f"{result.error_count:>6} | {mark}".rstrip()
         )
+    lines += [
+        f"errors of {result.line} at {result.connections}: {_error_kinds(result)}"
+        for result in results
+        if result.error_count
+    ]
     if not verdicts:
         summary = "targets: none measured (they apply at 50 connections)"
     else:

@@ -211,7 +211,9 @@ def test_the_table_has_a_row_per_run_the_ceiling_first_and_the_verdicts():
     assert body[0].startswith("robots.txt (ceiling)")
     assert "3077.0" in body[0]
     assert "(≥ 300 req/s, p99 ≤ 500 ms, 0 errors at 50)" in body[2]
-    assert "4 (timeout 3, status 1)" in body[3]
+    assert body[3].split("|")[2].strip() == "4"
+    assert "errors of search: trade + city at 50: timeout 3, status 1" in report
+    assert body[0].endswith("|")  # no target, no trailing blank
     assert body[3].endswith("≥ 300 req/s, p99 ≤ 500 ms, 0 errors: MISSED (req/s, p99, errors)")
     assert body[4].endswith("≥ 400 req/s: met")
     assert "targets: SOME MISSED" in report
