@@ -17,4 +17,4 @@ RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite://
  && chown -R app /app/media /app/private
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

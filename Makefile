@@ -21,7 +21,7 @@ BENCH_INTERACTIONS ?= 2000000
 # DEMO_ENV= (empty) to debug with DEBUG on.
 DEMO_ENV ?= DEBUG=false
 
-.PHONY: install run test lint typecheck format messages bench-search bench-api bench-loyalty bench-prospects mutation
+.PHONY: install run test lint typecheck format messages bench-search bench-api bench-http bench-loyalty bench-prospects mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,21 @@ bench-search: install
 bench-api: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_api \
 		--companies $(BENCH_COMPANIES) --reviews $(BENCH_REVIEWS)
+
+# On bench-search's database (run that first: this one never fills it),
+# serves the site as deployed (gunicorn -c gunicorn.conf.py, production
+# settings, loopback; REDIS_URL passed through when set) and loads
+# robots.txt (the ceiling), the home page, three searches, a company page
+# and the API's search with wrk (Debian's package, installed if missing),
+# BENCH_HTTP_DURATION seconds at each of BENCH_HTTP_CONNECTIONS; prints
+# req/s, p50/p95/p99, errors and the targets met or missed
+# (directory/bench/http.py).
+BENCH_HTTP_DURATION ?= 30
+BENCH_HTTP_CONNECTIONS ?= 10,50
+bench-http: install
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench_http \
+		--duration $(BENCH_HTTP_DURATION) --connections $(BENCH_HTTP_CONNECTIONS)
 
 # Fills another PostgreSQL database with companies and their completed
 # sessions (by COPY; kept for the next run), then prints the time of the

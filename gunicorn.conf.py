@@ -1,7 +1,10 @@
-"""Gunicorn's settings, read from the working directory (``/app`` in the
-image) by default. Access log lines go to stdout with every bearer token
-of a path, query string or referrer masked (``common.log_filters``): a
-review link in a log is a review someone else can write."""
+"""Gunicorn's settings, given as ``-c gunicorn.conf.py`` by
+docker-compose's ``web`` service, the image's default command and ``make
+bench-http`` (``directory/bench/http.py``), so that what is measured is
+what is deployed; only the address (``--bind``) is given on the command
+line. Access log lines go to stdout with every bearer token of a path,
+query string or referrer masked (``common.log_filters``): a review link
+in a log is a review someone else can write."""
 
 from __future__ import annotations
 
@@ -26,3 +29,16 @@ class TokenMaskingLogger(Logger):  # type: ignore[misc]
 
 logger_class = TokenMaskingLogger
 accesslog = "-"
+
+# Serving: synchronous workers, one request each at a time, about
+# 1.5 per core on the 2-core machine the benchmarks run on; a request
+# that takes more than 30 s is killed with its worker. Each worker is
+# replaced after 2,000 requests (± 200, so that they are not all
+# replaced at once): a slow leak cannot grow without bound. Database
+# connections persist between requests (CONN_MAX_AGE, config/settings/base.py).
+worker_class = "sync"
+workers = 3
+threads = 1
+timeout = 30
+max_requests = 2000
+max_requests_jitter = 200

@@ -31,7 +31,7 @@ $PY manage.py collectstatic --noinput >/dev/null
 SLUG=$(psql -h 127.0.0.1 -p 5433 -U postgres -d plusquepro_fault -Atc "select slug from directory_company where status='listed' order by id limit 1")
 $PY -m smtpd -n -c DebuggingServer 127.0.0.1:1025 > "$OUT/smtp.log" 2>/dev/null &
 SMTP=$!
-.venv/bin/gunicorn config.wsgi:application --bind 127.0.0.1:8010 --workers 3 --timeout 30 > "$OUT/gunicorn.log" 2>&1 &
+.venv/bin/gunicorn config.wsgi:application -c gunicorn.conf.py --bind 127.0.0.1:8010 > "$OUT/gunicorn.log" 2>&1 &
 GUNI=$!
 .venv/bin/celery -A config worker --loglevel=INFO --concurrency 2 > "$OUT/worker.log" 2>&1 &
 WORKER=$!
