@@ -227,3 +227,12 @@ class MergeForm(forms.Form):
         keep = cast("forms.TypedChoiceField", self.fields["keep"])
         keep.choices = choices
         keep.initial = choices[0][0]
+
+
+class ErasureForm(forms.Form):
+    """The confirmation of an erasure of personal data on request."""
+
+    confirm = forms.BooleanField(
+        label=_("I confirm: this prospect asked for their personal data to be erased"),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )

@@ -349,13 +349,17 @@ class Prospect(models.Model):
 
 class ProspectEvent(StatusEvent):
     """One entry of a prospect's history, write-once: a stage change (who
-    — none for "système" —, when, from, to, why), or a merge. Events of a
+    — none for "système" —, when, from, to, why), a merge, or the erasure
+    of its personal data on request. Events of a
     merged prospect are copied to the one kept, naming where they came
     from (``merged_from``)."""
 
     class Kind(models.TextChoices):
         TRANSITION = "transition", _("Stage change")
         MERGE = "merge", _("Merge")
+        # Personal data erased at the person's request (who, when; nothing
+        # of what was erased).
+        ERASURE = "erasure", _("Personal data erased on request")
 
     prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TRANSITION)

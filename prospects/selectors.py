@@ -7,7 +7,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy
 from django.db.models import Count, F, Q, QuerySet, Window
@@ -345,3 +346,78 @@ def referrer_by_code(code: str) -> Referrer | None:
     if not cleaned or len(cleaned) > 16:
         return None
     return Referrer.objects.filter(code=cleaned).first()
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def prospect_personal_data(prospect: Prospect) -> dict[str, Any]:
+    """Everything the pipeline holds about one prospect, for the person
+    who asked for it (issue 15: "exportable on request"), as JSON-ready
+    data: identity, contact, where they stand, their interactions and
+    history (those of the records merged into this one included: they
+    moved here with the merge, each history entry naming the record it
+    came from), who referred them and the referral codes they hold.
+    Nothing of another prospect; the people who worked the prospect are
+    not named (their data is not the prospect's). Four queries."""
+    referrer = (
+        Referrer.objects.filter(pk=prospect.referrer_id).first()
+        if prospect.referrer_id is not None
+        else None
+    )
+    interactions = list(prospect.interactions.order_by("happened_at", "pk"))
+    events = list(prospect.events.order_by("created_at", "pk"))
+    return {
+        "prospect": {
+            "number": prospect.pk,
+            "name": prospect.name,
+            "organisation": prospect.organisation,
+            "siren": prospect.siren,
+            "trade": prospect.profession.name if prospect.profession else "",
+            "town": prospect.town,
+            "postal_code": prospect.postal_code,
+            "email": prospect.email,
+            "phone": prospect.phone,
+            "stage": prospect.stage,
+            "in_stage_since": prospect.stage_since.isoformat(),
+            "lost_reason": prospect.lost_reason,
+            "lost_note": prospect.lost_note,
+            "source": prospect.source,
+            "budget": str(prospect.budget) if prospect.budget is not None else None,
+            "next_follow_up": _iso(prospect.next_follow_up),
+            "last_interaction": _iso(prospect.last_interaction_at),
+            "created": prospect.created_at.isoformat(),
+            "erased": _iso(prospect.anonymised_at),
+        },
+        "interactions": [
+            {
+                "kind": row.kind,
+                "when": row.happened_at.isoformat(),
+                "outcome": row.outcome,
+                "next_follow_up": _iso(row.next_follow_up),
+                "by_system": row.author_id is None,
+            }
+            for row in interactions
+        ],
+        "history": [
+            {
+                "kind": event.kind,
+                "when": event.created_at.isoformat(),
+                "from": event.from_status,
+                "to": event.to_status,
+                "reason": event.reason,
+                "lost_reason": event.lost_reason,
+                "by_system": event.actor_id is None,
+                "merged_from": event.merged_from,
+            }
+            for event in events
+        ],
+        "merged_records": sorted(
+            {event.merged_from for event in events if event.merged_from is not None}
+        ),
+        "referred_by": {"name": referrer.name, "code": referrer.code} if referrer else None,
+        "referral_codes": list(
+            Referrer.objects.filter(prospect=prospect).order_by("pk").values_list("code", flat=True)
+        ),
+    }

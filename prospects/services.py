@@ -473,6 +473,29 @@ def prospect_anonymise(*, prospect: Prospect) -> None:
     Interaction.objects.filter(prospect_id=prospect.pk).update(outcome="")
 
 
+@transaction.atomic
+def prospect_erase_on_request(*, prospect: Prospect, actor: User) -> Prospect:
+    """The person asked for their personal data to be erased (issue 15):
+    the same fields as the nightly job's (:func:`prospect_anonymise`),
+    merged-in records' interactions included, and an entry in the history
+    saying who did it and when, naming nothing erased. Raises
+    ``ValidationError`` if it was erased already. Returns the row as
+    stored."""
+    prospect = _locked(prospect)
+    if prospect.anonymised_at is not None:
+        raise ValidationError(_("This prospect's personal data is already erased."))
+    prospect_anonymise(prospect=prospect)
+    ProspectEvent.objects.create(
+        prospect=prospect,
+        kind=ProspectEvent.Kind.ERASURE,
+        actor=actor,
+        from_status=prospect.stage,
+        to_status=prospect.stage,
+    )
+    prospect.refresh_from_db()
+    return prospect
+
+
 def years_before(moment: datetime, years: int) -> datetime:
     """The same moment ``years`` calendar years earlier (29 February → 28)."""
     try:

@@ -16,6 +16,7 @@ it came from."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, time
 from functools import wraps
@@ -51,11 +52,24 @@ from .board import (
     prospect_timeline,
 )
 from .fit import prospect_fit, prospect_fits
-from .forms import BoardFilterForm, InteractionForm, MergeForm, MoveForm, ProspectForm
+from .forms import (
+    BoardFilterForm,
+    ErasureForm,
+    InteractionForm,
+    MergeForm,
+    MoveForm,
+    ProspectForm,
+)
 from .models import LostReason, Prospect, Stage
 from .permissions import PLATFORM_PERMISSION
 from .scope import Scope
-from .selectors import FollowUp, follow_ups, prospect_duplicates, without_next_step
+from .selectors import (
+    FollowUp,
+    follow_ups,
+    prospect_duplicates,
+    prospect_personal_data,
+    without_next_step,
+)
 
 View = Callable[..., HttpResponse]
 # directory's decorator, typed here (directory is not under mypy --strict yet).
@@ -515,6 +529,49 @@ def merge(
         "prospects/merge.html",
         scope.context(prospect=prospect, other=other, form=form),
     )
+
+
+# --- Personal data on request (issue 15) ----------------------------------------------------
+
+
+@require_safe
+def personal_data_export(
+    request: AuthenticatedHttpRequest, scope: Scope, prospect_id: int
+) -> HttpResponse:
+    """The prospect's personal data as a JSON file, for the person who
+    asked for it (``selectors.prospect_personal_data``)."""
+    prospect = _prospect(scope, prospect_id)
+    data = prospect_personal_data(prospect)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    filename = f"prospect-{prospect.pk}-donnees-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def personal_data_erase(
+    request: AuthenticatedHttpRequest, scope: Scope, prospect_id: int
+) -> HttpResponse:
+    """Erase the prospect's personal data at their request, after
+    confirmation (``services.prospect_erase_on_request``)."""
+    prospect = _prospect(scope, prospect_id)
+    detail_url = scope.url("detail", prospect.pk)
+    if prospect.anonymised_at is not None:
+        messages.info(request, _("This prospect's personal data is already erased."))
+        return redirect(detail_url)
+    form = ErasureForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.prospect_erase_on_request(prospect=prospect, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The prospect's personal data is erased."))
+        return redirect(detail_url)
+    return render(request, "prospects/erase.html", scope.context(prospect=prospect, form=form))
 
 
 # --- The pre-filled application link (platform prospects) ---------------------------------
