@@ -32,7 +32,8 @@ class InteractionInline(ReadOnlyMixin, admin.TabularInline):  # type: ignore[typ
     model = Interaction
     extra = 0
     can_delete = False
-    fields = ["happened_at", "kind", "author", "next_follow_up"]
+    fields = ["happened_at", "kind", "author", "next_follow_up", "origin", "origin_ref"]
+    readonly_fields = ["origin", "origin_ref"]
 
 
 _EVENT_FIELDS: tuple[str, ...] = (
@@ -43,6 +44,8 @@ _EVENT_FIELDS: tuple[str, ...] = (
     "to_status",
     "lost_reason",
     "reason",
+    "origin",
+    "origin_ref",
 )
 
 

@@ -35,7 +35,7 @@ from common.signed_links import LinkError, LinkExpired, make_token, row_from_tok
 from common.types import User
 from eligibility.invitations import Invitation
 
-from .models import OPEN_STAGES, Interaction, Pipeline, Prospect
+from .models import OPEN_STAGES, Interaction, Origin, Pipeline, Prospect
 
 SALT = "prospects.application-link"
 
@@ -167,7 +167,8 @@ def application_link_accept(*, token: str, application_id: int) -> Prospect | No
         prospect=prospect,
         kind=Interaction.Kind.NOTE,
         author=None,
-        outcome=f"application #{application_id} started from the application link",
+        origin=Origin.APPLICATION_LINK,
+        origin_ref=str(application_id),
         happened_at=now,
     )
     return prospect

@@ -5,6 +5,7 @@ one query, the funnel one GROUP BY."""
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -59,8 +60,25 @@ def name_key(name: str) -> str:
     return " ".join(words) or normalize(name)
 
 
+_NUMBER = re.compile(r"\d+", re.ASCII)
+
+
+def _numbers(key: str) -> list[int]:
+    """The numbers of a name key, in order of value ("agence 02" → [2])."""
+    return sorted(int(number) for number in _NUMBER.findall(key))
+
+
 def names_similar(first_key: str, second_key: str) -> bool:
+    """Whether two name keys (:func:`name_key`) may name one prospect:
+    close spellings (``SIMILAR_NAME_MIN_SCORE``: "Dupont Plomberie" and
+    "Plomberie Dupont", "Jean Dupont" and "Jean Dupond") with the same
+    numbers, if any. Names that differ by a number are different
+    prospects however close the rest: branches ("Agence 1", "Agence 2"),
+    numbered lists ("Redis import 1", "Redis import 2"), a head office
+    and its second shop ("Dupont" and "Dupont 2")."""
     if not first_key or not second_key:
+        return False
+    if _numbers(first_key) != _numbers(second_key):
         return False
     return fuzz.token_sort_ratio(first_key, second_key) >= SIMILAR_NAME_MIN_SCORE
 
@@ -340,6 +358,35 @@ def funnel(*, pipeline: str, company: Company | None) -> dict[str, int]:
     return {stage: counts.get(stage, 0) for stage in Stage.values}
 
 
+def referrer_duplicates(
+    *, pipeline: str, company: Company | None, name: str, email_key: str = "", phone: str = ""
+) -> list[tuple[Referrer, tuple[str, ...]]]:
+    """The referrers of the pipeline that may be this one: the same
+    canonical e-mail (``common.email_addresses.canonical_email``: case,
+    dots and tags of a mailbox forgiven), the same E.164 phone, or the
+    same name in normal form ("Marie CURIE" is "Marie Curie", "Hélène"
+    "Helene"); with why (``Match`` values), most reasons first. One query
+    over the pipeline's newest ``MAX_ROWS_COMPARED`` referrers (a
+    pipeline has tens of them)."""
+    key = normalize(name)
+    rows = Referrer.objects.filter(pipeline=pipeline, company=company).order_by("-pk")
+    candidates: list[tuple[Referrer, tuple[str, ...]]] = []
+    for referrer in rows[:MAX_ROWS_COMPARED]:
+        matches = tuple(
+            match
+            for match, found in (
+                (Match.EMAIL, bool(email_key) and referrer.email_key == email_key),
+                (Match.PHONE, bool(phone) and referrer.phone == phone),
+                (Match.NAME, bool(key) and normalize(referrer.name) == key),
+            )
+            if found
+        )
+        if matches:
+            candidates.append((referrer, matches))
+    candidates.sort(key=lambda candidate: -len(candidate[1]))
+    return candidates
+
+
 def referrer_by_code(code: str) -> Referrer | None:
     """The referrer of a typed or clicked code (case and spaces forgiven)."""
     cleaned = "".join(code.split()).upper()
@@ -397,6 +444,8 @@ def prospect_personal_data(prospect: Prospect) -> dict[str, Any]:
                 "outcome": row.outcome,
                 "next_follow_up": _iso(row.next_follow_up),
                 "by_system": row.author_id is None,
+                "origin": row.origin,
+                "origin_ref": row.origin_ref,
             }
             for row in interactions
         ],
@@ -409,6 +458,8 @@ def prospect_personal_data(prospect: Prospect) -> dict[str, Any]:
                 "reason": event.reason,
                 "lost_reason": event.lost_reason,
                 "by_system": event.actor_id is None,
+                "origin": event.origin,
+                "origin_ref": event.origin_ref,
                 "merged_from": event.merged_from,
             }
             for event in events

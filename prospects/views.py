@@ -60,7 +60,7 @@ from .forms import (
     MoveForm,
     ProspectForm,
 )
-from .models import LostReason, Prospect, Stage
+from .models import STAGE_TRANSITIONS, LostReason, Prospect, Stage
 from .permissions import PLATFORM_PERMISSION
 from .scope import Scope
 from .selectors import (
@@ -76,6 +76,10 @@ View = Callable[..., HttpResponse]
 member_view: Callable[[View], View] = decorators.member_view
 
 STAGE_PAGE_SIZE = 50
+# Cards shown per column on a phone (site.css, "prospect board on a phone",
+# hides the others): the list view stays a few screens tall, each column
+# ends with a link to its stage's full list; the counts stay exact.
+PHONE_COLUMN_SIZE = 5
 # Rows shown per "à relancer" list; more are counted, not shown.
 FOLLOW_UP_LIST_SIZE = 100
 
@@ -169,6 +173,10 @@ def _board_context(request: HttpRequest, scope: Scope, query: QueryDict) -> dict
         here=f"{board_url}?{query.urlencode()}" if query else board_url,
         today=timezone.localdate(),
         lost_reasons=LostReason.choices,
+        # Cards a phone shows per column (the CSS hides the others).
+        phone_cards=PHONE_COLUMN_SIZE,
+        # The table's refusal, as the server words it, for the script.
+        move_refused=str(STAGE_TRANSITIONS.message) % {"from": "{from}", "to": "{to}"},
     )
 
 
@@ -419,7 +427,11 @@ def interaction(request: AuthenticatedHttpRequest, scope: Scope, prospect_id: in
                 outcome=form.cleaned_data["outcome"],
                 happened_at=happened_at,
                 next_follow_up=form.cleaned_data["next_follow_up"],
+                submission=form.cleaned_data["submission"],
             )
+        except services.AlreadySubmitted as error:
+            messages.info(request, " ".join(error.messages))
+            return redirect(scope.url("detail", prospect.pk))
         except ValidationError as error:
             _add_errors(form, error)
         else:

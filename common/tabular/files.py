@@ -9,8 +9,10 @@ cells are all blank are skipped (Excel writes ``;;;;;;`` for emptied rows).
 Pure: bytes in, a :class:`Table` out, or :class:`TableFileError`
 with a message for the pro. Cells come out stripped of control characters
 (a NUL, often written ``_x0000_`` in a workbook, cannot be stored by
-PostgreSQL). Nothing is evaluated: an Excel formula gives
-the value Excel last computed, a CSV cell ``=HYPERLINK(…)`` stays text.
+PostgreSQL) and of invisible formatting (bidirectional overrides,
+zero-width characters: ``common.control_characters.clean_text``).
+Nothing is evaluated: an Excel formula gives the value Excel last
+computed, a CSV cell ``=HYPERLINK(…)`` stays text.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from common.control_characters import strip_control_characters
+from common.control_characters import clean_text
 
 from .values import cell_text
 
@@ -219,7 +221,7 @@ def _collect(
                 _("The file has more than %(max)s lines.")
                 % {"max": number_format(MAX_LINES, force_grouping=True)}
             )
-        cells = [strip_control_characters(cell).strip() for cell in raw]
+        cells = [clean_text(cell).strip() for cell in raw]
         while cells and not cells[-1]:
             cells.pop()
         if not cells:

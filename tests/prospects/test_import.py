@@ -328,3 +328,25 @@ def test_the_templates_hold_the_recognised_headers_and_import_cleanly(sales, ext
     ) == len(imports.import_columns.FIELDS)
     assert line.prospect.profession is not None
     assert line.prospect.siren == "732829320"
+
+
+def test_a_line_with_cells_past_the_last_column_is_warned_about(sales):
+    """Cells past the header's last column (a ";" too many in a name, a
+    shifted line) are not imported: the preview says which line lost
+    what, the other lines say nothing."""
+    content = HEADER + (
+        "Jean Dupont;;;;Lyon;;;;;;;Perdu ici\n"
+        "Marie Curie;;;;Paris;;;;;;\n"
+        "Paul;Martin;;;Lyon;;;;;;;;x;y\n"
+    )
+    response = upload(sales, platform_url(), content)
+    report = report_of(response)
+    assert report.errors == []
+    assert report.warnings == [
+        "ligne 2 : 1 cellule après la dernière colonne, non importée : « Perdu ici »",
+        "ligne 4 : 2 cellules après la dernière colonne, non importées : « x », « y »",
+    ]
+    assert len(report.new) == 3
+    page = text(response)
+    assert "Perdu ici" in page
+    assert "ne sont pas importées" in page
