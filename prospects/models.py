@@ -448,7 +448,9 @@ class Interaction(models.Model):
     # The one-time token of the form that recorded it (blank: not from a
     # form): a second submit of the same form (a double click, a reload,
     # the back button) finds it taken and records nothing more.
-    submission = models.CharField(max_length=32, blank=True, default="", editable=False)
+    submission = models.CharField(
+        max_length=32, blank=True, default="", db_default="", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
