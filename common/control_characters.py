@@ -12,6 +12,17 @@ request data (``common.middleware.ControlCharactersMiddleware`` cleans
 ``request.GET`` and ``request.POST`` for every form and view), the
 invoice file reader, and :func:`strip_control_characters_deep` for JSON
 bodies (the API to come).
+
+Invisible formatting characters are the same kind of fault in a name or
+a note: bidirectional overrides, embeddings and isolates (U+202A–U+202E,
+U+2066–U+2069) reverse what follows them on screen and in e-mails
+("Trojan Source": "moc.elpmaxe@" shown for "@example.com"), and
+zero-width ones (U+200B–U+200D, U+2060, U+FEFF) hide inside a word, so
+that two names that look alike differ. :func:`strip_invisible_formatting`
+removes them where text is stored (the prospects' and referrers' names
+and notes, the cells of every imported file). The left-to-right and
+right-to-left marks (U+200E, U+200F) stay: Arabic or Hebrew text needs
+them and they override nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +35,9 @@ from django.utils.translation import gettext_lazy as _
 # C0 controls but tab (U+0009), line feed (U+000A) and carriage return
 # (U+000D); and DEL (U+007F).
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidirectional embeddings, overrides and isolates, and zero-width
+# characters (see the module's docstring).
+INVISIBLE_FORMATTING = re.compile("[\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 # Any C0 control or DEL, line breaks included: none belongs in a URL path.
 ANY_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
 
@@ -32,6 +46,18 @@ def strip_control_characters(text: str) -> str:
     """``text`` without C0 controls and DEL, tab and line breaks kept:
     ``"Du\\x00pont\\x1b"`` → ``"Dupont"``."""
     return CONTROL_CHARACTERS.sub("", text)
+
+
+def strip_invisible_formatting(text: str) -> str:
+    """``text`` without bidirectional overrides, embeddings, isolates and
+    zero-width characters: ``"Jean\u202eDupont"`` → ``"JeanDupont"``."""
+    return INVISIBLE_FORMATTING.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without control characters nor invisible formatting: what
+    a name or a note is stored as."""
+    return strip_invisible_formatting(strip_control_characters(text))
 
 
 def has_control_characters(text: str) -> bool:

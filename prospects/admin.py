@@ -32,15 +32,29 @@ class InteractionInline(ReadOnlyMixin, admin.TabularInline):  # type: ignore[typ
     model = Interaction
     extra = 0
     can_delete = False
-    fields = ["happened_at", "kind", "author", "next_follow_up"]
+    fields = ["happened_at", "kind", "author", "next_follow_up", "origin", "origin_ref"]
+    readonly_fields = ["origin", "origin_ref"]
+
+
+_EVENT_FIELDS: tuple[str, ...] = (
+    "created_at",
+    "kind",
+    "actor",
+    "from_status",
+    "to_status",
+    "lost_reason",
+    "reason",
+    "origin",
+    "origin_ref",
+)
 
 
 class ProspectEventInline(ReadOnlyMixin, admin.TabularInline):  # type: ignore[type-arg]
     model = ProspectEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "actor", "from_status", "to_status", "lost_reason", "reason"]
-    readonly_fields = fields
+    fields = _EVENT_FIELDS
+    readonly_fields = _EVENT_FIELDS
 
 
 def _platform_only(request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:

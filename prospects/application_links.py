@@ -51,6 +51,7 @@ from .models import (
     LINK_SENT_OUTCOME,
     OPEN_STAGES,
     Interaction,
+    Origin,
     Pipeline,
     Prospect,
 )
@@ -193,7 +194,8 @@ def application_link_accept(*, token: str, application_id: int) -> Prospect | No
         prospect=prospect,
         kind=Interaction.Kind.NOTE,
         author=None,
-        outcome=f"application #{application_id} started from the application link",
+        origin=Origin.APPLICATION_LINK,
+        origin_ref=str(application_id),
         happened_at=now,
     )
     return prospect

@@ -40,7 +40,16 @@ from tqdm import tqdm
 from directory.models import Company, CompanyProfession, Profession
 from loyalty.bench import Timing, peak_rss_mb, peak_rss_reset, table, timed
 
-from .models import Interaction, LostReason, Pipeline, Prospect, ProspectEvent, Referrer, Stage
+from .models import (
+    Interaction,
+    LostReason,
+    Origin,
+    Pipeline,
+    Prospect,
+    ProspectEvent,
+    Referrer,
+    Stage,
+)
 from .scoring import ScoreReport, prospects_score
 
 DEFAULT_SEED = 2026
@@ -128,6 +137,8 @@ INTERACTION_COLUMNS = (
     "author_id",
     "next_follow_up",
     "created_at",
+    "origin",
+    "origin_ref",
 )
 EVENT_COLUMNS = (
     "prospect_id",
@@ -139,6 +150,8 @@ EVENT_COLUMNS = (
     "to_status",
     "reason",
     "created_at",
+    "origin",
+    "origin_ref",
 )
 NULL = "\\N"
 
@@ -361,17 +374,22 @@ def fill_prospects(
             offset = span * (rng.random() ** (0.5 if prospect.stage == Stage.HOT else 1.0))
             at = prospect.created + timedelta(seconds=int(offset))
             draw = rng.random()
+            origin = ref = ""
             if prospect.stage == Stage.SUSPECT or draw < 0.12:
                 kind, outcome, by = "note", "Note", author
             elif prospect.source == "quote_request" and number == 0:
-                kind, outcome, by = "note", f"quote request #{prospect.id}", NULL
+                kind, outcome, by = "note", "", NULL
+                origin, ref = Origin.QUOTE_REQUEST, str(prospect.id)
             elif draw < 0.50:
                 kind, outcome, by = "call", "Appel", author
             elif draw < 0.88:
                 kind, outcome, by = "email", "E-mail", author
             else:
                 kind, outcome, by = "meeting", "Rendez-vous", author
-            copier.write(f"{prospect.id}\t{kind}\t{_ts(at)}\t{outcome}\t{by}\t{NULL}\t{_ts(at)}\n")
+            copier.write(
+                f"{prospect.id}\t{kind}\t{_ts(at)}\t{outcome}\t{by}\t{NULL}\t{_ts(at)}\t"
+                f"{origin}\t{ref}\n"
+            )
     copier.flush()
     progress.close()
 
@@ -388,16 +406,16 @@ def fill_prospects(
             at = prospect.created + (prospect.since - prospect.created) * (
                 index / max(1, steps - 1)
             )
-            actor, reason, lost = author, "", ""
+            actor, origin, ref, lost = author, "", "", ""
             if step == Stage.HOT and prospect.source == "quote_request" and rng.random() < 0.4:
-                actor, reason = NULL, f"quote request #{prospect.id}"
+                actor, origin, ref = NULL, Origin.QUOTE_REQUEST, str(prospect.id)
             elif prospect.source == "application" and step == Stage.WARM:
-                actor, reason = NULL, "application submitted"
+                actor, origin, ref = NULL, Origin.APPLICATION, "submitted"
             if step == Stage.LOST:
                 lost = rng.choice(LOST_REASONS)
             copier.write(
                 f"{prospect.id}\ttransition\t{lost}\t{NULL}\t{actor}\t{previous}\t{step}\t"
-                f"{reason}\t{_ts(at)}\n"
+                f"\t{_ts(at)}\t{origin}\t{ref}\n"
             )
             previous = step
         if done % COPY_BATCH == 0:

@@ -77,6 +77,7 @@ from .models import (
     ClientValueSettings,
     Interaction,
     LostReason,
+    Origin,
     Pipeline,
     Prospect,
     ProspectEvent,
@@ -197,6 +198,9 @@ class Step:
     actor: User | None
     reason: str = ""
     lost_reason: str = ""
+    # What an automatic move came from (``Origin``) and its reference.
+    origin: str = ""
+    origin_ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,10 @@ def _moment(now: datetime, rng: random.Random, days: tuple[float, float]) -> dat
     return moment.replace(hour=rng.randint(9, 17), minute=rng.randint(0, 59), second=0)
 
 
+# An application submitted, as the system records it.
+_APPLIED = (Origin.APPLICATION, "submitted")
+
+
 class _History:
     """Builds a plan's steps and touches in time order, checking each move
     against ``STAGE_TRANSITIONS``."""
@@ -249,12 +257,19 @@ class _History:
         self.stage = ""
 
     def move(
-        self, at: datetime, to: str, actor: User | None, reason: str = "", lost: str = ""
+        self,
+        at: datetime,
+        to: str,
+        actor: User | None,
+        reason: str = "",
+        lost: str = "",
+        *,
+        origin: tuple[str, str] = ("", ""),
     ) -> None:
         STAGE_TRANSITIONS.check(self.stage, to, by=OWNER if actor is not None else SYSTEM)
         if self.plan.steps and at <= self.plan.steps[-1].at:
             at = self.plan.steps[-1].at + timedelta(minutes=1)
-        self.plan.steps.append(Step(at, self.stage, to, actor, reason, lost))
+        self.plan.steps.append(Step(at, self.stage, to, actor, reason, lost, *origin))
         self.stage = to
 
     def touch(
@@ -493,7 +508,7 @@ def _platform_plans(
                 # The link sent, the company applied: the system warmed it up.
                 by_hand = plan.steps.pop()
                 history.stage = by_hand.start
-                history.move(by_hand.at, Stage.HOT, None, "application submitted")
+                history.move(by_hand.at, Stage.HOT, None, origin=_APPLIED)
         plans.append(plan)
     return plans
 
@@ -524,10 +539,10 @@ def _platform_won(history: _History, owner: User | None, now: datetime) -> None:
             outcome="Rendez-vous : inscription faite ensemble, profil complété.",
             kind=Interaction.Kind.MEETING,
         )
-        history.move(closed, Stage.CLIENT, owner, "signed up with the sales rep")
+        history.move(closed, Stage.CLIENT, owner, "Inscription faite avec le commercial")
         return
     if history.stage != Stage.HOT:
-        history.move(applied, Stage.HOT, None, "application submitted")
+        history.move(applied, Stage.HOT, None, origin=_APPLIED)
     history.touch(
         applied + timedelta(days=1),
         "follow",
@@ -536,7 +551,7 @@ def _platform_won(history: _History, owner: User | None, now: datetime) -> None:
         outcome="Appel : aide à compléter le dossier de candidature.",
         kind=Interaction.Kind.CALL,
     )
-    history.move(closed, Stage.CLIENT, None, "application approved")
+    history.move(closed, Stage.CLIENT, None, origin=(Origin.APPLICATION, "approved"))
 
 
 def _platform_lost(
@@ -561,9 +576,9 @@ def _platform_lost(
     if moves:
         history.follow_ups(moves[0], last, rng.randint(0, 3), owner)
     if applied:
-        history.move(last - timedelta(hours=12), Stage.HOT, None, "application submitted")
+        history.move(last - timedelta(hours=12), Stage.HOT, None, origin=_APPLIED)
     if reason == LostReason.OTHER:
-        history.move(closed, Stage.LOST, None, "application rejected", reason)
+        history.move(closed, Stage.LOST, None, lost=reason, origin=(Origin.APPLICATION, "rejected"))
         return
     if path != (Stage.SUSPECT,):
         history.touch(
@@ -687,7 +702,7 @@ def _company_plans(
             kind=Interaction.Kind.EMAIL,
         )
         # What prospect_won_by_invoice writes when the invoice is registered.
-        history.move(won, Stage.CLIENT, None, f"invoice {invoice.number}")
+        history.move(won, Stage.CLIENT, None, origin=(Origin.INVOICE, invoice.number))
         clients.append(plan)
     leads = []
     others = max(0, count - len(clients))
@@ -762,6 +777,8 @@ def _write(plans: list[Plan]) -> tuple[int, int]:
                 to_status=step.to,
                 reason=step.reason,
                 lost_reason=step.lost_reason,
+                origin=step.origin,
+                origin_ref=step.origin_ref,
                 created_at=step.at,
             )
             for plan in plans

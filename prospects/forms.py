@@ -5,6 +5,7 @@ services'."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -29,6 +30,37 @@ MAX_DAYS_BACK = 10 * 366
 OWNER_LABEL = pgettext_lazy("prospect", "Owner")
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class FollowUpDateField(forms.DateField):
+    """The next follow-up date, the same rule in every form that sets one
+    (a prospect created or edited, an interaction): today or later, and
+    at most ``MAX_DAYS_AHEAD`` days away (three years: further is a typing
+    slip, "2062" for "2026"); empty is "no next step". A date already
+    stored (``keep``) is accepted as it is, so that editing an overdue
+    prospect's other details does not force a new date."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Next follow-up"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", DATE_WIDGET)
+        super().__init__(**kwargs)
+        self.keep: date | None = None
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None or value == self.keep:
+            return
+        today = timezone.localdate()
+        if value < today:
+            raise forms.ValidationError(
+                _("The next follow-up cannot be in the past: choose today or a later day."),
+                code="past",
+            )
+        if value > today + timedelta(days=MAX_DAYS_AHEAD):
+            raise forms.ValidationError(
+                _("This date is more than three years away."), code="too_far"
+            )
 
 
 def _owner_field(
@@ -122,7 +154,7 @@ class ProspectForm(forms.Form):
     phone = PhoneNumberField(label=_("Phone"), required=False)
     owner = forms.ModelChoiceField(label=OWNER_LABEL, queryset=Profession.objects.none())
     budget = AmountField(label=_("Budget (€)"), required=False)
-    next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=DATE_WIDGET)
+    next_follow_up = FollowUpDateField()
 
     def __init__(
         self,
@@ -142,12 +174,10 @@ class ProspectForm(forms.Form):
                 choices=[(stage.value, stage.label) for stage in (*OPEN_STAGES, Stage.CLIENT)],
                 initial=Stage.SUSPECT,
             )
-
-    def clean_next_follow_up(self) -> date | None:
-        day: date | None = self.cleaned_data.get("next_follow_up")
-        if day is not None and day > timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD):
-            raise forms.ValidationError(_("This date is more than three years away."))
-        return day
+        else:
+            # The date stored stays valid when it passed (an overdue prospect).
+            follow_up = cast(FollowUpDateField, self.fields["next_follow_up"])
+            follow_up.keep = self.initial.get("next_follow_up")
 
 
 class InteractionForm(forms.Form):
@@ -159,15 +189,19 @@ class InteractionForm(forms.Form):
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    next_follow_up = forms.DateField(
-        label=_("Next follow-up"),
-        required=False,
-        widget=DATE_WIDGET,
-        help_text=_("Leave empty if there is no next step."),
+    next_follow_up = FollowUpDateField(help_text=_("Leave empty if there is no next step."))
+
+    # The form's one-time token (``services.interaction_add``): a new one
+    # each time the form is shown empty, sent back as it was.
+    submission = forms.RegexField(
+        regex=r"^[A-Za-z0-9_-]{16,32}$", required=False, widget=forms.HiddenInput
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"happened_on": timezone.localdate()})
+        kwargs.setdefault(
+            "initial",
+            {"happened_on": timezone.localdate(), "submission": secrets.token_urlsafe(16)},
+        )
         super().__init__(*args, **kwargs)
 
     def clean_happened_on(self) -> date:
@@ -177,15 +211,6 @@ class InteractionForm(forms.Form):
             raise forms.ValidationError(_("An interaction cannot be in the future."))
         if day < today - timedelta(days=MAX_DAYS_BACK):
             raise forms.ValidationError(_("This date is more than ten years back."))
-        return day
-
-    def clean_next_follow_up(self) -> date | None:
-        day: date | None = self.cleaned_data.get("next_follow_up")
-        today = timezone.localdate()
-        if day is not None and day < today:
-            raise forms.ValidationError(_("The next follow-up cannot be in the past."))
-        if day is not None and day > today + timedelta(days=MAX_DAYS_AHEAD):
-            raise forms.ValidationError(_("This date is more than three years away."))
         return day
 
 
@@ -227,3 +252,12 @@ class MergeForm(forms.Form):
         keep = cast("forms.TypedChoiceField", self.fields["keep"])
         keep.choices = choices
         keep.initial = choices[0][0]
+
+
+class ErasureForm(forms.Form):
+    """The confirmation of an erasure of personal data on request."""
+
+    confirm = forms.BooleanField(
+        label=_("I confirm: this prospect asked for their personal data to be erased"),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )

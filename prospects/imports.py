@@ -54,7 +54,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from rapidfuzz import fuzz, process
 
 from common.file_imports import (
@@ -88,6 +88,7 @@ from directory.search.trades import match_trades
 from . import import_columns
 from .models import (
     Interaction,
+    Origin,
     Pipeline,
     Prospect,
     ProspectColumnMapping,
@@ -103,6 +104,7 @@ from .selectors import (
     Identity,
     Match,
     duplicate_matches,
+    names_similar,
     prospect_duplicates_many,
 )
 from .services import prospect_build, prospect_creation_event
@@ -186,6 +188,9 @@ class ProspectLine:
 class ProspectReport:
     lines: list[ProspectLine] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # "line 4: …", or about the file
+    # "line 4: …": what is imported anyway but not as written (cells past
+    # the header's last column, read by no column).
+    warnings: list[str] = field(default_factory=list)
     blank: int = 0
     created: int = 0
     skipped: list[int] = field(default_factory=list)  # duplicate lines left out
@@ -348,6 +353,29 @@ def _read_line(
     return read
 
 
+def _extra_cells(sheet: Sheet, columns: dict[str, int]) -> list[str]:
+    """A warning per line with filled cells past the header's last column
+    that no field reads (a ";" too many in a name, a shifted line): they
+    would be lost without a word."""
+    used = set(columns.values())
+    warnings = []
+    for row in sheet.rows:
+        extra = [
+            cell
+            for index, cell in enumerate(row.cells)
+            if index >= len(sheet.header) and index not in used and cell
+        ]
+        if extra:
+            shown = ", ".join(f"« {cell[:30]} »" for cell in extra[:3])
+            message = ngettext(
+                "line %(line)s: %(count)s cell past the last column, not imported: %(cells)s",
+                "line %(line)s: %(count)s cells past the last column, not imported: %(cells)s",
+                len(extra),
+            )
+            warnings.append(message % {"line": row.line, "count": len(extra), "cells": shown})
+    return warnings
+
+
 def _identity(prospect: Prospect) -> Identity:
     return Identity(
         siren=prospect.siren,
@@ -380,8 +408,11 @@ def _similar_earlier(names: list[str]) -> list[int | None]:
             here = start + row
             columns = numpy.flatnonzero(scores[row, : here - low])
             columns = columns[columns + low >= here - MAX_ROWS_COMPARED]
-            if len(columns):
-                earliest[here] = int(columns[0]) + low
+            # The earliest whose numbers match too ("Agence 1" is not "Agence 2").
+            for column in columns:
+                if names_similar(names[here], names[int(column) + low]):
+                    earliest[here] = int(column) + low
+                    break
     return earliest
 
 
@@ -466,6 +497,7 @@ def prospects_check(
     ]
     for read in report.lines:
         report.errors.extend(read.errors)
+    report.warnings = _extra_cells(sheet, columns)
     if report.errors:
         return report
     _file_duplicates(report.lines)
@@ -490,11 +522,6 @@ def prospects_check(
         if progress is not None:
             progress(start + len(batch))
     return report
-
-
-def _reason(job_id: int, source: str) -> str:
-    # Plain English, like every reason the system writes in a history.
-    return f"file import #{job_id}" + (f": {source}" if source else "")
 
 
 def prospects_import(
@@ -532,7 +559,13 @@ def prospects_import(
                 [cast(Prospect, read.prospect) for read in batch]
             )
             ProspectEvent.objects.bulk_create(
-                prospect_creation_event(prospect, actor=actor, reason=_reason(job_id, read.source))
+                prospect_creation_event(
+                    prospect,
+                    actor=actor,
+                    reason=read.source,
+                    origin=Origin.IMPORT,
+                    origin_ref=str(job_id),
+                )
                 for prospect, read in zip(prospects, batch, strict=True)
             )
             Interaction.objects.bulk_create(

@@ -104,6 +104,43 @@ class Source(models.TextChoices):
     REFERRAL = "referral", _("Referral")
 
 
+class Origin(models.TextChoices):
+    """What an automatic entry of a prospect's timeline comes from (a
+    history entry or an interaction the system wrote), with its reference
+    in ``origin_ref`` (a quote request's number, an application's status
+    or number, an invoice's number, a file import's number): stored for
+    the machines (the score reads it), worded when shown, in the reader's
+    language (``templatetags.pipelines.origin_text``)."""
+
+    QUOTE_REQUEST = "quote_request", _("Quote request")
+    APPLICATION = "application", _("Application")
+    APPLICATION_LINK = "application_link", _("Application link")
+    INVOICE = "invoice", _("Invoice")
+    IMPORT = "import", pgettext_lazy("prospect source", "Import")
+
+
+def _origin_fields() -> tuple[models.CharField[str, str], models.CharField[str, str]]:
+    return (
+        models.CharField(
+            _("origin"),
+            max_length=16,
+            choices=Origin.choices,
+            blank=True,
+            default="",
+            db_default="",
+            editable=False,
+        ),
+        models.CharField(
+            _("origin reference"),
+            max_length=60,
+            blank=True,
+            default="",
+            db_default="",
+            editable=False,
+        ),
+    )
+
+
 def _one_pipeline(prefix: str) -> models.CheckConstraint:
     """``company`` is set if and only if the row is in a company's pipeline."""
     return models.CheckConstraint(
@@ -355,13 +392,17 @@ class Prospect(models.Model):
 
 class ProspectEvent(StatusEvent):
     """One entry of a prospect's history, write-once: a stage change (who
-    — none for "système" —, when, from, to, why), or a merge. Events of a
+    — none for "système" —, when, from, to, why), a merge, or the erasure
+    of its personal data on request. Events of a
     merged prospect are copied to the one kept, naming where they came
     from (``merged_from``)."""
 
     class Kind(models.TextChoices):
         TRANSITION = "transition", _("Stage change")
         MERGE = "merge", _("Merge")
+        # Personal data erased at the person's request (who, when; nothing
+        # of what was erased).
+        ERASURE = "erasure", _("Personal data erased on request")
 
     prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TRANSITION)
@@ -369,6 +410,10 @@ class ProspectEvent(StatusEvent):
     # The number of the prospect this entry was first written for, when it
     # came with a merge (that prospect no longer exists).
     merged_from = models.PositiveBigIntegerField(null=True, blank=True)
+    # What an automatic move came from (a quote request, an application,
+    # an invoice, a file import) and its reference; ``reason`` holds only
+    # what a person wrote (a comment, an imported file's source).
+    origin, origin_ref = _origin_fields()
 
     class Meta(StatusEvent.Meta):
         verbose_name = _("prospect history entry")
@@ -410,6 +455,16 @@ class Interaction(models.Model):
     )
     # The follow-up date this interaction set on the prospect (history).
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
+    # What an interaction the system wrote came from (a quote request, an
+    # application started from the link) and its reference; ``outcome``
+    # holds only what a person wrote.
+    origin, origin_ref = _origin_fields()
+    # The one-time token of the form that recorded it (blank: not from a
+    # form): a second submit of the same form (a double click, a reload,
+    # the back button) finds it taken and records nothing more.
+    submission = models.CharField(
+        max_length=32, blank=True, default="", db_default="", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -420,6 +475,11 @@ class Interaction(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["call", "email", "meeting", "note"]),
                 name="interaction_kind_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["submission"],
+                condition=~Q(submission=""),
+                name="interaction_submission_once",
             ),
         ]
         indexes = [

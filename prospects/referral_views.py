@@ -81,20 +81,31 @@ def _add_errors(form: ReferrerForm, error: ValidationError) -> None:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def referrer_create(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
+    """A new referrer; referrers that may be the same person (e-mail,
+    phone, name) are shown first, "create anyway" (``force``) saves it
+    all the same."""
     form = ReferrerForm(request.POST if request.method == "POST" else None)
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
             referrer = services.referrer_create(
                 pipeline=scope.pipeline,
                 company=scope.company,
+                force=request.POST.get("force") == "1",
                 **_fields(form),  # type: ignore[arg-type]
             )
+        except services.PossibleReferrerDuplicates as error:
+            duplicates = error.candidates
         except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, _("Referrer created."))
             return redirect(scope.url("referrer", referrer.pk))
-    return render(request, "prospects/referrer_form.html", scope.context(form=form, referrer=None))
+    return render(
+        request,
+        "prospects/referrer_form.html",
+        scope.context(form=form, referrer=None, duplicates=duplicates),
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

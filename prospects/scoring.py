@@ -89,6 +89,7 @@ from .models import (
     LINK_OPENED_OUTCOME,
     OPEN_STAGES,
     Interaction,
+    Origin,
     Pipeline,
     Prospect,
     ProspectEvent,
@@ -212,16 +213,15 @@ class Scored:
 # --- Features (SQL) ------------------------------------------------------------------
 
 
-# The system's moves the ``signal`` feature reads, on ``ProspectEvent``: a
-# quote request asking to be phoned moves its lead to hot, naming the
-# request (``services.prospect_from_quote_request``); an application moved
+# The system's moves the ``signal`` feature reads, on ``ProspectEvent``,
+# by their origin (``models.Origin``, never their text): a quote request
+# asking to be phoned moves its lead to hot
+# (``services.prospect_from_quote_request``); an application moved
 # (``services.prospect_from_application``).
-ASKED_CALL = Q(actor__isnull=True, to_status=Stage.HOT, reason__startswith="quote request #")
-APPLIED = Q(actor__isnull=True, reason__startswith="application ")
-# Every quote request leaves a system note naming it (on ``Interaction``).
-QUOTE_NOTE = Q(
-    kind=Interaction.Kind.NOTE, author__isnull=True, outcome__startswith="quote request #"
-)
+ASKED_CALL = Q(actor__isnull=True, to_status=Stage.HOT, origin=Origin.QUOTE_REQUEST)
+APPLIED = Q(actor__isnull=True, origin=Origin.APPLICATION)
+# Every quote request leaves a system note with its origin (on ``Interaction``).
+QUOTE_NOTE = Q(kind=Interaction.Kind.NOTE, author__isnull=True, origin=Origin.QUOTE_REQUEST)
 # The first opening of each application link leaves a system note (on
 # ``Interaction``, ``application_links.application_link_opened``).
 LINK_OPENED_NOTE = Q(kind=Interaction.Kind.NOTE, author__isnull=True, outcome=LINK_OPENED_OUTCOME)
@@ -344,7 +344,7 @@ def with_features(
             filter=Q(
                 joined__kind=Interaction.Kind.NOTE,
                 joined__author__isnull=True,
-                joined__outcome__startswith="quote request #",
+                joined__origin=Origin.QUOTE_REQUEST,
             ),
         ),
         contacts=Count(

@@ -5,9 +5,11 @@ one query, the funnel one GROUP BY."""
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy
 from django.db.models import Count, F, Q, QuerySet, Window
@@ -58,8 +60,25 @@ def name_key(name: str) -> str:
     return " ".join(words) or normalize(name)
 
 
+_NUMBER = re.compile(r"\d+", re.ASCII)
+
+
+def _numbers(key: str) -> list[int]:
+    """The numbers of a name key, in order of value ("agence 02" → [2])."""
+    return sorted(int(number) for number in _NUMBER.findall(key))
+
+
 def names_similar(first_key: str, second_key: str) -> bool:
+    """Whether two name keys (:func:`name_key`) may name one prospect:
+    close spellings (``SIMILAR_NAME_MIN_SCORE``: "Dupont Plomberie" and
+    "Plomberie Dupont", "Jean Dupont" and "Jean Dupond") with the same
+    numbers, if any. Names that differ by a number are different
+    prospects however close the rest: branches ("Agence 1", "Agence 2"),
+    numbered lists ("Redis import 1", "Redis import 2"), a head office
+    and its second shop ("Dupont" and "Dupont 2")."""
     if not first_key or not second_key:
+        return False
+    if _numbers(first_key) != _numbers(second_key):
         return False
     return fuzz.token_sort_ratio(first_key, second_key) >= SIMILAR_NAME_MIN_SCORE
 
@@ -339,9 +358,117 @@ def funnel(*, pipeline: str, company: Company | None) -> dict[str, int]:
     return {stage: counts.get(stage, 0) for stage in Stage.values}
 
 
+def referrer_duplicates(
+    *, pipeline: str, company: Company | None, name: str, email_key: str = "", phone: str = ""
+) -> list[tuple[Referrer, tuple[str, ...]]]:
+    """The referrers of the pipeline that may be this one: the same
+    canonical e-mail (``common.email_addresses.canonical_email``: case,
+    dots and tags of a mailbox forgiven), the same E.164 phone, or the
+    same name in normal form ("Marie CURIE" is "Marie Curie", "Hélène"
+    "Helene"); with why (``Match`` values), most reasons first. One query
+    over the pipeline's newest ``MAX_ROWS_COMPARED`` referrers (a
+    pipeline has tens of them)."""
+    key = normalize(name)
+    rows = Referrer.objects.filter(pipeline=pipeline, company=company).order_by("-pk")
+    candidates: list[tuple[Referrer, tuple[str, ...]]] = []
+    for referrer in rows[:MAX_ROWS_COMPARED]:
+        matches = tuple(
+            match
+            for match, found in (
+                (Match.EMAIL, bool(email_key) and referrer.email_key == email_key),
+                (Match.PHONE, bool(phone) and referrer.phone == phone),
+                (Match.NAME, bool(key) and normalize(referrer.name) == key),
+            )
+            if found
+        )
+        if matches:
+            candidates.append((referrer, matches))
+    candidates.sort(key=lambda candidate: -len(candidate[1]))
+    return candidates
+
+
 def referrer_by_code(code: str) -> Referrer | None:
     """The referrer of a typed or clicked code (case and spaces forgiven)."""
     cleaned = "".join(code.split()).upper()
     if not cleaned or len(cleaned) > 16:
         return None
     return Referrer.objects.filter(code=cleaned).first()
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def prospect_personal_data(prospect: Prospect) -> dict[str, Any]:
+    """Everything the pipeline holds about one prospect, for the person
+    who asked for it (issue 15: "exportable on request"), as JSON-ready
+    data: identity, contact, where they stand, their interactions and
+    history (those of the records merged into this one included: they
+    moved here with the merge, each history entry naming the record it
+    came from), who referred them and the referral codes they hold.
+    Nothing of another prospect; the people who worked the prospect are
+    not named (their data is not the prospect's). Four queries."""
+    referrer = (
+        Referrer.objects.filter(pk=prospect.referrer_id).first()
+        if prospect.referrer_id is not None
+        else None
+    )
+    interactions = list(prospect.interactions.order_by("happened_at", "pk"))
+    events = list(prospect.events.order_by("created_at", "pk"))
+    return {
+        "prospect": {
+            "number": prospect.pk,
+            "name": prospect.name,
+            "organisation": prospect.organisation,
+            "siren": prospect.siren,
+            "trade": prospect.profession.name if prospect.profession else "",
+            "town": prospect.town,
+            "postal_code": prospect.postal_code,
+            "email": prospect.email,
+            "phone": prospect.phone,
+            "stage": prospect.stage,
+            "in_stage_since": prospect.stage_since.isoformat(),
+            "lost_reason": prospect.lost_reason,
+            "lost_note": prospect.lost_note,
+            "source": prospect.source,
+            "budget": str(prospect.budget) if prospect.budget is not None else None,
+            "next_follow_up": _iso(prospect.next_follow_up),
+            "last_interaction": _iso(prospect.last_interaction_at),
+            "created": prospect.created_at.isoformat(),
+            "erased": _iso(prospect.anonymised_at),
+        },
+        "interactions": [
+            {
+                "kind": row.kind,
+                "when": row.happened_at.isoformat(),
+                "outcome": row.outcome,
+                "next_follow_up": _iso(row.next_follow_up),
+                "by_system": row.author_id is None,
+                "origin": row.origin,
+                "origin_ref": row.origin_ref,
+            }
+            for row in interactions
+        ],
+        "history": [
+            {
+                "kind": event.kind,
+                "when": event.created_at.isoformat(),
+                "from": event.from_status,
+                "to": event.to_status,
+                "reason": event.reason,
+                "lost_reason": event.lost_reason,
+                "by_system": event.actor_id is None,
+                "origin": event.origin,
+                "origin_ref": event.origin_ref,
+                "merged_from": event.merged_from,
+            }
+            for event in events
+        ],
+        "merged_records": sorted(
+            {event.merged_from for event in events if event.merged_from is not None}
+        ),
+        "referred_by": {"name": referrer.name, "code": referrer.code} if referrer else None,
+        "referral_codes": list(
+            Referrer.objects.filter(prospect=prospect).order_by("pk").values_list("code", flat=True)
+        ),
+    }

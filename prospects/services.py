@@ -5,9 +5,11 @@ interactions and follow-up dates, merging two prospects, anonymising,
 referrers and referrals, and the automatic rules fed by other apps (a
 quote request received, an application moved, an invoice registered).
 
-The reasons the system writes in the history are plain English, like the
-other apps' (``"quote request #12"``, ``"invoice F-1"``): stored once,
-they do not depend on the language active when they were written."""
+What the system writes in a timeline (a move because of a quote request,
+an application or an invoice, a quote request's note) names its cause in
+``origin`` and ``origin_ref`` (``models.Origin``), never in the text: the
+page words it in the reader's language, and the score reads the fields.
+``reason`` and ``outcome`` hold only what a person wrote."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.company_numbers import parse_company_number
+from common.control_characters import clean_text
 from common.email_addresses import canonical_email
 from common.formats import parse_phone
 from common.signed_links import row_from_token
@@ -47,6 +50,7 @@ from .models import (
     DigestSubscription,
     Interaction,
     LostReason,
+    Origin,
     Pipeline,
     Prospect,
     ProspectEvent,
@@ -55,7 +59,13 @@ from .models import (
     Source,
     Stage,
 )
-from .selectors import DuplicateCandidate, name_key, prospect_duplicates, referrer_by_code
+from .selectors import (
+    DuplicateCandidate,
+    name_key,
+    prospect_duplicates,
+    referrer_by_code,
+    referrer_duplicates,
+)
 
 # Personal data of a prospect lost this many calendar years ago is erased
 # (issue 15).
@@ -72,6 +82,17 @@ class PossibleDuplicates(ValidationError):
             _("This prospect may already be in the pipeline."), code="possible_duplicates"
         )
         self.candidates = candidates
+
+
+class AlreadySubmitted(ValidationError):
+    """The form was sent already (its one-time token is used): what it
+    records is there once."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This interaction is already recorded (the form was sent twice)."),
+            code="already_submitted",
+        )
 
 
 @dataclass(frozen=True)
@@ -134,14 +155,15 @@ def prospect_build(
         company.pk if company else None,
     ):
         raise ValidationError(_("This referrer belongs to another pipeline."))
+    name = clean_text(name)
     prospect = Prospect(
         pipeline=pipeline,
         company=company,
         name=name.strip(),
-        organisation=organisation.strip(),
+        organisation=clean_text(organisation).strip(),
         siren=contact.siren,
         profession=profession,
-        town=town.strip(),
+        town=clean_text(town).strip(),
         postal_code=postal_code.strip(),
         email=contact.email,
         email_key=contact.email_key,
@@ -160,16 +182,24 @@ def prospect_build(
 
 
 def prospect_creation_event(
-    prospect: Prospect, *, actor: User | None, reason: str = ""
+    prospect: Prospect,
+    *,
+    actor: User | None,
+    reason: str = "",
+    origin: str = "",
+    origin_ref: str = "",
 ) -> ProspectEvent:
     """The first entry of a saved prospect's history (not saved): its
     creation in its stage, by ``actor`` (none: "système"), at the moment
-    it entered that stage."""
+    it entered that stage, because of ``origin`` (``Origin``, and its
+    reference) if the system made it."""
     return ProspectEvent(
         prospect=prospect,
         actor=actor,
         to_status=prospect.stage,
         reason=reason,
+        origin=origin,
+        origin_ref=origin_ref,
         created_at=prospect.stage_since,
     )
 
@@ -195,6 +225,8 @@ def prospect_create(
     budget: Decimal | None = None,
     next_follow_up: date | None = None,
     reason: str = "",
+    origin: str = "",
+    origin_ref: str = "",
     force: bool = False,
 ) -> Prospect:
     """Create a prospect in a pipeline, in ``stage`` (not lost), recorded
@@ -238,7 +270,9 @@ def prospect_create(
         if candidates:
             raise PossibleDuplicates(candidates)
     prospect.save()
-    prospect_creation_event(prospect, actor=actor, reason=reason).save()
+    prospect_creation_event(
+        prospect, actor=actor, reason=reason, origin=origin, origin_ref=origin_ref
+    ).save()
     return prospect
 
 
@@ -274,7 +308,7 @@ def prospect_update(*, prospect: Prospect, fields: dict[str, object]) -> Prospec
     if prospect.anonymised_at is not None:
         raise ValidationError(_("This prospect was anonymised: it can no longer change."))
     for name, value in fields.items():
-        setattr(prospect, name, value.strip() if isinstance(value, str) else value)
+        setattr(prospect, name, clean_text(value).strip() if isinstance(value, str) else value)
     contact = _contact(email=prospect.email, phone=prospect.phone, siren=prospect.siren)
     prospect.email, prospect.email_key = contact.email, contact.email_key
     prospect.phone, prospect.siren = contact.phone, contact.siren
@@ -298,6 +332,8 @@ def prospect_move(
     reason: str = "",
     lost_reason: str = "",
     lost_note: str = "",
+    origin: str = "",
+    origin_ref: str = "",
 ) -> Prospect:
     """Move a prospect to another stage, if ``STAGE_TRANSITIONS`` allows it
     for a person (``actor``) or for the system (``actor`` None); recorded
@@ -315,6 +351,7 @@ def prospect_move(
     elif lost_reason or lost_note:
         raise ValidationError(_("Only a lost prospect has a lost reason."))
     now = timezone.now()
+    reason, lost_note = clean_text(reason).strip(), clean_text(lost_note)
     ProspectEvent.objects.create(
         prospect=prospect,
         actor=actor,
@@ -322,6 +359,8 @@ def prospect_move(
         to_status=to,
         reason=reason,
         lost_reason=lost_reason,
+        origin=origin,
+        origin_ref=origin_ref,
         created_at=now,
     )
     prospect.stage, prospect.stage_since = to, now
@@ -341,23 +380,36 @@ def interaction_add(
     next_follow_up: date | None,
     outcome: str = "",
     happened_at: datetime | None = None,
+    submission: str = "",
 ) -> Interaction:
     """Record a call, an e-mail, a meeting or a note, and set the
     prospect's next follow-up date to ``next_follow_up`` (``None``: no next
-    step)."""
+    step). ``submission``: the one-time token of the form it comes from;
+    a token already used (the same form sent twice) raises
+    ``AlreadySubmitted`` and writes nothing (claimed by a unique
+    constraint: two submits at once record one interaction)."""
     prospect = _locked(prospect)
     if prospect.anonymised_at is not None:
         raise ValidationError(_("This prospect was anonymised: it can no longer change."))
+    if submission and Interaction.objects.filter(submission=submission).exists():
+        raise AlreadySubmitted()
     interaction = Interaction(
         prospect=prospect,
         kind=kind,
         author=author,
-        outcome=outcome.strip(),
+        outcome=clean_text(outcome).strip(),
         happened_at=happened_at or timezone.now(),
         next_follow_up=next_follow_up,
+        submission=submission,
     )
-    interaction.full_clean()
-    interaction.save()
+    interaction.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            interaction.save()
+    except IntegrityError:
+        if submission and Interaction.objects.filter(submission=submission).exists():
+            raise AlreadySubmitted() from None
+        raise
     last = prospect.last_interaction_at
     prospect.last_interaction_at = (
         interaction.happened_at if last is None else max(last, interaction.happened_at)
@@ -422,6 +474,8 @@ def prospects_merge(*, keep: Prospect, other: Prospect, actor: User | None) -> P
             to_status=event.to_status,
             reason=event.reason,
             lost_reason=event.lost_reason,
+            origin=event.origin,
+            origin_ref=event.origin_ref,
             merged_from=event.merged_from or other.pk,
             created_at=event.created_at,
         )
@@ -433,7 +487,6 @@ def prospects_merge(*, keep: Prospect, other: Prospect, actor: User | None) -> P
         actor=actor,
         from_status=keep.stage,
         to_status=keep.stage,
-        reason=f"merged with prospect #{other.pk} ({other.stage})",
         merged_from=other.pk,
     )
     Referrer.objects.filter(prospect=other).update(prospect=keep)
@@ -471,6 +524,29 @@ def prospect_anonymise(*, prospect: Prospect) -> None:
         **_ANONYMISED, anonymised_at=now, updated_at=now
     )
     Interaction.objects.filter(prospect_id=prospect.pk).update(outcome="")
+
+
+@transaction.atomic
+def prospect_erase_on_request(*, prospect: Prospect, actor: User) -> Prospect:
+    """The person asked for their personal data to be erased (issue 15):
+    the same fields as the nightly job's (:func:`prospect_anonymise`),
+    merged-in records' interactions included, and an entry in the history
+    saying who did it and when, naming nothing erased. Raises
+    ``ValidationError`` if it was erased already. Returns the row as
+    stored."""
+    prospect = _locked(prospect)
+    if prospect.anonymised_at is not None:
+        raise ValidationError(_("This prospect's personal data is already erased."))
+    prospect_anonymise(prospect=prospect)
+    ProspectEvent.objects.create(
+        prospect=prospect,
+        kind=ProspectEvent.Kind.ERASURE,
+        actor=actor,
+        from_status=prospect.stage,
+        to_status=prospect.stage,
+    )
+    prospect.refresh_from_db()
+    return prospect
 
 
 def years_before(moment: datetime, years: int) -> datetime:
@@ -536,10 +612,14 @@ def referrer_create(
     user: User | None = None,
     prospect: Prospect | None = None,
     thanks_opt_in: bool = False,
+    force: bool = False,
 ) -> Referrer:
     """A new referrer of a pipeline, with a fresh personal code. Raises
     ``ValidationError`` (nothing written) for a phone that is not one, an
-    invalid e-mail, or a prospect of another pipeline."""
+    invalid e-mail, or a prospect of another pipeline; and
+    ``PossibleReferrerDuplicates`` when referrers of the pipeline have its
+    canonical e-mail, its phone or its name (``selectors.
+    referrer_duplicates``), unless ``force``."""
     if prospect is not None and (prospect.pipeline, prospect.company_id) != (
         pipeline,
         company.pk if company else None,
@@ -548,7 +628,7 @@ def referrer_create(
     referrer = Referrer(
         pipeline=pipeline,
         company=company,
-        name=name.strip(),
+        name=clean_text(name).strip(),
         email=email.strip(),
         email_key=canonical_email(email) if email.strip() else "",
         phone=parse_phone(phone) if phone.strip() else "",
@@ -558,8 +638,28 @@ def referrer_create(
         thanks_opt_in=thanks_opt_in,
     )
     referrer.full_clean()
+    if not force:
+        candidates = referrer_duplicates(
+            pipeline=pipeline,
+            company=company,
+            name=referrer.name,
+            email_key=referrer.email_key,
+            phone=referrer.phone,
+        )
+        if candidates:
+            raise PossibleReferrerDuplicates(candidates)
     referrer.save()
     return referrer
+
+
+class PossibleReferrerDuplicates(ValidationError):
+    """The referrer being created may be there already: ``candidates``,
+    each with why (``selectors.Match`` values). Create it anyway with
+    ``force=True``."""
+
+    def __init__(self, candidates: list[tuple[Referrer, tuple[str, ...]]]) -> None:
+        super().__init__(_("This referrer may already be recorded."), code="possible_duplicates")
+        self.candidates = candidates
 
 
 @transaction.atomic
@@ -621,7 +721,7 @@ def prospect_from_quote_request(*, quote_request_id: int) -> Prospect | None:
         .first()
     )
     today = timezone.localdate()
-    why = f"quote request #{quote.pk}"
+    origin, ref = Origin.QUOTE_REQUEST, str(quote.pk)
     if prospect is None:
         first_owner = (
             quote.company.memberships.filter(role=MembershipRole.OWNER)
@@ -644,15 +744,18 @@ def prospect_from_quote_request(*, quote_request_id: int) -> Prospect | None:
             source=Source.QUOTE_REQUEST,
             budget=_QUOTE_BUDGET_FLOOR.get(quote.budget),
             next_follow_up=today,
-            reason=why,
             force=True,
+            origin=origin,
+            origin_ref=ref,
         )
     else:
         warmer = prospect.stage in (Stage.SUSPECT, Stage.COLD, Stage.LOST) or (
             prospect.stage == Stage.WARM and target == Stage.HOT
         )
         if warmer:
-            prospect = prospect_move(prospect=prospect, to=target, actor=None, reason=why)
+            prospect = prospect_move(
+                prospect=prospect, to=target, actor=None, origin=origin, origin_ref=ref
+            )
         Prospect.objects.filter(pk=prospect.pk, phone="").update(phone=phone)
         Prospect.objects.filter(pk=prospect.pk).filter(
             Q(next_follow_up__isnull=True) | Q(next_follow_up__gt=today)
@@ -662,9 +765,10 @@ def prospect_from_quote_request(*, quote_request_id: int) -> Prospect | None:
         prospect=prospect,
         kind=Interaction.Kind.NOTE,
         author=None,
-        outcome=why,
         happened_at=received,
         next_follow_up=today,
+        origin=origin,
+        origin_ref=ref,
     )
     Prospect.objects.filter(pk=prospect.pk).filter(
         Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=received)
@@ -742,7 +846,7 @@ def prospect_from_application(
     target = targets.get(to_status)
     if target is None:
         return prospect
-    why = f"application {to_status}"
+    origin, ref = Origin.APPLICATION, to_status
     if prospect is not None and to_status == "submitted":
         # Recorded before a win, so that an approval thanks the referrer.
         _referral_from_code(prospect, referral_code)
@@ -768,8 +872,9 @@ def prospect_from_application(
             actor=None,
             stage=target,
             source=Source.APPLICATION,
-            reason=why,
             force=True,
+            origin=origin,
+            origin_ref=ref,
         )
     # The table decides: a client is never sent back to hot, a prospect
     # already in the target stage stays.
@@ -782,7 +887,9 @@ def prospect_from_application(
             if target == Stage.LOST
             else {}
         )
-        return prospect_move(prospect=prospect, to=target, actor=None, reason=why, **lost)
+        return prospect_move(
+            prospect=prospect, to=target, actor=None, origin=origin, origin_ref=ref, **lost
+        )
     return prospect
 
 
@@ -813,7 +920,8 @@ def prospect_won_by_invoice(
         prospect=prospect,
         to=Stage.CLIENT,
         actor=None,
-        reason=f"invoice {number}",
+        origin=Origin.INVOICE,
+        origin_ref=number[:60],
     )
 
 
@@ -835,7 +943,7 @@ def referrer_update(*, referrer: Referrer, fields: dict[str, object]) -> Referre
         raise ValueError(f"not editable: {sorted(unknown)}")
     referrer = Referrer.objects.select_for_update().get(pk=referrer.pk)
     for name, value in fields.items():
-        setattr(referrer, name, value.strip() if isinstance(value, str) else value)
+        setattr(referrer, name, clean_text(value).strip() if isinstance(value, str) else value)
     referrer.email_key = canonical_email(referrer.email) if referrer.email else ""
     referrer.phone = parse_phone(referrer.phone) if referrer.phone else ""
     referrer.full_clean()

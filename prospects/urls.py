@@ -24,6 +24,8 @@ SCREENS: list[tuple[str, str, views.View]] = [
     ("move", "<int:prospect_id>/deplacer/", views.move),
     ("interaction", "<int:prospect_id>/interactions/", views.interaction),
     ("merge", "<int:prospect_id>/fusionner/<int:other_id>/", views.merge),
+    ("personal-data", "<int:prospect_id>/donnees-personnelles/", views.personal_data_export),
+    ("erase", "<int:prospect_id>/effacer/", views.personal_data_erase),
     ("referrers", "parrains/", referral_views.referrers),
     ("referrer-create", "parrains/nouveau/", referral_views.referrer_create),
     ("referrer", "parrains/<int:referrer_id>/", referral_views.referrer_detail),

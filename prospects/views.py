@@ -16,6 +16,7 @@ it came from."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, time
 from functools import wraps
@@ -51,17 +52,34 @@ from .board import (
     prospect_timeline,
 )
 from .fit import prospect_fit, prospect_fits
-from .forms import BoardFilterForm, InteractionForm, MergeForm, MoveForm, ProspectForm
-from .models import LostReason, Prospect, Stage
+from .forms import (
+    BoardFilterForm,
+    ErasureForm,
+    InteractionForm,
+    MergeForm,
+    MoveForm,
+    ProspectForm,
+)
+from .models import STAGE_TRANSITIONS, LostReason, Prospect, Stage
 from .permissions import PLATFORM_PERMISSION
 from .scope import Scope
-from .selectors import FollowUp, follow_ups, prospect_duplicates, without_next_step
+from .selectors import (
+    FollowUp,
+    follow_ups,
+    prospect_duplicates,
+    prospect_personal_data,
+    without_next_step,
+)
 
 View = Callable[..., HttpResponse]
 # directory's decorator, typed here (directory is not under mypy --strict yet).
 member_view: Callable[[View], View] = decorators.member_view
 
 STAGE_PAGE_SIZE = 50
+# Cards shown per column on a phone (site.css, "prospect board on a phone",
+# hides the others): the list view stays a few screens tall, each column
+# ends with a link to its stage's full list; the counts stay exact.
+PHONE_COLUMN_SIZE = 5
 # Rows shown per "à relancer" list; more are counted, not shown.
 FOLLOW_UP_LIST_SIZE = 100
 
@@ -155,6 +173,10 @@ def _board_context(request: HttpRequest, scope: Scope, query: QueryDict) -> dict
         here=f"{board_url}?{query.urlencode()}" if query else board_url,
         today=timezone.localdate(),
         lost_reasons=LostReason.choices,
+        # Cards a phone shows per column (the CSS hides the others).
+        phone_cards=PHONE_COLUMN_SIZE,
+        # The table's refusal, as the server words it, for the script.
+        move_refused=str(STAGE_TRANSITIONS.message) % {"from": "{from}", "to": "{to}"},
     )
 
 
@@ -406,7 +428,11 @@ def interaction(request: AuthenticatedHttpRequest, scope: Scope, prospect_id: in
                 outcome=form.cleaned_data["outcome"],
                 happened_at=happened_at,
                 next_follow_up=form.cleaned_data["next_follow_up"],
+                submission=form.cleaned_data["submission"],
             )
+        except services.AlreadySubmitted as error:
+            messages.info(request, " ".join(error.messages))
+            return redirect(scope.url("detail", prospect.pk))
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -516,6 +542,49 @@ def merge(
         "prospects/merge.html",
         scope.context(prospect=prospect, other=other, form=form),
     )
+
+
+# --- Personal data on request (issue 15) ----------------------------------------------------
+
+
+@require_safe
+def personal_data_export(
+    request: AuthenticatedHttpRequest, scope: Scope, prospect_id: int
+) -> HttpResponse:
+    """The prospect's personal data as a JSON file, for the person who
+    asked for it (``selectors.prospect_personal_data``)."""
+    prospect = _prospect(scope, prospect_id)
+    data = prospect_personal_data(prospect)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    filename = f"prospect-{prospect.pk}-donnees-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def personal_data_erase(
+    request: AuthenticatedHttpRequest, scope: Scope, prospect_id: int
+) -> HttpResponse:
+    """Erase the prospect's personal data at their request, after
+    confirmation (``services.prospect_erase_on_request``)."""
+    prospect = _prospect(scope, prospect_id)
+    detail_url = scope.url("detail", prospect.pk)
+    if prospect.anonymised_at is not None:
+        messages.info(request, _("This prospect's personal data is already erased."))
+        return redirect(detail_url)
+    form = ErasureForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.prospect_erase_on_request(prospect=prospect, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The prospect's personal data is erased."))
+        return redirect(detail_url)
+    return render(request, "prospects/erase.html", scope.context(prospect=prospect, form=form))
 
 
 # --- The pre-filled application link (platform prospects) ---------------------------------

@@ -9,8 +9,13 @@ cells are all blank are skipped (Excel writes ``;;;;;;`` for emptied rows).
 Pure: bytes in, a :class:`Table` out, or :class:`TableFileError`
 with a message for the pro. Cells come out stripped of control characters
 (a NUL, often written ``_x0000_`` in a workbook, cannot be stored by
-PostgreSQL). Nothing is evaluated: an Excel formula gives
-the value Excel last computed, a CSV cell ``=HYPERLINK(…)`` stays text.
+PostgreSQL) and of invisible formatting (bidirectional overrides,
+zero-width characters: ``common.control_characters.clean_text``).
+Nothing is evaluated: an Excel formula gives the value Excel last
+computed, a CSV cell ``=HYPERLINK(…)`` stays text. A formula no program
+ever computed (a workbook written by a script, never opened in Excel)
+has no value to give: the file is refused, naming the cell, rather than
+the cell read as empty ("no name") — the same for every import.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from common.control_characters import strip_control_characters
+from common.control_characters import clean_text
 
 from .values import cell_text
 
@@ -188,6 +193,8 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
                 raise TableFileError(_("The workbook is too large once unpacked."))
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # The formulas, to tell an empty cell from a formula without a value.
+        formulas = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except TableFileError:
         raise
     except Exception:  # openpyxl raises many kinds on a damaged file
@@ -198,14 +205,38 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
         if sheet is None:
             raise TableFileError(_("The workbook has no sheet of cells."))
         sheet.reset_dimensions()  # the declared size may be wrong: read every row
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, [cell_text(value) for value in values[: MAX_COLUMNS + 1]]
+        twin = formulas[sheet.title]
+        twin.reset_dimensions()
+        pairs = zip(
+            sheet.iter_rows(values_only=True), twin.iter_rows(values_only=True), strict=False
+        )
+        for line, (values, written) in enumerate(pairs, start=1):
+            values = values[: MAX_COLUMNS + 1]
+            for column, (value, formula) in enumerate(zip(values, written, strict=False)):
+                if value is None and formula is not None:
+                    raise _formula_without_value(line, column, formula)
+            yield line, [cell_text(value) for value in values]
     except TableFileError:
         raise
     except Exception:  # a damaged sheet shows only while it is read
         raise TableFileError(_("The Excel file is damaged or is not an .xlsx workbook.")) from None
     finally:
         workbook.close()
+        formulas.close()
+
+
+def _formula_without_value(line: int, column: int, formula: object) -> TableFileError:
+    from .columns import column_letter  # columns imports this module
+
+    text = str(getattr(formula, "text", formula))
+    return TableFileError(
+        _(
+            "line %(line)s, column %(column)s: the cell holds a formula with no computed "
+            "value (%(formula)s), not imported. Open the file in Excel or LibreOffice and "
+            "save it again, or paste the values only."
+        )
+        % {"line": line, "column": column_letter(column), "formula": text[:40]}
+    )
 
 
 def _collect(
@@ -219,7 +250,7 @@ def _collect(
                 _("The file has more than %(max)s lines.")
                 % {"max": number_format(MAX_LINES, force_grouping=True)}
             )
-        cells = [strip_control_characters(cell).strip() for cell in raw]
+        cells = [clean_text(cell).strip() for cell in raw]
         while cells and not cells[-1]:
             cells.pop()
         if not cells:

@@ -10,9 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import AmountField
+from common.tabular.values import parse_amount
 
 from ..models import MARGIN_RATE_MAX
 
@@ -48,21 +50,51 @@ class PeriodForm(forms.Form):
         return cleaned
 
 
+class RateField(forms.CharField):
+    """A percentage from 0 to 100, read as the costs and every amount of
+    the site are (``common.tabular.values.parse_amount``, through
+    ``common.forms.AmountField``'s rules): "35", "35,5", "35.5", "35 %".
+    What the cost field refuses, this one refuses too: "1e2", digits of
+    other scripts ("٣٥"), "35,555"."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Decimal | None:
+        text = super().clean(value)  # the text checked (required, length)
+        if not text:
+            return None
+        text = text.strip().removesuffix("%").strip()
+        if text[:1] in ("-", "−"):
+            raise forms.ValidationError(
+                _("The rate is at least %(limit_value)s %%.") % {"limit_value": 0}
+            )
+        if _ZERO.fullmatch(text):
+            return Decimal("0.00")
+        try:
+            rate = parse_amount(text)
+        except ValueError:
+            raise forms.ValidationError(_("Enter a number, such as 35 or 35,5.")) from None
+        if rate > MARGIN_RATE_MAX:
+            raise forms.ValidationError(
+                _("The rate is at most %(limit_value)s %%.") % {"limit_value": MARGIN_RATE_MAX}
+            )
+        return rate
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return formats.number_format(value, decimal_pos=2)
+        return value
+
+
 class MarginRateForm(forms.Form):
-    margin_rate = forms.DecimalField(
+    margin_rate = RateField(
         label=_("Default margin rate (%)"),
-        min_value=Decimal(0),
-        max_value=Decimal(MARGIN_RATE_MAX),
-        max_digits=5,
-        decimal_places=2,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         help_text=_("Share of the revenue you keep, from 0 to 100: 35 or 35,5."),
-        error_messages={
-            "min_value": _("The rate is at least %(limit_value)s %%."),
-            "max_value": _("The rate is at most %(limit_value)s %%."),
-            "invalid": _("Enter a number, such as 35 or 35,5."),
-        },
     )
 
 

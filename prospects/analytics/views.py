@@ -1,8 +1,9 @@
 """The analytics pages (issue 15): the platform's funnel for the staff
 group ``sales``, and a company's page in the pro space — its funnel, the
 Pareto chart of its revenue by client and each client's value. Another
-company's page is a 404, as the platform's for anyone outside ``sales``;
-a visitor gets the log-in page. Members see everything; owners set the
+company's page is a 404; the platform's is a 403 for anyone logged in
+outside ``sales``, as the pipeline's other staff pages; a visitor gets
+the log-in page. Members see everything; owners set the
 margin rate and the costs (``directory.team.decorators.require_owner``)."""
 
 from __future__ import annotations
@@ -12,21 +13,21 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from common.permissions import staff_required
 from common.types import AuthenticatedHttpRequest
 from directory.team import decorators
 from directory.team.models import Membership
 
 from ..models import Pipeline
-from ..permissions import can_see_pipeline
+from ..permissions import PLATFORM_PERMISSION
 from . import services
 from .charts import funnel_chart, pareto_chart
 from .clients import client_report, default_period
@@ -40,11 +41,11 @@ require_owner: Callable[[Membership], None] = decorators.require_owner
 pro_context: Callable[..., dict[str, Any]] = decorators.pro_context
 
 
-@login_required
+@staff_required(PLATFORM_PERMISSION)
 @require_safe
 def platform_analytics(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not can_see_pipeline(request.user, pipeline=Pipeline.PLATFORM):
-        raise Http404
+    """The platform's funnel: log-in, then sales staff or 403, as every
+    other page of the platform's pipeline (``prospects.views.platform``)."""
     funnel = pipeline_funnel(pipeline=Pipeline.PLATFORM, company=None)
     context = {"funnel": funnel, "chart": funnel_chart(funnel)}
     return render(request, "prospects/analytics/platform.html", context)

@@ -8,7 +8,14 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from ..models import LINK_OPENED_OUTCOME, LINK_SENT_OUTCOME, STAGE_TRANSITIONS
+from ..models import (
+    LINK_OPENED_OUTCOME,
+    LINK_SENT_OUTCOME,
+    STAGE_TRANSITIONS,
+    Interaction,
+    Origin,
+    ProspectEvent,
+)
 from ..scope import Scope
 
 register = template.Library()
@@ -35,3 +42,31 @@ def interaction_outcome(value: str) -> str:
         LINK_OPENED_OUTCOME: _("opened the application link"),
     }
     return system.get(value, value)
+
+
+def _application_status(status: str) -> str:
+    statuses = {
+        "submitted": _("application submitted"),
+        "approved": _("application approved"),
+        "rejected": _("application refused"),
+    }
+    return statuses.get(status, _("application"))
+
+
+@register.filter
+def origin_text(row: ProspectEvent | Interaction) -> str:
+    """What an automatic timeline entry came from, in the reader's
+    language, from its stored origin and reference ("demande de devis
+    n° 12", "candidature envoyée", "facture F-1"); "" if none."""
+    ref = row.origin_ref
+    if row.origin == Origin.QUOTE_REQUEST:
+        return _("quote request n° %(number)s") % {"number": ref}
+    if row.origin == Origin.APPLICATION:
+        return _application_status(ref)
+    if row.origin == Origin.APPLICATION_LINK:
+        return _("application n° %(number)s started from the application link") % {"number": ref}
+    if row.origin == Origin.INVOICE:
+        return _("invoice %(number)s") % {"number": ref}
+    if row.origin == Origin.IMPORT:
+        return _("file import n° %(number)s") % {"number": ref}
+    return ""

@@ -1,8 +1,10 @@
 // The prospect board (templates/prospects/board.html): moves by drag and
 // drop, by the keyboard (Shift + ← / →; ← → ↑ ↓ to go from card to card)
 // and by each card's "Déplacer vers…" form, all sent through htmx, which
-// swaps the board the server sends back (views.move). Moving to "lost"
-// first asks the reason in a dialog. Without JavaScript the card's form is
+// swaps the board the server sends back (views.move). Every way checks
+// the card's allowed stages first (data-targets) and says when a move is
+// not allowed, sending nothing. Moving to "lost" first asks the reason in
+// a dialog. Without JavaScript the card's form is
 // a plain POST and the server redirects back.
 (function () {
   "use strict";
@@ -51,8 +53,43 @@
     });
   }
 
+  // The stages the card may go to: the server's table (STAGE_TRANSITIONS,
+  // the card's data-targets), the one the drag and drop outlines too.
+  function allowed(card, stage) {
+    return (card.dataset.targets || "").split(" ").indexOf(stage) !== -1;
+  }
+
+  // A move the table refuses: said on the board and read out, as the
+  // server says it; nothing is sent, no dialog opens.
+  function refuse(card, stage) {
+    var board = document.getElementById("board");
+    var live = document.getElementById("board-live");
+    var from = card.closest(".board-column");
+    var to = board && board.querySelector('.board-column[data-stage="' + stage + '"]');
+    var text = ((live && live.dataset.moveRefused) || "")
+      .replace("{from}", from ? from.dataset.label : card.dataset.stage)
+      .replace("{to}", to ? to.dataset.label : stage);
+    if (board) {
+      var message = board.querySelector("[data-board-message]");
+      if (!message) {
+        message = document.createElement("p");
+        message.setAttribute("data-board-message", "");
+        board.insertBefore(message, board.firstChild);
+      }
+      message.className = "notice error";
+      message.removeAttribute("data-ok");
+      message.textContent = text;
+    }
+    announce(text);
+    card.focus();
+  }
+
   function move(card, stage) {
     if (!stage || stage === card.dataset.stage) {
+      return;
+    }
+    if (!allowed(card, stage)) {
+      refuse(card, stage);
       return;
     }
     if (stage === LOST) {
@@ -211,7 +248,7 @@
   document.addEventListener("dragover", function (event) {
     var column = dragged && event.target.closest && event.target.closest("#board .board-column");
     if (column) {
-      event.preventDefault(); // every column takes a drop: the server explains a refusal
+      event.preventDefault(); // every column takes a drop: a refused one is explained
       event.dataTransfer.dropEffect = "move";
       columns().forEach(function (other) {
         other.classList.toggle("drop-over", other === column);

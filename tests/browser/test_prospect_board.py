@@ -110,6 +110,25 @@ def test_the_board_moves_cards_by_mouse_and_keyboard(page: Page, live_server, sc
     )
     assert stage_of(rows["client"]) == Stage.CLIENT
 
+    # The keyboard and the mouse refuse what the table refuses, before
+    # anything is sent: a client goes neither to lost (no dialog asking
+    # why) nor back to hot.
+    message = page.locator("#board [data-board-message]")
+    dialog = page.locator("#lost-dialog")
+    card(page, rows["client"]).focus()
+    page.keyboard.press("Shift+ArrowRight")
+    expect(message).to_contain_text("ne peut pas passer de « Client » à « Perdu »")
+    expect(message).to_have_class(re.compile("error"))
+    expect(dialog).to_be_hidden()
+    expect(card(page, rows["client"])).to_be_focused()
+    expect(page.locator("#board-live")).to_contain_text("« Client » à « Perdu »")
+    page.keyboard.press("Shift+ArrowLeft")
+    expect(message).to_contain_text("ne peut pas passer de « Client » à « Chaud »")
+    drag(page, card(page, rows["client"]), column(page, "lost"))
+    expect(message).to_contain_text("ne peut pas passer de « Client » à « Perdu »")
+    expect(dialog).to_be_hidden()
+    assert stage_of(rows["client"]) == Stage.CLIENT
+
     # The keyboard: Paul Martin, selected, Shift + → (warm to hot); the
     # focus stays on the card in its new column.
     card(page, rows["warm"]).focus()
@@ -128,7 +147,6 @@ def test_the_board_moves_cards_by_mouse_and_keyboard(page: Page, live_server, sc
     anne = card(page, rows["hot"])
     anne.get_by_label("Déplacer vers…").select_option("lost")
     anne.get_by_role("button", name=re.compile("^Déplacer")).press("Enter")
-    dialog = page.locator("#lost-dialog")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_label("Motif")).to_be_focused()
     assert_accessible(page)
@@ -230,3 +248,51 @@ def test_the_platform_pipeline_pages_for_sales_staff(page: Page, live_server, sc
     page.goto(base + "a-relancer/")
     assert_accessible(page)
     assert_fits_the_width(page)
+
+
+def test_on_a_phone_the_filters_fold_and_each_column_is_capped(page: Page, live_server):
+    """390 × 844: the filters fold behind "Filtres" (open when in use); a
+    column of 30 shows its first cards and a link to the stage's list,
+    the count stays exact; the page stays a few screens tall. On a
+    desktop, the filters are open and the kanban shows its cards."""
+    company = owned_electrician()
+    owner = company.memberships.get().user
+    for number in range(30):
+        services.prospect_create(
+            pipeline=Pipeline.COMPANY,
+            company=company,
+            name=f"Suspect {number}",
+            stage=Stage.SUSPECT,
+            actor=owner,
+            force=True,
+        )
+    board = live_server.url + reverse("prospects:pro-prospects-board", args=[company.pk])
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server.url, PRO_EMAIL)
+    page.goto(board)
+    filters = page.locator("details.board-filters-fold")
+    expect(filters).not_to_have_attribute("open", "")
+    expect(page.get_by_label("Ville")).to_be_hidden()
+    suspects = column(page, "suspect")
+    expect(suspects).to_contain_text("30 prospects")
+    expect(suspects.locator("[data-card]:visible")).to_have_count(5)
+    link = suspects.get_by_role("link", name="Voir les 30 prospects de cette étape")
+    expect(link).to_be_visible()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 844 * 6, height
+    assert_accessible(page)
+    assert_fits_the_width(page)
+    link.click()
+    expect(page.get_by_text("Suspect 29")).to_be_visible()
+    # Filters in use stay open; opening "Filtres" shows them.
+    page.goto(board + "?ville=Lyon")
+    expect(page.locator("details.board-filters-fold")).to_have_attribute("open", "")
+    page.goto(board)
+    page.locator("details.board-filters-fold > summary").click()
+    expect(page.get_by_label("Ville")).to_be_visible()
+    # A desktop: the filters open, every card of the column (up to 50).
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(board)
+    expect(page.locator("details.board-filters-fold")).to_have_attribute("open", "")
+    expect(column(page, "suspect").locator("[data-card]:visible")).to_have_count(30)
+    expect(column(page, "suspect").locator(".board-more-phone")).to_be_hidden()

@@ -69,9 +69,11 @@ def test_the_platform_page_is_for_the_sales_group_only(client, cast, sales):
     response = client.get(PLATFORM_URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+    # Logged in outside sales: 403, as the pipeline's other staff pages.
+    staff_pages = [PLATFORM_URL, reverse("prospects:staff-prospects-board")]
     for user in (cast.consumer, cast.staff, cast.owner_a):
         log_in(client, user)
-        assert client.get(PLATFORM_URL).status_code == 404
+        assert [client.get(url).status_code for url in staff_pages] == [403, 403]
     log_in(client, sales)
     response = client.get(PLATFORM_URL)
     assert response.status_code == 200
@@ -134,7 +136,26 @@ def test_an_owner_sets_the_margin_rate_in_french(client, cast, clients_a):
     assert "274,50" in page  # 900 × 30,5 %
 
 
-@pytest.mark.parametrize(("typed", "message"), [("150", "100"), ("-3", "0"), ("trente", "35,5")])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("150", "100"),
+        ("-3", "0"),
+        ("−3", "0"),
+        ("trente", "35,5"),
+        # What the cost field refuses, the rate refuses too (one reading).
+        ("1e2", "35,5"),
+        ("1E1", "35,5"),
+        ("٣٥", "35,5"),  # Arabic-Indic digits
+        ("۳۵", "35,5"),  # Extended Arabic-Indic digits
+        ("３５", "35,5"),  # full-width digits
+        ("35,555", "100"),  # 35 555, as the cost reads it
+        ("NaN", "35,5"),
+        ("Infinity", "35,5"),
+        ("0x20", "35,5"),
+        ("1 000", "100"),
+    ],
+)
 def test_a_wrong_margin_rate_is_refused_with_a_reason(client, cast, clients_a, typed, message):
     log_in(client, cast.owner_a)
     response = client.post(company_url(cast, "analytics-margin"), {"margin_rate": typed})
@@ -142,6 +163,25 @@ def test_a_wrong_margin_rate_is_refused_with_a_reason(client, cast, clients_a, t
     errors = response.context["margin_form"].errors["margin_rate"]
     assert message in str(errors)
     assert not ClientValueSettings.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("35", "35"), ("35,5", "35.5"), ("35.5", "35.5"), ("35 %", "35"), ("0", "0"), ("100", "100")],
+)
+def test_the_rate_reads_like_the_cost(client, cast, clients_a, typed, stored):
+    log_in(client, cast.owner_a)
+    response = client.post(company_url(cast, "analytics-margin"), {"margin_rate": typed})
+    assert response.status_code == 302
+    assert ClientValueSettings.objects.get(company=cast.company_a).margin_rate == Decimal(stored)
+
+
+@pytest.mark.parametrize("typed", ["1e2", "٣٥", "NaN", "0x20"])
+def test_the_cost_field_refuses_the_same_input(typed):
+    from prospects.analytics.forms import ClientCostForm, MarginRateForm
+
+    assert not ClientCostForm({"client": "k", "cost": typed}).is_valid()
+    assert not MarginRateForm({"margin_rate": typed}).is_valid()
 
 
 def test_a_member_cannot_set_the_rate_or_a_cost(client, cast, clients_a):

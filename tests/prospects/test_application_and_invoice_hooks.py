@@ -65,8 +65,9 @@ def test_a_submitted_application_moves_the_sales_prospect_forward(
         None,
         "cold",
         "hot",
-        "application submitted",
+        "",
     )
+    assert (event.origin, event.origin_ref) == ("application", "submitted")
 
 
 def test_an_approved_application_wins_the_sales_prospect(
@@ -163,7 +164,8 @@ def test_an_invoice_makes_the_prospect_a_client(cast, make, django_capture_on_co
     prospect.refresh_from_db()
     assert prospect.stage == Stage.CLIENT
     event = prospect.events.latest("pk")
-    assert (event.actor, event.reason) == (None, "invoice F-2026-001")
+    assert (event.actor, event.reason) == (None, "")
+    assert (event.origin, event.origin_ref) == ("invoice", "F-2026-001")
 
 
 def test_an_invoice_finds_the_person_by_phone_too(cast, make, django_capture_on_commit_callbacks):

@@ -217,7 +217,10 @@ def test_the_first_step_saved_ties_the_application_and_uses_the_link_up(
     assert prospect.application == application
     assert prospect.application_link_nonce == ""
     assert prospect.interactions.filter(
-        kind=Interaction.Kind.NOTE, author=None, outcome__contains=f"#{application.pk}"
+        kind=Interaction.Kind.NOTE,
+        author=None,
+        origin="application_link",
+        origin_ref=str(application.pk),
     ).exists()
     # Used: the same link shows nothing more, to anyone.
     client.logout()
@@ -310,7 +313,8 @@ def test_a_submission_moves_a_warm_tied_prospect_to_hot(
         vetting.application_submit(application=application, actor=application.applicant)
     prospect.refresh_from_db()
     assert prospect.stage == Stage.HOT
-    assert prospect.events.latest("pk").reason == "application submitted"
+    event = prospect.events.latest("pk")
+    assert (event.origin, event.origin_ref, event.reason) == ("application", "submitted", "")
 
 
 def test_an_approved_application_wins_its_prospect(
@@ -321,7 +325,7 @@ def test_an_approved_application_wins_its_prospect(
     prospect.refresh_from_db()
     assert prospect.stage == Stage.CLIENT
     event = prospect.events.latest("pk")
-    assert (event.actor, event.reason) == (None, "application approved")
+    assert (event.actor, event.origin, event.origin_ref) == (None, "application", "approved")
 
 
 @pytest.mark.parametrize(

@@ -150,7 +150,7 @@ def test_a_former_client_brought_clients_won_by_their_invoices_and_every_open_pr
         invoice = invoices[client.email]
         won = client.events.get(to_status=Stage.CLIENT)
         assert won.actor is None
-        assert won.reason == f"invoice {invoice.number}"
+        assert (won.origin, won.origin_ref) == ("invoice", invoice.number)
         assert won.created_at == invoice.created_at
     # The funnel's clients are the Pareto chart's named clients.
     report = client_report(pro_company, start=TODAY - timedelta(days=800), end=TODAY)

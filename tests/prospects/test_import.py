@@ -328,3 +328,63 @@ def test_the_templates_hold_the_recognised_headers_and_import_cleanly(sales, ext
     ) == len(imports.import_columns.FIELDS)
     assert line.prospect.profession is not None
     assert line.prospect.siren == "732829320"
+
+
+def test_a_line_with_cells_past_the_last_column_is_warned_about(sales):
+    """Cells past the header's last column (a ";" too many in a name, a
+    shifted line) are not imported: the preview says which line lost
+    what, the other lines say nothing."""
+    content = HEADER + (
+        "Jean Dupont;;;;Lyon;;;;;;;Perdu ici\n"
+        "Marie Curie;;;;Paris;;;;;;\n"
+        "Paul;Martin;;;Lyon;;;;;;;;x;y\n"
+    )
+    response = upload(sales, platform_url(), content)
+    report = report_of(response)
+    assert report.errors == []
+    assert report.warnings == [
+        "ligne 2 : 1 cellule après la dernière colonne, non importée : « Perdu ici »",
+        "ligne 4 : 2 cellules après la dernière colonne, non importées : « x », « y »",
+    ]
+    assert len(report.new) == 3
+    page = text(response)
+    assert "Perdu ici" in page
+    assert "ne sont pas importées" in page
+
+
+@pytest.mark.parametrize(
+    ("cell", "formula"),
+    [("A3", '=B3&" "&C3'), ("A3", "=CONCAT(B3,C3)"), ("B4", '=UPPER("lyon")')],
+)
+def test_a_formula_no_program_computed_is_named_not_read_as_empty(sales, cell, formula):
+    """A workbook written by a script and never opened in Excel holds
+    formulas without a value: the cell is named, not read as "no name"
+    (common.tabular.files: the same for the reviews' and loyalty's
+    imports)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Nom", "Ville"])
+    sheet.append(["Jean Dupont", "Lyon"])
+    sheet.append(["", "Lyon"])
+    sheet.append(["Marie Curie", ""])
+    sheet[cell] = formula
+    response = upload(sales, platform_url(), _workbook_bytes(workbook, {}), name="p.xlsx")
+    page = text(response)
+    assert f"ligne {cell[1]}, colonne {cell[0]}" in page
+    assert "formule" in page
+    assert "aucun nom" not in page
+    assert not ProspectImport.objects.filter(status=ProspectImport.Status.QUEUED).exists()
+
+
+def test_the_reader_refuses_a_formula_without_value_for_every_import():
+    from common.tabular.files import TableFileError, read_table
+
+    workbook = Workbook()
+    workbook.active.append(["Nom", "Montant"])
+    workbook.active.append(["=A1", "12"])
+    with pytest.raises(TableFileError) as refused:
+        read_table(_workbook_bytes(workbook, {}), max_rows=10, too_many="%(max)s")
+    assert "A" in refused.value.messages[0]
+    # With the value Excel stored, the value is read.
+    table = read_table(_workbook_bytes(workbook, {"A2": "Nom"}), max_rows=10, too_many="%(max)s")
+    assert table.rows[1].cells == ("Nom", "12")

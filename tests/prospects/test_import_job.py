@@ -88,7 +88,7 @@ def test_confirming_creates_the_new_prospects_with_their_history_and_skips_dupli
         assert prospect.owner == sales_user
         (event,) = prospect.events.all()
         assert (event.actor, event.from_status, event.to_status) == (sales_user, "", "suspect")
-        assert event.reason == f"file import #{job.pk}: Salon"
+        assert (event.origin, event.origin_ref, event.reason) == ("import", str(job.pk), "Salon")
         assert event.created_at == prospect.stage_since
         (note,) = prospect.interactions.all()
         assert note.kind == Interaction.Kind.NOTE

@@ -69,8 +69,14 @@ def test_a_confirmed_request_creates_a_warm_prospect_of_that_company(
     assert prospect.next_follow_up == date(2026, 3, 4)  # to answer today
     event = prospect.events.get()
     assert (event.actor, event.from_status, event.to_status) == (None, "", "warm")
-    assert event.reason == f"quote request #{quote.pk}"
-    assert prospect.interactions.get().kind == Interaction.Kind.NOTE
+    assert (event.origin, event.origin_ref, event.reason) == ("quote_request", str(quote.pk), "")
+    note = prospect.interactions.get()
+    assert (note.kind, note.origin, note.origin_ref) == (
+        Interaction.Kind.NOTE,
+        "quote_request",
+        str(quote.pk),
+    )
+    assert note.outcome == ""
 
 
 def test_an_unconfirmed_request_creates_nothing_yet(cast, django_capture_on_commit_callbacks):

@@ -134,3 +134,75 @@ def test_outsiders_never_see_a_companys_referrers(client, cast, claire, persona)
 def test_a_pro_cannot_open_the_platforms_referrers(client, cast):
     client.login(username=cast.owner_a.username, password=PASSWORD)
     assert client.get(reverse("prospects:staff-prospects-referrers")).status_code in (403, 404)
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        ({"name": "Claire Martin", "email": "Claire.Martin@Example.org"}, "même e-mail"),
+        ({"name": "Quelqu'un", "email": "claire.martin+parrain@example.org"}, "même e-mail"),
+        ({"name": "C. M.", "phone": "+33 6 12 34 56 78"}, "même téléphone"),
+        ({"name": "CLAIRE MARTÍN"}, "même nom"),
+        ({"name": "  claire martin "}, "même nom"),
+    ],
+)
+def test_the_same_referrer_again_is_proposed_before_saving(member, cast, data, why):
+    existing = services.referrer_create(
+        pipeline=Pipeline.COMPANY,
+        company=cast.company_a,
+        name="Claire Martin",
+        email="claire.martin@example.org",
+        phone="0612345678",
+    )
+    response = member.post(pro_url(cast, "referrer-create"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ce parrain est peut-être déjà enregistré." in html
+    assert pro_url(cast, "referrer", existing.pk) in html
+    assert why in html
+    assert "Créer quand même" in html
+    assert Referrer.objects.count() == 1
+    response = member.post(pro_url(cast, "referrer-create"), {**data, "force": "1"})
+    assert response.status_code == 302
+    assert Referrer.objects.count() == 2
+
+
+def test_another_pipeline_s_referrer_is_not_proposed(member, cast):
+    services.referrer_create(
+        pipeline=Pipeline.COMPANY, company=cast.company_b, name="Claire", email="c@example.org"
+    )
+    services.referrer_create(
+        pipeline=Pipeline.PLATFORM, company=None, name="Claire", email="c@example.org"
+    )
+    response = member.post(
+        pro_url(cast, "referrer-create"), {"name": "Claire", "email": "C@example.org"}
+    )
+    assert response.status_code == 302
+    assert Referrer.objects.filter(company=cast.company_a).count() == 1
+
+
+def test_a_different_person_is_not_proposed(member, cast, claire):
+    response = member.post(
+        pro_url(cast, "referrer-create"), {"name": "Claire Dupont", "email": "cd@example.org"}
+    )
+    assert response.status_code == 302
+
+
+def test_the_service_refuses_the_same_mailbox_unless_forced(cast, claire):
+    services.referrer_update(referrer=claire, fields={"email": "Claire@Gmail.com"})
+    with pytest.raises(services.PossibleReferrerDuplicates) as proposed:
+        services.referrer_create(
+            pipeline=Pipeline.COMPANY,
+            company=cast.company_a,
+            name="Autre",
+            email="c.l.a.i.r.e@gmail.com",
+        )
+    assert [(r.pk, m) for r, m in proposed.value.candidates] == [(claire.pk, ("email",))]
+    forced = services.referrer_create(
+        pipeline=Pipeline.COMPANY,
+        company=cast.company_a,
+        name="Autre",
+        email="c.l.a.i.r.e@gmail.com",
+        force=True,
+    )
+    assert forced.pk

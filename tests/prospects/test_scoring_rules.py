@@ -90,21 +90,29 @@ def test_frequency_counts_contacts_of_the_last_90_days(make, contacts, bucket):
 
 
 def test_a_quote_request_asking_for_a_call_is_the_call_signal(make):
-    prospect = make(actor=None, stage=Stage.HOT, reason="quote request #12")
+    prospect = make(actor=None, stage=Stage.HOT, origin="quote_request", origin_ref="12")
     assert features_of(prospect)["signal"] == "call"
 
 
 def test_a_quote_request_is_the_quote_signal(make):
-    prospect = make(actor=None, stage=Stage.WARM, reason="quote request #12")
+    prospect = make(actor=None, stage=Stage.WARM, origin="quote_request", origin_ref="12")
     Interaction.objects.create(
-        prospect=prospect, kind=Interaction.Kind.NOTE, author=None, outcome="quote request #12"
+        prospect=prospect,
+        kind=Interaction.Kind.NOTE,
+        author=None,
+        origin="quote_request",
+        origin_ref="12",
     )
     assert features_of(prospect)["signal"] == "quote"
 
 
 def test_a_submitted_application_is_the_application_signal(make):
     prospect = make(
-        pipeline=Pipeline.PLATFORM, actor=None, stage=Stage.HOT, reason="application submitted"
+        pipeline=Pipeline.PLATFORM,
+        actor=None,
+        stage=Stage.HOT,
+        origin="application",
+        origin_ref="submitted",
     )
     assert features_of(prospect)["signal"] == "application"
 
@@ -249,7 +257,7 @@ def test_a_reason_in_english_and_an_unknown_code():
 
 
 def test_the_run_scores_open_prospects_only_and_a_rerun_writes_nothing(make, cast):
-    hot = make(actor=None, stage=Stage.HOT, reason="quote request #3")
+    hot = make(actor=None, stage=Stage.HOT, origin="quote_request", origin_ref="3")
     contact(hot, 2)
     lost = make(stage=Stage.WARM)
     services.prospect_move(prospect=lost, to=Stage.LOST, actor=cast.owner_a, lost_reason="price")
@@ -304,7 +312,7 @@ def test_the_nightly_task_runs_once_per_night(make, settings):
 def test_the_template_tag_shows_the_score_and_worded_reasons(make):
     from django.template import Context, Template
 
-    prospect = make(actor=None, stage=Stage.HOT, reason="quote request #3")
+    prospect = make(actor=None, stage=Stage.HOT, origin="quote_request", origin_ref="3")
     template = Template("{% load prospect_score %}{% prospect_score prospect %}")
     with translation.override("fr"):
         assert "Pas encore de score" in template.render(Context({"prospect": prospect}))

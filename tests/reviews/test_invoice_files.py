@@ -139,8 +139,17 @@ def test_xlsx_formulas_give_their_cached_value_never_evaluated():
         [["Numéro", "Montant", "Total"], ['=HYPERLINK("http://x","F-9")', "=1+1", "=A2"]],
         cached={"A2": "F-9", "B2": "2"},
     )
-    # No value stored by Excel for C2: nothing, not a computed one.
-    assert cells(read_invoice_file(content))[1] == ("F-9", "2")
+    # No value stored by Excel for C2: the file is refused naming the cell
+    # (not read as empty, nor computed), as in every import.
+    with pytest.raises(TableFileError) as refused:
+        read_invoice_file(content)
+    assert "ligne 2, colonne C" in refused.value.messages[0]
+    assert "formule" in refused.value.messages[0]
+    stored = xlsx(
+        [["Numéro", "Montant", "Total"], ['=HYPERLINK("http://x","F-9")', "=1+1", "=A2"]],
+        cached={"A2": "F-9", "B2": "2", "C2": "F-9"},
+    )
+    assert cells(read_invoice_file(stored))[1] == ("F-9", "2", "F-9")
 
 
 @pytest.mark.parametrize(
