@@ -47,8 +47,6 @@ from eligibility.invitations import Invitation
 
 from . import emails, links
 from .models import (
-    LINK_OPENED_OUTCOME,
-    LINK_SENT_OUTCOME,
     OPEN_STAGES,
     Interaction,
     Origin,
@@ -258,7 +256,7 @@ def application_link_send(*, prospect: Prospect, actor: User | None) -> Prospect
         prospect = application_link_create(prospect=prospect, actor=actor)
         expires = (prospect.application_link_created_at or now) + link_lifetime()
     emails.send_application_link(prospect, expires=expires, sender=actor)
-    _note(prospect, kind=Interaction.Kind.EMAIL, author=actor, outcome=LINK_SENT_OUTCOME, at=now)
+    _note(prospect, kind=Interaction.Kind.EMAIL, author=actor, origin=Origin.LINK_SENT, at=now)
     return prospect
 
 
@@ -282,19 +280,20 @@ def application_link_opened(*, prospect: Prospect) -> bool:
                 prospect,
                 kind=Interaction.Kind.NOTE,
                 author=None,
-                outcome=LINK_OPENED_OUTCOME,
+                origin=Origin.LINK_OPENED,
                 at=now,
             )
     return bool(claimed)
 
 
 def _note(
-    prospect: Prospect, *, kind: str, author: User | None, outcome: str, at: datetime
+    prospect: Prospect, *, kind: str, author: User | None, origin: Origin, at: datetime
 ) -> None:
-    """A system interaction on ``prospect`` at ``at``; its last interaction
-    moves forward, its next follow-up stays."""
+    """A system interaction on ``prospect`` at ``at``, saying what it
+    records by its ``origin``; its last interaction moves forward, its next
+    follow-up stays."""
     Interaction.objects.create(
-        prospect=prospect, kind=kind, author=author, outcome=outcome, happened_at=at
+        prospect=prospect, kind=kind, author=author, origin=origin, happened_at=at
     )
     Prospect.objects.filter(pk=prospect.pk).filter(
         Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=at)

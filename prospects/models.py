@@ -115,6 +115,10 @@ class Origin(models.TextChoices):
     QUOTE_REQUEST = "quote_request", _("Quote request")
     APPLICATION = "application", _("Application")
     APPLICATION_LINK = "application_link", _("Application link")
+    # The application link e-mailed by sales staff, and its first opening
+    # by the prospect (``application_links``; the score reads the opening).
+    LINK_SENT = "link_sent", _("Application link sent")
+    LINK_OPENED = "link_opened", _("Application link opened")
     INVOICE = "invoice", _("Invoice")
     IMPORT = "import", pgettext_lazy("prospect source", "Import")
 
@@ -422,14 +426,6 @@ class ProspectEvent(StatusEvent):
 
     def __str__(self) -> str:
         return f"#{self.prospect_id}: {self.from_status or '∅'}→{self.to_status}"
-
-
-# The outcomes the system writes on interactions of the application link
-# (``prospects.application_links``): plain English, stored once, worded in
-# the reader's language when shown (``pipelines.interaction_outcome``). The
-# nightly score reads the second (``scoring``: "opened the link").
-LINK_SENT_OUTCOME = "application link sent by e-mail"
-LINK_OPENED_OUTCOME = "application link opened"
 
 
 class Interaction(models.Model):

@@ -86,7 +86,6 @@ from directory.models import Company
 from eligibility.selectors import trade_fits
 
 from .models import (
-    LINK_OPENED_OUTCOME,
     OPEN_STAGES,
     Interaction,
     Origin,
@@ -224,7 +223,7 @@ APPLIED = Q(actor__isnull=True, origin=Origin.APPLICATION)
 QUOTE_NOTE = Q(kind=Interaction.Kind.NOTE, author__isnull=True, origin=Origin.QUOTE_REQUEST)
 # The first opening of each application link leaves a system note (on
 # ``Interaction``, ``application_links.application_link_opened``).
-LINK_OPENED_NOTE = Q(kind=Interaction.Kind.NOTE, author__isnull=True, outcome=LINK_OPENED_OUTCOME)
+LINK_OPENED_NOTE = Q(kind=Interaction.Kind.NOTE, author__isnull=True, origin=Origin.LINK_OPENED)
 # A contact: every interaction but a note written by a person (a system
 # note records the prospect acting: a quote request, an opened link).
 CONTACT = ~Q(kind=Interaction.Kind.NOTE, author__isnull=False)
@@ -360,7 +359,7 @@ def with_features(
             filter=Q(
                 joined__kind=Interaction.Kind.NOTE,
                 joined__author__isnull=True,
-                joined__outcome=LINK_OPENED_OUTCOME,
+                joined__origin=Origin.LINK_OPENED,
                 joined__happened_at__lte=F("ref"),
             ),
         ),

@@ -9,8 +9,6 @@ from django import template
 from django.utils.translation import gettext as _
 
 from ..models import (
-    LINK_OPENED_OUTCOME,
-    LINK_SENT_OUTCOME,
     STAGE_TRANSITIONS,
     Interaction,
     Origin,
@@ -30,18 +28,6 @@ def pipeline_url(scope: Scope, name: str, *args: Any) -> str:
 def stage_label(value: str) -> str:
     """The label of a stage's value ("warm" → "Tiède")."""
     return STAGE_TRANSITIONS.label(value)
-
-
-@register.filter
-def interaction_outcome(value: str) -> str:
-    """An interaction's outcome as shown: the ones the system writes in
-    plain English (``models.LINK_SENT_OUTCOME``…) in the reader's
-    language, any other as typed."""
-    system = {
-        LINK_SENT_OUTCOME: _("application link sent by e-mail"),
-        LINK_OPENED_OUTCOME: _("opened the application link"),
-    }
-    return system.get(value, value)
 
 
 def _application_status(status: str) -> str:
@@ -67,6 +53,10 @@ def origin_text(row: ProspectEvent | Interaction) -> str:
         return _("application n° %(number)s started from the application link") % {"number": ref}
     if row.origin == Origin.INVOICE:
         return _("invoice %(number)s") % {"number": ref}
+    if row.origin == Origin.LINK_SENT:
+        return _("application link sent by e-mail")
+    if row.origin == Origin.LINK_OPENED:
+        return _("opened the application link")
     if row.origin == Origin.IMPORT:
         return _("file import n° %(number)s") % {"number": ref}
     return ""

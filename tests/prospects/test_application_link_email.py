@@ -31,10 +31,9 @@ from common.tasks import outbox_sweep
 from eligibility.selectors import trade_fits
 from prospects import application_links, scoring, services
 from prospects.models import (
-    LINK_OPENED_OUTCOME,
-    LINK_SENT_OUTCOME,
     Interaction,
     LostReason,
+    Origin,
     Pipeline,
     Prospect,
     Stage,
@@ -79,11 +78,11 @@ def detail_url(prospect: Prospect) -> str:
 
 
 def sent_notes(prospect: Prospect):
-    return Interaction.objects.filter(prospect=prospect, outcome=LINK_SENT_OUTCOME)
+    return Interaction.objects.filter(prospect=prospect, origin=Origin.LINK_SENT)
 
 
 def opened_notes(prospect: Prospect):
-    return Interaction.objects.filter(prospect=prospect, outcome=LINK_OPENED_OUTCOME)
+    return Interaction.objects.filter(prospect=prospect, origin=Origin.LINK_OPENED)
 
 
 def to_prospect() -> list:
@@ -450,7 +449,11 @@ def test_an_opened_link_is_the_link_signal_of_the_score(client, make, seller, ta
 
     # A stronger sign wins over it: a submitted application.
     services.prospect_move(
-        prospect=prospect, to=Stage.HOT, actor=None, reason="application submitted"
+        prospect=prospect,
+        to=Stage.HOT,
+        actor=None,
+        origin=Origin.APPLICATION,
+        origin_ref="submitted",
     )
     assert signal() == "application"
 
@@ -486,10 +489,43 @@ def test_an_opening_after_a_prospect_closed_is_not_read_as_of_its_closing(make, 
     Interaction.objects.create(
         prospect=prospect,
         kind=Interaction.Kind.NOTE,
-        outcome=LINK_OPENED_OUTCOME,
+        origin=Origin.LINK_OPENED,
         happened_at=timezone.now() + timedelta(days=1),
     )
     [row] = scoring.open_features(
         prospect.pk, prospect.pk, now=timezone.now(), fits=trade_fits(), closed=True
     )
     assert row["f_signal"] == "none"
+
+
+def test_the_migration_gives_old_link_notes_their_origin(prospect):
+    """Notes written before the link had origins carried fixed English
+    texts: the migration turns them into origins, and back."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("prospects.migrations.0012_link_notes_origin")
+    old = {
+        text: Interaction.objects.create(
+            prospect=prospect, kind=Interaction.Kind.NOTE, outcome=text, happened_at=timezone.now()
+        )
+        for text in ("application link sent by e-mail", "application link opened")
+    }
+    typed = Interaction.objects.create(
+        prospect=prospect,
+        kind=Interaction.Kind.NOTE,
+        author=prospect.owner,
+        outcome="application link opened",
+        happened_at=timezone.now(),
+    )
+    migration.forwards(apps, None)
+    got = {text: Interaction.objects.get(pk=row.pk) for text, row in old.items()}
+    assert [(r.origin, r.outcome) for r in got.values()] == [
+        (Origin.LINK_SENT, ""),
+        (Origin.LINK_OPENED, ""),
+    ]
+    typed.refresh_from_db()
+    assert (typed.origin, typed.outcome) == ("", "application link opened")  # a person's words
+    migration.backwards(apps, None)
+    assert [Interaction.objects.get(pk=r.pk).outcome for r in old.values()] == list(old)
