@@ -155,12 +155,22 @@ def test_a_partner_rotates_and_revokes_keys_and_reads_its_companies(
     assert old.expiry_date is not None
 
     page.get_by_role("link", name="Retour aux clés").click()
-    row = page.get_by_role("row").filter(has_text=new.prefix)
+
+    def key_row(prefix: str):
+        """The row of the key ``prefix`` (its prefix cell; the renewed key's
+        row names its successor's prefix too)."""
+        cell = page.locator("td:nth-child(2) code", has_text=re.compile(f"^{re.escape(prefix)}$"))
+        return page.get_by_role("row").filter(has=cell)
+
+    renewed = key_row(old.prefix)
+    expect(renewed).to_contain_text(f"remplacée par {new.prefix}")
+    expect(renewed.get_by_role("link", name=re.compile("^Renouveler"))).to_have_count(0)
+    row = key_row(new.prefix)
     row.get_by_role("link", name=re.compile("^Révoquer")).click()
     assert_accessible(page)
     page.get_by_role("button", name="Révoquer la clé").click()
     expect(page.get_by_text("est révoquée")).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text=new.prefix)).to_contain_text("révoquée")
+    expect(key_row(new.prefix)).to_contain_text("révoquée")
     shoot(page, f"partner-keys-{screen}")
     assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS[screen]["width"]
     new.refresh_from_db()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -175,12 +175,22 @@ def test_a_lost_version_is_drawn_again_and_kept(taxonomy):
         "secteur=%00",
     ],
 )
-def test_what_a_visitor_types_never_makes_a_new_fragment(client, lyon, junk):
+def test_what_a_visitor_types_never_makes_a_new_fragment(client, lyon, junk, monkeypatch):
     """Only valid choices are cached: a few hundred fragments at most,
     whatever the query strings sent (a flood of them cannot fill Redis)."""
     client.get(SEARCH)
-    before = len(cache._cache)  # LocMemCache's own store
+    backend = caches["default"]  # the {% cache %} tag's, on any backend
+    written: list[str] = []
+    original = backend.set
+
+    def spy(key, *args, **kwargs):
+        written.append(key)
+        return original(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set", spy)
     for n in range(5):
         for url in (f"{SEARCH}&{junk}{n}", f"/recherche/?q={'é' * 200}&{junk}{n}"):
             assert client.get(url).status_code == 200
-    assert len(cache._cache) == before
+    assert [key for key in written if key.startswith("template.cache.")] == []
+    client.get(SEARCH + "&tri=name")  # a valid choice not seen yet: one more
+    assert [key for key in written if key.startswith("template.cache.")] != []
