@@ -34,3 +34,16 @@ def seller(db):
     user = UserFactory(email="sales@example.fr", is_staff=True)
     user.groups.add(Group.objects.get(name="sales"))
     return user
+
+
+@pytest.fixture
+def sales_user(cast, seller):
+    """``seller``, beside the cast of companies and users."""
+    return seller
+
+
+@pytest.fixture
+def sales(client, sales_user):
+    """A client logged in as ``sales_user``."""
+    client.force_login(sales_user)
+    return client

@@ -7,7 +7,6 @@ pages (another company's job is a 404)."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import TestCase
@@ -17,22 +16,8 @@ from django.urls import reverse
 from prospects import imports, tasks
 from prospects.models import Interaction, Pipeline, Prospect, ProspectEvent, ProspectImport, Stage
 from tests.conftest import ON_POSTGRES
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sales_user(cast):
-    user = UserFactory(email="sales@example.fr", is_staff=True)
-    user.groups.add(Group.objects.get(name="sales"))
-    return user
-
-
-@pytest.fixture
-def sales(client, sales_user):
-    client.force_login(sales_user)
-    return client
 
 
 @pytest.fixture

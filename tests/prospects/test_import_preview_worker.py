@@ -16,7 +16,6 @@ from unittest import mock
 import pytest
 import time_machine
 from celery.app.task import Task
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
@@ -25,7 +24,6 @@ from kombu.exceptions import OperationalError
 
 from prospects import imports, tasks
 from prospects.models import Pipeline, Prospect, ProspectImport
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,19 +42,6 @@ def rows(count: int, start: int = 0, postal_code: str = "69002") -> str:
 @pytest.fixture(autouse=True)
 def threshold(settings):
     settings.PROSPECT_IMPORT_SYNC_MAX_ROWS = 10
-
-
-@pytest.fixture
-def sales_user(cast):
-    user = UserFactory(email="sales@example.fr", is_staff=True)
-    user.groups.add(Group.objects.get(name="sales"))
-    return user
-
-
-@pytest.fixture
-def sales(client, sales_user):
-    client.force_login(sales_user)
-    return client
 
 
 URL = reverse("prospects:staff-prospects-import")
