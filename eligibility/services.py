@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
@@ -525,19 +525,19 @@ class RescreenReport:
 
 
 def measured_volumes_above(
-    limit: float, since: datetime, *, now: datetime | None = None
+    limit: float, *, days: int = VOLUME_WINDOW_DAYS, today: date | None = None
 ) -> dict[int, float]:
-    """Listed companies whose new clients per day, measured from ``since``
-    to ``now`` on their completed sessions (every registered invoice is
-    one), exceed ``limit``: ``{company id: new clients per day}``, one
-    aggregate query (``loyalty.selectors.new_clients_per_day_above``: a
-    client is new on the day of their first completed session with the
-    company)."""
-    return new_clients_per_day_above(
-        limit=limit,
-        since=timezone.localdate(since),
-        until=timezone.localdate(now or timezone.now()),
-    )
+    """Listed companies whose new clients per day, measured over the
+    ``days`` calendar days (Europe/Paris, ``TIME_ZONE``) before ``today``
+    (default: today) on their completed sessions (every registered
+    invoice is one), exceed ``limit``: ``{company id: new clients per
+    day}``, one aggregate query (``loyalty.selectors.new_clients_per_day_above``:
+    a client is new on the day of their first completed session with the
+    company). The window is counted in local dates, not as ``days`` × 24 h
+    of UTC time, so that it stays ``days`` long across a change of
+    daylight saving time."""
+    until = today or timezone.localdate()
+    return new_clients_per_day_above(limit=limit, since=until - timedelta(days=days), until=until)
 
 
 def companies_rescreen(*, now: datetime | None = None) -> RescreenReport:
@@ -604,7 +604,8 @@ def _rescreen_batch(company_ids: list[int], now: datetime) -> tuple[int, int]:
 
 def _flag_measured_volume(now: datetime) -> int:
     limit = Thresholds.from_settings().max_new_clients_per_day
-    since = now - timedelta(days=VOLUME_WINDOW_DAYS)
+    today = timezone.localdate(now)
+    since = today - timedelta(days=VOLUME_WINDOW_DAYS)
     flags = [
         EligibilityFlag(
             company_id=company_id,
@@ -612,10 +613,10 @@ def _flag_measured_volume(now: datetime) -> int:
             evidence={
                 "measured_per_day": volume,
                 "limit": limit,
-                "since": since.date().isoformat(),
+                "since": since.isoformat(),
             },
         )
-        for company_id, volume in measured_volumes_above(limit, since, now=now).items()
+        for company_id, volume in measured_volumes_above(limit, today=today).items()
     ]
     EligibilityFlag.objects.bulk_create(flags, ignore_conflicts=True)
     return len(flags)

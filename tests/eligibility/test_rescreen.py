@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from directory.models import CompanyStatus
 from eligibility import services
@@ -46,5 +43,5 @@ def test_a_company_whose_trades_changed_is_rescreened_and_flagged(listed, taxono
 
 
 def test_nothing_is_measured_without_sessions(listed):
-    assert services.measured_volumes_above(5, timezone.now() - timedelta(days=90)) == {}
+    assert services.measured_volumes_above(5) == {}
     assert services.companies_rescreen().flagged == 0

@@ -8,6 +8,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from directory.models import CompanyStatus
@@ -41,6 +42,23 @@ def spread(client: int) -> int:
     return client % 90
 
 
+# The 90 days are local calendar days: at 23:30 in Paris on 30 November the
+# instant 90 × 24 h earlier is already 2 September (summer time), at 00:30
+# on 21 June it is still 22 March (winter time). Both must count 90 days.
+INSTANTS = [
+    "2026-11-30T22:30:00+00:00",  # window crosses the autumn change
+    "2026-06-20T22:30:00+00:00",  # window crosses the spring change
+    "2026-01-15T11:00:00+00:00",  # no change in the window
+]
+
+
+@pytest.fixture(params=INSTANTS)
+def instant(request):
+    with time_machine.travel(request.param, tick=False):
+        yield
+
+
+@pytest.mark.usefixtures("instant")
 def test_more_than_five_new_clients_a_day_over_90_days_flags_the_company():
     busy = CompanyFactory(trade_name="Busy")
     sessions(busy, range(451), days_ago=spread)  # 451 / 90 = 5.01 a day
@@ -64,6 +82,7 @@ def test_more_than_five_new_clients_a_day_over_90_days_flags_the_company():
     assert (flag.company, flag.rule) == (busy, "new_clients_per_day")
     assert flag.evidence["measured_per_day"] == pytest.approx(451 / 90)
     assert flag.evidence["limit"] == 5
+    assert flag.evidence["since"] == (timezone.localdate() - timedelta(days=90)).isoformat()
     busy.refresh_from_db()
     assert busy.status == CompanyStatus.LISTED  # flagged, never suspended
     # The next night: still one open flag.
@@ -71,14 +90,14 @@ def test_more_than_five_new_clients_a_day_over_90_days_flags_the_company():
     assert EligibilityFlag.objects.count() == 1
 
 
+@pytest.mark.usefixtures("instant")
 def test_a_client_s_first_session_decides_when_they_were_new():
     company = CompanyFactory()
     # 460 clients first seen 100 days ago, back within the 90 days: not new.
     sessions(company, range(460), days_ago=lambda client: 100)
     sessions(company, range(460), days_ago=spread)
-    since = timezone.now() - timedelta(days=90)
-    assert services.measured_volumes_above(5, since) == {}
+    assert services.measured_volumes_above(5) == {}
     # 460 clients seen for the first time in the 90 days, twice: 460 new.
     sessions(company, range(1000, 1460), days_ago=spread)
     sessions(company, range(1000, 1460), days_ago=lambda client: 0)
-    assert services.measured_volumes_above(5, since) == {company.pk: pytest.approx(460 / 90)}
+    assert services.measured_volumes_above(5) == {company.pk: pytest.approx(460 / 90)}
