@@ -103,7 +103,8 @@ bench-http: install
 # Fills another PostgreSQL database with companies and their completed
 # sessions (by COPY; kept for the next run), then prints the time of the
 # nightly loyalty recompute beside a bare aggregate scan of the same
-# sessions, their ratio and the process's peak RSS (loyalty/bench.py).
+# sessions, their ratio and the peak RSS of the process that measures (a
+# fresh one, not the one that filled) (loyalty/bench.py).
 bench-loyalty: install
 	DATABASE_URL=$(BENCH_LOYALTY_DATABASE_URL) $(BIN)/python manage.py bench_loyalty \
 		--companies $(BENCH_LOYALTY_COMPANIES) --sessions $(BENCH_LOYALTY_SESSIONS)
@@ -112,7 +113,8 @@ bench-loyalty: install
 # stage events (by COPY; kept for the next run), then prints the time of the
 # nightly prospect score (first night, next night, same night again) beside
 # a bare aggregate scan of the same interactions, their ratio, the rows
-# written and the process's peak RSS (prospects/bench.py).
+# written and the peak RSS of the process that measures (a fresh one, not
+# the one that filled) (prospects/bench.py).
 bench-prospects: install
 	DATABASE_URL=$(BENCH_PROSPECTS_DATABASE_URL) $(BIN)/python manage.py bench_prospects \
 		--prospects $(BENCH_PROSPECTS) --interactions $(BENCH_INTERACTIONS)

@@ -24,6 +24,7 @@ import io
 import math
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, FloatField, Value
 from django.utils import timezone
@@ -217,6 +219,28 @@ def peak_rss_reset() -> bool:
     except OSError:
         return False
     return True
+
+
+def measure_in_fresh_process(command: str, *arguments: str) -> None:
+    """Run ``manage.py COMMAND --measure-only ARGUMENTS`` in a new Python
+    process (same interpreter, same environment, so the same database)
+    and wait for it, its output going to this process's standard output.
+    A benchmark that has just filled its database measures this way: the
+    memory the filling freed is not always given back to the system, and
+    would count in the peak RSS it reports for the work measured (a
+    Celery worker scoring the night has not filled anything). Raises
+    ``subprocess.CalledProcessError`` when the child fails."""
+    sys.stdout.flush()
+    subprocess.run(  # noqa: S603  # our argv: this Python, our manage.py
+        [
+            sys.executable,
+            str(Path(settings.BASE_DIR) / "manage.py"),
+            command,
+            "--measure-only",
+            *arguments,
+        ],
+        check=True,
+    )
 
 
 def peak_rss_mb() -> float:

@@ -543,10 +543,10 @@ def measure(*, repeat: int, now: datetime) -> tuple[list[Timing], float]:
     return [floor, first, night, again], peak
 
 
-def run(
-    *, prospects: int, interactions: int, pipelines: int, repeat: int, show: Callable[[str], None]
+def prepare(
+    *, prospects: int, interactions: int, pipelines: int, show: Callable[[str], None]
 ) -> None:
-    """Fill (or keep) the data, then print the table."""
+    """Fill (or keep) the data and say so; :func:`report` measures."""
     started = time.perf_counter()
     now = datetime.now(UTC).replace(microsecond=0)
     written = fill_prospects(prospects, interactions, pipelines=pipelines, now=now)
@@ -555,5 +555,9 @@ def run(
         f"{prospects:,} prospects in {pipelines + 1:,} pipelines, {interactions:,} interactions "
         f"({written:,} prospects written; ready in {time.perf_counter() - started:.0f} s)."
     )
-    timings, peak = measure(repeat=repeat, now=now)
+
+
+def report(*, repeat: int, show: Callable[[str], None]) -> None:
+    """Measure the filled database (:func:`measure`) and print the table."""
+    timings, peak = measure(repeat=repeat, now=datetime.now(UTC).replace(microsecond=0))
     show(table(timings, peak_mb=peak))

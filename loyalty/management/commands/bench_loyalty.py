@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from directory.bench.search import create_database, fill_companies
 from directory.taxonomy.services import profession_counts_refresh
-from loyalty.bench import fill_sessions, measure, table, tables_vacuum
+from loyalty.bench import (
+    fill_sessions,
+    measure,
+    measure_in_fresh_process,
+    table,
+    tables_vacuum,
+)
 
 
 class Command(BaseCommand):
@@ -30,9 +36,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--repeat", type=int, default=3, help="Timed runs of each step (default 3)."
         )
+        parser.add_argument(
+            "--measure-only",
+            action="store_true",
+            help="Measure the database as it is, without filling it (the command runs itself "
+            "this way after filling, so that the peak RSS is the measured work's alone).",
+        )
 
     def handle(
-        self, *args: Any, companies: int, sessions: int, repeat: int, **options: Any
+        self,
+        *args: Any,
+        companies: int,
+        sessions: int,
+        repeat: int,
+        measure_only: bool,
+        **options: Any,
     ) -> None:
         database = settings.DATABASES["default"]
         if connection.vendor != "postgresql" or not str(database["NAME"]).endswith("_bench"):
@@ -42,6 +60,10 @@ class Command(BaseCommand):
             )
         if companies < 1 or sessions < 0 or repeat < 1:
             raise CommandError("--companies and --repeat must be at least 1, --sessions positive.")
+        if measure_only:
+            timings, peak = measure(repeat=repeat, today=timezone.localdate())
+            self.stdout.write(table(timings, peak_mb=peak))
+            return
         if create_database(database):
             self.stdout.write(f"Created database {database['NAME']}.")
         started = time.perf_counter()
@@ -57,5 +79,5 @@ class Command(BaseCommand):
             f"Database {database['NAME']}: {companies:,} companies, {sessions:,} sessions "
             f"({written:,} written; ready in {time.perf_counter() - started:.0f} s)."
         )
-        timings, peak = measure(repeat=repeat, today=today)
-        self.stdout.write(table(timings, peak_mb=peak))
+        self.stdout.flush()
+        measure_in_fresh_process("bench_loyalty", f"--repeat={repeat}")

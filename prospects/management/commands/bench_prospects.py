@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from directory.bench.search import create_database, fill_companies
-from prospects.bench import run
+from loyalty.bench import measure_in_fresh_process
+from prospects.bench import prepare, report
 
 
 class Command(BaseCommand):
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--repeat", type=int, default=3, help="Timed runs of each step (default 3)."
         )
+        parser.add_argument(
+            "--measure-only",
+            action="store_true",
+            help="Measure the database as it is, without filling it (the command runs itself "
+            "this way after filling, so that the peak RSS is the measured work's alone).",
+        )
 
     def handle(
         self,
@@ -39,6 +46,7 @@ class Command(BaseCommand):
         interactions: int,
         pipelines: int,
         repeat: int,
+        measure_only: bool,
         **options: Any,
     ) -> None:
         database = settings.DATABASES["default"]
@@ -52,16 +60,20 @@ class Command(BaseCommand):
                 "--pipelines and --repeat must be at least 1, --prospects more than "
                 "--pipelines, --interactions positive."
             )
+        if measure_only:
+            report(repeat=repeat, show=self.stdout.write)
+            return
         if create_database(database):
             self.stdout.write(f"Created database {database['NAME']}.")
         call_command("migrate", verbosity=0)
         call_command("load_professions", verbosity=0)
         call_command("load_places", if_empty=True, verbosity=0)
         fill_companies(pipelines)
-        run(
+        prepare(
             prospects=prospects,
             interactions=interactions,
             pipelines=pipelines,
-            repeat=repeat,
             show=self.stdout.write,
         )
+        self.stdout.flush()
+        measure_in_fresh_process("bench_prospects", f"--repeat={repeat}")
