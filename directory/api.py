@@ -5,24 +5,33 @@ serializers only shape their output.
 
 A company's profile also shows what apps above ``directory`` know of it
 (its loyalty, its rating details): ``settings.API_COMPANY_SECTIONS`` names
-a function per section, owned by that app, as ``PRO_SPACE_SOURCES`` does
-for the pro space — directory imports none of them."""
+a :class:`CompanySection` per section, owned by that app, as
+``PRO_SPACE_SOURCES`` does for the pro space — directory imports none of
+them. The whole profile, sections included, is one query."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Expression, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from directory.companies.models import Certification, Company
+from common.aggregates import JSONArrayAgg
+from directory.companies.models import (
+    Certification,
+    Company,
+    CompanyProfession,
+)
 from directory.companies.selectors import CompanyGone, public_company
 from directory.places.resolve import autocomplete_places
 from directory.search.query import MAX_QUERY_LENGTH, SearchQuery
@@ -360,7 +369,7 @@ class CompanyDetailOutput(serializers.Serializer):
     description = serializers.CharField()
     profession = serializers.SlugField(source="primary_profession.slug")
     sector = serializers.SlugField(source="primary_profession.sector.slug")
-    trades = TradeOutput(source="professions.all", many=True)
+    trades = serializers.SerializerMethodField()
     address = serializers.CharField()
     postal_code = serializers.CharField()
     city = serializers.CharField()
@@ -381,13 +390,18 @@ class CompanyDetailOutput(serializers.Serializer):
     def get_logo(self, company: Company) -> str | None:
         return _absolute(self.context["request"], company.logo.url) if company.logo else None
 
+    @extend_schema_field(TradeOutput(many=True))
+    def get_trades(self, company: Company) -> list[dict[str, str]]:
+        return sorted(company.trade_rows or [], key=lambda trade: trade["name_fr"])
+
     def get_certifications(self, company: Company) -> list[dict[str, Any]]:
+        rows = sorted(company.certification_rows or [], key=lambda c: (c["kind"], c["label"]))
         return [
             {
-                "name": c.display_name,
-                "expires_on": c.expires_on.isoformat() if c.expires_on else None,
+                "name": Certification(kind=c["kind"], label=c["label"]).display_name,
+                "expires_on": c["expires_on"],
             }
-            for c in company.valid_certifications
+            for c in rows
         ]
 
     def get_url(self, company: Company) -> str:
@@ -484,29 +498,92 @@ class CompanyDetail(PartnerAPIView):
         ],
     )
     def get(self, request: Request, slug: str) -> Response:
-        company = company_for_api(slug)
+        sections = company_sections()
+        company = company_profile_for_api(slug, sections)
         body = dict(CompanyDetailOutput(company, context={"request": request}).data)
-        for name, path in settings.API_COMPANY_SECTIONS.items():
-            body[name] = import_string(path)(company)
+        for name, section in sections.items():
+            body[name] = section.render(company)
         return Response(body)
 
 
-def company_for_api(slug: str) -> Company:
-    """The listed company ``slug`` with what its profile shows (the
-    company page's reads); a suspended one is a 404 here too: the API
-    shows no page "gone"."""
-    try:
-        return public_company(
-            slug,
-            Company.objects.select_related("primary_profession__sector").prefetch_related(
-                "professions",
-                Prefetch(
-                    "certifications",
-                    queryset=Certification.objects.valid(),
-                    to_attr="valid_certifications",
-                ),
-            ),
+@dataclass(frozen=True)
+class CompanySection:
+    """A section an app above ``directory`` adds to a company's API
+    profile (``settings.API_COMPANY_SECTIONS``: name → dotted path of an
+    instance). ``annotations()`` gives the expressions (name → expression
+    over ``Company``, typically a ``Subquery`` returning one JSON value)
+    read in the profile's own query; ``render(company)`` turns them into
+    the section's data (a dict), or None when the company has nothing to
+    show there. The section thereby costs no query of its own."""
+
+    annotations: Callable[[], dict[str, Expression | Subquery]]
+    render: Callable[[Company], dict[str, Any] | None]
+
+
+def company_sections() -> dict[str, CompanySection]:
+    return {name: import_string(path) for name, path in settings.API_COMPANY_SECTIONS.items()}
+
+
+def trade_rows() -> Subquery:
+    """A company's trades as one JSON array of {slug, name_fr, name_en}
+    (NULL without any), for a subquery in the company's row."""
+    return Subquery(
+        CompanyProfession.objects.filter(company=OuterRef("pk"))
+        .order_by()
+        .values("company")
+        .annotate(
+            rows=JSONArrayAgg(
+                JSONObject(
+                    slug="profession__slug",
+                    name_fr="profession__name_fr",
+                    name_en="profession__name_en",
+                )
+            )
         )
+        .values("rows")
+    )
+
+
+def certification_rows() -> Subquery:
+    """A company's certifications valid today as one JSON array of {kind,
+    label, expires_on (ISO date or null)} (NULL without any)."""
+    return Subquery(
+        Certification.objects.valid()
+        .filter(company=OuterRef("pk"))
+        .order_by()
+        .values("company")
+        .annotate(
+            rows=JSONArrayAgg(JSONObject(kind="kind", label="label", expires_on="expires_on"))
+        )
+        .values("rows")
+    )
+
+
+def company_profile_for_api(slug: str, sections: dict[str, CompanySection]) -> Company:
+    """The listed company ``slug`` with all its API profile shows, in one
+    query: its trades and valid certifications (``trade_rows``,
+    ``certification_rows``) and the ``sections``' annotations as
+    subqueries in its row. 404 for a suspended or unknown company (the
+    API shows no page "gone")."""
+    annotations: dict[str, Any] = {
+        "trade_rows": trade_rows(),
+        "certification_rows": certification_rows(),
+    }
+    for section in sections.values():
+        annotations |= section.annotations()
+    rows = Company.objects.select_related("primary_profession__sector").annotate(**annotations)
+    try:
+        return public_company(slug, rows)
+    except CompanyGone as gone:
+        raise Http404 from gone
+
+
+def company_for_api(slug: str) -> Company:
+    """The listed company ``slug`` (one query); a suspended one is a 404
+    here too: the API shows no page "gone". The profile reads more in the
+    same query (:func:`company_profile_for_api`)."""
+    try:
+        return public_company(slug)
     except CompanyGone as gone:
         raise Http404 from gone
 
@@ -516,10 +593,7 @@ def company_for_write(request: Request, slug: str) -> Company:
     it to write the company's invoices or sessions: 404 for any other
     company, suspended included (one query); 403 unless connected
     (``partners.api.writes.require_connection``)."""
-    try:
-        company = public_company(slug)
-    except CompanyGone as gone:
-        raise Http404 from gone
+    company = company_for_api(slug)
     require_connection(request, company.pk)
     return company
 

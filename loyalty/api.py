@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.formats import parse_phone
-from directory.api import CompanyWriteView, company_for_write
+from directory.api import CompanySection, CompanyWriteView, company_for_write
 from directory.models import Company
 from partners.api.base import PartnerAPIView
 from partners.api.idempotency import idempotent
@@ -47,15 +47,17 @@ from partners.api.writes import (
 from partners.models import Scope
 
 from .models import ServiceSession, SessionSource, SessionStatus
-from .selectors import public_loyalty
+from .selectors import public_loyalty_of, public_loyalty_subquery
 from .services.sessions import session_from_partner
 
 
 def company_loyalty(company: Company) -> dict[str, Any] | None:
     """The public line of the company page as data, for a scored company
-    only (None otherwise: never "0 %"). No query for a company that is not
-    scored (``public_loyalty``)."""
-    loyalty = public_loyalty(company)
+    only (None otherwise: never "0 %"), read in the profile's own query
+    (``loyalty_figures`` annotation)."""
+    if company.loyalty_score is None:
+        return None
+    loyalty = public_loyalty_of(getattr(company, "loyalty_figures", None))
     if loyalty is None:
         return None
     return {
@@ -66,6 +68,13 @@ def company_loyalty(company: Company) -> dict[str, Any] | None:
         "returned": loyalty.returned,
         "period_days": settings.LOYALTY_RETURN_DAYS,
     }
+
+
+# The API's company profile section (``API_COMPANY_SECTIONS``).
+LOYALTY_SECTION = CompanySection(
+    annotations=lambda: {"loyalty_figures": public_loyalty_subquery()},
+    render=company_loyalty,
+)
 
 
 # --- Sessions sent by a connected partner ----------------------------------

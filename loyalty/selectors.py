@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -22,7 +23,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils.translation import gettext
 
 from directory.models import Company, CompanyStatus
@@ -203,6 +204,18 @@ def platform_return_rate() -> float | None:
     return mean
 
 
+def _public_loyalty_rows() -> QuerySet[LoyaltyScore]:
+    """Scores shown publicly (scored, with new clients observed), each with
+    the source of its trade's baseline (a subquery)."""
+    source = TradeBaseline.objects.filter(profession_id=OuterRef("company__primary_profession_id"))
+    return LoyaltyScore.objects.filter(score__isnull=False, new_clients__gt=0).annotate(
+        baseline_source=Subquery(source.values("source")[:1])
+    )
+
+
+PUBLIC_LOYALTY_FIELDS = ("new_clients", "returned", "baseline", "baseline_source")
+
+
 def public_loyalty(company: Company) -> PublicLoyalty | None:
     """The public line of a *scored* company (qualified, with new clients
     observed), else None: nothing is shown for the others, never "0 %".
@@ -211,22 +224,33 @@ def public_loyalty(company: Company) -> PublicLoyalty | None:
     source of its trade's baseline)."""
     if company.loyalty_score is None:
         return None
-    source = TradeBaseline.objects.filter(profession_id=OuterRef("company__primary_profession_id"))
-    row = (
-        LoyaltyScore.objects.filter(company_id=company.pk, score__isnull=False, new_clients__gt=0)
-        .annotate(baseline_source=Subquery(source.values("source")[:1]))
-        .values_list("new_clients", "returned", "baseline", "baseline_source")
-        .first()
+    row = _public_loyalty_rows().filter(company_id=company.pk).values(*PUBLIC_LOYALTY_FIELDS)
+    return public_loyalty_of(row.first())
+
+
+def public_loyalty_subquery() -> Subquery:
+    """The outer company's :func:`public_loyalty` figures as one JSON
+    object (``PUBLIC_LOYALTY_FIELDS``; NULL unless shown), for a subquery
+    in the company's own row (the API's company profile)."""
+    return Subquery(
+        _public_loyalty_rows()
+        .filter(company_id=OuterRef("pk"))
+        .values(row=JSONObject(**{name: name for name in PUBLIC_LOYALTY_FIELDS}))[:1]
     )
+
+
+def public_loyalty_of(row: dict[str, Any] | None) -> PublicLoyalty | None:
+    """The public line from a row of ``PUBLIC_LOYALTY_FIELDS`` (None: not
+    shown)."""
     if row is None:
         return None
-    new_clients, returned, baseline, baseline_source = row
+    new_clients, returned = row["new_clients"], row["returned"]
     return PublicLoyalty(
         percent=round(100 * returned / new_clients),
-        baseline_percent=round(100 * baseline),
+        baseline_percent=round(100 * float(row["baseline"])),
         new_clients=new_clients,
         returned=returned,
-        trade_baseline=baseline_source == BaselineSource.TRADE,
+        trade_baseline=row["baseline_source"] == BaselineSource.TRADE,
     )
 
 

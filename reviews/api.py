@@ -20,7 +20,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.formats import parse_phone
-from directory.api import CompanyWriteView, company_for_api, company_for_write
+from directory.api import (
+    CompanySection,
+    CompanyWriteView,
+    company_for_api,
+    company_for_write,
+)
 from directory.models import Company
 from partners.api.base import PartnerAPIView, query_data
 from partners.api.fields import UtcDateTimeField
@@ -49,7 +54,12 @@ from partners.api.writes import (
 from partners.models import Scope
 
 from .models import Invoice, InvoiceSource, Review, ReviewInvitation
-from .selectors import public_review_rows, published_reviews, review_figures
+from .selectors import (
+    public_review_rows,
+    published_reviews,
+    review_figures_of,
+    review_figures_subquery,
+)
 from .services import invitations
 from .services.invoices import invoice_create
 
@@ -57,12 +67,14 @@ SCOPE_NOTE = "Scope: `reviews:read`."
 
 
 def company_review_figures(company: Company) -> dict[str, Any] | None:
-    """The rating details of the company page (``API_COMPANY_SECTIONS``):
-    the distribution of the published reviews and each criterion's
-    average (one query); None without a published review (no query then)."""
-    if not company.review_count:
+    """The rating details of the company page: the distribution of the
+    published reviews and each criterion's average, read in the profile's
+    own query (``review_figures`` annotation); None without a published
+    review."""
+    figures = getattr(company, "review_figures", None)
+    if not company.review_count or figures is None:
         return None
-    distribution, criteria = review_figures(company)
+    distribution, criteria = review_figures_of(figures)
     return {
         "distribution": [
             {"stars": stars, "count": count} for stars, count, _percent in distribution
@@ -72,6 +84,13 @@ def company_review_figures(company: Company) -> dict[str, Any] | None:
             for name, average in criteria
         ],
     }
+
+
+# The API's company profile section (``API_COMPANY_SECTIONS``).
+REVIEW_FIGURES_SECTION = CompanySection(
+    annotations=lambda: {"review_figures": review_figures_subquery()},
+    render=company_review_figures,
+)
 
 
 class ReplyOutput(serializers.Serializer):

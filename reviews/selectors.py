@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import (
+    Aggregate,
     Avg,
     Case,
     Count,
@@ -19,7 +21,7 @@ from django.db.models import (
     TextField,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -250,24 +252,56 @@ def criteria_averages(company: Company) -> list[tuple[str, float]]:
     ]
 
 
+STARS = range(5, 0, -1)
+
+
+def review_figures_aggregates() -> dict[str, Aggregate]:
+    """The aggregates of :func:`review_figures` over published reviews:
+    ``stars_5`` … ``stars_1`` (counts) and each criterion's average."""
+    return {
+        **{f"stars_{stars}": Count("pk", filter=Q(rating=stars)) for stars in STARS},
+        **{name: Avg(name) for name in CRITERIA},
+    }
+
+
+def review_figures_subquery() -> Subquery:
+    """:func:`review_figures_aggregates` of the outer company's published
+    reviews as one JSON object (NULL without any), for a subquery in the
+    company's own row (the API's company profile, ``make bench-api``)."""
+    return Subquery(
+        Review.objects.published()
+        .filter(company=OuterRef("pk"))
+        .order_by()
+        .values("company")
+        .annotate(figures=JSONObject(**review_figures_aggregates()))
+        .values("figures")
+    )
+
+
+def review_figures_of(
+    figures: dict[str, Any],
+) -> tuple[list[tuple[int, int, int]], list[tuple[str, float]]]:
+    """The distribution — (stars, count, percent) for 5 → 1 stars — and
+    (criterion field, average rounded to 0.1) of each criterion with one,
+    from the values of :func:`review_figures_aggregates`."""
+    total = sum(figures[f"stars_{stars}"] for stars in STARS) or 1
+    distribution = [
+        (stars, figures[f"stars_{stars}"], round(100 * figures[f"stars_{stars}"] / total))
+        for stars in STARS
+    ]
+    criteria = [
+        (name, round(float(figures[name]), 1)) for name in CRITERIA if figures[name] is not None
+    ]
+    return distribution, criteria
+
+
 def review_figures(
     company: Company,
 ) -> tuple[list[tuple[int, int, int]], list[tuple[str, float]]]:
     """:func:`review_distribution` and :func:`criteria_average_values`
-    together, in one aggregate query over the company's published reviews
-    instead of two (the API's company profile, ``make bench-api``)."""
-    stars_range = range(5, 0, -1)
-    figures = company.reviews.published().aggregate(
-        **{f"stars_{stars}": Count("pk", filter=Q(rating=stars)) for stars in stars_range},
-        **{name: Avg(name) for name in CRITERIA},
-    )
-    total = sum(figures[f"stars_{stars}"] for stars in stars_range) or 1
-    distribution = [
-        (stars, figures[f"stars_{stars}"], round(100 * figures[f"stars_{stars}"] / total))
-        for stars in stars_range
-    ]
-    criteria = [(name, round(figures[name], 1)) for name in CRITERIA if figures[name] is not None]
-    return distribution, criteria
+    together (:func:`review_figures_of`), in one aggregate query over the
+    company's published reviews instead of two."""
+    return review_figures_of(company.reviews.published().aggregate(**review_figures_aggregates()))
 
 
 def review_distribution(company: Company) -> list[tuple[int, int, int]]:

@@ -617,10 +617,11 @@ API_RATE_LIMITS = {
 API_MAX_LIMIT = 50
 # What a company's profile (GET /api/v1/companies/{slug}) shows from the
 # apps above directory, which directory.api may not import: section name
-# -> function(company) -> JSON-ready value or None.
+# -> dotted path of a directory.api.CompanySection (its annotations read
+# in the profile's one query, its render(company) -> dict or None).
 API_COMPANY_SECTIONS = {
-    "reviews": "reviews.api.company_review_figures",
-    "loyalty": "loyalty.api.company_loyalty",
+    "reviews": "reviews.api.REVIEW_FIGURES_SECTION",
+    "loyalty": "loyalty.api.LOYALTY_SECTION",
 }
 API_MAX_OFFSET = 1000
 

@@ -4,11 +4,14 @@ company's profile with the sections other apps add."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from directory.companies.services import company_search_keys_sync
-from directory.models import CompanyStatus
+from directory.models import Certification, CompanyStatus
 from directory.search.query import SearchQuery
 from directory.search.service import search_companies
 from loyalty.models import LoyaltyScore
@@ -189,8 +192,56 @@ def test_unknown_pending_and_suspended_companies_are_404_problems(api, electrici
 def test_a_profile_costs_a_few_queries(api, electricians, django_assert_num_queries):
     slug = electricians[0].slug
     api.client.get(f"/api/v1/companies/{slug}")  # the key's first use is written once
-    # The key, the company, its trades, its valid certifications; the
-    # sections of reviews and loyalty read nothing for a company without
-    # reviews or score.
-    with django_assert_num_queries(4):
+    # The key, then the company with its trades, its valid certifications
+    # and the sections of reviews and loyalty, as subqueries of its row.
+    with django_assert_num_queries(2):
         api.client.get(f"/api/v1/companies/{slug}")
+
+
+def test_the_one_query_profile_says_what_the_page_s_reads_say(api, electricians, taxonomy):
+    """Trades, valid certifications and loyalty, read as JSON in the
+    company's own row, are those the company page reads separately."""
+    from loyalty.models import BaselineSource, TradeBaseline
+    from loyalty.selectors import public_loyalty
+
+    company = electricians[0]
+    company.professions.add(taxonomy["plombier"])
+    today = timezone.localdate()
+    Certification.objects.create(company=company, kind="rge", label="Isolation", expires_on=today)
+    Certification.objects.create(company=company, kind="qualibat", expires_on=None)
+    Certification.objects.create(company=company, kind="other", label="Label « Éco » & co")
+    Certification.objects.create(company=company, kind="rc_pro", expires_on=today - timedelta(1))
+    LoyaltyScore.objects.create(
+        company=company, sessions=40, new_clients=21, returned=8, qualified=True,
+        baseline=0.337, score=0.41,
+    )  # fmt: skip
+    TradeBaseline.objects.create(
+        profession=company.primary_profession, mean=0.337, prior_strength=10, companies=12,
+        source=BaselineSource.TRADE,
+    )  # fmt: skip
+    company.loyalty_score = 0.41
+    company.save(update_fields=["loyalty_score"])
+
+    body = api.client.get(f"/api/v1/companies/{company.slug}").json()
+
+    trades = sorted(company.professions.all(), key=lambda trade: trade.name_fr)
+    assert body["trades"] == [
+        {"slug": t.slug, "name_fr": t.name_fr, "name_en": t.name_en} for t in trades
+    ]
+    valid = Certification.objects.valid().filter(company=company)  # kind, label order
+    assert body["certifications"] == [
+        {"name": c.display_name, "expires_on": c.expires_on and c.expires_on.isoformat()}
+        for c in valid
+    ]
+    assert len(body["certifications"]) == 3  # the expired one is not shown
+    shown = public_loyalty(company)
+    assert shown is not None
+    assert shown.trade_baseline
+    assert body["loyalty"] == {
+        "percent": shown.percent,
+        "trade_percent": shown.baseline_percent,
+        "trade_baseline": True,
+        "new_clients": 21,
+        "returned": 8,
+        "period_days": settings.LOYALTY_RETURN_DAYS,
+    }

@@ -232,22 +232,32 @@ def test_the_direct_representation_is_drf_s_own(api, cast, reviewed):
     assert outputs[other.pk]["invoice_missing_since"] is not None
 
 
-def test_a_reviewed_company_s_profile_costs_five_queries(
+def test_a_reviewed_company_s_profile_costs_two_queries(
     api, cast, reviewed, django_assert_num_queries
 ):
-    """The key, the company, its trades, its valid certifications, and one
-    aggregate for the distribution and the criteria (``review_figures``)."""
+    """The key, and the company whose row carries its trades, its valid
+    certifications and, in a subquery, the distribution and the criteria
+    of its published reviews (``review_figures_subquery``): the figures
+    the company page reads in its own query."""
     from reviews.selectors import criteria_average_values, review_distribution, review_figures
 
     url = f"/api/v1/companies/{cast.company_a.slug}"
     api.client.get(url)  # the key's first use is written once
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         body = api.client.get(url).json()
     assert body["reviews"]["distribution"][0] == {"stars": 5, "count": 1}
-    assert review_figures(cast.company_a) == (
+    distribution, criteria = review_figures(cast.company_a)
+    assert (distribution, criteria) == (
         review_distribution(cast.company_a),
         criteria_average_values(cast.company_a),
     )
+    assert body["reviews"] == {
+        "distribution": [{"stars": stars, "count": count} for stars, count, _ in distribution],
+        "criteria": [
+            {"criterion": name.removeprefix("rating_"), "average": average}
+            for name, average in criteria
+        ],
+    }
 
 
 def _cursor(**parts: str) -> str:
