@@ -353,6 +353,14 @@ class CompanyProfession(models.Model):
                 condition=Q(is_listed=True),
                 name="trade_search_idx",
             ),
+            # A trade anywhere, by relevance: with no place, relevance grows
+            # with is_primary and trust_score alone, so the first page is
+            # the first rows of this index (no sort of the whole trade).
+            models.Index(
+                fields=["profession", "-is_primary", "-trust_score", "company"],
+                condition=Q(is_listed=True),
+                name="trade_rank_idx",
+            ),
             # A place without a trade: one row per company, its primary trade.
             models.Index(
                 fields=[

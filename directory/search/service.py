@@ -233,6 +233,13 @@ def _ranked_rows(
     if query.sort == "distance" and position is not None:
         return rows.order_by("distance_km", "-relevance", "company_id")
     first = ["-primary_match"] if matched_ids else []
+    if company_id == "company_id" and not grouped and position is None:
+        # One trade (or none) and no place: the text score depends on
+        # is_primary alone and proximity is 1, so relevance orders as
+        # (is_primary, trust_score) do, which trade_rank_idx reads in
+        # order, stopping at the page instead of sorting the whole trade.
+        primary_first = ["-is_primary"] if matched_ids else []
+        return rows.order_by(*primary_first, "-trust_score", "company_id")
     if company_id == "pk":
         # Names that match alike read best alphabetically; ordering by id
         # alone would also tempt PostgreSQL into walking the primary key.
