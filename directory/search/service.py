@@ -28,12 +28,14 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     IntegerField,
     Max,
     Min,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -110,11 +112,19 @@ def _trade_score(trades: Sequence[TradeMatch], primary_field: str = ""):
 
 
 def _ranked_rows(
-    query: SearchQuery, trades: Sequence[TradeMatch], position: Position | None, radius_km: int
+    query: SearchQuery,
+    trades: Sequence[TradeMatch],
+    position: Position | None,
+    radius_km: int,
+    *,
+    top: int | None = None,
 ) -> QuerySet | None:
     """One row per matching company — ``company_id``, ``relevance`` and
     ``distance_km`` — filtered and ordered through indexes. None when the
-    text designates nothing.
+    text designates nothing. ``top``: only the first ``top`` rows will be
+    read (the API's window), which lets a search of several trades with no
+    place rank a few candidates instead of every company of the trades
+    (:func:`_top_candidates`).
 
     Rows come from the trade rows (CompanyProfession), which carry the
     companies' search keys, except for a search by name alone, which reads
@@ -200,6 +210,14 @@ def _ranked_rows(
     primary_match = Case(primary_when, default=Value(0), output_field=IntegerField())
     grouped = company_id == "company_id" and len(trade_ids) > 1
     rating_keys = _rating_keys(company_prefix) if query.sort == "rating" else {}
+    if (
+        grouped
+        and top is not None
+        and position is None
+        and query.sort == "relevance"
+        and connection.features.supports_slicing_ordering_in_compound
+    ):
+        rows = rows.filter(company_id__in=_top_candidates(rows, trade_ids, top))
     if grouped:
         # A company with two of the trades has two rows: keep its best.
         rows = rows.values(company_id).annotate(
@@ -245,6 +263,42 @@ def _ranked_rows(
         # alone would also tempt PostgreSQL into walking the primary key.
         return rows.order_by(*first, "-relevance", "trade_name", "company_id")
     return rows.order_by(*first, "-relevance", "company_id")
+
+
+def _top_candidates(rows: QuerySet, trade_ids: Sequence[int], top: int) -> list[int]:
+    """The companies among which the first ``top`` of a search of several
+    trades with no place are, read from trade_rank_idx without ranking
+    every company of the trades (at a million companies, "aide à
+    domicile" is three trades and 123,000 companies).
+
+    With no place, a company's relevance is 0.25 + 0.2 × trust + 0.55 ×
+    its best text score, and a (trade, primary or not) bucket has one text
+    score: within a bucket, relevance follows (trust desc, company). The
+    order puts companies with a primary matched trade first. So the first
+    ``top`` of each bucket, split into companies that have a primary
+    matched trade and those that have none, hold the overall first
+    ``top``: a company outside them has, in its best bucket, ``top``
+    companies of its own group that rank at least as high. One query (a
+    UNION ALL of index walks stopping at ``top`` rows each); PostgreSQL
+    only (SQLite allows no LIMIT inside a UNION)."""
+    has_primary = Exists(
+        CompanyProfession.objects.filter(
+            company_id=OuterRef("company_id"), profession_id__in=trade_ids, is_primary=True
+        )
+    )
+    buckets = []
+    for trade_id in trade_ids:
+        trade = rows.filter(profession_id=trade_id)
+        buckets += [
+            trade.filter(is_primary=True),
+            trade.filter(has_primary, is_primary=False),
+            trade.filter(~has_primary, is_primary=False),
+        ]
+    firsts = [
+        bucket.order_by("-trust_score", "company_id").values_list("company_id", flat=True)[:top]
+        for bucket in buckets
+    ]
+    return list(firsts[0].union(*firsts[1:], all=True))
 
 
 def _rating_keys(prefix: str) -> dict[str, object]:
@@ -418,7 +472,9 @@ def search_companies_window(query: SearchQuery, *, offset: int, limit: int) -> S
     query = result.query
     with transaction.atomic():
         _set_name_similarity_threshold()
-        rows = _ranked_rows(query, trades, result.position, result.radius_km)
+        rows = _ranked_rows(
+            query, trades, result.position, result.radius_km, top=offset + limit + 1
+        )
         if rows is None:
             return SearchWindow(result)
         fetched = list(rows[offset : offset + limit + 1])
