@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from prospects import services
-from prospects.models import Pipeline, Prospect
+from prospects.models import Pipeline, Prospect, Stage
 
 
 @pytest.fixture
@@ -47,3 +47,24 @@ def sales(client, sales_user):
     """A client logged in as ``sales_user``."""
     client.force_login(sales_user)
     return client
+
+
+@pytest.fixture
+def hot_prospect(make, taxonomy, seller):
+    """A hot prospect of the platform's pipeline, owned by ``seller``, with
+    all that an application link offers: company name, SIREN, trade,
+    town, phone, and an e-mail to send the link to."""
+    return make(
+        pipeline=Pipeline.PLATFORM,
+        actor=seller,
+        owner=seller,
+        name="Marie Curie",
+        organisation="Cuisines du Rhône",
+        siren="732 829 320",
+        profession=taxonomy["cuisiniste"],
+        town="Lyon",
+        postal_code="69002",
+        email="contact@cuisines-rhone.fr",
+        phone="06 99 05 60 90",
+        stage=Stage.HOT,
+    )
