@@ -68,3 +68,19 @@ def hot_prospect(make, taxonomy, seller):
         phone="06 99 05 60 90",
         stage=Stage.HOT,
     )
+
+
+# A person's browser, as it introduces itself.
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+@pytest.fixture
+def open_link(client):
+    """Open an application link as a person does, in ``client``'s browser:
+    its page, then its button. Returns the button's answer."""
+
+    def open_link(link: str):
+        assert client.get(link, headers={"User-Agent": BROWSER}).status_code == 200
+        return client.post(link, headers={"User-Agent": BROWSER})
+
+    return open_link

@@ -113,9 +113,9 @@ def test_a_get_makes_no_link(client, seller, hot_prospect):
 
 
 def test_the_link_leads_an_anonymous_visitor_to_log_in_first_then_prefills(
-    client, hot_prospect, taxonomy
+    client, open_link, hot_prospect, taxonomy
 ):
-    response = client.get(link_of(hot_prospect))
+    response = open_link(link_of(hot_prospect))
     assert response["Location"] == reverse("eligibility:apply")
     page = client.get(response["Location"]).content.decode()
     assert "Notre équipe vous a invité" in page
@@ -133,34 +133,36 @@ def test_the_link_leads_an_anonymous_visitor_to_log_in_first_then_prefills(
     assert not Application.objects.exists()
 
 
-def test_a_logged_in_visitor_goes_straight_to_the_first_step(client, hot_prospect):
+def test_a_logged_in_visitor_goes_straight_to_the_first_step(client, open_link, hot_prospect):
     applicant(client)
-    response = client.get(link_of(hot_prospect))
+    response = open_link(link_of(hot_prospect))
     assert response["Location"] == reverse("eligibility:step", args=[1])
 
 
-def test_the_trade_is_offered_on_the_activity_step(client, hot_prospect, taxonomy, places):
+def test_the_trade_is_offered_on_the_activity_step(
+    client, open_link, hot_prospect, taxonomy, places
+):
     applicant(client)
-    client.get(link_of(hot_prospect))
+    open_link(link_of(hot_prospect))
     save_identity(client)
     step2 = client.get(reverse("eligibility:step", args=[2]))
     assert step2.context["form"]["professions"].value() == [taxonomy["cuisiniste"].pk]
 
 
-def test_the_prefill_never_replaces_an_answer(client, hot_prospect):
+def test_the_prefill_never_replaces_an_answer(client, open_link, hot_prospect):
     user = applicant(client)
     Application.objects.create(applicant=user, legal_name="Mon Atelier", city="")
-    client.get(link_of(hot_prospect))
+    open_link(link_of(hot_prospect))
     form = client.get(reverse("eligibility:step", args=[1])).context["form"]
     assert form["legal_name"].value() == "Mon Atelier"
     assert form["city"].value() == "Lyon"  # blank: offered
 
 
 def test_what_the_applicant_types_wins(
-    client, hot_prospect, places, django_capture_on_commit_callbacks
+    client, open_link, hot_prospect, places, django_capture_on_commit_callbacks
 ):
     applicant(client)
-    client.get(link_of(hot_prospect))
+    open_link(link_of(hot_prospect))
     with django_capture_on_commit_callbacks(execute=True):
         save_identity(client, legal_name="Atelier Curie")
     assert Application.objects.get().legal_name == "Atelier Curie"
@@ -187,11 +189,11 @@ def save_identity(client, **changes):
 
 
 def test_the_first_step_saved_ties_the_application_and_uses_the_link_up(
-    client, hot_prospect, places, django_capture_on_commit_callbacks
+    client, open_link, hot_prospect, places, django_capture_on_commit_callbacks
 ):
     link = link_of(hot_prospect)
     applicant(client)
-    client.get(link)
+    open_link(link)
     with django_capture_on_commit_callbacks(execute=True):
         save_identity(client)
     hot_prospect.refresh_from_db()
@@ -214,10 +216,10 @@ def test_the_first_step_saved_ties_the_application_and_uses_the_link_up(
 
 
 def test_the_token_is_handed_back_once(
-    client, hot_prospect, places, django_capture_on_commit_callbacks
+    client, open_link, hot_prospect, places, django_capture_on_commit_callbacks
 ):
     applicant(client)
-    client.get(link_of(hot_prospect))
+    open_link(link_of(hot_prospect))
     with django_capture_on_commit_callbacks(execute=True) as first:
         save_identity(client)
     with django_capture_on_commit_callbacks(execute=True) as second:
@@ -227,10 +229,10 @@ def test_the_token_is_handed_back_once(
 
 
 def test_a_link_revoked_before_the_first_step_ties_nothing(
-    client, hot_prospect, places, django_capture_on_commit_callbacks
+    client, open_link, hot_prospect, places, django_capture_on_commit_callbacks
 ):
     applicant(client)
-    client.get(link_of(hot_prospect))
+    open_link(link_of(hot_prospect))
     application_links.application_link_revoke(prospect=hot_prospect)
     with django_capture_on_commit_callbacks(execute=True):
         save_identity(client)
@@ -388,12 +390,12 @@ def test_an_expired_link_is_a_clear_page(client, hot_prospect, settings):
     assert "732" not in body
 
 
-def test_a_link_works_until_it_expires(client, hot_prospect, settings):
+def test_a_link_works_until_it_expires(open_link, hot_prospect, settings):
     link = link_of(hot_prospect)
     with time_machine.travel(
         timezone.now() + timedelta(days=settings.PROSPECT_APPLICATION_LINK_DAYS - 1)
     ):
-        assert client.get(link).status_code == 302
+        assert open_link(link).status_code == 302
 
 
 def test_a_link_of_an_anonymised_or_lost_prospect_is_refused(client, hot_prospect, seller):

@@ -6,7 +6,8 @@ to the prospect's contact e-mail, through the outbox like every other
 e-mail (a broker outage delays it, loses nothing); the timeline notes it
 as an e-mail by that salesperson. A prospect with no e-mail, closed,
 anonymised or of a company's pipeline gets nothing, with a clear message;
-a double submit sends once. The first opening of each link is noted
+a double submit sends once. The first opening of each link by a person
+(its page's button: ``test_application_link_opening``) is noted
 ("système") and the nightly score reads it (signal ``link``)."""
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from prospects.models import (
     Stage,
 )
 from prospects.scoring import RULE_BASE, SIGNAL_POINTS, rule_score
+
+from .conftest import BROWSER
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +92,7 @@ def post(client, url, capture):
 
 
 def test_sales_staff_send_the_link_by_email(
-    client, seller, hot_prospect, django_capture_on_commit_callbacks
+    client, open_link, seller, hot_prospect, django_capture_on_commit_callbacks
 ):
     client.force_login(seller)
     mail.outbox.clear()
@@ -121,7 +124,7 @@ def test_sales_staff_send_the_link_by_email(
     # The link in the e-mail works.
     client.logout()
     assert sent_link.startswith(django_settings.SITE_URL + "/rejoindre/invitation/")
-    assert client.get(sent_link.removeprefix(django_settings.SITE_URL)).status_code == 302
+    assert open_link(sent_link.removeprefix(django_settings.SITE_URL)).status_code == 302
 
 
 def test_a_live_link_is_sent_as_it_is(
@@ -353,13 +356,14 @@ def test_sent_while_the_broker_is_down_it_is_noted_and_goes_out_later(
 # --- The first opening of a link: a sign of interest -----------------------------------------
 
 
-def test_the_first_opening_of_a_link_is_noted_once(client, hot_prospect):
+def test_the_first_opening_of_a_link_is_noted_once(client, open_link, hot_prospect):
     hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=None)
     link = application_links.application_link_path(hot_prospect)
-    assert client.head(link).status_code == 302  # a link checker: not noted
+    assert client.head(link).status_code == 200  # a link checker: not noted
+    assert client.get(link).status_code == 200  # a mail scanner: not noted
     assert not opened_notes(hot_prospect).exists()
-    assert client.get(link).status_code == 302
-    assert client.get(link).status_code == 302
+    assert open_link(link).status_code == 302
+    assert open_link(link).status_code == 302
     [note] = opened_notes(hot_prospect)
     assert (note.kind, note.author) == (Interaction.Kind.NOTE, None)
     hot_prospect.refresh_from_db()
@@ -369,32 +373,33 @@ def test_the_first_opening_of_a_link_is_noted_once(client, hot_prospect):
     # A new link: its own first opening is noted.
     hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=None)
     assert hot_prospect.application_link_opened_at is None
-    client.get(application_links.application_link_path(hot_prospect))
+    open_link(application_links.application_link_path(hot_prospect))
     assert opened_notes(hot_prospect).count() == 2
 
 
 def test_an_unusable_link_notes_nothing(client, hot_prospect, settings):
     hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=None)
     link = application_links.application_link_path(hot_prospect)
-    assert client.get(reverse("prospects:application-link", args=["forged"])).status_code == 400
+    forged = reverse("prospects:application-link", args=["forged"])
+    assert client.post(forged, headers={"User-Agent": BROWSER}).status_code == 400
     later = timezone.now() + timedelta(days=settings.PROSPECT_APPLICATION_LINK_DAYS, minutes=1)
     with time_machine.travel(later):
-        assert client.get(link).status_code == 410
+        assert client.post(link, headers={"User-Agent": BROWSER}).status_code == 410
     application_links.application_link_revoke(prospect=hot_prospect)
-    assert client.get(link).status_code == 410
+    assert client.post(link, headers={"User-Agent": BROWSER}).status_code == 410
     assert not opened_notes(hot_prospect).exists()
 
 
-def test_the_opening_shows_on_the_prospect_page(client, seller, hot_prospect):
+def test_the_opening_shows_on_the_prospect_page(client, open_link, seller, hot_prospect):
     hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=None)
-    client.get(application_links.application_link_path(hot_prospect))
+    open_link(application_links.application_link_path(hot_prospect))
     client.force_login(seller)
     page = client.get(detail_url(hot_prospect)).content.decode()
     assert "a ouvert le lien de candidature" in page
     assert "Le prospect a ouvert ce lien le" in page
 
 
-def test_an_opened_link_is_the_link_signal_of_the_score(client, make, seller, taxonomy):
+def test_an_opened_link_is_the_link_signal_of_the_score(open_link, make, seller, taxonomy):
     now = timezone.now()
     fits = trade_fits()
     prospect = make(
@@ -423,7 +428,7 @@ def test_an_opened_link_is_the_link_signal_of_the_score(client, make, seller, ta
     # The link is e-mailed (a contact), then opened: a sign of interest.
     application_links.application_link_send(prospect=prospect, actor=seller)
     prospect.refresh_from_db()
-    client.get(application_links.application_link_path(prospect))
+    open_link(application_links.application_link_path(prospect))
     now = timezone.now() + timedelta(seconds=1)
     assert signal() == "link"
     scoring.prospects_score(now=now)
