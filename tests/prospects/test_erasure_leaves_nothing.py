@@ -18,10 +18,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from eligibility.models import Application
 from prospects import services
@@ -40,9 +43,10 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# What names Jean: his surname (in every address and note below), his two
-# phones (his own and his merged twin record's), his SIREN, as digits.
-NAME = "dupontel"
+# What names Jean (tests/prospects/conftest.py): his surname (in his
+# addresses and the notes below), his two phones (his own and his merged
+# twin record's) and his SIREN, as digits.
+NAME = "dupont"
 DIGITS = ("699056090", "611223344", "732829320")
 
 
@@ -93,92 +97,60 @@ def named(prospect: Prospect) -> list[str]:
 
 
 @pytest.fixture
-def jean(make, cast):
-    """Jean Dupontel, lost in 2020, with everything that can name him: his
-    details, a note and a move that name him, a quote request's note, his
-    merged twin record, an application, and two referrer records of him
-    (one that brought Paul, with an account; one that brought nobody).
-    Referred by Marie Curie."""
-    marie = services.referrer_create(
-        pipeline="company", company=cast.company_a, name="Marie Curie", email="marie@example.fr"
+def lost_jean(jean, make, cast):
+    """Jean Dupont (``jean``: his details, a call, his merged twin record)
+    named wherever a pipeline can: a quote request's move and note, a
+    call's note, an application, two referrer records of him (one that
+    brought Paul, with an account; one that brought nobody), and the
+    comment and note of his loss. Referred by Marie Curie. Returns him and
+    the two referrer records."""
+    prospect = jean
+    services.prospect_move(
+        prospect=prospect, to=Stage.HOT, actor=None, origin=Origin.QUOTE_REQUEST, origin_ref="12"
     )
-    with time_machine.travel("2020-03-02 10:00 +01:00", tick=False):
-        prospect = make(
-            name="Jean Dupontel",
-            organisation="Cuisines Dupontel",
-            email="Jean.Dupontel@example.fr",
-            phone="0699056090",
-            siren="732829320",
-            town="Lyon",
-            postal_code="69003",
-            referrer=marie,
-            stage=Stage.SUSPECT,
-            reason="Liste du salon, stand Dupontel",
-        )
-        services.prospect_move(
-            prospect=prospect,
-            to=Stage.WARM,
-            actor=None,
-            origin=Origin.QUOTE_REQUEST,
-            origin_ref="12",
-        )
-        Interaction.objects.create(
-            prospect=prospect,
-            kind=Interaction.Kind.NOTE,
-            origin=Origin.QUOTE_REQUEST,
-            origin_ref="12",
-        )
-        services.interaction_add(
-            prospect=prospect,
-            kind=Interaction.Kind.CALL,
-            author=cast.owner_a,
-            outcome="M. Dupontel rappelle au 06 99 05 60 90",
-            next_follow_up=None,
-        )
-        twin = make(name="J. Dupontel", phone="0611223344", stage=Stage.COLD)
-        services.interaction_add(
-            prospect=twin,
-            kind=Interaction.Kind.NOTE,
-            author=cast.owner_a,
-            outcome="jean.dupontel@example.fr, vu au salon",
-            next_follow_up=None,
-        )
-        services.prospects_merge(keep=prospect, other=twin, actor=cast.owner_a)
-        application = Application.objects.create(
-            applicant=UserFactory(), legal_name="Cuisines Dupontel"
-        )
-        Prospect.objects.filter(pk=prospect.pk).update(application=application)
-        ambassador = services.referrer_create(
+    Interaction.objects.create(
+        prospect=prospect, kind=Interaction.Kind.NOTE, origin=Origin.QUOTE_REQUEST, origin_ref="12"
+    )
+    services.interaction_add(
+        prospect=prospect,
+        kind=Interaction.Kind.CALL,
+        author=cast.owner_a,
+        outcome="M. Dupont rappelle au 06 99 05 60 90, jean.dupont@example.fr",
+        next_follow_up=None,
+    )
+    application = Application.objects.create(applicant=UserFactory(), legal_name="Dupont SARL")
+    Prospect.objects.filter(pk=prospect.pk).update(application=application)
+    ambassador, lone = (
+        services.referrer_create(
             pipeline="company",
             company=cast.company_a,
-            name="Jean Dupontel",
-            email="jean.dupontel@example.fr",
-            phone="0699056090",
-            user=UserFactory(email="jean.dupontel@example.fr"),
-            prospect=prospect,
-            thanks_opt_in=True,
-            force=True,
-        )
-        lone = services.referrer_create(
-            pipeline="company",
-            company=cast.company_a,
-            name="Jean D.",
-            phone="0611223344",
             prospect=prospect,
             force=True,
+            **person,
         )
-        make(name="Paul Martin", referrer=ambassador)
-        services.prospect_move(
-            prospect=prospect,
-            to=Stage.LOST,
-            actor=cast.owner_a,
-            reason="Dupontel a choisi un concurrent",
-            lost_reason=LostReason.COMPETITOR,
-            lost_note="Dupontel trouve trop cher",
+        for person in (
+            {
+                "name": "Jean Dupont",
+                "email": "jean.dupont@example.fr",
+                "phone": "0699056090",
+                "user": UserFactory(email="jean.dupont@example.fr"),
+                "thanks_opt_in": True,
+            },
+            {"name": "Jean D.", "phone": "0611223344"},
         )
+    )
+    make(name="Paul Martin", referrer=ambassador)
+    services.prospect_move(
+        prospect=prospect,
+        to=Stage.LOST,
+        actor=cast.owner_a,
+        reason="Jean Dupont a choisi un concurrent",
+        lost_reason=LostReason.COMPETITOR,
+        lost_note="Dupont trouve trop cher",
+    )
     prospect.refresh_from_db()
     assert named(prospect), "the fixture names Jean before the erasure"
-    return prospect, marie, ambassador, lone
+    return prospect, ambassador, lone
 
 
 def erase_on_request(prospect, cast) -> None:
@@ -186,7 +158,8 @@ def erase_on_request(prospect, cast) -> None:
 
 
 def erase_at_night(prospect, cast) -> None:
-    assert services.prospects_anonymise_lost() == 1
+    with time_machine.travel(timezone.now() + timedelta(days=3 * 366)):
+        assert services.prospects_anonymise_lost() == 1
 
 
 ERASURES = [erase_on_request, erase_at_night]
@@ -209,8 +182,8 @@ def interactions(prospect: Prospect) -> list[tuple]:
 
 
 @pytest.mark.parametrize("erase", ERASURES)
-def test_no_row_tied_to_an_erased_prospect_names_the_person(jean, cast, erase):
-    prospect, *_referrers = jean
+def test_no_row_tied_to_an_erased_prospect_names_the_person(lost_jean, cast, erase):
+    prospect, _ambassador, _lone = lost_jean
     erase(prospect, cast)
     prospect.refresh_from_db()
     assert named(prospect) == []
@@ -218,8 +191,9 @@ def test_no_row_tied_to_an_erased_prospect_names_the_person(jean, cast, erase):
 
 
 @pytest.mark.parametrize("erase", ERASURES)
-def test_the_counts_stages_dates_and_referral_stay(jean, cast, erase):
-    prospect, marie, ambassador, _lone = jean
+def test_the_counts_stages_dates_and_referral_stay(lost_jean, cast, erase):
+    prospect, ambassador, _lone = lost_jean
+    marie = prospect.referrer
     before = (history(prospect), interactions(prospect), prospect.postal_code, prospect.source)
     erase(prospect, cast)
     prospect.refresh_from_db()
@@ -238,22 +212,22 @@ def test_the_counts_stages_dates_and_referral_stay(jean, cast, erase):
 
 
 @pytest.mark.parametrize("erase", ERASURES)
-def test_a_quote_request_note_says_what_it_was_without_its_number(jean, cast, erase):
-    prospect, *_referrers = jean
+def test_a_quote_request_note_says_what_it_was_without_its_number(lost_jean, cast, erase):
+    prospect, _ambassador, _lone = lost_jean
     erase(prospect, cast)
     note = prospect.interactions.get(origin=Origin.QUOTE_REQUEST)
     assert (note.origin_ref, origin_text(note)) == ("", "demande de devis")
 
 
 @pytest.mark.parametrize("erase", ERASURES)
-def test_a_referrer_record_that_exists_only_through_the_person_is_deleted(jean, cast, erase):
-    prospect, _marie, _ambassador, lone = jean
+def test_a_referrer_record_that_exists_only_through_the_person_is_deleted(lost_jean, cast, erase):
+    prospect, _ambassador, lone = lost_jean
     erase(prospect, cast)
     assert not Referrer.objects.filter(pk=lone.pk).exists()
 
 
-def test_on_request_the_persons_referrer_record_is_erased_its_referrals_counted(jean, cast):
-    prospect, _marie, ambassador, _lone = jean
+def test_on_request_the_persons_referrer_record_is_erased_its_referrals_counted(lost_jean, cast):
+    prospect, ambassador, _lone = lost_jean
     old_code = ambassador.code
     erase_on_request(prospect, cast)
     ambassador.refresh_from_db()
@@ -270,21 +244,19 @@ def test_on_request_the_persons_referrer_record_is_erased_its_referrals_counted(
     assert ambassador.referrals.count() == 1
 
 
-def test_at_night_the_persons_referrer_record_is_unlinked_and_kept(jean, cast):
+def test_at_night_the_persons_referrer_record_is_unlinked_and_kept(lost_jean, cast):
     """A prospect lost three years ago may refer clients today: the job
     ends the prospect's record, not the referrer's."""
-    prospect, _marie, ambassador, _lone = jean
+    prospect, ambassador, _lone = lost_jean
     erase_at_night(prospect, cast)
     ambassador.refresh_from_db()
     assert ambassador.prospect is None
-    assert (ambassador.name, ambassador.thanks_opt_in) == ("Jean Dupontel", True)
+    assert (ambassador.name, ambassador.thanks_opt_in) == ("Jean Dupont", True)
     assert services.referrer_by_code(ambassador.code) == ambassador
 
 
-def test_history_entries_stay_write_once_outside_the_erasure(jean):
-    from django.core.exceptions import ValidationError
-
-    prospect, *_referrers = jean
+def test_history_entries_stay_write_once_outside_the_erasure(lost_jean):
+    prospect, _ambassador, _lone = lost_jean
     with pytest.raises(ValidationError):
         prospect.events.update(reason="")
     assert prospect.events.exclude(reason="").exists()
