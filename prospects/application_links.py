@@ -26,10 +26,21 @@ broker outage only delays it), noted in the timeline as an e-mail. The
 first opening of each link is noted too (:func:`application_link_opened`,
 "système"): the nightly score reads it as a sign of interest
 (``scoring``, signal ``link``).
+
+An opening counts only when a person opens the link. E-mail security
+scanners fetch every link of a message, often seconds after it is sent
+(a GET or a HEAD, without cookies, sometimes in a headless browser): the
+link's page (GET) names nothing of the prospect and changes nothing; its
+button, a form POSTed from that page with its CSRF token (so with the
+cookie the page set: no JavaScript needed), is the opening, unless the
+visitor is one of our staff or announces itself as a robot
+(:func:`looks_automated`). No delay after sending is required: a
+prospect on the phone with a salesperson opens it at once.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -258,6 +269,26 @@ def application_link_send(*, prospect: Prospect, actor: User | None) -> Prospect
     emails.send_application_link(prospect, expires=expires, sender=actor)
     _note(prospect, kind=Interaction.Kind.EMAIL, author=actor, origin=Origin.LINK_SENT, at=now)
     return prospect
+
+
+# User agents that say they are not a person: robots and previewers by
+# their own words, the e-mail security gateways that name themselves,
+# HTTP libraries, and headless browsers (a person never browses in one;
+# link-detonating sandboxes do). Many scanners pass for a browser: the
+# POST from the link's page is what keeps them out, this only adds to it.
+AUTOMATED_AGENT = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|preview|scanner|headless|phantomjs|"
+    r"proofpoint|mimecast|barracuda|urldefense|safelinks|forcepoint|sophos|"
+    r"symantec|trend ?micro|zscaler|python|curl/|wget/|go-http|java/|okhttp|"
+    r"libwww|httpclient|axios/|node-fetch",
+    re.IGNORECASE,
+)
+
+
+def looks_automated(user_agent: str) -> bool:
+    """``user_agent`` is missing (every browser sends one) or says it is
+    not a person (:data:`AUTOMATED_AGENT`)."""
+    return not user_agent.strip() or AUTOMATED_AGENT.search(user_agent) is not None
 
 
 def application_link_opened(*, prospect: Prospect) -> bool:

@@ -22,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from common.company_numbers import validate_siren
 from common.file_imports import ColumnMapping, FileImportJob
-from common.models import StatusEvent
+from common.models import StatusEvent, WriteOnceQuerySet
 from common.transitions import Transitions
 from directory.models import Company, Profession
 
@@ -394,6 +394,21 @@ class Prospect(models.Model):
         return self.stage in OPEN_STAGES
 
 
+class ProspectEventQuerySet(WriteOnceQuerySet):
+    def erase_texts(self) -> int:
+        """Blank what a person wrote in these entries (``reason``) and the
+        reference to the record an automatic one came from
+        (``origin_ref``: a quote request's or an invoice's number, which
+        would lead back to the person); their kind, stages, dates, lost
+        reason and origin stay. The one write past the write-once guard,
+        for the erasure of a prospect's personal data
+        (``services``: on request, and by the nightly job). Returns how
+        many."""
+        return models.QuerySet.update(
+            self.exclude(reason="", origin_ref=""), reason="", origin_ref=""
+        )
+
+
 class ProspectEvent(StatusEvent):
     """One entry of a prospect's history, write-once: a stage change (who
     — none for "système" —, when, from, to, why), a merge, or the erasure
@@ -418,6 +433,11 @@ class ProspectEvent(StatusEvent):
     # an invoice, a file import) and its reference; ``reason`` holds only
     # what a person wrote (a comment, an imported file's source).
     origin, origin_ref = _origin_fields()
+
+    # The write-once manager with ``erase_texts`` (mypy reads a manager
+    # redefined in a subclass as an instance variable; the plugin still
+    # types it).
+    objects = ProspectEventQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta(StatusEvent.Meta):
         verbose_name = _("prospect history entry")

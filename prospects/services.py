@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +58,7 @@ from .models import (
     Referrer,
     Source,
     Stage,
+    new_referral_code,
 )
 from .selectors import (
     DuplicateCandidate,
@@ -494,9 +495,10 @@ def prospects_merge(*, keep: Prospect, other: Prospect, actor: User | None) -> P
     return keep
 
 
-# What anonymising erases: everything that names or reaches the person.
-# Kept: the stage, its history's dates and reasons codes, the trade, the
-# postal code, the source and the budget, for the pipeline's statistics.
+# What anonymising erases of the prospect: everything that names or
+# reaches the person. Kept: the stage, its history's dates and reason
+# codes, the trade, the postal code, the source and the budget, for the
+# pipeline's statistics.
 _ANONYMISED = {
     "name": ANONYMOUS_NAME,
     "organisation": "",
@@ -512,28 +514,80 @@ _ANONYMISED = {
     # A live application link would still offer the erased data.
     "application_link_nonce": "",
     "application_link_created_at": None,
+    # The application names the company and its manager.
+    "application": None,
 }
+# What the person's request erases of their referrer record, if kept.
+_REFERRER_ERASED = {
+    "name": ANONYMOUS_NAME,
+    "email": "",
+    "email_key": "",
+    "phone": "",
+    "user": None,
+    "prospect": None,
+    "thanks_opt_in": False,
+}
+
+
+def _personal_data_erase(prospect_ids: list[int], *, now: datetime, on_request: bool) -> int:
+    """Erase the personal data of ``prospect_ids`` (not anonymised yet), in
+    the caller's transaction: the prospects' fields (``_ANONYMISED``); the
+    free texts of their interactions and history entries, which may name
+    the person, and the references to the records automatic ones came
+    from; and their referrer records (:func:`_referrers_release`). Counts,
+    kinds, stages, dates and reason codes stay. Returns how many
+    prospects."""
+    erased = Prospect.objects.filter(pk__in=prospect_ids, anonymised_at__isnull=True).update(
+        **_ANONYMISED, anonymised_at=now, updated_at=now
+    )
+    Interaction.objects.filter(prospect_id__in=prospect_ids).exclude(
+        outcome="", origin_ref=""
+    ).update(outcome="", origin_ref="")
+    ProspectEvent.objects.filter(prospect_id__in=prospect_ids).erase_texts()
+    _referrers_release(prospect_ids, on_request=on_request)
+    return erased
+
+
+def _referrers_release(prospect_ids: list[int], *, on_request: bool) -> None:
+    """The referrer records of these people (``Referrer.prospect``: the
+    same person as a referrer). One that exists only through that person
+    (no account, nobody brought) is deleted: it holds nothing but them.
+    Any other is unlinked, so the erased prospect leads to no one; on the
+    person's request its details are erased too (name, e-mail, phone,
+    account, thanks; a new code, so the links they shared no longer name
+    them), the referrals it brought still counted. The nightly job leaves
+    those details alone: a prospect lost three years ago may be a referrer
+    of its own today."""
+    linked = Referrer.objects.filter(prospect_id__in=prospect_ids)
+    brought = Prospect.objects.filter(referrer=OuterRef("pk"))
+    linked.filter(user__isnull=True).exclude(Exists(brought)).delete()
+    if not on_request:
+        linked.update(prospect=None)
+        return
+    rows = list(linked.order_by("pk").select_for_update())
+    for referrer in rows:
+        for field, value in _REFERRER_ERASED.items():
+            setattr(referrer, field, value)
+        referrer.code = new_referral_code()
+    Referrer.objects.bulk_update(rows, [*_REFERRER_ERASED, "code"])
 
 
 @transaction.atomic
 def prospect_anonymise(*, prospect: Prospect) -> None:
-    """Erase a prospect's personal data, on request or when lost long
-    ago; its interactions keep their kind and date, not their text."""
-    now = timezone.now()
-    Prospect.objects.filter(pk=prospect.pk, anonymised_at__isnull=True).update(
-        **_ANONYMISED, anonymised_at=now, updated_at=now
-    )
-    Interaction.objects.filter(prospect_id=prospect.pk).update(outcome="")
+    """Erase a prospect's personal data as on the person's request
+    (:func:`_personal_data_erase`), without the history entry of
+    :func:`prospect_erase_on_request`."""
+    _personal_data_erase([prospect.pk], now=timezone.now(), on_request=True)
 
 
 @transaction.atomic
 def prospect_erase_on_request(*, prospect: Prospect, actor: User) -> Prospect:
     """The person asked for their personal data to be erased (issue 15):
-    the same fields as the nightly job's (:func:`prospect_anonymise`),
-    merged-in records' interactions included, and an entry in the history
-    saying who did it and when, naming nothing erased. Raises
-    ``ValidationError`` if it was erased already. Returns the row as
-    stored."""
+    what the nightly job erases, merged-in records' interactions and
+    history included, and their referrer record's details too
+    (:func:`prospect_anonymise`); and an entry in the history saying who
+    did it and when, naming nothing erased. Raises ``ValidationError`` if
+    it was erased already. Returns the row as stored."""
     prospect = _locked(prospect)
     if prospect.anonymised_at is not None:
         raise ValidationError(_("This prospect's personal data is already erased."))
@@ -557,18 +611,18 @@ def years_before(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year - years, day=28)
 
 
-# A night's anonymisation in bounded steps: each batch is two UPDATEs
-# of at most BATCH_SIZE prospects in its own transaction (short locks);
-# what MAX_BATCHES leaves is done the next night.
+# A night's anonymisation in bounded steps: each batch erases at most
+# BATCH_SIZE prospects (a few UPDATEs) in its own transaction (short
+# locks); what MAX_BATCHES leaves is done the next night.
 ANONYMISE_BATCH_SIZE = 2000
 ANONYMISE_MAX_BATCHES = 50
 
 
 def prospects_anonymise_lost(*, older_than: timedelta | None = None) -> int:
     """The nightly job: anonymise prospects lost for longer than
-    ``older_than`` (default: 3 calendar years), in batches. Set-based,
-    idempotent (the marker ``anonymised_at`` claims each row); returns
-    how many."""
+    ``older_than`` (default: 3 calendar years), in batches, as
+    :func:`_personal_data_erase` says. Set-based, idempotent (the marker
+    ``anonymised_at`` claims each row); returns how many."""
     total = 0
     for _batch in range(ANONYMISE_MAX_BATCHES):
         done = _anonymise_lost_batch(older_than)
@@ -594,10 +648,7 @@ def _anonymise_lost_batch(older_than: timedelta | None) -> int:
         .select_for_update(skip_locked=True)
         .values_list("pk", flat=True)[:ANONYMISE_BATCH_SIZE]
     )
-    Interaction.objects.filter(prospect_id__in=batch).update(outcome="")
-    return Prospect.objects.filter(pk__in=batch, anonymised_at__isnull=True).update(
-        **_ANONYMISED, anonymised_at=now, updated_at=now
-    )
+    return _personal_data_erase(batch, now=now, on_request=False)
 
 
 @transaction.atomic

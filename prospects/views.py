@@ -634,10 +634,13 @@ def application_link_email(
     return redirect(scope.url("detail", prospect.pk))
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def application_link_open(request: HttpRequest, token: str) -> HttpResponse:
     """Where a pre-filled application link leads (anyone, logged in or
-    not): the application, with what the link offers kept in the session
+    not). GET (or HEAD) shows a page naming nothing of the prospect, with
+    a button; its POST is the opening (``application_links``: a mail
+    scanner fetches the link, a person presses the button): noted once,
+    then the application, with what the link offers kept in the session
     (``eligibility.invitations``). An unusable link: a page that says why
     and names nothing of the prospect."""
     try:
@@ -650,9 +653,10 @@ def application_link_open(request: HttpRequest, token: str) -> HttpResponse:
             {"message": error.message},
             status=status,
         )
-    if request.method == "GET":
-        # Its first opening is a sign of interest (the nightly score); a
-        # HEAD (a link checker) is not.
+    if request.method != "POST":
+        return render(request, "prospects/application_link.html")
+    staff = request.user.is_authenticated and request.user.is_staff
+    if not staff and not application_links.looks_automated(request.headers.get("User-Agent", "")):
         application_links.application_link_opened(prospect=prospect)
     invitation_remember(request.session, application_links.link_invitation(prospect, token))
     if request.user.is_authenticated:

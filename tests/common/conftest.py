@@ -8,7 +8,9 @@ import pytest
 from directory.quotes.links import quote_confirmation_token
 from directory.team import services as team_services
 from directory.team.links import invitation_token as team_invitation_token
-from prospects.models import Pipeline
+from prospects.application_links import application_link_create
+from prospects.links import application_link_token
+from prospects.models import Pipeline, Stage
 from prospects.services import prospect_create, referrer_create
 from reviews.links import invitation_token, manage_token
 from reviews.models import ReviewInvitation
@@ -71,6 +73,17 @@ def site(cast, django_capture_on_commit_callbacks):
     referrer = referrer_create(
         pipeline=Pipeline.COMPANY, company=cast.company_a, name="Claire Martin"
     )
+    # A platform prospect's live application link (its page and button).
+    invited_company = application_link_create(
+        prospect=prospect_create(
+            pipeline=Pipeline.PLATFORM,
+            company=None,
+            name="Menuiserie Invitée",
+            actor=None,
+            stage=Stage.HOT,
+        ),
+        actor=None,
+    )
     write = invitation_token(ReviewInvitation.objects.get(invoice=unused))
     return {
         "slug": cast.company_a.slug,
@@ -90,6 +103,7 @@ def site(cast, django_capture_on_commit_callbacks):
         "reviews:request-confirm.token": "forged",
         "directory:quote-confirm.token": quote_confirmation_token(quote),
         "directory:invitation.token": team_invitation_token(team_invitation),
+        "prospects:application-link.token": application_link_token(invited_company),
         "directory:profession.slug": cast.company_a.primary_profession.slug,
         "directory:sector.slug": cast.company_a.primary_profession.sector.slug,
         "token": "forged",

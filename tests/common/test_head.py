@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from directory.models import QuoteRequest
+from prospects.models import Prospect
 from reviews.models import ReviewInvitation
 
 from .site_urls import walk
@@ -50,6 +51,11 @@ def test_head_on_public_pages_is_200(client, cast, site):
 def test_head_on_a_confirmation_or_opt_out_link_changes_nothing(client, cast, site):
     client.head(reverse("directory:quote-confirm", args=[site["directory:quote-confirm.token"]]))
     client.head(reverse("reviews:opt-out", args=[site["reviews:opt-out.token"]]))
+    client.head(
+        reverse("prospects:application-link", args=[site["prospects:application-link.token"]]),
+        headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Firefox/128.0"},
+    )
     quote = QuoteRequest.objects.get(pk=site["quote_id"])
     assert quote.status == QuoteRequest._meta.get_field("status").default
     assert not ReviewInvitation.objects.filter(opted_out_at__isnull=False).exists()
+    assert not Prospect.objects.filter(application_link_opened_at__isnull=False).exists()

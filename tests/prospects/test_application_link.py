@@ -28,24 +28,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def prospect(make, taxonomy, seller):
-    return make(
-        pipeline=Pipeline.PLATFORM,
-        actor=seller,
-        owner=seller,
-        name="Marie Curie",
-        organisation="Cuisines du Rhône",
-        siren="732 829 320",
-        profession=taxonomy["cuisiniste"],
-        town="Lyon",
-        postal_code="69002",
-        email="contact@cuisines-rhone.fr",
-        phone="06 99 05 60 90",
-        stage=Stage.HOT,
-    )
-
-
 def link_of(prospect: Prospect) -> str:
     prospect = application_links.application_link_create(prospect=prospect, actor=None)
     return application_links.application_link_path(prospect)
@@ -66,42 +48,42 @@ def applicant(client, email="gerant@cuisines-rhone.fr"):
 # --- Making the link: sales staff only ------------------------------------------------
 
 
-def test_sales_staff_make_a_link_shown_on_the_prospect_page(client, seller, prospect):
+def test_sales_staff_make_a_link_shown_on_the_prospect_page(client, seller, hot_prospect):
     client.force_login(seller)
-    response = client.post(create_url(prospect), {"action": "create"})
+    response = client.post(create_url(hot_prospect), {"action": "create"})
     assert response.status_code == 302
-    prospect.refresh_from_db()
-    assert prospect.application_link_nonce
-    page = client.get(reverse("prospects:staff-prospects-detail", args=[prospect.pk]))
-    assert application_links.link_is_live(prospect)
+    hot_prospect.refresh_from_db()
+    assert hot_prospect.application_link_nonce
+    page = client.get(reverse("prospects:staff-prospects-detail", args=[hot_prospect.pk]))
+    assert application_links.link_is_live(hot_prospect)
     assert "/rejoindre/invitation/" in page.content.decode()
 
 
-def test_a_new_link_ends_the_previous_one_and_revoking_ends_it(client, seller, prospect):
-    first = link_of(prospect)
+def test_a_new_link_ends_the_previous_one_and_revoking_ends_it(client, seller, hot_prospect):
+    first = link_of(hot_prospect)
     client.force_login(seller)
-    client.post(create_url(prospect), {"action": "create"})
+    client.post(create_url(hot_prospect), {"action": "create"})
     assert client.get(first).status_code == 410
-    prospect.refresh_from_db()
-    second = application_links.application_link_path(prospect)
-    client.post(create_url(prospect), {"action": "revoke"})
+    hot_prospect.refresh_from_db()
+    second = application_links.application_link_path(hot_prospect)
+    client.post(create_url(hot_prospect), {"action": "revoke"})
     assert client.get(second).status_code == 410
-    prospect.refresh_from_db()
-    assert prospect.application_link_nonce == ""
+    hot_prospect.refresh_from_db()
+    assert hot_prospect.application_link_nonce == ""
 
 
 @pytest.mark.parametrize("who", ["anonymous", "pro", "vetter", "consumer"])
-def test_only_sales_staff_make_links(client, cast, prospect, who):
+def test_only_sales_staff_make_links(client, cast, hot_prospect, who):
     if who != "anonymous":
         client.force_login(
             {"pro": cast.owner_a, "vetter": cast.staff, "consumer": cast.consumer}[who]
         )
-    response = client.post(create_url(prospect), {"action": "create"})
+    response = client.post(create_url(hot_prospect), {"action": "create"})
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert "/compte/login/" in response["Location"]
-    prospect.refresh_from_db()
-    assert prospect.application_link_nonce == ""
+    hot_prospect.refresh_from_db()
+    assert hot_prospect.application_link_nonce == ""
 
 
 def test_a_company_pipeline_prospect_has_no_link(client, seller, make):
@@ -112,28 +94,28 @@ def test_a_company_pipeline_prospect_has_no_link(client, seller, make):
         application_links.application_link_create(prospect=lead, actor=None)
 
 
-def test_a_closed_prospect_gets_no_link(client, seller, prospect):
+def test_a_closed_prospect_gets_no_link(client, seller, hot_prospect):
     from prospects import services
 
-    services.prospect_move(prospect=prospect, to=Stage.CLIENT, actor=seller)
+    services.prospect_move(prospect=hot_prospect, to=Stage.CLIENT, actor=seller)
     client.force_login(seller)
-    client.post(create_url(prospect), {"action": "create"})
-    prospect.refresh_from_db()
-    assert prospect.application_link_nonce == ""
+    client.post(create_url(hot_prospect), {"action": "create"})
+    hot_prospect.refresh_from_db()
+    assert hot_prospect.application_link_nonce == ""
 
 
-def test_a_get_makes_no_link(client, seller, prospect):
+def test_a_get_makes_no_link(client, seller, hot_prospect):
     client.force_login(seller)
-    assert client.get(create_url(prospect)).status_code == 405
+    assert client.get(create_url(hot_prospect)).status_code == 405
 
 
 # --- Opening it: the application, pre-filled ---------------------------------------------
 
 
 def test_the_link_leads_an_anonymous_visitor_to_log_in_first_then_prefills(
-    client, prospect, taxonomy
+    client, open_link, hot_prospect, taxonomy
 ):
-    response = client.get(link_of(prospect))
+    response = open_link(link_of(hot_prospect))
     assert response["Location"] == reverse("eligibility:apply")
     page = client.get(response["Location"]).content.decode()
     assert "Notre équipe vous a invité" in page
@@ -151,34 +133,36 @@ def test_the_link_leads_an_anonymous_visitor_to_log_in_first_then_prefills(
     assert not Application.objects.exists()
 
 
-def test_a_logged_in_visitor_goes_straight_to_the_first_step(client, prospect):
+def test_a_logged_in_visitor_goes_straight_to_the_first_step(client, open_link, hot_prospect):
     applicant(client)
-    response = client.get(link_of(prospect))
+    response = open_link(link_of(hot_prospect))
     assert response["Location"] == reverse("eligibility:step", args=[1])
 
 
-def test_the_trade_is_offered_on_the_activity_step(client, prospect, taxonomy, places):
+def test_the_trade_is_offered_on_the_activity_step(
+    client, open_link, hot_prospect, taxonomy, places
+):
     applicant(client)
-    client.get(link_of(prospect))
+    open_link(link_of(hot_prospect))
     save_identity(client)
     step2 = client.get(reverse("eligibility:step", args=[2]))
     assert step2.context["form"]["professions"].value() == [taxonomy["cuisiniste"].pk]
 
 
-def test_the_prefill_never_replaces_an_answer(client, prospect):
+def test_the_prefill_never_replaces_an_answer(client, open_link, hot_prospect):
     user = applicant(client)
     Application.objects.create(applicant=user, legal_name="Mon Atelier", city="")
-    client.get(link_of(prospect))
+    open_link(link_of(hot_prospect))
     form = client.get(reverse("eligibility:step", args=[1])).context["form"]
     assert form["legal_name"].value() == "Mon Atelier"
     assert form["city"].value() == "Lyon"  # blank: offered
 
 
 def test_what_the_applicant_types_wins(
-    client, prospect, places, django_capture_on_commit_callbacks
+    client, open_link, hot_prospect, places, django_capture_on_commit_callbacks
 ):
     applicant(client)
-    client.get(link_of(prospect))
+    open_link(link_of(hot_prospect))
     with django_capture_on_commit_callbacks(execute=True):
         save_identity(client, legal_name="Atelier Curie")
     assert Application.objects.get().legal_name == "Atelier Curie"
@@ -205,18 +189,18 @@ def save_identity(client, **changes):
 
 
 def test_the_first_step_saved_ties_the_application_and_uses_the_link_up(
-    client, prospect, places, django_capture_on_commit_callbacks
+    client, open_link, hot_prospect, places, django_capture_on_commit_callbacks
 ):
-    link = link_of(prospect)
+    link = link_of(hot_prospect)
     applicant(client)
-    client.get(link)
+    open_link(link)
     with django_capture_on_commit_callbacks(execute=True):
         save_identity(client)
-    prospect.refresh_from_db()
+    hot_prospect.refresh_from_db()
     application = Application.objects.get()
-    assert prospect.application == application
-    assert prospect.application_link_nonce == ""
-    assert prospect.interactions.filter(
+    assert hot_prospect.application == application
+    assert hot_prospect.application_link_nonce == ""
+    assert hot_prospect.interactions.filter(
         kind=Interaction.Kind.NOTE,
         author=None,
         origin="application_link",
@@ -232,10 +216,10 @@ def test_the_first_step_saved_ties_the_application_and_uses_the_link_up(
 
 
 def test_the_token_is_handed_back_once(
-    client, prospect, places, django_capture_on_commit_callbacks
+    client, open_link, hot_prospect, places, django_capture_on_commit_callbacks
 ):
     applicant(client)
-    client.get(link_of(prospect))
+    open_link(link_of(hot_prospect))
     with django_capture_on_commit_callbacks(execute=True) as first:
         save_identity(client)
     with django_capture_on_commit_callbacks(execute=True) as second:
@@ -245,19 +229,19 @@ def test_the_token_is_handed_back_once(
 
 
 def test_a_link_revoked_before_the_first_step_ties_nothing(
-    client, prospect, places, django_capture_on_commit_callbacks
+    client, open_link, hot_prospect, places, django_capture_on_commit_callbacks
 ):
     applicant(client)
-    client.get(link_of(prospect))
-    application_links.application_link_revoke(prospect=prospect)
+    open_link(link_of(hot_prospect))
+    application_links.application_link_revoke(prospect=hot_prospect)
     with django_capture_on_commit_callbacks(execute=True):
         save_identity(client)
-    prospect.refresh_from_db()
-    assert prospect.application is None
+    hot_prospect.refresh_from_db()
+    assert hot_prospect.application is None
 
 
 @pytest.fixture
-def tied(prospect, taxonomy, django_capture_on_commit_callbacks):
+def tied(hot_prospect, taxonomy, django_capture_on_commit_callbacks):
     """A complete application started from the prospect's link, under
     another SIREN than the prospect's (the tie finds it, not the SIREN)."""
     application = Application.objects.create(
@@ -274,7 +258,7 @@ def tied(prospect, taxonomy, django_capture_on_commit_callbacks):
         invoices_name_client="yes",
     )
     application.professions.set([taxonomy["cuisiniste"]])
-    linked = application_links.application_link_create(prospect=prospect, actor=None)
+    linked = application_links.application_link_create(prospect=hot_prospect, actor=None)
     token = make_token(application_links.SALT, linked.pk, linked.application_link_nonce)
     assert application_links.application_link_accept(token=token, application_id=application.pk)
     with django_capture_on_commit_callbacks(execute=True):
@@ -282,17 +266,17 @@ def tied(prospect, taxonomy, django_capture_on_commit_callbacks):
     return application
 
 
-def test_a_tied_application_is_not_a_new_prospect(prospect, tied):
+def test_a_tied_application_is_not_a_new_prospect(hot_prospect, tied):
     # Another SIREN and e-mail than the prospect's: found through the tie.
-    assert Prospect.objects.filter(pipeline=Pipeline.PLATFORM).get() == prospect
+    assert Prospect.objects.filter(pipeline=Pipeline.PLATFORM).get() == hot_prospect
 
 
 def test_a_submission_moves_a_warm_tied_prospect_to_hot(
-    prospect, taxonomy, seller, django_capture_on_commit_callbacks
+    hot_prospect, taxonomy, seller, django_capture_on_commit_callbacks
 ):
     from prospects import services
 
-    prospect = services.prospect_move(prospect=prospect, to=Stage.WARM, actor=seller)
+    hot_prospect = services.prospect_move(prospect=hot_prospect, to=Stage.WARM, actor=seller)
     application = Application.objects.create(
         applicant=UserFactory(email="x@example.org"),
         legal_name="Atelier",
@@ -306,25 +290,25 @@ def test_a_submission_moves_a_warm_tied_prospect_to_hot(
         invoices_name_client="yes",
     )
     application.professions.set([taxonomy["cuisiniste"]])
-    prospect = application_links.application_link_create(prospect=prospect, actor=seller)
-    token = make_token(application_links.SALT, prospect.pk, prospect.application_link_nonce)
+    hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=seller)
+    token = make_token(application_links.SALT, hot_prospect.pk, hot_prospect.application_link_nonce)
     application_links.application_link_accept(token=token, application_id=application.pk)
     with django_capture_on_commit_callbacks(execute=True):
         vetting.application_submit(application=application, actor=application.applicant)
-    prospect.refresh_from_db()
-    assert prospect.stage == Stage.HOT
-    event = prospect.events.latest("pk")
+    hot_prospect.refresh_from_db()
+    assert hot_prospect.stage == Stage.HOT
+    event = hot_prospect.events.latest("pk")
     assert (event.origin, event.origin_ref, event.reason) == ("application", "submitted", "")
 
 
 def test_an_approved_application_wins_its_prospect(
-    prospect, tied, cast, django_capture_on_commit_callbacks
+    hot_prospect, tied, cast, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         vetting.application_approve(application=tied, actor=cast.staff)
-    prospect.refresh_from_db()
-    assert prospect.stage == Stage.CLIENT
-    event = prospect.events.latest("pk")
+    hot_prospect.refresh_from_db()
+    assert hot_prospect.stage == Stage.CLIENT
+    event = hot_prospect.events.latest("pk")
     assert (event.actor, event.origin, event.origin_ref) == (None, "application", "approved")
 
 
@@ -339,7 +323,7 @@ def test_an_approved_application_wins_its_prospect(
     ],
 )
 def test_a_refusal_loses_its_prospect_with_the_mapped_reason_and_the_text(
-    prospect, tied, cast, refusal, lost, django_capture_on_commit_callbacks
+    hot_prospect, tied, cast, refusal, lost, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         vetting.application_reject(
@@ -348,8 +332,8 @@ def test_a_refusal_loses_its_prospect_with_the_mapped_reason_and_the_text(
             reason="Activité hors de nos règles.",
             refusal_reason=refusal,
         )
-    prospect.refresh_from_db()
-    assert (prospect.stage, prospect.lost_reason, prospect.lost_note) == (
+    hot_prospect.refresh_from_db()
+    assert (hot_prospect.stage, hot_prospect.lost_reason, hot_prospect.lost_note) == (
         Stage.LOST,
         lost,
         "Activité hors de nos règles.",
@@ -362,7 +346,7 @@ def test_every_refusal_reason_has_a_lost_reason():
     assert set(REFUSAL_LOST_REASONS.values()) <= set(LostReason.values)
 
 
-def test_the_vetting_page_asks_the_refusal_reason(client, prospect, tied, cast):
+def test_the_vetting_page_asks_the_refusal_reason(client, hot_prospect, tied, cast):
     client.force_login(cast.staff)
     url = reverse("eligibility:decide", args=[tied.pk])
     client.post(url, {"action": "reject", "note": "Hors règles."})
@@ -380,22 +364,22 @@ def test_the_vetting_page_asks_the_refusal_reason(client, prospect, tied, cast):
     "token",
     ["forged", "a:b:c", "x" * 400, "eyJpIjoxLCJuIjoiYSJ9:1abcde:" + "A" * 43],
 )
-def test_a_forged_link_is_a_clear_page(client, prospect, token):
-    link_of(prospect)
+def test_a_forged_link_is_a_clear_page(client, hot_prospect, token):
+    link_of(hot_prospect)
     response = client.get(reverse("prospects:application-link", args=[token]))
     assert response.status_code == 400
     assert "pas valide" in response.content.decode()
     assert SESSION_KEY not in client.session
 
 
-def test_a_link_signed_for_another_purpose_is_refused(client, prospect):
-    prospect = application_links.application_link_create(prospect=prospect, actor=None)
-    token = make_token("reviews.invitation", prospect.pk, prospect.application_link_nonce)
+def test_a_link_signed_for_another_purpose_is_refused(client, hot_prospect):
+    hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=None)
+    token = make_token("reviews.invitation", hot_prospect.pk, hot_prospect.application_link_nonce)
     assert client.get(reverse("prospects:application-link", args=[token])).status_code == 400
 
 
-def test_an_expired_link_is_a_clear_page(client, prospect, settings):
-    link = link_of(prospect)
+def test_an_expired_link_is_a_clear_page(client, hot_prospect, settings):
+    link = link_of(hot_prospect)
     later = timezone.now() + timedelta(days=settings.PROSPECT_APPLICATION_LINK_DAYS, minutes=1)
     with time_machine.travel(later):
         response = client.get(link)
@@ -406,29 +390,29 @@ def test_an_expired_link_is_a_clear_page(client, prospect, settings):
     assert "732" not in body
 
 
-def test_a_link_works_until_it_expires(client, prospect, settings):
-    link = link_of(prospect)
+def test_a_link_works_until_it_expires(open_link, hot_prospect, settings):
+    link = link_of(hot_prospect)
     with time_machine.travel(
         timezone.now() + timedelta(days=settings.PROSPECT_APPLICATION_LINK_DAYS - 1)
     ):
-        assert client.get(link).status_code == 302
+        assert open_link(link).status_code == 302
 
 
-def test_a_link_of_an_anonymised_or_lost_prospect_is_refused(client, prospect, seller):
+def test_a_link_of_an_anonymised_or_lost_prospect_is_refused(client, hot_prospect, seller):
     from prospects import services
 
-    link = link_of(prospect)
+    link = link_of(hot_prospect)
     services.prospect_move(
-        prospect=prospect, to=Stage.LOST, actor=seller, lost_reason=LostReason.PRICE
+        prospect=hot_prospect, to=Stage.LOST, actor=seller, lost_reason=LostReason.PRICE
     )
     assert client.get(link).status_code == 410
 
 
-def test_anonymising_a_prospect_ends_its_link(client, prospect):
+def test_anonymising_a_prospect_ends_its_link(client, hot_prospect):
     from prospects import services
 
-    link = link_of(prospect)
-    services.prospect_anonymise(prospect=prospect)
+    link = link_of(hot_prospect)
+    services.prospect_anonymise(prospect=hot_prospect)
     assert client.get(link).status_code == 410
-    prospect.refresh_from_db()
-    assert prospect.application_link_nonce == ""
+    hot_prospect.refresh_from_db()
+    assert hot_prospect.application_link_nonce == ""

@@ -6,7 +6,8 @@ to the prospect's contact e-mail, through the outbox like every other
 e-mail (a broker outage delays it, loses nothing); the timeline notes it
 as an e-mail by that salesperson. A prospect with no e-mail, closed,
 anonymised or of a company's pipeline gets nothing, with a clear message;
-a double submit sends once. The first opening of each link is noted
+a double submit sends once. The first opening of each link by a person
+(its page's button: ``test_application_link_opening``) is noted
 ("système") and the nightly score reads it (signal ``link``)."""
 
 from __future__ import annotations
@@ -40,25 +41,9 @@ from prospects.models import (
 )
 from prospects.scoring import RULE_BASE, SIGNAL_POINTS, rule_score
 
+from .conftest import BROWSER
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def prospect(make, taxonomy, seller):
-    return make(
-        pipeline=Pipeline.PLATFORM,
-        actor=seller,
-        owner=seller,
-        name="Marie Curie",
-        organisation="Cuisines du Rhône",
-        siren="732 829 320",
-        profession=taxonomy["cuisiniste"],
-        town="Lyon",
-        postal_code="69002",
-        email="contact@cuisines-rhone.fr",
-        phone="06 99 05 60 90",
-        stage=Stage.HOT,
-    )
 
 
 @contextmanager
@@ -107,86 +92,88 @@ def post(client, url, capture):
 
 
 def test_sales_staff_send_the_link_by_email(
-    client, seller, prospect, django_capture_on_commit_callbacks
+    client, open_link, seller, hot_prospect, django_capture_on_commit_callbacks
 ):
     client.force_login(seller)
     mail.outbox.clear()
-    response = post(client, send_url(prospect), django_capture_on_commit_callbacks)
+    response = post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
     assert response.status_code == 302
-    assert response["Location"] == detail_url(prospect)
+    assert response["Location"] == detail_url(hot_prospect)
     assert "envoyé par e-mail à contact@cuisines-rhone.fr" in messages_of(response)[0]
 
     [message] = to_prospect()
-    prospect.refresh_from_db()
-    assert application_links.link_is_live(prospect)
-    link = application_links.application_link_path(prospect)
+    hot_prospect.refresh_from_db()
+    assert application_links.link_is_live(hot_prospect)
+    link = application_links.application_link_path(hot_prospect)
     assert payload(link) in message.body
     [sent_link] = [line for line in message.body.splitlines() if "/rejoindre/invitation/" in line]
     assert "Bonjour Marie Curie," in message.body
     assert "Cuisines du Rhône" in message.body
     assert message.reply_to == ["sales@example.fr"]
-    assert prospect.application_link_sent_at is not None
+    assert hot_prospect.application_link_sent_at is not None
 
     # The timeline: an e-mail by the salesperson, worded in French; the
     # follow-up date is left alone.
-    [note] = sent_notes(prospect)
+    [note] = sent_notes(hot_prospect)
     assert (note.kind, note.author) == (Interaction.Kind.EMAIL, seller)
-    assert prospect.last_interaction_at == note.happened_at
-    page = client.get(detail_url(prospect)).content.decode()
+    assert hot_prospect.last_interaction_at == note.happened_at
+    page = client.get(detail_url(hot_prospect)).content.decode()
     assert "lien de candidature envoyé par e-mail" in page
     assert "Dernier envoi par e-mail" in page
 
     # The link in the e-mail works.
     client.logout()
     assert sent_link.startswith(django_settings.SITE_URL + "/rejoindre/invitation/")
-    assert client.get(sent_link.removeprefix(django_settings.SITE_URL)).status_code == 302
+    assert open_link(sent_link.removeprefix(django_settings.SITE_URL)).status_code == 302
 
 
-def test_a_live_link_is_sent_as_it_is(client, seller, prospect, django_capture_on_commit_callbacks):
-    prospect = application_links.application_link_create(prospect=prospect, actor=seller)
-    link = application_links.application_link_path(prospect)
+def test_a_live_link_is_sent_as_it_is(
+    client, seller, hot_prospect, django_capture_on_commit_callbacks
+):
+    hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=seller)
+    link = application_links.application_link_path(hot_prospect)
     client.force_login(seller)
     mail.outbox.clear()
-    post(client, send_url(prospect), django_capture_on_commit_callbacks)
+    post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
     [message] = to_prospect()
     assert payload(link) in message.body
-    prospect.refresh_from_db()
-    assert payload(application_links.application_link_path(prospect)) == payload(link)
+    hot_prospect.refresh_from_db()
+    assert payload(application_links.application_link_path(hot_prospect)) == payload(link)
 
 
 def test_a_link_about_to_expire_is_replaced_before_it_is_sent(
-    client, seller, prospect, settings, django_capture_on_commit_callbacks
+    client, seller, hot_prospect, settings, django_capture_on_commit_callbacks
 ):
-    prospect = application_links.application_link_create(prospect=prospect, actor=seller)
-    old = application_links.application_link_path(prospect)
+    hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=seller)
+    old = application_links.application_link_path(hot_prospect)
     client.force_login(seller)
     mail.outbox.clear()
     later = timezone.now() + timedelta(days=settings.PROSPECT_APPLICATION_LINK_DAYS - 1)
     with time_machine.travel(later):
-        post(client, send_url(prospect), django_capture_on_commit_callbacks)
+        post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
         [message] = to_prospect()
-        prospect.refresh_from_db()
-        new = application_links.application_link_path(prospect)
+        hot_prospect.refresh_from_db()
+        new = application_links.application_link_path(hot_prospect)
         assert payload(new) != payload(old)
         assert payload(new) in message.body
         assert payload(old) not in message.body
         assert client.get(old).status_code == 410
 
 
-def test_the_email_reads_well_in_english(prospect, seller, django_capture_on_commit_callbacks):
+def test_the_email_reads_well_in_english(hot_prospect, seller, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
-        application_links.application_link_send(prospect=prospect, actor=seller)
+        application_links.application_link_send(prospect=hot_prospect, actor=seller)
     # Rendered in the site's language (French) whoever sends it…
     assert "Bonjour" in to_prospect()[0].body
     # …and available in English (tests/common/test_email_templates.py checks both).
     from common.mail import render_templated
 
-    prospect.refresh_from_db()
+    hot_prospect.refresh_from_db()
     subject, body = render_templated(
         "application_link",
         {
-            "prospect": prospect,
+            "prospect": hot_prospect,
             "url": "https://example.org/rejoindre/invitation/x/",
             "expires": timezone.now(),
             "sender_name": "",
@@ -229,23 +216,23 @@ def _anonymised(prospect, seller):
     ids=["no e-mail", "lost", "client", "anonymised"],
 )
 def test_a_prospect_that_cannot_get_the_link_gets_nothing(
-    client, seller, prospect, change, says, django_capture_on_commit_callbacks
+    client, seller, hot_prospect, change, says, django_capture_on_commit_callbacks
 ):
-    change(prospect, seller)
+    change(hot_prospect, seller)
     client.force_login(seller)
     mail.outbox.clear()
     emails_before = Email.objects.count()
-    response = post(client, send_url(prospect), django_capture_on_commit_callbacks)
+    response = post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
     assert response.status_code == 302
     assert says in " ".join(messages_of(response))
     assert mail.outbox == []
     assert Email.objects.count() == emails_before
-    assert not sent_notes(prospect).exists()
-    prospect.refresh_from_db()
-    assert prospect.application_link_sent_at is None
-    assert prospect.application_link_nonce == ""
+    assert not sent_notes(hot_prospect).exists()
+    hot_prospect.refresh_from_db()
+    assert hot_prospect.application_link_sent_at is None
+    assert hot_prospect.application_link_nonce == ""
     # The page says why instead of offering the button.
-    page = client.get(detail_url(prospect)).content.decode()
+    page = client.get(detail_url(hot_prospect)).content.decode()
     assert "Envoyer le lien de candidature par e-mail" not in page
 
 
@@ -256,48 +243,48 @@ def test_the_service_refuses_a_company_pipeline_prospect(make):
     assert not sent_notes(lead).exists()
 
 
-def test_the_page_offers_the_button_with_the_address(client, seller, prospect):
+def test_the_page_offers_the_button_with_the_address(client, seller, hot_prospect):
     client.force_login(seller)
-    page = client.get(detail_url(prospect)).content.decode()
+    page = client.get(detail_url(hot_prospect)).content.decode()
     assert "Envoyer le lien de candidature par e-mail" in page
     assert "à contact@cuisines-rhone.fr" in page
 
 
 def test_a_double_submit_sends_once_and_a_minute_later_sends_again(
-    client, seller, prospect, settings, django_capture_on_commit_callbacks
+    client, seller, hot_prospect, settings, django_capture_on_commit_callbacks
 ):
     client.force_login(seller)
     mail.outbox.clear()
-    post(client, send_url(prospect), django_capture_on_commit_callbacks)
-    second = post(client, send_url(prospect), django_capture_on_commit_callbacks)
+    post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
+    second = post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
     assert second.status_code == 302
     assert "il y a un instant" in " ".join(messages_of(second))
     assert len(to_prospect()) == 1
-    assert sent_notes(prospect).count() == 1
+    assert sent_notes(hot_prospect).count() == 1
     # The wait is a setting; past it, a new send goes out (the same link).
     later = timezone.now() + timedelta(
         seconds=settings.PROSPECT_APPLICATION_LINK_RESEND_SECONDS + 1
     )
     with time_machine.travel(later):
-        post(client, send_url(prospect), django_capture_on_commit_callbacks)
+        post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
     assert len(to_prospect()) == 2
     first, again = (
         [line for line in m.body.splitlines() if "/rejoindre/" in line] for m in to_prospect()
     )
     assert [payload(x) for x in first] == [payload(x) for x in again]
-    assert sent_notes(prospect).count() == 2
+    assert sent_notes(hot_prospect).count() == 2
 
 
 def test_a_refused_send_does_not_hold_the_next_one(
-    client, seller, prospect, django_capture_on_commit_callbacks
+    client, seller, hot_prospect, django_capture_on_commit_callbacks
 ):
     """The claim of a refused send is rolled back with it."""
-    Prospect.objects.filter(pk=prospect.pk).update(email="")
+    Prospect.objects.filter(pk=hot_prospect.pk).update(email="")
     client.force_login(seller)
-    post(client, send_url(prospect), django_capture_on_commit_callbacks)
-    Prospect.objects.filter(pk=prospect.pk).update(email="contact@cuisines-rhone.fr")
+    post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
+    Prospect.objects.filter(pk=hot_prospect.pk).update(email="contact@cuisines-rhone.fr")
     mail.outbox.clear()
-    post(client, send_url(prospect), django_capture_on_commit_callbacks)
+    post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
     assert len(to_prospect()) == 1
 
 
@@ -305,18 +292,20 @@ def test_a_refused_send_does_not_hold_the_next_one(
 
 
 @pytest.mark.parametrize("who", ["anonymous", "pro", "vetter", "consumer"])
-def test_only_sales_staff_send_it(client, cast, prospect, who, django_capture_on_commit_callbacks):
+def test_only_sales_staff_send_it(
+    client, cast, hot_prospect, who, django_capture_on_commit_callbacks
+):
     if who != "anonymous":
         client.force_login(
             {"pro": cast.owner_a, "vetter": cast.staff, "consumer": cast.consumer}[who]
         )
     mail.outbox.clear()
-    response = post(client, send_url(prospect), django_capture_on_commit_callbacks)
+    response = post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert "/compte/login/" in response["Location"]
     assert mail.outbox == []
-    assert not sent_notes(prospect).exists()
+    assert not sent_notes(hot_prospect).exists()
 
 
 def test_another_pipelines_prospect_is_a_404(
@@ -335,80 +324,82 @@ def test_another_pipelines_prospect_is_a_404(
     assert mail.outbox == []
 
 
-def test_a_get_sends_nothing(client, seller, prospect):
+def test_a_get_sends_nothing(client, seller, hot_prospect):
     client.force_login(seller)
-    assert client.get(send_url(prospect)).status_code == 405
-    assert not sent_notes(prospect).exists()
+    assert client.get(send_url(hot_prospect)).status_code == 405
+    assert not sent_notes(hot_prospect).exists()
 
 
 # --- The broker down: noted, and sent later --------------------------------------------------
 
 
 def test_sent_while_the_broker_is_down_it_is_noted_and_goes_out_later(
-    client, seller, prospect, django_capture_on_commit_callbacks
+    client, seller, hot_prospect, django_capture_on_commit_callbacks
 ):
     client.force_login(seller)
     mail.outbox.clear()
     with broker_down():
-        response = post(client, send_url(prospect), django_capture_on_commit_callbacks)
+        response = post(client, send_url(hot_prospect), django_capture_on_commit_callbacks)
     assert response.status_code == 302  # not a 500
     assert mail.outbox == []  # delayed, not lost
-    assert sent_notes(prospect).count() == 1
+    assert sent_notes(hot_prospect).count() == 1
     row = Email.objects.get(to=["contact@cuisines-rhone.fr"])
     assert row.status in (STATUS.queued, STATUS.requeued, None)
 
     with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
         assert outbox_sweep() >= 1
-    prospect.refresh_from_db()
+    hot_prospect.refresh_from_db()
     [message] = to_prospect()
-    assert payload(application_links.application_link_path(prospect)) in message.body
+    assert payload(application_links.application_link_path(hot_prospect)) in message.body
 
 
 # --- The first opening of a link: a sign of interest -----------------------------------------
 
 
-def test_the_first_opening_of_a_link_is_noted_once(client, prospect):
-    prospect = application_links.application_link_create(prospect=prospect, actor=None)
-    link = application_links.application_link_path(prospect)
-    assert client.head(link).status_code == 302  # a link checker: not noted
-    assert not opened_notes(prospect).exists()
-    assert client.get(link).status_code == 302
-    assert client.get(link).status_code == 302
-    [note] = opened_notes(prospect)
+def test_the_first_opening_of_a_link_is_noted_once(client, open_link, hot_prospect):
+    hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=None)
+    link = application_links.application_link_path(hot_prospect)
+    assert client.head(link).status_code == 200  # a link checker: not noted
+    assert client.get(link).status_code == 200  # a mail scanner: not noted
+    assert not opened_notes(hot_prospect).exists()
+    assert open_link(link).status_code == 302
+    assert open_link(link).status_code == 302
+    [note] = opened_notes(hot_prospect)
     assert (note.kind, note.author) == (Interaction.Kind.NOTE, None)
-    prospect.refresh_from_db()
-    assert prospect.application_link_opened_at == note.happened_at
-    assert prospect.last_interaction_at == note.happened_at
+    hot_prospect.refresh_from_db()
+    assert hot_prospect.application_link_opened_at == note.happened_at
+    assert hot_prospect.last_interaction_at == note.happened_at
 
     # A new link: its own first opening is noted.
-    prospect = application_links.application_link_create(prospect=prospect, actor=None)
-    assert prospect.application_link_opened_at is None
-    client.get(application_links.application_link_path(prospect))
-    assert opened_notes(prospect).count() == 2
+    hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=None)
+    assert hot_prospect.application_link_opened_at is None
+    open_link(application_links.application_link_path(hot_prospect))
+    assert opened_notes(hot_prospect).count() == 2
 
 
-def test_an_unusable_link_notes_nothing(client, prospect, settings):
-    prospect = application_links.application_link_create(prospect=prospect, actor=None)
-    link = application_links.application_link_path(prospect)
-    assert client.get(reverse("prospects:application-link", args=["forged"])).status_code == 400
+def test_an_unusable_link_notes_nothing(client, hot_prospect, settings):
+    hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=None)
+    link = application_links.application_link_path(hot_prospect)
+    forged = reverse("prospects:application-link", args=["forged"])
+    assert client.post(forged, headers={"User-Agent": BROWSER}).status_code == 400
     later = timezone.now() + timedelta(days=settings.PROSPECT_APPLICATION_LINK_DAYS, minutes=1)
     with time_machine.travel(later):
-        assert client.get(link).status_code == 410
-    application_links.application_link_revoke(prospect=prospect)
-    assert client.get(link).status_code == 410
-    assert not opened_notes(prospect).exists()
+        assert client.post(link, headers={"User-Agent": BROWSER}).status_code == 410
+    application_links.application_link_revoke(prospect=hot_prospect)
+    assert client.post(link, headers={"User-Agent": BROWSER}).status_code == 410
+    assert not opened_notes(hot_prospect).exists()
 
 
-def test_the_opening_shows_on_the_prospect_page(client, seller, prospect):
-    prospect = application_links.application_link_create(prospect=prospect, actor=None)
-    client.get(application_links.application_link_path(prospect))
+def test_the_opening_shows_on_the_prospect_page(client, open_link, seller, hot_prospect):
+    hot_prospect = application_links.application_link_create(prospect=hot_prospect, actor=None)
+    open_link(application_links.application_link_path(hot_prospect))
     client.force_login(seller)
-    page = client.get(detail_url(prospect)).content.decode()
+    page = client.get(detail_url(hot_prospect)).content.decode()
     assert "a ouvert le lien de candidature" in page
     assert "Le prospect a ouvert ce lien le" in page
 
 
-def test_an_opened_link_is_the_link_signal_of_the_score(client, make, seller, taxonomy):
+def test_an_opened_link_is_the_link_signal_of_the_score(open_link, make, seller, taxonomy):
     now = timezone.now()
     fits = trade_fits()
     prospect = make(
@@ -437,7 +428,7 @@ def test_an_opened_link_is_the_link_signal_of_the_score(client, make, seller, ta
     # The link is e-mailed (a contact), then opened: a sign of interest.
     application_links.application_link_send(prospect=prospect, actor=seller)
     prospect.refresh_from_db()
-    client.get(application_links.application_link_path(prospect))
+    open_link(application_links.application_link_path(prospect))
     now = timezone.now() + timedelta(seconds=1)
     assert signal() == "link"
     scoring.prospects_score(now=now)
@@ -498,7 +489,7 @@ def test_an_opening_after_a_prospect_closed_is_not_read_as_of_its_closing(make, 
     assert row["f_signal"] == "none"
 
 
-def test_the_migration_gives_old_link_notes_their_origin(prospect):
+def test_the_migration_gives_old_link_notes_their_origin(hot_prospect):
     """Notes written before the link had origins carried fixed English
     texts: the migration turns them into origins, and back."""
     import importlib
@@ -508,14 +499,17 @@ def test_the_migration_gives_old_link_notes_their_origin(prospect):
     migration = importlib.import_module("prospects.migrations.0012_link_notes_origin")
     old = {
         text: Interaction.objects.create(
-            prospect=prospect, kind=Interaction.Kind.NOTE, outcome=text, happened_at=timezone.now()
+            prospect=hot_prospect,
+            kind=Interaction.Kind.NOTE,
+            outcome=text,
+            happened_at=timezone.now(),
         )
         for text in ("application link sent by e-mail", "application link opened")
     }
     typed = Interaction.objects.create(
-        prospect=prospect,
+        prospect=hot_prospect,
         kind=Interaction.Kind.NOTE,
-        author=prospect.owner,
+        author=hot_prospect.owner,
         outcome="application link opened",
         happened_at=timezone.now(),
     )

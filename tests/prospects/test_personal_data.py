@@ -34,48 +34,8 @@ def staff(name: str, *args) -> str:
     return reverse(f"prospects:staff-prospects-{name}", args=list(args))
 
 
-@pytest.fixture
-def full(make, cast):
-    """Jean Dupont with everything: contact, a referrer, an interaction, a
-    move, and a second record of him merged in (with its own note)."""
-    referrer = services.referrer_create(
-        pipeline=Pipeline.COMPANY, company=cast.company_a, name="Marie Curie"
-    )
-    with time_machine.travel("2026-03-02 10:00 +01:00", tick=False):
-        prospect = make(
-            name="Jean Dupont",
-            email="Jean.Dupont@example.fr",
-            phone="0699056090",
-            siren="732829320",
-            town="Lyon",
-            postal_code="69003",
-            referrer=referrer,
-            stage=Stage.WARM,
-        )
-        services.interaction_add(
-            prospect=prospect,
-            kind=Interaction.Kind.CALL,
-            author=cast.owner_a,
-            outcome="Veut un devis pour sa cuisine",
-            next_follow_up=date(2026, 3, 9),
-        )
-        twin = make(name="J. Dupont", phone="0611223344")
-        services.interaction_add(
-            prospect=twin,
-            kind=Interaction.Kind.NOTE,
-            author=cast.owner_a,
-            outcome="Vu au salon de l'habitat",
-            next_follow_up=None,
-        )
-        services.prospect_move(prospect=twin, to=Stage.COLD, actor=cast.owner_a)
-        services.prospects_merge(keep=prospect, other=twin, actor=cast.owner_a)
-    prospect.refresh_from_db()
-    prospect.twin_pk = twin.pk  # type: ignore[attr-defined]
-    return prospect
-
-
 def test_the_export_holds_identity_contact_interactions_history_referral_and_merged(
-    client, cast, make, full
+    client, cast, make, jean
 ):
     other = make(name="Paul Martin", email="paul@example.fr")
     services.interaction_add(
@@ -86,11 +46,11 @@ def test_the_export_holds_identity_contact_interactions_history_referral_and_mer
         next_follow_up=None,
     )
     client.force_login(cast.member_a)
-    response = client.get(pro(cast, "personal-data", full.pk))
+    response = client.get(pro(cast, "personal-data", jean.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"].startswith(
-        f'attachment; filename="prospect-{full.pk}-donnees-'
+        f'attachment; filename="prospect-{jean.pk}-donnees-'
     )
     assert "no-store" in response["Cache-Control"]
     data = json.loads(response.content)
@@ -108,9 +68,9 @@ def test_the_export_holds_identity_contact_interactions_history_referral_and_mer
     outcomes = [row["outcome"] for row in data["interactions"]]
     assert outcomes == ["Veut un devis pour sa cuisine", "Vu au salon de l'habitat"]
     moves = [(row["from"], row["to"], row["merged_from"]) for row in data["history"]]
-    assert ("suspect", "cold", full.twin_pk) in moves  # the merged record's history
+    assert ("suspect", "cold", jean.twin_pk) in moves  # the merged record's history
     assert ("", "warm", None) in moves
-    assert data["merged_records"] == [full.twin_pk]
+    assert data["merged_records"] == [jean.twin_pk]
     assert data["referred_by"]["name"] == "Marie Curie"
     text = response.content.decode()
     assert "Paul" not in text
@@ -119,10 +79,10 @@ def test_the_export_holds_identity_contact_interactions_history_referral_and_mer
     assert cast.owner_a.email not in text
 
 
-def test_the_export_of_an_erased_prospect_holds_no_personal_data(client, cast, full):
-    services.prospect_erase_on_request(prospect=full, actor=cast.owner_a)
+def test_the_export_of_an_erased_prospect_holds_no_personal_data(client, cast, jean):
+    services.prospect_erase_on_request(prospect=jean, actor=cast.owner_a)
     client.force_login(cast.owner_a)
-    data = json.loads(client.get(pro(cast, "personal-data", full.pk)).content)
+    data = json.loads(client.get(pro(cast, "personal-data", jean.pk)).content)
     assert data["prospect"]["name"] == services.ANONYMOUS_NAME
     assert data["prospect"]["email"] == ""
     assert data["prospect"]["erased"] is not None
@@ -130,7 +90,7 @@ def test_the_export_of_an_erased_prospect_holds_no_personal_data(client, cast, f
 
 
 def test_erasing_on_request_clears_what_the_nightly_job_clears_and_records_who(
-    client, cast, make, full
+    client, cast, make, jean
 ):
     """The same fields as the 3-year job's, on a lost prospect of each
     way: the job's result and the request's are compared field by field."""
@@ -154,12 +114,12 @@ def test_erasing_on_request_clears_what_the_nightly_job_clears_and_records_who(
     by_job = Prospect.objects.get(pk=lost_then.pk)
 
     client.force_login(cast.member_a)
-    page = client.get(pro(cast, "erase", full.pk))
+    page = client.get(pro(cast, "erase", jean.pk))
     assert page.status_code == 200
     assert "Effacer les données personnelles" in page.content.decode()
-    response = client.post(pro(cast, "erase", full.pk), {"confirm": "on"})
+    response = client.post(pro(cast, "erase", jean.pk), {"confirm": "on"})
     assert response.status_code == 302
-    erased = Prospect.objects.get(pk=full.pk)
+    erased = Prospect.objects.get(pk=jean.pk)
     for field in services._ANONYMISED:
         assert getattr(erased, field) == getattr(by_job, field), field
     assert erased.anonymised_at is not None
@@ -168,44 +128,44 @@ def test_erasing_on_request_clears_what_the_nightly_job_clears_and_records_who(
     event = erased.events.get(kind=ProspectEvent.Kind.ERASURE)
     assert event.actor == cast.member_a
     assert event.reason == ""
-    page = client.get(pro(cast, "detail", full.pk)).content.decode()
+    page = client.get(pro(cast, "detail", jean.pk)).content.decode()
     assert "Données personnelles effacées à la demande" in page
     assert "Jean Dupont" not in page
     assert "Veut un devis" not in page
 
 
-def test_erasing_needs_the_confirmation_and_changes_nothing_without_it(client, cast, full):
+def test_erasing_needs_the_confirmation_and_changes_nothing_without_it(client, cast, jean):
     client.force_login(cast.owner_a)
     for data in ({}, {"confirm": ""}, {"other": "1"}):
-        response = client.post(pro(cast, "erase", full.pk), data)
+        response = client.post(pro(cast, "erase", jean.pk), data)
         assert response.status_code == 200
         assert "Cochez la case pour confirmer" in response.content.decode()
-    full.refresh_from_db()
-    assert full.name == "Jean Dupont"
-    assert full.anonymised_at is None
-    assert not full.events.filter(kind=ProspectEvent.Kind.ERASURE).exists()
+    jean.refresh_from_db()
+    assert jean.name == "Jean Dupont"
+    assert jean.anonymised_at is None
+    assert not jean.events.filter(kind=ProspectEvent.Kind.ERASURE).exists()
 
 
-def test_erasing_twice_is_refused_by_the_service_and_the_page_says_so(client, cast, full):
-    services.prospect_erase_on_request(prospect=full, actor=cast.owner_a)
+def test_erasing_twice_is_refused_by_the_service_and_the_page_says_so(client, cast, jean):
+    services.prospect_erase_on_request(prospect=jean, actor=cast.owner_a)
     with pytest.raises(ValidationError):
-        services.prospect_erase_on_request(prospect=full, actor=cast.owner_a)
-    assert full.events.filter(kind=ProspectEvent.Kind.ERASURE).count() == 1
+        services.prospect_erase_on_request(prospect=jean, actor=cast.owner_a)
+    assert jean.events.filter(kind=ProspectEvent.Kind.ERASURE).count() == 1
     client.force_login(cast.owner_a)
-    response = client.post(pro(cast, "erase", full.pk), {"confirm": "on"}, follow=True)
+    response = client.post(pro(cast, "erase", jean.pk), {"confirm": "on"}, follow=True)
     assert "déjà effacées" in response.content.decode()
-    assert full.events.filter(kind=ProspectEvent.Kind.ERASURE).count() == 1
+    assert jean.events.filter(kind=ProspectEvent.Kind.ERASURE).count() == 1
 
 
-def test_the_prospect_page_offers_export_and_erase(client, cast, full):
+def test_the_prospect_page_offers_export_and_erase(client, cast, jean):
     client.force_login(cast.member_a)
-    html = client.get(pro(cast, "detail", full.pk)).content.decode()
+    html = client.get(pro(cast, "detail", jean.pk)).content.decode()
     assert "Exporter les données personnelles" in html
-    assert pro(cast, "personal-data", full.pk) in html
-    assert pro(cast, "erase", full.pk) in html
+    assert pro(cast, "personal-data", jean.pk) in html
+    assert pro(cast, "erase", jean.pk) in html
 
 
-def test_another_company_or_the_other_pipeline_is_a_404(client, cast, make, seller, full):
+def test_another_company_or_the_other_pipeline_is_a_404(client, cast, make, seller, jean):
     theirs = make(name="Chez B", company=cast.company_b, actor=cast.owner_b)
     platform = make(name="Plateforme", pipeline=Pipeline.PLATFORM, actor=seller)
     client.force_login(cast.owner_a)
@@ -217,7 +177,7 @@ def test_another_company_or_the_other_pipeline_is_a_404(client, cast, make, sell
     assert client.post(pro(cast, "erase", theirs.pk), {"confirm": "on"}).status_code == 404
     client.force_login(seller)
     for name in ("personal-data", "erase"):
-        assert client.get(staff(name, full.pk)).status_code == 404
+        assert client.get(staff(name, jean.pk)).status_code == 404
         assert client.get(staff(name, platform.pk)).status_code == 200
     theirs.refresh_from_db()
     assert theirs.anonymised_at is None
