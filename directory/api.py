@@ -11,14 +11,17 @@ them. The whole profile, sections included, is one query."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Expression, OuterRef, Subquery
+from django.db.models import Expression, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
@@ -498,10 +501,9 @@ class CompanyDetail(PartnerAPIView):
         ],
     )
     def get(self, request: Request, slug: str) -> Response:
-        sections = company_sections()
-        company = company_profile_for_api(slug, sections)
+        company = company_profile_for_api(slug)
         body = dict(CompanyDetailOutput(company, context={"request": request}).data)
-        for name, section in sections.items():
+        for name, section in company_sections().items():
             body[name] = section.render(company)
         return Response(body)
 
@@ -544,11 +546,11 @@ def trade_rows() -> Subquery:
     )
 
 
-def certification_rows() -> Subquery:
-    """A company's certifications valid today as one JSON array of {kind,
-    label, expires_on (ISO date or null)} (NULL without any)."""
+def certification_rows(today: date) -> Subquery:
+    """A company's certifications valid on ``today`` as one JSON array of
+    {kind, label, expires_on (ISO date or null)} (NULL without any)."""
     return Subquery(
-        Certification.objects.valid()
+        Certification.objects.valid(today)
         .filter(company=OuterRef("pk"))
         .order_by()
         .values("company")
@@ -559,23 +561,33 @@ def certification_rows() -> Subquery:
     )
 
 
-def company_profile_for_api(slug: str, sections: dict[str, CompanySection]) -> Company:
+def company_profile_for_api(slug: str) -> Company:
     """The listed company ``slug`` with all its API profile shows, in one
     query: its trades and valid certifications (``trade_rows``,
-    ``certification_rows``) and the ``sections``' annotations as
-    subqueries in its row. 404 for a suspended or unknown company (the
-    API shows no page "gone")."""
-    annotations: dict[str, Any] = {
-        "trade_rows": trade_rows(),
-        "certification_rows": certification_rows(),
-    }
-    for section in sections.values():
-        annotations |= section.annotations()
-    rows = Company.objects.select_related("primary_profession__sector").annotate(**annotations)
+    ``certification_rows``) and the annotations of the sections of
+    ``API_COMPANY_SECTIONS`` as subqueries in its row. 404 for a suspended
+    or unknown company (the API shows no page "gone")."""
+    rows = _profile_rows(timezone.localdate(), tuple(settings.API_COMPANY_SECTIONS.items()))
     try:
         return public_company(slug, rows)
     except CompanyGone as gone:
         raise Http404 from gone
+
+
+@functools.lru_cache(maxsize=4)
+def _profile_rows(today: date, sections: tuple[tuple[str, str], ...]) -> QuerySet[Company]:
+    """The profile's companies with their annotations resolved, built once
+    a day (the certifications valid ``today``) per process and filtered by
+    slug for each request, which clones it: resolving the subqueries was
+    about half the request's CPU (4.5 ms instead of 9 on the demo data). Never
+    evaluated itself."""
+    annotations: dict[str, Any] = {
+        "trade_rows": trade_rows(),
+        "certification_rows": certification_rows(today),
+    }
+    for _name, path in sections:
+        annotations |= import_string(path).annotations()
+    return Company.objects.select_related("primary_profession__sector").annotate(**annotations)
 
 
 def company_for_api(slug: str) -> Company:

@@ -245,3 +245,19 @@ def test_the_one_query_profile_says_what_the_page_s_reads_say(api, electricians,
         "returned": 8,
         "period_days": settings.LOYALTY_RETURN_DAYS,
     }
+
+
+def test_a_certification_leaves_the_profile_the_day_after_it_expires(api, electricians):
+    """The profile's query is built once a day per process: the next day's
+    profile must not show what expired the day before."""
+    import time_machine
+
+    company = electricians[0]
+    today = timezone.localdate()
+    Certification.objects.create(company=company, kind="rc_pro", expires_on=today)
+    url = f"/api/v1/companies/{company.slug}"
+    assert [c["expires_on"] for c in api.client.get(url).json()["certifications"]] == [
+        today.isoformat()
+    ]
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        assert api.client.get(url).json()["certifications"] == []
