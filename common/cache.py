@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import ImproperlyConfigured
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -45,6 +46,8 @@ OUTAGE_ERRORS: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeout
 RETRY_SECONDS = 5.0
 # Keys kept by the per-process fallback (rate-limit counters, cached values).
 FALLBACK_MAX_ENTRIES = 10_000
+# Keys scanned and unlinked per round trip by ``clear``.
+CLEAR_BATCH = 1000
 
 T = TypeVar("T")
 
@@ -177,5 +180,33 @@ class FailSafeRedisCache(RedisCache):
         )
 
     def clear(self) -> None:
+        """Delete this cache's keys — those under its ``KEY_PREFIX`` — and
+        nothing else. Django's ``RedisCache.clear()`` is FLUSHDB: the whole
+        Redis database, which the Celery broker shares (both on
+        ``REDIS_URL``), so clearing the cache would drop the queued tasks,
+        e-mails and webhooks; and test runs sharing a Redis server would
+        wipe each other's rate-limit counters."""
         self._fallback.clear()
-        self._call(lambda: super(FailSafeRedisCache, self).clear(), lambda: None)
+        self._call(self._delete_own_keys, lambda: None)
+
+    def _delete_own_keys(self) -> None:
+        if not self.key_prefix:
+            raise ImproperlyConfigured(
+                "FailSafeRedisCache.clear() needs a KEY_PREFIX: it deletes that prefix's keys."
+            )
+        # RedisCache._cache (Django's RedisCacheClient) is not in django-stubs.
+        client = self._cache.get_client(write=True)  # type: ignore[attr-defined]
+        pattern = f"{_glob_escape(self.key_prefix)}:*"
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=pattern, count=CLEAR_BATCH):
+            batch.append(key)
+            if len(batch) >= CLEAR_BATCH:
+                client.unlink(*batch)
+                batch.clear()
+        if batch:
+            client.unlink(*batch)
+
+
+def _glob_escape(text: str) -> str:
+    """``text`` as a literal in a Redis MATCH pattern."""
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)

@@ -26,11 +26,17 @@ if REDIS_URL:
     # Tests flush their cache: keep it in a database of its own so a
     # developer's broker queue (database 0) is never wiped; one per worker
     # (15, 14, …) so that a worker's flush never wipes another's.
+    # And a key prefix of this run's own (pytest-xdist's run id, else this
+    # process): the cache's clear() deletes its prefix's keys only, so two
+    # runs on one Redis server (a developer's and CI's) never wipe each
+    # other's rate-limit counters.
     parts = urlsplit(REDIS_URL)
     database = 15 - int(WORKER.removeprefix("gw") or 0)
+    RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:12] or str(os.getpid())
     CACHES = {
         "default": {
             **CACHES["default"],
             "LOCATION": urlunsplit(parts._replace(path=f"/{database}")),
+            "KEY_PREFIX": f"pqp-test-{RUN}{_SUFFIX}",
         }
     }

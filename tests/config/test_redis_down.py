@@ -13,14 +13,17 @@ import logging
 import socket
 import threading
 import time
+from uuid import uuid4
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 import common.cache
+from common.cache import CLEAR_BATCH
 from directory.models import QuoteRequest
 from reviews.models import ReviewRequest
 from tests.conftest import PASSWORD
@@ -247,3 +250,30 @@ def test_healthz_names_a_refusing_broker_quickly(anonymous, settings, db):
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["ok"] is False
     assert elapsed < 1.0
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL)")
+def test_clearing_the_cache_leaves_the_broker_and_other_prefixes_alone():
+    """The cache shares its Redis database with the Celery broker: clear()
+    deletes the cache's own keys (its KEY_PREFIX), never a queued task nor
+    another cache's keys (FLUSHDB would)."""
+    from django.core.cache import caches
+
+    from common.cache import FailSafeRedisCache
+
+    ours = caches.create_connection("default")
+    assert isinstance(ours, FailSafeRedisCache)
+    client = ours._cache.get_client(write=True)
+    queue, foreign = f"celery-queue-{uuid4()}", f"other-app:{uuid4()}"
+    client.rpush(queue, "a queued task")
+    client.set(foreign, "kept")
+    try:
+        for n in range(CLEAR_BATCH + 5):  # more than one round trip
+            ours.set(f"key-{n}", n)
+        ours.clear()
+        assert ours.get("key-0") is None
+        assert ours.get(f"key-{CLEAR_BATCH + 4}") is None
+        assert client.lrange(queue, 0, -1) == [b"a queued task"]
+        assert client.get(foreign) == b"kept"
+    finally:
+        client.delete(queue, foreign)
