@@ -444,7 +444,9 @@ def prospects_merge(*, keep: Prospect, other: Prospect, actor: User | None) -> P
     ``other``'s. Both histories stay: ``other``'s interactions move to
     ``keep``, its events are copied there as written (with ``merged_from``),
     a merge event is added, and ``other`` is deleted. The earlier
-    follow-up date of the two is kept."""
+    follow-up date of the two is kept. A referral of one record by the
+    other's referrer is dropped (a person does not refer themselves), and
+    a referrer thanked for ``other`` is not thanked again for ``keep``."""
     if keep.pk == other.pk:
         raise ValidationError(_("A prospect cannot be merged with itself."))
     # Both rows locked, in a fixed order: two merges never wait on each other.
@@ -490,6 +492,20 @@ def prospects_merge(*, keep: Prospect, other: Prospect, actor: User | None) -> P
         merged_from=other.pk,
     )
     Referrer.objects.filter(prospect=other).update(prospect=keep)
+    # One person now: a referral between the two records was that person
+    # referring themselves, which referral_record refuses.
+    if (
+        keep.referrer_id is not None
+        and Referrer.objects.filter(pk=keep.referrer_id, prospect=keep).exists()
+    ):
+        keep.referrer = None
+        keep.save(update_fields=["referrer", "updated_at"])
+    # A referrer thanked for ``other`` stays thanked: thanked once per
+    # referral ever, whichever record wins next.
+    thanked = ReferralThanks.objects.filter(prospect=keep).values("referrer_id")
+    ReferralThanks.objects.filter(prospect=other).exclude(referrer_id__in=thanked).update(
+        prospect=keep
+    )
     other.delete()
     return keep
 
