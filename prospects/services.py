@@ -531,6 +531,17 @@ _ANONYMISED = {
 }
 
 
+# What an erasure on request takes from the person's referrer records.
+_REFERRER_ANONYMISED = {
+    "name": ANONYMOUS_NAME,
+    "email": "",
+    "email_key": "",
+    "phone": "",
+    "user": None,
+    "thanks_opt_in": False,
+}
+
+
 @transaction.atomic
 def prospect_anonymise(*, prospect: Prospect) -> None:
     """Erase a prospect's personal data, on request or when lost long
@@ -546,7 +557,8 @@ def prospect_anonymise(*, prospect: Prospect) -> None:
 def prospect_erase_on_request(*, prospect: Prospect, actor: User) -> Prospect:
     """The person asked for their personal data to be erased (issue 15):
     the same fields as the nightly job's (:func:`prospect_anonymise`),
-    merged-in records' interactions included, and an entry in the history
+    merged-in records' interactions included, their name and contact as a
+    referrer (the referrers linked to the prospect), and an entry in the history
     saying who did it and when, naming nothing erased. Raises
     ``ValidationError`` if it was erased already. Returns the row as
     stored."""
@@ -554,6 +566,10 @@ def prospect_erase_on_request(*, prospect: Prospect, actor: User) -> Prospect:
     if prospect.anonymised_at is not None:
         raise ValidationError(_("This prospect's personal data is already erased."))
     prospect_anonymise(prospect=prospect)
+    # The same person as a referrer (Referrer.prospect): their name and
+    # contact go too. The code keeps working, as an anonymous referrer's,
+    # so the prospects it brought keep their attribution.
+    Referrer.objects.filter(prospect=prospect).update(**_REFERRER_ANONYMISED)
     ProspectEvent.objects.create(
         prospect=prospect,
         kind=ProspectEvent.Kind.ERASURE,
