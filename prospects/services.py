@@ -1043,12 +1043,14 @@ def digest_set(*, user: User, enabled: bool) -> DigestSubscription:
 
 
 @transaction.atomic
-def digest_opt_out(*, token: str) -> DigestSubscription:
-    """The one-click opt-out of a digest's link (RFC 8058): the digest is
-    off for the person the link names. Raises ``LinkError`` (the message
-    to show) for a forged, expired or revoked link."""
-    subscription = row_from_token(
-        DigestSubscription.objects.select_for_update(),
+def digest_opt_out_subscription(*, token: str, lock: bool = False) -> DigestSubscription:
+    """The subscription a digest's opt-out link names (locked if asked).
+    Raises ``LinkError`` (the message to show) for a forged, expired or
+    revoked link: the page says so before offering a button that could
+    only fail."""
+    queryset = DigestSubscription.objects.all()
+    return row_from_token(
+        queryset.select_for_update() if lock else queryset,
         token,
         salt=links.DIGEST_OPT_OUT_SALT,
         max_age=links.DIGEST_OPT_OUT_MAX_AGE,
@@ -1057,6 +1059,13 @@ def digest_opt_out(*, token: str) -> DigestSubscription:
             "This link has expired. Turn the digest off from the prospects' pages once logged in."
         ),
     )
+
+
+def digest_opt_out(*, token: str) -> DigestSubscription:
+    """The one-click opt-out of a digest's link (RFC 8058): the digest is
+    off for the person the link names. Raises ``LinkError`` (the message
+    to show) for a forged, expired or revoked link."""
+    subscription = digest_opt_out_subscription(token=token, lock=True)
     if subscription.enabled:
         subscription.enabled = False
         subscription.changed_at = timezone.now()
