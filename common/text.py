@@ -117,3 +117,21 @@ def _fold_char(char: str) -> tuple[str, bool]:
     if char.isalnum():
         return char.casefold(), False
     return " ", True
+
+
+# Dashes a keyboard, a word processor or a PDF may put in an identifier
+# for "-": hyphen, non-breaking hyphen, figure dash, en and em dashes,
+# minus sign, small and full-width hyphen-minus (the last two NFKC folds).
+_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
+_SPACES = re.compile(r"\s+")
+
+
+def identifier_text(text: str) -> str:
+    """An identifier someone typed or pasted (an invoice number, a session
+    reference) in one written form, so that two that read the same are
+    the same: NFKC (composed accents, "Ｆ-１" is "F-1", "ﬁ" is "fi"),
+    every dash "-", every run of spaces (no-break, thin…) one space,
+    none around. Case is kept: the caller compares case aside if it
+    wants. ``"NE\u0301\u00a0–\u00a01"`` → ``"NÉ - 1"``."""
+    folded = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
+    return _SPACES.sub(" ", folded).strip()

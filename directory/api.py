@@ -30,6 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.aggregates import JSONArrayAgg
+from common.text import normalize
 from directory.companies.models import (
     Certification,
     Company,
@@ -232,7 +233,10 @@ class CompanySearchQuery(WindowSerializer):
     )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        if not (data["q"].strip() or data["place"].strip() or data["profession"] or data["sector"]):
+        # A q without a letter or a digit ("*") searches for nothing
+        # (SearchQuery.is_empty): it is no criterion.
+        criteria = (normalize(data["q"]), data["place"].strip(), data["profession"], data["sector"])
+        if not any(criteria):
             raise serializers.ValidationError(
                 _("Give at least a text (q), a place, a profession or a sector.")
             )

@@ -153,9 +153,14 @@ def digest_setting(request: AuthenticatedHttpRequest, scope: Scope) -> HttpRespo
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def digest_opt_out(request: HttpRequest, token: str) -> HttpResponse:
-    """GET asks (mail scanners follow links), POST opts out."""
+    """GET asks (mail scanners follow links), POST opts out. A link that
+    cannot work says so at once, with no button."""
     template = "prospects/digest_opt_out.html"
     if request.method != "POST":
+        try:
+            services.digest_opt_out_subscription(token=token)
+        except LinkError as error:
+            return render(request, template, {"error": error.message}, status=400)
         return render(request, template, {"token": token})
     try:
         services.digest_opt_out(token=token)

@@ -471,4 +471,18 @@ def prospect_personal_data(prospect: Prospect) -> dict[str, Any]:
         "referral_codes": list(
             Referrer.objects.filter(prospect=prospect).order_by("pk").values_list("code", flat=True)
         ),
+        # The person as a referrer: what each of their referrer records
+        # holds about them (not the people they brought: theirs).
+        "as_referrer": [
+            {
+                "code": row.code,
+                "name": row.name,
+                "email": row.email,
+                "phone": row.phone,
+                "client": row.is_client,
+                "thanked_by_email": row.thanks_opt_in,
+                "created": row.created_at.isoformat(),
+            }
+            for row in Referrer.objects.filter(prospect=prospect).order_by("pk")
+        ],
     }

@@ -445,7 +445,9 @@ def prospects_merge(*, keep: Prospect, other: Prospect, actor: User | None) -> P
     ``other``'s. Both histories stay: ``other``'s interactions move to
     ``keep``, its events are copied there as written (with ``merged_from``),
     a merge event is added, and ``other`` is deleted. The earlier
-    follow-up date of the two is kept."""
+    follow-up date of the two is kept. A referral of one record by the
+    other's referrer is dropped (a person does not refer themselves), and
+    a referrer thanked for ``other`` is not thanked again for ``keep``."""
     if keep.pk == other.pk:
         raise ValidationError(_("A prospect cannot be merged with itself."))
     # Both rows locked, in a fixed order: two merges never wait on each other.
@@ -491,6 +493,20 @@ def prospects_merge(*, keep: Prospect, other: Prospect, actor: User | None) -> P
         merged_from=other.pk,
     )
     Referrer.objects.filter(prospect=other).update(prospect=keep)
+    # One person now: a referral between the two records was that person
+    # referring themselves, which referral_record refuses.
+    if (
+        keep.referrer_id is not None
+        and Referrer.objects.filter(pk=keep.referrer_id, prospect=keep).exists()
+    ):
+        keep.referrer = None
+        keep.save(update_fields=["referrer", "updated_at"])
+    # A referrer thanked for ``other`` stays thanked: thanked once per
+    # referral ever, whichever record wins next.
+    thanked = ReferralThanks.objects.filter(prospect=keep).values("referrer_id")
+    ReferralThanks.objects.filter(prospect=other).exclude(referrer_id__in=thanked).update(
+        prospect=keep
+    )
     other.delete()
     return keep
 
@@ -1062,12 +1078,14 @@ def digest_set(*, user: User, enabled: bool) -> DigestSubscription:
 
 
 @transaction.atomic
-def digest_opt_out(*, token: str) -> DigestSubscription:
-    """The one-click opt-out of a digest's link (RFC 8058): the digest is
-    off for the person the link names. Raises ``LinkError`` (the message
-    to show) for a forged, expired or revoked link."""
-    subscription = row_from_token(
-        DigestSubscription.objects.select_for_update(),
+def digest_opt_out_subscription(*, token: str, lock: bool = False) -> DigestSubscription:
+    """The subscription a digest's opt-out link names (locked if asked).
+    Raises ``LinkError`` (the message to show) for a forged, expired or
+    revoked link: the page says so before offering a button that could
+    only fail."""
+    queryset = DigestSubscription.objects.all()
+    return row_from_token(
+        queryset.select_for_update() if lock else queryset,
         token,
         salt=links.DIGEST_OPT_OUT_SALT,
         max_age=links.DIGEST_OPT_OUT_MAX_AGE,
@@ -1076,6 +1094,13 @@ def digest_opt_out(*, token: str) -> DigestSubscription:
             "This link has expired. Turn the digest off from the prospects' pages once logged in."
         ),
     )
+
+
+def digest_opt_out(*, token: str) -> DigestSubscription:
+    """The one-click opt-out of a digest's link (RFC 8058): the digest is
+    off for the person the link names. Raises ``LinkError`` (the message
+    to show) for a forged, expired or revoked link."""
+    subscription = digest_opt_out_subscription(token=token, lock=True)
     if subscription.enabled:
         subscription.enabled = False
         subscription.changed_at = timezone.now()

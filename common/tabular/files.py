@@ -26,6 +26,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from charset_normalizer import from_bytes
 from django.core.exceptions import ValidationError
@@ -153,16 +154,62 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     delimiter = hint.group(1) if hint else _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     first = line - 1
+    # Each row is given once the next one is read: the last one is checked
+    # first. csv reads a quote never closed as one cell running to the end
+    # of the file (the last row's last cell), and the lines after the
+    # quote would be lost in it.
+    held: tuple[int, list[str]] | None = None
     try:
         for cells in reader:
-            yield line, cells
+            if held is not None:
+                yield held
+            held = (line, cells)
             line = first + reader.line_num + 1
+        if held is not None:
+            line, cells = held
+            if cells and "\n" in cells[-1] and _ends_in_open_quote(text, delimiter):
+                raise TableFileError(
+                    _(
+                        "line %(line)s: a quote opens a cell and is never closed, so every "
+                        "line after it would be read into that cell. Close the quote or "
+                        "remove it, then upload the file again."
+                    )
+                    % {"line": line}
+                )
+            yield held
     except csv.Error:
         # An unclosed quote or a field over csv's limit (far over MAX_CELL).
         raise TableFileError(
             _("line %(line)s: the file cannot be read as CSV (a quote is not closed?).")
             % {"line": line}
         ) from None
+
+
+def _ends_in_open_quote(text: str, delimiter: str) -> bool:
+    """Whether ``text`` ends inside a quoted field, read as ``csv`` reads
+    it (not strict): a quote opens a field only at its start, ``""``
+    inside one is a quote, a quote followed by anything else closes it.
+    Run once, when the file's last row holds a line break in its last
+    cell: a closed multi-line cell, or a quote never closed."""
+    quoted = False
+    at_start = True
+    index, end = 0, len(text)
+    while index < end:
+        if quoted:
+            close = text.find('"', index)
+            if close < 0:
+                return True
+            if text.startswith('""', close):
+                index = close + 2
+                continue
+            quoted, at_start, index = False, False, close + 1
+            continue
+        char = text[index]
+        if char == '"' and at_start:
+            quoted = True
+        at_start = char in (delimiter, "\n")
+        index += 1
+    return quoted
 
 
 def _delimiter(text: str) -> str:
@@ -210,12 +257,17 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
         pairs = zip(
             sheet.iter_rows(values_only=True), twin.iter_rows(values_only=True), strict=False
         )
+        filled = False
         for line, (values, written) in enumerate(pairs, start=1):
             values = values[: MAX_COLUMNS + 1]
             for column, (value, formula) in enumerate(zip(values, written, strict=False)):
                 if value is None and formula is not None:
                     raise _formula_without_value(line, column, formula)
-            yield line, [cell_text(value) for value in values]
+            cells = [cell_text(value) for value in values]
+            filled = filled or any(cell.strip() for cell in cells)
+            yield line, cells
+        if not filled:
+            _other_sheet_check(workbook, sheet)
     except TableFileError:
         raise
     except Exception:  # a damaged sheet shows only while it is read
@@ -223,6 +275,25 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
     finally:
         workbook.close()
         formulas.close()
+
+
+def _other_sheet_check(workbook: Any, read: Any) -> None:
+    """The sheet read is empty: if another sheet holds cells, say which,
+    rather than "the file is empty" (a workbook saved with an empty
+    sheet in front, or open on it)."""
+    for other in workbook.worksheets:
+        if other is read:
+            continue
+        rows = other.iter_rows(max_row=HEADER_SEARCH + 1, values_only=True)
+        if any(cell_text(value).strip() for row in rows for value in row):
+            raise TableFileError(
+                _(
+                    "The sheet “%(sheet)s” is empty; the data seem to be on the sheet "
+                    "“%(other)s”. Put that sheet first (or leave it open when you save), "
+                    "or save it on its own, then upload the file again."
+                )
+                % {"sheet": read.title, "other": other.title}
+            )
 
 
 def _formula_without_value(line: int, column: int, formula: object) -> TableFileError:
@@ -260,10 +331,21 @@ def _collect(
             raise TableFileError(
                 _("line %(line)s: more than %(max)s columns.") % {"line": line, "max": MAX_COLUMNS}
             )
-        if any(len(cell) > MAX_CELL for cell in cells):
+        long = next((index for index, cell in enumerate(cells) if len(cell) > MAX_CELL), None)
+        if long is not None:
+            from .columns import column_letter  # columns imports this module
+
             raise TableFileError(
-                _("line %(line)s: a cell is longer than %(max)s characters.")
-                % {"line": line, "max": MAX_CELL}
+                _(
+                    "line %(line)s, column %(column)s: the cell holds %(length)s characters, "
+                    "more than %(max)s."
+                )
+                % {
+                    "line": line,
+                    "column": column_letter(long),
+                    "length": number_format(len(cells[long]), force_grouping=True),
+                    "max": number_format(MAX_CELL, force_grouping=True),
+                }
             )
         kept.append(Row(line=line, cells=tuple(cells)))
         if len(kept) > max_rows + HEADER_SEARCH:

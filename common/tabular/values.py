@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from common.text import normalize
 
@@ -155,7 +156,10 @@ def cell_text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
-        return str(value)
+        # As a French Excel shows it (and writes it in a CSV): VRAI, FAUX.
+        return str(
+            pgettext("spreadsheet cell", "TRUE") if value else pgettext("spreadsheet cell", "FALSE")
+        )
     if isinstance(value, float):
         rounded = round(value, 6)
         return str(int(rounded)) if rounded.is_integer() else repr(rounded)

@@ -571,6 +571,8 @@ REST_FRAMEWORK = {
     # JSON only: the browsable API's inline scripts break the site's CSP.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["partners.api.parsers.JSONParser"],  # problems in fr and en
+    # 406 for an Accept or a ?format= we cannot meet, worded in fr and en.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "partners.api.negotiation.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": [],  # per key and scope: partners.api.ratelimit
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,  # the path says /api/v1/

@@ -8,6 +8,7 @@ from typing import Literal
 from django.conf import settings
 from django.core.paginator import Page
 
+from common.text import normalize
 from directory.companies.models import Company
 from directory.places.resolve import (
     PlaceResolution,
@@ -46,8 +47,11 @@ class SearchQuery:
 
     @property
     def is_empty(self) -> bool:
+        """Nothing to search for. A text without a letter or a digit
+        ("*", "---", an emoji, a zero-width space) searches for nothing,
+        as a blank one: it does not list the whole directory."""
         return not (
-            self.text.strip()
+            normalize(self.text)
             or self.place.strip()
             or self.latitude is not None
             or self.profession

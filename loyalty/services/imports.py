@@ -50,6 +50,7 @@ from common.file_imports import (
 from common.formats import parse_phone
 from common.tabular.sheet import Sheet, sheet_read
 from common.tabular.values import parse_amount, parse_date
+from common.text import identifier_text
 from common.types import User
 from directory.models import Company
 
@@ -180,7 +181,10 @@ def _session_row(
             _("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
             for problem in problems
         ]
-    reference = values["reference"] or _derived_reference(performed_on, key, status)
+    # In the written form session_record keeps (two that read the same are one).
+    reference = identifier_text(values["reference"]) or _derived_reference(
+        performed_on, key, status
+    )
     return (
         SessionRow(
             line=line,

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import identifier_text
 from common.types import User
 from directory.models import Company
 
@@ -58,8 +59,10 @@ def session_record(
     ``source`` and ``reference`` (a re-import, a retried API call) returns
     the session already recorded, unchanged, with ``created`` False.
     Raises ``ValidationError`` when the client cannot be told (no e-mail,
-    phone or name), for a blank reference or invalid fields."""
-    reference = reference.strip()
+    phone or name), for a blank reference or invalid fields. The reference
+    is kept in one written form (``common.text.identifier_text``): two
+    that read the same are one session."""
+    reference = identifier_text(reference)
     if not reference:
         raise ValidationError({"reference": _("Give the session a reference.")})
     existing = ServiceSession.objects.filter(

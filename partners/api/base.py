@@ -9,7 +9,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
+from rest_framework import exceptions, status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,6 +49,28 @@ def query_data(request: Request) -> dict[str, str]:
     return dict(request.query_params.dict())
 
 
+class LengthRequired(exceptions.APIException):
+    """A body sent in chunks, without ``Content-Length``: Django reads no
+    byte of it (under gunicorn as under runserver), so the request would
+    be judged as empty — "this field is required" for every field the
+    partner did send."""
+
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_code = "length_required"
+    default_detail = _(
+        "Send the request body with a Content-Length header: a body sent in chunks "
+        "(Transfer-Encoding: chunked) is not read."
+    )
+
+
+def body_unread(request: HttpRequest) -> bool:
+    """Whether the request announces a body that will not be read: a
+    ``Transfer-Encoding`` without a ``Content-Length``."""
+    return bool(request.META.get("HTTP_TRANSFER_ENCODING")) and not request.META.get(
+        "CONTENT_LENGTH"
+    )
+
+
 class PartnerAPIView(APIView):
     """Subclasses set ``required_scopes`` (``partners.models.Scope``
     values); authentication and the scope check come from
@@ -56,6 +81,8 @@ class PartnerAPIView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         activate_request_language(request)
         super().initial(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS and body_unread(request):
+            raise LengthRequired()
 
     def check_permissions(self, request: Request) -> None:
         # Counted once the key is known, before its scopes are checked: a

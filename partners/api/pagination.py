@@ -4,7 +4,9 @@ for feeds, whose every page costs what the first costs."""
 
 from __future__ import annotations
 
+from base64 import b64decode
 from typing import Any
+from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -27,6 +29,10 @@ class WindowSerializer(serializers.Serializer):
     )
 
 
+# The keys of a cursor DRF encodes: offset, reverse, position.
+CURSOR_TOKENS = frozenset({"o", "r", "p"})
+
+
 class FeedCursorPagination(CursorPagination):
     """Cursor pagination on an immutable order the view names (``ordering``).
     ``page_size`` may be asked for, up to API_MAX_LIMIT. A cursor that
@@ -39,11 +45,31 @@ class FeedCursorPagination(CursorPagination):
 
     def decode_cursor(self, request: Request) -> Any:
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except exceptions.NotFound as error:
             raise exceptions.ValidationError(
                 {self.cursor_query_param: [str(error.detail)]}
             ) from error
+        if cursor is not None and not self._issued_shape(request):
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [str(self.invalid_cursor_message)]}
+            )
+        return cursor
+
+    def _issued_shape(self, request: Request) -> bool:
+        """Whether the cursor has the shape of one we issue: base64 of a
+        query string holding some of ``o``, ``r`` and ``p``, nothing else.
+        DRF reads anything else that decodes — ``cursor=AAAA``, an empty
+        ``cursor=``, a truncated copy — as "no position", that is the
+        first page, so a partner's sync with a damaged cursor would start
+        the whole feed again without a word."""
+        encoded = request.query_params.get(self.cursor_query_param, "")
+        try:
+            text = b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+        except (ValueError, UnicodeError):
+            return False
+        tokens = parse_qs(text, keep_blank_values=True)
+        return bool(tokens) and set(tokens) <= CURSOR_TOKENS
 
     def paginate_queryset(
         self, queryset: QuerySet[Any], request: Request, view: Any = None

@@ -7,6 +7,7 @@ n'est pas du JSON valide : une valeur est attendue (ligne 1, colonne 1)."
 
 from __future__ import annotations
 
+import codecs
 import json
 from typing import Any
 
@@ -14,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
+from rest_framework.parsers import get_encoding
+from rest_framework.utils.json import strict_constant
 
 # Python's messages (json.decoder), each as we say it.
 _REASONS = {
@@ -33,8 +36,39 @@ _REASONS = {
 }
 
 
+# A repeated key is named, cut to this length (a key may be any string).
+KEY_SHOWN_MAX = 100
+
+
+class DuplicateKey(ValueError):
+    """An object of the body holds the same key twice. JSON leaves it to
+    the reader (RFC 8259 § 4: names "SHOULD be unique"): Python keeps the
+    last value, other readers the first, so ``{"number": "F-1", "number":
+    "F-2"}`` would register an invoice the partner's own tools never
+    showed. Refused, naming the key."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook``: the object, or :class:`DuplicateKey`."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def parse_error_detail(cause: BaseException | None) -> str:
     """The detail of a body the parser refused, translated."""
+    if isinstance(cause, DuplicateKey):
+        return _(
+            "The request body is not valid JSON for us: the key “%(key)s” appears twice in "
+            "one object. Send each key once."
+        ) % {"key": cause.key[:KEY_SHOWN_MAX]}
     if isinstance(cause, json.JSONDecodeError):
         reason = _REASONS.get(cause.msg)
         if reason is None:
@@ -56,6 +90,10 @@ def parse_error_detail(cause: BaseException | None) -> str:
 
 
 class JSONParser(parsers.JSONParser):
+    """DRF's parser (the request's charset, NaN and Infinity refused), with
+    a key repeated in an object refused too (:class:`DuplicateKey`), and
+    every refusal worded by :func:`parse_error_detail`."""
+
     def parse(
         self,
         stream: Any,
@@ -63,9 +101,16 @@ class JSONParser(parsers.JSONParser):
         parser_context: dict[str, Any] | None = None,
     ) -> Any:
         try:
-            return super().parse(stream, media_type, parser_context)
+            encoding = get_encoding(parser_context or {})
         except ParseError as error:
-            # DRF raises inside ``except ValueError`` (or LookupError for
-            # a charset): the cause is the error's context.
+            # An unknown or non-text charset: DRF's English detail, its
+            # cause (LookupError) worded here.
             cause = error.__cause__ or error.__context__
             raise ParseError(parse_error_detail(cause)) from cause
+        try:
+            decoded_stream = codecs.getreader(encoding)(stream)
+            return json.load(
+                decoded_stream, parse_constant=strict_constant, object_pairs_hook=unique_keys
+            )
+        except (ValueError, LookupError) as error:
+            raise ParseError(parse_error_detail(error)) from error

@@ -56,6 +56,7 @@ def problem_titles() -> dict[str, str]:
         "write_conflict": _("Write conflict"),
         "unprocessable": _("Unprocessable content"),
         "payload_too_large": _("Request too large"),
+        "length_required": _("Length required"),
         "too_many_items": _("Too many items"),
         "idempotency_key_invalid": _("Invalid idempotency key"),
         "idempotency_key_reused": _("Idempotency key reused"),

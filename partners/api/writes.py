@@ -193,6 +193,16 @@ class StrictSerializer(serializers.Serializer):
             name[:UNKNOWN_NAME_MAX]: [_("Unknown field.")] for name in unknown[:UNKNOWN_NAMED_MAX]
         }
 
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # A body that is JSON ``null``: DRF's answer is "No data provided",
+        # in English whatever the language (hard-coded in its
+        # ``Serializer.errors``); here it is said like every other refusal.
+        if data is None and self.parent is None:
+            raise serializers.ValidationError(
+                {NON_FIELD: [_("The request body is null: send a JSON object.")]}, code="null"
+            )
+        return super().run_validation(data)
+
     def to_internal_value(self, data: Any) -> Any:
         unknown = self.unknown_fields(data)
         try:

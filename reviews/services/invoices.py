@@ -27,6 +27,7 @@ from common.formats import parse_phone
 from common.tabular.files import TableFileError
 from common.tabular.sheet import Sheet, sheet_read
 from common.tabular.values import parse_amount, parse_date
+from common.text import identifier_text
 from common.types import User
 from common.validators import validate_person_name
 from directory.companies.signals import invoice_registered
@@ -90,11 +91,13 @@ INVOICE_IN_THE_FUTURE = gettext_lazy("The invoice date cannot be in the future."
 
 
 def invoice_number_key(number: str) -> str:
-    """What two invoice numbers are compared by: an identifier, so case and
-    surrounding spaces aside ("F-001", "f-001" and " F-001 " are one
-    invoice). In Python for the rows of a file; the database compares
-    ``Lower("number")`` (the model's constraint, numbers stored stripped)."""
-    return number.strip().lower()
+    """What two invoice numbers are compared by: an identifier, so case,
+    surrounding spaces and written forms aside ("F-001", "f-001",
+    " F-001 ", "Ｆ–001" and an "É" composed or not are one invoice:
+    ``common.text.identifier_text``). In Python for the rows of a file;
+    the database compares ``Lower("number")`` (the model's constraint,
+    numbers stored in that written form)."""
+    return identifier_text(number).lower()
 
 
 def invoice_number_registered(*, company: Company, number: str) -> bool:
@@ -105,7 +108,7 @@ def invoice_number_registered(*, company: Company, number: str) -> bool:
     return (
         Invoice.objects.filter(company=company)
         .alias(number_key=Lower("number"))
-        .filter(number_key=Lower(Value(number.strip())))
+        .filter(number_key=Lower(Value(identifier_text(number))))
         .exists()
     )
 
@@ -140,9 +143,10 @@ def invoice_create(
     future or more than ``loyalty.services.sessions.SESSION_MAX_AGE_YEARS``
     years back (every invoice is a session, and a session may not be dated
     further back), or no amount when the rule compares amounts. The number
-    is stored as typed, without surrounding spaces."""
+    is stored in one written form (``common.text.identifier_text``: two
+    numbers that read the same are one), without surrounding spaces."""
     invoice = Invoice(company=company, created_by=actor, source=source, **fields)
-    invoice.number = invoice.number.strip()
+    invoice.number = identifier_text(invoice.number)
     invoice.client_email = invoice.client_email.strip().lower()
     errors: dict[str, list[ValidationError]] = {}
     try:

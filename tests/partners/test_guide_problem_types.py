@@ -20,6 +20,7 @@ GUIDES = [ROOT / "docs" / "api.md", ROOT / "docs" / "api.en.md"]
 API_MODULES = [
     "partners.api.auth",
     "partners.api.base",
+    "partners.api.negotiation",
     "partners.api.idempotency",
     "partners.api.pagination",
     "partners.api.parsers",

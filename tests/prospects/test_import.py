@@ -159,7 +159,9 @@ def test_more_than_20000_prospects_are_refused(sales):
 
 def test_a_huge_cell_is_refused(sales):
     response = upload(sales, platform_url(), "Nom;Note\nJean;" + "x" * 5000 + "\n")
-    assert "ligne 2 : une cellule dépasse 1000 caractères." in text(response)
+    assert "ligne 2, colonne B : la cellule contient 5 000 caractères, plus que 1 000." in text(
+        response
+    ).replace("\xa0", " ")
     assert not ProspectImport.objects.exists()
 
 

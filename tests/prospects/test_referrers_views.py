@@ -157,7 +157,7 @@ def test_the_same_referrer_again_is_proposed_before_saving(member, cast, data, w
     response = member.post(pro_url(cast, "referrer-create"), data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Ce parrain est peut-être déjà enregistré." in html
+    assert "Ce prescripteur est peut-être déjà enregistré." in html
     assert pro_url(cast, "referrer", existing.pk) in html
     assert why in html
     assert "Créer quand même" in html

@@ -165,7 +165,7 @@ def test_xlsx_formulas_give_their_cached_value_never_evaluated():
         (b"a;b\n1;\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f", "ni un CSV"),
         (b"PK\x03\x04 not really a zip", "endommagé"),
         (b'a;b\n1;"unclosed\n' + b"x" * 200_000, "ligne 2"),
-        (("a;b\n1;" + "x" * 1001 + "\n").encode(), "1000 caractères"),
+        (("a;b\n1;" + "x" * 1001 + "\n").encode(), "ligne 2, colonne B : la cellule contient 1"),
         (("a;" * 60 + "\n").encode(), "50 colonnes"),
     ],
 )
