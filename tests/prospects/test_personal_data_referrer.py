@@ -90,4 +90,5 @@ def test_the_erasure_page_says_the_referrer_record_goes_too(client, cast, karim)
     record, _referrer, _brought = karim
     client.force_login(cast.owner_a)
     text = client.get(pro(cast, "erase", record.pk)).content.decode()
-    assert "et son nom et ses coordonnées de prescripteur" in text
+    assert "et sa propre fiche de" in text  # … prescripteur (ses coordonnées effacées …)
+    assert "coordonnées effacées" in text
