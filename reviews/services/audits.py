@@ -141,6 +141,7 @@ def fraud_scores_refresh(*, now=None) -> int:
 
 @dataclass(frozen=True)
 class AuditReport:
+    scored: int  # reviews of the fraud window scored
     opened: int
     missed: int
 
@@ -260,12 +261,12 @@ def audits_close_overdue(*, now=None) -> int:
 def audits_run(*, now=None, seed=None) -> AuditReport:
     """The nightly job: score, open audits, close the overdue ones, and
     lift the warnings whose strikes left the window."""
-    fraud_scores_refresh(now=now)
+    scored = fraud_scores_refresh(now=now)
     opened = audits_open(now=now, seed=seed)
     missed = audits_close_overdue(now=now)
     with transaction.atomic():
         sanctions.warnings_refresh(now=now)
-    return AuditReport(opened=opened, missed=missed)
+    return AuditReport(scored=scored, opened=opened, missed=missed)
 
 
 @transaction.atomic

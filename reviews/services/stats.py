@@ -4,6 +4,7 @@ trust score that search ranks by)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -13,6 +14,19 @@ from directory.models import Company
 from directory.search import ranking
 
 from ..models import Review
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    companies: int  # companies looked at
+    changed: int  # companies whose figures were written
+
+
+def company_review_stats_refresh_all() -> StatsReport:
+    """Every company's figures (the night's step): see
+    :func:`company_review_stats_refresh`."""
+    changed = company_review_stats_refresh()
+    return StatsReport(companies=Company.objects.count(), changed=changed)
 
 
 def company_review_stats_refresh(*, company_ids: Iterable[int] | None = None) -> int:
