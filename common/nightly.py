@@ -47,6 +47,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import pgettext_lazy
 
 from .jobs import JOB_RUN_MAX_ATTEMPTS, LEASE_MARGIN, job_run_claim, job_run_finish
 from .models import JobRun
@@ -308,3 +309,71 @@ def night_warning(now: datetime | None = None) -> str | None:
         if run.status != JobRun.Status.DONE:
             return f"the nightly chain of {night} did not finish step {step.name} ({run.status})"
     return None
+
+
+@dataclass(frozen=True)
+class NightStep:
+    step: Step
+    run: JobRun | None
+
+    @property
+    def seconds(self) -> float | None:
+        duration = self.run.duration if self.run is not None else None
+        return duration.total_seconds() if duration is not None else None
+
+
+NIGHT_STATUSES = {
+    "done": pgettext_lazy("night", "done"),
+    "failed": pgettext_lazy("night", "failed"),
+    "running": pgettext_lazy("night", "running"),
+    "incomplete": pgettext_lazy("night", "incomplete"),
+    "not run": pgettext_lazy("night", "did not run"),
+}
+
+
+@dataclass(frozen=True)
+class Night:
+    """A night's chain as staff read it: every step with its run, if any."""
+
+    night: date
+    steps: list[NightStep]
+
+    @property
+    def status(self) -> str:
+        """done (every step), failed (a step failed), running (a step
+        runs), incomplete (the chain stopped or is on its way), not run."""
+        statuses = [s.run.status for s in self.steps if s.run is not None]
+        if not statuses:
+            return "not run"
+        if JobRun.Status.FAILED in statuses:
+            return "failed"
+        if JobRun.Status.RUNNING in statuses:
+            return "running"
+        if len(statuses) == len(self.steps) and set(statuses) == {JobRun.Status.DONE}:
+            return "done"
+        return "incomplete"
+
+    @property
+    def status_label(self) -> str:
+        return str(NIGHT_STATUSES[self.status])
+
+    @property
+    def seconds(self) -> float:
+        return sum(s.seconds or 0.0 for s in self.steps)
+
+    @property
+    def rows_changed(self) -> int:
+        return sum(s.run.rows_changed or 0 for s in self.steps if s.run is not None)
+
+
+def nights_recent(*, count: int, today: date | None = None) -> list[Night]:
+    """The last ``count`` nights up to ``today`` (local), the latest first,
+    each with its steps' runs (two queries whatever ``count``)."""
+    today = today or night_of()
+    dates = [today - timedelta(days=n) for n in range(count)]
+    steps = nightly_steps()
+    runs = night_runs(dates)
+    return [
+        Night(night=night, steps=[NightStep(step, runs[night].get(step.name)) for step in steps])
+        for night in dates
+    ]
