@@ -141,7 +141,17 @@ class JobRunAdmin(_JobRunAdminBase):
     which ran, which failed and why (a failed run
     is not retried; the job's next slot runs)."""
 
-    list_display = ["name", "slot", "status", "attempts", "started_at", "finished_at", "result"]
+    list_display = [
+        "name",
+        "slot",
+        "status",
+        "attempts",
+        "started_at",
+        "finished_at",
+        "rows_read",
+        "rows_changed",
+        "result",
+    ]
     list_filter = ["status", "name"]
     search_fields = ["name", "slot"]
     date_hierarchy = "created_at"

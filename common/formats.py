@@ -122,3 +122,23 @@ def format_amount(
     if french:
         return f"{sign}{_group_thousands(whole, NARROW_NBSP)}{decimals}{NBSP}{currency}"
     return f"{sign}{currency}{_group_thousands(whole, ',')}{decimals}"
+
+
+def format_duration(seconds: float | None) -> str:
+    """A run's duration, as exact as it is useful: ``0,4 s`` and ``12 s``
+    under a minute (the decimal comma in French), ``3 min 05 s`` under an
+    hour, ``1 h 02 min`` beyond; ``—`` for none (a run not finished)."""
+    if seconds is None:
+        return "—"
+    french = (get_language() or "fr").startswith("fr")
+    if seconds < 10:
+        text = f"{seconds:.1f}"
+        return f"{text.replace('.', ',') if french else text}{NBSP}s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}{NBSP}s"
+    if whole < 3600:
+        minutes, rest = divmod(whole, 60)
+        return f"{minutes}{NBSP}min {rest:02d}{NBSP}s"
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}{NBSP}h {rest // 60:02d}{NBSP}min"

@@ -59,24 +59,34 @@ def slot_of(period: Period, now: datetime | None = None) -> str:
     return local.strftime("%Y-%m-%dT%H") if period == "hour" else local.date().isoformat()
 
 
-def job_run_claim(*, name: str, slot: str, owner: str, lease: timedelta) -> JobRun | None:
+def job_run_claim(
+    *, name: str, slot: str, owner: str, lease: timedelta, retry_failed: bool = False
+) -> JobRun | None:
     """Create the run of (``name``, ``slot``) if needed and take it for
     ``owner`` (the Celery task id) during ``lease``; None if it is not to
-    run: done or failed already, its lease held by another worker, claimed
-    ``JOB_RUN_MAX_ATTEMPTS`` times, or another slot of the job running
-    under a live lease."""
+    run: done already, failed already (unless ``retry_failed``: a step of
+    the night's chain is tried again when the night is run again), its
+    lease held by another worker, claimed ``JOB_RUN_MAX_ATTEMPTS`` times,
+    or another slot of the job running under a live lease. The claim
+    clears what a failed attempt recorded."""
     run, _created = JobRun.objects.get_or_create(name=name, slot=slot)
     other_running = JobRun.objects.filter(
         name=name, status=JobRun.Status.RUNNING, leased_until__gte=timezone.now()
     ).exclude(pk=OuterRef("pk"))
+    ready = [JobRun.Status.QUEUED, *([JobRun.Status.FAILED] if retry_failed else [])]
     claimed = lease_claim(
         JobRun,
         pk=run.pk,
         owner=owner,
         duration=lease,
-        claimable=Q(~Exists(other_running), status=JobRun.Status.QUEUED),
+        claimable=Q(~Exists(other_running), status__in=ready),
         max_attempts=JOB_RUN_MAX_ATTEMPTS,
         status=JobRun.Status.RUNNING,
+        finished_at=None,
+        result="",
+        error="",
+        rows_read=None,
+        rows_changed=None,
     )
     if not claimed:
         run.refresh_from_db()
@@ -85,12 +95,15 @@ def job_run_claim(*, name: str, slot: str, owner: str, lease: timedelta) -> JobR
     return run
 
 
-def job_run_finish(*, run: JobRun, owner: str, status: str, result: str) -> bool:
-    """End ``owner``'s run with ``status`` (done or failed) and a short
-    ``result``; False if the run was no longer its own (swept)."""
+def job_run_finish(*, run: JobRun, owner: str, status: str, result: str, **figures: Any) -> bool:
+    """End ``owner``'s run with ``status`` (done or failed), a short
+    ``result`` and ``figures`` (``rows_read``, ``rows_changed``,
+    ``error``); False if the run was no longer its own (swept)."""
     return bool(
         JobRun.objects.filter(pk=run.pk, lease_owner=owner, status=JobRun.Status.RUNNING).update(
-            **lease_release(status=status, finished_at=timezone.now(), result=result[:200])
+            **lease_release(
+                status=status, finished_at=timezone.now(), result=result[:200], **figures
+            )
         )
     )
 
@@ -119,8 +132,9 @@ def leased_run(*, period: Period) -> Callable[[Callable[[], R]], Callable[..., R
             try:
                 result = job()
             except Exception as error:  # SoftTimeLimitExceeded included
+                name = type(error).__name__
                 job_run_finish(
-                    run=run, owner=owner, status=JobRun.Status.FAILED, result=type(error).__name__
+                    run=run, owner=owner, status=JobRun.Status.FAILED, result=name, error=name
                 )
                 raise
             job_run_finish(run=run, owner=owner, status=JobRun.Status.DONE, result=str(result))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -247,7 +247,12 @@ class JobRun(LeasedJob):
     time: "2026-11-30T03" or "2026-11-30"), claimed with a lease by the
     worker that runs it (:mod:`common.jobs`). ``result`` is the job's
     short report or the name of the error that failed it, never personal
-    data."""
+    data.
+
+    A step of the night's chain (:mod:`common.nightly`: ``name``
+    "nightly.<step>", ``slot`` the night's date) also records the rows it
+    read and changed, and the class of the error that failed it;
+    ``started_at`` (the last claim) and ``finished_at`` time it."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", pgettext_lazy("job run", "queued")
@@ -263,6 +268,9 @@ class JobRun(LeasedJob):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=200, blank=True)
+    rows_read = models.PositiveBigIntegerField(_("rows read"), null=True, blank=True)
+    rows_changed = models.PositiveBigIntegerField(_("rows changed"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("job run")
@@ -274,3 +282,10 @@ class JobRun(LeasedJob):
 
     def __str__(self) -> str:
         return f"{self.name} {self.slot}"
+
+    @property
+    def duration(self) -> timedelta | None:
+        """How long the last attempt took, once finished."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at

@@ -14,10 +14,11 @@ killed between the SMTP server's answer and the next UPDATE).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
 
-from celery import current_app, shared_task
+from celery import Task, current_app, shared_task, uuid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -25,7 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from post_office.models import STATUS, Email, Log
 
-from . import jobs
+from . import jobs, nightly
 from .jobs import periodic_job
 from .mail import REPLY_TO_HEADER, outbox_kick
 
@@ -183,9 +184,55 @@ def job_runs_sweep() -> dict[str, int]:
     """Queue again (or fail) the periodic runs whose worker died
     (:mod:`common.jobs`). Returns how many of each."""
     report = jobs.job_runs_sweep()
+    patience = int(jobs.QUEUE_PATIENCE.total_seconds())
     for run in report.requeued:
+        step = nightly.step_of_job(run.name)
+        if step is not None:  # a step of the night's chain: its message carries the rest
+            nightly_step_send(night=run.slot, step=step, expires=patience)
+            continue
         task = current_app.tasks[run.name]
-        task.apply_async(
-            kwargs={"slot": run.slot}, expires=int(jobs.QUEUE_PATIENCE.total_seconds())
-        )
+        task.apply_async(kwargs={"slot": run.slot}, expires=patience)
     return {"requeued": len(report.requeued), "failed": report.failed}
+
+
+# --- The night's chain (common.nightly) ----------------------------------------------
+
+
+def nightly_step_send(*, night: str, step: nightly.Step, **options: Any) -> None:
+    """Queue ``step`` of ``night`` with the step's own time limits."""
+    nightly_step.apply_async(
+        kwargs={"night": night, "step": step.name},
+        soft_time_limit=step.soft_time_limit,
+        time_limit=step.time_limit,
+        **options,
+    )
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60
+)
+def nightly_start(night: str | None = None) -> str:
+    """Start the chain of ``night`` (tonight, local date: beat's
+    ``nightly-chain``) with its first step. Returns the night."""
+    night = night or nightly.night_of().isoformat()
+    nightly_step_send(night=night, step=nightly.nightly_steps()[0])
+    return night
+
+
+# Its time limits come with each message (nightly_step_send): the step's.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
+def nightly_step(self: Task, night: str, step: str) -> str:
+    """Run ``step`` of ``night`` (an ISO date) under its lease, then send
+    the next step if the chain goes on. A failed step is recorded, then its
+    error raised (the worker's log, the error report); the chain stops.
+    Returns the step's outcome."""
+    current = nightly.step_named(step)
+    report = nightly.step_run(
+        step=current, night=date.fromisoformat(night), owner=self.request.id or uuid()
+    )
+    if report.error is not None:
+        raise report.error
+    following = nightly.step_after(current.name) if report.goes_on else None
+    if following is not None:
+        nightly_step_send(night=night, step=following)
+    return str(report.outcome)

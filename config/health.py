@@ -8,6 +8,11 @@ refuses connections used to cost 2 s of kombu retry back-off; an
 unreachable one, the socket's whole connect timeout). The cache is asked
 directly, never the fallback that keeps the site up without it
 (``common.cache.FailSafeRedisCache.check``).
+
+Last night's chain (``common.nightly``) that failed, or did not run to
+its end, is a *warning*: named under ``warnings`` and ``"status":
+"warning"``, still a 200 — the site serves, and a container restarted
+for it would not run the night again.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +29,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from common.nightly import night_warning
 
 # One pool for the process: a check stuck past the deadline keeps its
 # thread until its own socket timeout, not a new thread per probe.
@@ -63,6 +71,13 @@ def _broker() -> None:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
 
 
+def _nightly() -> str | None:
+    try:
+        return night_warning()
+    finally:
+        connection.close()  # this thread's own connection
+
+
 def _run(check: Callable[[], None]) -> float:
     started = time.perf_counter()
     check()
@@ -79,7 +94,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     futures: dict[str, Future[float]] = {
         name: _pool.submit(_run, check) for name, check in checks.items()
     }
-    wait(futures.values(), timeout=settings.HEALTHZ_TIMEOUT_SECONDS)
+    nightly = _pool.submit(_nightly)
+    pending: list[Future[Any]] = [*futures.values(), nightly]
+    wait(pending, timeout=settings.HEALTHZ_TIMEOUT_SECONDS)
     report: dict[str, dict[str, object]] = {}
     for name, future in futures.items():
         if not future.done():
@@ -95,7 +112,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
             report[name] = {"ok": True}
         report[name]["ms"] = round(elapsed * 1000, 1)
     healthy = all(check["ok"] for check in report.values())
+    # Unanswered or failed, the night's question says nothing: the
+    # database check above names the outage.
+    warning = nightly.result() if nightly.done() and nightly.exception() is None else None
+    warnings = [warning] if warning else []
+    status = ("warning" if warnings else "ok") if healthy else "unavailable"
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": report},
+        {"status": status, "checks": report, "warnings": warnings},
         status=200 if healthy else 503,
     )

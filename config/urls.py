@@ -80,5 +80,6 @@ urlpatterns += i18n_patterns(
     path("", include("directory.urls")),
     path("", include("partners.urls")),
     path("", include("prospects.urls")),
+    path("", include("common.urls")),
     prefix_default_language=False,
 )

@@ -1,14 +1,20 @@
-"""Periodic Celery tasks of eligibility: ids in, services do the work.
+"""The nightly step of eligibility: services do the work.
 E-mail tasks live in ``emails`` (queued by the services)."""
 
 from __future__ import annotations
 
-from common.jobs import periodic_job
+from common.nightly import StepResult
 
 from . import services
 
 
-@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
-def rescreen_companies() -> dict[str, int]:
+def nightly_rescreen() -> StepResult:
+    """The night's step "eligibility" (``common.nightly``): the listed
+    companies whose facts changed since their last screening, screened
+    again (a screening row each) and flagged when they no longer fit."""
     report = services.companies_rescreen()
-    return {"screened": report.screened, "flagged": report.flagged}
+    return StepResult(
+        read=report.screened,
+        changed=report.screened + report.flagged,
+        detail={"flagged": report.flagged},
+    )

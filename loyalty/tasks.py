@@ -8,6 +8,7 @@ from celery import Task, shared_task, uuid
 
 from common.file_imports import file_import_queue
 from common.jobs import periodic_job
+from common.nightly import StepResult
 from common.tabular.sheet import Sheet
 from common.types import User
 from directory.models import Company
@@ -17,19 +18,28 @@ from .recompute import scores_recompute
 from .services import audits, imports
 
 
-@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
-def recompute_loyalty_scores() -> dict[str, int]:
-    # Set-based and idempotent (loyalty.recompute): a rerun changes nothing.
-    return scores_recompute().as_dict()
-
-
-@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
-def run_session_audits() -> dict[str, int]:
-    # The sample is drawn from the day (a seed) and audited sessions are
-    # left out, so a rerun opens nothing more; overdue audits are locked
-    # one by one and closed once.
+def nightly_session_audits() -> StepResult:
+    """The night's step "session-audits" (``common.nightly``). The sample
+    is drawn from the day (a seed) and audited sessions are left out, so a
+    rerun opens nothing more; overdue audits are closed once."""
     report = audits.session_audits_run()
-    return {"opened": report.opened, "missed": report.missed}
+    return StepResult(
+        read=report.opened + report.missed,
+        changed=report.opened + report.missed,
+        detail={"opened": report.opened, "missed": report.missed},
+    )
+
+
+def nightly_loyalty_scores() -> StepResult:
+    """The night's step "loyalty-scores": scores, baselines, snapshots and
+    the ranking input, set-based and idempotent (``loyalty.recompute``): a
+    rerun changes nothing."""
+    report = scores_recompute()
+    return StepResult(
+        read=report.companies,
+        changed=report.changed,
+        detail={"scored": report.scored, "baselines": report.baselines_changed},
+    )
 
 
 # The import is all-or-nothing in one transaction and claimed by a

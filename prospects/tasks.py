@@ -8,6 +8,7 @@ from celery import Task, shared_task, uuid
 
 from common.file_imports import file_import_queue
 from common.jobs import periodic_job
+from common.nightly import StepResult
 
 from . import imports, scoring, services
 from .models import ProspectImport
@@ -20,11 +21,16 @@ def anonymise_lost_prospects() -> dict[str, int]:
     return {"anonymised": services.prospects_anonymise_lost()}
 
 
-@periodic_job(period="day", soft_time_limit=20 * 60, time_limit=25 * 60)
-def score_prospects() -> dict[str, int]:
-    # Only the rows whose score, reasons or model changed are written: a
-    # rerun the same night writes nothing (prospects.scoring).
-    return scoring.prospects_score().as_dict()
+def nightly_prospect_scores() -> StepResult:
+    """The night's step "prospect-scores" (``common.nightly``): only the
+    rows whose score, reasons or model changed are written, so a rerun the
+    same night writes nothing (``prospects.scoring``)."""
+    report = scoring.prospects_score()
+    return StepResult(
+        read=report.scored,
+        changed=report.changed,
+        detail={"learned_pipelines": report.learned_pipelines},
+    )
 
 
 @periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)

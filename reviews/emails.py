@@ -135,7 +135,18 @@ def send_audit_outcome(audit_id: int) -> None:
     on …"), failed (unpublished, with the reason and the private link to
     appeal) or missed (the company sent nothing: the review stays published
     with a public note). In the site's language (French by default)."""
-    audit = Audit.objects.select_related("review__company").get(pk=audit_id)
+    send_audit_outcomes([audit_id])
+
+
+def send_audit_outcomes(audit_ids: list[int]) -> None:
+    """:func:`send_audit_outcome` of many audits (the nightly batch): read
+    in one query, one e-mail each."""
+    audits = Audit.objects.select_related("review__company").filter(pk__in=audit_ids)
+    for audit in audits.order_by("pk"):
+        _audit_outcome_queue(audit)
+
+
+def _audit_outcome_queue(audit: Audit) -> None:
     review = audit.review
     queue_templated(
         "review_audit_outcome",

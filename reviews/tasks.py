@@ -8,6 +8,7 @@ from celery import shared_task, uuid
 
 from common import file_imports
 from common.jobs import periodic_job
+from common.nightly import StepResult
 
 from .models import InvoiceImport
 from .services import audits, invitations, invoices, ledger, retention, stats
@@ -19,16 +20,24 @@ def send_reminders() -> int:
     return invitations.invitations_remind()
 
 
-@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
-def refresh_review_stats() -> int:
-    return stats.company_review_stats_refresh()
-
-
-@periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)
-def run_audits() -> dict:
-    # The sample is drawn from the day (a seed), so a rerun draws the same.
+def nightly_review_audits() -> StepResult:
+    """The night's step "review-audits" (``common.nightly``): fraud scores,
+    audits opened and closed. The sample is drawn from the day (a seed), so
+    a rerun draws the same."""
     report = audits.audits_run()
-    return {"opened": report.opened, "missed": report.missed}
+    return StepResult(
+        read=report.scored,
+        changed=report.opened + report.missed,
+        detail={"opened": report.opened, "missed": report.missed},
+    )
+
+
+def nightly_review_stats() -> StepResult:
+    """The night's step "review-stats": every company's review count,
+    average and trust score; only the companies whose figures changed are
+    written."""
+    report = stats.company_review_stats_refresh_all()
+    return StepResult(read=report.companies, changed=report.changed)
 
 
 @periodic_job(period="day", soft_time_limit=50 * 60, time_limit=55 * 60)

@@ -2,7 +2,8 @@
 
 ``{{ company.phone|phone }}`` → ``06 99 05 60 90``;
 ``{{ company.phone|tel_uri }}`` → ``tel:+33699056090``;
-``{{ invoice.amount|euros }}`` → ``1 250,00 €``. See ``common.formats``.
+``{{ invoice.amount|euros }}`` → ``1 250,00 €``; ``{{ seconds|duration }}`` →
+``3 min 05 s``. See ``common.formats``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import get_language
 
-from common.formats import format_amount, format_phone
+from common.formats import format_amount, format_duration, format_phone
 from common.formats import tel_uri as _tel_uri
 
 register = template.Library()
@@ -41,3 +42,8 @@ def colon(label: str) -> str:
     if (get_language() or "fr").startswith("fr"):
         return f"{label}\u00a0:"
     return f"{label}:"
+
+
+@register.filter
+def duration(seconds: float | None) -> str:
+    return format_duration(seconds)

@@ -224,21 +224,82 @@ CELERY_TASK_ROUTES = {
     "*.check_*_import": {"queue": "imports"},
     "*.sweep_*_imports": {"queue": "imports"},
     "*.purge_*_imports": {"queue": "imports"},
-    # The night's recomputes, audits, checks and retention.
-    "loyalty.tasks.recompute_loyalty_scores": {"queue": "nightly"},
-    "loyalty.tasks.run_session_audits": {"queue": "nightly"},
-    "reviews.tasks.run_audits": {"queue": "nightly"},
-    "reviews.tasks.refresh_review_stats": {"queue": "nightly"},
+    # The night's chain (its start and each step), checks and retention.
+    "common.tasks.nightly_start": {"queue": "nightly"},
+    "common.tasks.nightly_step": {"queue": "nightly"},
     "reviews.tasks.verify_review_log": {"queue": "nightly"},
     "reviews.tasks.apply_retention": {"queue": "nightly"},
-    "prospects.tasks.score_prospects": {"queue": "nightly"},
     "prospects.tasks.anonymise_lost_prospects": {"queue": "nightly"},
-    "eligibility.tasks.rescreen_companies": {"queue": "nightly"},
     "partners.tasks.purge_idempotency_records": {"queue": "nightly"},
     "partners.tasks.purge_webhook_log": {"queue": "nightly"},
     "directory.quotes.tasks.purge_unconfirmed_quote_requests": {"queue": "nightly"},
     "common.tasks.outbox_purge": {"queue": "nightly"},
 }
+# --- The night's chain (issue 16 §2; common.nightly) -------------------------
+#
+# One chain, started at NIGHTLY_START (Paris time), its steps in this
+# order because each reads what the previous ones wrote: fraud scores and
+# audits (missed audits exclude sessions and strike companies), the review
+# figures, the loyalty scores (trust = reviews and loyalty), the prospect
+# scores (before the owners' 8:00 digest), the re-screening, and last the
+# search keys copied onto the trade rows. ``run``: a function returning a
+# ``common.nightly.StepResult``.
+#
+# Time limits, in seconds: conservative guesses, not measurements, until
+# ``make bench-nightly`` (issue 16 §3) times each step at production size
+# (1,000,000 companies, 2,000,000 reviews, 5,000,000 sessions, 200,000
+# prospects). Then each hard limit becomes about 3 × the step's measured
+# time (the bench's own bound: no step over 3 × its floor), the soft limit
+# a minute or two before it so the step records its failure before the
+# worker is killed. Today's values add up to about 2 h, over by 3:15,
+# long before the 8:00 digests; the lease of a step is its hard limit and
+# a minute (common.jobs).
+NIGHTLY_START = {"hour": 1, "minute": 15}
+NIGHTLY_STEPS = {
+    "review-audits": {
+        "run": "reviews.tasks.nightly_review_audits",
+        "label": _("Fraud scores and document audits"),
+        "soft_time_limit": 20 * 60,
+        "time_limit": 22 * 60,
+    },
+    "session-audits": {
+        "run": "loyalty.tasks.nightly_session_audits",
+        "label": _("Session audits"),
+        "soft_time_limit": 10 * 60,
+        "time_limit": 12 * 60,
+    },
+    "review-stats": {
+        "run": "reviews.tasks.nightly_review_stats",
+        "label": _("Review figures of companies"),
+        "soft_time_limit": 15 * 60,
+        "time_limit": 17 * 60,
+    },
+    "loyalty-scores": {
+        "run": "loyalty.tasks.nightly_loyalty_scores",
+        "label": _("Loyalty scores and baselines"),
+        "soft_time_limit": 20 * 60,
+        "time_limit": 22 * 60,
+    },
+    "prospect-scores": {
+        "run": "prospects.tasks.nightly_prospect_scores",
+        "label": _("Prospect scores"),
+        "soft_time_limit": 15 * 60,
+        "time_limit": 17 * 60,
+    },
+    "eligibility": {
+        "run": "eligibility.tasks.nightly_rescreen",
+        "label": _("Eligibility re-screening"),
+        "soft_time_limit": 15 * 60,
+        "time_limit": 17 * 60,
+    },
+    "search-keys": {
+        "run": "directory.companies.tasks.nightly_search_keys",
+        "label": _("Search keys"),
+        "soft_time_limit": 10 * 60,
+        "time_limit": 12 * 60,
+    },
+}
+
 # The whole periodic schedule lives here. ``expires`` drops a run that a
 # busy or stopped worker picks up too late instead of piling them up.
 CELERY_BEAT_SCHEDULE = {
@@ -247,16 +308,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "options": {"expires": 30 * 60},
     },
-    "eligibility-rescreen-companies": {
-        "task": "eligibility.tasks.rescreen_companies",
-        "schedule": crontab(hour=3, minute=15),
-        "options": {"expires": 3 * 60 * 60},
-    },
-    # The loyalty scores, baselines, snapshots and ranking input, after the
-    # sessions of the day and before the review stats (which read it).
-    "loyalty-recompute-scores": {
-        "task": "loyalty.tasks.recompute_loyalty_scores",
-        "schedule": crontab(hour=1, minute=15),
+    # The night's chain, its steps in order (NIGHTLY_STEPS, common.nightly):
+    # audits, review figures, loyalty, prospect scores, re-screening,
+    # search keys.
+    "nightly-chain": {
+        "task": "common.tasks.nightly_start",
+        "schedule": crontab(**NIGHTLY_START),
         "options": {"expires": 3 * 60 * 60},
     },
     "reviews-send-reminders": {
@@ -264,26 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=10, minute=0),
         "options": {"expires": 6 * 60 * 60},
     },
-    "reviews-audits": {
-        "task": "reviews.tasks.run_audits",
-        "schedule": crontab(hour=1, minute=45),
-        "options": {"expires": 3 * 60 * 60},
-    },
-    "loyalty-run-session-audits": {
-        "task": "loyalty.tasks.run_session_audits",
-        "schedule": crontab(hour=1, minute=55),
-        "options": {"expires": 3 * 60 * 60},
-    },
     # The tamper-evident record of the reviews: every chain checked, each
     # break logged (reviews.services.ledger).
     "reviews-verify-log": {
         "task": "reviews.tasks.verify_review_log",
         "schedule": crontab(hour=4, minute=10),
-        "options": {"expires": 3 * 60 * 60},
-    },
-    "reviews-refresh-stats": {
-        "task": "reviews.tasks.refresh_review_stats",
-        "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 3 * 60 * 60},
     },
     # Removed reviews anonymised and their evidence deleted after
@@ -305,13 +347,6 @@ CELERY_BEAT_SCHEDULE = {
     "prospects-anonymise-lost": {
         "task": "prospects.tasks.anonymise_lost_prospects",
         "schedule": crontab(hour=4, minute=50),
-        "options": {"expires": 3 * 60 * 60},
-    },
-    # Every open prospect's temperature score and reasons (issue 15), before
-    # the owners' morning (the follow-up digest goes at 8:00).
-    "prospects-score": {
-        "task": "prospects.tasks.score_prospects",
-        "schedule": crontab(hour=2, minute=40),
         "options": {"expires": 3 * 60 * 60},
     },
     # Each owner's overdue and today's follow-ups, one e-mail at 8:00 Paris

@@ -91,6 +91,8 @@ STAFF_GROUPS = {
     "support": [
         "post_office.view_email",
         "post_office.change_email",
+        # The night's chain: its staff page (common.views.nightly_runs).
+        "common.view_jobrun",
     ],
 }
 

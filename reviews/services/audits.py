@@ -141,6 +141,7 @@ def fraud_scores_refresh(*, now=None) -> int:
 
 @dataclass(frozen=True)
 class AuditReport:
+    scored: int  # reviews of the fraud window scored
     opened: int
     missed: int
 
@@ -215,57 +216,50 @@ def _fail(audit: Audit, note: str, actor: User, now=None) -> None:
     emails.send_audit_outcome(audit.pk)
 
 
-def _miss(audit: Audit, now) -> None:
-    """Close the audit as missed: the company did not send the invoice in
-    time. The review stays as it is (published: with the public note
-    "invoice not provided by the company", dated by ``decided_at``); the
-    company gets a strike, and a public warning from
-    ``REVIEW_STRIKES_WARNING`` missed audits. The author is told."""
-    note = _("Invoice not sent within 15 days.")
-    audit.note = note
-    transitions.audit_move(
-        audit=audit,
-        to=AuditStatus.MISSED,
-        by="system",
-        actor=None,
-        reason=note,
-        at=now,
-        also=["note"],
-    )
-    company_id = Review.objects.filter(pk=audit.review_id).values_list("company_id", flat=True)[0]
-    Strike.objects.get_or_create(company_id=company_id, audit=audit)
-    sanctions.strikes_warn(company_id=company_id, now=now)
-    emails.send_audit_outcome(audit.pk)
-
-
+@transaction.atomic
 def audits_close_overdue(*, now=None) -> int:
-    """Audits whose invoice never came (open after ``due_at``): missed, a
-    strike for the company, the review kept published with a public note.
+    """Audits whose invoice never came (open after ``due_at``): missed,
+    the company did not send the invoice in time. The review stays as it
+    is (published: with the public note "invoice not provided by the
+    company", dated by ``decided_at``); the company gets a strike, and a
+    public warning from ``REVIEW_STRIKES_WARNING`` missed audits. The
+    author is told.
+
+    Set-based: a few statements for the whole batch (at most
+    ``MAX_AUDITS_PER_RUN``, the rest the next night) whatever its size,
+    the warnings recounted once per company, one e-mail per author.
     Returns how many."""
     now = now or timezone.now()
-    overdue = Audit.objects.filter(status=AuditStatus.OPEN, due_at__lt=now).values_list(
-        "pk", flat=True
-    )[:MAX_AUDITS_PER_RUN]
-    closed = 0
-    for pk in list(overdue):
-        with transaction.atomic():
-            # Lock the row: a second worker waits, then finds it no longer open.
-            audit = Audit.objects.select_for_update().filter(pk=pk, status=AuditStatus.OPEN).first()
-            if audit is not None:
-                _miss(audit, now)
-                closed += 1
-    return closed
+    # Locked in key order, those another run holds skipped: two runs never
+    # close the same audit, nor wait on each other.
+    overdue = list(
+        Audit.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=AuditStatus.OPEN, due_at__lt=now)
+        .select_related("review")
+        .order_by("pk")[:MAX_AUDITS_PER_RUN]
+    )
+    if not overdue:
+        return 0
+    transitions.audits_miss(audits=overdue, reason=_("Invoice not sent within 15 days."), at=now)
+    Strike.objects.bulk_create(
+        [Strike(company_id=audit.review.company_id, audit=audit) for audit in overdue],
+        ignore_conflicts=True,
+    )
+    for company_id in sorted({audit.review.company_id for audit in overdue}):
+        sanctions.strikes_warn(company_id=company_id, now=now)
+    emails.send_audit_outcomes([audit.pk for audit in overdue])
+    return len(overdue)
 
 
 def audits_run(*, now=None, seed=None) -> AuditReport:
     """The nightly job: score, open audits, close the overdue ones, and
     lift the warnings whose strikes left the window."""
-    fraud_scores_refresh(now=now)
+    scored = fraud_scores_refresh(now=now)
     opened = audits_open(now=now, seed=seed)
     missed = audits_close_overdue(now=now)
     with transaction.atomic():
         sanctions.warnings_refresh(now=now)
-    return AuditReport(opened=opened, missed=missed)
+    return AuditReport(scored=scored, opened=opened, missed=missed)
 
 
 @transaction.atomic

@@ -12,9 +12,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from common.models import AUDIT_TRANSITIONS
 from common.types import User
 from partners.models import EventType
-from partners.webhooks import event_publish, event_subscribed
+from partners.webhooks import event_publish, event_subscribed, events_publish
 
 from ..models import (
     REVIEW_TRANSITIONS,
@@ -112,6 +113,32 @@ def audit_move(
     return event
 
 
+def reviews_touch(*, review_ids: list[int], at: datetime) -> None:
+    """:func:`review_touch` of many reviews in a few statements whatever
+    their number (the nightly batch): one UPDATE, and the partners'
+    ``review.updated`` events of those published, if anyone listens."""
+    Review.objects.filter(pk__in=review_ids).update(updated_at=at)
+    if not event_subscribed(EventType.REVIEW_UPDATED):
+        return
+    rows = Review.objects.filter(pk__in=review_ids, status=ReviewStatus.PUBLISHED).values(
+        "pk", "company_id", "company__slug", "status"
+    )
+    events_publish(
+        EventType.REVIEW_UPDATED,
+        [
+            (
+                row["company_id"],
+                {
+                    "review": {"id": row["pk"], "status": row["status"]},
+                    "company": {"id": row["company_id"], "slug": row["company__slug"]},
+                },
+            )
+            for row in rows.order_by("pk")
+        ],
+        at=at,
+    )
+
+
 def review_touch(*, review_id: int, at: datetime | None = None) -> None:
     """What the public sees of the review changed without its status
     moving (its reply, an update, its audit): ``updated_at`` moves, so the
@@ -189,3 +216,38 @@ def audits_start(*, audits: list[Audit], at: datetime) -> list[Audit]:
     )
     ledger.append([_audit_entry(event, audit) for event, audit in zip(events, opened, strict=True)])
     return opened
+
+
+def audits_miss(*, audits: list[Audit], reason: str, at: datetime) -> list[AuditEvent]:
+    """Close open ``audits`` as missed by the rule (the nightly batch), in
+    a few statements whatever their number: status, note and decision in
+    one UPDATE, their events in one INSERT, chained in the reviews' records
+    (``ledger.append``), the reviews touched (:func:`reviews_touch`). The
+    caller holds the rows locked. Returns the events, in the audits' order."""
+    AUDIT_TRANSITIONS.check(AuditStatus.OPEN, AuditStatus.MISSED, by="system")
+    if not audits:
+        return []
+    Audit.objects.filter(pk__in=[audit.pk for audit in audits]).update(
+        status=AuditStatus.MISSED, note=reason, decided_at=at, decided_by=None
+    )
+    for audit in audits:
+        audit.status, audit.note, audit.decided_at, audit.decided_by = (
+            AuditStatus.MISSED,
+            reason,
+            at,
+            None,
+        )
+    events = AuditEvent.objects.bulk_create(
+        AuditEvent(
+            audit=audit,
+            actor=None,
+            from_status=AuditStatus.OPEN,
+            to_status=AuditStatus.MISSED,
+            reason=reason,
+            created_at=at,
+        )
+        for audit in audits
+    )
+    ledger.append([_audit_entry(event, audit) for event, audit in zip(events, audits, strict=True)])
+    reviews_touch(review_ids=[audit.review_id for audit in audits], at=at)
+    return events

@@ -102,3 +102,22 @@ def test_phone_field_cleans_to_e164_and_shows_back_the_national_form():
     assert "numéro de téléphone valide" in bad.errors["phone"][0]  # French first
     with translation.override("en"):
         assert "valid phone number" in _Form(data={"phone": "06 99"}).errors["phone"][0]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "french", "english"),
+    [
+        (None, "—", "—"),
+        (0.44, "0,4\u00a0s", "0.4\u00a0s"),
+        (12.4, "12\u00a0s", "12\u00a0s"),
+        (185, "3\u00a0min 05\u00a0s", "3\u00a0min 05\u00a0s"),
+        (3725, "1\u00a0h 02\u00a0min", "1\u00a0h 02\u00a0min"),
+    ],
+)
+def test_a_duration_reads_as_exact_as_useful(seconds, french, english):
+    from common.formats import format_duration
+
+    with translation.override("fr"):
+        assert format_duration(seconds) == french
+    with translation.override("en"):
+        assert format_duration(seconds) == english

@@ -25,9 +25,8 @@ from config.celery import app
 from directory.models import Profession
 from directory.taxonomy import services as taxonomy_services
 from directory.taxonomy import tasks as taxonomy_tasks
-from eligibility import tasks as eligibility_tasks
 from reviews import tasks as reviews_tasks
-from reviews.services import audits, stats
+from reviews.services import retention
 from tests.factories import CompanyFactory
 from tests.reviews.test_invoice_import_faults import worker_lost
 
@@ -40,11 +39,9 @@ LEASE = timedelta(seconds=COUNTS.time_limit) + jobs.LEASE_MARGIN
 
 PERIODIC = [
     "reviews.tasks.send_reminders",
-    "reviews.tasks.refresh_review_stats",
-    "reviews.tasks.run_audits",
-    "loyalty.tasks.run_session_audits",
+    "reviews.tasks.verify_review_log",
     "reviews.tasks.apply_retention",
-    "eligibility.tasks.rescreen_companies",
+    "prospects.tasks.anonymise_lost_prospects",
     "directory.taxonomy.tasks.refresh_profession_counts",
     "directory.quotes.tasks.purge_unconfirmed_quote_requests",
 ]
@@ -116,12 +113,12 @@ def test_a_done_slot_is_not_redone_but_the_next_slot_runs(listed, caplog):
 def test_a_daily_job_runs_once_a_day_in_local_time(cast):
     # 00:30 in Paris is still the 29th in UTC: the slot is the local day.
     with time_machine.travel("2026-11-30 00:30 +0100", tick=False):
-        assert deliver("beat-1", reviews_tasks.refresh_review_stats).result is not None
-        with mock.patch.object(stats, "company_review_stats_refresh") as work:
-            traveller_run = deliver("beat-2", reviews_tasks.refresh_review_stats)
+        assert deliver("beat-1", reviews_tasks.apply_retention).result is not None
+        with mock.patch.object(retention, "retention_apply") as work:
+            traveller_run = deliver("beat-2", reviews_tasks.apply_retention)
     assert traveller_run.result is None
     work.assert_not_called()
-    assert the_run(reviews_tasks.refresh_review_stats).slot == "2026-11-30"
+    assert the_run(reviews_tasks.apply_retention).slot == "2026-11-30"
 
 
 def test_an_overlapping_run_skips_while_the_first_works(listed):
@@ -172,8 +169,9 @@ def test_an_error_fails_the_run_with_its_class_name_and_the_slot_is_not_redone(l
             deliver("beat-1")
         assert deliver("beat-2").result is None
     run = the_run()
-    assert (run.status, run.result, run.attempts, run.lease_owner) == (
+    assert (run.status, run.result, run.error, run.attempts, run.lease_owner) == (
         "failed",
+        "ValueError",
         "ValueError",
         1,
         "",
@@ -307,16 +305,15 @@ def test_a_requeued_run_whose_message_was_lost_is_sent_again(listed):
 def test_other_jobs_are_swept_with_their_own_task(cast):
     with (
         time_machine.travel(T0, tick=False) as traveller,
-        mock.patch.object(audits, "audits_run", side_effect=Killed),
+        mock.patch.object(retention, "retention_apply", side_effect=Killed),
         pytest.raises(Killed),
     ):
-        deliver("beat-1", reviews_tasks.run_audits)
+        deliver("beat-1", reviews_tasks.apply_retention)
     with time_machine.travel(T0, tick=False) as traveller:
         traveller.shift(timedelta(hours=2))
         assert common_tasks.job_runs_sweep() == {"requeued": 1, "failed": 0}
-    run = the_run(reviews_tasks.run_audits)
+    run = the_run(reviews_tasks.apply_retention)
     assert (run.slot, run.status, run.attempts) == ("2026-11-30", "done", 2)
-    assert eligibility_tasks.rescreen_companies.name == "eligibility.tasks.rescreen_companies"
 
 
 def test_the_beat_schedule_holds_the_sweeper():

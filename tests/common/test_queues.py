@@ -65,7 +65,8 @@ def test_the_nights_jobs_run_on_the_nightly_queue():
         and entry["schedule"].hour <= set(range(0, 7))
         and len(entry["schedule"].hour) == 1
     }
-    assert "loyalty.tasks.recompute_loyalty_scores" in night
+    assert "common.tasks.nightly_start" in night
+    assert queue_of("common.tasks.nightly_step") == "nightly"
     assert {name: queue_of(name) for name in night} == dict.fromkeys(night, "nightly")
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +14,10 @@ def test_healthz_reports_every_service_up(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok"
+    # A new database: the night's chain never ran, a warning only.
+    assert body["status"] == "warning"
+    assert len(body["warnings"]) == 1
+    assert "did not run" in body["warnings"][0]
     assert body["checks"]["database"]["ok"] is True
     assert body["checks"]["cache"]["ok"] is True
     if settings.REDIS_URL:
@@ -65,3 +70,83 @@ def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
         "error": "OperationalError",
         "ms": response.json()["checks"]["database"]["ms"],
     }
+
+
+# --- Last night's chain: a warning, never a failure -------------------------------
+
+AFTER_THE_NIGHT = "2026-11-30 10:00 +0100"
+
+
+def night_of_runs(night: str, **statuses: str) -> None:
+    """Every step of ``night`` done, but those given another status."""
+    from common.models import JobRun
+
+    for name in settings.NIGHTLY_STEPS:
+        status = statuses.get(name.replace("-", "_"), "done")
+        if status == "absent":
+            continue
+        JobRun.objects.create(
+            name=f"nightly.{name}",
+            slot=night,
+            status=status,
+            attempts=1,
+            error="RuntimeError" if status == "failed" else "",
+        )
+
+
+@pytest.mark.django_db(transaction=True)  # /healthz reads in threads of its own
+def test_healthz_is_ok_after_a_whole_night(client):
+    night_of_runs("2026-11-30")
+    with time_machine.travel(AFTER_THE_NIGHT, tick=False):
+        body = client.get("/healthz").json()
+    assert (body["status"], body["warnings"]) == ("ok", [])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("statuses", "warning"),
+    [
+        ({"loyalty_scores": "failed"}, "failed at step loyalty-scores (RuntimeError)"),
+        ({"search_keys": "absent"}, "stopped before step search-keys"),
+        ({"search_keys": "running"}, "did not finish step search-keys (running)"),
+    ],
+)
+def test_healthz_warns_of_a_night_that_failed_or_stopped_and_stays_200(client, statuses, warning):
+    night_of_runs("2026-11-30", **statuses)
+    with time_machine.travel(AFTER_THE_NIGHT, tick=False):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "warning"
+    assert body["warnings"] == [f"the nightly chain of 2026-11-30 {warning}"]
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_warns_of_a_night_that_did_not_run(client):
+    night_of_runs("2026-11-29")  # the night before went well
+    with time_machine.travel(AFTER_THE_NIGHT, tick=False):
+        body = client.get("/healthz").json()
+    assert body["warnings"] == ["the nightly chain of 2026-11-30 did not run"]
+
+
+@pytest.mark.parametrize(
+    ("now", "night"),
+    [
+        # Until the chain's start and every step's hard limit are past
+        # (1:15 + about 2 h), last night is the one before.
+        ("2026-11-30 01:20 +0100", "2026-11-29"),
+        ("2026-11-30 03:00 +0100", "2026-11-29"),
+        ("2026-11-30 03:30 +0100", "2026-11-30"),
+        ("2026-11-30 23:59 +0100", "2026-11-30"),
+        # The spring change: the night still starts at 1:15 Paris time.
+        ("2027-03-28 04:30 +0200", "2027-03-28"),
+    ],
+)
+def test_last_night_is_the_one_whose_chain_should_be_over(now, night):
+    from common.nightly import last_night
+
+    allowed = sum(conf["time_limit"] for conf in settings.NIGHTLY_STEPS.values())
+    assert 100 * 60 < allowed < 130 * 60  # the cases above assume about 2 h
+    with time_machine.travel(now, tick=False):
+        assert last_night().isoformat() == night

@@ -360,6 +360,14 @@ MATRIX = [
         "post",
         [LOGIN, 404, 403, 400, 404, 404],
     ),
+    # The night's work (issue 16): support staff only (group ``support``,
+    # none of these personas; tests/common/test_nightly_page.py reads it).
+    (
+        "the night's work (support staff only)",
+        lambda c, o: reverse("common:nightly-runs"),
+        "get",
+        [LOGIN, 403, 403, 403, 403, 403],
+    ),
 ]
 CASES = [
     pytest.param(name, build, method, persona, expected[i], id=f"{name}-{persona}")
@@ -386,14 +394,17 @@ def test_every_view_of_this_feature_is_in_the_matrix(cast, objects):
     the matrix above."""
     from django.urls import resolve
 
+    from common.urls import urlpatterns as common_urlpatterns
     from directory.urls import urlpatterns
     from prospects.analytics.urls import urlpatterns as analytics
     from prospects.urls import urlpatterns as prospect_urlpatterns
 
     private = {
         p.name
-        for p in [*urlpatterns, *prospect_urlpatterns, *analytics]
+        for p in [*urlpatterns, *prospect_urlpatterns, *analytics, *common_urlpatterns]
         if str(p.pattern).startswith(("espace-pro/", "mon-compte/", "invitation/", "devis/"))
+        # The night's work: every view of common is a staff one.
+        or p in common_urlpatterns
         or "/devis/" in str(p.pattern)
         # The sales pipeline's actions that reach a prospect (its link, an e-mail).
         or str(p.pattern).startswith("equipe/prospects/<int:prospect_id>/lien-candidature/")

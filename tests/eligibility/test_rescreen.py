@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from common.nightly import StepResult
 from directory.models import CompanyStatus
 from eligibility import services
 from eligibility.models import CompanyScreening, EligibilityFlag
-from eligibility.tasks import rescreen_companies
+from eligibility.tasks import nightly_rescreen
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def listed(complete_application, applicant):
 
 
 def test_unchanged_companies_are_not_rescreened(listed):
-    assert rescreen_companies.delay().get() == {"screened": 0, "flagged": 0}
+    assert nightly_rescreen() == StepResult(read=0, changed=0, detail={"flagged": 0})
 
 
 def test_a_company_whose_trades_changed_is_rescreened_and_flagged(listed, taxonomy):

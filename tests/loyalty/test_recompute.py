@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from common import nightly
 from directory.models import Company
 from loyalty import score
 from loyalty.models import (
@@ -25,7 +26,6 @@ from loyalty.models import (
 )
 from loyalty.recompute import scores_recompute
 from loyalty.services import session_record
-from loyalty.tasks import recompute_loyalty_scores
 from tests.factories import CompanyFactory, ProfessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -259,10 +259,12 @@ def test_the_nightly_job_returns_its_counts_and_runs_once_a_day():
         reference="A-1",
         name="Luc Petit",
     )
-    result = recompute_loyalty_scores.delay().get()
-    assert result["companies"] == Company.objects.count()
-    assert result["changed"] >= 1
-    assert recompute_loyalty_scores.delay().get() is None  # the day's run is done
+    step = nightly.step_named("loyalty-scores")
+    first = nightly.step_run(step=step, night=timezone.localdate(), owner="night-1")
+    assert first.run.rows_read == Company.objects.count()
+    assert first.run.rows_changed >= 1
+    again = nightly.step_run(step=step, night=timezone.localdate(), owner="night-2")
+    assert again.outcome == nightly.Outcome.ALREADY_DONE  # the day's run is done
 
 
 def test_the_command_prints_the_counts(capsys):

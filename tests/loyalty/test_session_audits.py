@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from common import nightly
 from common.transitions import TransitionError
-from loyalty import tasks
 from loyalty.models import (
     ServiceSession,
     SessionAudit,
@@ -195,20 +195,19 @@ def test_an_audit_left_open_15_days_is_missed_the_session_excluded_and_a_strike_
     assert session_strikes_since(company_id=cast.company_a.pk, since=audited.opened_at) == 1
 
 
-def test_the_nightly_task_opens_and_closes_audits(cast, every_session):
+def test_the_nightly_step_opens_and_closes_audits(cast, every_session):
+    step = nightly.step_named("session-audits")
+
+    def run(owner: str) -> nightly.StepReport:
+        return nightly.step_run(step=step, night=timezone.localdate(), owner=owner)
+
     with time_machine.travel(RECORDED, tick=False):
         record(cast.company_a, "S-1")
     with time_machine.travel(NIGHT, tick=False):
-        assert tasks.run_session_audits.apply(task_id="night-1").result == {
-            "opened": 1,
-            "missed": 0,
-        }
-        assert tasks.run_session_audits.apply(task_id="night-1b").result is None  # same night
+        assert run("night-1").run.result == "read 1, changed 1, opened 1, missed 0"
+        assert run("night-1b").outcome == nightly.Outcome.ALREADY_DONE  # same night
     with time_machine.travel("2026-04-26 01:55 +0200", tick=False):
-        assert tasks.run_session_audits.apply(task_id="night-17").result == {
-            "opened": 0,
-            "missed": 1,
-        }
+        assert run("night-17").run.result == "read 1, changed 1, opened 0, missed 1"
     assert counted(cast.company_a) == []
 
 

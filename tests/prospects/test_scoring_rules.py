@@ -295,18 +295,18 @@ def test_a_prospect_that_cooled_down_is_rewritten(make):
     assert prospect.scored_at == later
 
 
-def test_the_nightly_task_runs_once_per_night(make, settings):
-    from prospects.tasks import score_prospects
+def test_the_nightly_step_runs_once_per_night(make, settings):
+    from common import nightly
 
     make()
+    step = nightly.step_named("prospect-scores")
     with time_machine.travel(NOW, tick=False):
-        assert score_prospects.apply().get() == {
-            "scored": 1,
-            "changed": 1,
-            "learned_pipelines": 0,
-        }
-        assert score_prospects.apply().get() is None  # this night's run is done
-    assert "prospects-score" in settings.CELERY_BEAT_SCHEDULE
+        first = nightly.step_run(step=step, night=NOW.date(), owner="night-1")
+        again = nightly.step_run(step=step, night=NOW.date(), owner="night-1b")
+    assert first.outcome == nightly.Outcome.DONE
+    assert (first.run.rows_read, first.run.rows_changed) == (1, 1)
+    assert first.run.result == "read 1, changed 1, learned_pipelines 0"
+    assert again.outcome == nightly.Outcome.ALREADY_DONE  # this night's run is done
 
 
 def test_the_template_tag_shows_the_score_and_worded_reasons(make):

@@ -240,7 +240,9 @@ def test_the_nightly_job_scores_samples_closes_and_lifts_at_the_time_given(cast,
 
     report = audits.audits_run(now=run_at, seed="graine")
 
-    assert report == audits.AuditReport(opened=5, missed=1)
+    assert (report.opened, report.missed) == (5, 1)
+    window = run_at - timedelta(days=audits.FRAUD_WINDOW_DAYS)
+    assert report.scored == Review.objects.filter(created_at__gte=window).count()
     opened = Audit.objects.filter(opened_at=run_at)
     assert set(opened.values_list("review_id", flat=True)) == drawn
     assert set(opened.values_list("reason", "due_at")) == {("sample", run_at + timedelta(days=15))}
