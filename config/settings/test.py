@@ -4,7 +4,6 @@ Redis when ``DATABASE_URL`` / ``REDIS_URL`` are set (as in CI)."""
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit, urlunsplit
 
 from .local import *  # noqa: F403
 from .local import CACHES, REDIS_URL
@@ -15,7 +14,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # exercised by the health check tests.
 CELERY_TASK_ALWAYS_EAGER = True
 # pytest-xdist runs the suite in several processes ("gw0", "gw1"…): each
-# gets its own media folders and (below) its own Redis cache database, as
+# gets its own media folders and (below) its own cache key prefix, as
 # pytest-django gives each its own test database.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 _SUFFIX = f"-{WORKER}" if WORKER else ""
@@ -23,20 +22,11 @@ MEDIA_ROOT = VAR_DIR / f"test-media{_SUFFIX}"  # noqa: F405
 PRIVATE_MEDIA_ROOT = VAR_DIR / f"test-private{_SUFFIX}"  # noqa: F405
 
 if REDIS_URL:
-    # Tests flush their cache: keep it in a database of its own so a
-    # developer's broker queue (database 0) is never wiped; one per worker
-    # (15, 14, …) so that a worker's flush never wipes another's.
-    # And a key prefix of this run's own (pytest-xdist's run id, else this
-    # process): the cache's clear() deletes its prefix's keys only, so two
-    # runs on one Redis server (a developer's and CI's) never wipe each
-    # other's rate-limit counters.
-    parts = urlsplit(REDIS_URL)
-    database = 15 - int(WORKER.removeprefix("gw") or 0)
+    # Tests clear their cache before and after each test. The cache's
+    # clear() deletes its own prefix's keys only (common.cache), so each
+    # run and each worker gets a prefix of its own (pytest-xdist's run id,
+    # else this process; "gw0", "gw1"…): runs sharing a Redis server — a
+    # developer's and CI's, or several workers — never wipe each other's
+    # rate-limit counters or cached values, nor a broker queue.
     RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:12] or str(os.getpid())
-    CACHES = {
-        "default": {
-            **CACHES["default"],
-            "LOCATION": urlunsplit(parts._replace(path=f"/{database}")),
-            "KEY_PREFIX": f"pqp-test-{RUN}{_SUFFIX}",
-        }
-    }
+    CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": f"pqp-test-{RUN}{_SUFFIX}"}}
