@@ -264,6 +264,9 @@ def test_each_kind_of_duplicate_is_shown_with_the_prospect_and_why(sales, make):
     assert f"prospect n° {existing.pk}" in page or f"#{existing.pk}" in page
     assert "même SIREN" in page
     assert "nom proche dans la même ville" in page
+    # French punctuation: a space before the colon, in the translated string.
+    assert f"le prospect n° {existing.pk} Martin Rénovation (Suspect), Lyon : même SIREN" in page
+    assert f"le prospect n° {other.pk} Boulangerie Dupond (Suspect), Villeurbanne : nom" in page
     assert Prospect.objects.count() == 2  # nothing written by the preview
 
 
@@ -275,8 +278,10 @@ def test_duplicates_inside_the_file_name_the_earlier_line(sales):
         "Marie Curie;;;;Paris;;;;;;\n"
         "Jean Dupond;;;;Lyon;;;;;;\n"
     )
-    report = report_of(upload(sales, platform_url(), content))
+    response = upload(sales, platform_url(), content)
+    report = report_of(response)
     found = {line.line: (line.status, line.file_line, line.file_matches) for line in report.lines}
+    assert "la ligne 2 de ce fichier : même e-mail" in text(response)
     assert found[2] == ("new", None, ())
     assert found[4] == ("file_duplicate", 2, ("email",))
     assert found[5] == ("file_duplicate", 3, ("name",))
