@@ -149,6 +149,15 @@ def api(partner) -> SimpleNamespace:
 
 
 @pytest.fixture
+def connected(partner) -> SimpleNamespace:
+    """A listed company that connected ``partner``, and a client holding
+    the write scopes (``tests.partners.writes.connected_setup``)."""
+    from .partners.writes import connected_setup
+
+    return connected_setup(partner)
+
+
+@pytest.fixture
 def rate_window():
     """Stop the clock 5 s into the next hour: a test that counts requests
     against a per-minute or per-hour quota must not see its window reset

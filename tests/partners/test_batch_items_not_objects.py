@@ -14,7 +14,7 @@ from django.utils import timezone
 from loyalty.models import ServiceSession
 from reviews.models import Invoice
 
-from .writes import connected_setup, post
+from .writes import post
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,6 @@ NOT_OBJECTS = {
     "list": ([{"number": "F-9"}], "une liste", "a list"),
     "boolean": (True, "un booléen", "a boolean"),
 }
-
-
-@pytest.fixture
-def setup(partner):
-    return connected_setup(partner)
 
 
 def invoice(number: str) -> dict:
@@ -54,11 +49,11 @@ def session(reference: str) -> dict:
 
 @pytest.mark.parametrize("name", list(NOT_OBJECTS))
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_an_invoice_item_that_is_not_an_object_is_refused_alone(setup, name, language):
+def test_an_invoice_item_that_is_not_an_object_is_refused_alone(connected, name, language):
     value, french, english = NOT_OBJECTS[name]
     items = [invoice("F-1"), value, invoice("F-2")]
     response = post(
-        setup.client, BASE + "invoices/batch", {"items": items}, **{"Accept-Language": language}
+        connected.client, BASE + "invoices/batch", {"items": items}, **{"Accept-Language": language}
     )
     assert response.status_code == 200, response.content
     results = response.json()["results"]
@@ -72,10 +67,10 @@ def test_an_invoice_item_that_is_not_an_object_is_refused_alone(setup, name, lan
 
 
 @pytest.mark.parametrize("name", list(NOT_OBJECTS))
-def test_a_session_item_that_is_not_an_object_is_refused_alone(setup, name):
+def test_a_session_item_that_is_not_an_object_is_refused_alone(connected, name):
     value, french, _english = NOT_OBJECTS[name]
     items = [value, session("A"), value]
-    response = post(setup.client, BASE + "sessions/batch", {"items": items}, key=f"s-{name}")
+    response = post(connected.client, BASE + "sessions/batch", {"items": items}, key=f"s-{name}")
     assert response.status_code == 200, response.content
     results = response.json()["results"]
     assert [(r["index"], r["status"]) for r in results] == [(0, 422), (1, 201), (2, 422)]
@@ -88,8 +83,8 @@ def test_a_session_item_that_is_not_an_object_is_refused_alone(setup, name):
     assert list(ServiceSession.objects.values_list("reference", flat=True)) == ["A"]
 
 
-def test_a_batch_of_nulls_only_is_processed_item_by_item(setup):
-    response = post(setup.client, BASE + "invoices/batch", {"items": [None, None]})
+def test_a_batch_of_nulls_only_is_processed_item_by_item(connected):
+    response = post(connected.client, BASE + "invoices/batch", {"items": [None, None]})
     assert response.status_code == 200, response.content
     assert [r["status"] for r in response.json()["results"]] == [422, 422]
     assert not Invoice.objects.exists()

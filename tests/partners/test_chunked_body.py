@@ -12,7 +12,7 @@ import pytest
 
 from reviews.models import Invoice
 
-from .writes import assert_problem, connected_setup
+from .writes import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +27,10 @@ BODY = json.dumps(
 )
 
 
-@pytest.fixture
-def setup(partner):
-    return connected_setup(partner)
-
-
 @pytest.mark.parametrize("url", [URL, URL + "/batch", "/api/v1/webhooks"])
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_a_chunked_body_without_a_length_is_a_411(setup, url, language):
-    response = setup.client.generic(
+def test_a_chunked_body_without_a_length_is_a_411(connected, url, language):
+    response = connected.client.generic(
         "POST",
         url,
         BODY,
@@ -55,11 +50,11 @@ def test_a_chunked_body_without_a_length_is_a_411(setup, url, language):
     assert not Invoice.objects.exists()
 
 
-def test_a_body_with_its_length_is_read(setup):
-    response = setup.client.generic("POST", URL, BODY, content_type="application/json")
+def test_a_body_with_its_length_is_read(connected):
+    response = connected.client.generic("POST", URL, BODY, content_type="application/json")
     assert response.status_code == 201, response.content
 
 
-def test_a_read_with_the_header_is_answered(setup):
-    response = setup.client.get("/api/v1/professions", HTTP_TRANSFER_ENCODING="chunked")
+def test_a_read_with_the_header_is_answered(connected):
+    response = connected.client.get("/api/v1/professions", HTTP_TRANSFER_ENCODING="chunked")
     assert response.status_code == 200

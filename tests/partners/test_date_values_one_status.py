@@ -14,7 +14,7 @@ from django.utils import timezone
 from loyalty.models import ServiceSession
 from reviews.models import Invoice
 
-from .writes import assert_problem, connected_setup, post
+from .writes import assert_problem, post
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +41,6 @@ OUT_OF_RANGE = [
 ]
 
 
-@pytest.fixture
-def setup(partner):
-    return connected_setup(partner)
-
-
 def invoice(**overrides) -> dict:
     return {
         "number": "F-1",
@@ -67,9 +62,11 @@ def session(**overrides) -> dict:
 
 @pytest.mark.parametrize(("name", "day", "words"), OUT_OF_RANGE, ids=[c[0] for c in OUT_OF_RANGE])
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_an_invoice_date_out_of_range_is_a_422_naming_issued_on(setup, name, day, words, language):
+def test_an_invoice_date_out_of_range_is_a_422_naming_issued_on(
+    connected, name, day, words, language
+):
     response = post(
-        setup.client,
+        connected.client,
         BASE + "invoices",
         invoice(issued_on=day()),
         key=f"d-{name}",
@@ -82,31 +79,33 @@ def test_an_invoice_date_out_of_range_is_a_422_naming_issued_on(setup, name, day
 
 
 @pytest.mark.parametrize(("name", "day", "words"), OUT_OF_RANGE, ids=[c[0] for c in OUT_OF_RANGE])
-def test_a_session_date_out_of_range_is_a_422_naming_performed_on(setup, name, day, words):
-    response = post(setup.client, BASE + "sessions", session(performed_on=day()))
+def test_a_session_date_out_of_range_is_a_422_naming_performed_on(connected, name, day, words):
+    response = post(connected.client, BASE + "sessions", session(performed_on=day()))
     body = assert_problem(response, 422, "unprocessable")
     assert [e["field"] for e in body["errors"]] == ["performed_on"]
     assert not ServiceSession.objects.exists()
 
 
-def test_in_a_batch_both_sides_are_the_items_422(setup):
+def test_in_a_batch_both_sides_are_the_items_422(connected):
     items = [invoice(number="A", issued_on=tomorrow()), invoice(number="B", issued_on="1900-01-01")]
-    results = post(setup.client, BASE + "invoices/batch", {"items": items}).json()["results"]
+    results = post(connected.client, BASE + "invoices/batch", {"items": items}).json()["results"]
     assert [(r["status"], r["errors"][0]["field"]) for r in results] == [
         (422, "issued_on"),
         (422, "issued_on"),
     ]
 
 
-def test_the_date_and_another_rule_are_named_together(setup):
+def test_the_date_and_another_rule_are_named_together(connected):
     body = assert_problem(
-        post(setup.client, BASE + "invoices", invoice(issued_on=tomorrow(), client_name="12345")),
+        post(
+            connected.client, BASE + "invoices", invoice(issued_on=tomorrow(), client_name="12345")
+        ),
         422,
     )
     assert sorted(e["field"] for e in body["errors"]) == ["client_name", "issued_on"]
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-02-30", "02/11/2026", ""])
-def test_a_date_that_is_not_a_date_is_the_shapes_400(setup, value):
-    body = assert_problem(post(setup.client, BASE + "invoices", invoice(issued_on=value)), 400)
+def test_a_date_that_is_not_a_date_is_the_shapes_400(connected, value):
+    body = assert_problem(post(connected.client, BASE + "invoices", invoice(issued_on=value)), 400)
     assert [e["field"] for e in body["errors"]] == ["issued_on"]

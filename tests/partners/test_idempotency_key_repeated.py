@@ -17,18 +17,13 @@ from partners.api.schema import IDEMPOTENCY_KEY_PATTERN
 from partners.models import IdempotencyRecord
 from reviews.models import Invoice
 
-from .writes import assert_problem, connected_setup, post
+from .writes import assert_problem, post
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/companies/alpha-electricite/invoices"
 REPEATED = ["k-1, k-2", "k-1,k-2", "k-1, k-1", '"k-1", "k-2"', '"a","b"', "a,", ",a"]
 MALFORMED = ["", " ", "x" * 256, "clé", "a\tb", "a\nb", "\u200bk"]
-
-
-@pytest.fixture
-def setup(partner):
-    return connected_setup(partner)
 
 
 def invoice() -> dict:
@@ -50,8 +45,8 @@ def _key(value: str) -> str | None:
     ("language", "named"),
     [("fr", "Envoyez un seul en-tête Idempotency-Key"), ("en", "Send one Idempotency-Key")],
 )
-def test_a_repeated_key_is_a_400_naming_the_header(setup, value, language, named):
-    response = post(setup.client, URL, invoice(), key=value, **{"Accept-Language": language})
+def test_a_repeated_key_is_a_400_naming_the_header(connected, value, language, named):
+    response = post(connected.client, URL, invoice(), key=value, **{"Accept-Language": language})
     body = assert_problem(response, 400, "idempotency_key_invalid")
     assert body["detail"].startswith(named)
     assert not Invoice.objects.exists()
@@ -66,8 +61,10 @@ def test_the_schema_refuses_a_repeated_key_too(value):
 
 
 @pytest.mark.parametrize("value", MALFORMED)
-def test_a_key_outside_the_documented_set_is_a_400(setup, value):
-    assert_problem(post(setup.client, URL, invoice(), key=value), 400, "idempotency_key_invalid")
+def test_a_key_outside_the_documented_set_is_a_400(connected, value):
+    assert_problem(
+        post(connected.client, URL, invoice(), key=value), 400, "idempotency_key_invalid"
+    )
     assert not Invoice.objects.exists()
 
 

@@ -22,7 +22,7 @@ from partners.services import partner_key_create
 from reviews.forms import InvoiceForm
 from reviews.models import Invoice
 
-from .writes import assert_problem, connected_setup, post
+from .writes import assert_problem, post
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +45,6 @@ IN_NAMES = {k: v for k, v in INVISIBLE.items() if k not in {"zwnj", "zwj"}}
 MESSAGE = {"fr": "Retirez les caractères invisibles", "en": "Remove the invisible characters"}
 
 
-@pytest.fixture
-def setup(partner):
-    return connected_setup(partner)
-
-
 def invoice(**overrides) -> dict:
     return {
         "number": "F-1",
@@ -62,10 +57,10 @@ def invoice(**overrides) -> dict:
 
 @pytest.mark.parametrize("name", list(INVISIBLE))
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_an_invoice_number_with_an_invisible_character_is_a_422(setup, name, language):
+def test_an_invoice_number_with_an_invisible_character_is_a_422(connected, name, language):
     number = f"F-1{INVISIBLE[name]}02"
     response = post(
-        setup.client, BASE + "invoices", invoice(number=number), **{"Accept-Language": language}
+        connected.client, BASE + "invoices", invoice(number=number), **{"Accept-Language": language}
     )
     body = assert_problem(response, 422, "unprocessable")
     assert [e["field"] for e in body["errors"]] == ["number"]
@@ -74,9 +69,9 @@ def test_an_invoice_number_with_an_invisible_character_is_a_422(setup, name, lan
 
 
 @pytest.mark.parametrize("name", list(INVISIBLE))
-def test_a_session_reference_with_an_invisible_character_is_a_422(setup, name):
+def test_a_session_reference_with_an_invisible_character_is_a_422(connected, name):
     response = post(
-        setup.client,
+        connected.client,
         BASE + "sessions",
         {
             "reference": f"{INVISIBLE[name]}RDV-1",
@@ -90,21 +85,25 @@ def test_a_session_reference_with_an_invisible_character_is_a_422(setup, name):
 
 
 @pytest.mark.parametrize("name", list(IN_NAMES))
-def test_a_client_name_with_a_direction_control_or_zero_width_space_is_a_422(setup, name):
-    response = post(setup.client, BASE + "invoices", invoice(client_name=f"Sophie{IN_NAMES[name]}"))
+def test_a_client_name_with_a_direction_control_or_zero_width_space_is_a_422(connected, name):
+    response = post(
+        connected.client, BASE + "invoices", invoice(client_name=f"Sophie{IN_NAMES[name]}")
+    )
     body = assert_problem(response, 422)
     assert [e["field"] for e in body["errors"]] == ["client_name"]
 
 
-def test_a_name_spelt_with_a_joiner_is_accepted(setup):
+def test_a_name_spelt_with_a_joiner_is_accepted(connected):
     persian = "\u0645\u0647\u0631\u200c\u062f\u0627\u062f"
-    assert post(setup.client, BASE + "invoices", invoice(client_name=persian)).status_code == 201
+    assert (
+        post(connected.client, BASE + "invoices", invoice(client_name=persian)).status_code == 201
+    )
     assert Invoice.objects.get().client_name == persian
 
 
-def test_in_a_batch_only_the_item_is_refused(setup):
+def test_in_a_batch_only_the_item_is_refused(connected):
     items = [invoice(number="F-1\u202e"), invoice(number="F-2")]
-    results = post(setup.client, BASE + "invoices/batch", {"items": items}).json()["results"]
+    results = post(connected.client, BASE + "invoices/batch", {"items": items}).json()["results"]
     assert [r["status"] for r in results] == [422, 201]
     assert results[0]["errors"][0]["field"] == "number"
 
@@ -152,10 +151,10 @@ def test_the_key_service_refuses_them_too(partner):
 
 
 @pytest.mark.parametrize("name", ["rlo", "zwsp", "zwj", "pdi"])
-def test_the_pro_space_invoice_form_refuses_them_in_the_number(setup, name):
+def test_the_pro_space_invoice_form_refuses_them_in_the_number(connected, name):
     form = InvoiceForm(
         {**invoice(number=f"F{INVISIBLE[name]}-1"), "issued_on": timezone.localdate()},
-        company=setup.company,
+        company=connected.company,
     )
     assert not form.is_valid()
     assert "number" in form.errors

@@ -9,7 +9,7 @@ import pytest
 
 from reviews.models import Invoice
 
-from .writes import assert_problem, connected_setup
+from .writes import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -45,16 +45,11 @@ BODIES = {
 }
 
 
-@pytest.fixture
-def setup(partner):
-    return connected_setup(partner)
-
-
 @pytest.mark.parametrize("name", list(BODIES))
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_a_parse_error_speaks_the_requests_language(setup, name, language):
+def test_a_parse_error_speaks_the_requests_language(connected, name, language):
     raw, expected = BODIES[name]
-    response = setup.client.post(
+    response = connected.client.post(
         URL, raw, content_type="application/json", headers={"Accept-Language": language}
     )
     body = assert_problem(response, 400)

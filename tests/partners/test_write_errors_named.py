@@ -19,7 +19,7 @@ from partners.api.writes import UNKNOWN_NAME_MAX, UNKNOWN_NAMED_MAX, service_err
 from partners.models import WebhookEndpoint
 from reviews.models import Invoice
 
-from .writes import assert_problem, connected_setup, post
+from .writes import assert_problem, post
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,6 @@ ALREADY = {
     "fr": "Ce numéro de facture est déjà enregistré.",
     "en": "This invoice number is already registered.",
 }
-
-
-@pytest.fixture
-def setup(partner):
-    return connected_setup(partner)
 
 
 def invoice(**overrides) -> dict:
@@ -58,27 +53,27 @@ def session(**overrides) -> dict:
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_an_invoice_number_already_registered_is_named_number(setup, language):
-    assert post(setup.client, BASE + "invoices", invoice()).status_code == 201
-    response = post(setup.client, BASE + "invoices", invoice(), **{"Accept-Language": language})
+def test_an_invoice_number_already_registered_is_named_number(connected, language):
+    assert post(connected.client, BASE + "invoices", invoice()).status_code == 201
+    response = post(connected.client, BASE + "invoices", invoice(), **{"Accept-Language": language})
     body = assert_problem(response, 422, "unprocessable")
     assert body["errors"] == [{"field": "number", "detail": ALREADY[language]}]
     assert Invoice.objects.count() == 1
 
 
-def test_a_number_twice_in_a_batch_or_already_registered_is_named_number(setup):
-    assert post(setup.client, BASE + "invoices", invoice(number="F-0")).status_code == 201
+def test_a_number_twice_in_a_batch_or_already_registered_is_named_number(connected):
+    assert post(connected.client, BASE + "invoices", invoice(number="F-0")).status_code == 201
     items = [invoice(number="F-0"), invoice(number="F-1"), invoice(number="F-1")]
-    results = post(setup.client, BASE + "invoices/batch", {"items": items}).json()["results"]
+    results = post(connected.client, BASE + "invoices/batch", {"items": items}).json()["results"]
     assert [r["status"] for r in results] == [422, 201, 422]
     for refused in (results[0], results[2]):
         assert refused["errors"] == [{"field": "number", "detail": ALREADY["fr"]}]
 
 
-def test_the_models_name_their_constraint_in_their_own_words(setup):
+def test_the_models_name_their_constraint_in_their_own_words(connected):
     """The admin and any full_clean see the same words as the API."""
     Invoice.objects.create(
-        company=setup.company,
+        company=connected.company,
         number="F-9",
         issued_on=timezone.localdate(),
         client_name="Sophie Martin",
@@ -86,7 +81,7 @@ def test_the_models_name_their_constraint_in_their_own_words(setup):
     )
     with pytest.raises(ValidationError) as caught:
         Invoice(
-            company=setup.company,
+            company=connected.company,
             number="F-9",
             issued_on=timezone.localdate(),
             client_name="Sophie Martin",
@@ -97,7 +92,7 @@ def test_the_models_name_their_constraint_in_their_own_words(setup):
         {"field": "number", "detail": ALREADY["fr"]}
     ]
     ServiceSession.objects.create(
-        company=setup.company,
+        company=connected.company,
         client_key="k",
         performed_on=timezone.localdate(),
         source=SessionSource.API,
@@ -105,7 +100,7 @@ def test_the_models_name_their_constraint_in_their_own_words(setup):
     )
     with pytest.raises(ValidationError) as caught:
         ServiceSession(
-            company=setup.company,
+            company=connected.company,
             client_key="k",
             performed_on=timezone.localdate(),
             source=SessionSource.API,
@@ -156,10 +151,10 @@ def test_service_errors_keep_field_errors_and_plain_messages():
     ("path", "make", "date_field"),
     [("invoices", invoice, "issued_on"), ("sessions", session, "performed_on")],
 )
-def test_an_unknown_field_is_named_beside_the_other_faults(setup, path, make, date_field):
+def test_an_unknown_field_is_named_beside_the_other_faults(connected, path, make, date_field):
     body = make(client_mail="x@example.org")
     del body[date_field]  # a second fault: a missing field
-    response = post(setup.client, BASE + path, body)
+    response = post(connected.client, BASE + path, body)
     errors = assert_problem(response, 400, "invalid_parameters")["errors"]
     assert {"field": "client_mail", "detail": "Champ inconnu."} in errors
     assert {e["field"] for e in errors} == {"client_mail", date_field}
@@ -171,13 +166,13 @@ def test_an_unknown_field_is_named_beside_the_other_faults(setup, path, make, da
     ("path", "item", "known"),
     [("invoices", invoice, "number"), ("sessions", session, "reference")],
 )
-def test_a_batch_names_the_unknown_fields_of_each_item(setup, path, item, known):
+def test_a_batch_names_the_unknown_fields_of_each_item(connected, path, item, known):
     items = [
         item(typo=1),
         {"zz": 1},  # nothing known: the missing fields and the unknown one
         item(**{known: "OK-1"}),
     ]
-    results = post(setup.client, BASE + path + "/batch", {"items": items}).json()["results"]
+    results = post(connected.client, BASE + path + "/batch", {"items": items}).json()["results"]
     assert [r["status"] for r in results] == [422, 422, 201]
     assert results[0]["errors"] == [{"field": "typo", "detail": "Champ inconnu."}]
     fields = [e["field"] for e in results[1]["errors"]]
@@ -185,16 +180,16 @@ def test_a_batch_names_the_unknown_fields_of_each_item(setup, path, item, known)
     assert known in fields
 
 
-def test_an_unknown_field_beside_the_items_is_named(setup):
-    response = post(setup.client, BASE + "invoices/batch", {"items": [invoice()], "item": []})
+def test_an_unknown_field_beside_the_items_is_named(connected):
+    response = post(connected.client, BASE + "invoices/batch", {"items": [invoice()], "item": []})
     errors = assert_problem(response, 400)["errors"]
     assert errors == [{"field": "item", "detail": "Champ inconnu."}]
     assert not Invoice.objects.exists()
 
 
-def test_unknown_names_are_bounded(setup):
+def test_unknown_names_are_bounded(connected):
     body = invoice(**{f"x{n:03}": 1 for n in range(50)}, **{"y" * 5000: 1})
-    errors = assert_problem(post(setup.client, BASE + "invoices", body), 400)["errors"]
+    errors = assert_problem(post(connected.client, BASE + "invoices", body), 400)["errors"]
     assert len(errors) == UNKNOWN_NAMED_MAX
     assert all(len(e["field"]) <= UNKNOWN_NAME_MAX for e in errors)
 

@@ -41,11 +41,6 @@ URL = "/api/v1/companies/alpha-electricite/invoices"
 BATCH = URL + "/batch"
 
 
-@pytest.fixture
-def setup(partner):
-    return connected_setup(partner)
-
-
 def invoice(**overrides) -> dict:
     body = {
         "number": "F-2026-0142",
@@ -68,18 +63,18 @@ def nothing_written() -> bool:
     )
 
 
-def test_an_invoice_sent_twice_with_one_key_is_one_invoice_and_one_invitation(setup):
-    first = post(setup.client, URL, invoice(), key="a2f1c3d4-retry")
+def test_an_invoice_sent_twice_with_one_key_is_one_invoice_and_one_invitation(connected):
+    first = post(connected.client, URL, invoice(), key="a2f1c3d4-retry")
     assert first.status_code == 201, first.content
     assert "Idempotent-Replayed" not in first
-    second = post(setup.client, URL, invoice(), key="a2f1c3d4-retry")
+    second = post(connected.client, URL, invoice(), key="a2f1c3d4-retry")
     assert second.status_code == 201
     assert second["Idempotent-Replayed"] == "true"
     assert second.content == first.content
     assert second["Location"] == first["Location"]
 
     (registered,) = Invoice.objects.all()
-    assert registered.company == setup.company
+    assert registered.company == connected.company
     assert registered.source == InvoiceSource.API
     assert registered.created_by is None
     assert registered.client_email == "sophie.martin@example.org"
@@ -99,17 +94,17 @@ def test_an_invoice_sent_twice_with_one_key_is_one_invoice_and_one_invitation(se
         "not_invited_reason": None,
     }
     assert first["Location"].endswith(f"{URL}/{registered.pk}")
-    assert setup.client.get(first["Location"]).json() == body
+    assert connected.client.get(first["Location"]).json() == body
 
 
-def test_the_same_key_with_another_body_is_a_422_and_writes_nothing_more(setup):
-    assert post(setup.client, URL, invoice(), key="k-1").status_code == 201
-    response = post(setup.client, URL, invoice(number="F-2026-0143"), key="k-1")
+def test_the_same_key_with_another_body_is_a_422_and_writes_nothing_more(connected):
+    assert post(connected.client, URL, invoice(), key="k-1").status_code == 201
+    response = post(connected.client, URL, invoice(number="F-2026-0143"), key="k-1")
     assert_problem(response, 422, "idempotency_key_reused")
     assert Invoice.objects.count() == 1
 
 
-def test_the_key_is_the_partners_own(setup, partner):
+def test_the_key_is_the_partners_own(connected, partner):
     """Two partners may pick the same key: each has its own record."""
     from partners.models import Partner, PartnerKind
 
@@ -118,54 +113,54 @@ def test_the_key_is_the_partners_own(setup, partner):
     )
     from partners.services import connection_create
 
-    connection_create(partner=other, company_id=setup.company.pk, connected_by=setup.owner)
-    assert post(setup.client, URL, invoice(), key="shared").status_code == 201
+    connection_create(partner=other, company_id=connected.company.pk, connected_by=connected.owner)
+    assert post(connected.client, URL, invoice(), key="shared").status_code == 201
     again = post(client_for(other), URL, invoice(number="F-9"), key="shared")
     assert again.status_code == 201
     assert "Idempotent-Replayed" not in again
     assert Invoice.objects.count() == 2
 
 
-def test_without_a_key_each_request_is_processed_and_a_number_again_is_a_422(setup):
-    assert post(setup.client, URL, invoice()).status_code == 201
-    body = assert_problem(post(setup.client, URL, invoice()), 422, "unprocessable")
+def test_without_a_key_each_request_is_processed_and_a_number_again_is_a_422(connected):
+    assert post(connected.client, URL, invoice()).status_code == 201
+    body = assert_problem(post(connected.client, URL, invoice()), 422, "unprocessable")
     assert body["errors"]
     assert body["errors"][0]["detail"]
     assert Invoice.objects.count() == 1
 
 
-def test_an_error_is_not_stored_the_partner_retries_with_the_same_key(setup):
-    connection_end(partner=setup.partner, company_id=setup.company.pk)
-    assert_problem(post(setup.client, URL, invoice(), key="k-2"), 403, "not_connected")
+def test_an_error_is_not_stored_the_partner_retries_with_the_same_key(connected):
+    connection_end(partner=connected.partner, company_id=connected.company.pk)
+    assert_problem(post(connected.client, URL, invoice(), key="k-2"), 403, "not_connected")
     from partners.services import connection_create
 
-    connection_create(partner=setup.partner, company_id=setup.company.pk, connected_by=None)
-    assert post(setup.client, URL, invoice(), key="k-2").status_code == 201
+    connection_create(partner=connected.partner, company_id=connected.company.pk, connected_by=None)
+    assert post(connected.client, URL, invoice(), key="k-2").status_code == 201
     assert Invoice.objects.count() == 1
 
 
-def test_a_company_that_did_not_connect_the_partner_is_a_403(setup):
+def test_a_company_that_did_not_connect_the_partner_is_a_403(connected):
     url = "/api/v1/companies/beta-plomberie/invoices"
-    body = assert_problem(post(setup.client, url, invoice()), 403, "not_connected")
+    body = assert_problem(post(connected.client, url, invoice()), 403, "not_connected")
     assert body["detail"] == "Cette entreprise n’a pas connecté ce partenaire."
-    assert_problem(post(setup.client, url + "/batch", {"items": [invoice()]}), 403)
+    assert_problem(post(connected.client, url + "/batch", {"items": [invoice()]}), 403)
     assert nothing_written()
 
 
-def test_a_disconnected_company_is_a_403(setup):
-    connection_end(partner=setup.partner, company_id=setup.company.pk)
-    assert_problem(post(setup.client, URL, invoice()), 403, "not_connected")
+def test_a_disconnected_company_is_a_403(connected):
+    connection_end(partner=connected.partner, company_id=connected.company.pk)
+    assert_problem(post(connected.client, URL, invoice()), 403, "not_connected")
     assert nothing_written()
 
 
-def test_a_key_without_the_scope_is_a_403(setup, partner):
+def test_a_key_without_the_scope_is_a_403(connected, partner):
     client = client_for(partner, Scope.DIRECTORY_READ, Scope.SESSIONS_WRITE)
     assert_problem(post(client, URL, invoice(), key="k"), 403, "insufficient_scope")
     assert_problem(post(client, BATCH, {"items": [invoice()]}), 403, "insufficient_scope")
     assert nothing_written()
 
 
-def test_no_key_is_a_401(setup):
+def test_no_key_is_a_401(connected):
     from rest_framework.test import APIClient
 
     assert_problem(post(APIClient(), URL, invoice()), 401)
@@ -173,40 +168,40 @@ def test_no_key_is_a_401(setup):
 
 
 @pytest.mark.parametrize("slug", ["nobody", "beta-plomberie-suspended", "pending"])
-def test_an_unknown_or_unlisted_company_is_a_404(setup, slug):
+def test_an_unknown_or_unlisted_company_is_a_404(connected, slug):
     from tests.factories import CompanyFactory
 
     CompanyFactory(slug="beta-plomberie-suspended", status=CompanyStatus.SUSPENDED)
     CompanyFactory(slug="pending", status=CompanyStatus.PENDING)
     url = f"/api/v1/companies/{slug}/invoices"
-    assert_problem(post(setup.client, url, invoice()), 404, "not_found")
+    assert_problem(post(connected.client, url, invoice()), 404, "not_found")
     assert nothing_written()
 
 
-def test_the_service_decides_the_amount_the_invitation_rule_needs(setup):
+def test_the_service_decides_the_amount_the_invitation_rule_needs(connected):
     ReviewSettings.objects.create(
-        company=setup.company, policy=InvitationPolicy.MIN_AMOUNT, min_amount=Decimal("100")
+        company=connected.company, policy=InvitationPolicy.MIN_AMOUNT, min_amount=Decimal("100")
     )
     body = assert_problem(
-        post(setup.client, URL, invoice(amount=None), key="k-3"), 422, "unprocessable"
+        post(connected.client, URL, invoice(amount=None), key="k-3"), 422, "unprocessable"
     )
     assert [error["field"] for error in body["errors"]] == ["amount"]
-    small = post(setup.client, URL, invoice(amount="20.00")).json()
+    small = post(connected.client, URL, invoice(amount="20.00")).json()
     assert small["invited"] is False
     assert small["not_invited_reason"] == "invitation_rule"
     assert not ReviewInvitation.objects.exists()
 
 
-def test_an_old_invoice_is_registered_and_not_invited(setup):
+def test_an_old_invoice_is_registered_and_not_invited(connected):
     old = (timezone.localdate() - timedelta(days=800)).isoformat()
-    body = post(setup.client, URL, invoice(issued_on=old)).json()
+    body = post(connected.client, URL, invoice(issued_on=old)).json()
     assert (body["invited"], body["not_invited_reason"]) == (False, "too_old")
     assert Invoice.objects.count() == 1
 
 
-def test_an_invalid_client_name_is_the_services_422_in_english(setup):
+def test_an_invalid_client_name_is_the_services_422_in_english(connected):
     response = post(
-        setup.client, URL, invoice(client_name="<b>Luc</b>"), **{"Accept-Language": "en"}
+        connected.client, URL, invoice(client_name="<b>Luc</b>"), **{"Accept-Language": "en"}
     )
     body = assert_problem(response, 422, "unprocessable")
     assert body["title"] == "Unprocessable content"
@@ -214,19 +209,19 @@ def test_an_invalid_client_name_is_the_services_422_in_english(setup):
     assert nothing_written()
 
 
-def test_the_response_never_repeats_the_client(setup):
-    content = post(setup.client, URL, invoice()).content.decode()
+def test_the_response_never_repeats_the_client(connected):
+    content = post(connected.client, URL, invoice()).content.decode()
     for private in ("Sophie", "Martin", "example.org", "699056090"):
         assert private not in content
 
 
-def test_a_batch_of_three_with_one_bad_item(setup):
+def test_a_batch_of_three_with_one_bad_item(connected):
     items = [
         invoice(number="F-1"),
         invoice(number="F-2", client_email="nope"),
         invoice(number="F-3"),
     ]
-    response = post(setup.client, BATCH, {"items": items}, key="batch-1")
+    response = post(connected.client, BATCH, {"items": items}, key="batch-1")
     assert response.status_code == 200, response.content
     results = response.json()["results"]
     assert [(r["index"], r["status"]) for r in results] == [(0, 201), (1, 422), (2, 201)]
@@ -238,23 +233,23 @@ def test_a_batch_of_three_with_one_bad_item(setup):
     assert numbers == {"F-1", "F-3"}
     assert {results[0]["id"], results[2]["id"]} == set(Invoice.objects.values_list("pk", flat=True))
     assert ReviewInvitation.objects.count() == 2
-    replay = post(setup.client, BATCH, {"items": items}, key="batch-1")
+    replay = post(connected.client, BATCH, {"items": items}, key="batch-1")
     assert replay.content == response.content
     assert replay["Idempotent-Replayed"] == "true"
     assert Invoice.objects.count() == 2
 
 
-def test_a_batch_item_refused_by_the_service_rolls_back_only_itself(setup):
+def test_a_batch_item_refused_by_the_service_rolls_back_only_itself(connected):
     items = [invoice(number="F-1"), invoice(number="F-1"), invoice(number="F-2")]
-    results = post(setup.client, BATCH, {"items": items}).json()["results"]
+    results = post(connected.client, BATCH, {"items": items}).json()["results"]
     assert [r["status"] for r in results] == [201, 422, 201]
     assert Invoice.objects.count() == 2
     assert ServiceSession.objects.count() == 2
 
 
-def test_501_items_are_refused_and_nothing_is_written(setup):
+def test_501_items_are_refused_and_nothing_is_written(connected):
     items = [invoice(number=f"F-{n}") for n in range(501)]
-    body = assert_problem(post(setup.client, BATCH, {"items": items}, key="big"), 413)
+    body = assert_problem(post(connected.client, BATCH, {"items": items}, key="big"), 413)
     assert body["type"].endswith("/too_many_items")
     assert "500" in body["detail"]
     assert nothing_written()
@@ -265,8 +260,8 @@ def test_501_items_are_refused_and_nothing_is_written(setup):
     [{}, {"items": []}, {"items": "x"}, {"items": [invoice()], "extra": 1}, [invoice()]],
     ids=["empty", "no-items", "not-a-list", "unknown-field", "a-list"],
 )
-def test_a_malformed_batch_is_a_400(setup, body):
-    assert_problem(post(setup.client, BATCH, body, key="b"), 400, "invalid_parameters")
+def test_a_malformed_batch_is_a_400(connected, body):
+    assert_problem(post(connected.client, BATCH, body, key="b"), 400, "invalid_parameters")
     assert nothing_written()
 
 
@@ -306,25 +301,25 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_payloads_are_4xx_problems_that_write_nothing(setup, name):
+def test_hostile_payloads_are_4xx_problems_that_write_nothing(connected, name):
     body, status = HOSTILE[name]
     raw = body if isinstance(body, str) else json.dumps(body)
     for key in (None, f"hostile-{name}"):
         headers = {"Idempotency-Key": key} if key else {}
-        response = setup.client.post(URL, raw, content_type="application/json", headers=headers)
+        response = connected.client.post(URL, raw, content_type="application/json", headers=headers)
         assert_problem(response, status)
     assert nothing_written()
 
 
-def test_a_body_past_the_upload_limit_is_a_413(setup):
+def test_a_body_past_the_upload_limit_is_a_413(connected):
     with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
-        response = post(setup.client, URL, invoice(client_company="X" * 2000), key="huge")
+        response = post(connected.client, URL, invoice(client_company="X" * 2000), key="huge")
     assert_problem(response, 413, "payload_too_large")
     assert nothing_written()
 
 
-def test_another_content_type_is_a_415(setup):
-    response = setup.client.post(
+def test_another_content_type_is_a_415(connected):
+    response = connected.client.post(
         URL, "number=F-1", content_type="application/x-www-form-urlencoded"
     )
     assert_problem(response, 415)
@@ -332,35 +327,35 @@ def test_another_content_type_is_a_415(setup):
 
 
 @pytest.mark.parametrize("key", ["", " ", "é", "x" * 256, "a\tb"])
-def test_a_malformed_idempotency_key_is_a_400(setup, key):
-    response = post(setup.client, URL, invoice(), key=key)
+def test_a_malformed_idempotency_key_is_a_400(connected, key):
+    response = post(connected.client, URL, invoice(), key=key)
     assert_problem(response, 400, "idempotency_key_invalid")
     assert nothing_written()
 
 
-def test_the_invoice_detail_shows_only_api_invoices_of_connected_companies(setup):
+def test_the_invoice_detail_shows_only_api_invoices_of_connected_companies(connected):
     from tests.factories import CompanyFactory  # noqa: F401
 
     form_invoice = Invoice.objects.create(
-        company=setup.company,
+        company=connected.company,
         number="FORM-1",
         issued_on=timezone.localdate(),
         client_name="Paul Durand",
         client_email="paul@example.org",
     )
-    assert_problem(setup.client.get(f"{URL}/{form_invoice.pk}"), 404)
-    assert_problem(setup.client.get(f"{URL}/999999"), 404)
-    created = post(setup.client, URL, invoice()).json()
+    assert_problem(connected.client.get(f"{URL}/{form_invoice.pk}"), 404)
+    assert_problem(connected.client.get(f"{URL}/999999"), 404)
+    created = post(connected.client, URL, invoice()).json()
     other = "/api/v1/companies/beta-plomberie/invoices"
-    assert_problem(setup.client.get(f"{other}/{created['id']}"), 403, "not_connected")
+    assert_problem(connected.client.get(f"{other}/{created['id']}"), 403, "not_connected")
 
 
-def test_writes_are_rate_limited_per_key_and_scope(setup, settings, rate_window):
+def test_writes_are_rate_limited_per_key_and_scope(connected, settings, rate_window):
     settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "invoices:write": "2/minute"}
-    assert post(setup.client, URL, invoice(number="F-1")).status_code == 201
-    ok = post(setup.client, BATCH, {"items": [invoice(number="F-2")]}, key="b")
+    assert post(connected.client, URL, invoice(number="F-1")).status_code == 201
+    ok = post(connected.client, BATCH, {"items": [invoice(number="F-2")]}, key="b")
     assert ok["RateLimit"].startswith('"invoices:write";r=0')
-    limited = post(setup.client, URL, invoice(number="F-3"), key="late")
+    limited = post(connected.client, URL, invoice(number="F-3"), key="late")
     assert_problem(limited, 429, "rate_limited")
     assert int(limited["Retry-After"]) >= 1
     assert set(Invoice.objects.values_list("number", flat=True)) == {"F-1", "F-2"}
@@ -373,17 +368,17 @@ def test_writes_are_rate_limited_per_key_and_scope(setup, settings, rate_window)
 def test_a_number_written_meanwhile_is_a_409_not_a_500(partner, batch):
     """The service checked the number, then another transaction committed
     it first: the unique constraint's error is a conflict to retry."""
-    setup = connected_setup(partner)
-    other = invoice_insert_uncommitted(setup.company, "F-1")
+    connected = connected_setup(partner)
+    other = invoice_insert_uncommitted(connected.company, "F-1")
     answers: list = []
 
     def send() -> None:
         try:
             if batch:
                 body = {"items": [invoice(number="F-1"), invoice(number="F-2")]}
-                answers.append(post(setup.client, BATCH, body))
+                answers.append(post(connected.client, BATCH, body))
             else:
-                answers.append(post(setup.client, URL, invoice(number="F-1")))
+                answers.append(post(connected.client, URL, invoice(number="F-1")))
         finally:
             connection.close()
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from common.text import identifier_text
 from loyalty.models import ServiceSession
 from reviews.models import Invoice, ReviewInvitation
-from tests.partners.writes import connected_setup, post
+from tests.partners.writes import post
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +49,6 @@ def test_identifier_text(text, expected):
     assert identifier_text(text) == expected
 
 
-@pytest.fixture
-def setup(partner):
-    return connected_setup(partner)
-
-
 def invoice(number: str) -> dict:
     return {
         "number": number,
@@ -64,9 +59,9 @@ def invoice(number: str) -> dict:
 
 
 @pytest.mark.parametrize(("first", "again", "stored"), SAME)
-def test_an_invoice_number_written_another_way_is_the_same_invoice(setup, first, again, stored):
-    assert post(setup.client, INVOICES, invoice(first)).status_code == 201
-    response = post(setup.client, INVOICES, invoice(again))
+def test_an_invoice_number_written_another_way_is_the_same_invoice(connected, first, again, stored):
+    assert post(connected.client, INVOICES, invoice(first)).status_code == 201
+    response = post(connected.client, INVOICES, invoice(again))
     assert response.status_code == 422, response.content
     assert response.json()["errors"][0]["field"] == "number"
     assert list(Invoice.objects.values_list("number", flat=True)) == [stored]
@@ -84,16 +79,18 @@ def session(reference: str) -> dict:
 
 
 @pytest.mark.parametrize(("first", "again", "stored"), SAME)
-def test_a_session_reference_written_another_way_is_the_same_session(setup, first, again, stored):
-    created = post(setup.client, SESSIONS, session(first))
+def test_a_session_reference_written_another_way_is_the_same_session(
+    connected, first, again, stored
+):
+    created = post(connected.client, SESSIONS, session(first))
     assert created.status_code == 201
-    retry = post(setup.client, SESSIONS, session(again))
+    retry = post(connected.client, SESSIONS, session(again))
     assert retry.status_code == 200, retry.content
     assert retry.json()["id"] == created.json()["id"]
     assert list(ServiceSession.objects.values_list("reference", flat=True)) == [stored]
 
 
-def test_an_invoice_file_repeating_a_number_written_another_way_says_so(setup):
+def test_an_invoice_file_repeating_a_number_written_another_way_says_so(connected):
     from django.utils import translation
 
     from reviews import invoice_columns
@@ -107,6 +104,6 @@ def test_an_invoice_file_repeating_a_number_written_another_way_says_so(setup):
     sheet = invoices.invoice_sheet_read(content=content)
     columns = invoice_columns.recognise(sheet.header)
     with translation.override("fr"):
-        report = invoices.invoices_check(company=setup.company, sheet=sheet, columns=columns)
+        report = invoices.invoices_check(company=connected.company, sheet=sheet, columns=columns)
     assert len(report.rows) == 1
     assert any("ligne 3" in error and "ligne 2" in error for error in report.errors), report.errors

@@ -23,7 +23,7 @@ from reviews.services.invoices import (
     invoices_import_file,
 )
 from tests.factories import CompanyFactory
-from tests.partners.writes import assert_problem, connected_setup, post
+from tests.partners.writes import assert_problem, post
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +33,6 @@ ALREADY = {
     "en": "This invoice number is already registered.",
 }
 SAME = ["f-001", "F-001", " F-001 ", "f-001\t", "F-001 "]
-
-
-@pytest.fixture
-def setup(partner):
-    return connected_setup(partner)
 
 
 def invoice(number: str) -> dict:
@@ -55,47 +50,47 @@ def fields(number: str) -> dict:
 
 @pytest.mark.parametrize("again", SAME)
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_api_refuses_a_number_differing_only_by_case_or_spaces(setup, again, language):
-    assert post(setup.client, BASE + "invoices", invoice("F-001")).status_code == 201
+def test_the_api_refuses_a_number_differing_only_by_case_or_spaces(connected, again, language):
+    assert post(connected.client, BASE + "invoices", invoice("F-001")).status_code == 201
     response = post(
-        setup.client, BASE + "invoices", invoice(again), **{"Accept-Language": language}
+        connected.client, BASE + "invoices", invoice(again), **{"Accept-Language": language}
     )
     body = assert_problem(response, 422, "unprocessable")
     assert body["errors"] == [{"field": "number", "detail": ALREADY[language]}]
     assert list(Invoice.objects.values_list("number", flat=True)) == ["F-001"]
 
 
-def test_in_a_batch_the_second_spelling_is_refused(setup):
+def test_in_a_batch_the_second_spelling_is_refused(connected):
     items = [invoice("A-1"), invoice("a-1"), invoice(" A-1"), invoice("A-2")]
-    results = post(setup.client, BASE + "invoices/batch", {"items": items}).json()["results"]
+    results = post(connected.client, BASE + "invoices/batch", {"items": items}).json()["results"]
     assert [r["status"] for r in results] == [201, 422, 422, 201]
     assert results[1]["errors"] == [{"field": "number", "detail": ALREADY["fr"]}]
 
 
-def test_the_number_is_kept_as_typed_without_surrounding_spaces(setup):
-    assert post(setup.client, BASE + "invoices", invoice("  Fa-Ct/001  ")).status_code == 201
+def test_the_number_is_kept_as_typed_without_surrounding_spaces(connected):
+    assert post(connected.client, BASE + "invoices", invoice("  Fa-Ct/001  ")).status_code == 201
     assert Invoice.objects.get().number == "Fa-Ct/001"
 
 
-def test_another_company_may_use_the_number(setup):
+def test_another_company_may_use_the_number(connected):
     other = CompanyFactory()
-    invoice_create(company=setup.company, fields=fields("F-001"), actor=None)
+    invoice_create(company=connected.company, fields=fields("F-001"), actor=None)
     invoice_create(company=other, fields=fields("f-001"), actor=None)
     assert Invoice.objects.count() == 2
 
 
-def test_the_form_and_the_service_share_the_rule(setup):
-    invoice_create(company=setup.company, fields=fields("F-001"), actor=None)
+def test_the_form_and_the_service_share_the_rule(connected):
+    invoice_create(company=connected.company, fields=fields("F-001"), actor=None)
     for again in SAME:
-        assert invoice_number_registered(company=setup.company, number=again)
-        form = InvoiceForm(fields(again), company=setup.company)
+        assert invoice_number_registered(company=connected.company, number=again)
+        form = InvoiceForm(fields(again), company=connected.company)
         assert not form.is_valid()
         assert form.errors["number"] == [ALREADY["fr"]]
-    assert not invoice_number_registered(company=setup.company, number="F-0011")
+    assert not invoice_number_registered(company=connected.company, number="F-0011")
 
 
-def test_the_file_import_skips_and_refuses_the_same_numbers(setup):
-    invoice_create(company=setup.company, fields=fields("F-001"), actor=None)
+def test_the_file_import_skips_and_refuses_the_same_numbers(connected):
+    invoice_create(company=connected.company, fields=fields("F-001"), actor=None)
     day = (timezone.localdate() - timedelta(days=3)).strftime("%d/%m/%Y")
     header = "number;date;amount;client_name;client_company;client_email;client_phone\n"
     rows = (
@@ -104,7 +99,7 @@ def test_the_file_import_skips_and_refuses_the_same_numbers(setup):
         f"b-7;{day};10;Luc Petit;;luc@example.org;\n"
     )
     report = invoices_import_file(
-        company=setup.company, content=(header + rows).encode(), actor=None, commit=False
+        company=connected.company, content=(header + rows).encode(), actor=None, commit=False
     )
     assert report.duplicates == [2]
     assert len(report.errors) == 1
@@ -112,11 +107,11 @@ def test_the_file_import_skips_and_refuses_the_same_numbers(setup):
     assert [row["number"] for row in report.rows] == ["B-7"]
 
 
-def test_the_database_refuses_the_second_spelling(setup):
-    invoice_create(company=setup.company, fields=fields("F-001"), actor=None)
+def test_the_database_refuses_the_second_spelling(connected):
+    invoice_create(company=connected.company, fields=fields("F-001"), actor=None)
     with pytest.raises(IntegrityError), transaction.atomic():
         Invoice.objects.create(
-            company=setup.company,
+            company=connected.company,
             number="f-001",
             issued_on=timezone.localdate(),
             client_name="Luc Petit",
