@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from uuid import uuid4
@@ -57,15 +57,19 @@ def database_url() -> str:
 
 
 @pytest.fixture
-def worker_env(tmp_path: Path) -> dict[str, str]:
-    return {
+def worker_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    queue = f"nightly-test-{uuid4().hex}"
+    yield {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.common.nightly_worker_settings",
         "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
-        "NIGHTLY_TEST_QUEUE": f"nightly-test-{uuid4().hex}",
+        "NIGHTLY_TEST_QUEUE": queue,
         "NIGHTLY_TEST_MARK": str(tmp_path / "paused"),
     }
+    # Sending to it declared the queue in this process's app (Celery creates
+    # missing queues): leave the app's queues as they were.
+    app.amqp.queues.pop(queue, None)
 
 
 @pytest.fixture
