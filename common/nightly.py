@@ -45,6 +45,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import pgettext_lazy
@@ -199,6 +200,25 @@ def soft_time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _interrupted_statement_cancel() -> None:
+    """A time limit (or Ctrl-C) that fell inside a statement leaves the
+    connection busy with it, and the statement running on the server: it
+    is cancelled there and the connection closed, so the failure can be
+    recorded on a fresh one (psycopg cancels by itself on Ctrl-C only)."""
+    raw = connection.connection
+    if connection.vendor != "postgresql" or raw is None:
+        return
+    from psycopg import pq
+
+    if raw.pgconn.transaction_status != pq.TransactionStatus.ACTIVE:
+        return
+    try:
+        raw.cancel_safe(timeout=5)
+    except Exception:  # the server may be gone too: closing is what matters
+        logger.warning("nightly: the interrupted statement could not be cancelled")
+    connection.close()
+
+
 def step_run(*, step: Step, night: date, owner: str, foreground: bool = False) -> StepReport:
     """Run ``step`` for ``night`` as ``owner`` (the Celery task id, or the
     command's own id) unless it is not to run (see the module), and record
@@ -217,6 +237,7 @@ def step_run(*, step: Step, night: date, owner: str, foreground: bool = False) -
         with limit:
             result = step.run()
     except (Exception, KeyboardInterrupt) as error:  # SoftTimeLimitExceeded included
+        _interrupted_statement_cancel()
         name = type(error).__name__
         job_run_finish(run=run, owner=owner, status=JobRun.Status.FAILED, result=name, error=name)
         logger.warning("nightly %s %s failed: %s", step.name, slot, name)

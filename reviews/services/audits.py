@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, Exists, FloatField, OuterRef, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, FloatField, OuterRef, Value, When
 from django.db.models.functions import Concat, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,10 +82,17 @@ def fraud_signals():
         "company_id",
         BURST_MIN_REVIEWS,
     )
-    shared_ip = _having_at_least(
-        Review.objects.filter(ip_hash=OuterRef("ip_hash")).exclude(ip_hash=""),
-        "ip_hash",
-        SHARED_DEVICE_MIN,
+    # A review without an address shares none: decided before the subquery,
+    # which would otherwise read every other review without one to find
+    # nothing (35 min a night for 22,000 recent reviews among 400,000).
+    shared_ip = Case(
+        When(ip_hash="", then=Value(False)),
+        default=_having_at_least(
+            Review.objects.filter(ip_hash=OuterRef("ip_hash")).exclude(ip_hash=""),
+            "ip_hash",
+            SHARED_DEVICE_MIN,
+        ),
+        output_field=BooleanField(),
     )
     shared_user_agent = _having_at_least(
         Review.objects.filter(

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 NIGHT = "2026-11-30 09:00 +0100"
 STEPS = list(settings.NIGHTLY_STEPS)
+STATS_REFRESH = "reviews.services.stats.company_review_stats_refresh"
 
 
 def nightly_command(*args: str) -> str:
@@ -142,3 +143,38 @@ def test_the_foreground_keeps_the_steps_soft_time_limit(cast):
     run = JobRun.objects.get()
     assert (run.status, run.error) == ("failed", "SoftTimeLimitExceeded")
     assert run.duration < timedelta(seconds=1.5)
+
+
+@pytest.mark.django_db(transaction=True)  # the interrupted connection is closed
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="a statement the server runs (pg_sleep)",
+)
+def test_a_time_limit_inside_a_statement_cancels_it_and_records_the_failure():
+    from django.db import connection
+
+    steps = copy.deepcopy(settings.NIGHTLY_STEPS)
+    steps["review-stats"]["soft_time_limit"] = 0.5
+
+    def slow_statement(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(30)")
+
+    started = time.monotonic()
+    with (
+        override_settings(NIGHTLY_STEPS=steps),
+        mock.patch(
+            "reviews.services.stats.company_review_stats_refresh", side_effect=slow_statement
+        ),
+        pytest.raises(CommandError, match="SoftTimeLimitExceeded"),
+    ):
+        nightly_command("--only", "review-stats")
+    assert time.monotonic() - started < 10
+    run = JobRun.objects.get()
+    assert (run.status, run.error, run.lease_owner) == ("failed", "SoftTimeLimitExceeded", "")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%%'"
+            " AND state = 'active'"
+        )
+        assert cursor.fetchone() == (0,)  # cancelled on the server too
