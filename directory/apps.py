@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db import transaction
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,11 @@ class DirectoryConfig(AppConfig):
         # migration's data step): the fragments built from them are stale.
         # ``taxonomy_load``'s bulk writes send no signal and call it itself;
         # the hourly company counts (an UPDATE) change no fragment.
+        from directory.search.names import name_similarity_threshold_set
+
+        connection_created.connect(
+            name_similarity_threshold_set, dispatch_uid="directory-name-similarity"
+        )
         from directory.taxonomy.models import Profession, Sector
 
         for model in (Sector, Profession):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery as TextQuery
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Func,
     QuerySet,
@@ -22,8 +23,23 @@ from django.db.models.functions import Concat
 from directory.companies.models import Company
 
 # Word similarity (pg_trgm) from which a company name matches; the
-# extension's default of 0.6 misses one-letter typos in short names.
+# extension's default of 0.6 misses one-letter typos in short names. Set on
+# every PostgreSQL connection (:func:`name_similarity_threshold_set`).
 NAME_SIMILARITY_THRESHOLD = 0.5
+
+
+def name_similarity_threshold_set(
+    sender: object, connection: BaseDatabaseWrapper, **kwargs: object
+) -> None:
+    """``connection_created`` receiver: pg_trgm's word-similarity
+    threshold (``NAME_SIMILARITY_THRESHOLD``) for the session, so that a
+    search sets nothing per request (it took a transaction and two more
+    round trips to set it locally). A session setting of the extension's,
+    accepted before the extension is loaded; it concerns only the
+    ``%>``/``<%`` operators of the name look-ups."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {NAME_SIMILARITY_THRESHOLD:f}")
 
 
 # Words that do not narrow a search by company name: articles, legal

@@ -173,9 +173,35 @@ def test_stored_names_are_renormalised_by_the_migration(lyon_pros):
 
 
 @pytest.mark.postgres
-def test_a_typo_in_a_company_name_is_tolerated_on_postgres(lyon_pros):
-    result = search_companies(SearchQuery(text="Dupond", place="Lyon"))
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Dupond",
+        # 4 of its 7 trigrams in "dupont" (0.57): found only because the
+        # threshold is names.NAME_SIMILARITY_THRESHOLD, not pg_trgm's 0.6.
+        "Dupomt",
+    ],
+)
+def test_a_typo_in_a_company_name_is_tolerated_on_postgres(lyon_pros, typed):
+    result = search_companies(SearchQuery(text=typed, place="Lyon"))
     assert names(result) == ["Eaux Vives Dupont"]
+
+
+@pytest.mark.postgres
+def test_every_new_connection_has_the_name_similarity_threshold(db):
+    """Set per session when the connection opens (connection_created), so
+    that no search spends a transaction and a round trip setting it."""
+    from django.db import connection
+
+    from directory.search.names import NAME_SIMILARITY_THRESHOLD
+
+    fresh = connection.copy()  # a new connection, opened by the cursor
+    try:
+        with fresh.cursor() as cursor:
+            cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+            assert float(cursor.fetchone()[0]) == NAME_SIMILARITY_THRESHOLD
+    finally:
+        fresh.close()
 
 
 def test_company_is_found_only_where_its_intervention_radius_reaches(lyon_pros):
