@@ -191,7 +191,8 @@ def session_create(
     reference is already recorded by the form, for a date in the future or
     before :func:`oldest_session_day`, or no client identity."""
     session_date_check(performed_on)
-    if not reference.strip():
+    reference = identifier_text(reference)
+    if not reference:
         try:
             key = client_key(company_id=company.pk, email=email, phone=phone, name=name)
         except NoClientIdentity:
@@ -218,7 +219,7 @@ def session_create(
                     % {"reference": same}
                 }
             )
-    reference = reference.strip() or session_reference_new(company=company)
+    reference = reference or session_reference_new(company=company)
     if ServiceSession.objects.filter(
         company=company, source=SessionSource.FORM, reference=reference
     ).exists():
@@ -258,8 +259,10 @@ def session_from_partner(
     (:func:`session_record`). Raises ``ValidationError`` for a blank
     reference, a date in the future or too far back, or no client
     identity."""
+    # In its written form, as session_record keeps it: a retry spelled
+    # "S–1" finds "S-1" even when its date is now out of range.
     existing = ServiceSession.objects.filter(
-        company=company, source=SessionSource.API, reference=reference.strip()
+        company=company, source=SessionSource.API, reference=identifier_text(reference)
     ).first()
     if existing is not None:
         return existing, False
