@@ -114,6 +114,13 @@ def test_numbers_take_the_written_form_and_clashes_are_renamed(migrated, monkeyp
     ]
     pks = write_invoices(old, company, numbers)
     [elsewhere] = write_invoices(old, other, ["F\u2013001"])
+    Request = old.get_model("reviews", "ReviewRequest")
+    requests = [
+        Request.objects.create(
+            company_id=company.pk, invoice_number=number, name="Luc Petit", email="l@example.org"
+        ).pk
+        for number in ["F\u2013001", "F-001", "\uff26\uff37-9", LIGATURES]
+    ]
 
     new = run()
     Invoice = new.get_model("reviews", "Invoice")
@@ -136,6 +143,11 @@ def test_numbers_take_the_written_form_and_clashes_are_renamed(migrated, monkeyp
         "Tab 8",
     ]
     assert Invoice.objects.get(pk=elsewhere).number == "F-001"
+    # A client's request keeps the number asked for, in the written form
+    # (no constraint: two requests may name one invoice).
+    Request = new.get_model("reviews", "ReviewRequest")
+    asked = dict(Request.objects.values_list("pk", "invoice_number"))
+    assert [asked[pk] for pk in requests] == ["F-001", "F-001", "FW-9", LIGATURES]
     # Every number is now in the written form the services write (but the
     # one whose form is too long to be written at all).
     for number in Invoice.objects.exclude(number=LIGATURES).values_list("number", flat=True):
