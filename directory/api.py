@@ -142,10 +142,21 @@ class PlaceQuery(serializers.Serializer):
 
 
 class PlaceOutput(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField(
+        help_text="What to send back as a search's `place`: it reads as this place."
+    )
     name = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=["department", "commune", "arrondissement"],
+        help_text=(
+            "`department`: a département, centred on its most populous commune (as a "
+            "search for it is); `arrondissement`: of Paris, Lyon or Marseille."
+        ),
+    )
     department = serializers.CharField(source="department_code")
-    insee_code = serializers.CharField()
+    insee_code = serializers.CharField(
+        help_text="The official geographic code (a département's is its number)."
+    )
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
 
@@ -158,7 +169,9 @@ class PlaceList(PartnerAPIView):
         summary="Place autocomplete",
         description=(
             "Communes whose name or postal code starts with `q`, most populous first: "
-            'the site\'s own autocomplete ("Paris 15" gives Paris 15e). ' + SCOPE_NOTE
+            'the site\'s own autocomplete ("Paris 15" gives Paris 15e). A département '
+            'typed by its number or name ("33", "2A", "Gironde", "cotes d\'armor") comes '
+            "first, then its communes. " + SCOPE_NOTE
         ),
         parameters=[PlaceQuery],
         responses=read_responses(PlaceOutput(many=True)),
@@ -169,6 +182,7 @@ class PlaceList(PartnerAPIView):
                     {
                         "label": "Lyon (69)",
                         "name": "Lyon",
+                        "kind": "commune",
                         "department": "69",
                         "insee_code": "69123",
                         "latitude": 45.7676,
@@ -176,7 +190,31 @@ class PlaceList(PartnerAPIView):
                     }
                 ],
                 response_only=True,
-            )
+            ),
+            OpenApiExample(
+                "Gironde",
+                value=[
+                    {
+                        "label": "Gironde (département 33)",
+                        "name": "Gironde",
+                        "kind": "department",
+                        "department": "33",
+                        "insee_code": "33",
+                        "latitude": 44.8378,
+                        "longitude": -0.5792,
+                    },
+                    {
+                        "label": "Bordeaux (33)",
+                        "name": "Bordeaux",
+                        "kind": "commune",
+                        "department": "33",
+                        "insee_code": "33063",
+                        "latitude": 44.8378,
+                        "longitude": -0.5792,
+                    },
+                ],
+                response_only=True,
+            ),
         ],
     )
     def get(self, request: Request) -> Response:

@@ -53,7 +53,7 @@ from partners.api.writes import (
 )
 from partners.models import Scope
 
-from .models import Invoice, InvoiceSource, Review, ReviewInvitation
+from .models import Invoice, InvoiceSource, Review, ReviewInvitation, ReviewSettings
 from .selectors import (
     public_review_rows,
     published_reviews,
@@ -61,7 +61,7 @@ from .selectors import (
     review_figures_subquery,
 )
 from .services import invitations
-from .services.invoices import invoice_create
+from .services.invoices import invoice_create, settings_for
 
 SCOPE_NOTE = "Scope: `reviews:read`."
 
@@ -361,8 +361,19 @@ class InvoiceOutput(serializers.Serializer):
     )
 
 
+def invoice_invited(invoice: Invoice) -> bool:
+    """Whether the invoice's client is invited: no query for an invoice
+    just registered with its invitation (``invitation_create`` leaves it
+    on the invoice)."""
+    try:
+        invoice.invitation  # noqa: B018 - the look-up is the question
+    except ReviewInvitation.DoesNotExist:
+        return False
+    return True
+
+
 def invoice_result(invoice: Invoice) -> dict[str, Any]:
-    invited = ReviewInvitation.objects.filter(invoice=invoice).exists()
+    invited = invoice_invited(invoice)
     reason = None
     if not invited:
         reason = "too_old" if invitations.invoice_too_old(invoice.issued_on) else "invitation_rule"
@@ -375,14 +386,18 @@ def invoice_result(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def invoice_process(company: Company, data: Any) -> Invoice:
+def invoice_process(company: Company, data: Any, rule: ReviewSettings | None = None) -> Invoice:
     """One invoice: its shape (DRF's ``ValidationError``), then the pro
     space's service (Django's ``ValidationError``): invoice, session,
-    invitation by the company's rule."""
+    invitation by the company's rule (``rule``: read once for a batch)."""
     shape = InvoiceInput(data=data)
     shape.is_valid(raise_exception=True)
     return invoice_create(
-        company=company, fields=dict(shape.validated_data), actor=None, source=InvoiceSource.API
+        company=company,
+        fields=dict(shape.validated_data),
+        actor=None,
+        source=InvoiceSource.API,
+        rule=rule,
     )
 
 
@@ -505,9 +520,11 @@ class CompanyInvoiceBatch(CompanyWriteView):
     def post(self, request: Request, slug: str) -> Response:
         company = self.company
         items = batch_items(request)
+        # The company's invitation rule, as the batch starts, for every item.
+        rule = settings_for(company)
 
         def process(item: Any) -> tuple[int, dict[str, Any]]:
-            invoice = invoice_process(company, item)
+            invoice = invoice_process(company, item, rule)
             return status.HTTP_201_CREATED, dict(InvoiceOutput(invoice_result(invoice)).data)
 
         return Response({"results": batch_run(items, process, InvoiceInput.field_names())})

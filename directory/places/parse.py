@@ -92,10 +92,11 @@ class PlaceQuery:
 @cache
 def _department_names() -> dict[str, str]:
     """Normal form of each département's name (with and without its
-    article: "la reunion", "reunion") → code."""
+    article: "la reunion", "reunion"; "st" spelled out, as
+    :func:`common.text.normalize_place` does) → code."""
     names = {}
     for code, name in departments().items():
-        key = normalize(name)
+        key = normalize_place(name)
         names[key] = code
         for article in ("la ", "le ", "les ", "l "):
             if key.startswith(article):
@@ -104,13 +105,66 @@ def _department_names() -> dict[str, str]:
 
 
 def department_code(text: str) -> str:
-    """ "33", "2a", "974", "Gironde", "La Réunion" → the département's code, or ""."""
-    key = normalize(text)
+    """ "33", "2a", "974", "1" (01), "Gironde", "La Réunion", "seine st
+    denis", "cotes d'armor" → the département's code, or ""."""
+    key = normalize_place(text)
     if key.isdigit() and len(key) == 1:
         key = f"0{key}"
     if key.upper() in departments():
         return key.upper()
     return _department_names().get(key, "")
+
+
+# Words before a département's name: "département de la Gironde", "du Nord".
+_DEPARTMENT_LEAD_WORDS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l"})
+
+
+def _named_department(words: list[str]) -> str:
+    """The département these words name, leading "de la", "du"… aside
+    ("de la gironde", "du nord", "de l ain"), or ""."""
+    while words:
+        if code := _department_names().get(normalize_place(" ".join(words)), ""):
+            return code
+        if words[0] not in _DEPARTMENT_LEAD_WORDS:
+            return ""
+        words = words[1:]
+    return ""
+
+
+# A département's suggestion names it so (``directory.places.resolve``);
+# the parser reads it back as the département, not a commune of that name.
+DEPARTMENT_LABEL = "{name} (département {code})"
+# At least this many letters before a name prefix suggests départements.
+DEPARTMENT_PREFIX_MIN = 3
+
+
+def departments_matching(text: str) -> tuple[list[str], bool]:
+    """The départements what someone is typing may name, for the
+    autocomplete: ``(codes, exact)``. A code ("33", "2a", "974", "1" for
+    01, "20" for both Corsicas, "département 33") or a whole name
+    ("gironde", "cotes d'armor", "seine st denis") is exact and gives
+    one (two for "20"); at least :data:`DEPARTMENT_PREFIX_MIN` letters
+    starting names give those, in name order. Paris is a city: its name
+    alone does not give département 75 (its code does)."""
+    words = normalize_place(str(text)[:MAX_LENGTH]).split()
+    words = [w for w in words if w not in _DEPARTMENT_WORDS] or words
+    key = " ".join(words)
+    if not key:
+        return [], False
+    if key == "20":
+        return ["2A", "2B"], True
+    if len(words) == 1 and (key.isdigit() or key in ("2a", "2b")):
+        code = department_code(key)
+        return ([code], True) if code else ([], False)
+    if code := _named_department(words):
+        return ([code], True) if code != "75" else ([], False)
+    if len(key.replace(" ", "")) < DEPARTMENT_PREFIX_MIN:
+        return [], False
+    prefixed = sorted(
+        {code for name, code in _department_names().items() if name.startswith(key)} - {"75"},
+        key=lambda code: normalize_place(departments()[code]),
+    )
+    return prefixed, False
 
 
 def _coordinates(text: str) -> tuple[float, float] | None:
@@ -192,10 +246,18 @@ def parse_place(raw: str) -> PlaceQuery:
 
     department = ""
     postal_code = ""
-    # "Saint-Denis (974)", "Saint-Denis (La Réunion)", "Lyon (69003)"
+    # The word "département" said: the name is the département's, not a
+    # commune's ("Gironde (département 33)", "département de la Gironde").
+    said_department = False
+    # "Saint-Denis (974)", "Saint-Denis (La Réunion)", "Lyon (69003)",
+    # "Mayenne (département 53)", "Gironde (département)"
     if match := _TRAILING_PARENTHESES.match(text):
-        inner = normalize(match["inner"])
-        if _POSTAL_CODE.match(inner):
+        inner_words = normalize(match["inner"]).split()
+        kept_words = [w for w in inner_words if w not in _DEPARTMENT_WORDS]
+        inner = " ".join(kept_words)
+        if len(kept_words) < len(inner_words) and (not inner or department_code(inner)):
+            said_department, department, text = True, department_code(inner), match["head"]
+        elif _POSTAL_CODE.match(inner):
             postal_code, text = inner, match["head"]
         elif code := department_code(inner):
             department, text = code, match["head"]
@@ -229,7 +291,13 @@ def parse_place(raw: str) -> PlaceQuery:
             words = words[i + 1 :] or words[:i]
             break
 
+    if any(t in _DEPARTMENT_WORDS for t in words):
+        said_department = True
     words = [t for t in words if t not in _DEPARTMENT_WORDS] or words
+    if said_department and not postal_code:
+        named = _named_department(words) if words else department
+        if named and department in ("", named):
+            return PlaceQuery(department=named, cedex=cedex)
     arrondissement, words = _arrondissement(words)
 
     # A département code before or after the name: "Saint-Denis 93", "974 Saint-Denis".
@@ -238,13 +306,16 @@ def parse_place(raw: str) -> PlaceQuery:
             department, words = code, words[:-1]
         elif code := _code_word(words[0]):
             department, words = code, words[1:]
-    if len(words) == 1 and not postal_code and not department and (code := _code_word(words[0])):
-        return PlaceQuery(department=code, cedex=cedex)
+    if len(words) == 1 and not postal_code and not department:
+        # Alone, one digit is unambiguous: "1" is the Ain (01).
+        word = f"0{words[0]}" if words[0] in tuple("123456789") else words[0]
+        if code := _code_word(word):
+            return PlaceQuery(department=code, cedex=cedex)
 
     city = normalize_place(" ".join(words))
     # A département named alone ("Gironde", "Guadeloupe"); Paris is a city.
     if city and not postal_code and not department and arrondissement is None:
-        code = _department_names().get(normalize(" ".join(words)), "")
+        code = _department_names().get(normalize_place(" ".join(words)), "")
         if code and code != "75":
             return PlaceQuery(department=code, cedex=cedex)
     return PlaceQuery(

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
@@ -19,7 +21,13 @@ from common.text import normalize_place
 
 from .departments import department_for_postal_code, departments
 from .models import PLM_COMMUNES, Place, PlaceKind, PlaceName
-from .parse import PlaceQuery, parse_place
+from .parse import (
+    DEPARTMENT_LABEL,
+    PlaceQuery,
+    department_code,
+    departments_matching,
+    parse_place,
+)
 
 AUTOCOMPLETE_LIMIT = 8
 SUGGESTION_LIMIT = 5
@@ -29,6 +37,39 @@ SUGGESTION_MIN_SCORE = 70
 SERVED_LIST_LIMIT = 12
 # First INSEE code of each city's arrondissements, minus one (75101 = Paris 1er).
 _ARRONDISSEMENT_BASE = {"75056": 75100, "69123": 69380, "13055": 13200}
+
+
+@dataclass(frozen=True)
+class DepartmentPlace:
+    """A département as the autocomplete offers it, beside communes (it
+    has their ``label``, ``name``, ``department_code``, ``insee_code``,
+    ``kind``, ``latitude``, ``longitude``): centred where a search for it
+    is (its most populous commune, :func:`resolve_place`). Its label,
+    "Gironde (département 33)", reads back as the département, never as a
+    commune of that name ("Mayenne (53)" is the commune)."""
+
+    code: str
+    name: str
+    latitude: float
+    longitude: float
+    kind: str = "department"
+
+    @property
+    def label(self) -> str:
+        return DEPARTMENT_LABEL.format(name=self.name, code=self.code)
+
+    @property
+    def department_code(self) -> str:
+        return self.code
+
+    @property
+    def insee_code(self) -> str:
+        # The official geographic code numbers départements as communes.
+        return self.code
+
+
+# What the autocomplete suggests.
+PlaceSuggestion = Place | DepartmentPlace
 
 
 @dataclass(frozen=True)
@@ -77,6 +118,15 @@ def resolve_place(raw: str) -> PlaceResolution:
         return _resolve_postal_code(query.postal_code)
     if not query.city:
         return _resolve_department(query.department)
+    if (
+        query.department
+        and query.arrondissement is None
+        and department_code(query.city) == query.department
+    ):
+        # "Gironde (33)": the département, unless a commune bears its name
+        # there ("Mayenne (53)").
+        named = _named(query)
+        return _at(named[0]) if named else _resolve_department(query.department)
     place = _find(query)
     if place is not None:
         return _at(place)
@@ -122,7 +172,7 @@ def _resolve_department(code: str) -> PlaceResolution:
     """A département is centred on its most populous commune."""
     place = (
         Place.objects.filter(department_code=code, kind=PlaceKind.COMMUNE)
-        .order_by("-population")
+        .order_by("-population", "pk")
         .first()
     )
     if place is None:
@@ -241,9 +291,54 @@ def _match_address(code: str, query: PlaceQuery, typed: str = "") -> AddressMatc
     return AddressMatch(error=f"{unknown} {serves}" if unknown else serves)
 
 
-def autocomplete_places(prefix: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Place]:
+def autocomplete_places(prefix: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[PlaceSuggestion]:
     """Places whose name (or postal code) starts with what was typed, most
-    populous first. "Paris 15" offers Paris 15e directly."""
+    populous first. "Paris 15" offers Paris 15e directly. A département
+    typed as the search reads one ("33", "2A", "1", "974", "Gironde",
+    "cotes d'armor", "seine st denis") comes first, as a
+    :class:`DepartmentPlace`, then the communes as before, then its most
+    populous communes; a name being typed ("seine") offers the
+    départements it starts, at most half the list
+    (:func:`directory.places.parse.departments_matching`)."""
+    codes, exact = departments_matching(prefix)
+    offered: list[PlaceSuggestion] = list(_department_places(codes[: max(limit // 2, 1)]))
+    communes = _communes_starting(prefix, limit)
+    if exact and len(codes) == 1:
+        communes += (
+            Place.objects.filter(department_code=codes[0])
+            .exclude(pk__in=[p.pk for p in communes])
+            .order_by("-population", "pk")[: max(limit - len(offered) - len(communes), 0)]
+        )
+    return (offered + communes)[:limit]
+
+
+def _department_places(codes: list[str]) -> list[DepartmentPlace]:
+    """``codes``' départements, each centred on its most populous commune
+    (as :func:`_resolve_department`), in one query; a département with no
+    commune in the gazetteer is left out (a search could not centre it)."""
+    if not codes:
+        return []
+    largest = (
+        Place.objects.filter(department_code__in=codes, kind=PlaceKind.COMMUNE)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("department_code")],
+                order_by=[F("population").desc(), F("pk").asc()],
+            )
+        )
+        .filter(rank=1)
+    )
+    centres = {place.department_code: place for place in largest}
+    names = departments()
+    return [
+        DepartmentPlace(code, names[code], centre.latitude, centre.longitude)
+        for code in codes
+        if (centre := centres.get(code)) is not None
+    ]
+
+
+def _communes_starting(prefix: str, limit: int) -> list[Place]:
     query = parse_place(prefix)
     if query.arrondissement is not None and query.city:
         place = _find(query)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.models import full_clean_known
 from common.text import identifier_text
 from common.types import User
 from directory.models import Company
@@ -65,11 +66,47 @@ def session_record(
     reference = identifier_text(reference)
     if not reference:
         raise ValidationError({"reference": _("Give the session a reference.")})
-    existing = ServiceSession.objects.filter(
-        company=company, source=source, reference=reference
-    ).first()
+    existing = _recorded(company, source, reference)
     if existing is not None:
         return existing, False
+    return _session_insert(
+        company=company,
+        performed_on=performed_on,
+        source=source,
+        reference=reference,
+        email=email,
+        phone=phone,
+        name=name,
+        amount=amount,
+        status=status,
+        invoice=invoice,
+        actor=actor,
+    )
+
+
+def _recorded(company: Company, source: str, reference: str) -> ServiceSession | None:
+    """The session recorded under ``reference`` (in its written form)."""
+    return ServiceSession.objects.filter(
+        company=company, source=source, reference=reference
+    ).first()
+
+
+def _session_insert(
+    *,
+    company: Company,
+    performed_on: date,
+    source: str,
+    reference: str,
+    email: str,
+    phone: str,
+    name: str,
+    amount: Decimal | None,
+    status: str,
+    invoice: Invoice | None,
+    actor: User | None,
+) -> tuple[ServiceSession, bool]:
+    """:func:`session_record` once the reference (written form, not
+    blank) is known not to be recorded."""
     try:
         key = client_key(company_id=company.pk, email=email, phone=phone, name=name)
     except NoClientIdentity as error:
@@ -87,15 +124,19 @@ def session_record(
         reference=reference,
         created_by=actor,
     )
-    session.full_clean(exclude=["client_key"], validate_constraints=False)
+    # The company, the invoice and the actor are rows the caller holds.
+    full_clean_known(
+        session,
+        known=["company", "invoice", "created_by"],
+        exclude=["client_key"],
+        validate_constraints=False,
+    )
     try:
         with transaction.atomic():
             session.save()
     except IntegrityError:
         # The same reference recorded meanwhile by a concurrent call.
-        existing = ServiceSession.objects.filter(
-            company=company, source=source, reference=reference
-        ).first()
+        existing = _recorded(company, source, reference)
         if existing is None:
             raise
         return existing, False
@@ -191,7 +232,8 @@ def session_create(
     reference is already recorded by the form, for a date in the future or
     before :func:`oldest_session_day`, or no client identity."""
     session_date_check(performed_on)
-    if not reference.strip():
+    reference = identifier_text(reference)
+    if not reference:
         try:
             key = client_key(company_id=company.pk, email=email, phone=phone, name=name)
         except NoClientIdentity:
@@ -218,7 +260,7 @@ def session_create(
                     % {"reference": same}
                 }
             )
-    reference = reference.strip() or session_reference_new(company=company)
+    reference = reference or session_reference_new(company=company)
     if ServiceSession.objects.filter(
         company=company, source=SessionSource.FORM, reference=reference
     ).exists():
@@ -240,7 +282,6 @@ def session_create(
     return session
 
 
-@transaction.atomic
 def session_from_partner(
     *,
     company: Company,
@@ -257,14 +298,18 @@ def session_from_partner(
     (a retried call) returns the session already recorded, unchanged
     (:func:`session_record`). Raises ``ValidationError`` for a blank
     reference, a date in the future or too far back, or no client
-    identity."""
-    existing = ServiceSession.objects.filter(
-        company=company, source=SessionSource.API, reference=reference.strip()
-    ).first()
+    identity. One look-up and one INSERT (in its own savepoint): no
+    transaction of its own, the caller's (a batch item's) is enough."""
+    # In its written form, as session_record keeps it: a retry spelled
+    # "S–1" finds "S-1" even when its date is now out of range.
+    reference = identifier_text(reference)
+    existing = _recorded(company, SessionSource.API, reference) if reference else None
     if existing is not None:
         return existing, False
     session_date_check(performed_on)
-    return session_record(
+    if not reference:
+        raise ValidationError({"reference": _("Give the session a reference.")})
+    return _session_insert(
         company=company,
         performed_on=performed_on,
         source=SessionSource.API,
@@ -274,6 +319,8 @@ def session_from_partner(
         name=name,
         amount=amount,
         status=status,
+        invoice=None,
+        actor=None,
     )
 
 

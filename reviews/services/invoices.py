@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from common import file_imports
 from common.formats import parse_phone
+from common.models import full_clean_known
 from common.tabular.files import TableFileError
 from common.tabular.sheet import Sheet, sheet_read
 from common.tabular.values import parse_amount, parse_date
@@ -131,6 +132,7 @@ def invoice_create(
     fields: dict,
     actor: User | None,
     source: str = InvoiceSource.FORM,
+    rule: ReviewSettings | None = None,
 ) -> Invoice:
     """Register an invoice, record it as a completed session (loyalty), and,
     if the company's rule says so, invite its client (the e-mail leaves
@@ -144,7 +146,10 @@ def invoice_create(
     years back (every invoice is a session, and a session may not be dated
     further back), or no amount when the rule compares amounts. The number
     is stored in one written form (``common.text.identifier_text``: two
-    numbers that read the same are one), without surrounding spaces."""
+    numbers that read the same are one), without surrounding spaces.
+    ``rule``: the company's invitation rule (:func:`settings_for`), when
+    the caller registers many invoices at once (a batch, a file) and read
+    it once for all; else it is read here."""
     invoice = Invoice(company=company, created_by=actor, source=source, **fields)
     invoice.number = identifier_text(invoice.number)
     invoice.client_email = invoice.client_email.strip().lower()
@@ -152,7 +157,8 @@ def invoice_create(
     try:
         # The number's constraint is validated here, case aside (the
         # model's Lower("number")), and named ``number``.
-        invoice.full_clean()
+        # The company and the actor are rows the caller holds: not read back.
+        full_clean_known(invoice, known=["company", "created_by"])
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     if "issued_on" not in errors and invoice.issued_on is not None:
@@ -160,7 +166,8 @@ def invoice_create(
             errors.setdefault("issued_on", []).append(ValidationError(message))
     if errors:
         raise ValidationError(errors)
-    rule = settings_for(company)
+    if rule is None:
+        rule = settings_for(company)
     if rule.needs_amount and invoice.amount is None:
         raise ValidationError({"amount": AMOUNT_NEEDED})
     invoice.save()
@@ -396,11 +403,16 @@ def invoices_import_file(
         columns = invoice_columns.recognise(sheet.header)
     report = invoices_check(company=company, sheet=sheet, columns=columns)
     if commit and not report.errors:
+        rule = settings_for(company)
         with transaction.atomic():
             for data in report.rows:
                 fields = {key: value for key, value in data.items() if key != "line"}
                 invoice_create(
-                    company=company, fields=fields, actor=actor, source=InvoiceSource.CSV
+                    company=company,
+                    fields=fields,
+                    actor=actor,
+                    source=InvoiceSource.CSV,
+                    rule=rule,
                 )
                 report.created += 1
                 if progress and report.created % IMPORT_PROGRESS_STEP == 0:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from common.email_addresses import canonical_email
 from common.signed_links import row_from_token
+from common.text import identifier_text
 from directory.models import Company
 
 from .. import emails
@@ -33,7 +34,8 @@ def review_request_create(*, company: Company, fields: dict) -> ReviewRequest:
     one transaction: the request never exists without its e-mail)."""
     request = ReviewRequest(company=company, **fields)
     request.email = request.email.strip().lower()
-    request.invoice_number = request.invoice_number.strip()
+    # The written form invoice numbers are kept in ("F–001" is "F-001").
+    request.invoice_number = identifier_text(request.invoice_number)
     request.full_clean()
     request.save()
     emails.send_review_request_confirmation(request.pk)

@@ -193,6 +193,18 @@ def test_a_reference_already_recorded_is_refused_not_duplicated(client, cast):
     assert ServiceSession.objects.count() == 1
 
 
+@pytest.mark.parametrize("again", ["R\u20131", "\uff32-1", " R\u22121"])
+def test_a_reference_recorded_in_another_spelling_is_refused(client, cast, again):
+    """ "R–1" (en dash) is "R-1" (``common.text.identifier_text``): it was
+    looked up as typed, found nothing, and the form recorded nothing but
+    said nothing either (the service returned the session already there)."""
+    client.force_login(cast.owner_a)
+    post(client, cast.company_a, client_name="Luc Petit", reference="R-1")
+    response = post(client, cast.company_a, client_name="Autre", reference=again)
+    assert "Une prestation avec cette référence est déjà enregistrée." in text(response)
+    assert ServiceSession.objects.count() == 1
+
+
 def test_anonymous_visitors_are_sent_to_log_in(client, cast):
     response = client.get(url(cast.company_a))
     assert response.status_code == 302
