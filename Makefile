@@ -15,13 +15,14 @@ BENCH_LOYALTY_SESSIONS ?= 5000000
 BENCH_PROSPECTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_prospects_bench
 BENCH_PROSPECTS ?= 200000
 BENCH_INTERACTIONS ?= 2000000
+BENCH_NIGHTLY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plusquepro_nightly_bench
 # The demo shows what visitors see: the site's own 404, 410 and 500 pages,
 # not Django's debug page listing every URL (static files are then served
 # by WhiteNoise from the app folders, config/settings/local.py). Set
 # DEMO_ENV= (empty) to debug with DEBUG on.
 DEMO_ENV ?= DEBUG=false
 
-.PHONY: install run test lint typecheck format messages bench-search bench-api bench-http bench-loyalty bench-prospects mutation
+.PHONY: install run test lint typecheck format messages bench-search bench-api bench-http bench-loyalty bench-prospects bench-nightly mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -117,6 +118,22 @@ bench-loyalty: install
 # the one that filled) (prospects/bench.py).
 bench-prospects: install
 	DATABASE_URL=$(BENCH_PROSPECTS_DATABASE_URL) $(BIN)/python manage.py bench_prospects \
+		--prospects $(BENCH_PROSPECTS) --interactions $(BENCH_INTERACTIONS)
+
+# Fills another PostgreSQL database at production size: BENCH_COMPANIES
+# companies, BENCH_REVIEWS reviews, BENCH_LOYALTY_SESSIONS sessions of
+# BENCH_LOYALTY_COMPANIES companies, BENCH_PROSPECTS prospects with
+# BENCH_INTERACTIONS interactions (by COPY, with the other benchmarks'
+# fillers; kept for the next run), then runs the nightly chain as
+# `manage.py nightly` does, in a fresh process, from a first night (no
+# audit, loyalty or prospect figure yet), and prints each step's time, rows
+# read and changed and peak RSS beside a bare aggregate scan of the tables
+# it reads (its floor), their ratio and the targets met or missed
+# (prospects/bench_nightly.py).
+bench-nightly: install
+	DATABASE_URL=$(BENCH_NIGHTLY_DATABASE_URL) $(BIN)/python manage.py bench_nightly \
+		--companies $(BENCH_COMPANIES) --reviews $(BENCH_REVIEWS) \
+		--sessions $(BENCH_LOYALTY_SESSIONS) --session-companies $(BENCH_LOYALTY_COMPANIES) \
 		--prospects $(BENCH_PROSPECTS) --interactions $(BENCH_INTERACTIONS)
 
 # A bounded mutation-testing pass (mutmut 3, [tool.mutmut] in pyproject.toml)

@@ -130,21 +130,27 @@ def company_rows(
 
 
 def fill_sessions(
-    target: int, *, today: date, seed: int = DEFAULT_SEED, show_progress: bool = True
+    target: int,
+    *,
+    today: date,
+    companies: int | None = None,
+    seed: int = DEFAULT_SEED,
+    show_progress: bool = True,
 ) -> int:
-    """COPY ``target`` sessions spread over every company, unless the table
-    already holds exactly ``target`` benchmark sessions; other sessions are
-    removed first (TRUNCATE … CASCADE: a benchmark database only).
-    Returns the sessions written (0 when kept)."""
+    """COPY ``target`` sessions spread over every company (or the first
+    ``companies`` by key: those that record sessions, a minority of a
+    directory's), unless the table already holds exactly ``target``
+    benchmark sessions; other sessions are removed first (TRUNCATE …
+    CASCADE: a benchmark database only). Returns the sessions written (0
+    when kept)."""
     table = ServiceSession._meta.db_table
     existing = ServiceSession.objects.filter(reference__startswith=REFERENCE_PREFIX).count()
     if existing == target:
         return 0
     rng = random.Random(f"{seed}:bench-loyalty")
-    companies = list(
-        Company.objects.order_by("pk").values_list("pk", "primary_profession__sector__slug")
-    )
-    counts = volumes(len(companies), target, rng)
+    recording = Company.objects.order_by("pk").values_list("pk", "primary_profession__sector__slug")
+    drawn = list(recording if companies is None else recording[:companies])
+    counts = volumes(len(drawn), target, rng)
     connection.ensure_connection()
     raw = connection.connection
     with raw.transaction(), raw.cursor() as cursor:
@@ -171,7 +177,7 @@ def fill_sessions(
         progress.update(pending)
         buffer, pending = io.StringIO(), 0
 
-    for (company_id, sector), budget in zip(companies, counts, strict=True):
+    for (company_id, sector), budget in zip(drawn, counts, strict=True):
         company_rng = random.Random(f"{seed}:bench-loyalty:{company_id}")
         for line in company_rows(
             company_id, budget, sector in RECURRING_SECTORS, today, company_rng

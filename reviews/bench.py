@@ -84,6 +84,30 @@ INVOICE_COLUMNS = (
     "source",
     "created_at",
 )
+# What the fraud signals (``reviews.services.audits.fraud_signals``) read,
+# as the review form records it: every review has the hashes of its
+# author's address and browser. Addresses are the author's own but for
+# one review in 200, sent from one of a few hundred shared ones (an office,
+# a shop's tablet); browsers are a few hundred common ones. Texts are the
+# author's own words (the demo's sentence and a detail of the job), but
+# one in 1,000 copies another's word for word.
+SHARED_IP_SHARE = 1 / 200
+SHARED_IPS = 300
+USER_AGENTS = 400
+COPIED_TEXT_SHARE = 1 / 1000
+DETAILS = (
+    "la salle de bains",
+    "la cuisine",
+    "le tableau électrique",
+    "la toiture",
+    "le jardin",
+    "les volets",
+    "la chaudière",
+    "le parquet",
+    "la façade",
+    "les fenêtres",
+)
+
 REVIEW_COLUMNS = (
     "id",
     "company_id",
@@ -169,6 +193,12 @@ def _review_rows(
     (almost) no ties, as in real life."""
     rating = rng.choice(RATINGS)
     criteria = [max(1, min(5, rating + rng.choice((-1, 0, 0, 0, 1)))) for _ in range(4)]
+    text = rng.choice(TEXTS[rating])
+    if rng.random() >= COPIED_TEXT_SHARE:
+        text += f" Pour {rng.choice(DETAILS)}, chantier n° {review_id}."
+    shared = rng.random() < SHARED_IP_SHARE
+    ip_hash = f"{rng.randrange(SHARED_IPS) if shared else rng.getrandbits(255) + 2**255:064x}"
+    user_agent_hash = f"{rng.randrange(USER_AGENTS):064x}"
     first, surname = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
     email = f"client{review_id}@example.org"
     published = now - timedelta(seconds=rng.uniform(3600, PUBLISHED_DAYS * 86400))
@@ -191,8 +221,9 @@ def _review_rows(
     buffers.reviews.write(
         f"{review_id}\t{company_id}\t{invoice_id}\t{rating}\t"
         + "\t".join(map(str, criteria))
-        + f"\t{TITLES[rating]}\t{rng.choice(TEXTS[rating])}\t{experienced.isoformat()}\t"
-        f"{first} {surname}\t{email}\t\t{_stamp(submitted)}\tmatch\t1.0\tpublished\t[]\t\t\t0\t"
+        + f"\t{TITLES[rating]}\t{text}\t{experienced.isoformat()}\t"
+        f"{first} {surname}\t{email}\t\t{_stamp(submitted)}\tmatch\t1.0\tpublished\t[]\t"
+        f"{ip_hash}\t{user_agent_hash}\t0\t"
         f"{rng.getrandbits(128):032x}\t{_stamp(submitted)}\t{_stamp(published)}\t"
         f"{_stamp(published)}\t\t{_stamp(updated)}\n"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from common.mail import queue_templated
+from directory.models import Membership
 
 from . import links
 from .models import (
@@ -78,20 +79,38 @@ def send_moderation_email(decision_id: int) -> None:
 
 def send_audit_request(audit_id: int) -> None:
     """Ask the company's members for the invoice behind a review."""
-    audit = Audit.objects.select_related("review__invoice__company").get(pk=audit_id)
-    company = audit.review.company
-    members = list(company.memberships.values_list("user__email", flat=True))
-    if members:
-        queue_templated(
-            "audit_request",
-            {
-                "audit": audit,
-                "invoice": audit.review.invoice,
-                "company": company,
-                "url": links.pro_audits_url(company),
-            },
-            members,
-        )
+    send_audit_requests([audit_id])
+
+
+def send_audit_requests(audit_ids: list[int]) -> None:
+    """:func:`send_audit_request` of many audits (the nightly batch): the
+    audits with their reviews, invoices and companies read in one query,
+    the members' addresses in one more, one e-mail per audit whose company
+    has members. Three queries an audit took 80 s for the 5,000 audits of
+    a night (``make bench-nightly``)."""
+    audits = list(
+        Audit.objects.select_related("review__company", "review__invoice")
+        .filter(pk__in=audit_ids)
+        .order_by("pk")
+    )
+    members: dict[int, list[str]] = {}
+    for company_id, email in Membership.objects.filter(
+        company_id__in={audit.review.company_id for audit in audits}
+    ).values_list("company_id", "user__email"):
+        members.setdefault(company_id, []).append(email)
+    for audit in audits:
+        company = audit.review.company
+        if company.pk in members:
+            queue_templated(
+                "audit_request",
+                {
+                    "audit": audit,
+                    "invoice": audit.review.invoice,
+                    "company": company,
+                    "url": links.pro_audits_url(company),
+                },
+                members[company.pk],
+            )
 
 
 def send_review_receipt(review_id: int) -> None:

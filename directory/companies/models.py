@@ -17,8 +17,8 @@ from django.core.validators import (
     MinValueValidator,
     RegexValidator,
 )
-from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db import connection, models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -287,20 +287,46 @@ class CompanyProfessionQuerySet(models.QuerySet):
     def sync_search_keys(self) -> int:
         """Copy the companies' search keys onto these trade rows, in one
         set-based UPDATE that rewrites only the rows whose copy differs
-        (a nightly refresh where little changed writes little). Returns the
-        rows updated."""
-        company = Company.objects.filter(pk=OuterRef("company_id"))
-        is_primary = Exists(company.filter(primary_profession_id=OuterRef("profession_id")))
-        is_listed = Exists(company.filter(status=CompanyStatus.LISTED))
-        in_step = company.filter(
-            **{key: OuterRef(key) for key in COPIED_SEARCH_KEYS},
+        (a nightly refresh where little changed writes little): the rows
+        joined to their companies once (``UPDATE … FROM``, PostgreSQL and
+        SQLite alike), not three look-ups of the company per row, which
+        took 40 s a night on 1,750,000 rows to write none (``make
+        bench-nightly``). Returns the rows updated."""
+        links = connection.ops.quote_name(CompanyProfession._meta.db_table)
+        companies = connection.ops.quote_name(Company._meta.db_table)
+        # A trade row is its company's primary one, listed, and carries
+        # the company's keys; a NULL on either side is "differs", as the
+        # keys are compared for equality.
+        is_primary = "COALESCE(c.primary_profession_id = l.profession_id, FALSE)"
+        is_listed = "COALESCE(c.status = %s, FALSE)"
+        in_step = " AND ".join(
+            [
+                f"l.is_primary = {is_primary}",
+                f"l.is_listed = {is_listed}",
+                *(f"l.{key} = c.{key}" for key in COPIED_SEARCH_KEYS),
+            ]
         )
-        stale = ~Exists(in_step) | ~Q(is_primary=is_primary) | ~Q(is_listed=is_listed)
-        return self.filter(stale).update(
-            is_primary=is_primary,
-            is_listed=is_listed,
-            **{key: Subquery(company.values(key)[:1]) for key in COPIED_SEARCH_KEYS},
-        )
+        params: list[object] = [CompanyStatus.LISTED, CompanyStatus.LISTED]
+        only = ""
+        if self.query.has_filters():
+            ids_sql, ids_params = self.order_by().values("id").query.sql_with_params()
+            only = f"AND l.id IN ({ids_sql})"
+            params.extend(ids_params)
+        # Identifiers come from the models, values are parameters.
+        sql = f"""
+            UPDATE {links} SET is_primary = f.is_primary, is_listed = f.is_listed,
+                {", ".join(f"{key} = f.{key}" for key in COPIED_SEARCH_KEYS)}
+            FROM (
+                SELECT l.id, {is_primary} AS is_primary, {is_listed} AS is_listed,
+                    {", ".join(f"c.{key}" for key in COPIED_SEARCH_KEYS)}
+                FROM {links} l JOIN {companies} c ON c.id = l.company_id
+                WHERE NOT COALESCE({in_step}, FALSE) {only}
+            ) f
+            WHERE {links}.id = f.id
+        """  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return int(cursor.rowcount)
 
     sync_search_keys.alters_data = True
 
