@@ -21,7 +21,7 @@ from partners.services import connection_create
 from partners.webhooks import endpoint_create
 from reviews.models import Review, ReviewStatus
 from reviews.services import transitions
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, checks_pass
 from tests.loyalty.test_ranking import add
 from tests.reviews.conftest import REVIEW, review_path
 
@@ -133,6 +133,7 @@ def test_an_approved_application_is_decided_for_the_partner_of_its_pending_compa
         events=[EventType.APPLICATION_DECIDED, EventType.COMPANY_LISTED],
     )
     eligibility.application_submit(application=complete_application, actor=applicant)
+    checks_pass(complete_application, vetter)
     company = eligibility.application_approve(application=complete_application, actor=vetter)
     assert company.pk == pending.pk
     [decided] = events_of(EventType.APPLICATION_DECIDED)
