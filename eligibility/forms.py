@@ -273,7 +273,6 @@ class EvidenceForm(forms.Form):
     """A document for one check; the service checks the dates the check
     needs and the file's content (``services.evidence_add``)."""
 
-    check_code = forms.CharField(widget=forms.HiddenInput, max_length=30)
     file = forms.FileField(
         label=_("Document (PDF, JPEG or PNG, 10 MB at most)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),

@@ -423,7 +423,7 @@ def _evidence_rows(
             if posted is not None and posted.prefix == item.check.code:
                 form = posted
             else:
-                form = EvidenceForm(prefix=item.check.code, initial={"check_code": item.check.code})
+                form = EvidenceForm(prefix=item.check.code)
         rows.append((item, form))
     return rows
 
