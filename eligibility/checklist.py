@@ -172,9 +172,15 @@ class PublicCheck:
 
 
 def public_checks(company: Company, today: date | None = None) -> list[PublicCheck]:
-    """The company's passed checks (and expired ones), for its public page."""
+    """The company's passed checks (and expired ones), for its public page:
+    one query, reading the trades the page prefetched
+    (``company.professions``) and the decisions, never the documents."""
+    today = today or timezone.localdate()
+    decisions = CheckDecision.objects.filter(_of_company([company.pk])).only(
+        "check_code", "state", "valid_until", "created_at"
+    )
     shown = []
-    for item in company_checklist(company, today):
+    for item in _build(company.professions.all(), decisions, [], today):
         decision = item.decision
         if decision is None or item.state not in (CheckState.PASSED, CheckState.EXPIRED):
             continue

@@ -22,7 +22,7 @@ register = template.Library()
 def vetting_public_checks(company: Company) -> dict[str, Any]:
     """ "Assurance décennale vérifiée le 12/03/2026, valable jusqu'au
     31/12/2026" for each check passed, "expirée" for a required one whose
-    pass ended; never the documents (four queries)."""
+    pass ended; never the documents (one query, the trades prefetched)."""
     return {"checks": public_checks(company)}
 
 
