@@ -192,3 +192,35 @@ def test_loyalty_events_are_not_built_when_nobody_listens(electricians):
     add(electricians["high"], 40, 30)
     scores_recompute()
     assert not WebhookEvent.objects.exists()
+
+
+def test_a_check_ending_is_told_to_the_connected_partner_never_to_public_endpoints(
+    complete_application, applicant, partner, receiver, vetter
+):
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    eligibility.application_submit(application=complete_application, actor=applicant)
+    ends = timezone.localdate() + timedelta(days=25)
+    checks_pass(complete_application, vetter, valid_until=ends)
+    company = eligibility.application_approve(application=complete_application, actor=vetter)
+    connection_create(partner=partner, company_id=company.pk, connected_by=None)
+    endpoint_create(partner=partner, url=receiver.url, events=[EventType.CHECK_EXPIRING])
+    with pytest.raises(ValidationError):
+        endpoint_create(
+            partner=partner,
+            url=receiver.url + "public",
+            events=[EventType.CHECK_EXPIRING],
+            scope=EndpointScope.PUBLIC,
+        )
+    eligibility.checks_watch()
+    payloads = sorted(
+        (e.payload["check"]["code"], e.payload["check"]["valid_until"])
+        for e in events_of(EventType.CHECK_EXPIRING)
+    )
+    assert payloads == [("decennale", ends.isoformat()), ("rc_pro", ends.isoformat())]
+    assert all(
+        e.payload["company"] == {"id": company.pk} for e in events_of(EventType.CHECK_EXPIRING)
+    )
