@@ -98,6 +98,9 @@ def apply_step(request: AuthenticatedHttpRequest, step: int) -> HttpResponse:
         raise Http404
     # A first visit reads only: the draft is created by the first step saved.
     application = _current_application(request.user) or Application(applicant=request.user)
+    # Documents may still come while the team vets the application.
+    if step == DOCUMENTS_STEP and application.status == ApplicationStatus.SUBMITTED:
+        return _documents(request, application)
     if not application.is_editable:
         return redirect("eligibility:follow")
     if step in (DOCUMENTS_STEP, len(STEPS)):

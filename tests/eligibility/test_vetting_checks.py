@@ -478,3 +478,28 @@ def test_checks_are_decided_only_on_applications_waiting_and_listed_companies(
         services.check_decide(
             check_code="manager_call", state="passed", actor=vetter, company=pending
         )
+
+
+def test_a_document_can_still_come_while_the_application_is_vetted(client, in_queue):
+    client.force_login(in_queue.applicant)
+    follow = client.get(reverse("eligibility:follow")).content.decode()
+    assert reverse("eligibility:step", args=[4]) in follow
+    response = client.post(
+        reverse("eligibility:step", args=[4]),
+        {"check": "identity", "identity-file": pdf_upload("cni.pdf")},
+    )
+    assert response.status_code == 302
+    assert Evidence.objects.get().application == in_queue
+    # The other steps stay closed while it is vetted.
+    assert client.get(reverse("eligibility:step", args=[1]))["Location"] == reverse(
+        "eligibility:follow"
+    )
+
+
+def test_a_question_of_the_team_is_answered_at_the_review_step(client, in_queue, vetter):
+    services.application_request_information(
+        application=in_queue, actor=vetter, question="Votre attestation décennale ?"
+    )
+    client.force_login(in_queue.applicant)
+    follow = client.get(reverse("eligibility:follow")).content.decode()
+    assert f'href="{reverse("eligibility:step", args=[5])}">Répondre' in follow
