@@ -12,7 +12,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -39,7 +39,14 @@ from .forms import (
     SubmitForm,
 )
 from .invitations import invitation_in, invitation_initial, invitation_token_take
-from .models import IN_PROGRESS, Application, ApplicationStatus, EligibilityFlag, Evidence
+from .models import (
+    IN_PROGRESS,
+    Application,
+    ApplicationStatus,
+    CompanyChecksDue,
+    EligibilityFlag,
+    Evidence,
+)
 from .screening import Voice
 from .selectors import company_status_history, company_status_recipients
 
@@ -511,7 +518,8 @@ def pro_checks(request: AuthenticatedHttpRequest, company_id: int) -> HttpRespon
             "membership": membership,
             "company": company,
             "rows": _evidence_rows(checklist, posted),
-            "today": timezone.localdate(),
+            "unmet": unmet_required(checklist),
+            "due": CompanyChecksDue.objects.filter(company=company).first(),
         },
         status=400 if request.method == "POST" else 200,
     )

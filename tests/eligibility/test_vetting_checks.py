@@ -503,3 +503,14 @@ def test_a_question_of_the_team_is_answered_at_the_review_step(client, in_queue,
     client.force_login(in_queue.applicant)
     follow = client.get(reverse("eligibility:follow")).content.decode()
     assert f'href="{reverse("eligibility:step", args=[5])}">Répondre' in follow
+
+
+def test_a_company_listed_before_the_checks_sees_them_to_do_with_their_due_date(client, cast):
+    services.checks_watch()
+    due = timezone.localdate() + timedelta(days=90)
+    client.force_login(cast.owner_a)
+    page = client.get(reverse("eligibility:pro-checks", args=[cast.company_a.pk])).content.decode()
+    assert "5 contrôles obligatoires restent à régler" in page
+    assert due.strftime("%d/%m/%Y") in page
+    # Four required documents and Qualifelec, offered; the phone call needs none.
+    assert page.count("À faire : aucun document envoyé") == 5
