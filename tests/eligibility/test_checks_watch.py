@@ -81,7 +81,7 @@ def test_a_missed_night_sends_the_nearer_reminder_only(listed):
 def test_a_required_check_that_ends_is_shown_expired_and_flagged_never_suspended(listed, client):
     with at(INSURANCE_ENDS):
         page = client.get(listed.get_absolute_url()).content.decode()
-        expected = "Assurance décennale vérifiée le 12/03/2026, valable jusqu&#x27;au 30/06/2026"
+        expected = "Assurance décennale vérifiée le 12/03/2026, valable jusqu'au 30/06/2026"
         assert expected in page
         assert services.checks_watch().expired_flags == 0
     with at(INSURANCE_ENDS + timedelta(days=1)):
