@@ -42,6 +42,7 @@ run: install
 	$(BIN)/python manage.py seed_demo_sessions
 	$(BIN)/python manage.py seed_demo_partner
 	$(BIN)/python manage.py seed_demo_prospects
+	$(BIN)/python manage.py seed_demo_checks
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install

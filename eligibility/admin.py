@@ -7,7 +7,16 @@ from django.http import HttpRequest
 
 from common.admin import SirenSearchMixin
 
-from .models import Application, ApplicationEvent, CompanyEvent, CompanyScreening, EligibilityFlag
+from .models import (
+    Application,
+    ApplicationEvent,
+    CheckDecision,
+    CompanyChecksDue,
+    CompanyEvent,
+    CompanyScreening,
+    EligibilityFlag,
+    Evidence,
+)
 
 # "type: ignore[type-arg]": Django's admin classes take no type arguments at
 # run time (django-stubs-ext's monkeypatch would make that a dependency).
@@ -62,4 +71,51 @@ class EligibilityFlagAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(CompanyScreening)
 class CompanyScreeningAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["company", "verdict", "screened_at"]
+    raw_id_fields = ["company"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Write-once records: decisions go through the vetting pages, documents
+    through the application and the pro space; the admin only reads."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CheckDecision)
+class CheckDecisionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "check_code",
+        "state",
+        "application",
+        "company",
+        "valid_until",
+        "actor",
+        "created_at",
+    ]
+    list_filter = ["check_code", "state"]
+    raw_id_fields = ["application", "company", "evidence", "actor"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    """The file is not linked here: it is served by eligibility:evidence-file."""
+
+    list_display = ["check_code", "application", "company", "expires_on", "uploaded_at"]
+    list_filter = ["check_code"]
+    exclude = ["file"]
+    raw_id_fields = ["application", "company", "uploaded_by"]
+
+
+@admin.register(CompanyChecksDue)
+class CompanyChecksDueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The due date of a company's checks may be moved (a grace extended)."""
+
+    list_display = ["company", "due_on", "created_at"]
     raw_id_fields = ["company"]

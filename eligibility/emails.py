@@ -11,11 +11,13 @@ from __future__ import annotations
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.utils import timezone
 
 from common.mail import queue_templated, site_url
-from directory.models import CompanyStatus
+from directory.models import Company, CompanyStatus
 
-from .models import Application, ApplicationEvent, CompanyEvent
+from .checks import check_by_code
+from .models import Application, ApplicationEvent, CheckDecision, CompanyEvent
 from .selectors import company_status_recipients, expected_reply_time
 
 
@@ -75,6 +77,31 @@ def send_company_status_email(event: CompanyEvent) -> list[str]:
                 "page": site_url("directory:company", event.company.slug),
             },
             "contact": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        },
+        to,
+    )
+    return to
+
+
+def send_check_expiring(decision_id: int, company_id: int) -> list[str]:
+    """Tell a listed company that a passed check ends soon (issue 17: 30
+    and 7 days before), with the date and the page of its pro space where
+    the new document is sent. Returns the addresses written to (empty:
+    nobody to tell)."""
+    decision = CheckDecision.objects.get(pk=decision_id)
+    company = Company.objects.get(pk=company_id)
+    check = check_by_code(decision.check_code)
+    to = company_status_recipients(company)
+    if not to or check is None or decision.valid_until is None:
+        return []
+    queue_templated(
+        "check_expiring",
+        {
+            "company": company,
+            "check": check,
+            "valid_until": decision.valid_until,
+            "days": (decision.valid_until - timezone.localdate()).days,
+            "urls": {"checks": site_url("eligibility:pro-checks", company.pk)},
         },
         to,
     )

@@ -13,10 +13,13 @@ from directory.places.resolve import match_postal_address
 from directory.taxonomy.forms import TradesField
 
 from .models import (
+    CHECK_DECISIONS,
     EXCEPTIONAL_EVENT_CHOICES,
     VERDICT_CHOICES,
     Application,
     ApplicationStatus,
+    CheckState,
+    Evidence,
     RefusalReason,
 )
 from .screening import QUESTIONS, Verdict, questions_for
@@ -33,7 +36,22 @@ class IdentityForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Application
-        fields = ["legal_name", "siren", "address", "postal_code", "city", "phone", "year_founded"]
+        fields = [
+            "legal_name",
+            "siren",
+            "manager_name",
+            "address",
+            "postal_code",
+            "city",
+            "phone",
+            "year_founded",
+        ]
+        help_texts = {
+            "manager_name": _(
+                "As on the registration extract (Kbis): we check it against their identity "
+                "document."
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -242,3 +260,56 @@ class CompanyDecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (recorded)"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class EvidenceForm(forms.Form):
+    """A document for one check; the service checks the dates the check
+    needs and the file's content (``services.evidence_add``)."""
+
+    file = forms.FileField(
+        label=_("Document (PDF, JPEG or PNG, 10 MB at most)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    issued_on = forms.DateField(label=_("Date of issue"), required=False, widget=DateInput())
+    expires_on = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
+
+
+class CheckDecisionForm(forms.Form):
+    """A vetter's decision on one check (``services.check_decide``)."""
+
+    state = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(state.value, state.label) for state in CheckState if state in CHECK_DECISIONS],
+        widget=forms.RadioSelect,
+    )
+    evidence = forms.ModelChoiceField(
+        label=_("Document checked"),
+        queryset=Evidence.objects.none(),
+        required=False,
+        empty_label=_("None"),
+    )
+    reference = forms.CharField(label=_("SIREN read on the extract"), required=False, max_length=40)
+    valid_until = forms.DateField(
+        label=_("Valid until (empty: as the catalogue says)"), required=False, widget=DateInput()
+    )
+    note = forms.CharField(
+        label=_("Note (required for failed or not applicable)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, evidence: list[Evidence] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = [document.pk for document in evidence or []]
+        field = cast(forms.ModelChoiceField, self.fields["evidence"])  # type: ignore[type-arg]
+        field.queryset = Evidence.objects.filter(pk__in=ids).order_by("-uploaded_at", "-pk")
+        if ids:
+            field.initial = ids[0]

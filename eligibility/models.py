@@ -3,17 +3,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.company_numbers import siren_in, validate_siren
-from common.models import WriteOnceModel
+from common.models import WriteOnceModel, private_storage, private_upload_to
 from common.transitions import Transitions
+from common.validators import DOCUMENT_EXTENSIONS, validate_document
 from directory.models import Company, CompanyStatus, Profession
 
+from .checks import check_choices, check_codes
 from .screening import DecisionTime, InvoiceNames, Verdict
 
 if TYPE_CHECKING:
@@ -137,6 +144,12 @@ class Application(models.Model):
     )
     city = models.CharField(_("city"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The legal representative, as on the registration extract: checked
+    # against their identity document, and compared with the managers of
+    # refused and suspended companies ("reopened under a new name").
+    manager_name = models.CharField(
+        _("name of the legal representative"), max_length=150, blank=True
+    )
     year_founded = models.PositiveSmallIntegerField(
         _("year founded"), null=True, blank=True, validators=[MinValueValidator(1800)]
     )
@@ -364,3 +377,159 @@ class CompanyScreening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company}: {self.verdict}"
+
+
+# --- Vetting checks with evidence (issue 17) ------------------------------------------
+
+
+class CheckState(models.TextChoices):
+    """Where one check of a company or an application stands. A decision
+    records passed, failed or not applicable; "to do" is the absence of a
+    decision, "expired" a pass whose validity ended (both computed)."""
+
+    TODO = "todo", _("To do")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+    EXPIRED = "expired", _("Expired")
+
+
+CHECK_DECISIONS = (CheckState.PASSED, CheckState.FAILED, CheckState.NOT_APPLICABLE)
+_ONE_SUBJECT = Q(application__isnull=False, company__isnull=True) | Q(
+    application__isnull=True, company__isnull=False
+)
+
+
+class Evidence(WriteOnceModel):
+    """One document sent for a check (a Kbis, an insurance certificate…),
+    by the applicant (``application``) or, once listed, by a member of the
+    company (``company``): never both. Private storage, served only to the
+    applicant, the company's members and the vetting team
+    (``eligibility.views.evidence_file``). Write-once: a new document adds
+    a row; the old one stays for the record."""
+
+    check_code = models.CharField(_("check"), max_length=30, choices=check_choices())
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="vetting_evidence"
+    )
+    file = models.FileField(
+        _("document"),
+        upload_to=private_upload_to,
+        storage=private_storage,
+        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document],
+    )
+    issued_on = models.DateField(_("date of issue"), null=True, blank=True)
+    expires_on = models.DateField(_("expiry date"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("vetting evidence")
+        verbose_name_plural = _("vetting evidence")
+        constraints = [
+            models.CheckConstraint(condition=_ONE_SUBJECT, name="evidence_one_subject"),
+            models.CheckConstraint(
+                condition=Q(check_code__in=check_codes()), name="evidence_check_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_code} #{self.pk}"
+
+
+class CheckDecision(WriteOnceModel):
+    """A vetter's decision on one check of an application or, once listed,
+    of a company (never both): passed, failed or not applicable, with the
+    evidence it was made on, until when a pass holds, what the vetter typed
+    to compare (``reference``: the SIREN read on a Kbis) and why.
+    Write-once: the latest decision of a check is its state; the earlier
+    ones are its history."""
+
+    check_code = models.CharField(_("check"), max_length=30, choices=check_choices())
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="check_decisions",
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="check_decisions"
+    )
+    state = models.CharField(_("state"), max_length=16, choices=CheckState.choices)
+    evidence = models.ForeignKey(
+        Evidence,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("evidence"),
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    reference = models.CharField(_("number read on the document"), max_length=40, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("check decision")
+        verbose_name_plural = _("check decisions")
+        constraints = [
+            models.CheckConstraint(condition=_ONE_SUBJECT, name="check_decision_one_subject"),
+            models.CheckConstraint(
+                condition=Q(state__in=CHECK_DECISIONS), name="check_decision_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(check_code__in=check_codes()), name="check_decision_check_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["valid_until"], name="check_decision_valid_until")]
+
+    def __str__(self) -> str:
+        return f"{self.check_code}: {self.state}"
+
+
+class CheckReminder(WriteOnceModel):
+    """An e-mail sent ``days_before`` the end of a passed check
+    (``decision``), so that each reminder goes once."""
+
+    decision = models.ForeignKey(CheckDecision, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "days_before"], name="check_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}: {self.days_before} days"
+
+
+class CompanyChecksDue(models.Model):
+    """The date by which a listed company's required checks must be
+    passed. A company listed through an approval is due on that day (its
+    checks were passed); one listed before the checks existed is given
+    ``VETTING_CHECKS_GRACE_DAYS`` from the night it was first seen
+    (``eligibility.evidence_watch``). Past it, a missing check is a
+    vetting flag, never a suspension."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="checks_due")
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("checks due date")
+        verbose_name_plural = _("checks due dates")
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.due_on}"

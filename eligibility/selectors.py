@@ -109,6 +109,7 @@ def application_recap(
     identity = (
         RecapRow(_("Legal name"), application.legal_name or unanswered),
         RecapRow("SIREN", format_siren(application.siren) if application.siren else unanswered),
+        RecapRow(_("Legal representative"), application.manager_name or unanswered),
         RecapRow(_("Address"), address or unanswered),
         RecapRow(_("Phone"), format_phone(application.phone) or unanswered),
         RecapRow(_("Year founded"), str(application.year_founded or unanswered)),

@@ -18,26 +18,42 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from common.company_numbers import validate_siren
+from common.company_numbers import siren_in, validate_siren
+from common.text import normalize
 from common.types import User
 from directory.companies.services import company_search_keys_sync, company_trades_set
 from directory.companies.signals import application_moved, application_started
 from directory.models import Company, CompanyStatus, Membership, MembershipRole, Profession
+from directory.places.departments import department_for_postal_code
 from directory.places.resolve import match_postal_address
 from loyalty.selectors import new_clients_per_day_above
 from partners.models import EventType
 from partners.webhooks import event_publish
 
 from . import emails
+from .checklist import (
+    CheckItem,
+    application_checklist,
+    companies_checklists,
+    company_checklist,
+    unmet_required,
+)
 from .models import (
+    CHECK_DECISIONS,
     COMPANY_TRANSITIONS,
+    IN_PROGRESS,
     TRANSITIONS,
     Application,
     ApplicationEvent,
     ApplicationStatus,
+    CheckDecision,
+    CheckReminder,
+    CheckState,
+    CompanyChecksDue,
     CompanyEvent,
     CompanyScreening,
     EligibilityFlag,
+    Evidence,
     RefusalReason,
 )
 from .screening import (
@@ -139,6 +155,8 @@ def application_step_saved(*, application: Application) -> Screening:
 def _move(application: Application, to: str, *, actor: User, role: str, note: str = "") -> None:
     """The one way an application changes status: allowed, and recorded."""
     TRANSITIONS.check(application.status, to, by=role)
+    if to == ApplicationStatus.APPROVED:
+        _approval_guard(application)
     ApplicationEvent.objects.create(
         application=application,
         kind=ApplicationEvent.Kind.TRANSITION,
@@ -171,6 +189,19 @@ def _move(application: Application, to: str, *, actor: User, role: str, note: st
     if to == ApplicationStatus.SUBMITTED and application.submitted_at is None:
         application.submitted_at = timezone.now()
     application.save()
+
+
+def _approval_guard(application: Application) -> None:
+    """An application is approved only once every required check
+    (``eligibility.checks``) is passed and still valid, or found not
+    applicable. Raises ``ValidationError`` naming the others."""
+    unmet = unmet_required(application_checklist(application))
+    if unmet:
+        raise ValidationError(
+            _("Every required check must be passed before approval. Still to settle: %(checks)s.")
+            % {"checks": "; ".join(f"{item.check.label} ({item.state.label})" for item in unmet)},
+            code="checks_unmet",
+        )
 
 
 def _locked(application: Application) -> Application:
@@ -256,6 +287,13 @@ def automatic_checks(application: Application) -> list[tuple[bool, str]]:
             age,
         ) % {"year": application.year_founded, "age": age}
         checks.append((age >= 1, founded))
+    signs = reopened_company_signs(application)
+    checks += [(False, sign) for sign in signs]
+    if not signs:
+        checks.append(
+            (True, _("No refused or suspended company with this SIREN or this manager nearby."))
+        )
+    checks += evidence_aids(application)
     return checks
 
 
@@ -408,6 +446,9 @@ def application_approve(*, application: Application, actor: User, note: str = ""
     application.company = company
     application.save(update_fields=["company", "updated_at"])
     _application_decided_publish(application)
+    CompanyChecksDue.objects.update_or_create(
+        company=company, defaults={"due_on": timezone.localdate()}
+    )
     CompanyScreening.objects.update_or_create(
         company=company,
         defaults={
@@ -626,3 +667,487 @@ def flag_resolve(*, flag: EligibilityFlag, actor: User) -> None:
     EligibilityFlag.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=actor
     )
+
+
+# --- Vetting checks with evidence (issue 17) ------------------------------------------
+
+# Applicants add documents while their application can still change or
+# waits for a decision.
+EVIDENCE_OPEN = (ApplicationStatus.DRAFT, *IN_PROGRESS)
+
+
+def _subject_checklist(application: Application | None, company: Company | None) -> list[CheckItem]:
+    if (application is None) == (company is None):
+        raise ValueError("Give an application or a company, not both.")
+    if application is not None:
+        return application_checklist(application)
+    return company_checklist(cast(Company, company))
+
+
+def _applicable(checklist: list[CheckItem], check_code: str) -> CheckItem:
+    item = next((item for item in checklist if item.check.code == check_code), None)
+    if item is None:
+        raise ValidationError(_("This check does not apply to this company's trades."))
+    return item
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    check_code: str,
+    upload: Any,
+    actor: User,
+    application: Application | None = None,
+    company: Company | None = None,
+    issued_on: date | None = None,
+    expires_on: date | None = None,
+) -> Evidence:
+    """Keep a document sent for a check of ``application`` (by its
+    applicant, while it is a draft or waits for a decision) or of a listed
+    ``company`` (by a member; the caller checks the membership). The file
+    is checked by its content (``common.validators.validate_document``:
+    PDF, JPEG or PNG, 10 MB at most) and stored privately. A check whose
+    pass ends with the document asks its expiry date (today or later); a
+    check with a maximum age (the registration extract: less than three
+    months, ``checks.json`` ``max_age_days``) asks its date of issue.
+    Raises ``ValidationError`` and writes nothing otherwise."""
+    if application is not None and application.status not in EVIDENCE_OPEN:
+        raise ValidationError(_("This application is decided: documents can no longer be added."))
+    item = _applicable(_subject_checklist(application, company), check_code)
+    check = item.check
+    if not check.needs_document:
+        raise ValidationError(_("This check needs no document."))
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if check.document_expires:
+        if expires_on is None:
+            errors["expires_on"] = [_("Give the date this document stops being valid.")]
+        elif expires_on < today:
+            errors["expires_on"] = [_("This document has expired: send the current one.")]
+    if check.max_age_days:
+        if issued_on is None:
+            errors["issued_on"] = [_("Give the date this document was issued.")]
+        elif issued_on > today:
+            errors["issued_on"] = [_("The date of issue cannot be in the future.")]
+        elif (today - issued_on).days > check.max_age_days:
+            errors["issued_on"] = [
+                _("This document is more than %(days)s days old: send a recent one.")
+                % {"days": check.max_age_days}
+            ]
+    evidence = Evidence(
+        check_code=check_code,
+        application=application,
+        company=company,
+        file=upload,
+        issued_on=issued_on if check.max_age_days else None,
+        expires_on=expires_on if check.document_expires else None,
+        uploaded_by=actor,
+    )
+    try:
+        evidence.full_clean(exclude=["application", "company", "uploaded_by"])
+    except ValidationError as error:
+        for name, messages_ in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages_)
+    if errors:
+        raise ValidationError(errors)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def check_decide(
+    *,
+    check_code: str,
+    state: str,
+    actor: User,
+    application: Application | None = None,
+    company: Company | None = None,
+    evidence: Evidence | None = None,
+    valid_until: date | None = None,
+    reference: str = "",
+    note: str = "",
+) -> CheckDecision:
+    """Record a vetter's decision on one check of an application waiting
+    for a decision, or of a listed or suspended company: ``state`` passed,
+    failed (with a ``note``: why) or not applicable (with a note too).
+
+    A pass of a document check names one of the subject's documents for
+    it (``evidence``); it holds until ``valid_until``, by default what the
+    catalogue says (``Check.valid_until``: the document's expiry date, or
+    ``valid_days`` from today), never a date already past. A pass of the
+    registration check needs the SIREN the vetter read on the extract
+    (``reference``), equal to the company's. Write-once: a new decision
+    supersedes, never edits. Raises ``ValidationError`` and writes nothing
+    otherwise."""
+    if state not in CHECK_DECISIONS:
+        raise ValidationError(_("Choose passed, failed or not applicable."))
+    if application is not None:
+        application = _locked(application)
+        if application.status not in IN_PROGRESS:
+            raise ValidationError(_("Checks are decided while the application waits for vetting."))
+        siren = application.siren
+    else:
+        company = Company.objects.select_for_update().get(pk=cast(Company, company).pk)
+        if company.status == CompanyStatus.PENDING:
+            raise ValidationError(_("A pending company is vetted through its application."))
+        siren = company.siren
+    item = _applicable(_subject_checklist(application, company), check_code)
+    check, note, reference = item.check, note.strip(), reference.strip()
+    today = timezone.localdate()
+    if state in (CheckState.FAILED, CheckState.NOT_APPLICABLE) and not note:
+        raise ValidationError({"note": [_("Say why in the note.")]})
+    if evidence is not None and evidence.pk not in {e.pk for e in item.evidence}:
+        raise ValidationError({"evidence": [_("This document was not sent for this check.")]})
+    if state == CheckState.PASSED:
+        if check.needs_document and evidence is None:
+            raise ValidationError({"evidence": [_("Choose the document this pass is based on.")]})
+        if check.code == "registration":
+            read = siren_in(reference)
+            if not read:
+                raise ValidationError(
+                    {"reference": [_("Type the SIREN read on the extract (9 digits, valid).")]}
+                )
+            if read != siren:
+                raise ValidationError(
+                    {
+                        "reference": [
+                            _(
+                                "The SIREN on the extract (%(read)s) is not the company's "
+                                "(%(siren)s)."
+                            )
+                            % {"read": read, "siren": siren}
+                        ]
+                    }
+                )
+            reference = read
+        if valid_until is None:
+            valid_until = check.valid_until(
+                decided_on=today,
+                document_expires_on=evidence.expires_on if evidence is not None else None,
+            )
+        if check.document_expires and valid_until is None:
+            raise ValidationError({"valid_until": [_("Give the date this document expires.")]})
+        if valid_until is not None and valid_until < today:
+            raise ValidationError(
+                {"valid_until": [_("This document has expired: it cannot pass.")]}
+            )
+    else:
+        valid_until = None
+    return CheckDecision.objects.create(
+        check_code=check_code,
+        application=application,
+        company=company,
+        state=state,
+        evidence=evidence,
+        valid_until=valid_until,
+        reference=reference[:40],
+        note=note,
+        actor=actor,
+    )
+
+
+def _manager_key(name: str) -> str:
+    """A manager's name whatever its order and accents: "DUPONT Jean" and
+    "Jean Dupont" are one."""
+    return " ".join(sorted(normalize(name).split()))
+
+
+def reopened_company_signs(application: Application) -> list[str]:
+    """Why this application may be a refused or suspended company back
+    under a new name: the same SIREN refused or suspended, or the same
+    manager (name in any order, accents aside) in the same département as
+    a refused application or a suspended company. Worded for the vetter."""
+    signs = []
+    if application.siren:
+        if Company.objects.filter(siren=application.siren, status=CompanyStatus.SUSPENDED).exists():
+            signs.append(_("A suspended company has this SIREN."))
+        if (
+            Application.objects.filter(siren=application.siren, status=ApplicationStatus.REJECTED)
+            .exclude(pk=application.pk)
+            .exists()
+        ):
+            signs.append(_("An application with this SIREN was refused."))
+    key = _manager_key(application.manager_name)
+    department = department_for_postal_code(application.postal_code)
+    if not key or department is None:
+        return signs
+    nearby = (
+        Application.objects.filter(postal_code__startswith=application.postal_code[:2])
+        .exclude(pk=application.pk)
+        .exclude(manager_name="")
+        .filter(
+            Q(status=ApplicationStatus.REJECTED)
+            | Q(
+                status=ApplicationStatus.APPROVED,
+                company__status=CompanyStatus.SUSPENDED,
+            )
+        )
+        .only("legal_name", "manager_name", "postal_code", "status", "siren")
+    )
+    for other in nearby:
+        if (
+            _manager_key(other.manager_name) == key
+            and department_for_postal_code(other.postal_code) == department
+        ):
+            if other.status == ApplicationStatus.REJECTED:
+                signs.append(
+                    _(
+                        "Same manager in the same département as a refused application: "
+                        "%(name)s (SIREN %(siren)s)."
+                    )
+                    % {"name": other.legal_name, "siren": other.siren}
+                )
+            else:
+                signs.append(
+                    _(
+                        "Same manager in the same département as a suspended company: "
+                        "%(name)s (SIREN %(siren)s)."
+                    )
+                    % {"name": other.legal_name, "siren": other.siren}
+                )
+    return signs
+
+
+def evidence_aids(application: Application) -> list[tuple[bool, str]]:
+    """(ok, what) pairs about the documents, for the vetter: an insurance
+    or certificate whose expiry date is past, a registration extract
+    older than the catalogue allows, a Kbis number typed that differs
+    from the SIREN."""
+    aids: list[tuple[bool, str]] = []
+    today = timezone.localdate()
+    for item in application_checklist(application, today):
+        latest = item.latest_evidence
+        if latest is not None and latest.expires_on is not None and latest.expires_on < today:
+            aids.append(
+                (
+                    False,
+                    _("%(check)s: the latest document expired on %(date)s.")
+                    % {"check": item.check.label, "date": latest.expires_on.strftime("%d/%m/%Y")},
+                )
+            )
+        max_age = item.check.max_age_days
+        if latest is not None and latest.issued_on is not None and max_age:
+            age = (today - latest.issued_on).days
+            if age > max_age:
+                aids.append(
+                    (
+                        False,
+                        _("%(check)s: the extract is %(days)s days old (%(max)s at most).")
+                        % {"check": item.check.label, "days": age, "max": max_age},
+                    )
+                )
+    return aids
+
+
+# --- Watching the checks over time (the night's "vetting-checks" step) ----------------
+
+# Companies handled per transaction by the nightly watch: four queries
+# build the checklists of a batch (checklist.companies_checklists).
+WATCH_BATCH = 500
+# A pass that ended more than this many days ago was flagged then (or the
+# night was missed for longer than anyone would let it): not looked at again.
+EXPIRED_LOOKBACK_DAYS = 90
+
+
+@dataclass(frozen=True)
+class WatchReport:
+    due_added: int  # listed companies given their grace period
+    reminders: int  # e-mails about a pass about to end
+    expired_flags: int  # required checks whose pass ended
+    overdue_flags: int  # companies past their due date with a required check unmet
+
+
+def checks_watch(*, today: date | None = None) -> WatchReport:
+    """The night's watch over the vetting checks (issue 17 "Watched over
+    time"), idempotent:
+
+    - each listed company without a due date (listed before the checks
+      existed) gets one, ``VETTING_CHECKS_GRACE_DAYS`` from today;
+    - each pass ending in ``VETTING_REMINDER_DAYS`` days or fewer (30,
+      then 7) is told once per threshold to the company by e-mail, with
+      the link to send the new document, and to its connected partners
+      (webhook ``check.expiring``);
+    - a required check whose pass ended is an eligibility flag
+      (``check_expired:<code>``), and the public page reads it as expired;
+    - a company past its due date with a required check neither passed nor
+      not applicable is a flag (``checks_missing``).
+
+    A flag is for a person to decide: nothing is suspended here."""
+    today = today or timezone.localdate()
+    due_added = _checks_due_add(today)
+    reminders = _reminders_send(today)
+    expired = _expired_flag(today)
+    overdue = _overdue_flag(today)
+    return WatchReport(
+        due_added=due_added, reminders=reminders, expired_flags=expired, overdue_flags=overdue
+    )
+
+
+def _checks_due_add(today: date) -> int:
+    due_on = today + timedelta(days=settings.VETTING_CHECKS_GRACE_DAYS)
+    ids = list(
+        Company.objects.listed()
+        .filter(checks_due__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), WATCH_BATCH * 4):
+        CompanyChecksDue.objects.bulk_create(
+            [
+                CompanyChecksDue(company_id=pk, due_on=due_on)
+                for pk in ids[start : start + WATCH_BATCH * 4]
+            ],
+            ignore_conflicts=True,
+        )
+    return len(ids)
+
+
+def _listed_company_ids_with_passes(valid_from: date, valid_to: date) -> list[int]:
+    """Listed companies with a pass ending between the two dates
+    (inclusive), on their own or on the application that listed them."""
+    rows = CheckDecision.objects.filter(
+        state=CheckState.PASSED, valid_until__gte=valid_from, valid_until__lte=valid_to
+    ).filter(
+        Q(company__status=CompanyStatus.LISTED)
+        | Q(
+            application__status=ApplicationStatus.APPROVED,
+            application__company__status=CompanyStatus.LISTED,
+        )
+    )
+    ids = set()
+    for company_id, application_company_id in rows.values_list(
+        "company_id", "application__company_id"
+    ):
+        ids.add(company_id or application_company_id)
+    return sorted(pk for pk in ids if pk)
+
+
+def _reminders_send(today: date) -> int:
+    thresholds = sorted(settings.VETTING_REMINDER_DAYS)
+    horizon = today + timedelta(days=max(thresholds))
+    ids = _listed_company_ids_with_passes(today, horizon)
+    sent = 0
+    for start in range(0, len(ids), WATCH_BATCH):
+        batch = ids[start : start + WATCH_BATCH]
+        with transaction.atomic():
+            companies = Company.objects.filter(pk__in=batch)
+            checklists = companies_checklists(companies, today)
+            due: list[tuple[int, CheckDecision, int]] = []
+            for company_id, checklist in checklists.items():
+                for item in checklist:
+                    decision = item.decision
+                    if item.state != CheckState.PASSED or decision is None:
+                        continue
+                    if decision.valid_until is None:
+                        continue
+                    left = (decision.valid_until - today).days
+                    threshold = next((days for days in thresholds if left <= days), None)
+                    if threshold is not None:
+                        due.append((company_id, decision, threshold))
+            done = set(
+                CheckReminder.objects.filter(
+                    decision__in=[decision for _c, decision, _t in due]
+                ).values_list("decision_id", "days_before")
+            )
+            for company_id, decision, threshold in due:
+                # A smaller threshold already told (a night missed): the larger is moot.
+                if any((decision.pk, days) in done for days in thresholds if days <= threshold):
+                    continue
+                CheckReminder.objects.create(decision=decision, days_before=threshold)
+                emails.send_check_expiring(decision.pk, company_id)
+                _check_expiring_publish(company_id, decision)
+                sent += 1
+    return sent
+
+
+def _check_expiring_publish(company_id: int, decision: CheckDecision) -> None:
+    """The partners' webhook: which check ends when, never the document."""
+    event_publish(
+        EventType.CHECK_EXPIRING,
+        company_id=company_id,
+        payload={
+            "company": {"id": company_id},
+            "check": {
+                "code": decision.check_code,
+                "valid_until": decision.valid_until.isoformat() if decision.valid_until else None,
+            },
+        },
+    )
+
+
+def _expired_flag(today: date) -> int:
+    ids = _listed_company_ids_with_passes(
+        today - timedelta(days=EXPIRED_LOOKBACK_DAYS), today - timedelta(days=1)
+    )
+    flagged = 0
+    for start in range(0, len(ids), WATCH_BATCH):
+        batch = ids[start : start + WATCH_BATCH]
+        checklists = companies_checklists(Company.objects.filter(pk__in=batch), today)
+        flags = []
+        for company_id, checklist in checklists.items():
+            for item in checklist:
+                decision = item.decision
+                if not item.required or item.state != CheckState.EXPIRED or decision is None:
+                    continue
+                flags.append(
+                    EligibilityFlag(
+                        company_id=company_id,
+                        rule=f"check_expired:{item.check.code}",
+                        evidence={
+                            "check": item.check.code,
+                            "valid_until": str(decision.valid_until),
+                        },
+                    )
+                )
+        flagged += _flags_new(flags, since={f.company_id: f.evidence["valid_until"] for f in flags})
+    return flagged
+
+
+def _flags_new(flags: list[EligibilityFlag], *, since: dict[int, str]) -> int:
+    """Create the flags no person has already seen for the same fact: none
+    open, none raised (then resolved) on or after ``since[company]``."""
+    if not flags:
+        return 0
+    seen = {
+        (flag.company_id, flag.rule)
+        for flag in EligibilityFlag.objects.filter(
+            company_id__in={f.company_id for f in flags}, rule__in={f.rule for f in flags}
+        ).only("company_id", "rule", "created_at", "resolved_at")
+        if flag.resolved_at is None
+        or timezone.localdate(flag.created_at).isoformat() >= since[flag.company_id]
+    }
+    new = [flag for flag in flags if (flag.company_id, flag.rule) not in seen]
+    EligibilityFlag.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def _overdue_flag(today: date) -> int:
+    ids = list(
+        CompanyChecksDue.objects.filter(due_on__lt=today, company__status=CompanyStatus.LISTED)
+        .order_by("company_id")
+        .values_list("company_id", flat=True)
+    )
+    due_on = dict(
+        CompanyChecksDue.objects.filter(company_id__in=ids).values_list("company_id", "due_on")
+    )
+    flagged = 0
+    for start in range(0, len(ids), WATCH_BATCH):
+        batch = ids[start : start + WATCH_BATCH]
+        checklists = companies_checklists(Company.objects.filter(pk__in=batch), today)
+        flags = []
+        for company_id, checklist in checklists.items():
+            unmet = [
+                item.check.code
+                for item in unmet_required(checklist)
+                if item.state != CheckState.EXPIRED  # flagged as expired on its own
+            ]
+            if unmet:
+                flags.append(
+                    EligibilityFlag(
+                        company_id=company_id,
+                        rule="checks_missing",
+                        evidence={"checks": unmet, "due_on": due_on[company_id].isoformat()},
+                    )
+                )
+        flagged += _flags_new(flags, since={f.company_id: f.evidence["due_on"] for f in flags})
+    return flagged

@@ -18,3 +18,21 @@ def nightly_rescreen() -> StepResult:
         changed=report.screened + report.flagged,
         detail={"flagged": report.flagged},
     )
+
+
+def nightly_checks() -> StepResult:
+    """The night's step "vetting-checks" (``common.nightly``), after the
+    re-screening: grace periods given, reminders of passes about to end,
+    flags for ended passes and overdue checks
+    (``services.checks_watch``)."""
+    report = services.checks_watch()
+    return StepResult(
+        read=report.due_added + report.reminders + report.expired_flags + report.overdue_flags,
+        changed=report.due_added + report.reminders + report.expired_flags + report.overdue_flags,
+        detail={
+            "due_added": report.due_added,
+            "reminders": report.reminders,
+            "expired_flags": report.expired_flags,
+            "overdue_flags": report.overdue_flags,
+        },
+    )

@@ -325,6 +325,7 @@ class EventType(models.TextChoices):
     COMPANY_LISTED = "company.listed", _("A company was listed (or listed again)")
     COMPANY_SUSPENDED = "company.suspended", _("A company was suspended")
     LOYALTY_UPDATED = "loyalty.updated", _("A company's loyalty score changed")
+    CHECK_EXPIRING = "check.expiring", _("A vetting check of a company ends within 30 days")
 
 
 # What anybody may see: sent to endpoints subscribed to public events, for

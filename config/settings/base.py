@@ -292,6 +292,12 @@ NIGHTLY_STEPS = {
         "soft_time_limit": 15 * 60,
         "time_limit": 17 * 60,
     },
+    "vetting-checks": {
+        "run": "eligibility.tasks.nightly_checks",
+        "label": _("Vetting checks: reminders and expiries"),
+        "soft_time_limit": 15 * 60,
+        "time_limit": 17 * 60,
+    },
     "search-keys": {
         "run": "directory.companies.tasks.nightly_search_keys",
         "label": _("Search keys"),
@@ -309,7 +315,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 30 * 60},
     },
     # The night's chain, its steps in order (NIGHTLY_STEPS, common.nightly):
-    # audits, review figures, loyalty, prospect scores, re-screening,
+    # audits, review figures, loyalty, prospect scores, re-screening, vetting checks,
     # search keys.
     "nightly-chain": {
         "task": "common.tasks.nightly_start",
@@ -489,6 +495,12 @@ PERSONAL_DATA_SECTIONS = {
 }
 # What the pro space (directory.pro) shows from the apps above directory,
 # which it may not import: name -> function, typed in directory.pro.facts.
+# Vetting checks (issue 17): a listed company that predates them has this
+# many days to pass its required checks before it is flagged; passes that
+# end are told to the company this many days before (each threshold once).
+VETTING_CHECKS_GRACE_DAYS = env.int("VETTING_CHECKS_GRACE_DAYS", default=90)
+VETTING_REMINDER_DAYS = (30, 7)
+
 PRO_SPACE_SOURCES = {
     "review_figures": "reviews.dashboard.review_figures",
     "session_audit_figures": "loyalty.selectors.session_audit_figures",

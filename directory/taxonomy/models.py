@@ -84,6 +84,14 @@ class Profession(Bilingual):
         choices=EligibilityCategory.choices,
         default=EligibilityCategory.INCLUDED,
     )
+    # The vetting checks this trade asks for beyond those every company
+    # passes (codes of eligibility/data/checks.json, issue 17): required
+    # ones block an approval, optional ones are offered. Data, loaded from
+    # directory/data/professions.json ("checks", "optional_checks").
+    vetting_checks = models.JSONField(_("required vetting checks"), default=list, blank=True)
+    optional_vetting_checks = models.JSONField(
+        _("optional vetting checks"), default=list, blank=True
+    )
     # Denormalised by directory.taxonomy.tasks.refresh_profession_counts: the home
     # page must not count a million companies on every visit.
     listed_company_count = models.PositiveIntegerField(default=0, editable=False)

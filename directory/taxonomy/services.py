@@ -28,6 +28,8 @@ PROFESSION_FIELDS = [
     "synonyms",
     "is_trust_profession",
     "eligibility_category",
+    "vetting_checks",
+    "optional_vetting_checks",
 ]
 
 
@@ -58,6 +60,8 @@ def taxonomy_load(*, path: Path = TAXONOMY_FILE) -> tuple[int, int]:
             synonyms=p.get("synonyms", []),
             is_trust_profession=p["trust"],
             eligibility_category=p["category"],
+            vetting_checks=p.get("checks", []),
+            optional_vetting_checks=p.get("optional_checks", []),
         )
         for s in data["sectors"]
         for p in s["professions"]

@@ -92,6 +92,8 @@ def site(cast, django_capture_on_commit_callbacks):
         "review_id": review.pk,
         "appeal_id": 1,
         "application_id": 1,
+        "evidence_id": 1,
+        "code": "identity",
         "flag_id": 1,
         "addition_id": 1,
         "reviews:addition-decide.kind": "maj",

@@ -32,6 +32,7 @@ from reviews import emails as review_emails
 from reviews.models import ReviewInvitation, ReviewStatus
 from reviews.services import audits, invoices, moderation, requests
 from reviews.services.reviews import review_submit
+from tests.factories import checks_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -265,7 +266,19 @@ def application_information_rejected_approved(world):
     vetting.application_submit(
         application=application, actor=application.applicant, message="Depuis 2012."
     )
+    checks_pass(application, world.cast.staff)
     vetting.application_approve(application=application, actor=world.cast.staff)
+
+
+def vetting_check_expiring(world):
+    """A listed company whose insurance ends in 20 days: the night tells it."""
+    application = world.application
+    vetting.application_submit(application=application, actor=application.applicant)
+    checks_pass(
+        application, world.cast.staff, valid_until=timezone.localdate() + timedelta(days=20)
+    )
+    vetting.application_approve(application=application, actor=world.cast.staff)
+    vetting.checks_watch()
 
 
 def application_rejected(world):
@@ -424,6 +437,7 @@ def application_link_emailed(world):
 
 
 SCENARIOS = {
+    vetting_check_expiring: {"application_received", "application_approved", "check_expiring"},
     application_link_emailed: {"application_link"},
     referrals_won_and_thanked: {"referral_thanks"},
     follow_up_digest: {"prospect_digest"},

@@ -75,6 +75,7 @@ def test_the_chain_is_one_beat_entry_and_its_steps_are_no_longer_scheduled_alone
         "loyalty-scores",
         "prospect-scores",
         "eligibility",
+        "vetting-checks",
         "search-keys",
     ]
     tasks = {e["task"] for e in schedule.values()}

@@ -38,7 +38,7 @@ from reviews.services import audits, invitations, moderation
 from tests.conftest import PASSWORD
 from tests.directory.test_quote_requests import form_data as quote_form
 from tests.directory.test_quote_requests import url as quote_url
-from tests.factories import QuoteRequestFactory, UserFactory, recent_date
+from tests.factories import QuoteRequestFactory, UserFactory, checks_pass, recent_date
 
 from ..reviews.conftest import REVIEW, review_path
 
@@ -205,6 +205,7 @@ def _application(kind):
                     application=application, actor=vetter, reason="Hors du champ."
                 )
             else:
+                checks_pass(application, vetter)
                 eligibility.application_approve(application=application, actor=vetter)
 
         return act, ["gerant@cuisines-rhone.fr"]

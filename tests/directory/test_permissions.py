@@ -9,18 +9,22 @@ for an id that does not exist.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from directory.models import Certification, CompanyPhoto, Invitation
 from directory.team.links import invitation_token
+from eligibility.services import evidence_add
 from partners.models import Partner
 from partners.services import connection_create
 from prospects.models import Pipeline, ProspectImport
 from prospects.services import prospect_create, referrer_create
 from tests.conftest import PASSWORD
-from tests.factories import QuoteRequestFactory
+from tests.factories import QuoteRequestFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +73,15 @@ def objects(cast):
         created_by=cast.owner_a,
         status=ProspectImport.Status.DONE,
     )
+    evidence = evidence_add(
+        check_code="rc_pro",
+        upload=pdf_upload(),
+        actor=cast.owner_a,
+        company=cast.company_a,
+        expires_on=timezone.localdate() + timedelta(days=90),
+    )
     return {
+        "evidence": evidence,
         "platform_prospect": platform_prospect,
         "prospect_import": prospect_import,
         "referrer": referrer,
@@ -222,6 +234,25 @@ MATRIX = [
         lambda c, o: reverse("directory:pro-certifications", args=[c.company_a.pk]),
         "get",
         MEMBERS_OF_A,
+    ),
+    (
+        "vetting checks",
+        lambda c, o: reverse("eligibility:pro-checks", args=[c.company_a.pk]),
+        "get",
+        MEMBERS_OF_A,
+    ),
+    (
+        "vetting checks (post)",
+        lambda c, o: reverse("eligibility:pro-checks", args=[c.company_a.pk]),
+        "post",
+        [LOGIN, 404, 400, 400, 404, 404],
+    ),
+    (
+        # Never public: anybody else gets the 404 a missing document gets.
+        "vetting evidence",
+        lambda c, o: reverse("eligibility:evidence-file", args=[o["evidence"].pk]),
+        "get",
+        [404, 404, 200, 200, 404, 200],
     ),
     (
         "team",
@@ -396,13 +427,22 @@ def test_every_view_of_this_feature_is_in_the_matrix(cast, objects):
 
     from common.urls import urlpatterns as common_urlpatterns
     from directory.urls import urlpatterns
+    from eligibility.urls import urlpatterns as eligibility_urlpatterns
     from prospects.analytics.urls import urlpatterns as analytics
     from prospects.urls import urlpatterns as prospect_urlpatterns
 
     private = {
         p.name
-        for p in [*urlpatterns, *prospect_urlpatterns, *analytics, *common_urlpatterns]
-        if str(p.pattern).startswith(("espace-pro/", "mon-compte/", "invitation/", "devis/"))
+        for p in [
+            *urlpatterns,
+            *prospect_urlpatterns,
+            *analytics,
+            *common_urlpatterns,
+            *eligibility_urlpatterns,
+        ]
+        if str(p.pattern).startswith(
+            ("espace-pro/", "mon-compte/", "invitation/", "devis/", "pieces/")
+        )
         # The night's work: every view of common is a staff one.
         or p in common_urlpatterns
         or "/devis/" in str(p.pattern)

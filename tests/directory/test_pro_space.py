@@ -261,6 +261,7 @@ def test_the_menu_has_one_entry_per_task(logged_owner, cast):
         "Profil",
         "Photos",
         "Labels et assurances",
+        "Contrôles de vérification",
         "Équipe",
         "Applications connectées",
         "Page publique",

@@ -71,5 +71,5 @@ def test_company_page_query_count_does_not_grow_with_trades(client, many_electri
     with CaptureQueriesContext(connection) as queries:
         assert client.get(company.get_absolute_url()).status_code == 200
     # company, trades, photos, certifications, review sanction, removed reviews,
-    # invitation rule and ratio
-    assert len(statements(queries)) <= 7
+    # invitation rule and ratio, vetting check decisions
+    assert len(statements(queries)) <= 8

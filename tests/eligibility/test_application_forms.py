@@ -36,7 +36,7 @@ from eligibility.screening import (
     screen,
 )
 from tests.conftest import PASSWORD
-from tests.factories import CompanyFactory, MembershipFactory, UserFactory
+from tests.factories import CompanyFactory, MembershipFactory, UserFactory, checks_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -414,7 +414,7 @@ def test_a_nanny_is_not_asked_the_amount_and_can_send(logged_in, taxonomy, place
     assert logged_in.post(step(3), answers).status_code == 302
     application.refresh_from_db()
     assert services.application_missing(application) == []
-    assert logged_in.post(step(4), {"message": ""}).status_code == 302
+    assert logged_in.post(step(5), {"message": ""}).status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.verdict == "eligible"
@@ -439,7 +439,7 @@ def test_changing_trades_forgets_answers_no_longer_asked(logged_in, taxonomy, pl
 def test_step_4_recaps_every_answer_with_a_link_to_each_step(logged_in, taxonomy, places):
     apply_up_to_step_3(logged_in, taxonomy["cuisiniste"], taxonomy["electricien"])
     logged_in.post(step(3), ANSWERS)
-    page_html = text(logged_in.get(step(4)))
+    page_html = text(logged_in.get(step(5)))
     recap = page_html[
         page_html.index('class="recap"') : page_html.index("Le pré-examen de vos réponses")
     ]
@@ -470,10 +470,10 @@ def test_step_4_recaps_every_answer_with_a_link_to_each_step(logged_in, taxonomy
 
 def test_a_missing_answer_is_listed_and_stops_the_submission(logged_in, taxonomy, places):
     apply_up_to_step_3(logged_in, taxonomy["menuisier"])
-    page_html = text(logged_in.get(step(4)))
+    page_html = text(logged_in.get(step(5)))
     assert "<li>Vos factures portent-elles le nom du client ?</li>" in page_html
     assert "—" in page_html  # unanswered, not "None"
-    response = logged_in.post(step(4), {"message": "Merci"})
+    response = logged_in.post(step(5), {"message": "Merci"})
     assert response.status_code == 200
     assert Application.objects.get().status == ApplicationStatus.DRAFT
     assert not Email.objects.exists()
@@ -514,7 +514,7 @@ def test_step_4_says_the_measured_reply_time(logged_in, taxonomy, places):
     for days in (0.2, 0.3, 0.4, 0.5, 0.6):
         replied(days)
     apply_up_to_step_3(logged_in, taxonomy["menuisier"])
-    page_html = text(logged_in.get(step(4)))
+    page_html = text(logged_in.get(step(5)))
     assert "répond en général sous 1 jour" in page_html
     assert "la médiane de ses 5 dernières premières réponses" in page_html
 
@@ -531,7 +531,7 @@ def sent_application(client, taxonomy, language: str = "fr") -> Application:
     apply_up_to_step_3(client, taxonomy["cuisiniste"])
     client.post(step(3), ANSWERS)
     with translation.override(language):
-        send = step(4)
+        send = step(5)
     assert client.post(send, {"message": ""}).status_code == 302
     return Application.objects.get(siren="732829320")
 
@@ -571,13 +571,13 @@ def test_sending_twice_or_answering_a_question_sends_no_second_received_email(
 ):
     application = sent_application(logged_in, taxonomy)
     # A second click on "send" finds an application already sent.
-    assert logged_in.post(step(4), {"message": ""}).status_code == 302
+    assert logged_in.post(step(5), {"message": ""}).status_code == 302
     vetter = UserFactory(is_staff=True)
     vetter.groups.add(Group.objects.get(name="vetting"))
     services.application_request_information(
         application=application, actor=vetter, question="Votre Kbis ?"
     )
-    logged_in.post(step(4), {"message": "Le voici."})
+    logged_in.post(step(5), {"message": "Le voici."})
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     subjects = list(Email.objects.order_by("pk").values_list("subject", flat=True))
@@ -710,6 +710,7 @@ def test_an_application_sent_today_waits_since_today(client, vetter, complete_ap
 
 
 def test_a_decided_application_no_longer_waits(client, vetter, submitted):
+    checks_pass(submitted, vetter)
     services.application_approve(application=submitted, actor=vetter)
     client.force_login(vetter)
     page_html = text(client.get(reverse("eligibility:detail", args=[submitted.pk])))

@@ -11,7 +11,7 @@ from django.urls import reverse
 from directory.models import Company
 from eligibility.models import Application, ApplicationStatus
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, checks_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_a_company_anywhere_in_france_applies_and_is_found(
     }
     assert client.post(step(2), activity).status_code == 302
     assert client.post(step(3), QUESTIONNAIRE).status_code == 302
-    assert client.post(step(4), {"message": ""}).status_code == 302
+    assert client.post(step(5), {"message": ""}).status_code == 302
     application = Application.objects.get(siren=siren)
     assert application.status == ApplicationStatus.SUBMITTED
 
@@ -66,6 +66,7 @@ def test_a_company_anywhere_in_france_applies_and_is_found(
     vetter.groups.add(Group.objects.get(name="vetting"))
     client.logout()
     client.login(username=vetter.username, password=PASSWORD)
+    checks_pass(application, vetter)
     decide = reverse("eligibility:decide", args=[application.pk])
     assert client.post(decide, {"action": "approve", "note": ""}).status_code == 302
     company = Company.objects.get(siren=siren)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from eligibility.models import Application, ApplicationStatus
 from tests.conftest import PASSWORD
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, checks_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +58,10 @@ def test_four_steps_then_the_vetting_queue(logged_in, taxonomy, places):
     }
     assert logged_in.post(step(2), activity).status_code == 302
     assert logged_in.post(step(3), QUESTIONNAIRE).status_code == 302
-    review = logged_in.get(step(4)).content.decode()
+    review = logged_in.get(step(5)).content.decode()
     assert "Vos réponses correspondent à nos règles" in review
     assert "nouveaux clients par jour" in review
-    response = logged_in.post(step(4), {"message": ""})
+    response = logged_in.post(step(5), {"message": ""})
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
@@ -181,6 +181,7 @@ def test_vetter_approves_from_the_detail_page(client, in_queue, django_capture_o
     detail = client.get(reverse("eligibility:detail", args=[in_queue.pk])).content.decode()
     assert "Le numéro SIREN est valide" in detail
     assert "Cuisines du Rhône" in client.get(reverse("eligibility:queue")).content.decode()
+    checks_pass(in_queue, vetter)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("eligibility:decide", args=[in_queue.pk]), {"action": "approve"})
     in_queue.refresh_from_db()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from directory.models import Company, CompanyStatus
 from eligibility import services
 from eligibility.models import COMPANY_TRANSITIONS, ApplicationStatus, CompanyEvent
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, checks_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,7 @@ def test_the_table_names_every_move_and_only_these():
 
 
 def test_approval_of_a_new_company_records_the_listing_with_its_application(in_queue, vetter):
+    checks_pass(in_queue, vetter)
     company = services.application_approve(
         application=in_queue, actor=vetter, note="Kbis et assurance vérifiés."
     )
@@ -72,6 +73,7 @@ def test_approval_of_a_pending_company_with_the_siren_records_the_listing(
     pending = CompanyFactory(
         siren=in_queue.siren, status=CompanyStatus.PENDING, primary_profession=taxonomy["plombier"]
     )
+    checks_pass(in_queue, vetter)
     company = services.application_approve(application=in_queue, actor=vetter)
     assert company.pk == pending.pk
     assert Company.objects.get(pk=pending.pk).status == CompanyStatus.LISTED
@@ -80,6 +82,7 @@ def test_approval_of_a_pending_company_with_the_siren_records_the_listing(
 
 def test_approval_cannot_reinstate_a_suspended_company_with_the_siren(in_queue, vetter, taxonomy):
     suspended = CompanyFactory(siren=in_queue.siren, status=CompanyStatus.SUSPENDED)
+    checks_pass(in_queue, vetter)
     with pytest.raises(ValidationError, match="ne peut pas prendre ce statut"):
         services.application_approve(application=in_queue, actor=vetter)
     assert Company.objects.get(pk=suspended.pk).status == CompanyStatus.SUSPENDED

@@ -41,8 +41,8 @@ def test_the_review_step_screens_without_writing(client, complete_application, a
     before = complete_application.updated_at
     client.force_login(applicant)
 
-    assert writes_of(client, step(4)) == []
-    page = client.get(step(4)).content.decode()
+    assert writes_of(client, step(5)) == []
+    page = client.get(step(5)).content.decode()
 
     assert "Vos réponses correspondent à nos règles" in page  # screened for display
     complete_application.refresh_from_db()
@@ -52,7 +52,7 @@ def test_the_review_step_screens_without_writing(client, complete_application, a
 
 def test_the_submission_keeps_the_screening(client, complete_application, applicant):
     client.force_login(applicant)
-    client.post(step(4), {"message": ""})
+    client.post(step(5), {"message": ""})
     complete_application.refresh_from_db()
     assert complete_application.verdict == "eligible"
     assert complete_application.screening["verdict"] == "eligible"
@@ -67,7 +67,7 @@ def test_a_first_visit_to_a_step_creates_no_application(client, applicant, numbe
 
 def test_the_review_step_without_any_answer_sends_back_to_the_first(client, applicant):
     client.force_login(applicant)
-    response = client.get(step(4))
+    response = client.get(step(5))
     assert response.status_code == 302
     assert response["Location"] == step(1)
 

@@ -9,7 +9,7 @@ from directory.models import CompanyStatus
 from eligibility import services
 from eligibility.models import CompanyScreening, EligibilityFlag
 from eligibility.tasks import nightly_rescreen
-from tests.factories import UserFactory
+from tests.factories import UserFactory, checks_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def listed(complete_application, applicant):
     vetter = UserFactory(email="v@plusquepro.fr")
     services.application_submit(application=complete_application, actor=applicant)
+    checks_pass(complete_application, vetter)
     return services.application_approve(application=complete_application, actor=vetter)
 
 

@@ -12,7 +12,7 @@ from directory.search.query import SearchQuery
 from directory.search.service import search_companies
 from eligibility import services
 from eligibility.models import ApplicationEvent, ApplicationStatus, CompanyEvent
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, checks_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,7 @@ def test_approval_lists_the_company_and_makes_the_applicant_owner(
 ):
     submitted(complete_application, applicant)
     with django_capture_on_commit_callbacks(execute=True):
+        checks_pass(complete_application, vetter)
         company = services.application_approve(application=complete_application, actor=vetter)
     assert company.status == CompanyStatus.LISTED
     assert company.primary_profession.slug == "cuisiniste"
@@ -62,6 +63,7 @@ def test_approval_activates_a_pending_company_with_the_same_siren(
 ):
     pending = CompanyFactory(siren="732829320", status=CompanyStatus.PENDING)
     submitted(complete_application, applicant)
+    checks_pass(complete_application, vetter)
     company = services.application_approve(application=complete_application, actor=vetter)
     assert company.pk == pending.pk
     assert Company.objects.get(pk=pending.pk).status == CompanyStatus.LISTED

@@ -21,7 +21,7 @@ from partners.services import connection_create
 from partners.webhooks import endpoint_create
 from reviews.models import Review, ReviewStatus
 from reviews.services import transitions
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, checks_pass
 from tests.loyalty.test_ranking import add
 from tests.reviews.conftest import REVIEW, review_path
 
@@ -133,6 +133,7 @@ def test_an_approved_application_is_decided_for_the_partner_of_its_pending_compa
         events=[EventType.APPLICATION_DECIDED, EventType.COMPANY_LISTED],
     )
     eligibility.application_submit(application=complete_application, actor=applicant)
+    checks_pass(complete_application, vetter)
     company = eligibility.application_approve(application=complete_application, actor=vetter)
     assert company.pk == pending.pk
     [decided] = events_of(EventType.APPLICATION_DECIDED)
@@ -191,3 +192,35 @@ def test_loyalty_events_are_not_built_when_nobody_listens(electricians):
     add(electricians["high"], 40, 30)
     scores_recompute()
     assert not WebhookEvent.objects.exists()
+
+
+def test_a_check_ending_is_told_to_the_connected_partner_never_to_public_endpoints(
+    complete_application, applicant, partner, receiver, vetter
+):
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    eligibility.application_submit(application=complete_application, actor=applicant)
+    ends = timezone.localdate() + timedelta(days=25)
+    checks_pass(complete_application, vetter, valid_until=ends)
+    company = eligibility.application_approve(application=complete_application, actor=vetter)
+    connection_create(partner=partner, company_id=company.pk, connected_by=None)
+    endpoint_create(partner=partner, url=receiver.url, events=[EventType.CHECK_EXPIRING])
+    with pytest.raises(ValidationError):
+        endpoint_create(
+            partner=partner,
+            url=receiver.url + "public",
+            events=[EventType.CHECK_EXPIRING],
+            scope=EndpointScope.PUBLIC,
+        )
+    eligibility.checks_watch()
+    payloads = sorted(
+        (e.payload["check"]["code"], e.payload["check"]["valid_until"])
+        for e in events_of(EventType.CHECK_EXPIRING)
+    )
+    assert payloads == [("decennale", ends.isoformat()), ("rc_pro", ends.isoformat())]
+    assert all(
+        e.payload["company"] == {"id": company.pk} for e in events_of(EventType.CHECK_EXPIRING)
+    )

@@ -12,7 +12,7 @@ from eligibility.models import Application
 from prospects import services
 from prospects.models import LostReason, Pipeline, Prospect, Source, Stage
 from reviews.services import invoices
-from tests.factories import UserFactory, recent_date
+from tests.factories import UserFactory, checks_pass, recent_date
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,7 @@ def test_an_approved_application_wins_the_sales_prospect(
 ):
     submit(application, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
+        checks_pass(application, cast.staff)
         vetting.application_approve(application=application, actor=cast.staff)
     sales_prospect.refresh_from_db()
     assert sales_prospect.stage == Stage.CLIENT

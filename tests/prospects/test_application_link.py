@@ -23,7 +23,7 @@ from prospects import application_links
 from prospects.models import Interaction, LostReason, Pipeline, Prospect, Stage
 from prospects.services import REFUSAL_LOST_REASONS
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, checks_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -305,6 +305,7 @@ def test_an_approved_application_wins_its_prospect(
     hot_prospect, tied, cast, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
+        checks_pass(tied, cast.staff)
         vetting.application_approve(application=tied, actor=cast.staff)
     hot_prospect.refresh_from_db()
     assert hot_prospect.stage == Stage.CLIENT
