@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0016_trade_rank_index'),
-        ('reviews', '0021_invoice_number_unique_case_insensitive'),
+        ('reviews', '0022_invoice_numbers_written_form'),
     ]
 
     operations = [
