@@ -37,7 +37,7 @@ import signal
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import FrameType
 from typing import Any
@@ -301,7 +301,10 @@ def last_night(now: datetime | None = None) -> date:
         tzinfo=local.tzinfo,
     )
     allowed = timedelta(seconds=sum(step.time_limit for step in nightly_steps()))
-    return local.date() if local >= start + allowed else local.date() - timedelta(days=1)
+    # Limits are durations: added to the start as an instant (UTC), not to
+    # its wall-clock time, which a change of time in the night moves.
+    over = start.astimezone(UTC) + allowed
+    return local.date() if local >= over else local.date() - timedelta(days=1)
 
 
 def night_runs(nights: list[date]) -> dict[date, dict[str, JobRun]]:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 import time_machine
 from django.conf import settings
@@ -131,22 +134,36 @@ def test_healthz_warns_of_a_night_that_did_not_run(client):
 
 
 @pytest.mark.parametrize(
-    ("now", "night"),
+    ("day", "after_start", "tonight"),
     [
-        # Until the chain's start and every step's hard limit are past
-        # (1:15 + about 2 h), last night is the one before.
-        ("2026-11-30 01:20 +0100", "2026-11-29"),
-        ("2026-11-30 03:00 +0100", "2026-11-29"),
-        ("2026-11-30 03:30 +0100", "2026-11-30"),
-        ("2026-11-30 23:59 +0100", "2026-11-30"),
-        # The spring change: the night still starts at 1:15 Paris time.
-        ("2027-03-28 04:30 +0200", "2027-03-28"),
+        # Until the chain's start and every step's hard limit are past,
+        # last night is the one before; the limits are the settings' own.
+        ("2026-11-30", timedelta(minutes=5), False),
+        ("2026-11-30", "end - 1 min", False),
+        ("2026-11-30", "end + 1 min", True),
+        ("2026-11-30", timedelta(hours=22, minutes=44), True),  # 23:59
+        # The changes of time: the night starts at its hour, Paris time, and
+        # the limits are durations (an hour more or less on the clock).
+        ("2026-10-25", "end - 1 min", False),
+        ("2026-10-25", "end + 1 min", True),
+        ("2027-03-28", "end - 1 min", False),
+        ("2027-03-28", "end + 1 min", True),
     ],
 )
-def test_last_night_is_the_one_whose_chain_should_be_over(now, night):
+def test_last_night_is_the_one_whose_chain_should_be_over(day, after_start, tonight):
     from common.nightly import last_night
 
-    allowed = sum(conf["time_limit"] for conf in settings.NIGHTLY_STEPS.values())
-    assert 100 * 60 < allowed < 130 * 60  # the cases above assume about 2 h
+    allowed = timedelta(seconds=sum(conf["time_limit"] for conf in settings.NIGHTLY_STEPS.values()))
+    assert timedelta(hours=1) < allowed < timedelta(hours=4)  # ends the same night
+    if isinstance(after_start, str):
+        after_start = allowed + timedelta(minutes=1 if "+" in after_start else -1)
+    night = date.fromisoformat(day)
+    start = datetime.combine(
+        night,
+        time(settings.NIGHTLY_START["hour"], settings.NIGHTLY_START["minute"]),
+        tzinfo=ZoneInfo("Europe/Paris"),
+    )
+    now = (start.astimezone(UTC) + after_start).astimezone(ZoneInfo("Europe/Paris"))
     with time_machine.travel(now, tick=False):
-        assert last_night().isoformat() == night
+        expected = night if tonight else night - timedelta(days=1)
+        assert last_night() == expected
