@@ -243,18 +243,18 @@ def floors_measure(steps: list[str], *, repeat: int) -> dict[str, list[float]]:
     return seconds
 
 
-def measure(*, repeat: int, night: date | None = None) -> list[StepTiming]:
-    """From the state of :func:`night_forget`: the floors (``repeat`` runs
-    each, which also warms the cache as a night's earlier work would),
-    then the chain once, every step in order as ``manage.py nightly`` runs
-    it (``common.nightly.nightly_run``: claims, records, soft limits), with
-    each step's wall time, rows from its ``JobRun`` and the process's peak
-    RSS during it."""
-    night = night or nightly.night_of()
-    night_forget()
-    steps = [step.name for step in nightly.nightly_steps()]
-    floors = floors_measure(steps, repeat=repeat)
-    timings = {name: StepTiming(name, floor=floors[name]) for name in steps}
+# The two nights measured: the first (every figure written) and the same
+# night run again (every figure computed, nothing new to write: a night
+# when little changed).
+NIGHTS = ("first night", "same night again")
+
+
+def _chain_timed(night: date, floors: dict[str, list[float]]) -> list[StepTiming]:
+    """The chain once for ``night``, every step in order as ``manage.py
+    nightly`` runs it (``common.nightly.nightly_run``: claims, records,
+    soft limits), with each step's wall time, rows from its ``JobRun`` and
+    the process's peak RSS during it."""
+    timings = {name: StepTiming(name, floor=seconds) for name, seconds in floors.items()}
     started: dict[str, float] = {}
 
     def before(step: nightly.Step) -> None:
@@ -272,6 +272,18 @@ def measure(*, repeat: int, night: date | None = None) -> list[StepTiming]:
         night=night, owner=f"bench-nightly-{uuid4().hex}", before=before, after=after
     )
     return list(timings.values())
+
+
+def measure(*, repeat: int, night: date | None = None) -> dict[str, list[StepTiming]]:
+    """From the state of :func:`night_forget`: the floors (``repeat`` runs
+    each, which also warms the cache as a night's earlier work would), then
+    the chain for ``night`` (default tonight) and again for the next date
+    (the data as they are now: nothing new), each step timed
+    (:func:`_chain_timed`). Returns the steps' timings of each night."""
+    night = night or nightly.night_of()
+    night_forget()
+    floors = floors_measure([step.name for step in nightly.nightly_steps()], repeat=repeat)
+    return {name: _chain_timed(night + timedelta(days=n), floors) for n, name in enumerate(NIGHTS)}
 
 
 def _count(value: int | None) -> str:
@@ -332,5 +344,8 @@ def table(timings: list[StepTiming]) -> str:
 
 
 def report(*, repeat: int, show: Callable[[str], None]) -> None:
-    """Measure the filled database (:func:`measure`) and print the table."""
-    show(table(measure(repeat=repeat)))
+    """Measure the filled database (:func:`measure`) and print a table per
+    night."""
+    for name, timings in measure(repeat=repeat).items():
+        show(f"\n{name.capitalize()}:")
+        show(table(timings))
