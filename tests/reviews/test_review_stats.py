@@ -4,6 +4,7 @@ changed, then their trade rows."""
 from __future__ import annotations
 
 import pytest
+from django.db import models
 
 from directory.models import Company, CompanyProfession
 from directory.search import ranking
@@ -39,3 +40,28 @@ def test_a_company_without_reviews_is_neutral(client, invited):
     company.refresh_from_db()
     assert (company.review_count, company.rating_average) == (0, None)
     assert company.trust_score == pytest.approx(ranking.trust())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_trust_score_is_the_one_the_loyalty_step_computes_from_the_stored_columns(
+    taxonomy, places
+):
+    """The night's review figures and its loyalty step both write the trust
+    score: computed from the fresh average (a numeric in PostgreSQL) it
+    differed in its last digits from the one computed from the stored
+    average, and the two steps rewrote the same companies every night."""
+    from directory.bench.search import fill_companies
+    from reviews.bench import fill_reviews
+
+    fill_companies(80, show_progress=False)
+    fill_reviews(600, show_progress=False)  # recounts the companies' figures
+    Company.objects.update(loyalty_score=0.73)
+    company_review_stats_refresh()
+    from_columns = ranking.trust_of_columns(
+        models.F("rating_average"), models.F("review_count"), models.F("loyalty_score")
+    )
+    companies = Company.objects.annotate(from_columns=from_columns)
+    assert companies.filter(review_count__gt=1).count() > 20
+    assert not companies.exclude(trust_score=models.F("from_columns")).exists()
+    assert company_review_stats_refresh() == 0
