@@ -42,7 +42,7 @@ from common.models import JobRun
 from directory.bench.search import fill_companies
 from directory.models import Company, CompanyProfession, CompanyStatus
 from directory.taxonomy.services import profession_counts_refresh
-from eligibility.models import CompanyScreening
+from eligibility.models import CheckDecision, CompanyChecksDue, CompanyScreening
 from eligibility.services import VOLUME_WINDOW_DAYS
 from loyalty import bench as loyalty_bench
 from loyalty.models import ServiceSession, SessionAudit
@@ -142,6 +142,8 @@ def _tables() -> dict[str, str]:
         "invoice": Invoice._meta.db_table,
         "session": ServiceSession._meta.db_table,
         "screening": CompanyScreening._meta.db_table,
+        "check_decision": CheckDecision._meta.db_table,
+        "checks_due": CompanyChecksDue._meta.db_table,
         "prospect": Prospect._meta.db_table,
         "interaction": Interaction._meta.db_table,
     }
@@ -184,6 +186,13 @@ FLOORS: dict[str, tuple[str, str]] = {
         "OR c.updated_at > s.screened_at)), (SELECT count(*) FROM (SELECT company_id, "
         "count(DISTINCT client_key) FROM {session} WHERE performed_on >= %(since)s "
         "GROUP BY company_id) v)",
+    ),
+    "vetting-checks": (
+        "listed companies ⟕ their checks' due date; check decisions, by company and check",
+        "SELECT (SELECT count(*) FROM {company} c LEFT JOIN {checks_due} d "
+        "ON d.company_id = c.id WHERE c.status = %(listed)s), (SELECT count(*) FROM ("
+        "SELECT company_id, check_code, max(created_at), max(valid_until) "
+        "FROM {check_decision} GROUP BY company_id, check_code) k)",
     ),
     "search-keys": (
         "trade rows ⋈ companies",
