@@ -11,11 +11,9 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from urllib.parse import urlencode
 
-import psycopg
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from psycopg import sql
 from tqdm import tqdm
 
 from directory.companies.models import Company, CompanyStatus
@@ -314,23 +312,3 @@ def table(timings: dict[str, Timings]) -> str:
         )
     lines.append("(milliseconds; results = median number of matching companies)")
     return "\n".join(lines)
-
-
-def create_database(database: dict) -> bool:
-    """Create the PostgreSQL database of Django's settings ``database`` (a
-    ``DATABASES`` entry) if it does not exist, connected to the server's
-    ``postgres`` database. Returns whether it was created."""
-    params = {
-        "dbname": "postgres",
-        "host": database.get("HOST") or None,
-        "port": database.get("PORT") or None,
-        "user": database.get("USER") or None,
-        "password": database.get("PASSWORD") or None,
-    }
-    with psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v}) as admin:
-        if admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]
-        ).fetchone():
-            return False
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"])))
-    return True

@@ -2,15 +2,12 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
+from directory.bench.database import bench_database, bench_database_ready
 from directory.bench.search import (
     bench_queries,
-    create_database,
     fill_companies,
     run_queries,
     table,
@@ -32,18 +29,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, companies: int, repeat: int, **options) -> None:
-        database = settings.DATABASES["default"]
-        if connection.vendor != "postgresql" or not database["NAME"].endswith("_bench"):
-            raise CommandError(
-                "Point DATABASE_URL to a PostgreSQL database whose name ends in _bench: "
-                "the benchmark fills it with generated companies."
-            )
-        if create_database(database):
-            self.stdout.write(f"Created database {database['NAME']}.")
+        database = bench_database("generated companies")
         started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        call_command("load_professions", verbosity=0)
-        call_command("load_places", if_empty=True, verbosity=0)
+        bench_database_ready(database, self.stdout.write)
         added = fill_companies(companies)
         if added:
             profession_counts_refresh()

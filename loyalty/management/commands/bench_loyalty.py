@@ -6,13 +6,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.utils import timezone
 
-from directory.bench.search import create_database, fill_companies
+from directory.bench.database import bench_database, bench_database_ready
+from directory.bench.search import fill_companies
 from directory.taxonomy.services import profession_counts_refresh
 from loyalty.bench import (
     fill_sessions,
@@ -52,24 +50,15 @@ class Command(BaseCommand):
         measure_only: bool,
         **options: Any,
     ) -> None:
-        database = settings.DATABASES["default"]
-        if connection.vendor != "postgresql" or not str(database["NAME"]).endswith("_bench"):
-            raise CommandError(
-                "Point DATABASE_URL to a PostgreSQL database whose name ends in _bench: "
-                "the benchmark fills it with generated companies and sessions."
-            )
+        database = bench_database("generated companies and sessions")
         if companies < 1 or sessions < 0 or repeat < 1:
             raise CommandError("--companies and --repeat must be at least 1, --sessions positive.")
         if measure_only:
             timings, peak = measure(repeat=repeat, today=timezone.localdate())
             self.stdout.write(table(timings, peak_mb=peak))
             return
-        if create_database(database):
-            self.stdout.write(f"Created database {database['NAME']}.")
         started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        call_command("load_professions", verbosity=0)
-        call_command("load_places", if_empty=True, verbosity=0)
+        bench_database_ready(database, self.stdout.write)
         if fill_companies(companies):
             profession_counts_refresh()
         today = timezone.localdate()

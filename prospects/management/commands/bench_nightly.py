@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 
-from directory.bench.search import create_database
+from directory.bench.database import bench_database, bench_database_ready
 from loyalty.bench import measure_in_fresh_process
 from prospects.bench_nightly import Sizes, fill, report
 
@@ -47,13 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, repeat: int, measure_only: bool, **options: Any) -> None:
-        database = settings.DATABASES["default"]
-        if connection.vendor != "postgresql" or not str(database["NAME"]).endswith("_bench"):
-            raise CommandError(
-                "Point DATABASE_URL to a PostgreSQL database whose name ends in _bench: "
-                "the benchmark fills it with generated companies, reviews, sessions and "
-                "prospects."
-            )
+        database = bench_database("generated companies, reviews, sessions and prospects")
         sizes = Sizes(
             companies=options["companies"],
             reviews=options["reviews"],
@@ -77,11 +68,7 @@ class Command(BaseCommand):
         if measure_only:
             report(repeat=repeat, show=self.stdout.write)
             return
-        if create_database(database):
-            self.stdout.write(f"Created database {database['NAME']}.")
-        call_command("migrate", verbosity=0)
-        call_command("load_professions", verbosity=0)
-        call_command("load_places", if_empty=True, verbosity=0)
+        bench_database_ready(database, self.stdout.write)
         fill(sizes, show=self.stdout.write)
         self.stdout.flush()
         measure_in_fresh_process("bench_nightly", f"--repeat={repeat}")

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 
-from directory.bench.search import create_database, fill_companies
+from directory.bench.database import bench_database, bench_database_ready
+from directory.bench.search import fill_companies
 from loyalty.bench import measure_in_fresh_process
 from prospects.bench import prepare, report
 
@@ -49,12 +47,7 @@ class Command(BaseCommand):
         measure_only: bool,
         **options: Any,
     ) -> None:
-        database = settings.DATABASES["default"]
-        if connection.vendor != "postgresql" or not str(database["NAME"]).endswith("_bench"):
-            raise CommandError(
-                "Point DATABASE_URL to a PostgreSQL database whose name ends in _bench: "
-                "the benchmark fills it with generated prospects and interactions."
-            )
+        database = bench_database("generated prospects and interactions")
         if prospects < pipelines + 1 or pipelines < 1 or interactions < 0 or repeat < 1:
             raise CommandError(
                 "--pipelines and --repeat must be at least 1, --prospects more than "
@@ -63,11 +56,7 @@ class Command(BaseCommand):
         if measure_only:
             report(repeat=repeat, show=self.stdout.write)
             return
-        if create_database(database):
-            self.stdout.write(f"Created database {database['NAME']}.")
-        call_command("migrate", verbosity=0)
-        call_command("load_professions", verbosity=0)
-        call_command("load_places", if_empty=True, verbosity=0)
+        bench_database_ready(database, self.stdout.write)
         fill_companies(pipelines)
         prepare(
             prospects=prospects,

@@ -7,13 +7,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.test.utils import override_settings
 
-from directory.bench.search import create_database, fill_companies
+from directory.bench.database import bench_database, bench_database_ready
+from directory.bench.search import fill_companies
 from directory.taxonomy.services import profession_counts_refresh
 from reviews.bench import Plan, bench_key, fill_reviews, lifted_rate_limits, run, table
 
@@ -47,22 +45,13 @@ class Command(BaseCommand):
         feed_pages: int,
         **options: Any,
     ) -> None:
-        database = settings.DATABASES["default"]
-        if connection.vendor != "postgresql" or not str(database["NAME"]).endswith("_bench"):
-            raise CommandError(
-                "Point DATABASE_URL to a PostgreSQL database whose name ends in _bench: "
-                "the benchmark fills it with generated companies and reviews."
-            )
+        database = bench_database("generated companies and reviews")
         if companies < 1 or reviews < 1 or repeat < 1 or feed_pages < 2:
             raise CommandError(
                 "--companies, --reviews and --repeat must be at least 1, --feed-pages 2."
             )
-        if create_database(database):
-            self.stdout.write(f"Created database {database['NAME']}.")
         started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        call_command("load_professions", verbosity=0)
-        call_command("load_places", if_empty=True, verbosity=0)
+        bench_database_ready(database, self.stdout.write)
         if fill_companies(companies):
             profession_counts_refresh()
         written = fill_reviews(reviews)
