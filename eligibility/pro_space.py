@@ -5,13 +5,16 @@ so it receives these functions by name and their results as its own types
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.urls import reverse
 
 from common.types import User
 from directory.companies.models import Company, CompanyStatus
-from directory.pro.facts import ApplicationState, Suspension
+from directory.pro.facts import ApplicationState, CheckFigures, Suspension
 
-from .models import Application, CompanyEvent
+from .checklist import company_checklist, unmet_required
+from .models import Application, CheckState, CompanyChecksDue, CompanyEvent
 
 
 def application_state(user: User) -> ApplicationState | None:
@@ -42,3 +45,36 @@ def suspension(company: Company) -> Suspension | None:
     if event is None:
         return None
     return Suspension(reason=event.reason, since=event.created_at)
+
+
+def check_figures(company: Company, today: date) -> CheckFigures:
+    """The listed company's required checks still to settle and its
+    passes ending within 30 days (``eligibility.checklist``; four queries).
+
+    Checks count as to settle once the company has a date to settle them
+    by (``CompanyChecksDue``: its approval, or the grace the night gives a
+    company listed before the checks existed); until then only the passes
+    ending soon are told."""
+    checklist = company_checklist(company, today)
+    unmet = unmet_required(checklist)
+    settle_by = None
+    if unmet:
+        settle_by = (
+            CompanyChecksDue.objects.filter(company=company)
+            .values_list("due_on", flat=True)
+            .first()
+        )
+    if settle_by is None:
+        unmet = []
+    ends = [
+        today + timedelta(days=item.days_left)
+        for item in checklist
+        if item.satisfied and item.ends_soon and item.days_left is not None
+    ]
+    return CheckFigures(
+        unsettled=len(unmet),
+        expired=sum(item.state == CheckState.EXPIRED for item in unmet),
+        settle_by=settle_by,
+        ending=len(ends),
+        ends_on=min(ends, default=None),
+    )

@@ -506,6 +506,7 @@ PRO_SPACE_SOURCES = {
     "session_audit_figures": "loyalty.selectors.session_audit_figures",
     "application_state": "eligibility.pro_space.application_state",
     "suspension": "eligibility.pro_space.suspension",
+    "check_figures": "eligibility.pro_space.check_figures",
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,26 @@ class Suspension:
 
 
 @dataclass(frozen=True)
+class CheckFigures:
+    """A listed company's vetting checks (filled by ``eligibility``; zeros
+    for a company that is not listed, whose checks are its application's).
+
+    ``unsettled``: required checks neither passed (and still valid) nor
+    found not applicable — to do, failed or expired; ``expired``: those
+    among them whose pass ended; ``settle_by``: the date by which they must
+    be passed (the grace given to companies listed before the checks
+    existed), None without one. ``ending``: passes that end within 30 days
+    (the first reminder, ``settings.VETTING_REMINDER_DAYS``), ``ends_on``
+    the earliest of their ends."""
+
+    unsettled: int = 0
+    expired: int = 0
+    settle_by: date | None = None
+    ending: int = 0
+    ends_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
     """What the next-step rule looks at (all counts >= 0)."""
 
@@ -80,6 +102,7 @@ class Facts:
     new_quotes: int = 0
     figures: ReviewFigures = ReviewFigures()
     session_audits: SessionAuditFigures = SessionAuditFigures()
+    checks: CheckFigures = CheckFigures()
 
 
 @dataclass(frozen=True)
@@ -94,6 +117,7 @@ class NextStep:
     count: int = 0
     days: int | None = None
     session_audits: int = 0
+    expired: int = 0
 
 
 def days_left(due: datetime, now: datetime) -> int:
@@ -103,6 +127,16 @@ def days_left(due: datetime, now: datetime) -> int:
     return max(0, math.floor((due - now).total_seconds() / 86400))
 
 
+# A vetting document that ends within this many days (the second reminder,
+# settings.VETTING_REMINDER_DAYS) comes before new quote requests.
+CHECK_URGENT_DAYS = 7
+
+
+def _days_to(day: date | None, now: datetime) -> int | None:
+    """Whole days from ``now``'s local date to ``day`` (0 today or past)."""
+    return None if day is None else max(0, (day - timezone.localdate(now)).days)
+
+
 def next_step(facts: Facts, now: datetime) -> NextStep:
     """The one next step that matters, first match wins:
 
@@ -110,11 +144,18 @@ def next_step(facts: Facts, now: datetime) -> NextStep:
     2. ``audit``: a document audit (of a review or of a session) waits for
        an invoice — missing its deadline is a strike (PRODUCT.md, document
        audits); ``days`` to the earliest deadline of either kind.
-    3. ``quotes``: new quote requests — a client is waiting.
-    4. ``profile`` then ``first_invoice``: a new pro completes its profile,
+    3. ``checks``: a required vetting check is unsettled (expired, failed,
+       or never passed by a company listed before the checks existed):
+       past its date the team reviews the listing (issue 17); ``count``
+       unsettled, ``expired`` among them, ``days`` to ``settle_by``.
+       ``checks_ending`` when a vetting document ends within
+       ``CHECK_URGENT_DAYS``: ``count`` ending, ``days`` to the first end.
+    4. ``quotes``: new quote requests — a client is waiting.
+    5. ``checks_ending`` when a document ends within 30 days.
+    6. ``profile`` then ``first_invoice``: a new pro completes its profile,
        then registers its first invoice (the start of verified reviews).
-    5. ``month_invoices``: no invoice registered this month.
-    6. ``profile`` again while gaps remain, else ``reviews``: all is done,
+    7. ``month_invoices``: no invoice registered this month.
+    8. ``profile`` again while gaps remain, else ``reviews``: all is done,
        read and answer the reviews.
     """
     figures = facts.figures
@@ -130,8 +171,21 @@ def next_step(facts: Facts, now: datetime) -> NextStep:
             days=days,
             session_audits=sessions.audits_open,
         )
+    checks = facts.checks
+    if checks.unsettled:
+        return NextStep(
+            "checks",
+            count=checks.unsettled,
+            days=_days_to(checks.settle_by, now),
+            expired=checks.expired,
+        )
+    ending = NextStep("checks_ending", count=checks.ending, days=_days_to(checks.ends_on, now))
+    if checks.ending and ending.days is not None and ending.days <= CHECK_URGENT_DAYS:
+        return ending
     if facts.new_quotes:
         return NextStep("quotes", count=facts.new_quotes)
+    if checks.ending:
+        return ending
     if not figures.invoices_total:
         if facts.profile_gaps:
             return NextStep("profile", count=facts.profile_gaps)

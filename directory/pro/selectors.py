@@ -7,7 +7,8 @@ What the apps above ``directory`` know comes through the functions named in
 - ``review_figures(company, now) -> ReviewFigures`` (reviews),
 - ``session_audit_figures(company) -> SessionAuditFigures`` (loyalty),
 - ``application_state(user) -> ApplicationState | None`` (eligibility),
-- ``suspension(company) -> Suspension | None`` (eligibility).
+- ``suspension(company) -> Suspension | None`` (eligibility),
+- ``check_figures(company, today) -> CheckFigures`` (eligibility).
 
 A source left out of the setting reads as "nothing to show" (no figures, no
 application, no recorded reason), so ``directory`` works on its own.
@@ -33,6 +34,7 @@ from directory.quotes.selectors import quote_requests_for_company
 
 from .facts import (
     ApplicationState,
+    CheckFigures,
     Facts,
     NextStep,
     ReviewFigures,
@@ -73,6 +75,15 @@ def suspension(company: Company) -> Suspension | None:
     return source(company) if source else None
 
 
+def check_figures(company: Company, now: datetime) -> CheckFigures:
+    """The company's vetting checks to settle or ending soon; zeros for a
+    company that is not listed (no query)."""
+    if company.status != CompanyStatus.LISTED:
+        return CheckFigures()
+    source = _source("check_figures")
+    return source(company, timezone.localdate(now)) if source else CheckFigures()
+
+
 def contact_email() -> str:
     """The address a pro writes to (to contest a decision, to ask): the
     address the platform's e-mails come from, so "reply to our e-mail" and
@@ -87,6 +98,7 @@ class Dashboard:
     new_quotes: int
     figures: ReviewFigures
     session_audits: SessionAuditFigures
+    checks: CheckFigures
     suspension: Suspension | None
     step: NextStep
     contact_email: str
@@ -96,20 +108,22 @@ def pro_dashboard(company: Company, now: datetime | None = None) -> Dashboard:
     """Everything the dashboard of ``company`` shows, in a fixed number of
     queries whatever the company's volume (pinned in
     tests/directory/test_pro_dashboard.py): profile gaps (3), quotes (2),
-    review figures (3), session audits (1), suspension reason (1, only
-    when suspended)."""
+    review figures (3), session audits (1), vetting checks (4, only when
+    listed), suspension reason (1, only when suspended)."""
     now = now or timezone.now()
     gaps = profile_gaps(company)
     quotes = quote_requests_for_company(company)
     new_quotes = quotes.filter(status=QuoteStatus.NEW).count()
     figures = review_figures(company, now)
     session_audits = session_audit_figures(company)
+    checks = check_figures(company, now)
     facts = Facts(
         suspended=company.status == CompanyStatus.SUSPENDED,
         profile_gaps=len(gaps),
         new_quotes=new_quotes,
         figures=figures,
         session_audits=session_audits,
+        checks=checks,
     )
     return Dashboard(
         gaps=gaps,
@@ -117,6 +131,7 @@ def pro_dashboard(company: Company, now: datetime | None = None) -> Dashboard:
         new_quotes=new_quotes,
         figures=figures,
         session_audits=session_audits,
+        checks=checks,
         suspension=suspension(company),
         step=next_step(facts, now),
         contact_email=contact_email(),

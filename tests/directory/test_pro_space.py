@@ -213,7 +213,8 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(
     client, cast, django_capture_on_commit_callbacks
 ):
     """Pinned: session and user (2), membership (1), profile gaps (3),
-    quotes (2), review figures (3), session audits (1), the site's header
+    quotes (2), review figures (3), session audits (1), vetting checks
+    (4: trades, decisions, documents, date to settle by), the site's header
     (3). More invoices,
     reviews or quotes never add one."""
     client.login(username=cast.owner_a.username, password=PASSWORD)
@@ -229,7 +230,7 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(
         for n in range(6):
             invoice(cast.company_a, n, cast.owner_a)
     QuoteRequestFactory.create_batch(7, company=cast.company_a)
-    assert count() == empty == 15
+    assert count() == empty == 19
 
 
 def test_a_suspended_dashboard_adds_one_query_for_the_reason(client, cast, staff_suspends):
