@@ -42,7 +42,13 @@ from common.models import JobRun
 from directory.bench.search import fill_companies
 from directory.models import Company, CompanyProfession, CompanyStatus
 from directory.taxonomy.services import profession_counts_refresh
-from eligibility.models import CheckDecision, CompanyChecksDue, CompanyScreening
+from eligibility.models import (
+    Application,
+    ApplicationStatus,
+    CheckDecision,
+    CompanyChecksDue,
+    CompanyScreening,
+)
 from eligibility.services import VOLUME_WINDOW_DAYS
 from loyalty import bench as loyalty_bench
 from loyalty.models import ServiceSession, SessionAudit
@@ -142,6 +148,7 @@ def _tables() -> dict[str, str]:
         "invoice": Invoice._meta.db_table,
         "session": ServiceSession._meta.db_table,
         "screening": CompanyScreening._meta.db_table,
+        "application": Application._meta.db_table,
         "check_decision": CheckDecision._meta.db_table,
         "checks_due": CompanyChecksDue._meta.db_table,
         "prospect": Prospect._meta.db_table,
@@ -180,10 +187,12 @@ FLOORS: dict[str, tuple[str, str]] = {
         "FROM {interaction} GROUP BY prospect_id) a ON a.prospect_id = p.id",
     ),
     "eligibility": (
-        "listed companies ⟕ screenings; sessions of the volume window",
+        "listed companies with an approval ⟕ screenings; sessions of the volume window",
         "SELECT (SELECT count(*) FROM {company} c LEFT JOIN {screening} s "
         "ON s.company_id = c.id WHERE c.status = %(listed)s AND (s.id IS NULL "
-        "OR c.updated_at > s.screened_at)), (SELECT count(*) FROM (SELECT company_id, "
+        "OR c.updated_at > s.screened_at) AND EXISTS (SELECT 1 FROM {application} a "
+        "WHERE a.company_id = c.id AND a.status = %(approved)s)), "
+        "(SELECT count(*) FROM (SELECT company_id, "
         "count(DISTINCT client_key) FROM {session} WHERE performed_on >= %(since)s "
         "GROUP BY company_id) v)",
     ),
@@ -209,6 +218,7 @@ def floor_run(step: str) -> None:
     params: dict[str, str | date] = {
         "published": ReviewStatus.PUBLISHED.value,
         "listed": CompanyStatus.LISTED.value,
+        "approved": ApplicationStatus.APPROVED.value,
         "since": timezone.localdate() - timedelta(days=VOLUME_WINDOW_DAYS),
     }
     with connection.cursor() as cursor:

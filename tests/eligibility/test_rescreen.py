@@ -47,3 +47,58 @@ def test_a_company_whose_trades_changed_is_rescreened_and_flagged(listed, taxono
 def test_nothing_is_measured_without_sessions(listed):
     assert services.measured_volumes_above(5) == {}
     assert services.companies_rescreen().flagged == 0
+
+
+def test_companies_listed_before_vetting_existed_are_never_read(listed, taxonomy, settings):
+    """They have no answers to screen again. They used to be read every
+    night, 20,000 at a time, to be skipped one by one; now the number of
+    queries does not grow with them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CompanyFactory
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            report = services.companies_rescreen()
+        assert (report.screened, report.flagged) == (0, 0)
+        return len(captured)
+
+    CompanyFactory(primary_profession=taxonomy["plombier"], status=CompanyStatus.LISTED)
+    one = queries()
+    CompanyFactory.create_batch(
+        12, primary_profession=taxonomy["plombier"], status=CompanyStatus.LISTED
+    )
+    services.RESCREEN_BATCH, batch = 5, services.RESCREEN_BATCH
+    try:
+        assert queries() == one
+    finally:
+        services.RESCREEN_BATCH = batch
+    assert not CompanyScreening.objects.exclude(company=listed).exists()
+
+
+def test_a_company_approved_twice_is_screened_on_its_latest_answers(
+    listed, complete_application, taxonomy
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from eligibility.models import Application, ApplicationStatus
+
+    later = Application.objects.create(
+        applicant=complete_application.applicant,
+        company=listed,
+        legal_name=complete_application.legal_name,
+        siren=complete_application.siren,
+        status=ApplicationStatus.APPROVED,
+        decided_at=timezone.now() + timedelta(days=1),
+        new_clients_per_day=99,
+        average_amount_eur=complete_application.average_amount_eur,
+    )
+    later.professions.set(complete_application.professions.all())
+    listed.save()  # its facts changed: screened again tonight
+    report = services.companies_rescreen()
+    assert report.screened == 1
+    screening = CompanyScreening.objects.get(company=listed)
+    assert screening.verdict != "eligible", screening.screening
