@@ -30,3 +30,25 @@ def complete_application(applicant, taxonomy, places):
     )
     application.professions.set([taxonomy["cuisiniste"], taxonomy["menuisier"]])
     return application
+
+
+@pytest.fixture
+def insured(complete_application, applicant):
+    """A kitchen installer listed on 12 March 2026 (``timeline.START``)
+    through its checks, its insurances (RC Pro, décennale) valid until 30
+    June 2026 (``timeline.INSURANCE_ENDS``)."""
+    import time_machine
+    from django.contrib.auth.models import Group
+
+    from eligibility import services
+    from tests.factories import checks_pass
+
+    from .timeline import INSURANCE_ENDS, START
+
+    vetter = UserFactory(email="vetting@plusquepro.fr", is_staff=True)
+    vetter.groups.add(Group.objects.get(name="vetting"))
+    with time_machine.travel(START):
+        services.application_submit(application=complete_application, actor=applicant)
+        application = Application.objects.get(pk=complete_application.pk)
+        checks_pass(application, vetter, valid_until=INSURANCE_ENDS)
+        return services.application_approve(application=application, actor=vetter)

@@ -4,49 +4,24 @@ link to the checks page — under frozen time, in French."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
-import time_machine
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from directory.models import CompanyStatus
 from eligibility import services
-from eligibility.models import Application, CompanyChecksDue
+from eligibility.models import CompanyChecksDue
+from tests.eligibility.timeline import INSURANCE_ENDS, at
 from tests.factories import (
     CompanyFactory,
     MembershipFactory,
     QuoteRequestFactory,
-    UserFactory,
-    checks_pass,
 )
 
 pytestmark = pytest.mark.django_db
-
-PARIS = ZoneInfo("Europe/Paris")
-START = datetime(2026, 3, 12, 10, 0, tzinfo=PARIS)
-INSURANCE_ENDS = date(2026, 6, 30)
-
-
-def at(day: date):
-    return time_machine.travel(datetime(day.year, day.month, day.day, 9, 0, tzinfo=PARIS))
-
-
-@pytest.fixture
-def listed(complete_application, applicant):
-    """A kitchen installer listed on 12 March 2026, its insurances (RC Pro,
-    décennale) valid until 30 June 2026."""
-    vetter = UserFactory(is_staff=True)
-    vetter.groups.add(Group.objects.get(name="vetting"))
-    with time_machine.travel(START):
-        services.application_submit(application=complete_application, actor=applicant)
-        application = Application.objects.get(pk=complete_application.pk)
-        checks_pass(application, vetter, valid_until=INSURANCE_ENDS)
-        return services.application_approve(application=application, actor=vetter)
 
 
 def next_step(client, company) -> str:
@@ -54,37 +29,39 @@ def next_step(client, company) -> str:
     return html.split('id="next-step-title"')[1].split("</section>")[0]
 
 
-def test_a_document_ending_within_30_days_is_the_next_step_with_its_date(listed, applicant, client):
+def test_a_document_ending_within_30_days_is_the_next_step_with_its_date(
+    insured, applicant, client
+):
     client.force_login(applicant)
-    checks_url = f"/espace-pro/{listed.pk}/verifications/"
+    checks_url = f"/espace-pro/{insured.pk}/verifications/"
     with at(INSURANCE_ENDS - timedelta(days=31)):
-        assert checks_url not in next_step(client, listed)
+        assert checks_url not in next_step(client, insured)
     with at(INSURANCE_ENDS - timedelta(days=20)):
-        step = next_step(client, listed)
+        step = next_step(client, insured)
     assert "2 documents de vérification (assurances, attestations)" in step
     assert "le premier le 30 juin 2026" in step
     assert f'href="{checks_url}"' in step
 
 
-def test_new_quotes_come_first_until_the_last_7_days(listed, applicant, client):
+def test_new_quotes_come_first_until_the_last_7_days(insured, applicant, client):
     client.force_login(applicant)
-    QuoteRequestFactory(company=listed)
+    QuoteRequestFactory(company=insured)
     with at(INSURANCE_ENDS - timedelta(days=8)):
-        assert "Envoyer le nouveau document" not in next_step(client, listed)
+        assert "Envoyer le nouveau document" not in next_step(client, insured)
     with at(INSURANCE_ENDS - timedelta(days=7)):
-        assert "Envoyer le nouveau document" in next_step(client, listed)
+        assert "Envoyer le nouveau document" in next_step(client, insured)
 
 
-def test_an_expired_insurance_says_the_page_shows_it_expired(listed, applicant, client):
+def test_an_expired_insurance_says_the_page_shows_it_expired(insured, applicant, client):
     client.force_login(applicant)
     with at(INSURANCE_ENDS):
-        assert "a expiré" not in next_step(client, listed)
+        assert "a expiré" not in next_step(client, insured)
     with at(INSURANCE_ENDS + timedelta(days=1)):
-        step = next_step(client, listed)
+        step = next_step(client, insured)
     assert "2 contrôles de vérification ont expiré" in step
     assert "2 contrôles de vérification obligatoires restent à régler" in step
     assert "notre équipe réexamine votre référencement" in step
-    assert f'href="/espace-pro/{listed.pk}/verifications/"' in step
+    assert f'href="/espace-pro/{insured.pk}/verifications/"' in step
 
 
 @override_settings(VETTING_CHECKS_GRACE_DAYS=60)

@@ -5,51 +5,27 @@ suspension; listed companies that predate the checks given a grace period."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
-import time_machine
-from django.contrib.auth.models import Group
 from django.test import override_settings
 from post_office.models import Email
 
 from directory.models import CompanyStatus
 from eligibility import services
-from eligibility.models import Application, CompanyChecksDue, EligibilityFlag
+from eligibility.models import CompanyChecksDue, EligibilityFlag
 from eligibility.tasks import nightly_checks
-from tests.factories import CompanyFactory, UserFactory, checks_pass
+from tests.eligibility.timeline import INSURANCE_ENDS, START, at
+from tests.factories import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-PARIS = ZoneInfo("Europe/Paris")
-START = datetime(2026, 3, 12, 10, 0, tzinfo=PARIS)
-# The insurance documents end on this day (the other passes later).
-INSURANCE_ENDS = date(2026, 6, 30)
-
-
-def at(day: date):
-    return time_machine.travel(datetime(day.year, day.month, day.day, 2, 0, tzinfo=PARIS))
-
-
-@pytest.fixture
-def listed(complete_application, applicant):
-    """A kitchen installer listed on 12 March 2026, its insurances valid
-    until 30 June 2026."""
-    vetter = UserFactory(email="vetting@plusquepro.fr", is_staff=True)
-    vetter.groups.add(Group.objects.get(name="vetting"))
-    with time_machine.travel(START):
-        services.application_submit(application=complete_application, actor=applicant)
-        application = Application.objects.get(pk=complete_application.pk)
-        checks_pass(application, vetter, valid_until=INSURANCE_ENDS)
-        return services.application_approve(application=application, actor=vetter)
 
 
 def reminders() -> list[str]:
     return sorted(e.subject for e in Email.objects.filter(subject__contains="valable jusqu"))
 
 
-def test_a_pass_ending_is_told_30_then_7_days_before_each_once(listed):
+def test_a_pass_ending_is_told_30_then_7_days_before_each_once(insured):
     with at(INSURANCE_ENDS - timedelta(days=31)):
         services.checks_watch()
     assert reminders() == []
@@ -68,32 +44,32 @@ def test_a_pass_ending_is_told_30_then_7_days_before_each_once(listed):
     assert len(reminders()) == 4
     email = Email.objects.filter(subject__contains="décennale").first()
     assert email.to == ["gerant@cuisines-rhone.fr"]
-    assert f"/espace-pro/{listed.pk}/verifications/" in email.message
+    assert f"/espace-pro/{insured.pk}/verifications/" in email.message
 
 
-def test_a_missed_night_sends_the_nearer_reminder_only(listed):
+def test_a_missed_night_sends_the_nearer_reminder_only(insured):
     with at(INSURANCE_ENDS - timedelta(days=5)):
         assert services.checks_watch().reminders == 2
         assert services.checks_watch().reminders == 0
     assert len(reminders()) == 2
 
 
-def test_a_required_check_that_ends_is_shown_expired_and_flagged_never_suspended(listed, client):
+def test_a_required_check_that_ends_is_shown_expired_and_flagged_never_suspended(insured, client):
     with at(INSURANCE_ENDS):
-        page = client.get(listed.get_absolute_url()).content.decode()
+        page = client.get(insured.get_absolute_url()).content.decode()
         expected = "Assurance décennale vérifiée le 12/03/2026, valable jusqu'au 30/06/2026"
         assert expected in page
         assert services.checks_watch().expired_flags == 0
     with at(INSURANCE_ENDS + timedelta(days=1)):
         report = services.checks_watch()
-        page = client.get(listed.get_absolute_url()).content.decode()
+        page = client.get(insured.get_absolute_url()).content.decode()
     assert report.expired_flags == 2
     assert "Assurance décennale : expiré le 30/06/2026" in page
-    flags = EligibilityFlag.objects.filter(company=listed).order_by("rule")
+    flags = EligibilityFlag.objects.filter(company=insured).order_by("rule")
     assert [f.rule for f in flags] == ["check_expired:decennale", "check_expired:rc_pro"]
     assert flags[0].evidence == {"check": "decennale", "valid_until": "2026-06-30"}
-    listed.refresh_from_db()
-    assert listed.status == CompanyStatus.LISTED
+    insured.refresh_from_db()
+    assert insured.status == CompanyStatus.LISTED
     # A person closes the flags: the same expiry is not raised again.
     vetter = UserFactory()
     for flag in flags:
@@ -126,8 +102,8 @@ def test_a_company_listed_before_the_checks_gets_a_grace_period_then_a_flag(taxo
     assert old.status == CompanyStatus.LISTED
 
 
-def test_a_company_listed_through_its_checks_is_not_flagged(listed):
+def test_a_company_listed_through_its_checks_is_not_flagged(insured):
     with at(date(2026, 4, 1)):
         report = services.checks_watch()
     assert (report.due_added, report.overdue_flags, report.expired_flags) == (0, 0, 0)
-    assert CompanyChecksDue.objects.get(company=listed).due_on == START.date()
+    assert CompanyChecksDue.objects.get(company=insured).due_on == START.date()
