@@ -142,19 +142,37 @@ def test_healthz_warns_of_a_night_that_did_not_run(client):
         ("2026-11-30", "end - 1 min", False),
         ("2026-11-30", "end + 1 min", True),
         ("2026-11-30", timedelta(hours=22, minutes=44), True),  # 23:59
-        # The changes of time: the night starts at its hour, Paris time, and
-        # the limits are durations (an hour more or less on the clock).
+    ],
+)
+def test_last_night_is_the_one_whose_chain_should_be_over(day, after_start, tonight):
+    assert_last_night(day, after_start, tonight)
+
+
+@pytest.mark.parametrize(
+    ("day", "after_start", "tonight"),
+    [
         ("2026-10-25", "end - 1 min", False),
         ("2026-10-25", "end + 1 min", True),
         ("2027-03-28", "end - 1 min", False),
         ("2027-03-28", "end + 1 min", True),
     ],
 )
-def test_last_night_is_the_one_whose_chain_should_be_over(day, after_start, tonight):
+def test_the_limits_are_durations_across_a_change_of_time(settings, day, after_start, tonight):
+    """The night starts at its hour, Paris time, and the limits are
+    durations: with limits long enough for the chain to cross 2–3 a.m.,
+    the end is an hour more or less on the clock."""
+    settings.NIGHTLY_STEPS = {
+        name: {**conf, "soft_time_limit": 19 * 60, "time_limit": 20 * 60}
+        for name, conf in settings.NIGHTLY_STEPS.items()
+    }
+    assert_last_night(day, after_start, tonight)
+
+
+def assert_last_night(day, after_start, tonight):
     from common.nightly import last_night
 
     allowed = timedelta(seconds=sum(conf["time_limit"] for conf in settings.NIGHTLY_STEPS.values()))
-    assert timedelta(hours=1) < allowed < timedelta(hours=4)  # ends the same night
+    assert timedelta(0) < allowed < timedelta(hours=4)  # ends the same night
     if isinstance(after_start, str):
         after_start = allowed + timedelta(minutes=1 if "+" in after_start else -1)
     night = date.fromisoformat(day)
