@@ -169,6 +169,8 @@ class PublicCheck:
     verified_on: date
     valid_until: date | None
     expired: bool
+    # The French label is a feminine noun ("vérifiée" or "vérifié").
+    feminine: bool
 
 
 def public_checks(company: Company, today: date | None = None) -> list[PublicCheck]:
@@ -190,6 +192,7 @@ def public_checks(company: Company, today: date | None = None) -> list[PublicChe
                 verified_on=timezone.localdate(decision.created_at),
                 valid_until=decision.valid_until,
                 expired=item.state == CheckState.EXPIRED,
+                feminine=item.check.public_feminine,
             )
         )
     return shown
