@@ -63,6 +63,15 @@ class CheckItem:
         return self.evidence[0] if self.evidence else None
 
     @property
+    def renewal_sent(self) -> Evidence | None:
+        """The newest document when it was sent after the latest decision
+        (a renewed insurance the team has not checked yet), else None."""
+        latest, decision = self.latest_evidence, self.decision
+        if latest is None or decision is None or latest.uploaded_at <= decision.created_at:
+            return None
+        return latest
+
+    @property
     def missing_evidence(self) -> bool:
         """A document check with nothing sent yet: a to-do for the company."""
         return self.check.needs_document and not self.evidence
