@@ -12,7 +12,9 @@ table here and records a write-once event (who, when, from, to, why).
     QUOTE_TRANSITIONS.check(quote.status, QuoteStatus.NEW, by="requester")
 
 Errors: :class:`TransitionError` (a ``ValidationError``, so forms and
-views show its message) for a change the table does not hold.
+views show its message) for a change the table does not hold; code
+``unchanged`` when the field already has that status (a decision sent
+twice), ``transition`` otherwise.
 """
 
 from __future__ import annotations
@@ -48,6 +50,14 @@ class Transitions:
         """Raise :class:`TransitionError` unless ``by`` may move the field
         from ``from_status`` to ``to_status``."""
         if not self.allows(from_status, to_status, by=by):
+            if from_status == to_status:
+                # A double click, a second tab, the back button: the change
+                # is already made; say so rather than "cannot go from X to X".
+                raise TransitionError(
+                    _("The status is already “%(status)s”: nothing was changed.")
+                    % {"status": self.label(to_status)},
+                    code="unchanged",
+                )
             message = self.message or _(
                 "The status cannot go from “%(from)s” to “%(to)s” this way."
             )

@@ -63,6 +63,15 @@ class CheckItem:
         return self.evidence[0] if self.evidence else None
 
     @property
+    def renewal_sent(self) -> Evidence | None:
+        """The newest document when it was sent after the latest decision
+        (a renewed insurance the team has not checked yet), else None."""
+        latest, decision = self.latest_evidence, self.decision
+        if latest is None or decision is None or latest.uploaded_at <= decision.created_at:
+            return None
+        return latest
+
+    @property
     def missing_evidence(self) -> bool:
         """A document check with nothing sent yet: a to-do for the company."""
         return self.check.needs_document and not self.evidence
@@ -169,6 +178,8 @@ class PublicCheck:
     verified_on: date
     valid_until: date | None
     expired: bool
+    # The French label is a feminine noun ("vérifiée" or "vérifié").
+    feminine: bool
 
 
 def public_checks(company: Company, today: date | None = None) -> list[PublicCheck]:
@@ -190,6 +201,7 @@ def public_checks(company: Company, today: date | None = None) -> list[PublicChe
                 verified_on=timezone.localdate(decision.created_at),
                 valid_until=decision.valid_until,
                 expired=item.state == CheckState.EXPIRED,
+                feminine=item.check.public_feminine,
             )
         )
     return shown

@@ -49,6 +49,9 @@ class Check:
     label_en: str
     public_fr: str
     public_en: str
+    # ``public_fr`` is a feminine noun: the French participles that follow
+    # it on the public page agree ("vérifiée", "expirée"; else "vérifié").
+    public_feminine: bool
     evidence_fr: str
     evidence_en: str
     scope: Scope
@@ -97,7 +100,9 @@ class Check:
 @cache
 def catalogue() -> tuple[Check, ...]:
     """Every check, in the catalogue's order. Raises ``ValueError`` for a
-    malformed file (an unknown scope, evidence or expiry; a repeated code)."""
+    malformed file (an unknown scope, evidence or expiry; a repeated code;
+    a ``public_feminine`` that is not true or false) and ``KeyError`` for a
+    missing key."""
     data = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
     checks = tuple(
         Check(
@@ -106,6 +111,7 @@ def catalogue() -> tuple[Check, ...]:
             label_en=row["label_en"],
             public_fr=row["public_fr"],
             public_en=row["public_en"],
+            public_feminine=row["public_feminine"],
             evidence_fr=row["evidence_fr"],
             evidence_en=row["evidence_en"],
             scope=Scope(row["scope"]),
@@ -116,6 +122,8 @@ def catalogue() -> tuple[Check, ...]:
         )
         for row in data["checks"]
     )
+    if any(not isinstance(check.public_feminine, bool) for check in checks):
+        raise ValueError("public_feminine is true or false in checks.json.")
     codes = [check.code for check in checks]
     if len(set(codes)) != len(codes):
         raise ValueError("A vetting check code is repeated in checks.json.")

@@ -683,6 +683,9 @@ def flag_resolve(*, flag: EligibilityFlag, actor: User) -> None:
 # Applicants add documents while their application can still change or
 # waits for a decision.
 EVIDENCE_OPEN = (ApplicationStatus.DRAFT, *IN_PROGRESS)
+# The flag of a document a listed company sent for a check, until the team
+# decides that check: "evidence_sent:rc_pro".
+EVIDENCE_SENT_RULE = "evidence_sent:"
 
 
 def _subject_checklist(application: Application | None, company: Company | None) -> list[CheckItem]:
@@ -719,7 +722,10 @@ def evidence_add(
     pass ends with the document asks its expiry date (today or later); a
     check with a maximum age (the registration extract: less than three
     months, ``checks.json`` ``max_age_days``) asks its date of issue.
-    Raises ``ValidationError`` and writes nothing otherwise."""
+    A company's document opens the flag ``evidence_sent:<code>`` of the
+    vetting team's queue (one open per check), which the next decision on
+    that check closes. Raises ``ValidationError`` and writes nothing
+    otherwise."""
     if application is not None and application.status not in EVIDENCE_OPEN:
         raise ValidationError(_("This application is decided: documents can no longer be added."))
     item = _applicable(_subject_checklist(application, company), check_code)
@@ -760,6 +766,19 @@ def evidence_add(
     if errors:
         raise ValidationError(errors)
     evidence.save()
+    if company is not None:
+        # A listed company's new document (a renewed insurance): the vetting
+        # team's queue lists it until a decision on the check closes it.
+        EligibilityFlag.objects.bulk_create(
+            [
+                EligibilityFlag(
+                    company=company,
+                    rule=f"{EVIDENCE_SENT_RULE}{check_code}",
+                    evidence={"check": check_code, "sent_on": today.isoformat()},
+                )
+            ],
+            ignore_conflicts=True,
+        )
     return evidence
 
 
@@ -842,6 +861,10 @@ def check_decide(
             )
     else:
         valid_until = None
+    if company is not None:
+        EligibilityFlag.objects.filter(
+            company=company, rule=f"{EVIDENCE_SENT_RULE}{check_code}", resolved_at__isnull=True
+        ).update(resolved_at=timezone.now(), resolved_by=actor)
     return CheckDecision.objects.create(
         check_code=check_code,
         application=application,
@@ -973,7 +996,8 @@ def checks_watch(*, today: date | None = None) -> WatchReport:
     - each listed company without a due date (listed before the checks
       existed) gets one, ``VETTING_CHECKS_GRACE_DAYS`` from today;
     - each pass ending in ``VETTING_REMINDER_DAYS`` days or fewer (30,
-      then 7) is told once per threshold to the company by e-mail, with
+      then 7), unless the company has sent a document for it since the
+      decision, is told once per threshold to the company by e-mail, with
       the link to send the new document, and to its connected partners
       (webhook ``check.expiring``);
     - a required check whose pass ended is an eligibility flag
@@ -1047,7 +1071,8 @@ def _reminders_send(today: date) -> int:
                     decision = item.decision
                     if item.state != CheckState.PASSED or decision is None:
                         continue
-                    if decision.valid_until is None:
+                    if decision.valid_until is None or item.renewal_sent is not None:
+                        # No end, or the new document is sent: nothing to ask.
                         continue
                     left = (decision.valid_until - today).days
                     threshold = next((days for days in thresholds if left <= days), None)

@@ -180,7 +180,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Celery -----------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Without a broker, tasks run in-process so the embedded default needs no
 # worker. Tasks are always queued with ``delay_on_commit`` so a worker
 # never sees rows that are not committed yet.

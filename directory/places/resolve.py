@@ -299,7 +299,10 @@ def autocomplete_places(prefix: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Pl
     :class:`DepartmentPlace`, then the communes as before, then its most
     populous communes; a name being typed ("seine") offers the
     départements it starts, at most half the list
-    (:func:`directory.places.parse.departments_matching`)."""
+    (:func:`directory.places.parse.departments_matching`). A name with its
+    département beside it, as the search reads it ("Saint-Denis (974)",
+    a suggestion's own label; "saint denis 93"), offers that
+    département's communes only."""
     codes, exact = departments_matching(prefix)
     offered: list[PlaceSuggestion] = list(_department_places(codes[: max(limit // 2, 1)]))
     communes = _communes_starting(prefix, limit)
@@ -352,14 +355,18 @@ def _communes_starting(prefix: str, limit: int) -> list[Place]:
             .distinct()
             .order_by("-population")[:limit]
         )
-    key = normalize_place(prefix)
+    # A département beside the name, as the search reads it ("Saint-Denis
+    # (974)", the label of a suggestion; "saint denis 93"; "Saint-Denis,
+    # Réunion"): the communes of that département whose name starts so.
+    key, department = normalize_place(prefix), ""
+    if query.department and query.city:
+        key, department = query.city, query.department
     if len(key) < 2:
         return []
-    names = (
-        PlaceName.objects.filter(search_name__startswith=key)
-        .select_related("place")
-        .order_by("-population", "place_id")[: limit * 3]
-    )
+    names = PlaceName.objects.filter(search_name__startswith=key)
+    if department:
+        names = names.filter(place__department_code=department)
+    names = names.select_related("place").order_by("-population", "place_id")[: limit * 3]
     places: dict[int, Place] = {}
     for name in names:
         places.setdefault(name.place_id, name.place)

@@ -120,7 +120,7 @@ def test_apply_with_documents_vet_each_check_approve_and_the_page_lists_them(
     day, end = today.strftime("%d/%m/%Y"), until.strftime("%d/%m/%Y")
     expect(checks).to_contain_text(f"Assurance décennale vérifiée le {day}, valable jusqu'au {end}")
     expect(checks).to_contain_text(f"Identité du dirigeant vérifiée le {day}")
-    expect(checks).to_contain_text(f"Entretien téléphonique avec le dirigeant vérifiée le {day}")
+    expect(checks).to_contain_text(f"Entretien téléphonique avec le dirigeant vérifié le {day}")
     expect(page.locator("a[href*='/pieces/']")).to_have_count(0)
     assert_accessible(page)
     assert_fits_the_width(page)

@@ -64,7 +64,7 @@ def test_a_required_check_that_ends_is_shown_expired_and_flagged_never_suspended
         report = services.checks_watch()
         page = client.get(insured.get_absolute_url()).content.decode()
     assert report.expired_flags == 2
-    assert "Assurance décennale : expiré le 30/06/2026" in page
+    assert "Assurance décennale : expirée le 30/06/2026" in page
     flags = EligibilityFlag.objects.filter(company=insured).order_by("rule")
     assert [f.rule for f in flags] == ["check_expired:decennale", "check_expired:rc_pro"]
     assert flags[0].evidence == {"check": "decennale", "valid_until": "2026-06-30"}

@@ -123,9 +123,7 @@ def test_the_vetting_page_suspends_through_the_state_machine(client, taxonomy, p
     [
         (CompanyStatus.PENDING, CompanyStatus.SUSPENDED),
         (CompanyStatus.PENDING, CompanyStatus.LISTED),  # an approval: needs its application
-        (CompanyStatus.LISTED, CompanyStatus.LISTED),
         (CompanyStatus.LISTED, CompanyStatus.PENDING),
-        (CompanyStatus.SUSPENDED, CompanyStatus.SUSPENDED),
         (CompanyStatus.SUSPENDED, CompanyStatus.PENDING),
         (CompanyStatus.LISTED, "deleted"),
     ],
@@ -136,6 +134,19 @@ def test_a_move_outside_the_table_is_refused_and_changes_nothing(taxonomy, vette
         services.company_set_status(company=company, status=to, actor=vetter, reason="Essai.")
     company.refresh_from_db()
     assert company.status == start
+    assert not CompanyEvent.objects.exists()
+
+
+@pytest.mark.parametrize("status", [CompanyStatus.LISTED, CompanyStatus.SUSPENDED])
+def test_a_status_it_already_has_is_refused_as_already_set(taxonomy, vetter, status):
+    """A suspension sent twice (a second tab): "already suspended", not
+    "cannot take that status"."""
+    company = CompanyFactory(status=status)
+    label = CompanyStatus(status).label
+    with pytest.raises(ValidationError, match=f"Le statut est déjà « {label} »"):
+        services.company_set_status(company=company, status=status, actor=vetter, reason="Essai.")
+    company.refresh_from_db()
+    assert company.status == status
     assert not CompanyEvent.objects.exists()
 
 

@@ -428,7 +428,7 @@ def test_the_company_page_lists_the_checks_passed_with_dates_never_the_documents
     page = client.get(company.get_absolute_url()).content.decode()
     today = timezone.localdate().strftime("%d/%m/%Y")
     assert f"Assurance décennale vérifiée le {today}, valable jusqu'au {until:%d/%m/%Y}" in page
-    assert f"Entretien téléphonique avec le dirigeant vérifiée le {today}" in page
+    assert f"Entretien téléphonique avec le dirigeant vérifié le {today}" in page
     assert "/pieces/" not in page
     for evidence in Evidence.objects.all():
         assert evidence.file.name not in page
