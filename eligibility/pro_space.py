@@ -13,7 +13,7 @@ from common.types import User
 from directory.companies.models import Company, CompanyStatus
 from directory.pro.facts import ApplicationState, CheckFigures, Suspension
 
-from .checklist import company_checklist, unmet_required
+from .checklist import CheckItem, company_checklist, unmet_required
 from .models import Application, CheckState, CompanyChecksDue, CompanyEvent
 
 
@@ -48,15 +48,18 @@ def suspension(company: Company) -> Suspension | None:
 
 
 def check_figures(company: Company, today: date) -> CheckFigures:
-    """The listed company's required checks still to settle and its
-    passes ending within 30 days (``eligibility.checklist``; four queries).
+    """What the listed company has to send for its vetting checks (four
+    queries): required checks still to settle, and passes ending within 30
+    days — each only while a document from the pro would move it, not once
+    the new one was sent and waits for the team (a check without a
+    document, such as the call with the manager, is the team's to do).
 
     Checks count as to settle once the company has a date to settle them
     by (``CompanyChecksDue``: its approval, or the grace the night gives a
     company listed before the checks existed); until then only the passes
     ending soon are told."""
     checklist = company_checklist(company, today)
-    unmet = unmet_required(checklist)
+    unmet = [item for item in unmet_required(checklist) if _awaits_a_document(item)]
     settle_by = None
     if unmet:
         settle_by = (
@@ -69,7 +72,10 @@ def check_figures(company: Company, today: date) -> CheckFigures:
     ends = [
         today + timedelta(days=item.days_left)
         for item in checklist
-        if item.satisfied and item.ends_soon and item.days_left is not None
+        if item.satisfied
+        and item.ends_soon
+        and item.days_left is not None
+        and item.renewal_sent is None
     ]
     return CheckFigures(
         unsettled=len(unmet),
@@ -78,3 +84,14 @@ def check_figures(company: Company, today: date) -> CheckFigures:
         ending=len(ends),
         ends_on=min(ends, default=None),
     )
+
+
+def _awaits_a_document(item: CheckItem) -> bool:
+    """Whether a document from the pro would move this check: it takes
+    one, and none sent since the last decision (or, never decided, none at
+    all) waits for the team."""
+    if not item.check.needs_document:
+        return False
+    if item.decision is None:
+        return not item.evidence
+    return item.renewal_sent is None

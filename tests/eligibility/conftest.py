@@ -33,20 +33,28 @@ def complete_application(applicant, taxonomy, places):
 
 
 @pytest.fixture
-def insured(complete_application, applicant):
+def checks_vetter(db):
+    """A member of the vetting team, who decides the checks."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(email="vetting@plusquepro.fr", is_staff=True)
+    user.groups.add(Group.objects.get(name="vetting"))
+    return user
+
+
+@pytest.fixture
+def insured(complete_application, applicant, checks_vetter):
     """A kitchen installer listed on 12 March 2026 (``timeline.START``)
     through its checks, its insurances (RC Pro, décennale) valid until 30
     June 2026 (``timeline.INSURANCE_ENDS``)."""
     import time_machine
-    from django.contrib.auth.models import Group
 
     from eligibility import services
     from tests.factories import checks_pass
 
     from .timeline import INSURANCE_ENDS, START
 
-    vetter = UserFactory(email="vetting@plusquepro.fr", is_staff=True)
-    vetter.groups.add(Group.objects.get(name="vetting"))
+    vetter = checks_vetter
     with time_machine.travel(START):
         services.application_submit(application=complete_application, actor=applicant)
         application = Application.objects.get(pk=complete_application.pk)

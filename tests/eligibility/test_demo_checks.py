@@ -34,6 +34,9 @@ def test_the_demo_shows_checks_a_waiting_application_and_an_expiring_insurance(s
     client.login(username="pro@demo.plusquepro.test", password="demo-plusquepro")
     space = client.get(reverse("eligibility:pro-checks", args=[company.pk])).content.decode()
     assert "se termine dans 20 jours" in space
+    # The dashboard the pro lands on says it too, with the date.
+    home = client.get(reverse("directory:pro-dashboard", args=[company.pk])).content.decode()
+    assert "Un document de vérification (une assurance, une attestation) arrive à" in home
 
     application = Application.objects.get(applicant__username="candidat@demo.plusquepro.test")
     assert application.status == ApplicationStatus.SUBMITTED
