@@ -142,3 +142,13 @@ def format_duration(seconds: float | None) -> str:
         return f"{minutes}{NBSP}min {rest:02d}{NBSP}s"
     hours, rest = divmod(whole, 3600)
     return f"{hours}{NBSP}h {rest // 60:02d}{NBSP}min"
+
+
+def star_line(value: object) -> str:
+    """★★★★☆ for 4 (decorative: the number is always printed beside);
+    ``""`` for what is not a number."""
+    try:
+        full = round(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    return "★" * full + "☆" * (5 - full)
