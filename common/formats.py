@@ -13,6 +13,7 @@ thousands, no-break space before the sign, as the Imprimerie nationale's
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -57,6 +58,8 @@ def _parsed(value: str) -> phonenumbers.PhoneNumber | None:
         return None
 
 
+# A company page prints its number three times (issue 16): parse it once.
+@lru_cache(maxsize=1024)
 def format_phone(value: str | None) -> str:
     """A stored number as people read it: ``06 99 05 60 90``.
 
@@ -77,6 +80,7 @@ def format_phone(value: str | None) -> str:
     return phonenumbers.format_number(number, style)
 
 
+@lru_cache(maxsize=1024)
 def tel_uri(value: str | None) -> str:
     """The RFC 3966 ``tel:`` URI of a stored number (``tel:+33699056090``)."""
     if not value:
@@ -142,3 +146,13 @@ def format_duration(seconds: float | None) -> str:
         return f"{minutes}{NBSP}min {rest:02d}{NBSP}s"
     hours, rest = divmod(whole, 3600)
     return f"{hours}{NBSP}h {rest // 60:02d}{NBSP}min"
+
+
+def star_line(value: object) -> str:
+    """★★★★☆ for 4 (decorative: the number is always printed beside);
+    ``""`` for what is not a number."""
+    try:
+        full = round(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    return "★" * full + "☆" * (5 - full)

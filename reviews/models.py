@@ -619,6 +619,15 @@ class Review(models.Model):
         return updates[-1] if updates else None
 
     @property
+    def public_reply(self) -> Reply | None:
+        """The company's reply when it is published, else None. For the
+        company page: ``review.reply`` raises when there is none, which
+        the template engine answers by listing the review's attributes
+        (``dir()``), a tenth of a page's reviews to render."""
+        reply = getattr(self, "reply", None)
+        return reply if reply is not None and reply.is_published else None
+
+    @property
     def display_name(self) -> str:
         """First name and initial: "Sophie M." — never the full name."""
         words = [w for w in self.author_name.replace(".", " ").split() if w]

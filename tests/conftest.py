@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import clear_url_caches
@@ -45,9 +45,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    # The process's fragments too: a test may change the URLs or languages.
+    for alias in ("default", "process"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "process"):
+        caches[alias].clear()
 
 
 @pytest.fixture

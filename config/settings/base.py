@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # taxonomy_version read once per request (the search and its fragments).
+    "directory.taxonomy.middleware.TaxonomyVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,6 +175,20 @@ else:
             "LOCATION": "plusquepro",
         }
     }
+
+# This process's own memory, for template fragments that change only with a
+# deployment (the site's navigation links in each language, base.html) or
+# whose key holds the version of what they show (taxonomy_version: the
+# trade suggestions, the filter selects, the sector menu): no round trip
+# to Redis and back for the same HTML on every page (issue 16).
+CACHES["process"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "plusquepro-process",
+    "TIMEOUT": None,
+    # Each selected trade's <select> in each language: some 400 fragments
+    # (~10 KB each) per taxonomy version; older versions are culled.
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # django-ratelimit predates Django's own Redis backend, whose incr() is
 # atomic (Redis INCR): its "not officially supported" warning is moot.

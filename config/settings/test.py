@@ -29,4 +29,4 @@ if REDIS_URL:
     # developer's and CI's, or several workers — never wipe each other's
     # rate-limit counters or cached values, nor a broker queue.
     RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:12] or str(os.getpid())
-    CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": f"pqp-test-{RUN}{_SUFFIX}"}}
+    CACHES = {**CACHES, "default": {**CACHES["default"], "KEY_PREFIX": f"pqp-test-{RUN}{_SUFFIX}"}}

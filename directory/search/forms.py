@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from directory.search.query import MAX_QUERY_LENGTH, SearchQuery
 from directory.taxonomy.models import Profession, Sector
 
+# The fields of the results page's "Refine" column (the text and the place
+# are repeated there as hidden inputs; the position is hidden).
+FILTER_FIELDS = frozenset({"rayon", "metier", "secteur", "clientele", "tri", "avis"})
+
 
 class SearchForm(forms.Form):
     """The public search, read from the query string."""
@@ -109,6 +113,14 @@ class SearchForm(forms.Form):
             ignored += [f"{label} — {error}" for error in errors]
         form = SearchForm(data)
         return (form, ignored) if form.is_valid() else (self, [])
+
+    @property
+    def filters_untouched(self) -> bool:
+        """No filter field is in the data (not even empty): the filter
+        fields render as on an unfiltered search, so the page can take
+        them from a cached fragment. Only the text, the place and the
+        position were given (none of which the filter fields show)."""
+        return not self.data.keys() & FILTER_FIELDS
 
     def clean(self):
         cleaned = super().clean()

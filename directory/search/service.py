@@ -53,6 +53,7 @@ from directory.places.resolve import (
 )
 from directory.search import ranking
 from directory.taxonomy.models import Profession
+from directory.taxonomy.selectors import all_trades
 
 from .names import name_score, name_words, named_companies
 from .place_text import understand_place_in_text
@@ -365,24 +366,21 @@ def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list
     matched trades the company does, its primary trade first) and
     ``matched_as_secondary`` (none of them is its primary trade). One
     query for the companies, and one for their matched trades when there
-    are several (with one, the rows say it all)."""
+    are several (with one, the rows say it all). Their primary trades
+    come from this process's copy of the taxonomy (:func:`all_trades`),
+    not from a join."""
     ids = [row["company_id"] for row in rows]
     # ``missed_audits_warning``: the number of document audits the company
     # missed, when the reviews app put a public warning on it (an active
     # sanction of kind "warning", reviews.models.SanctionKind); None
     # otherwise. In the same query.
-    by_id = (
-        Company.objects.select_related("primary_profession")
-        .annotate(
-            missed_audits_warning=Max(
-                "review_sanctions__strike_count",
-                filter=Q(
-                    review_sanctions__kind="warning", review_sanctions__lifted_at__isnull=True
-                ),
-            )
+    by_id = Company.objects.annotate(
+        missed_audits_warning=Max(
+            "review_sanctions__strike_count",
+            filter=Q(review_sanctions__kind="warning", review_sanctions__lifted_at__isnull=True),
         )
-        .in_bulk(ids)
-    )
+    ).in_bulk(ids)
+    trades = all_trades({company.primary_profession_id for company in by_id.values()})
     links: dict[int, list[tuple[int, bool]]] = {}
     if len(matched) == 1:
         # One trade: every row has it, and says whether it is the primary one.
@@ -399,6 +397,7 @@ def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list
         company = by_id.get(row["company_id"])
         if company is None:
             continue  # deleted since its row was read
+        company.primary_profession = trades[company.primary_profession_id]
         company.distance_km = row["distance_km"]
         company.relevance = row["relevance"]
         if matched:
@@ -445,7 +444,7 @@ def _prepare(query: SearchQuery) -> tuple[SearchResult, list[TradeMatch] | None]
 
     trades = match_trades(query.text) if query.text.strip() else []
     if trades:
-        by_id = Profession.objects.in_bulk([m.profession_id for m in trades])
+        by_id = all_trades(m.profession_id for m in trades)
         result.trades = [by_id[m.profession_id] for m in trades if m.profession_id in by_id]
     return result, trades
 

@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process
 
 from common.text import normalize
 from directory.taxonomy.models import Profession
+from directory.taxonomy.selectors import taxonomy_version
 
 from .query import MAX_NORMALIZED_LENGTH, SearchQuery, TradeMatch
 
@@ -87,8 +88,14 @@ def profession_terms() -> list[tuple[str, int]]:
     """Every (name or synonym as a trade key, profession id) of public trades.
 
     A few hundred short strings, cached; ``invalidate_profession_terms``
-    runs whenever the taxonomy changes.
+    runs whenever the taxonomy changes. Each process keeps them under the
+    ``taxonomy_version`` they were read with, which that change draws
+    again: a search reads no list of terms from Redis.
     """
+    version = taxonomy_version()
+    known = _TERMS.get("terms")
+    if known is not None and known[0] == version:
+        return known[1]
     terms = cache.get(PROFESSION_TERMS_CACHE_KEY)
     if terms is None:
         terms = [
@@ -99,11 +106,17 @@ def profession_terms() -> list[tuple[str, int]]:
             for keyed in dict.fromkeys(map(trade_text, profession.search_terms()))
         ]
         cache.set(PROFESSION_TERMS_CACHE_KEY, terms, timeout=60 * 60)
+    _TERMS["terms"] = (version, terms)
     return terms
+
+
+# This process's terms, with the taxonomy_version they were read under.
+_TERMS: dict[str, tuple[str, list[tuple[str, int]]]] = {}
 
 
 def invalidate_profession_terms() -> None:
     cache.delete(PROFESSION_TERMS_CACHE_KEY)
+    _TERMS.clear()
 
 
 def _phrases(text: str) -> list[tuple[str, float]]:

@@ -14,7 +14,10 @@ from django.db.models.functions import Coalesce
 from directory.companies.models import CompanyProfession
 from directory.search.trades import invalidate_profession_terms
 from directory.taxonomy.models import Profession, Sector
-from directory.taxonomy.selectors import TAXONOMY_VERSION_CACHE_KEY
+from directory.taxonomy.selectors import (
+    TAXONOMY_VERSION_CACHE_KEY,
+    forget_request_taxonomy_version,
+)
 
 TAXONOMY_FILE = Path(__file__).resolve().parent.parent / "data" / "professions.json"
 
@@ -83,6 +86,7 @@ def taxonomy_changed() -> None:
     and delete signals of sectors and trades (``directory.apps``)."""
     invalidate_profession_terms()
     cache.set(TAXONOMY_VERSION_CACHE_KEY, uuid4().hex[:12], timeout=None)
+    forget_request_taxonomy_version()
 
 
 def profession_counts_refresh() -> int:

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from django import template
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
+from directory.companies import cards
+from directory.companies.models import Company
 from directory.taxonomy.models import Profession, Sector
 from directory.taxonomy.selectors import public_trades, sectors_with_trades
 
@@ -39,3 +42,12 @@ def trade_options() -> QuerySet[Profession]:
 def sector_menu() -> QuerySet[Sector]:
     """Every sector with its public trades: ``{% sector_menu as sectors %}``."""
     return sectors_with_trades()
+
+
+@register.simple_tag
+def company_cards(
+    companies: Iterable[Company], nested: object = False, distance: object = False
+) -> SafeString:
+    """The ``<li>`` cards of a results list (directory/companies/cards.py):
+    ``{% company_cards companies nested=True distance=result.position %}``."""
+    return cards.company_cards(companies, nested=bool(nested), distance=bool(distance))

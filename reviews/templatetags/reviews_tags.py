@@ -4,6 +4,8 @@ from django import template
 from django.conf import settings
 from django.core.paginator import Paginator
 
+from common.formats import star_line
+
 from ..links import manage_token, resubmit_token
 from ..selectors import (
     ORDERS,
@@ -52,11 +54,7 @@ def reviews_section(context, company):
 @register.filter
 def stars(value) -> str:
     """★★★★☆ for 4 (decorative: the number is always printed beside)."""
-    try:
-        full = round(float(value))
-    except (TypeError, ValueError):
-        return ""
-    return "★" * full + "☆" * (5 - full)
+    return star_line(value)
 
 
 @register.inclusion_tag("reviews/my_reviews.html")

@@ -179,7 +179,7 @@ def test_what_a_visitor_types_never_makes_a_new_fragment(client, lyon, junk, mon
     """Only valid choices are cached: a few hundred fragments at most,
     whatever the query strings sent (a flood of them cannot fill Redis)."""
     client.get(SEARCH)
-    backend = caches["default"]  # the {% cache %} tag's, on any backend
+    backend = caches["process"]  # the {% cache %} tags of the taxonomy fragments
     written: list[str] = []
     original = backend.set
 
