@@ -35,13 +35,16 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 
 def failsafe_cache(location: str) -> dict:
+    """The settings' caches with the default one on Redis at ``location``;
+    the process's own memory (``CACHES["process"]``) as deployed."""
     return {
         "default": {
             "BACKEND": "common.cache.FailSafeRedisCache",
             "LOCATION": location,
             "KEY_PREFIX": "pqp",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
+        "process": settings.CACHES["process"],
     }
 
 

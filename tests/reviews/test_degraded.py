@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -16,7 +17,8 @@ from .conftest import REVIEW, review_path
 pytestmark = pytest.mark.django_db
 
 UNREACHABLE = {
-    "default": {"BACKEND": "common.cache.FailSafeRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    "default": {"BACKEND": "common.cache.FailSafeRedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    "process": settings.CACHES["process"],
 }
 
 
