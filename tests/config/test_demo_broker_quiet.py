@@ -7,12 +7,7 @@ Reverting to default 'localhost'", which reads like a misconfiguration);
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.config.demo_process import run_as_demo
 
 OPEN_THE_BROKER = """
 import django
@@ -27,21 +22,7 @@ print("opened")
 
 
 def test_the_embedded_broker_opens_without_a_warning(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("REDIS_URL", "DATABASE_URL", "CELERY_BROKER_URL")
-    }
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", VAR_DIR=str(tmp_path))
-    run = subprocess.run(
-        [sys.executable, "-c", OPEN_THE_BROKER],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = run_as_demo(OPEN_THE_BROKER, tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["memory://localhost/", "opened"]
     assert "No hostname" not in run.stderr

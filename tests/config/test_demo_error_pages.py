@@ -8,18 +8,11 @@ process)."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
-import re
-import shlex
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.config.demo_process import demo_environment, run_as_demo
 
 PROBE = """
 import json, django
@@ -38,36 +31,10 @@ print(json.dumps({"debug": settings.DEBUG, "pages": pages}))
 """
 
 
-def demo_environment() -> dict[str, str]:
-    """The variables `make run` puts before `manage.py runserver`."""
-    makefile = (ROOT / "Makefile").read_text()
-    defaults = dict(re.findall(r"^(\w+) \?= ?(.*)$", makefile, re.MULTILINE))
-    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
-    line = next(line for line in recipe.splitlines() if "runserver" in line)
-    line = re.sub(r"\$\((\w+)\)", lambda match: defaults.get(match.group(1), ""), line)
-    assignments = itertools.takewhile(lambda word: "=" in word, shlex.split(line))
-    return dict(word.split("=", 1) for word in assignments)
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> dict:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DEBUG", "DATABASE_URL", "REDIS_URL"))
-    }
-    environment.update(demo_environment())
-    environment["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    environment["VAR_DIR"] = str(tmp_path_factory.mktemp("demo-var"))
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    result = run_as_demo(PROBE, tmp_path_factory.mktemp("demo-var"), timeout=120)
+    assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
