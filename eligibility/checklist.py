@@ -72,6 +72,17 @@ class CheckItem:
         return latest
 
     @property
+    def awaits_a_document(self) -> bool:
+        """Whether a document from the company would move this check: it
+        takes one, and none sent since the latest decision (or, never
+        decided, none at all) waits for the team."""
+        if not self.check.needs_document:
+            return False
+        if self.decision is None:
+            return not self.evidence
+        return self.renewal_sent is None
+
+    @property
     def missing_evidence(self) -> bool:
         """A document check with nothing sent yet: a to-do for the company."""
         return self.check.needs_document and not self.evidence

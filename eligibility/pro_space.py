@@ -13,7 +13,7 @@ from common.types import User
 from directory.companies.models import Company, CompanyStatus
 from directory.pro.facts import ApplicationState, CheckFigures, Suspension
 
-from .checklist import CheckItem, company_checklist, unmet_required
+from .checklist import company_checklist, unmet_required
 from .models import Application, CheckState, CompanyChecksDue, CompanyEvent
 
 
@@ -59,7 +59,7 @@ def check_figures(company: Company, today: date) -> CheckFigures:
     company listed before the checks existed); until then only the passes
     ending soon are told."""
     checklist = company_checklist(company, today)
-    unmet = [item for item in unmet_required(checklist) if _awaits_a_document(item)]
+    unmet = [item for item in unmet_required(checklist) if item.awaits_a_document]
     settle_by = None
     if unmet:
         settle_by = (
@@ -84,14 +84,3 @@ def check_figures(company: Company, today: date) -> CheckFigures:
         ending=len(ends),
         ends_on=min(ends, default=None),
     )
-
-
-def _awaits_a_document(item: CheckItem) -> bool:
-    """Whether a document from the pro would move this check: it takes
-    one, and none sent since the last decision (or, never decided, none at
-    all) waits for the team."""
-    if not item.check.needs_document:
-        return False
-    if item.decision is None:
-        return not item.evidence
-    return item.renewal_sent is None

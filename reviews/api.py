@@ -142,10 +142,8 @@ class ReviewOutput(serializers.Serializer):
         return True
 
     def get_reply(self, review: Review) -> dict[str, Any] | None:
-        reply = getattr(review, "reply", None)
-        if reply is None or not reply.is_published:
-            return None
-        return dict(ReplyOutput(reply).data)
+        reply = review.public_reply
+        return dict(ReplyOutput(reply).data) if reply is not None else None
 
     def to_representation(self, review: Review) -> dict[str, Any]:
         """The fields above, built directly: DRF's generic walk over 20
@@ -182,8 +180,8 @@ class ReviewOutput(serializers.Serializer):
 
     @staticmethod
     def _reply(review: Review) -> dict[str, Any] | None:
-        reply = getattr(review, "reply", None)
-        if reply is None or not reply.is_published:
+        reply = review.public_reply
+        if reply is None:
             return None
         return {"text": reply.text, "edited": reply.edited_at is not None}
 
