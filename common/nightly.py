@@ -52,6 +52,7 @@ from django.utils.translation import pgettext_lazy
 
 from .jobs import JOB_RUN_MAX_ATTEMPTS, LEASE_MARGIN, job_run_claim, job_run_finish
 from .models import JobRun
+from .page_cache import pages_changed
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +241,7 @@ def step_run(*, step: Step, night: date, owner: str, foreground: bool = False) -
         _interrupted_statement_cancel()
         name = type(error).__name__
         job_run_finish(run=run, owner=owner, status=JobRun.Status.FAILED, result=name, error=name)
+        pages_changed()  # what it wrote before failing
         logger.warning("nightly %s %s failed: %s", step.name, slot, name)
         run.refresh_from_db()
         return StepReport(step=step, night=night, outcome=Outcome.FAILED, run=run, error=error)
@@ -251,6 +253,10 @@ def step_run(*, step: Step, night: date, owner: str, foreground: bool = False) -
         rows_read=result.read,
         rows_changed=result.changed,
     )
+    if result.changed:
+        # Its bulk writes send no signal: the pages kept for visitors are
+        # built again (scores, aggregates, listings).
+        pages_changed()
     run.refresh_from_db()
     logger.info("nightly %s %s done: %s", step.name, slot, result.summary())
     return StepReport(step=step, night=night, outcome=Outcome.DONE, run=run)

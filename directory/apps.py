@@ -43,3 +43,13 @@ class DirectoryConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"directory-taxonomy-{model.__name__}-{event}",
                 )
+        # The rows the public pages show (a company, its trades, photos,
+        # certifications, the places): a write draws a new version of the
+        # pages kept for visitors (common.page_cache). Staff, invitations and
+        # quotes are private.
+        from common.page_cache import watch
+        from directory.quotes.models import QuoteReply, QuoteRequest
+        from directory.team.models import Invitation, Membership
+
+        private = (Membership, Invitation, QuoteRequest, QuoteReply)
+        watch((model for model in self.get_models() if model not in private), uid=self.name)

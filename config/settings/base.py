@@ -113,6 +113,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
+                # In a public page kept for every visitor (common.page_cache),
+                # the CSRF token is a placeholder replaced per visitor.
+                "common.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -188,6 +191,19 @@ CACHES["process"] = {
     # Each selected trade's <select> in each language: some 400 fragments
     # (~10 KB each) per taxonomy version; older versions are culled.
     "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+
+# Whole public pages built for a visitor who is not logged in (the search,
+# a company, a trade), kept this many seconds in each process's memory and
+# served again to the next such visitor, unless a row they show is written
+# meanwhile (common.page_cache). 0 turns it off. Some 300 pages of ~60 KB
+# per process; the oldest third is culled when full.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "plusquepro-pages",
+    "TIMEOUT": PAGE_CACHE_SECONDS,
+    "OPTIONS": {"MAX_ENTRIES": 300},
 }
 
 # django-ratelimit predates Django's own Redis backend, whose incr() is

@@ -16,7 +16,12 @@ for the run, then deleted.
 Lines: ``robots.txt`` first (no database, no template: the server's own
 ceiling), the home page, the search page (a trade and a city that have
 results, the trade alone, a typo of the trade with the city), a company
-page (the search's first result) and the API's search. Each is loaded
+page (the search's first result) and the API's search. The search and
+company lines load one URL, so after its first request each worker
+serves the page it kept for visitors (``common.page_cache``), as it would
+for a popular search; the "each URL new" lines load the trade + city
+search and the company page with a parameter of their own on every
+request, so that every page is built: what a long tail of searches costs. Each is loaded
 by ``wrk`` (Debian's package) for ``duration`` seconds at each number of
 connections, with ``wrk_report.lua``, whose ``done()`` prints one JSON
 line: requests a second, latency p50/p95/p99 and errors.
@@ -133,6 +138,10 @@ class Line:
     path: str
     headers: tuple[tuple[str, str], ...] = ()
     target: Target | None = None
+    # Each request a URL of its own (``&bench=<run>-<thread>-<n>`` added by
+    # wrk_report.lua): no page kept for visitors is ever served again
+    # (common.page_cache), what a long tail of searches costs.
+    distinct: bool = False
 
 
 LINE_NAMES = (
@@ -141,7 +150,9 @@ LINE_NAMES = (
     "search-city",
     "search-trade",
     "search-typo",
+    "search-city-new",
     "company",
+    "company-new",
     "api-search",
 )
 
@@ -256,7 +267,14 @@ def bench_lines(picked: Picked, api_secret: str) -> list[Line]:
             search_path(picked.typo, picked.city),
             target=SEARCH_TARGET,
         ),
+        Line(
+            "search-city-new",
+            "search: each URL new",
+            search_path(picked.trade, picked.city),
+            distinct=True,
+        ),
         Line("company", "company page", company, target=COMPANY_TARGET),
+        Line("company-new", "company: each URL new", f"{company}?", distinct=True),
         Line(
             "api-search",
             "API search",
@@ -500,10 +518,19 @@ def parse_report(output: str, line: Line, connections: int) -> Result:
         raise BenchError(f"{line.label}: unreadable wrk report {reports[-1]!r}: {error}") from None
 
 
+def wrk_environment(line: Line) -> dict[str, str]:
+    """wrk's environment: a distinct line's script adds a parameter of its
+    own to each request, with a token of the run so that no two runs (10
+    then 50 connections) send the same URL."""
+    if not line.distinct:
+        return dict(os.environ)
+    return {**os.environ, "BENCH_DISTINCT_RUN": secrets.token_hex(4)}
+
+
 def run_wrk(port: int, line: Line, *, connections: int, duration: int, threads: int) -> Result:
     command = wrk_command(port, line, connections=connections, duration=duration, threads=threads)
     done = subprocess.run(  # noqa: S603  # our argv: wrk, our script, loopback
-        command, capture_output=True, text=True, timeout=duration + 60
+        command, capture_output=True, text=True, timeout=duration + 60, env=wrk_environment(line)
     )
     if done.returncode:
         raise BenchError(f"{line.label}: wrk exited with {done.returncode}: {done.stderr[-1000:]}")

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.page_cache import shared_with_visitors
 from common.referral import REFERRAL_PARAMETER, clean_referral_code
 from common.types import AuthenticatedHttpRequest
 from directory.companies.forms import CertificationForm, CompanyProfileForm, PhotoForm
@@ -117,6 +118,7 @@ def certification_proof(request: AuthenticatedHttpRequest, company_id: int, cert
 
 
 @require_safe
+@shared_with_visitors
 def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         company = public_company(

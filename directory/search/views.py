@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from common.page_cache import shared_with_visitors
 from directory.search.forms import SearchForm
 from directory.search.service import search_companies
 from directory.taxonomy.models import Profession
@@ -13,6 +14,7 @@ from directory.taxonomy.selectors import POPULAR_TRADES
 
 
 @require_safe
+@shared_with_visitors
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -25,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@shared_with_visitors
 def search(request: HttpRequest) -> HttpResponse:
     form, ignored = SearchForm(request.GET).without_invalid_filters()
     result = None

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from common.page_cache import pages_changed
 from directory.companies.models import CompanyProfession
 from directory.search.trades import invalidate_profession_terms
 from directory.taxonomy.models import Profession, Sector
@@ -82,11 +83,13 @@ def taxonomy_load(*, path: Path = TAXONOMY_FILE) -> tuple[int, int]:
 def taxonomy_changed() -> None:
     """Forget what was built from the taxonomy: the search's trade terms
     and, by a new ``taxonomy_version``, every cached fragment of trade and
-    sector options. Run after commit by ``taxonomy_load`` and by the save
+    sector options, and every public page kept for visitors
+    (``common.page_cache``). Run after commit by ``taxonomy_load`` and by the save
     and delete signals of sectors and trades (``directory.apps``)."""
     invalidate_profession_terms()
     cache.set(TAXONOMY_VERSION_CACHE_KEY, uuid4().hex[:12], timeout=None)
     forget_request_taxonomy_version()
+    pages_changed()
 
 
 def profession_counts_refresh() -> int:

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from common.page_cache import shared_with_visitors
 from directory.search.forms import SearchForm
 from directory.search.query import SearchQuery
 from directory.search.service import search_companies
@@ -17,11 +18,13 @@ PROFESSION_PAGE_COMPANIES = 10
 
 
 @require_safe
+@shared_with_visitors
 def profession_index(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/profession_index.html", {"sectors": sectors_with_trades()})
 
 
 @require_safe
+@shared_with_visitors
 def profession_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profession = get_object_or_404(Profession.objects.public().select_related("sector"), slug=slug)
     result = search_companies(SearchQuery(profession=profession))
@@ -41,6 +44,7 @@ def profession_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@shared_with_visitors
 def sector_detail(request: HttpRequest, slug: str) -> HttpResponse:
     sector = get_object_or_404(
         sectors_with_trades(),

@@ -36,7 +36,8 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 def failsafe_cache(location: str) -> dict:
     """The settings' caches with the default one on Redis at ``location``;
-    the process's own memory (``CACHES["process"]``) as deployed."""
+    the process's own memory (``CACHES["process"]``, ``CACHES["pages"]``)
+    as deployed."""
     return {
         "default": {
             "BACKEND": "common.cache.FailSafeRedisCache",
@@ -45,6 +46,7 @@ def failsafe_cache(location: str) -> dict:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         },
         "process": settings.CACHES["process"],
+        "pages": settings.CACHES["pages"],
     }
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -41,6 +44,7 @@ from directory.bench.http import (
     table,
     typo_of,
     wrk_command,
+    wrk_environment,
 )
 from directory.management.commands.bench_http import connection_counts
 from directory.taxonomy.services import profession_counts_refresh
@@ -159,6 +163,43 @@ def test_wrk_runs_the_script_with_the_proxy_header_and_the_lines_headers():
     # No more threads than connections.
     few = wrk_command(8123, line, connections=1, duration=3, threads=2)
     assert few[few.index("--threads") + 1] == "1"
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed")
+@pytest.mark.parametrize("path", ["/recherche/?q=plombier&ou=Lyon", "/entreprises/a/?"])
+def test_a_distinct_line_sends_every_request_to_a_url_of_its_own(path):
+    """wrk itself, with the script, against a server that records paths."""
+    seen: list[str] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # http.server's name
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        line = Line("search-city-new", "search: each URL new", path, distinct=True)
+        port = server.server_address[1]
+        first = bench.run_wrk(port, line, connections=4, duration=1, threads=2)
+        second = bench.run_wrk(port, line, connections=4, duration=1, threads=2)
+    finally:
+        server.shutdown()
+    assert first.requests > 10
+    assert second.requests > 10
+    assert len(seen) == len(set(seen)) >= first.requests + second.requests
+    assert all(seen_path.startswith(path + "&bench=") for seen_path in seen)
+    # A line that is not distinct sends its one URL.
+    assert wrk_environment(Line("company", "company page", path)).get("BENCH_DISTINCT_RUN") is None
 
 
 # --- Targets and the table ------------------------------------------------------
@@ -306,9 +347,13 @@ def test_the_bench_lines_answer_200_through_django(market):
         "search-city": SEARCH_TARGET,
         "search-trade": SEARCH_TARGET,
         "search-typo": SEARCH_TARGET,
+        "search-city-new": None,
         "company": COMPANY_TARGET,
+        "company-new": None,
         "api-search": None,
     }
+    assert paths["search-city-new"] == paths["search-city"]
+    assert {line.name for line in lines if line.distinct} == {"search-city-new", "company-new"}
 
 
 def test_the_api_key_and_its_partner_are_deleted_after_the_run(db):

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from common.formats import format_phone
 from directory.models import Company, CompanyStatus, QuoteRequest
+from eligibility.services import company_set_status
 from reviews.models import Review, ReviewStatus
 from tests.conftest import PASSWORD
 from tests.factories import CompanyFactory, QuoteRequestFactory
@@ -82,7 +83,9 @@ def suspended(client, cast, invited):
     )
     company = Company.objects.get(pk=cast.company_a.pk)
     assert "Un tableau refait proprement" in page(client, company)
-    Company.objects.filter(pk=company.pk).update(status=CompanyStatus.SUSPENDED)
+    company_set_status(
+        company=company, status=CompanyStatus.SUSPENDED, actor=cast.staff, reason="Contrôle"
+    )
     return company
 
 

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 UNREACHABLE = {
     "default": {"BACKEND": "common.cache.FailSafeRedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
     "process": settings.CACHES["process"],
+    "pages": settings.CACHES["pages"],
 }
 
 
