@@ -6,12 +6,24 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from directory.bench.search import Timings, bench_queries, fill_companies, percentile, table
+from directory.bench.search import (
+    BenchQuery,
+    Timings,
+    bench_queries,
+    fill_companies,
+    percentile,
+    run_queries,
+    table,
+)
 from directory.demo.generator import DemoGenerator
 from directory.models import Company, CompanyProfession
 from directory.search.query import SearchQuery
 from directory.search.service import search_companies
+from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +56,27 @@ def test_copy_loader_writes_companies_search_can_find(taxonomy, places):
     assert company.trade_name in [c.trade_name for c in result.page.object_list]
     # Resuming adds only what is missing.
     assert fill_companies(40, show_progress=False) == 0
+
+
+def test_every_timed_page_is_built_not_served_again(taxonomy, places, monkeypatch):
+    for _ in range(3):
+        CompanyFactory(primary_profession=taxonomy["plombier"], place=places["lyon"])
+    queries = [BenchQuery("trade", "plombier"), BenchQuery("trade + city", "plombier", "Lyon")]
+    built = []
+    get = Client.get
+
+    def counting(self, *args, **kwargs):
+        with CaptureQueriesContext(connection) as captured:
+            response = get(self, *args, **kwargs)
+        assert response.status_code == 200
+        built.append(len(captured))
+        return response
+
+    monkeypatch.setattr(Client, "get", counting)
+    timings = run_queries(queries, repeat=3)
+    assert sum(len(t.page) for t in timings.values()) == 6
+    assert len(built) == 2 + 6  # the warm-up GET and each timed one
+    assert all(made > 0 for made in built)  # each a search, none a kept page
 
 
 def test_command_refuses_a_database_not_meant_for_benchmarks(db):

@@ -418,8 +418,8 @@ def test_gunicorn_conf_holds_the_serving_settings(monkeypatch):
     assert config.workers == 3
     assert config.threads == 1
     assert config.timeout == 30
-    assert config.max_requests == 2000
-    assert config.max_requests_jitter == 200
+    assert config.max_requests == 20000
+    assert config.max_requests_jitter == 2000
     assert config.preload_app is True
     assert config.accesslog == "-"
     assert config.bind == ["0.0.0.0:8000"]
