@@ -8,6 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from directory.search.query import MAX_QUERY_LENGTH, SearchQuery
+from directory.taxonomy.forms import BilingualChoiceField
 from directory.taxonomy.models import Profession, Sector
 
 # The fields of the results page's "Refine" column (the text and the place
@@ -51,14 +52,15 @@ class SearchForm(forms.Form):
         choices=[("", _("Their service area"))]
         + [(km, _("%(km)s km") % {"km": km}) for km in settings.DIRECTORY_SEARCH_RADIUS_CHOICES_KM],
     )
-    metier = forms.ModelChoiceField(
+    metier = BilingualChoiceField(
         label=_("Trade"),
         required=False,
+        by_name=True,
         queryset=Profession.objects.public(),
         to_field_name="slug",
         empty_label=_("All trades"),
     )
-    secteur = forms.ModelChoiceField(
+    secteur = BilingualChoiceField(
         label=_("Sector"),
         required=False,
         queryset=Sector.objects.all(),

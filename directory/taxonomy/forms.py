@@ -38,6 +38,32 @@ class SectorGroupedChoices(forms.models.ModelChoiceIterator):
             yield (sector.name, [self.choice(profession) for profession in ordered])
 
 
+class NamedInLanguageChoices(forms.models.ModelChoiceIterator):
+    """The rows of the queryset by name in the active language, accents
+    ignored ("Électricien" between "Couvreur" and "Plombier"; "Plumber"
+    after "Electrician" in English), after the empty choice."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in sorted(self.queryset, key=lambda row: normalize(row.name)):
+            yield self.choice(row)
+
+
+class BilingualChoiceField(forms.ModelChoiceField):
+    """One sector or trade, shown by its name in the active language (a
+    model's ``str`` is its French name). ``by_name``: in the alphabetical
+    order of that name instead of the queryset's."""
+
+    def __init__(self, *args: Any, by_name: bool = False, **kwargs: Any) -> None:
+        if by_name:
+            self.iterator = NamedInLanguageChoices
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
 class TradePicker(forms.CheckboxSelectMultiple):
     """Checkboxes grouped by sector, with a filter box and a live count.
 
