@@ -47,6 +47,7 @@ from functools import wraps
 from typing import Any
 from uuid import uuid4
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -91,12 +92,16 @@ def _row_written(sender: type[models.Model], **kwargs: Any) -> None:
     transaction.on_commit(pages_changed)
 
 
-def watch(models_shown: Iterable[type[models.Model]], *, uid: str) -> None:
-    """Draw a new pages version whenever a row of one of ``models_shown``
-    (the models whose rows some public page shows) is saved or deleted, or
-    one of their many-to-many relations changes. ``uid`` names the caller
-    (its app), for the signals' ``dispatch_uid``."""
-    for model in models_shown:
+def watch(app: AppConfig, *, private: Iterable[type[models.Model]] = ()) -> None:
+    """Draw a new pages version whenever a row of one of ``app``'s models
+    but the ``private`` ones (which no public page shows) is saved or
+    deleted, or one of their many-to-many relations changes. Called from
+    the app's ``ready()``."""
+    uid = app.label
+    hidden = set(private)
+    for model in app.get_models():
+        if model in hidden:
+            continue
         for signal in (post_save, post_delete):
             signal.connect(
                 _row_written,

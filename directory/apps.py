@@ -51,5 +51,4 @@ class DirectoryConfig(AppConfig):
         from directory.quotes.models import QuoteReply, QuoteRequest
         from directory.team.models import Invitation, Membership
 
-        private = (Membership, Invitation, QuoteRequest, QuoteReply)
-        watch((model for model in self.get_models() if model not in private), uid=self.name)
+        watch(self, private=(Membership, Invitation, QuoteRequest, QuoteReply))

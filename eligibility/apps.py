@@ -21,5 +21,13 @@ class EligibilityConfig(AppConfig):
             EligibilityFlag,
         )
 
-        private = (Application, ApplicationEvent, CheckReminder, CompanyScreening, EligibilityFlag)
-        watch((model for model in self.get_models() if model not in private), uid=self.name)
+        watch(
+            self,
+            private=(
+                Application,
+                ApplicationEvent,
+                CheckReminder,
+                CompanyScreening,
+                EligibilityFlag,
+            ),
+        )

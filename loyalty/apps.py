@@ -14,5 +14,4 @@ class LoyaltyConfig(AppConfig):
 
         from .models import ServiceSession, SessionStrike
 
-        private = (ServiceSession, SessionStrike)
-        watch((model for model in self.get_models() if model not in private), uid=self.name)
+        watch(self, private=(ServiceSession, SessionStrike))

@@ -21,5 +21,13 @@ class ReviewsConfig(AppConfig):
             ReviewRequest,
         )
 
-        private = (Invoice, ReviewInvitation, ReviewRequest, ReviewLogEntry, InvitationRuleChange)
-        watch((model for model in self.get_models() if model not in private), uid=self.name)
+        watch(
+            self,
+            private=(
+                Invoice,
+                ReviewInvitation,
+                ReviewRequest,
+                ReviewLogEntry,
+                InvitationRuleChange,
+            ),
+        )

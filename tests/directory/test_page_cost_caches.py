@@ -14,7 +14,6 @@ from django.utils import translation
 
 from directory.search.forms import SearchForm
 from directory.taxonomy.selectors import TAXONOMY_VERSION_CACHE_KEY
-from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +30,6 @@ def filters(html: str) -> str:
 
 def cards(html: str) -> list[str]:
     return re.findall(r'<li class="card result">(.*?)</li>', html, re.S)
-
-
-@pytest.fixture
-def lyon(taxonomy, places):
-    return CompanyFactory(
-        trade_name="Lumière Lyon",
-        slug="lumiere-lyon",
-        primary_profession=taxonomy["electricien"],
-        place=places["lyon"],
-        rating_average=4.2,
-        review_count=3,
-    )
 
 
 def test_the_navigation_follows_who_is_logged_in_and_the_language(client, cast, lyon):

@@ -22,7 +22,7 @@ from directory.models import CompanyStatus
 from directory.taxonomy.services import taxonomy_changed
 from eligibility.services import company_set_status
 from reviews.services.stats import company_review_stats_refresh
-from tests.factories import CompanyFactory, QuoteRequestFactory, UserFactory
+from tests.factories import QuoteRequestFactory, UserFactory
 from tests.reviews.review_rows import make_review
 
 pytestmark = pytest.mark.django_db
@@ -30,16 +30,6 @@ pytestmark = pytest.mark.django_db
 SEARCH = "/recherche/?q=electricien&ou=Lyon"
 COMPANY = "/entreprises/lumiere-lyon/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture
-def lyon(taxonomy, places):
-    return CompanyFactory(
-        trade_name="Lumière Lyon",
-        slug="lumiere-lyon",
-        primary_profession=taxonomy["electricien"],
-        place=places["lyon"],
-    )
 
 
 def queries_of(client: Client, path: str, **extra) -> tuple[int, str]:

@@ -16,18 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from directory.taxonomy.models import Profession, Sector
 from directory.taxonomy.selectors import taxonomy_version
 from directory.taxonomy.services import taxonomy_changed, taxonomy_load
-from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
 SEARCH = "/recherche/?q=electricien&ou=Lyon"
-
-
-@pytest.fixture
-def lyon(taxonomy, places):
-    return CompanyFactory(
-        trade_name="Lumière Lyon", primary_profession=taxonomy["electricien"], place=places["lyon"]
-    )
 
 
 def taxonomy_reads(client, url: str) -> list[str]:
