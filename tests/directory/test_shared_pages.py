@@ -235,3 +235,18 @@ def test_a_lifted_sanction_leaves_the_page_at_once(lyon, cast):
     assert "Faux avis trouvés." in queries_of(Client(), COMPANY)[1]
     sanction_lift(sanction=sanction, actor=cast.staff)
     assert "Faux avis trouvés." not in queries_of(Client(), COMPANY)[1]
+
+
+def test_the_page_of_a_suspended_company_is_not_kept_by_browsers(lyon, cast):
+    # Chromium keeps a 410 without Cache-Control as fresh for ever: once the
+    # company was listed again, a visitor who saw it suspended would still
+    # be shown "no longer listed".
+    company_set_status(
+        company=lyon, status=CompanyStatus.SUSPENDED, actor=cast.staff, reason="Contrôle"
+    )
+    for path in (COMPANY, COMPANY + "devis/"):
+        gone = Client().get(path)
+        assert gone.status_code == 410
+        assert "no-store" in gone["Cache-Control"]
+    company_set_status(company=lyon, status=CompanyStatus.LISTED, actor=cast.staff, reason="Levée")
+    assert Client().get(COMPANY).status_code == 200
