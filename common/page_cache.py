@@ -26,11 +26,12 @@ What a kept page never holds:
   passes to :func:`watch`, at once and again on commit, so that a page
   built from rows not yet committed is kept under the old token), at the
   end of each step of the night that changed rows (``common.nightly``),
-  and when the taxonomy changes (``taxonomy_changed``); writes that send no signal (an ``UPDATE`` of
-  a queryset, raw SQL outside the night) show within
-  ``PAGE_CACHE_SECONDS``. The key also holds the language, the scheme,
-  the host, the full path with its query string and the local date (a
-  check that expires today).
+  and when the taxonomy changes (``taxonomy_changed``); a service whose
+  write sends no signal (an ``UPDATE`` of a queryset) calls
+  :func:`pages_written`; other such writes (the admin's bulk actions, a
+  shell, raw SQL outside the night) show within ``PAGE_CACHE_SECONDS``.
+  The key also holds the language, the scheme, the host, the full path
+  with its query string and the local date (a check that expires today).
 
 The version lives in the shared cache (Redis in production: one GET per
 shareable request), so a write on one worker is seen by all. While Redis
@@ -84,12 +85,19 @@ def pages_changed() -> None:
     cache.set(PAGES_VERSION_CACHE_KEY, uuid4().hex[:12], timeout=None)
 
 
-def _row_written(sender: type[models.Model], **kwargs: Any) -> None:
-    # At once, for what reads in this transaction (the writer's own next
-    # page), and on commit, for the pages other requests built meanwhile
-    # from the rows as they were before it.
+def pages_written() -> None:
+    """Rows a public page shows were written: a new :func:`pages_version`
+    at once, for what reads in this transaction (the writer's own next
+    page), and again on commit, for the pages other requests built
+    meanwhile from the rows as they were before it. What a watched model's
+    save or delete does (:func:`watch`); a service that writes such rows
+    with no signal (a queryset ``UPDATE`` or ``bulk_update``) calls it."""
     pages_changed()
     transaction.on_commit(pages_changed)
+
+
+def _row_written(sender: type[models.Model], **kwargs: Any) -> None:
+    pages_written()
 
 
 def watch(app: AppConfig, *, private: Iterable[type[models.Model]] = ()) -> None:

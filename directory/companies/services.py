@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 
 from common import images
+from common.page_cache import pages_written
 from directory.companies.models import Certification, Company, CompanyPhoto, CompanyProfession
 from directory.places.models import Place
 from directory.taxonomy.models import Profession
@@ -116,6 +117,7 @@ def company_photo_move(*, photo: CompanyPhoto, offset: int) -> None:
     for position, item in enumerate(photos, start=1):
         item.position = position
     CompanyPhoto.objects.bulk_update(photos, ["position"])
+    pages_written()  # bulk_update sends no signal
 
 
 def certification_add(*, company: Company, fields: dict) -> Certification:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.page_cache import pages_written
 from common.types import User
 from directory.models import Company
 from loyalty import selectors as loyalty_selectors
@@ -77,6 +78,7 @@ def sanction_lift(*, sanction: Sanction, actor: User) -> None:
     now = timezone.now()
     if Sanction.objects.active().filter(pk=sanction.pk).update(lifted_at=now, lifted_by=actor):
         _chain(sanction, action="lifted", actor_id=actor.pk, at=now)
+        pages_written()  # the public warning goes: an UPDATE sends no signal
 
 
 def missed_audits(company_id: int, *, now: datetime) -> int:
@@ -111,6 +113,7 @@ def strikes_warn(*, company_id: int, now: datetime | None = None) -> Sanction | 
         if active is not None:
             Sanction.objects.filter(pk=active.pk).update(lifted_at=now)
             _chain(active, action="lifted", actor_id=None, at=now)
+            pages_written()
         return None
     reason = ngettext(
         "This company did not send the invoice asked for in %(count)d document audit.",

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from common.models import AUDIT_TRANSITIONS
+from common.page_cache import pages_written
 from common.types import User
 from partners.models import EventType
 from partners.webhooks import event_publish, event_subscribed, events_publish
@@ -118,6 +119,7 @@ def reviews_touch(*, review_ids: list[int], at: datetime) -> None:
     their number (the nightly batch): one UPDATE, and the partners'
     ``review.updated`` events of those published, if anyone listens."""
     Review.objects.filter(pk__in=review_ids).update(updated_at=at)
+    pages_written()
     if not event_subscribed(EventType.REVIEW_UPDATED):
         return
     rows = Review.objects.filter(pk__in=review_ids, status=ReviewStatus.PUBLISHED).values(
@@ -142,8 +144,12 @@ def reviews_touch(*, review_ids: list[int], at: datetime) -> None:
 def review_touch(*, review_id: int, at: datetime | None = None) -> None:
     """What the public sees of the review changed without its status
     moving (its reply, an update, its audit): ``updated_at`` moves, so the
-    API's feed (``reviews.api.ReviewFeed``) hands it out again."""
+    API's feed (``reviews.api.ReviewFeed``) hands it out again, and the
+    pages kept for visitors are built again (``common.page_cache``: the
+    reply or update a moderator published, the audit decided, are written
+    by UPDATEs, which send no signal)."""
     Review.objects.filter(pk=review_id).update(updated_at=at or timezone.now())
+    pages_written()
     _review_event_publish(EventType.REVIEW_UPDATED, review_id, at)
 
 

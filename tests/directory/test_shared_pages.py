@@ -182,3 +182,61 @@ def test_head_is_answered_like_get(lyon):
     queries_of(Client(), SEARCH)
     response = Client().head(SEARCH)
     assert response.status_code == 200
+
+
+# Services whose writes send no signal (an UPDATE, a bulk_update) draw the
+# new version themselves (common.page_cache.pages_written): what a pro or a
+# moderator just did shows at once, not up to PAGE_CACHE_SECONDS later.
+
+
+def test_a_photo_moved_by_the_pro_shows_at_once(lyon):
+    from directory.companies.services import company_photo_move
+    from directory.models import CompanyPhoto
+
+    _, second = (
+        CompanyPhoto.objects.create(company=lyon, image=f"p/{n}.jpg", caption=n, position=i)
+        for i, n in enumerate(("Avant", "Après"), start=1)
+    )
+    order = re.compile(r'alt="(Avant|Après)"')
+    assert order.findall(queries_of(Client(), COMPANY)[1]) == ["Avant", "Après"]
+    company_photo_move(photo=second, offset=-1)
+    assert order.findall(queries_of(Client(), COMPANY)[1]) == ["Après", "Avant"]
+
+
+def test_a_held_reply_a_moderator_publishes_shows_at_once(lyon, cast):
+    from reviews.models import AdditionStatus, Reply
+    from reviews.services.moderation import addition_moderate
+
+    review = make_review(lyon, submitted=timezone.now() - timedelta(days=2))
+    company_review_stats_refresh(company_ids=[lyon.pk])
+    reply = Reply.objects.create(
+        review=review, text="Merci, rappelez-nous au 06 12 34 56 78.", status=AdditionStatus.PENDING
+    )
+    assert "rappelez-nous" not in queries_of(Client(), COMPANY)[1]
+    addition_moderate(addition=reply, actor=cast.staff, publish=True)
+    assert "rappelez-nous" in queries_of(Client(), COMPANY)[1]
+
+
+def test_a_lifted_sanction_leaves_the_page_at_once(lyon, cast):
+    from reviews.services.sanctions import sanction_create, sanction_lift
+
+    make_review(lyon, submitted=timezone.now() - timedelta(days=2))
+    sanction = sanction_create(company=lyon, actor=cast.staff, reason="Faux avis trouvés.")
+    assert "Faux avis trouvés." in queries_of(Client(), COMPANY)[1]
+    sanction_lift(sanction=sanction, actor=cast.staff)
+    assert "Faux avis trouvés." not in queries_of(Client(), COMPANY)[1]
+
+
+def test_the_page_of_a_suspended_company_is_not_kept_by_browsers(lyon, cast):
+    # Chromium keeps a 410 without Cache-Control as fresh for ever: once the
+    # company was listed again, a visitor who saw it suspended would still
+    # be shown "no longer listed".
+    company_set_status(
+        company=lyon, status=CompanyStatus.SUSPENDED, actor=cast.staff, reason="Contrôle"
+    )
+    for path in (COMPANY, COMPANY + "devis/"):
+        gone = Client().get(path)
+        assert gone.status_code == 410
+        assert "no-store" in gone["Cache-Control"]
+    company_set_status(company=lyon, status=CompanyStatus.LISTED, actor=cast.staff, reason="Levée")
+    assert Client().get(COMPANY).status_code == 200
