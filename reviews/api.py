@@ -186,6 +186,28 @@ class ReviewOutput(serializers.Serializer):
         return {"text": reply.text, "edited": reply.edited_at is not None}
 
 
+# The columns ReviewOutput reads of a review, its company and its reply:
+# a feed page of 50 loads these alone, not every column of the three
+# tables (the company's 40, a dozen datetimes to decode per row).
+REVIEW_OUTPUT_COLUMNS = (
+    "id",
+    "company__slug",
+    "rating",
+    "rating_reliability",
+    "rating_quality",
+    "rating_value",
+    "rating_communication",
+    "title",
+    "text",
+    "author_name",
+    "experience_date",
+    "published_at",
+    "updated_at",
+    "reply__text",
+    "reply__edited_at",
+    "reply__status",
+)
+
 # Unbound fields used for their formatting alone (ReviewOutput.to_representation).
 _DATETIME = UtcDateTimeField()
 _DATE = serializers.DateField()
@@ -248,7 +270,7 @@ class CompanyReviewList(PartnerAPIView):
     def get(self, request: Request, slug: str) -> Response:
         company = company_for_api(slug)
         paginator = self.pagination_class()
-        rows = published_reviews(company).select_related("company")
+        rows = published_reviews(company).select_related("company").only(*REVIEW_OUTPUT_COLUMNS)
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(ReviewOutput(page, many=True).data)
 
@@ -295,7 +317,7 @@ class ReviewFeed(PartnerAPIView):
         if since is not None:
             reviews = reviews.filter(updated_at__gte=since)
         paginator = self.pagination_class()
-        rows = public_review_rows(reviews).select_related("company")
+        rows = public_review_rows(reviews).select_related("company").only(*REVIEW_OUTPUT_COLUMNS)
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(ReviewOutput(page, many=True).data)
 

@@ -186,6 +186,29 @@ def test_a_feed_page_costs_the_same_queries_whatever_its_size(api, cast, reviewe
     assert queries(10) == small
 
 
+def test_a_company_s_reviews_page_costs_the_same_queries_whatever_its_size(
+    api, cast, reviewed
+):
+    """Only the columns the output reads are loaded (REVIEW_OUTPUT_COLUMNS):
+    none may be read later, one query per review."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    path = f"/api/v1/companies/{cast.company_b.slug}/reviews"
+
+    def queries(limit: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert len(api.client.get(path, {"limit": limit}).json()["results"])
+        return len(captured)
+
+    make_review(cast.company_b, submitted=timezone.now() - timedelta(days=1))
+    api.client.get(path)  # the key's first use is written once
+    small = queries(1)
+    for n in range(6):
+        make_review(cast.company_b, submitted=timezone.now() - timedelta(hours=n))
+    assert queries(10) == small
+
+
 def test_the_direct_representation_is_drf_s_own(api, cast, reviewed):
     """ReviewOutput builds its output directly (the feed's cost); it must
     stay what DRF's generic walk over the declared fields gives: replies
