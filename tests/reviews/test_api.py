@@ -186,9 +186,7 @@ def test_a_feed_page_costs_the_same_queries_whatever_its_size(api, cast, reviewe
     assert queries(10) == small
 
 
-def test_a_company_s_reviews_page_costs_the_same_queries_whatever_its_size(
-    api, cast, reviewed
-):
+def test_a_company_s_reviews_page_costs_the_same_queries_whatever_its_size(api, cast, reviewed):
     """Only the columns the output reads are loaded (REVIEW_OUTPUT_COLUMNS):
     none may be read later, one query per review."""
     from django.db import connection
