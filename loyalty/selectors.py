@@ -124,6 +124,25 @@ def session_strikes_since(
     return strikes.count()
 
 
+def missed_session_audits_by_company(
+    *, company_ids: list[int], since: datetime, until: datetime
+) -> dict[int, int]:
+    """The missed session audits of each of ``company_ids`` recorded after
+    ``since`` up to ``until``: ``{company id: count}``, companies without
+    any left out. One aggregate query: what
+    ``reviews.services.sanctions.missed_audits_by_company`` adds to its own
+    counts."""
+    rows = (
+        SessionStrike.objects.filter(
+            company_id__in=company_ids, missed=True, created_at__gt=since, created_at__lte=until
+        )
+        .values("company_id")
+        .annotate(n=Count("pk"))
+        .values_list("company_id", "n")
+    )
+    return dict(rows)
+
+
 def companies_with_session_strikes_since(*, since: datetime) -> list[int]:
     """Ids of the companies with a missed session audit recorded after
     ``since``: the nightly warnings pass of reviews looks at them too."""

@@ -323,7 +323,8 @@ def audits_close_overdue(*, now=None) -> int:
 
     Set-based: a few statements for the whole batch (at most
     ``MAX_AUDITS_PER_RUN``, the rest the next night) whatever its size,
-    the warnings recounted once per company, one e-mail per author.
+    the warnings recounted by batches of companies
+    (``sanctions.strikes_warn_many``), one e-mail per author.
     Returns how many."""
     now = now or timezone.now()
     # Locked in key order, those another run holds skipped: two runs never
@@ -341,8 +342,7 @@ def audits_close_overdue(*, now=None) -> int:
         [Strike(company_id=audit.review.company_id, audit=audit) for audit in overdue],
         ignore_conflicts=True,
     )
-    for company_id in sorted({audit.review.company_id for audit in overdue}):
-        sanctions.strikes_warn(company_id=company_id, now=now)
+    sanctions.strikes_warn_many(company_ids={audit.review.company_id for audit in overdue}, now=now)
     emails.send_audit_outcomes([audit.pk for audit in overdue])
     return len(overdue)
 

@@ -17,11 +17,13 @@ have no actor."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -81,23 +83,43 @@ def sanction_lift(*, sanction: Sanction, actor: User) -> None:
         pages_written()  # the public warning goes: an UPDATE sends no signal
 
 
+# Companies looked at by one statement of :func:`strikes_warn_many`: an
+# IN list of at most this many ids (SQLite's bound on parameters is 999 in
+# old builds).
+WARN_BATCH = 500
+
+
 def missed_audits(company_id: int, *, now: datetime) -> int:
     """How many document audits the company missed (strikes of missed
     audits) decided within the last ``REVIEW_STRIKES_WINDOW_DAYS`` up to
     ``now``. A failed audit (the scan does not match the client) is a strike
     too, but not a missed invoice: it does not count here. Missed audits
     of sessions recorded without an invoice (``loyalty``) count alike."""
+    return missed_audits_by_company([company_id], now=now).get(company_id, 0)
+
+
+def missed_audits_by_company(company_ids: list[int], *, now: datetime) -> dict[int, int]:
+    """:func:`missed_audits` of each of ``company_ids`` (at most a few
+    hundred): ``{company id: count}``, companies without any left out. Two
+    aggregate queries, whatever the number of companies."""
     since = now - timedelta(days=settings.REVIEW_STRIKES_WINDOW_DAYS)
-    reviews = Strike.objects.filter(
-        company_id=company_id,
-        audit__status=AuditStatus.MISSED,
-        audit__decided_at__gt=since,
-        audit__decided_at__lte=now,
-    ).count()
-    sessions = loyalty_selectors.session_strikes_since(
-        company_id=company_id, since=since, until=now
+    counts = dict(
+        Strike.objects.filter(
+            company_id__in=company_ids,
+            audit__status=AuditStatus.MISSED,
+            audit__decided_at__gt=since,
+            audit__decided_at__lte=now,
+        )
+        .values("company_id")
+        .annotate(n=Count("pk"))
+        .values_list("company_id", "n")
     )
-    return reviews + sessions
+    sessions = loyalty_selectors.missed_session_audits_by_company(
+        company_ids=company_ids, since=since, until=now
+    )
+    for company_id, n in sessions.items():
+        counts[company_id] = counts.get(company_id, 0) + n
+    return counts
 
 
 def strikes_warn(*, company_id: int, now: datetime | None = None) -> Sanction | None:
@@ -106,14 +128,51 @@ def strikes_warn(*, company_id: int, now: datetime | None = None) -> Sanction | 
     warning saying how many (created, or its count raised); below, the
     active warning is lifted (by nobody: the rule). Returns the active
     warning, or None. The caller holds the transaction."""
+    return strikes_warn_many(company_ids=[company_id], now=now).get(company_id)
+
+
+def strikes_warn_many(
+    *, company_ids: Iterable[int], now: datetime | None = None
+) -> dict[int, Sanction]:
+    """:func:`strikes_warn` for each of ``company_ids``: the missed audits
+    and the active warnings read by batches of ``WARN_BATCH`` companies
+    (three queries each), then a write only for a company whose warning
+    is given, changed or lifted (each chained in its reviews' record).
+    Returns ``{company id: active warning}``. The caller holds the
+    transaction."""
     now = now or timezone.now()
-    count = missed_audits(company_id, now=now)
-    active = Sanction.objects.active().warnings().filter(company_id=company_id).first()
+    ids = sorted(set(company_ids))
+    warned: dict[int, Sanction] = {}
+    lifted = False
+    for start in range(0, len(ids), WARN_BATCH):
+        batch = ids[start : start + WARN_BATCH]
+        counts = missed_audits_by_company(batch, now=now)
+        active: dict[int, Sanction] = {}
+        # The newest active warning of a company, as ``.first()`` gave it.
+        for sanction in Sanction.objects.active().warnings().filter(company_id__in=batch):
+            active.setdefault(sanction.company_id, sanction)
+        for company_id in batch:
+            warning = _warning_in_step(
+                company_id, counts.get(company_id, 0), active.get(company_id), now=now
+            )
+            if warning is None:
+                lifted = lifted or company_id in active
+            else:
+                warned[company_id] = warning
+    if lifted:
+        pages_written()  # the public warning goes: an UPDATE sends no signal
+    return warned
+
+
+def _warning_in_step(
+    company_id: int, count: int, active: Sanction | None, *, now: datetime
+) -> Sanction | None:
+    """Give, change or lift the company's warning for ``count`` missed
+    audits (see :func:`strikes_warn`); returns the active warning."""
     if count < settings.REVIEW_STRIKES_WARNING:
         if active is not None:
             Sanction.objects.filter(pk=active.pk).update(lifted_at=now)
             _chain(active, action="lifted", actor_id=None, at=now)
-            pages_written()
         return None
     reason = ngettext(
         "This company did not send the invoice asked for in %(count)d document audit.",
@@ -147,4 +206,4 @@ def warnings_refresh(*, now: datetime | None = None) -> int:
     # threshold: those companies are looked at too.
     since = now - timedelta(days=settings.REVIEW_STRIKES_WINDOW_DAYS)
     ids.update(loyalty_selectors.companies_with_session_strikes_since(since=since))
-    return sum(strikes_warn(company_id=pk, now=now) is not None for pk in sorted(ids))
+    return len(strikes_warn_many(company_ids=ids, now=now))

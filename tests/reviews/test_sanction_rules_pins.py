@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from reviews.models import Audit, AuditStatus, Review, Sanction, SanctionKind, Strike
@@ -309,3 +311,48 @@ def test_the_warning_sentence_in_english_singular_and_plural(cast, settings):
     assert warning.reason == (
         "This company did not send the invoices asked for in 2 document audits."
     )
+
+
+def test_many_companies_are_kept_in_step_by_a_fixed_number_of_reads(settings):
+    """``strikes_warn_many`` (the nightly passes) gives, raises, lifts and
+    leaves each company's warning as ``strikes_warn`` would, and reads the
+    strikes and warnings of all the companies in three queries: a pass
+    with nothing to change costs the same for two companies or four."""
+    settings.REVIEW_STRIKES_WARNING = 2
+    settings.REVIEW_STRIKES_WINDOW_DAYS = 30
+    given, below, lifted, raised = (CompanyFactory() for _ in range(4))
+    for day in (10, 3):
+        strike(given, NOW - timedelta(days=day))
+    strike(below, NOW - timedelta(days=4))
+    strike(lifted, NOW - timedelta(days=45))
+    old = Sanction.objects.create(
+        company=lifted, kind=SanctionKind.WARNING, strike_count=2, reason="Ancien."
+    )
+    for day in (12, 8, 1):
+        strike(raised, NOW - timedelta(days=day))
+    before = Sanction.objects.create(
+        company=raised, kind=SanctionKind.WARNING, strike_count=2, reason="Deux."
+    )
+    everyone = [company.pk for company in (given, below, lifted, raised)]
+
+    with translation.override("en"):
+        warned = sanctions.strikes_warn_many(company_ids=everyone, now=NOW)
+
+    assert set(warned) == {given.pk, raised.pk}
+    assert warned[given.pk].strike_count == 2
+    assert warned[given.pk].decided_by is None
+    assert warned[raised.pk].pk == before.pk
+    before.refresh_from_db()
+    assert before.strike_count == 3
+    assert "in 3 document audits" in before.reason
+    old.refresh_from_db()
+    assert old.lifted_at == NOW
+    assert not Sanction.objects.filter(company=below).exists()
+    # Each one agrees with the single-company rule, which changes nothing more.
+    for company_id in everyone:
+        assert sanctions.strikes_warn(company_id=company_id, now=NOW) == warned.get(company_id)
+    with CaptureQueriesContext(connection) as two:
+        sanctions.strikes_warn_many(company_ids=everyone[:2], now=NOW)
+    with CaptureQueriesContext(connection) as four:
+        sanctions.strikes_warn_many(company_ids=everyone, now=NOW)
+    assert len(two) == len(four) == 3
