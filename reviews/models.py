@@ -518,6 +518,12 @@ class Review(models.Model):
             # ... and the reviews of its 30-day window, read once per signal
             # (111,000 of 2,000,000: a range, not the table).
             models.Index(fields=["created_at"], name="review_created_idx"),
+            # The suspicious reviews the night audits (a fraud score from
+            # ``FRAUD_AUDIT_THRESHOLD``): the few with any score, not the
+            # table — 4.8 s a night for 2,000,000 reviews without it.
+            models.Index(
+                fields=["fraud_score"], condition=Q(fraud_score__gt=0), name="review_fraud_idx"
+            ),
         ]
 
     def __str__(self) -> str:
