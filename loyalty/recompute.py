@@ -15,7 +15,8 @@ sessions into Python:
    those that changed;
 3. the figures of every company (``INSERT … ON CONFLICT … DO UPDATE …
    WHERE (…) IS DISTINCT FROM (…)``: only rows whose figures changed are
-   written);
+   written), a company without sessions whose row already is the "0 / 30"
+   row of its baseline left out before any arithmetic;
 4. the month's snapshots, the same way;
 5. the companies' ``loyalty_score`` (the whole score / 100) and
    ``trust_score``, in one UPDATE of the companies whose whole score
@@ -379,6 +380,16 @@ WITH inputs AS (
     LEFT JOIN loyalty_counts t ON t.company_id = c.id
     LEFT JOIN {baselines} b ON b.profession_id = c.primary_profession_id
     CROSS JOIN (SELECT mean, prior_strength FROM {baselines} WHERE profession_id IS NULL) p
+    LEFT JOIN {scores} o ON o.company_id = c.id
+    -- A company without sessions whose row already is the "0 / 30" row of
+    -- its baseline would be written as it is: left out, the night reads it
+    -- and computes nothing for it.
+    WHERE t.company_id IS NOT NULL OR o.company_id IS NULL
+       OR NOT (o.sessions = 0 AND o.new_clients = 0 AND o.returned = 0
+               AND o.qualified = (0 >= %(min_sessions)s)
+               AND o.baseline = coalesce(b.mean, p.mean)
+               AND o.raw_rate IS NULL AND o.smoothed_rate IS NULL AND o.score IS NULL
+               AND o.score_low IS NULL AND o.score_high IS NULL)
 ), posterior AS (
     SELECT *,
            sessions >= %(min_sessions)s AS qualified,
@@ -540,21 +551,31 @@ def _ranking_write() -> int:
     (``directory.search.ranking.trust_of_columns``), in one UPDATE of the
     companies where either differs; then their search rows. Returns the
     companies updated."""
+
+    def whole_score(score: str) -> ExpressionWrapper:
+        return ExpressionWrapper(
+            Floor(F(score) + Value(0.5)) / Value(100.0), output_field=FloatField()
+        )
+
+    # Read through one join of the companies to their score rows (a
+    # subquery per company took 7.8 s to find nothing stale among
+    # 1,000,000, ``make bench-nightly``); the UPDATE, which cannot join,
+    # reads the same value by a subquery, for the stale companies alone.
     fresh = Subquery(
-        LoyaltyScore.objects.filter(company_id=OuterRef("pk")).values(
-            value=ExpressionWrapper(
-                Floor(F("score") + Value(0.5)) / Value(100.0), output_field=FloatField()
-            )
-        )[:1]
+        LoyaltyScore.objects.filter(company_id=OuterRef("pk")).values(value=whole_score("score"))[
+            :1
+        ]
     )
-    trust = ranking.trust_of_columns(F("rating_average"), F("review_count"), fresh)
+    joined = whole_score("loyalty__score")
     # NULL-safe: a company whose score goes away is stale too.
     same_loyalty = Q(
         loyalty_score=F("fresh_loyalty"), loyalty_score__isnull=False, fresh_loyalty__isnull=False
     ) | Q(loyalty_score__isnull=True, fresh_loyalty__isnull=True)
-    stale = Company.objects.annotate(fresh_loyalty=fresh, fresh_trust=trust).exclude(
-        same_loyalty & Q(trust_score=F("fresh_trust"))
-    )
+    stale = Company.objects.annotate(
+        fresh_loyalty=joined,
+        fresh_trust=ranking.trust_of_columns(F("rating_average"), F("review_count"), joined),
+    ).exclude(same_loyalty & Q(trust_score=F("fresh_trust")))
+    trust = ranking.trust_of_columns(F("rating_average"), F("review_count"), fresh)
     if not stale.exists():
         return 0
     # Partners hear of listed companies whose whole score changed (not of

@@ -304,3 +304,35 @@ def test_staff_read_scores_and_baselines_in_the_admin_and_cannot_change_them(cli
     assert "Fidèle &amp; Fils" in page.content.decode()
     assert client.get("/admin/loyalty/tradebaseline/").status_code == 200
     assert client.get("/admin/loyalty/loyaltyscore/add/").status_code == 403
+
+
+def test_a_company_without_sessions_follows_its_baseline_and_loses_its_score():
+    """The night computes nothing for a company whose stored row already is
+    its "0 / 30" row; a moved baseline, or sessions gone, still rewrites
+    it (PostgreSQL's statement leaves the others out)."""
+    rules = score.Rules(min_sessions=10, trade_min_companies=2)
+    roofer = ProfessionFactory()
+    quiet = CompanyFactory(primary_profession=roofer)
+    busy = [CompanyFactory(primary_profession=roofer) for _ in range(2)]
+    for company in busy:
+        add(company, *[(f"c{i}", 300) for i in range(10)], ("c0", 250))
+    scores_recompute(on=ON, rules=rules)
+    assert row(quiet).baseline == pytest.approx(0.1)
+    assert scores_recompute(on=ON, rules=rules).scores_changed == 0
+    # One more return moves the trade's baseline: the quiet company's row follows.
+    add(busy[0], ("c1", 250))
+    again = scores_recompute(on=ON, rules=rules)
+    assert again.scores_changed == 3
+    assert row(quiet).baseline == pytest.approx(0.15)
+    assert (row(quiet).sessions, row(quiet).score) == (0, None)
+    # A company whose sessions are all excluded goes back to the empty row.
+    ServiceSession.objects.filter(company=busy[1]).update(excluded_at=timezone.now())
+    scores_recompute(on=ON, rules=rules)
+    emptied = row(busy[1])
+    assert (emptied.sessions, emptied.new_clients, emptied.qualified, emptied.score) == (
+        0,
+        0,
+        False,
+        None,
+    )
+    assert emptied.raw_rate is None
