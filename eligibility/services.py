@@ -1034,6 +1034,12 @@ def _checks_due_add(today: date) -> int:
         )
         .values_list("pk", "due", "added")
     )
+    # Most nights add none: counted first by a plain aggregate, which
+    # PostgreSQL runs in parallel, unlike the SELECT of an INSERT or one
+    # with a LIMIT: 1.2 s against 2.0 to 2.6 s to find none among a
+    # million listed companies (``make bench-nightly``'s database).
+    if not missing.count():
+        return 0
     select, params = missing.query.sql_with_params()
     table = connection.ops.quote_name(CompanyChecksDue._meta.db_table)
     with connection.cursor() as cursor:
