@@ -280,25 +280,25 @@ CELERY_TASK_ROUTES = {
 # Time limits, in seconds, sized from ``make bench-nightly`` (issue 16 §3:
 # 1,000,000 companies, 2,000,000 reviews, 5,000,000 sessions, 200,000
 # prospects, on the 2-core benchmark machine): the hard limit is about ten
-# times the slowest time a step took there (load average 2.5–4.7; the same
-# chain at load 9 took 2.2 times as long), never under 3 minutes, the soft
-# limit a minute before it so that the step records its failure before
-# the worker is killed. Measured (first night / same night again, s):
-# review-audits 18.5 / 20.1, session-audits 0.7 / 0.9, review-stats
-# 5.2 / 5.3, loyalty-scores 45.4 / 31.2, prospect-scores 22.2 / 21.0,
-# eligibility 7.7 / 10.6, search-keys 4.0 / 5.7. The vetting-checks step
-# came after that run and was not timed at size: its limits stay a guess.
-# A step that outgrows its limit fails, is recorded (JobRun) and shows in
-# /healthz; raise its limit from a new benchmark. The limits add up to
-# 45 minutes, done by 2:00 after a 1:15 start, long before the 8:00
-# digests; the lease of a step is its hard limit and a minute (common.jobs).
+# times the slowest time a step took there, never under 3 minutes, the
+# soft limit a minute before it so that the step records its failure
+# before the worker is killed. Measured on 2026-12-02 (a quiet machine,
+# first night / same night again, s): review-audits 31.0 / 30.3,
+# session-audits 0.02 / 0.02, review-stats 6.8 / 6.8, loyalty-scores
+# 60.0 / 17.3, prospect-scores 26.7 / 15.5, eligibility 1.2 / 1.4,
+# vetting-checks 17.1 (a million due dates written) / 2.0, search-keys
+# 5.3 / 5.8. A step that outgrows its limit fails, is recorded (JobRun)
+# and shows in /healthz; raise its limit from a new benchmark. The limits
+# add up to 36 minutes, done by 1:51 after a 1:15 start, long before the
+# 8:00 digests; the lease of a step is its hard limit and a minute
+# (common.jobs).
 NIGHTLY_START = {"hour": 1, "minute": 15}
 NIGHTLY_STEPS = {
     "review-audits": {
         "run": "reviews.tasks.nightly_review_audits",
         "label": _("Fraud scores and document audits"),
-        "soft_time_limit": 3 * 60,
-        "time_limit": 4 * 60,
+        "soft_time_limit": 5 * 60,
+        "time_limit": 6 * 60,
     },
     "session-audits": {
         "run": "loyalty.tasks.nightly_session_audits",
@@ -315,14 +315,14 @@ NIGHTLY_STEPS = {
     "loyalty-scores": {
         "run": "loyalty.tasks.nightly_loyalty_scores",
         "label": _("Loyalty scores and baselines"),
-        "soft_time_limit": 7 * 60,
-        "time_limit": 8 * 60,
+        "soft_time_limit": 9 * 60,
+        "time_limit": 10 * 60,
     },
     "prospect-scores": {
         "run": "prospects.tasks.nightly_prospect_scores",
         "label": _("Prospect scores"),
-        "soft_time_limit": 3 * 60,
-        "time_limit": 4 * 60,
+        "soft_time_limit": 4 * 60,
+        "time_limit": 5 * 60,
     },
     "eligibility": {
         "run": "eligibility.tasks.nightly_rescreen",
@@ -333,8 +333,8 @@ NIGHTLY_STEPS = {
     "vetting-checks": {
         "run": "eligibility.tasks.nightly_checks",
         "label": _("Vetting checks: reminders and expiries"),
-        "soft_time_limit": 15 * 60,
-        "time_limit": 17 * 60,
+        "soft_time_limit": 2 * 60,
+        "time_limit": 3 * 60,
     },
     "search-keys": {
         "run": "directory.companies.tasks.nightly_search_keys",
