@@ -552,7 +552,7 @@ def _ranking_write() -> int:
     companies where either differs; then their search rows. Returns the
     companies updated."""
 
-    def whole_score(score: str) -> ExpressionWrapper:
+    def whole_score(score: str) -> ExpressionWrapper[Any]:
         return ExpressionWrapper(
             Floor(F(score) + Value(0.5)) / Value(100.0), output_field=FloatField()
         )
