@@ -109,33 +109,42 @@ def session_audits_open_count() -> int:
     return SessionAudit.objects.filter(status=SessionAuditStatus.OPEN).count()
 
 
-def session_strikes_since(
-    *, company_id: int, since: datetime, until: datetime | None = None, missed_only: bool = True
-) -> int:
-    """The company's session strikes recorded after ``since`` (up to
-    ``until`` when given; missed audits only by default): what
-    ``reviews.services.sanctions.missed_audits`` adds to its own count of
-    missed review audits."""
-    strikes = SessionStrike.objects.filter(company_id=company_id, created_at__gt=since)
+def _session_strikes(
+    *, since: datetime, until: datetime | None = None, missed_only: bool = True
+) -> QuerySet[SessionStrike]:
+    """Session strikes recorded after ``since`` (up to ``until`` when given;
+    missed audits only by default)."""
+    strikes = SessionStrike.objects.filter(created_at__gt=since)
     if until is not None:
         strikes = strikes.filter(created_at__lte=until)
     if missed_only:
         strikes = strikes.filter(missed=True)
-    return strikes.count()
+    return strikes
+
+
+def session_strikes_since(
+    *, company_id: int, since: datetime, until: datetime | None = None, missed_only: bool = True
+) -> int:
+    """The company's session strikes recorded after ``since`` (up to
+    ``until`` when given; missed audits only by default)."""
+    return (
+        _session_strikes(since=since, until=until, missed_only=missed_only)
+        .filter(company_id=company_id)
+        .count()
+    )
 
 
 def missed_session_audits_by_company(
     *, company_ids: list[int], since: datetime, until: datetime
 ) -> dict[int, int]:
-    """The missed session audits of each of ``company_ids`` recorded after
-    ``since`` up to ``until``: ``{company id: count}``, companies without
-    any left out. One aggregate query: what
+    """:func:`session_strikes_since` (missed audits) of each of
+    ``company_ids``: ``{company id: count}``, companies without any left
+    out. One aggregate query: what
     ``reviews.services.sanctions.missed_audits_by_company`` adds to its own
     counts."""
     rows = (
-        SessionStrike.objects.filter(
-            company_id__in=company_ids, missed=True, created_at__gt=since, created_at__lte=until
-        )
+        _session_strikes(since=since, until=until)
+        .filter(company_id__in=company_ids)
         .values("company_id")
         .annotate(n=Count("pk"))
         .values_list("company_id", "n")
