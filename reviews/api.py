@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, QuerySet, Value
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -115,7 +116,7 @@ class CriteriaOutput(serializers.Serializer):
 
 class ReviewOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    company = serializers.SlugField(source="company.slug")
+    company = serializers.SlugField(source="company_slug")
     rating = serializers.IntegerField()
     criteria = CriteriaOutput(source="*")
     title = serializers.CharField()
@@ -135,7 +136,7 @@ class ReviewOutput(serializers.Serializer):
     invoice_missing_since = UtcDateTimeField(
         allow_null=True, help_text="When the company failed to provide the invoice to an audit."
     )
-    updates = UpdateOutput(source="updates.all", many=True)
+    updates = UpdateOutput(source="published_updates", many=True)
     reply = serializers.SerializerMethodField()
 
     def get_invoice_verified(self, review: Review) -> bool:
@@ -154,7 +155,7 @@ class ReviewOutput(serializers.Serializer):
         moment, day = _DATETIME.to_representation, _DATE.to_representation
         return {
             "id": review.id,
-            "company": review.company.slug,
+            "company": review.company_slug,
             "rating": review.rating,
             "criteria": {
                 "reliability": review.rating_reliability,
@@ -173,7 +174,7 @@ class ReviewOutput(serializers.Serializer):
             "invoice_missing_since": moment(getattr(review, "invoice_missing_since", None)),
             "updates": [
                 {"text": update.text, "created_at": moment(update.created_at)}
-                for update in review.updates.all()
+                for update in review.published_updates
             ],
             "reply": self._reply(review),
         }
@@ -186,12 +187,14 @@ class ReviewOutput(serializers.Serializer):
         return {"text": reply.text, "edited": reply.edited_at is not None}
 
 
-# The columns ReviewOutput reads of a review, its company and its reply:
-# a feed page of 50 loads these alone, not every column of the three
-# tables (the company's 40, a dozen datetimes to decode per row).
+# The columns ReviewOutput reads of a review and its reply: a feed page
+# of 50 loads these alone, not every column of the tables (a dozen
+# datetimes to decode per row). The company's slug comes as the
+# ``company_slug`` annotation (review_rows_for_output), not as a company
+# built for each review.
 REVIEW_OUTPUT_COLUMNS = (
     "id",
-    "company__slug",
+    "company",
     "rating",
     "rating_reliability",
     "rating_quality",
@@ -207,6 +210,15 @@ REVIEW_OUTPUT_COLUMNS = (
     "reply__edited_at",
     "reply__status",
 )
+
+
+def review_rows_for_output(rows: QuerySet[Review], company_slug: Value | F) -> QuerySet[Review]:
+    """``rows`` (from ``public_review_rows``) reduced to what ReviewOutput
+    reads, with ``company_slug``: ``F("company__slug")`` for reviews of
+    any company (a join), ``Value(slug)`` for one company's. Building a
+    company per review cost the feed's page of 50 a tenth of its CPU."""
+    return rows.only(*REVIEW_OUTPUT_COLUMNS).annotate(company_slug=company_slug)
+
 
 # Unbound fields used for their formatting alone (ReviewOutput.to_representation).
 _DATETIME = UtcDateTimeField()
@@ -270,7 +282,7 @@ class CompanyReviewList(PartnerAPIView):
     def get(self, request: Request, slug: str) -> Response:
         company = company_for_api(slug)
         paginator = self.pagination_class()
-        rows = published_reviews(company).select_related("company").only(*REVIEW_OUTPUT_COLUMNS)
+        rows = review_rows_for_output(published_reviews(company), Value(company.slug))
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(ReviewOutput(page, many=True).data)
 
@@ -317,7 +329,7 @@ class ReviewFeed(PartnerAPIView):
         if since is not None:
             reviews = reviews.filter(updated_at__gte=since)
         paginator = self.pagination_class()
-        rows = public_review_rows(reviews).select_related("company").only(*REVIEW_OUTPUT_COLUMNS)
+        rows = review_rows_for_output(public_review_rows(reviews), F("company__slug"))
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(ReviewOutput(page, many=True).data)
 

@@ -618,10 +618,12 @@ class Review(models.Model):
 
     @property
     def last_update(self) -> ReviewUpdate | None:
-        """The last of ``updates.all()``, or None: on the company page the
-        published ones, prefetched (``selectors.published_reviews``), so no
-        query per review."""
-        updates = list(self.updates.all())
+        """The last published update, or None: from ``published_updates``
+        when ``selectors.public_review_rows`` read them (the company page:
+        no query per review), else one query."""
+        updates = getattr(self, "published_updates", None)
+        if updates is None:
+            updates = list(self.updates.filter(status=AdditionStatus.PUBLISHED))
         return updates[-1] if updates else None
 
     @property

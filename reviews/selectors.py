@@ -91,14 +91,19 @@ def published_reviews(company: Company, order: str = "recent") -> QuerySet[Revie
 
 def public_review_rows(reviews: QuerySet[Review]) -> QuerySet[Review]:
     """``reviews`` with what their public rendering reads, without a query
-    per review: the reply, the published updates, and the audit's
+    per review: the reply, the published updates (``published_updates``,
+    a list, oldest first), and the audit's
     ``invoice_checked_on`` / ``invoice_missing_since`` (a LEFT JOIN). The
     company page's reviews and the API's (``reviews.api``)."""
     return (
         reviews.select_related("reply")
         .prefetch_related(
+            # As a list (``to_attr``): a related manager and a queryset per
+            # review cost a feed page of 50 about a fifth of its CPU.
             Prefetch(
-                "updates", queryset=ReviewUpdate.objects.filter(status=AdditionStatus.PUBLISHED)
+                "updates",
+                queryset=ReviewUpdate.objects.filter(status=AdditionStatus.PUBLISHED),
+                to_attr="published_updates",
             )
         )
         .annotate(
