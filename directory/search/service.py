@@ -360,8 +360,27 @@ def _rating_keys(prefix: str) -> dict[str, object]:
     }
 
 
-def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list[Company]:
-    """The page's companies, in rank order, with their distance and score,
+def page_companies() -> QuerySet[Company]:
+    """The companies as a results page reads them: every column, and
+    ``missed_audits_warning``, the number of document audits the company
+    missed, when the reviews app put a public warning on it (an active
+    sanction of kind "warning", reviews.models.SanctionKind); None
+    otherwise. In the same query."""
+    return Company.objects.annotate(
+        missed_audits_warning=Max(
+            "review_sanctions__strike_count",
+            filter=Q(review_sanctions__kind="warning", review_sanctions__lifted_at__isnull=True),
+        )
+    )
+
+
+def _companies_for(
+    rows: list[dict],
+    matched: Sequence[Profession] = (),
+    companies: QuerySet[Company] | None = None,
+) -> list[Company]:
+    """The page's companies (read through ``companies``, by default
+    :func:`page_companies`), in rank order, with their distance and score,
     and — when trades were matched — ``matched_trades`` (those of the
     matched trades the company does, its primary trade first) and
     ``matched_as_secondary`` (none of them is its primary trade). One
@@ -370,16 +389,7 @@ def _companies_for(rows: list[dict], matched: Sequence[Profession] = ()) -> list
     come from this process's copy of the taxonomy (:func:`all_trades`),
     not from a join."""
     ids = [row["company_id"] for row in rows]
-    # ``missed_audits_warning``: the number of document audits the company
-    # missed, when the reviews app put a public warning on it (an active
-    # sanction of kind "warning", reviews.models.SanctionKind); None
-    # otherwise. In the same query.
-    by_id = Company.objects.annotate(
-        missed_audits_warning=Max(
-            "review_sanctions__strike_count",
-            filter=Q(review_sanctions__kind="warning", review_sanctions__lifted_at__isnull=True),
-        )
-    ).in_bulk(ids)
+    by_id = (companies if companies is not None else page_companies()).in_bulk(ids)
     trades = all_trades({company.primary_profession_id for company in by_id.values()})
     links: dict[int, list[tuple[int, bool]]] = {}
     if len(matched) == 1:
@@ -490,12 +500,20 @@ class SearchWindow:
     has_more: bool = False
 
 
-def search_companies_window(query: SearchQuery, *, offset: int, limit: int) -> SearchWindow:
+def search_companies_window(
+    query: SearchQuery,
+    *,
+    offset: int,
+    limit: int,
+    companies: QuerySet[Company] | None = None,
+) -> SearchWindow:
     """The same search and ranking as :func:`search_companies`, as the
     ``limit`` companies from rank ``offset``: one row past the window is
     read to say ``has_more``, nothing is counted (a COUNT over a large
     trade and region costs more than the page). No empty-state
-    explanations. The caller bounds ``offset`` and ``limit``."""
+    explanations. The caller bounds ``offset`` and ``limit``; ``companies``
+    says how the window's companies are read (the columns a caller shows:
+    the page's, :func:`page_companies`, by default)."""
     result, trades = _prepare(query)
     if trades is None:
         return SearchWindow(result)
@@ -505,11 +523,11 @@ def search_companies_window(query: SearchQuery, *, offset: int, limit: int) -> S
         return SearchWindow(result)
     fetched = list(rows[offset : offset + limit + 1])
     matched = matched_trades(query, trades, result.trades)
-    companies = _companies_for(fetched[:limit], matched)
+    found = _companies_for(fetched[:limit], matched, companies)
     result.grouped = bool(matched) and (
         query.sort == "relevance" or (query.sort == "distance" and result.position is None)
     )
-    return SearchWindow(result, companies, has_more=len(fetched) > limit)
+    return SearchWindow(result, found, has_more=len(fetched) > limit)
 
 
 def _explain_empty(
