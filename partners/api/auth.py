@@ -97,7 +97,9 @@ class PartnerKeyAuthentication(BaseAuthentication):
         prefix, dot, _secret = raw.partition(".")
         if not dot or not prefix or len(raw) > MAX_KEY_LENGTH:
             raise KeyRejected(_("The API key is malformed."), code="invalid_key")
-        key = PartnerKey.objects.select_related("partner").filter(prefix=prefix).first()
+        # The prefix is unique: no ORDER BY (``first()`` would add one).
+        found = PartnerKey.objects.select_related("partner").filter(prefix=prefix).order_by()[:1]
+        key = next(iter(found), None)
         if key is None or not key.is_valid(raw):
             raise KeyRejected(_("The API key is invalid."), code="invalid_key")
         if key.revoked:
