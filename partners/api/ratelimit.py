@@ -5,7 +5,8 @@
     RateLimit: "directory:read";r=597;t=42
 
 A fixed window of ``w`` seconds per key and policy, counted in the cache
-(Redis in production: one INCR a request). Past the quota: 429 with
+(Redis in production: one round trip a request,
+``common.cache.window_count``). Past the quota: 429 with
 ``Retry-After`` and a detail giving the same wait in seconds. When the
 cache cannot count, the request goes through without a ``RateLimit``
 header (fail open) and the outage is logged once until counting works
@@ -19,10 +20,12 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
+
+from common.cache import window_count
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +99,7 @@ def consume(key_id: str, policy: Policy, now: float | None = None) -> Usage:
     reset = max(int(window_start + policy.window - now), 1)
     counter = f"api-rl:{policy.name}:{key_id}:{window_start}"
     try:
-        cache.add(counter, 0, timeout=policy.window + 5)
-        count = cache.incr(counter)
+        count = window_count(caches["default"], counter, timeout=policy.window + 5)
     except Exception:  # the cache is down or lost the key: let the request through
         if not _cache_down_logged:
             logger.warning("API rate limits not counted: the cache is unavailable", exc_info=True)

@@ -282,3 +282,50 @@ def test_clearing_the_cache_leaves_the_broker_and_other_prefixes_alone():
         assert client.get(foreign) == b"kept"
     finally:
         client.delete(queue, foreign)
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL)")
+def test_a_window_counter_counts_in_redis_with_its_lifetime():
+    """``count`` (the API's rate limits): created at 0 with its time to
+    live, one more per call, readable as any cached integer, in one
+    round trip; a counter that expired starts again at 1."""
+    from django.core.cache import caches
+
+    from common.cache import FailSafeRedisCache, window_count
+
+    ours = caches.create_connection("default")
+    assert isinstance(ours, FailSafeRedisCache)
+    key = f"window-{uuid4()}"
+    client = ours._cache.get_client(write=True)
+    redis_key = ours.make_and_validate_key(key)
+    try:
+        assert [window_count(ours, key, timeout=30) for _ in range(3)] == [1, 2, 3]
+        assert ours.get(key) == 3
+        assert 0 < client.ttl(redis_key) <= 30
+        # The lifetime is set once, by the call that created the counter.
+        client.expire(redis_key, 5)
+        window_count(ours, key, timeout=30)
+        assert client.ttl(redis_key) <= 5
+        client.delete(redis_key)
+        assert window_count(ours, key, timeout=30) == 1
+    finally:
+        client.delete(redis_key)
+
+
+def test_a_window_counter_counts_in_the_process_while_redis_is_down(redis_down):
+    from django.core.cache import caches
+
+    from common.cache import window_count
+
+    counts = [window_count(caches["default"], "window", timeout=30) for _ in range(3)]
+    assert counts == [1, 2, 3]
+    assert cache.get("window") == 3  # this process's fallback
+
+
+def test_a_window_counter_counts_in_local_memory():
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from common.cache import window_count
+
+    memory = LocMemCache(f"window-{uuid4()}", {})
+    assert [window_count(memory, "n", timeout=30) for _ in range(2)] == [1, 2]
