@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Expression, F, OuterRef, Subquery
 from django.db.models.functions import JSONObject
@@ -33,6 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.aggregates import JSONArrayAgg
+from common.statements import MARKER, CompiledQuery
 from common.text import normalize
 from directory.companies.models import (
     Certification,
@@ -663,27 +663,17 @@ def company_profile_for_api(slug: str) -> Company:
     return company
 
 
-# Stands for the slug in the profile's statement, compiled once
-# (_profile_statement): no slug can hold a NUL.
-_SLUG_MARKER = "\x00slug\x00"
-
-
 @dataclass(frozen=True)
 class _ProfileStatement:
-    """The profile's SQL and parameters, with the slug's position among
-    them, and the annotations whose values the database gives as text
-    (JSON: ``output_field.from_db_value`` decodes them, as a queryset
-    would)."""
+    """The profile's compiled query (the slug in the marker's place), and
+    the annotations whose values the database gives as text (JSON:
+    ``output_field.from_db_value`` decodes them, as a queryset would)."""
 
-    sql: str
-    params: tuple[Any, ...]
-    slug_at: int
+    query: CompiledQuery
     decoded: dict[str, Any]
 
     def company(self, slug: str) -> Company | None:
-        params = list(self.params)
-        params[self.slug_at] = slug
-        for company in Company.objects.raw(self.sql, params):
+        for company in Company.objects.raw(self.query.sql, self.query.params_with(slug)):
             for name, field in self.decoded.items():
                 value = getattr(company, name)
                 if isinstance(value, str):
@@ -715,18 +705,15 @@ def _profile_statement(
         annotations |= import_string(path).annotations()
     rows = (
         Company.objects.annotate(**annotations)
-        .filter(status=CompanyStatus.LISTED, slug=_SLUG_MARKER)
+        .filter(status=CompanyStatus.LISTED, slug=MARKER)
         .order_by()[:1]
     )
-    sql, params = rows.query.sql_with_params()
-    if params.count(_SLUG_MARKER) != 1:
-        raise ImproperlyConfigured("The company profile's query must take its slug once.")
     decoded = {
         name: rows.query.annotations[name].output_field
         for name in annotations
         if hasattr(rows.query.annotations[name].output_field, "from_db_value")
     }
-    return _ProfileStatement(sql, tuple(params), params.index(_SLUG_MARKER), decoded)
+    return _ProfileStatement(CompiledQuery.of(rows), decoded)
 
 
 def company_for_api(slug: str) -> Company:
