@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Error, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_CORE = Path(
@@ -30,7 +30,20 @@ RUN = """async () => {
 
 def serious_violations(page: Page) -> list[str]:
     """The serious and critical axe violations of the page as it is now,
-    one line each: rule, impact, the elements concerned."""
+    one line each: rule, impact, the elements concerned.
+
+    A test waits for the page it means (its URL or a heading) before
+    calling this; should a navigation still replace the document while
+    axe runs, the run is made again, once, on the page that loaded."""
+    try:
+        return _run_axe(page)
+    except Error:
+        page.wait_for_load_state("load")
+        return _run_axe(page)
+
+
+def _run_axe(page: Page) -> list[str]:
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_CORE.read_text(encoding="utf-8"))
     violations: list[str] = page.evaluate(RUN)

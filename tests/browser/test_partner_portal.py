@@ -143,6 +143,7 @@ def test_a_partner_rotates_and_revokes_keys_and_reads_its_companies(
 
     nav = page.get_by_role("navigation", name="Espace partenaire")
     nav.get_by_role("link", name="Clés d’API").click()
+    expect(page).to_have_url(f"{base}/partenaires/{partner.pk}/cles/")
     assert_accessible(page)
     page.get_by_role("link", name=re.compile("^Renouveler")).click()
     expect(page.get_by_text("fonctionne encore 7 jours")).to_be_visible()
@@ -167,6 +168,7 @@ def test_a_partner_rotates_and_revokes_keys_and_reads_its_companies(
     expect(renewed.get_by_role("link", name=re.compile("^Renouveler"))).to_have_count(0)
     row = key_row(new.prefix)
     row.get_by_role("link", name=re.compile("^Révoquer")).click()
+    expect(page.get_by_role("button", name="Révoquer la clé")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Révoquer la clé").click()
     expect(page.get_by_text("est révoquée")).to_be_visible()
