@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import clear_url_caches
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from directory.models import Place, Profession
@@ -41,6 +42,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not ON_POSTGRES:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request the test
+    client made in English (LocaleMiddleware) leaves English active in the
+    thread, and a later test on the same worker would read English
+    messages (a French ``match=`` failed that way, by test order only)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
