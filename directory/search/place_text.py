@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from django.db import connection
-
 from common.text import normalize, normalize_place
 from directory.places.resolve import (
     PlaceResolution,
@@ -15,7 +13,7 @@ from directory.places.resolve import (
     resolve_place,
 )
 
-from .names import name_words, named_companies
+from .names import exactly_named, name_words
 from .query import Understanding
 from .trades import LEADING_ARTICLES, match_trades, trade_key
 
@@ -84,9 +82,7 @@ def _names_someone(words: Sequence[str]) -> bool:
     significant = name_words(normalize(" ".join(words)).split())
     if not significant:
         return False
-    match = named_companies(significant)
-    # PostgreSQL returns an exact match only once it found one; elsewhere ask.
-    return match.exact and (connection.vendor == "postgresql" or match.companies.exists())
+    return exactly_named(significant).exists()
 
 
 def understand_place_in_text(text: str) -> tuple[Understanding, PlaceResolution] | None:

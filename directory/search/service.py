@@ -53,7 +53,7 @@ from directory.search import ranking
 from directory.taxonomy.models import Profession
 from directory.taxonomy.selectors import all_trades
 
-from .names import name_score, name_words, named_companies
+from .names import exactly_named, name_words, nearly_named, typo_name_score, typos_supported
 from .place_text import understand_place_in_text
 from .query import (
     MAX_NORMALIZED_LENGTH,
@@ -159,6 +159,7 @@ def _ranked_rows(
     radius_km: int,
     *,
     top: int | None = None,
+    typos: bool = False,
 ) -> QuerySet | None:
     """One row per matching company — ``company_id``, ``relevance`` and
     ``distance_km`` — filtered and ordered through indexes. None when the
@@ -169,7 +170,12 @@ def _ranked_rows(
 
     Rows come from the trade rows (CompanyProfession), which carry the
     companies' search keys, except for a search by name alone, which reads
-    the companies found by the name index directly.
+    the companies found by the name index directly: by their exact words,
+    or with ``typos`` by words like them — the rows a caller reads when
+    the exact ones are none (:func:`_typo_rows`). With ``typos``, None
+    unless the search is by name alone, typos are supported, and no
+    listed company holds the words exactly (a name that exists is not
+    read as a typo because the filters leave none of its holders).
     """
     normalized = normalize(query.text)[:MAX_NORMALIZED_LENGTH]
     trade_ids = [m.profession_id for m in trades]
@@ -179,6 +185,10 @@ def _ranked_rows(
     company_id = "company_id"
     text_score: object = Value(1.0)
 
+    if typos and (
+        trades or not other_words or not typos_supported() or exactly_named(other_words).exists()
+    ):
+        return None
     if trades and (trades[0].whole or not other_words):
         # A trade, and nothing else: "électricien", "plombier chauffagiste".
         rows = rows.filter(profession_id__in=trade_ids)
@@ -187,11 +197,8 @@ def _ranked_rows(
         # A trade and a name: "Plomberie Dupont" is a plumber named Dupont.
         # Words that name nobody of the trade are just words ("électricien
         # Lyon" in the trade box while the "où" box holds another place).
-        trade_rows = CompanyProfession.objects.filter(profession_id__in=trade_ids)
-        named = named_companies(other_words).companies.filter(
-            pk__in=trade_rows.values("company_id")
-        )
-        if named.exists():
+        named = _named_of_trades(other_words, trade_ids)
+        if named is not None:
             # From the few companies of the trade so named.
             rows, company_id = named, "pk"
             text_score = _trade_score(trades, primary_field="primary_profession_id")
@@ -199,9 +206,10 @@ def _ranked_rows(
             rows = rows.filter(profession_id__in=trade_ids)
             text_score = _trade_score(trades)
     elif other_words:
-        named = named_companies(other_words)
-        rows, company_id = named.companies, "pk"
-        text_score = name_score(normalized, named)
+        # By name alone: the exact words (every match scores alike), or
+        # when a caller found none, words like them (closest first).
+        rows, company_id = (nearly_named if typos else exactly_named)(other_words), "pk"
+        text_score = typo_name_score(normalized) if typos else Value(1.0)
     elif normalized:
         return None
     elif query.profession:
@@ -304,6 +312,36 @@ def _ranked_rows(
         # alone would also tempt PostgreSQL into walking the primary key.
         return rows.order_by(*first, "-relevance", "trade_name", "company_id")
     return rows.order_by(*first, "-relevance", "company_id")
+
+
+def _named_of_trades(words: Sequence[str], trade_ids: Sequence[int]) -> QuerySet[Company] | None:
+    """The listed companies of the trades ``trade_ids`` whose name holds
+    ``words`` — exactly, or, when no listed company at all holds them
+    exactly, despite typos — or None when none is so named. The usual
+    case, a name that exists in the trade, costs one EXISTS (the global
+    one is asked only when the trade has none)."""
+    trade_rows = CompanyProfession.objects.filter(profession_id__in=trade_ids)
+    exact = exactly_named(words).filter(pk__in=trade_rows.values("company_id"))
+    if exact.exists():
+        return exact
+    if not typos_supported() or exactly_named(words).exists():
+        return None
+    near = nearly_named(words).filter(pk__in=trade_rows.values("company_id"))
+    return near if near.exists() else None
+
+
+def _typo_rows(
+    query: SearchQuery,
+    trades: Sequence[TradeMatch],
+    position: Position | None,
+    radius_km: int,
+    *,
+    top: int | None = None,
+) -> QuerySet | None:
+    """The rows of a search by name alone that found nothing, read again
+    as names despite typos (``_ranked_rows(typos=True)``), or None when
+    that does not apply."""
+    return _ranked_rows(query, trades, position, radius_km, top=top, typos=True)
 
 
 def _top_candidates(rows: QuerySet, trade_ids: Sequence[int], top: int) -> list[int]:
@@ -489,6 +527,11 @@ def search_companies(query: SearchQuery) -> SearchResult:
         rows = CompanyProfession.objects.none().values("company_id")
     paginator = Paginator(rows, settings.DIRECTORY_RESULTS_PER_PAGE)
     page = paginator.get_page(_bounded_page(query.page))
+    if searchable and paginator.count == 0:
+        typo_rows = _typo_rows(query, trades, result.position, result.radius_km)
+        if typo_rows is not None:
+            paginator = Paginator(typo_rows, settings.DIRECTORY_RESULTS_PER_PAGE)
+            page = paginator.get_page(_bounded_page(query.page))
     matched = matched_trades(query, trades, result.trades)
     page.object_list = _companies_for(list(page.object_list), matched)
     result.page = page
@@ -534,6 +577,12 @@ def search_companies_window(
     if rows is None:
         return SearchWindow(result)
     fetched = list(rows[offset : offset + limit + 1])
+    if not fetched:
+        typo_rows = _typo_rows(
+            query, trades, result.position, result.radius_km, top=offset + limit + 1
+        )
+        if typo_rows is not None:
+            fetched = list(typo_rows[offset : offset + limit + 1])
     matched = matched_trades(query, trades, result.trades)
     found = _companies_for(fetched[:limit], matched, companies)
     result.grouped = bool(matched) and (
@@ -548,7 +597,7 @@ def _explain_empty(
     """Fill what the empty state offers: the trade's spelling, related
     trades, and the same search farther away (how many, and where).
 
-    At most four small queries, only on a page that found nothing.
+    A few small queries, only on a page that found nothing.
     """
     if query.text.strip() and not trades:
         result.trade_suggestions = suggest_trades(query.text)
@@ -560,6 +609,11 @@ def _explain_empty(
     if rows is None:
         return
     count = rows.count()
+    if not count:
+        rows = _typo_rows(query, trades, result.position, wider_radius)
+        if rows is None:
+            return
+        count = rows.count()
     if count:
         # The towns of the nearest of them: where to look instead.
         nearest = rows.order_by("distance_km").values_list("company_id", flat=True)

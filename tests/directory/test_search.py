@@ -10,7 +10,7 @@ from django.apps import apps as django_apps
 from directory.companies.services import company_search_keys_sync
 from directory.models import Company, CompanyStatus
 from directory.search.query import SearchQuery
-from directory.search.service import search_companies
+from directory.search.service import search_companies, search_companies_window
 from directory.search.trades import match_trades
 from tests.factories import CompanyFactory
 
@@ -185,6 +185,84 @@ def test_stored_names_are_renormalised_by_the_migration(lyon_pros):
 def test_a_typo_in_a_company_name_is_tolerated_on_postgres(lyon_pros, typed):
     result = search_companies(SearchQuery(text=typed, place="Lyon"))
     assert names(result) == ["Eaux Vives Dupont"]
+
+
+def window_names(query: SearchQuery, offset: int = 0, limit: int = 20) -> list[str]:
+    window = search_companies_window(query, offset=offset, limit=limit)
+    return [company.trade_name for company in window.companies]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("typed", ["Dupond", "dupomt", "DUPOND"])
+def test_a_typo_in_a_name_is_tolerated_by_the_api_window_as_by_the_page(lyon_pros, typed):
+    """The exact words are read first; only when they find nobody are
+    names read despite typos, on the page and in the API's window alike,
+    with or without a place."""
+    assert window_names(SearchQuery(text=typed)) == ["Eaux Vives Dupont"]
+    assert window_names(SearchQuery(text=typed, place="Lyon")) == ["Eaux Vives Dupont"]
+    assert names(search_companies(SearchQuery(text=typed))) == ["Eaux Vives Dupont"]
+    # Past the end of the typo results: nothing, and no error.
+    assert window_names(SearchQuery(text=typed), offset=1) == []
+
+
+@pytest.mark.postgres
+def test_a_name_that_exists_is_not_read_as_a_typo_where_its_holders_are_not(lyon_pros):
+    """ "Dupont" exists (in Lyon): near Saint-Étienne it finds nobody, rather
+    than a "Dupond" of Saint-Étienne taken for a typo of it."""
+    CompanyFactory(
+        trade_name="Dupond Rénovation",
+        primary_profession=lyon_pros["stephanois"].primary_profession,
+        latitude=45.4339,
+        longitude=4.3900,
+        intervention_radius_km=20,
+        city="Saint-Étienne",
+        postal_code="42000",
+    )
+    query = SearchQuery(text="Dupont", place="Saint-Étienne")
+    assert names(search_companies(query)) == []
+    assert window_names(query) == []
+    # Typed as it is spelt, the Stéphanois is found, and only it.
+    assert window_names(SearchQuery(text="Dupond", place="Saint-Étienne")) == ["Dupond Rénovation"]
+    # An exact name past the end of its results is not read again as a typo.
+    assert window_names(SearchQuery(text="Dupont"), offset=1) == []
+
+
+@pytest.mark.postgres
+def test_a_trade_and_a_misspelt_name_find_the_named_company_of_the_trade(lyon_pros):
+    CompanyFactory(
+        trade_name="Plomberie Arnaud",
+        primary_profession=lyon_pros["plombier"].primary_profession,
+        latitude=45.7600,
+        longitude=4.8400,
+    )
+    # Exactly spelt, misspelt: the plumber so named.
+    assert window_names(SearchQuery(text="plombier Dupont")) == ["Eaux Vives Dupont"]
+    assert window_names(SearchQuery(text="plombier Dupond")) == ["Eaux Vives Dupont"]
+    # A name nobody of the trade has, nor anything like it: the trade's companies.
+    assert sorted(window_names(SearchQuery(text="plombier Martin"))) == [
+        "Eaux Vives Dupont",
+        "Plomberie Arnaud",
+    ]
+
+
+@pytest.mark.postgres
+def test_a_name_found_as_typed_costs_no_existence_query(lyon_pros):
+    """A name search that finds its name reads the ranked rows and the
+    companies: no EXISTS before them (at a million companies each costs
+    the index's whole bitmap for a frequent word, ~5 ms); a trade and a
+    name, one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as name_alone:
+        assert window_names(SearchQuery(text="Dupont")) == ["Eaux Vives Dupont"]
+    with CaptureQueriesContext(connection) as trade_and_name:
+        assert window_names(SearchQuery(text="plombier Dupont")) == ["Eaux Vives Dupont"]
+    existence = [
+        [q["sql"] for q in captured if q["sql"].startswith("SELECT 1 AS")]
+        for captured in (name_alone.captured_queries, trade_and_name.captured_queries)
+    ]
+    assert [len(found) for found in existence] == [0, 1]
 
 
 @pytest.mark.postgres
