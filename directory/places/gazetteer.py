@@ -31,10 +31,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import shapely
 from django.apps import apps as global_apps
-from django.db import transaction
+from django.db import connection, transaction
 
 from common.text import normalize_place
 
@@ -406,6 +407,7 @@ def load_gazetteer(
             for code in p.postal_codes
         ]
         PostalCode.objects.bulk_create(codes, batch_size=BATCH_SIZE)
+    _statistics_refresh([Place, PlaceName, PostalCode])
 
     for p in places:
         if p.kind == COMMUNE:
@@ -529,3 +531,16 @@ def reattach_companies(*, apps=global_apps) -> ReattachReport:
         Company.objects.filter(pk=company.pk).update(**changes)
         report.placed += 1
     return report
+
+
+def _statistics_refresh(models: Iterable[Any]) -> None:
+    """ANALYZE the gazetteer's tables after a load (PostgreSQL), as a bulk
+    loader should: until autovacuum gets to them — never, where it is off —
+    the planner takes the places for the empty tables they were, and reads
+    a postal code's places by a sequential scan of all 35,000 (10 ms
+    instead of 0.1)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

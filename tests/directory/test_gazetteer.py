@@ -134,3 +134,24 @@ def test_load_places_if_empty_leaves_a_loaded_gazetteer_alone(places):
     call_command("load_places", if_empty=True, stdout=out)
     assert "already loaded" in out.getvalue()
     assert Place.objects.count() == before
+
+
+@pytest.mark.postgres
+def test_a_load_leaves_the_planner_statistics_of_what_it_loaded(db):
+    """Where autovacuum is off (or has not run yet), the planner would
+    take the freshly loaded tables for empty ones: the load ANALYZEs them,
+    so that a postal code's places are read through its index."""
+    from django.db import connection
+
+    load_gazetteer(source=SAMPLE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('directory_place', 'directory_placename', 'directory_postalcode')"
+        )
+        estimated = dict(cursor.fetchall())
+    assert estimated == {
+        "directory_place": Place.objects.count(),
+        "directory_placename": PlaceName.objects.count(),
+        "directory_postalcode": PostalCode.objects.count(),
+    }
