@@ -8,6 +8,7 @@ postal codes in La Poste's table ``PostalCode``.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
+from common.statements import MARKER, CompiledQuery
 from common.text import normalize_place
 
 from .departments import department_for_postal_code, departments
@@ -187,6 +189,9 @@ def _named(query: PlaceQuery) -> list[Place]:
     """Places bearing the query's city name exactly (any of their names),
     the most populous name first; with an arrondissement number, that
     arrondissement of Paris, Lyon or Marseille."""
+    if query.arrondissement is None and not query.department:
+        statement = _named_statement(connection.vendor)
+        return list(Place.objects.raw(statement.sql, statement.params_with(query.city)))
     names = PlaceName.objects.filter(search_name=query.city)
     if query.arrondissement is not None:
         names = names.filter(place__insee_code__in=PLM_COMMUNES)
@@ -207,6 +212,18 @@ def _named(query: PlaceQuery) -> list[Place]:
     if query.department:
         arrondissements = arrondissements.filter(department_code=query.department)
     return list(arrondissements)
+
+
+@functools.lru_cache(maxsize=2)
+def _named_statement(vendor: str) -> CompiledQuery:
+    """:func:`_named`'s look-up of a bare name ("Lyon"; most searches),
+    compiled once per process and engine and run as a raw query: one join
+    (a place bears a name once, ``place_name_unique``), the most populous
+    name first. Compiling the queryset cost about as much CPU as the rest
+    of a place's resolution (``resolve_place("Lyon")``: 3.4 ms a call
+    under cProfile, 1.8 of them building the SQL)."""
+    rows = Place.objects.filter(names__search_name=MARKER).order_by("-names__population", "pk")
+    return CompiledQuery.of(rows)
 
 
 def _find(query: PlaceQuery) -> Place | None:
