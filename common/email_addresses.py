@@ -1,4 +1,5 @@
-"""One canonical form of an e-mail address, for identity checks.
+"""One canonical form of an e-mail address, for identity checks, and the
+check of an address a person types (:func:`validate_email_address`).
 
 People write one mailbox many ways: ``Jean.Dupont@GoogleMail.com``,
 ``jeandupont@gmail.com`` and ``jean.dupont+avis@gmail.com`` all reach the
@@ -17,6 +18,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.utils.translation import gettext_lazy as _
+
+from .control_characters import ANY_CONTROL_CHARACTER
 
 # Google: "Gmail doesn't recognize dots as characters within usernames"
 # (support.google.com/mail/answer/7436150), and googlemail.com, Gmail's
@@ -88,3 +95,59 @@ def _ascii_domain(domain: str) -> str:
         return domain  # not a domain IDNA can write; compared as it is
     # IDNA reads "。" and "．" as dots: one may now end the domain.
     return _DOMAIN_END.sub("", ascii_form)
+
+
+# --- Validation of a typed address ----------------------------------------------
+
+# RFC 5321 §4.5.3.1.3: a path holds at most 256 octets, its angle brackets
+# included, so an address has at most 254 characters; Django's
+# models.EmailField columns are this long. Django's forms.EmailField
+# accepts 320 (its DoS bound), which let longer addresses reach the column:
+# truncated by allauth on sign-up, a DataError on PostgreSQL elsewhere.
+EMAIL_MAX_LENGTH = 254
+# Django's validator lets "localhost" through as a domain; an address that
+# a person gives us must be deliverable on the Internet.
+_EMAIL_VALIDATOR = EmailValidator(allowlist=[])
+
+
+def validate_email_address(value: str) -> None:
+    """An address a person gives for us to write to, checked with one
+    message for the first fault (``ValidationError``):
+
+    * ``email_control_characters``: a NUL or another control character
+      (refused, never removed: what remains is another address);
+    * ``email_too_long``: more than :data:`EMAIL_MAX_LENGTH` characters;
+    * ``email_accents``: a letter outside ASCII before the ``@``
+      ("josé@exemple.fr"): most mail servers refuse it, and the generic
+      "not valid" message does not tell the writer what to change;
+    * ``email_domain``: a domain without a dot ("jean@localhost");
+    * ``invalid``: anything else Django's ``EmailValidator`` refuses.
+    """
+    text = str(value)
+    if ANY_CONTROL_CHARACTER.search(text):
+        raise ValidationError(
+            _("Remove the invisible control characters from the e-mail address."),
+            code="email_control_characters",
+        )
+    if len(text) > EMAIL_MAX_LENGTH:
+        raise ValidationError(
+            _("An e-mail address has at most %(max)d characters (this one has %(length)d)."),
+            code="email_too_long",
+            params={"max": EMAIL_MAX_LENGTH, "length": len(text)},
+        )
+    local, at, domain = text.rpartition("@")
+    if at and not local.isascii():
+        raise ValidationError(
+            _(
+                "Accents and other special letters are not accepted before the @ of an "
+                "e-mail address: write it as your mailbox gives it (for example "
+                "jose@exemple.fr rather than josé@exemple.fr)."
+            ),
+            code="email_accents",
+        )
+    if at and local and domain and "." not in domain.strip("."):
+        raise ValidationError(
+            _("The part after the @ must be a full domain, such as exemple.fr."),
+            code="email_domain",
+        )
+    _EMAIL_VALIDATOR(text)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core import validators
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,8 @@ from .company_numbers import (
     format_siren,
     parse_company_number,
 )
+from .control_characters import ANY_CONTROL_CHARACTER
+from .email_addresses import validate_email_address
 from .formats import format_phone, parse_phone
 from .tabular.values import parse_amount
 
@@ -64,6 +67,36 @@ class SirenField(forms.CharField):
             else _("VAT number recognised: we keep the SIREN %(siren)s.")
         )
         return message % {"siren": format_siren(self.number.siren)}
+
+
+class EmailAddressField(forms.EmailField):
+    """An e-mail address a person gives us to write to, checked by
+    :func:`common.email_addresses.validate_email_address`: one French
+    message per fault (too long for the 254-character column, accents
+    before the @, a domain without a dot, a control character).
+
+    No ``maxlength`` in the page: a browser cuts a longer pasted address
+    there without a word, and the form would then take another address;
+    the server says it is too long instead. A control character is kept
+    for the validator to refuse rather than stripped with the white space
+    around the address."""
+
+    default_validators = [validate_email_address]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["max_length"] = None
+        super().__init__(**kwargs)
+        # validate_email_address refuses a NUL with its own message.
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, validators.ProhibitNullCharactersValidator)
+        ]
+
+    def to_python(self, value: Any) -> str:
+        if isinstance(value, str) and ANY_CONTROL_CHARACTER.search(value.strip(" \t\r\n")):
+            return value
+        return str(super().to_python(value))
 
 
 class PhoneNumberField(forms.CharField):

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import AmountField, PhoneNumberField
+from common.forms import AmountField, EmailAddressField, PhoneNumberField
 from common.tabular.forms import ColumnsForm, TableFileField
 from common.tabular.sheet import Sheet
 from common.tabular.values import parse_date
@@ -52,7 +52,7 @@ class SessionForm(forms.Form):
     """A session recorded without an invoice. The client is told by at
     least one of e-mail, phone or name; only a key made from it is kept."""
 
-    client_email = forms.EmailField(label=_("Client e-mail"), required=False, max_length=254)
+    client_email = EmailAddressField(label=_("Client e-mail"), required=False)
     client_phone = PhoneNumberField(label=_("Client phone"), required=False)
     client_name = forms.CharField(label=_("Client name"), required=False, max_length=150)
     performed_on = FrenchDateField(
@@ -129,9 +129,7 @@ class SessionScanForm(forms.Form):
             attrs={"accept": ",".join(f".{extension}" for extension in DOCUMENT_EXTENSIONS)}
         ),
     )
-    client_email = forms.EmailField(
-        label=_("Client e-mail on the invoice"), required=False, max_length=254
-    )
+    client_email = EmailAddressField(label=_("Client e-mail on the invoice"), required=False)
     client_phone = PhoneNumberField(label=_("Client phone on the invoice"), required=False)
     client_name = forms.CharField(
         label=_("Client name on the invoice"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from common.forms import AmountField, PhoneNumberField, SirenField
+from common.forms import AmountField, EmailAddressField, PhoneNumberField, SirenField
 from common.types import User
 from directory.models import Company, Profession
 
@@ -150,7 +150,7 @@ class ProspectForm(forms.Form):
         error_messages={"invalid": _("A postal code has 5 digits.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
     )
-    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    email = EmailAddressField(label=_("E-mail"), required=False)
     phone = PhoneNumberField(label=_("Phone"), required=False)
     owner = forms.ModelChoiceField(label=OWNER_LABEL, queryset=Profession.objects.none())
     budget = AmountField(label=_("Budget (€)"), required=False)

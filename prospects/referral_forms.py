@@ -6,14 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import PhoneNumberField
+from common.forms import EmailAddressField, PhoneNumberField
 
 
 class ReferrerForm(forms.Form):
     """A referrer's details (seed 004: a client or anyone else)."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    email = EmailAddressField(label=_("E-mail"), required=False)
     phone = PhoneNumberField(label=_("Phone"), required=False)
     is_client = forms.BooleanField(label=_("This person is a client"), required=False)
     thanks_opt_in = forms.BooleanField(

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import AmountField, PhoneNumberField
+from common.forms import AmountField, EmailAddressField, PhoneNumberField
 from common.tabular.forms import ColumnsForm, TableFileField
 
 from . import invoice_columns
@@ -70,7 +70,7 @@ class InvoiceForm(forms.ModelForm):
             "scan",
         ]
         # Stored in E.164 ("+33699056090"): one spelling per number.
-        field_classes = {"client_phone": PhoneNumberField}
+        field_classes = {"client_phone": PhoneNumberField, "client_email": EmailAddressField}
         widgets = {
             "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "scan": forms.ClearableFileInput(
@@ -316,12 +316,13 @@ class ReviewRequestForm(forms.ModelForm):
     class Meta:
         model = ReviewRequest
         fields = ["invoice_number", "name", "email"]
+        field_classes = {"email": EmailAddressField}
 
 
 class ManageLinkForm(forms.Form):
     """The address a review was written from, to receive a fresh link."""
 
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=_("The e-mail address you wrote the review from"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -524,6 +524,15 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "directory:home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Plus que pro] "
 ACCOUNT_USER_DISPLAY = "directory.accounts.adapter.user_display"
+# allauth's forms with the site's checks of a typed e-mail address (254
+# characters at most, no accents before the @, a real domain, no control
+# character): directory.accounts.forms.
+ACCOUNT_FORMS = {
+    "signup": "directory.accounts.forms.SignupForm",
+    "add_email": "directory.accounts.forms.AddEmailForm",
+    "login": "directory.accounts.forms.LoginForm",
+    "reset_password": "directory.accounts.forms.ResetPasswordForm",
+}
 # What a person's data export holds besides their account (GDPR art. 20):
 # section name -> a function(user) -> JSON-ready list, owned by each app.
 PERSONAL_DATA_SECTIONS = {

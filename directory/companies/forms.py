@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import PhoneNumberField
+from common.forms import EmailAddressField, PhoneNumberField
 from common.validators import IMAGE_EXTENSIONS, validate_image
 from directory.companies.models import Certification, CertificationKind, Company
 from directory.places.resolve import match_postal_address
@@ -46,6 +46,7 @@ class CompanyProfileForm(forms.ModelForm):
             "year_founded",
             "logo",
         ]
+        field_classes = {"email": EmailAddressField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "logo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import PhoneNumberField
+from common.forms import EmailAddressField, PhoneNumberField
 from common.referral import clean_referral_code
 from common.validators import validate_person_name
 from directory.companies.models import Company
@@ -57,7 +57,7 @@ class QuoteRequestForm(forms.ModelForm):
     chooses to be called (checked here; ``static/js/quote.js`` marks the
     field required in the browser as soon as "phone" is ticked)."""
 
-    email_confirmation = forms.EmailField(
+    email_confirmation = EmailAddressField(
         label=_("Confirm your e-mail"),
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -92,6 +92,7 @@ class QuoteRequestForm(forms.ModelForm):
             "contact_preference",
             "phone",
         ]
+        field_classes = {"email": EmailAddressField}
         widgets = {
             "need": forms.Textarea(
                 attrs={

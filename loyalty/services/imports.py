@@ -24,12 +24,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.email_addresses import validate_email_address
 from common.file_imports import (
     FileImportKind,
     ImportMessages,
@@ -157,7 +157,7 @@ def _session_row(
     email, phone, name = values["client_email"], values["client_phone"], values["client_name"]
     if email:
         try:
-            validate_email(email)
+            validate_email_address(email)
         except ValidationError:
             problems.append(_("the client e-mail is not valid (%(value)s)") % {"value": email[:60]})
     if phone:

@@ -14,7 +14,6 @@ from decimal import Decimal
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common import file_imports
+from common.email_addresses import validate_email_address
 from common.formats import parse_phone
 from common.models import full_clean_known
 from common.tabular.files import TableFileError
@@ -268,7 +268,7 @@ def _invoice_row(
                 % {"value": values["client_name"][:60], "reason": error.messages[0]}
             )
     try:
-        validate_email(values["client_email"])
+        validate_email_address(values["client_email"])
     except ValidationError:
         problems.append(
             _("the client e-mail is not valid (%(value)s)") % {"value": values["client_email"][:60]}

@@ -275,3 +275,26 @@ def test_names_in_any_alphabet_are_accepted(client, cast, name):
     response = client.post(url(cast.company_a), form_data(name=name))
     assert response.status_code == 302, text(response)[:2000]
     assert QuoteRequest.objects.get().name == name
+
+
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("a" * 250 + "@exemple.fr", "Une adresse e-mail comporte au plus 254 caractères"),
+        ("a" * 400 + "@exemple.fr", "Une adresse e-mail comporte au plus 254 caractères"),
+        ("hélène@exemple.fr", "Les accents et autres lettres spéciales ne sont pas acceptés"),
+        ("claire@localhost", "La partie après le @ doit être un domaine complet"),
+    ],
+)
+def test_an_address_the_column_or_a_mailbox_cannot_hold_is_refused(client, cast, email, message):
+    response = client.post(url(cast.company_a), form_data(email=email, email_confirmation=email))
+    assert response.status_code == 200
+    assert message in text(response)
+    assert not QuoteRequest.objects.exists()
+
+
+def test_the_longest_address_is_stored_whole(client, cast):
+    email = "a" * 243 + "@exemple.fr"
+    response = client.post(url(cast.company_a), form_data(email=email, email_confirmation=email))
+    assert response.status_code == 302
+    assert QuoteRequest.objects.get().email == email

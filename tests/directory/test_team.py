@@ -154,3 +154,22 @@ def test_a_new_invitation_to_the_same_mailbox_replaces_the_pending_one(
     )
     assert list(Invitation.objects.values_list("email", flat=True)) == ["pauldurand@googlemail.com"]
     assert client.get(first).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("a" * 250 + "@example.fr", "Une adresse e-mail comporte au plus 254 caractères"),
+        ("andré@example.fr", "Les accents et autres lettres spéciales ne sont pas acceptés"),
+        ("newcomer@localhost", "La partie après le @ doit être un domaine complet"),
+    ],
+)
+def test_an_invitation_to_an_address_the_column_cannot_hold_is_refused(
+    client, cast, django_capture_on_commit_callbacks, email, message
+):
+    mail.outbox.clear()
+    response = invite(client, cast, email=email, capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
