@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from common.company_numbers import siren_in, validate_siren
 from common.models import WriteOnceModel, private_storage, private_upload_to
 from common.transitions import Transitions
-from common.validators import DOCUMENT_EXTENSIONS, validate_document
+from common.validators import DOCUMENT_EXTENSIONS, validate_document, validate_year_founded
 from directory.models import Company, CompanyStatus, Profession
 
 from .checks import check_choices, check_codes
@@ -150,8 +150,13 @@ class Application(models.Model):
     manager_name = models.CharField(
         _("name of the legal representative"), max_length=150, blank=True
     )
+    # The pro profile's rule (directory.companies.models.Company): not
+    # before 1800, not after this year.
     year_founded = models.PositiveSmallIntegerField(
-        _("year founded"), null=True, blank=True, validators=[MinValueValidator(1800)]
+        _("year founded"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), validate_year_founded],
     )
     # Step 2: activity
     professions = models.ManyToManyField(

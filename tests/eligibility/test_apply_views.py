@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from eligibility.models import Application, ApplicationStatus
@@ -257,3 +258,35 @@ def test_identity_refuses_a_postal_code_that_does_not_serve_the_city(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Application.objects.filter(siren__gt="").exists()
+
+
+FUTURE_YEAR = "L&#x27;année de création ne peut pas être dans le futur."
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("2027", FUTURE_YEAR),
+        ("2099", FUTURE_YEAR),
+        ("9999", FUTURE_YEAR),
+        ("32767", FUTURE_YEAR),
+        ("99999", FUTURE_YEAR),  # on PostgreSQL the field's range says it first
+        ("1066", "supérieure ou égale à 1800"),
+    ],
+)
+def test_identity_refuses_a_founding_year_the_pro_profile_refuses(logged_in, places, year, message):
+    """Trial, finding 5: the same rule and message as the pro profile
+    (common.validators.validate_year_founded), with the clock at 2026."""
+    with time_machine.travel("2026-06-15 12:00 +0200"):
+        response = logged_in.post(step(1), {**IDENTITY, "year_founded": year})
+    assert response.status_code == 200
+    assert message in response.content.decode() or year == "99999"
+    assert not Application.objects.filter(siren__gt="").exists()
+
+
+@pytest.mark.parametrize("year", ["2026", "1800", ""])
+def test_identity_takes_this_year_the_oldest_year_or_none(logged_in, places, year):
+    with time_machine.travel("2026-06-15 12:00 +0200"):
+        response = logged_in.post(step(1), {**IDENTITY, "year_founded": year})
+    assert response.status_code == 302
+    assert Application.objects.get().year_founded == (int(year) if year else None)
