@@ -7,10 +7,8 @@ scans; and the one table of ``common``, the runs of periodic jobs
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .files import stored_file_name
 from .leases import LeasedJob
 from .transitions import Transitions
 from .validators import DOCUMENT_EXTENSIONS, validate_document
@@ -174,8 +173,7 @@ def private_storage() -> FileSystemStorage:
 
 
 def private_upload_to(instance: models.Model, filename: str) -> str:
-    extension = Path(filename).suffix.lower()
-    return f"{instance._meta.model_name}/{uuid.uuid4().hex}{extension}"
+    return stored_file_name(str(instance._meta.model_name), filename)
 
 
 class AuditStatus(models.TextChoices):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import AmountField, EmailAddressField, PhoneNumberField
+from common.forms import AmountField, EmailAddressField, PhoneNumberField, UploadFileField
 from common.tabular.forms import ColumnsForm, TableFileField
 
 from . import invoice_columns
@@ -70,7 +70,11 @@ class InvoiceForm(forms.ModelForm):
             "scan",
         ]
         # Stored in E.164 ("+33699056090"): one spelling per number.
-        field_classes = {"client_phone": PhoneNumberField, "client_email": EmailAddressField}
+        field_classes = {
+            "client_phone": PhoneNumberField,
+            "client_email": EmailAddressField,
+            "scan": UploadFileField,
+        }
         widgets = {
             "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "scan": forms.ClearableFileInput(
@@ -287,6 +291,7 @@ class ScanForm(forms.ModelForm):
     class Meta:
         model = Invoice
         fields = ["scan"]
+        field_classes = {"scan": UploadFileField}
         widgets = {
             "scan": forms.ClearableFileInput(
                 attrs={"accept": "application/pdf,image/jpeg,image/png"}

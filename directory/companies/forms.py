@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import EmailAddressField, PhoneNumberField
+from common.forms import EmailAddressField, PhoneNumberField, UploadFileField, UploadImageField
 from common.validators import IMAGE_EXTENSIONS, validate_image
 from directory.companies.models import Certification, CertificationKind, Company
 from directory.places.resolve import match_postal_address
@@ -46,7 +46,7 @@ class CompanyProfileForm(forms.ModelForm):
             "year_founded",
             "logo",
         ]
-        field_classes = {"email": EmailAddressField}
+        field_classes = {"email": EmailAddressField, "logo": UploadImageField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "logo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
@@ -102,6 +102,7 @@ class CertificationForm(forms.ModelForm):
     class Meta:
         model = Certification
         fields = ["kind", "label", "expires_on", "proof"]
+        field_classes = {"proof": UploadFileField}
         widgets = {
             "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "proof": forms.ClearableFileInput(

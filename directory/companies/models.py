@@ -7,9 +7,6 @@ keeps the copies in step."""
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from django.conf import settings
 from django.core.validators import (
     FileExtensionValidator,
@@ -24,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.company_numbers import siren_in, validate_siren
+from common.files import stored_file_name
 from common.models import private_storage, private_upload_to
 from common.text import normalize
 from common.validators import (
@@ -79,8 +77,7 @@ class CompanyQuerySet(models.QuerySet):
 def company_upload_to(instance: Company | CompanyPhoto, filename: str) -> str:
     """A random name under the company's folder: never guessable, never clobbered."""
     company = instance if isinstance(instance, Company) else instance.company
-    extension = Path(filename).suffix.lower()
-    return f"companies/{company.slug}/{uuid.uuid4().hex}{extension}"
+    return stored_file_name(f"companies/{company.slug}", filename)
 
 
 class Company(models.Model):
