@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address, IPv6Address, ip_address
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -14,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from .control_characters import INVISIBLE_IN_NAMES
 from .images import MAX_IMAGE_PIXELS, open_for_size
 from .pdf import PdfRefused, check_pdf
+from .webhooks.targets import address_forbidden, internal_name, ipv4_from_host
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -117,6 +120,50 @@ def validate_document(file: File[Any]) -> None:
             ) from exc
     finally:
         file.seek(position)
+
+
+def validate_public_website(value: str) -> None:
+    """A company's website as shown to the public: an ``http://`` or
+    ``https://`` address on the Internet, not a local name nor a private,
+    loopback or reserved IP address (``http://localhost:8000/admin/``,
+    ``http://192.168.1.1/``, ``http://0x7f.1/``), with the rules of the
+    webhooks' guard (``common.webhooks.targets``) and no name look-up.
+    Refuses with ``ValidationError``, code ``website_scheme`` or
+    ``website_private``."""
+    if not value:
+        return
+    parts = urlsplit(str(value))
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValidationError(
+            _("Give your website's address starting with https:// or http://."),
+            code="website_scheme",
+        )
+    host = parts.hostname or ""
+    private = ValidationError(
+        _(
+            "The address %(host)s belongs to a local or private network: give the "
+            "public address of your website."
+        ),
+        code="website_private",
+        params={"host": host},
+    )
+    if "@" in parts.netloc:
+        raise ValidationError(
+            _("The address must not contain a user name or password."), code="website_userinfo"
+        )
+    try:
+        address: IPv4Address | IPv6Address | None = ip_address(host)
+    except ValueError:
+        try:
+            address = ipv4_from_host(host)
+        except ValidationError:
+            raise private from None
+    if address is not None:
+        if address_forbidden(address):
+            raise private
+        return
+    if internal_name(host.rstrip(".").lower()):
+        raise private
 
 
 def validate_year_founded(value: int) -> None:

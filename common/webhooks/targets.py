@@ -202,6 +202,19 @@ def _host_name(host: str) -> str:
     return ascii_host
 
 
+def ipv4_from_host(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a URL's host denotes, read as browsers read it
+    (``0x7f.1`` is 127.0.0.1); None for a host name."""
+    return _ipv4_from_host(host)
+
+
+def internal_name(name: str) -> bool:
+    """Whether a host name only makes sense inside a network: no dot
+    (``localhost``, ``intranet``) or a private suffix (``.local``,
+    ``.internal``, ``.test``…)."""
+    return _internal_name(name)
+
+
 def _internal_name(name: str) -> bool:
     if "." not in name:  # a bare name resolves through the local search domains
         return True

@@ -29,6 +29,7 @@ from common.validators import (
     IMAGE_EXTENSIONS,
     validate_document,
     validate_image,
+    validate_public_website,
     validate_year_founded,
 )
 from directory.places.models import Place
@@ -124,7 +125,8 @@ class Company(models.Model):
     serves_businesses = models.BooleanField(_("serves companies (B2B)"), default=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    # Shown to the public as a link: http(s) on the Internet only.
+    website = models.URLField(_("website"), blank=True, validators=[validate_public_website])
     year_founded = models.PositiveSmallIntegerField(
         _("year founded"),
         null=True,

@@ -225,3 +225,46 @@ def test_fake_pdf_proof_is_refused(client, cast):
     response = client.post(url, {"kind": "rge", "proof": fake})
     assert response.status_code == 200
     assert not cast.company_a.certifications.exists()
+
+
+@pytest.mark.parametrize(
+    ("website", "message"),
+    [
+        ("ftp://exemple.fr", "commençant par https:// ou http://"),
+        ("ftps://exemple.fr/", "commençant par https:// ou http://"),
+        ("http://localhost:8000/admin/", "appartient à un réseau local ou privé"),
+        ("http://127.0.0.1/", "appartient à un réseau local ou privé"),
+        ("http://0x7f.1/", "Saisissez une URL valide"),  # refused by Django first
+        ("http://2130706433/", "Saisissez une URL valide"),  # refused by Django first
+        ("http://192.168.1.254/", "appartient à un réseau local ou privé"),
+        ("http://10.0.0.8:8080/", "appartient à un réseau local ou privé"),
+        ("http://169.254.169.254/latest/meta-data/", "appartient à un réseau local ou privé"),
+        ("http://[::1]/", "appartient à un réseau local ou privé"),
+        ("http://[fd00::1]/", "appartient à un réseau local ou privé"),
+        ("http://intranet/", "Saisissez une URL valide"),  # refused by Django first
+        ("https://nas.local/", "appartient à un réseau local ou privé"),
+        ("https://admin:secret@exemple.fr/", "nom d’utilisateur ni mot de passe"),
+    ],
+)
+def test_the_website_must_be_a_public_http_address(client, cast, pro, website, message):
+    """Trial, finding 10: a link shown to the public."""
+    before = Company.objects.get(pk=cast.company_a.pk).website
+    response = client.post(pro, profile_data(cast.company_a, website=website))
+    assert response.status_code == 200
+    assert message in response.content.decode().replace("&#x27;", "’").replace("'", "’")
+    assert Company.objects.get(pk=cast.company_a.pk).website == before
+
+
+@pytest.mark.parametrize(
+    ("website", "stored"),
+    [
+        ("alpha-electricite.fr", "https://alpha-electricite.fr"),
+        ("http://www.alpha-electricite.fr/", "http://www.alpha-electricite.fr/"),
+        ("https://93.184.216.34/", "https://93.184.216.34/"),
+        ("", ""),
+    ],
+)
+def test_a_public_website_is_saved(client, cast, pro, website, stored):
+    response = client.post(pro, profile_data(cast.company_a, website=website))
+    assert response.status_code == 302
+    assert Company.objects.get(pk=cast.company_a.pk).website == stored
