@@ -12,6 +12,12 @@ the ``except`` block, so the exception is still at hand:
 
 Both templates are rendered without the request: its context processors
 would read the session and the user, that is the database.
+
+A form refused by the CSRF check (``CSRF_FAILURE_VIEW``) gets the site's
+own page, status 403, in the visitor's language: almost always the
+session changed since the form was shown (a log-in in another tab), and
+the visitor needs to reload the page, not Django's explanation of CSRF
+cookies (shown below it only with ``DEBUG`` on).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 
 DATABASE_OUTAGE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 60
@@ -35,3 +42,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return response
     reported = bool(getattr(settings, "ERROR_REPORTING", False))
     return HttpResponse(loader.get_template("500.html").render({"reported": reported}), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    referer = request.headers.get("referer", "")
+    back_to_referer = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    context = {
+        "back_url": referer if back_to_referer else "",
+        "reason": reason if settings.DEBUG else "",
+    }
+    return HttpResponse(loader.get_template("403_csrf.html").render(context, request), status=403)

@@ -35,6 +35,8 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form refused by the CSRF check: the site's page asking to reload it.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 SITE_NAME = "Plus que pro"
 # Absolute links in e-mails sent by workers, which have no request.
