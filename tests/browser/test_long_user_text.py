@@ -64,7 +64,7 @@ def long_named_company() -> Company:
         rating_quality=5,
         rating_value=5,
         rating_communication=5,
-        title="Parfait" + "!" * 150,
+        title="Parfait" + "!" * 113,  # the longest title (120)
         text=f"Très bien, voir aussi {URL} et " + "super" * 60,
         experience_date=invoice.issued_on,
         author_name="Sophie " + "M" * 100,
