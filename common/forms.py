@@ -99,7 +99,7 @@ class EmailAddressField(forms.EmailField):
         return str(super().to_python(value))
 
 
-class UploadFileField(forms.FileField):
+class _AnyClientFileName:
     """A model's file field in a form, without the column's limit on the
     name the client gave the file: that name is not stored
     (``common.files.stored_file_name`` gives a short random one), so a
@@ -110,12 +110,12 @@ class UploadFileField(forms.FileField):
         super().__init__(**kwargs)
 
 
-class UploadImageField(forms.ImageField):
-    """:class:`UploadFileField` for an image (a logo)."""
+class UploadFileField(_AnyClientFileName, forms.FileField):
+    """A document (an invoice scan, a proof): :class:`_AnyClientFileName`."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs["max_length"] = None
-        super().__init__(**kwargs)
+
+class UploadImageField(_AnyClientFileName, forms.ImageField):
+    """An image (a logo): :class:`_AnyClientFileName`."""
 
 
 class PhoneNumberField(forms.CharField):

@@ -149,7 +149,7 @@ def _nat64_embedded(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | N
     return None
 
 
-def _ipv4_from_host(host: str) -> ipaddress.IPv4Address | None:
+def ipv4_from_host(host: str) -> ipaddress.IPv4Address | None:
     """The IPv4 address ``host`` denotes when it "ends in a number" (WHATWG
     URL Standard), in decimal, octal or hexadecimal parts, 1 to 4 of them.
 
@@ -202,20 +202,10 @@ def _host_name(host: str) -> str:
     return ascii_host
 
 
-def ipv4_from_host(host: str) -> ipaddress.IPv4Address | None:
-    """The IPv4 address a URL's host denotes, read as browsers read it
-    (``0x7f.1`` is 127.0.0.1); None for a host name."""
-    return _ipv4_from_host(host)
-
-
 def internal_name(name: str) -> bool:
     """Whether a host name only makes sense inside a network: no dot
     (``localhost``, ``intranet``) or a private suffix (``.local``,
     ``.internal``, ``.test``…)."""
-    return _internal_name(name)
-
-
-def _internal_name(name: str) -> bool:
     if "." not in name:  # a bare name resolves through the local search domains
         return True
     return any(name == suffix or name.endswith("." + suffix) for suffix in _INTERNAL_SUFFIXES)
@@ -318,7 +308,7 @@ def endpoint_url_validate(
                 params={"host": raw_host},
             ) from error
     else:
-        literal = _ipv4_from_host(raw_host)
+        literal = ipv4_from_host(raw_host)
 
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if literal is not None:
@@ -327,7 +317,7 @@ def endpoint_url_validate(
         return Target(url, scheme, str(literal), port, path, (literal,))
 
     host = _host_name(raw_host)
-    if not allow_private and _internal_name(host):
+    if not allow_private and internal_name(host):
         raise ValidationError(
             _(
                 "The host name %(host)s is a local network name: webhooks are only sent to "
